@@ -1,0 +1,9 @@
+"""Opportunity Evaluator: is a network-marketing offer a business or a pyramid?
+
+Data flow: plan document -> validated :class:`~evaluator.model.Plan` -> economics and
+simulation -> indicators -> rubric scoring -> :class:`~evaluator.evaluation.Evaluation`
+-> renderers. Front doors (CLI, web, batch) only call that pipeline.
+"""
+
+__version__ = "0.1.0"
+ENGINE_VERSION = __version__

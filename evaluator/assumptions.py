@@ -1,0 +1,253 @@
+"""One table of assumptions: name, default, unit, meaning and source.
+
+The same table feeds ``--set NAME=VALUE``, the web form, the report's appendix and the docs.
+Defaults are grounded in ../shared/SOURCES.md (the keys in ``cites`` name its entries); where no
+source gives a figure, the source says plainly that the value is the tool's choice to change.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from evaluator.errors import AssumptionError, FieldError
+
+
+@dataclass(frozen=True)
+class AssumptionSpec:
+    """One row of the assumptions table."""
+
+    name: str
+    default: float
+    unit: str
+    meaning: str
+    source: str
+    minimum: float
+    maximum: float
+    integer: bool = False
+    cites: tuple[str, ...] = ()
+    label: str = ""
+
+    def parse(self, raw: Any) -> float | int:
+        """Check and convert a user value (text or number); raise AssumptionError if bad."""
+        where = f"assumptions.{self.name}"
+        value: float
+        if isinstance(raw, bool):
+            raise AssumptionError([FieldError(where, f"{raw} is not a number", raw)])
+        if isinstance(raw, str):
+            text = raw.strip().replace("_", "").replace(",", "")
+            try:
+                value = float(text)
+            except ValueError:
+                raise AssumptionError(
+                    [FieldError(where, f"{raw!r} is not a number", raw)]
+                ) from None
+        elif isinstance(raw, int | float):
+            value = float(raw)
+        else:
+            raise AssumptionError([FieldError(where, f"{raw!r} is not a number", raw)])
+        if not math.isfinite(value):
+            raise AssumptionError([FieldError(where, f"{raw} is not a finite number", raw)])
+        if self.integer and value != int(value):
+            raise AssumptionError([FieldError(where, f"{raw} is not a whole number", raw)])
+        if not self.minimum <= value <= self.maximum:
+            raise AssumptionError(
+                [
+                    FieldError(
+                        where,
+                        f"{raw} is outside the allowed range {_fmt(self.minimum)} to "
+                        f"{_fmt(self.maximum)} ({self.unit})",
+                        raw,
+                    )
+                ]
+            )
+        return int(value) if self.integer else value
+
+
+def _fmt(x: float) -> str:
+    return f"{int(x):,}" if x == int(x) else f"{x:g}"
+
+
+ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
+    AssumptionSpec(
+        "market_size", 1_000_000, "people",
+        "People the company can reach as participants or customers: the finite market that "
+        "recruiting and retail demand both draw from.",
+        "Tool default; no source gives a market size for an unnamed offer. Set it to the "
+        "reachable population of the company's market.",
+        1_000, 1e10, integer=True, label="Market size",
+    ),
+    AssumptionSpec(
+        "initial_participants", 100, "people",
+        "Participants in the network at the start of the simulation (month 0).",
+        "Tool default: a young company. Raise it to the company's reported size to model "
+        "joining an established network.",
+        1, 1_000_000, integer=True, label="Initial participants",
+    ),
+    AssumptionSpec(
+        "recruit_rate", 0.08, "recruits per active participant per month (empty market)",
+        "Chance that an active participant recruits someone in a month while the market is "
+        "still empty; it falls in proportion as the market saturates (Bass-style imitation).",
+        "Adoption in MLMs spreads almost entirely through interpersonal influence "
+        "(Bosley & McKeage 2015); the rate itself is the tool's choice to change.",
+        0, 2, cites=("bosley2015",), label="Recruiting rate",
+    ),
+    AssumptionSpec(
+        "monthly_churn", 0.06, "share of active participants per month",
+        "Chance that an active participant quits in a month.",
+        "Nearly half of Herbalife's distributors quit each year and most stop ordering in "
+        "year one (Herbalife order 2016); Neora's median partner tenure was about 8 months; "
+        "SOURCES.md finds about 6% a month defensible.",
+        0, 1, cites=("herbalife_order", "neora"), label="Monthly churn",
+    ),
+    AssumptionSpec(
+        "loss_churn_boost", 0.04, "added share per month",
+        "Extra monthly chance of quitting for a participant whose pay so far is below their "
+        "costs so far.",
+        "At least 94% of Fortune Hi-Tech participants did not renew after a year (FHTM 2013); "
+        "the size of the extra is the tool's choice to change.",
+        0, 1, cites=("fhtm",), label="Extra churn when losing money",
+    ),
+    AssumptionSpec(
+        "customers_per_participant", 2.0, "retail customers per participant per month (mean)",
+        "Average number of outside customers a participant serves in a month, each buying "
+        "one product at retail; the typical participant has fewer (see customer_skew).",
+        "The DSA counts about 6 customers per seller a year (DSA 2021-22); Neora had about 5 "
+        "preferred customers per active partner (Neora 2023).",
+        0, 100, cites=("dsa", "neora"), label="Customers per participant",
+    ),
+    AssumptionSpec(
+        "customer_skew", 1.5, "log-normal sigma",
+        "How unevenly customers are spread: 0 gives everyone the mean; larger values give "
+        "most participants almost none and a few many.",
+        "Half of Herbalife Sales Leaders averaged under $5 a month of retail sales "
+        "(Herbalife order 2016): most sell almost nothing, a few sell a lot.",
+        0, 4, cites=("herbalife_order",), label="Customer skew",
+    ),
+    AssumptionSpec(
+        "extra_own_purchase", 0.0, "money per participant per month",
+        "Product a participant buys for themselves beyond the required purchase.",
+        "Tool default (none); raise it where participants are pushed to buy to reach a rank.",
+        0, 100_000, label="Extra own purchases",
+    ),
+    AssumptionSpec(
+        "personal_use_value", 0.0, "share of the required purchase",
+        "Share of the required monthly purchase the person would have bought anyway at that "
+        "price; it is not counted as a cost.",
+        "DESIGN.md section 4 default: no credit unless the user says the product is worth its "
+        "price to them.",
+        0, 1, label="Personal-use value",
+    ),
+    AssumptionSpec(
+        "horizon_months", 60, "months",
+        "How long the simulated network runs.",
+        "Tool default: five years, long enough to show saturation and late joiners.",
+        6, 240, integer=True, label="Horizon",
+    ),
+    AssumptionSpec(
+        "max_participants", 20_000, "simulated participants",
+        "Largest simulated network; when the market is larger, one simulated participant "
+        "stands for market_size / max_participants people.",
+        "Tool default: large enough for stable percentiles, small enough to evaluate in "
+        "under a second.",
+        100, 5_000_000, integer=True, label="Simulated participants (most)",
+    ),
+    AssumptionSpec(
+        "runs", 5, "runs",
+        "Monte-Carlo runs, each with its own child seed; figures are reported as a mean with "
+        "a 90% interval.",
+        "Tool default.",
+        1, 200, integer=True, label="Monte-Carlo runs",
+    ),
+)
+
+SPECS: Mapping[str, AssumptionSpec] = MappingProxyType({a.name: a for a in ASSUMPTIONS})
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """The assumption values in force, and which of them the user changed."""
+
+    values: Mapping[str, float | int]
+    changed: frozenset[str] = frozenset()
+
+    @classmethod
+    def defaults(cls) -> Assumptions:
+        """Every assumption at its default."""
+        return cls(MappingProxyType({a.name: _default(a) for a in ASSUMPTIONS}))
+
+    @classmethod
+    def from_overrides(cls, overrides: Mapping[str, Any] | None = None) -> Assumptions:
+        """Defaults with user overrides (name -> text or number); every bad one reported."""
+        return cls.defaults().with_overrides(overrides or {})
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Assumptions:
+        """A copy with ``overrides`` applied; raises AssumptionError listing every bad one."""
+        values = dict(self.values)
+        errors: list[FieldError] = []
+        changed = set(self.changed)
+        for name, raw in overrides.items():
+            spec = SPECS.get(name)
+            if spec is None:
+                errors.append(
+                    FieldError(
+                        f"assumptions.{name}",
+                        "is not an assumption; known names are " + ", ".join(SPECS),
+                        raw,
+                    )
+                )
+                continue
+            try:
+                value = spec.parse(raw)
+            except AssumptionError as exc:
+                errors.extend(exc.errors)
+                continue
+            values[name] = value
+            if value != _default(spec):
+                changed.add(name)
+            else:
+                changed.discard(name)
+        if errors:
+            raise AssumptionError(errors)
+        return Assumptions(MappingProxyType(values), frozenset(changed))
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """``name -> {value, unit, source, meaning, default, changed, cites}`` for the output."""
+        return {
+            a.name: {
+                "label": a.label,
+                "value": self.values[a.name],
+                "default": _default(a),
+                "unit": a.unit,
+                "meaning": a.meaning,
+                "source": a.source,
+                "cites": list(a.cites),
+                "changed": a.name in self.changed,
+            }
+            for a in ASSUMPTIONS
+        }
+
+
+def _default(spec: AssumptionSpec) -> float | int:
+    return int(spec.default) if spec.integer else float(spec.default)
+
+
+def parse_set_options(pairs: Iterable[str]) -> dict[str, str]:
+    """``["market_size=5000", ...]`` -> ``{"market_size": "5000"}``; bad syntax is reported."""
+    out: dict[str, str] = {}
+    errors: list[FieldError] = []
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            errors.append(FieldError("--set", f"{pair!r} is not NAME=VALUE", pair))
+            continue
+        out[name.strip()] = value.strip()
+    if errors:
+        raise AssumptionError(errors)
+    return out

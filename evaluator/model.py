@@ -1,0 +1,435 @@
+"""The typed, normalised, frozen plan: built only from a document that passed plan schema v1.
+
+Defaults of the schema are applied here. ``None`` always means *unknown* and is never turned
+into zero: an absent income disclosure, buyback or comparable price is evidence in itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from evaluator.schema import parse_plan, validate_plan
+
+ComponentType = Literal[
+    "retail_margin",
+    "retail_commission",
+    "enrollment_bonus",
+    "fast_start",
+    "unilevel",
+    "binary",
+    "matrix",
+    "breakaway",
+    "rank_bonus",
+]
+
+
+@dataclass(frozen=True)
+class Company:
+    """Who makes the offer."""
+
+    name: str
+    country: str | None = None
+    website: str | None = None
+    participants: int | None = None
+    founded: int | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class MonthlyFee:
+    """A named recurring monthly fee."""
+
+    name: str
+    amount: float
+
+
+@dataclass(frozen=True)
+class Costs:
+    """What participation costs; money in ``currency``, per month unless named otherwise."""
+
+    currency: str
+    enrollment_fee: float = 0.0
+    starter_kit: float = 0.0
+    inventory_package: float = 0.0
+    annual_renewal_fee: float = 0.0
+    monthly_fees: tuple[MonthlyFee, ...] = ()
+    required_monthly_purchase: float = 0.0
+    autoship_required: bool | None = None
+    estimated_monthly_expenses: float = 0.0
+    annual_event_costs: float = 0.0
+    starter_kit_commissionable: bool = False
+
+    @property
+    def startup_cost(self) -> float:
+        """Enrollment fee + starter kit + inventory package."""
+        return self.enrollment_fee + self.starter_kit + self.inventory_package
+
+    @property
+    def monthly_fees_total(self) -> float:
+        """Sum of the recurring monthly fees."""
+        return float(sum(f.amount for f in self.monthly_fees))
+
+
+@dataclass(frozen=True)
+class Product:
+    """One product with its prices; ``volume`` None means price x commissionable fraction."""
+
+    name: str
+    wholesale_price: float
+    retail_price: float
+    volume: float | None = None
+    comparable_market_price: float | None = None
+    comparable_source: str | None = None
+
+
+@dataclass(frozen=True)
+class Buyback:
+    """Repurchase of unsold inventory; ``offered`` None means unknown."""
+
+    offered: bool | None = None
+    refund_fraction: float | None = None
+    window_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Qualification:
+    """What a participant must do each month to earn downline pay."""
+
+    min_personal_volume: float = 0.0
+    own_purchases_count: bool | None = None
+    min_retail_customers: int = 0
+
+
+@dataclass(frozen=True)
+class Component:
+    """One pay component. Only the fields of its ``type`` are meaningful.
+
+    ``rates``/``amounts`` are per level (level 1 = personal enrollees); ``generation_rates``
+    are per breakaway generation.
+    """
+
+    type: ComponentType
+    rate: float | None = None
+    rates: tuple[float, ...] = ()
+    amounts: tuple[float, ...] = ()
+    months: int = 1
+    basis: Literal["all", "customer"] = "all"
+    compression: bool = False
+    monthly_cap: float | None = None
+    carryover: bool = False
+    width: int | None = None
+    generation_rates: tuple[float, ...] = ()
+
+    @property
+    def levels(self) -> int:
+        """How many levels deep this component pays (0 for single-level components)."""
+        return max(len(self.rates), len(self.amounts), len(self.generation_rates))
+
+
+@dataclass(frozen=True)
+class Rank:
+    """A rank: what it takes, and what it pays."""
+
+    name: str
+    min_personal_volume: float = 0.0
+    min_group_volume: float = 0.0
+    min_active_legs: int = 0
+    differential_rate: float = 0.0
+    monthly_bonus: float = 0.0
+    unlocks_levels: int | None = None
+
+
+@dataclass(frozen=True)
+class Compensation:
+    """The compensation plan."""
+
+    components: tuple[Component, ...]
+    commissionable_fraction: float = 1.0
+    qualification: Qualification = field(default_factory=Qualification)
+    ranks: tuple[Rank, ...] = ()
+    payout_cap_fraction: float | None = None
+
+    def component(self, kind: str) -> Component | None:
+        """The component of that type, or None when the plan has none."""
+        return next((c for c in self.components if c.type == kind), None)
+
+    def has(self, kind: str) -> bool:
+        """Whether the plan has a component of that type."""
+        return self.component(kind) is not None
+
+
+@dataclass(frozen=True)
+class IncomeBracket:
+    """One row of an income disclosure: share of participants with gross pay in [min, max]."""
+
+    fraction: float
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class IncomeDisclosure:
+    """A published income disclosure statement; every field may be unknown."""
+
+    year: int | None = None
+    fraction_earning_nothing: float | None = None
+    median_annual_gross: float | None = None
+    mean_annual_gross: float | None = None
+    net_of_costs: bool | None = None
+    brackets: tuple[IncomeBracket, ...] = ()
+
+
+@dataclass(frozen=True)
+class Disclosures:
+    """What the company discloses or claims."""
+
+    income_disclosure: IncomeDisclosure | None = None
+    income_claims: tuple[str, ...] = ()
+    reported_retail_fraction: float | None = None
+
+
+@dataclass(frozen=True)
+class SourceNote:
+    """Where the user read a field's value."""
+
+    field: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated, normalised plan (schema v1)."""
+
+    company: Company
+    costs: Costs
+    products: tuple[Product, ...]
+    compensation: Compensation
+    buyback: Buyback = field(default_factory=Buyback)
+    disclosures: Disclosures = field(default_factory=Disclosures)
+    sources: tuple[SourceNote, ...] = ()
+    schema_version: str = "1"
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> Plan:
+        """Build from a plan document; raises PlanValidationError listing every problem."""
+        validate_plan(doc)
+        return _build_plan(doc)
+
+    @classmethod
+    def from_bytes(cls, data: bytes | str) -> Plan:
+        """Parse and build from JSON bytes or text."""
+        return cls.from_dict(parse_plan(data))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The normalised plan document: every field present, defaults applied."""
+        out = asdict(self)
+        out["compensation"]["components"] = [
+            _component_dict(c) for c in self.compensation.components
+        ]
+        return _lists(out)
+
+    def canonical_json(self) -> str:
+        """Canonical JSON of the normalised plan (sorted keys, no spaces)."""
+        return canonical_json(self.to_dict())
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the canonical normalised plan: the evaluation's input hash."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+    def product_volume(self, product: Product, price: float) -> float:
+        """Commissionable volume of buying ``product`` at ``price``."""
+        if product.volume is not None:
+            return product.volume
+        return price * self.compensation.commissionable_fraction
+
+    @property
+    def mean_wholesale(self) -> float:
+        """Mean wholesale price over products."""
+        return sum(p.wholesale_price for p in self.products) / len(self.products)
+
+    @property
+    def mean_retail(self) -> float:
+        """Mean retail price over products."""
+        return sum(p.retail_price for p in self.products) / len(self.products)
+
+    def volume_per_money(self, at: Literal["wholesale", "retail"] = "wholesale") -> float:
+        """Commissionable volume per unit of money spent, averaged over products.
+
+        Used to turn a money amount (a required purchase, a customer order) into volume. A
+        product with a stated ``volume`` contributes volume / price; others contribute the
+        commissionable fraction. Zero-priced products (a referral service bought at 0) fall
+        back to the commissionable fraction.
+        """
+        ratios = []
+        for p in self.products:
+            price = p.wholesale_price if at == "wholesale" else p.retail_price
+            if p.volume is not None and price > 0:
+                ratios.append(p.volume / price)
+            else:
+                ratios.append(self.compensation.commissionable_fraction)
+        return sum(ratios) / len(ratios)
+
+
+def canonical_json(value: Any) -> str:
+    """Canonical JSON: sorted keys, compact separators, UTF-8 text, finite numbers only."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+
+
+def _lists(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _lists(v) for k, v in node.items()}
+    if isinstance(node, list | tuple):
+        return [_lists(v) for v in node]
+    return node
+
+
+_COMPONENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "retail_margin": (),
+    "retail_commission": ("rate",),
+    "enrollment_bonus": ("amounts",),
+    "fast_start": ("rates", "months"),
+    "unilevel": ("rates", "basis", "compression"),
+    "binary": ("rate", "monthly_cap", "carryover"),
+    "matrix": ("width", "rates"),
+    "breakaway": ("generation_rates",),
+    "rank_bonus": (),
+}
+
+
+def _component_dict(c: Component) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": c.type}
+    for name in _COMPONENT_FIELDS[c.type]:
+        value = getattr(c, name)
+        out[name] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def _num(value: Any, default: float = 0.0) -> float:
+    return float(default if value is None else value)
+
+
+def _opt(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _build_plan(doc: dict[str, Any]) -> Plan:
+    c = doc["costs"]
+    costs = Costs(
+        currency=c["currency"],
+        enrollment_fee=_num(c.get("enrollment_fee")),
+        starter_kit=_num(c.get("starter_kit")),
+        inventory_package=_num(c.get("inventory_package")),
+        annual_renewal_fee=_num(c.get("annual_renewal_fee")),
+        monthly_fees=tuple(
+            MonthlyFee(f["name"], float(f["amount"])) for f in c.get("monthly_fees") or ()
+        ),
+        required_monthly_purchase=_num(c.get("required_monthly_purchase")),
+        autoship_required=c.get("autoship_required"),
+        estimated_monthly_expenses=_num(c.get("estimated_monthly_expenses")),
+        annual_event_costs=_num(c.get("annual_event_costs")),
+        starter_kit_commissionable=bool(c.get("starter_kit_commissionable", False)),
+    )
+    products = tuple(
+        Product(
+            name=p["name"],
+            wholesale_price=float(p["wholesale_price"]),
+            retail_price=float(p["retail_price"]),
+            volume=_opt(p.get("volume")),
+            comparable_market_price=_opt(p.get("comparable_market_price")),
+            comparable_source=p.get("comparable_source"),
+        )
+        for p in doc["products"]
+    )
+    comp = doc["compensation"]
+    q = comp.get("qualification") or {}
+    components = tuple(
+        Component(
+            type=k["type"],
+            rate=_opt(k.get("rate")),
+            rates=tuple(float(r) for r in k.get("rates") or ()),
+            amounts=tuple(float(a) for a in k.get("amounts") or ()),
+            months=int(k.get("months", 1)),
+            basis=k.get("basis", "all"),
+            compression=bool(k.get("compression", False)),
+            monthly_cap=_opt(k.get("monthly_cap")),
+            carryover=bool(k.get("carryover", False)),
+            width=k.get("width"),
+            generation_rates=tuple(float(r) for r in k.get("generation_rates") or ()),
+        )
+        for k in comp["components"]
+    )
+    ranks = tuple(
+        Rank(
+            name=r["name"],
+            min_personal_volume=_num(r.get("min_personal_volume")),
+            min_group_volume=_num(r.get("min_group_volume")),
+            min_active_legs=int(r.get("min_active_legs", 0)),
+            differential_rate=_num(r.get("differential_rate")),
+            monthly_bonus=_num(r.get("monthly_bonus")),
+            unlocks_levels=r.get("unlocks_levels"),
+        )
+        for r in comp.get("ranks") or ()
+    )
+    compensation = Compensation(
+        components=components,
+        commissionable_fraction=_num(comp.get("commissionable_fraction"), 1.0),
+        qualification=Qualification(
+            min_personal_volume=_num(q.get("min_personal_volume")),
+            own_purchases_count=q.get("own_purchases_count"),
+            min_retail_customers=int(q.get("min_retail_customers", 0)),
+        ),
+        ranks=ranks,
+        payout_cap_fraction=_opt(comp.get("payout_cap_fraction")),
+    )
+    b = doc.get("buyback") or {}
+    buyback = Buyback(
+        offered=b.get("offered"),
+        refund_fraction=_opt(b.get("refund_fraction")),
+        window_days=b.get("window_days"),
+    )
+    d = doc.get("disclosures") or {}
+    ids = d.get("income_disclosure")
+    disclosure = None
+    if ids is not None:
+        disclosure = IncomeDisclosure(
+            year=ids.get("year"),
+            fraction_earning_nothing=_opt(ids.get("fraction_earning_nothing")),
+            median_annual_gross=_opt(ids.get("median_annual_gross")),
+            mean_annual_gross=_opt(ids.get("mean_annual_gross")),
+            net_of_costs=ids.get("net_of_costs"),
+            brackets=tuple(
+                IncomeBracket(
+                    fraction=float(br["fraction"]), min=_opt(br.get("min")), max=_opt(br.get("max"))
+                )
+                for br in ids.get("brackets") or ()
+            ),
+        )
+    disclosures = Disclosures(
+        income_disclosure=disclosure,
+        income_claims=tuple(d.get("income_claims") or ()),
+        reported_retail_fraction=_opt(d.get("reported_retail_fraction")),
+    )
+    co = doc["company"]
+    company = Company(
+        name=co["name"],
+        country=co.get("country"),
+        website=co.get("website"),
+        participants=co.get("participants"),
+        founded=co.get("founded"),
+        notes=co.get("notes"),
+    )
+    return Plan(
+        company=company,
+        costs=costs,
+        products=products,
+        compensation=compensation,
+        buyback=buyback,
+        disclosures=disclosures,
+        sources=tuple(SourceNote(s["field"], s["citation"]) for s in doc.get("sources") or ()),
+        schema_version=doc.get("schema_version", "1"),
+    )
