@@ -197,7 +197,10 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
     typical = assumptions["customers_per_participant"]
     payback_now = payback(start, typical * per_customer - monthly)
     table = tuple(
-        tuple(payback(start, n * per_customer + r * per_recruit - monthly) for r in PAYBACK_RECRUITS)
+        tuple(
+            payback(start, n * per_customer + r * per_recruit - monthly)
+            for r in PAYBACK_RECRUITS
+        )
         for n in PAYBACK_CUSTOMERS
     )
     breakdown = {

@@ -347,7 +347,8 @@ def plan_errors(doc: Any) -> list[FieldError]:
 
 
 def _sort_key(path: str) -> tuple[Any, ...]:
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\[\]]+", path) if p)
+    parts = (p for p in re.split(r"[.\[\]]+", path) if p)
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
 
 
 def validate_plan(doc: Any) -> dict[str, Any]:
