@@ -1,0 +1,282 @@
+"""The ``oppeval`` command line: a thin front door over the evaluation pipeline.
+
+Commands: ``validate``, ``evaluate``, ``batch``, ``serve``, ``samples`` and ``rubric check``
+(DESIGN.md section 9). Exit codes: 0 ok, 2 invalid input (every problem printed on stderr as
+``SOURCE: path: message``), 1 a bug. Pieces of the pipeline are imported inside each command,
+so a missing piece makes only its own command refuse, plainly and with exit code 1; nothing
+is ever written unless the whole output was produced first.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from evaluator import __version__
+from evaluator.assumptions import SPECS, parse_set_options
+from evaluator.errors import AssumptionError, EvaluatorError, FieldError, InputError
+from evaluator.resources import data_dir
+from evaluator.schema import MAX_PLAN_BYTES
+
+DEFAULT_SEED = 20261123
+"""Seed used when ``--seed`` is not given: same plan + rubric + seed => byte-identical output."""
+
+FORMATS = ("json", "html", "pdf", "csv")
+ENGINES = ("vectorised", "reference")
+
+CONTEXT_SETTINGS: dict[str, Any] = {
+    "help_option_names": ["-h", "--help"],
+    "max_content_width": 100,
+    "terminal_width": 100,
+}
+
+
+class FeatureUnavailable(click.ClickException):
+    """A part of the pipeline this command needs is not in this installation (exit 1)."""
+
+    exit_code = 1
+
+
+def _require(module: str, name: str, feature: str) -> Any:
+    """``module.name``, or a plain refusal naming the missing feature.
+
+    Only the absence of ``module`` itself (or of ``name`` in it) counts as "not available";
+    an import error raised from inside an existing module is a bug and propagates.
+    """
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and module.startswith(exc.name):
+            raise FeatureUnavailable(
+                f"{feature} is not available in this installation ({module} is missing)"
+            ) from None
+        raise
+    try:
+        return getattr(mod, name)
+    except AttributeError:
+        raise FeatureUnavailable(
+            f"{feature} is not available in this installation ({module}.{name} is missing)"
+        ) from None
+
+
+def _fail(errors: Sequence[FieldError], source: str | None) -> NoReturn:
+    """Print every error on stderr, each prefixed with where the input came from; exit 2."""
+    for error in errors:
+        text = str(error)
+        click.echo(f"{source}: {text}" if source else text, err=True)
+    sys.exit(2)
+
+
+@contextmanager
+def _input_errors(source: str | None) -> Iterator[None]:
+    """Turn any InputError into stderr lines and exit code 2.
+
+    Plan and rubric errors are prefixed with ``source`` (the file the input came from);
+    assumption errors already name ``assumptions.NAME`` or ``--set`` and stand alone.
+    """
+    try:
+        yield
+    except AssumptionError as exc:
+        _fail(exc.errors, None)
+    except InputError as exc:
+        _fail(exc.errors, source)
+
+
+def _read_input(path: str, limit: int = MAX_PLAN_BYTES) -> bytes:
+    """Read a plan file (``-`` for stdin) without loading more than ``limit + 1`` bytes."""
+    try:
+        if path == "-":
+            return sys.stdin.buffer.read(limit + 1)
+        with open(path, "rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError([FieldError("", f"cannot be read: {exc.strerror or exc}")]) from None
+
+
+def _display_name(path: str) -> str:
+    return "<stdin>" if path == "-" else path
+
+
+def _first_sentence(text: str | None, limit: int = 90) -> str:
+    """The first sentence of a note, shortened to fit one line."""
+    if not text:
+        return ""
+    line = " ".join(text.split())
+    end = line.find(". ")
+    sentence = line if end < 0 else line[: end + 1]
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="oppeval")
+def cli() -> None:
+    """Opportunity Evaluator: is a network-marketing offer a business or a pyramid?
+
+    Reads a plan (JSON, plan schema v1), works out what joining costs and what it takes to
+    break even, simulates the network, and scores documented pyramid indicators against a
+    cited rubric. Not legal advice.
+
+    Exit codes: 0 ok, 2 invalid input (every problem is listed), 1 an internal error.
+    """
+
+
+@cli.command()
+@click.argument("plans", metavar="PLAN...", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, allow_dash=True))
+def validate(plans: tuple[str, ...]) -> None:
+    """Check plan files against plan schema v1 and list every problem.
+
+    Exit code 0 when every plan is valid, 2 when any is not.
+    """
+    from evaluator.model import Plan
+
+    failed = False
+    for path in plans:
+        name = _display_name(path)
+        try:
+            plan = Plan.from_bytes(_read_input(path))
+        except InputError as exc:
+            failed = True
+            for error in exc.errors:
+                click.echo(f"{name}: {error}", err=True)
+            continue
+        click.echo(f"{name}: valid plan (schema v1) for {plan.company.name}")
+    if failed:
+        sys.exit(2)
+
+
+def _set_help() -> str:
+    return (
+        "Change an assumption for this run (repeatable). Names: " + ", ".join(SPECS) + "."
+    )
+
+
+@cli.command()
+@click.argument("plan", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="json",
+              show_default=True, help="Output format.")
+@click.option("--output", "-o", "out", type=click.Path(dir_okay=False, allow_dash=True),
+              default="-", show_default="stdout", help="Where to write the output.")
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED,
+              show_default=True, help="Random seed of the simulation.")
+@click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False),
+              help="Rubric YAML file to score with (default: the bundled pyramid-risk rubric).")
+@click.option("--engine", type=click.Choice(ENGINES), default="vectorised", show_default=True,
+              help="Simulation engine: the fast one, or the plain per-participant oracle.")
+@click.option("--set", "settings", metavar="NAME=VALUE", multiple=True, help=_set_help())
+def evaluate(plan: str, fmt: str, out: str, seed: int, rubric_path: str | None, engine: str,
+             settings: tuple[str, ...]) -> None:
+    """Evaluate one plan and write the report (JSON to stdout by default)."""
+    renderers = _require("evaluator.report", "RENDERERS", "report rendering")
+    if fmt not in renderers:
+        raise FeatureUnavailable(f"the {fmt} format is not available in this installation")
+    renderer = renderers[fmt]
+    if renderer.binary and out == "-" and sys.stdout.isatty():
+        _fail([FieldError("--output", f"a {fmt} report is binary; write it to a file with -o")],
+              None)
+    evaluate_document = _require("evaluator.evaluation", "evaluate_document", "evaluation")
+    with _input_errors(None):
+        overrides = parse_set_options(settings)
+    rubric = None
+    if rubric_path is not None:
+        load_rubric = _require("evaluator.rubric", "load_rubric", "custom rubrics")
+        with _input_errors(rubric_path):
+            rubric = load_rubric(rubric_path)
+    name = _display_name(plan)
+    with _input_errors(name):
+        evaluation = evaluate_document(
+            _read_input(plan), overrides=overrides, seed=seed, rubric=rubric, engine=engine
+        )
+    buffer: io.BytesIO | io.StringIO = io.BytesIO() if renderer.binary else io.StringIO()
+    renderer.render(evaluation, buffer)
+    payload = buffer.getvalue()
+    data = payload if isinstance(payload, bytes) else payload.encode("utf-8")
+    if out == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        Path(out).write_bytes(data)
+    except OSError as exc:
+        _fail([FieldError("--output", f"{out} cannot be written: {exc.strerror or exc}")], None)
+    click.echo(f"wrote {out} ({fmt}, {len(data):,} bytes)", err=True)
+
+
+@cli.command()
+@click.argument("plans_csv", metavar="PLANS.csv", type=click.Path(dir_okay=False, exists=True))
+@click.option("--output", "-o", "out", type=click.Path(dir_okay=False), required=True,
+              help="Where to write the results.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Local worker processes (default: all cores).")
+@click.option("--format", "-f", "fmt", type=click.Choice(("csv", "json")), default="csv",
+              show_default=True, help="Output format.")
+@click.option("--dask-scheduler", "dask_scheduler", metavar="ADDRESS", default=None,
+              help="Run the rows on this Dask distributed scheduler instead of local processes.")
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED,
+              show_default=True, help="Base seed; each row's seed derives from it.")
+def batch(plans_csv: str, out: str, workers: int | None, fmt: str, dask_scheduler: str | None,
+          seed: int) -> None:
+    """Score every row of a CSV of offers; every input row gets an output row."""
+    run_batch = _require("evaluator.batch", "run_batch", "batch scoring")
+    with _input_errors(plans_csv):
+        run_batch(plans_csv, out, workers=workers, fmt=fmt, dask_scheduler=dask_scheduler,
+                  seed=seed)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on.")
+def serve(host: str, port: int) -> None:
+    """Run the web app under a production WSGI server, with the samples preloaded."""
+    run = _require("evaluator.web", "serve", "the web app")
+    run(host, port)
+
+
+@cli.command()
+def samples() -> None:
+    """List the bundled sample plans: file, company and the pattern each follows."""
+    from evaluator.model import Plan
+
+    rows = []
+    for path in sorted(data_dir("plan_samples").glob("*.json")):
+        plan = Plan.from_bytes(path.read_bytes())
+        rows.append((path.name, plan.company.name, _first_sentence(plan.company.notes)))
+    if not rows:
+        raise click.ClickException(f"no sample plans found in {data_dir('plan_samples')}")
+    widths = [max(len(r[i]) for r in rows) for i in range(2)]
+    for file_name, company, note in rows:
+        click.echo(f"{file_name:<{widths[0]}}  {company:<{widths[1]}}  {note}".rstrip())
+    click.echo(f"\n{len(rows)} plans in {data_dir('plan_samples')}")
+
+
+@cli.group()
+def rubric() -> None:
+    """Work with rubric files."""
+
+
+@rubric.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+def rubric_check(file: str) -> None:
+    """Validate a rubric YAML file against the rubric schema."""
+    load_rubric = _require("evaluator.rubric", "load_rubric", "rubric checking")
+    with _input_errors(file):
+        loaded = load_rubric(file)
+    click.echo(f"{file}: valid rubric {loaded.id} version {loaded.version}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point (``oppeval``)."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="oppeval")
+    except EvaluatorError as exc:  # an error the pipeline raised outside an input context
+        click.echo(f"oppeval: {exc}", err=True)
+        sys.exit(exc.exit_code)
