@@ -1,0 +1,230 @@
+"""Hypothesis strategies for plan documents: valid ones, and ones broken in every way the schema
+can be broken. Shared by the test suite (bounded examples) and ``benchmarks/fuzz.py``.
+
+``valid_plans()`` draws documents that satisfy plan schema v1. ``broken_plans()`` draws
+``(document_or_bytes, expected_path)`` pairs: a valid plan with exactly one defect, and the
+path the refusal must name (``""`` for document-level defects such as a syntax error).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from hypothesis import strategies as st
+
+COMPONENT_TYPES = (
+    "retail_margin",
+    "retail_commission",
+    "enrollment_bonus",
+    "fast_start",
+    "unilevel",
+    "binary",
+    "matrix",
+    "breakaway",
+    "rank_bonus",
+)
+
+money = st.integers(min_value=0, max_value=2_000).map(float) | st.floats(
+    min_value=0, max_value=5_000, allow_nan=False, allow_infinity=False
+)
+fraction = st.floats(min_value=0, max_value=1, allow_nan=False, allow_infinity=False)
+small_rate = st.floats(min_value=0, max_value=0.3, allow_nan=False, allow_infinity=False)
+name = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40
+)
+
+
+@st.composite
+def products(draw: st.DrawFn) -> dict[str, Any]:
+    """One valid product."""
+    retail = draw(st.floats(min_value=1, max_value=500, allow_nan=False))
+    product: dict[str, Any] = {
+        "name": draw(name),
+        "wholesale_price": draw(st.floats(min_value=0, max_value=retail, allow_nan=False)),
+        "retail_price": retail,
+    }
+    if draw(st.booleans()):
+        product["volume"] = draw(st.floats(min_value=0, max_value=200, allow_nan=False))
+    if draw(st.booleans()):
+        product["comparable_market_price"] = draw(
+            st.floats(min_value=0.5, max_value=300, allow_nan=False)
+        )
+    return product
+
+
+def _component(kind: str, draw: st.DrawFn) -> dict[str, Any]:
+    levels = st.lists(small_rate, min_size=1, max_size=8)
+    c: dict[str, Any] = {"type": kind}
+    if kind == "retail_commission":
+        c["rate"] = draw(small_rate)
+    elif kind == "enrollment_bonus":
+        c["amounts"] = draw(st.lists(st.integers(0, 300).map(float), min_size=1, max_size=4))
+    elif kind == "fast_start":
+        c["rates"] = draw(levels)
+        c["months"] = draw(st.integers(1, 6))
+    elif kind == "unilevel":
+        c["rates"] = draw(levels)
+        c["basis"] = draw(st.sampled_from(["all", "customer"]))
+        c["compression"] = draw(st.booleans())
+    elif kind == "binary":
+        c["rate"] = draw(small_rate)
+        c["monthly_cap"] = draw(st.none() | money)
+        c["carryover"] = draw(st.booleans())
+    elif kind == "matrix":
+        c["width"] = draw(st.integers(2, 5))
+        c["rates"] = draw(levels)
+    elif kind == "breakaway":
+        c["generation_rates"] = draw(st.lists(small_rate, min_size=1, max_size=4))
+    return c
+
+
+@st.composite
+def valid_plans(draw: st.DrawFn) -> dict[str, Any]:
+    """A document that satisfies plan schema v1 (and its cross-field rules)."""
+    kinds = draw(st.lists(st.sampled_from(COMPONENT_TYPES), min_size=1, max_size=5, unique=True))
+    components = [_component(k, draw) for k in kinds]
+    plan: dict[str, Any] = {
+        "schema_version": "1",
+        "company": {"name": draw(name)},
+        "costs": {
+            "currency": draw(st.sampled_from(["USD", "EUR", "GBP", "JPY"])),
+            "enrollment_fee": draw(money),
+            "starter_kit": draw(money),
+            "required_monthly_purchase": draw(money),
+            "estimated_monthly_expenses": draw(money),
+            "annual_renewal_fee": draw(money),
+            "starter_kit_commissionable": draw(st.booleans()),
+            "monthly_fees": draw(
+                st.lists(st.fixed_dictionaries({"name": name, "amount": money}), max_size=2)
+            ),
+        },
+        "products": draw(st.lists(products(), min_size=1, max_size=4)),
+        "compensation": {
+            "commissionable_fraction": draw(fraction),
+            "qualification": {
+                "min_personal_volume": draw(money),
+                "own_purchases_count": draw(st.none() | st.booleans()),
+                "min_retail_customers": draw(st.integers(0, 5)),
+            },
+            "components": components,
+            "payout_cap_fraction": draw(st.none() | fraction),
+        },
+    }
+    if {"breakaway", "rank_bonus"} & set(kinds) or draw(st.booleans()):
+        count = draw(st.integers(1, 3))
+        plan["compensation"]["ranks"] = [
+            {
+                "name": f"Rank {i + 1}",
+                "min_personal_volume": float(50 * i),
+                "min_group_volume": float(draw(st.integers(0, 20_000))),
+                "min_active_legs": draw(st.integers(0, 3)),
+                "differential_rate": draw(small_rate),
+                "monthly_bonus": float(draw(st.integers(0, 500))),
+                "unlocks_levels": draw(st.none() | st.integers(1, 8)),
+            }
+            for i in range(count)
+        ]
+    if draw(st.booleans()):
+        plan["buyback"] = {
+            "offered": draw(st.booleans()),
+            "refund_fraction": draw(fraction),
+            "window_days": draw(st.integers(0, 365)),
+        }
+    if draw(st.booleans()):
+        plan["disclosures"] = {
+            "income_disclosure": {
+                "year": draw(st.integers(2000, 2026)),
+                "fraction_earning_nothing": draw(fraction),
+                "median_annual_gross": draw(money),
+                "net_of_costs": draw(st.booleans()),
+            },
+            "income_claims": draw(st.lists(name, max_size=2)),
+            "reported_retail_fraction": draw(st.none() | fraction),
+        }
+    return plan
+
+
+# One defect each: (name, mutate(plan, draw) -> (document, expected path)).
+def _set(plan: dict[str, Any], path: list[Any], value: Any) -> None:
+    node = plan
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+
+
+def _path_text(path: list[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+_MONEY_PATHS = (
+    ["costs", "enrollment_fee"],
+    ["costs", "starter_kit"],
+    ["costs", "required_monthly_purchase"],
+    ["products", 0, "wholesale_price"],
+)
+
+
+@st.composite
+def broken_plans(draw: st.DrawFn) -> tuple[dict[str, Any] | bytes, str]:
+    """A plan with exactly one defect, and the path the refusal must name."""
+    plan = copy.deepcopy(draw(valid_plans()))
+    defect = draw(
+        st.sampled_from(
+            [
+                "wrong_type",
+                "negative_money",
+                "rate_above_one",
+                "unknown_component",
+                "unknown_key",
+                "missing_required",
+                "empty_products",
+                "nan",
+                "syntax",
+                "bad_encoding",
+                "deep_nesting",
+                "bad_currency",
+                "not_object",
+            ]
+        )
+    )
+    if defect == "wrong_type":
+        path = draw(st.sampled_from(_MONEY_PATHS))
+        _set(plan, list(path), draw(st.sampled_from(["12", [], {}, True])))
+        return plan, _path_text(list(path))
+    if defect == "negative_money":
+        path = draw(st.sampled_from(_MONEY_PATHS))
+        _set(plan, list(path), -draw(st.floats(min_value=0.01, max_value=1e6)))
+        return plan, _path_text(list(path))
+    if defect == "rate_above_one":
+        plan["compensation"]["commissionable_fraction"] = draw(st.floats(1.01, 1e6))
+        return plan, "compensation.commissionable_fraction"
+    if defect == "unknown_component":
+        plan["compensation"]["components"][0] = {"type": draw(st.sampled_from(["pyramid", ""]))}
+        return plan, "compensation.components[0].type"
+    if defect == "unknown_key":
+        plan["costs"]["surprise_fee"] = 1
+        return plan, "costs.surprise_fee"
+    if defect == "missing_required":
+        del plan["company"]["name"]
+        return plan, "company.name"
+    if defect == "empty_products":
+        plan["products"] = []
+        return plan, "products"
+    if defect == "nan":
+        text = json.dumps(plan).replace('"enrollment_fee": ', '"enrollment_fee": NaN, "x": ', 1)
+        return text.encode(), "costs.enrollment_fee"
+    if defect == "syntax":
+        return json.dumps(plan)[:-1].encode(), ""
+    if defect == "bad_encoding":
+        return json.dumps(plan).encode("utf-16"), ""
+    if defect == "deep_nesting":
+        return (b"[" * 5000) + (b"]" * 5000), ""
+    if defect == "bad_currency":
+        plan["costs"]["currency"] = draw(st.sampled_from(["usd", "US", "DOLLARS", ""]))
+        return plan, "costs.currency"
+    return json.dumps([plan]).encode(), ""
