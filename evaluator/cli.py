@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,7 +22,13 @@ import click
 
 from evaluator import __version__
 from evaluator.assumptions import SPECS, parse_set_options
-from evaluator.errors import AssumptionError, EvaluatorError, FieldError, InputError
+from evaluator.errors import (
+    AssumptionError,
+    EvaluatorError,
+    FieldError,
+    InputError,
+    LimitError,
+)
 from evaluator.resources import data_dir
 from evaluator.schema import MAX_PLAN_BYTES
 
@@ -93,11 +100,22 @@ def _read_input(path: str, limit: int = MAX_PLAN_BYTES) -> bytes:
     """Read a plan file (``-`` for stdin) without loading more than ``limit + 1`` bytes."""
     try:
         if path == "-":
-            return sys.stdin.buffer.read(limit + 1)
-        with open(path, "rb") as handle:
-            return handle.read(limit + 1)
+            data = sys.stdin.buffer.read(limit + 1)
+            size = None
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(limit + 1)
+                size = os.fstat(handle.fileno()).st_size
     except OSError as exc:
         raise InputError([FieldError("", f"cannot be read: {exc.strerror or exc}")]) from None
+    if len(data) > limit:
+        message = (
+            f"the plan is {size:,} bytes; the limit is {limit:,} bytes"
+            if size and size > limit
+            else f"the plan is larger than the limit of {limit:,} bytes"
+        )
+        raise LimitError([FieldError("", message)])
+    return data
 
 
 def _display_name(path: str) -> str:

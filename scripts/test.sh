@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install everything the tests need (system packages included) into .venv/, then run
+# ruff and the whole test suite on two processes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium
+source scripts/venv.sh
+.venv/bin/pip install --quiet -e ".[test]"
+.venv/bin/ruff check .
+.venv/bin/pytest -n 2
