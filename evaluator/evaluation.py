@@ -1,0 +1,373 @@
+"""The Evaluation: one object holding everything the tool found about one plan.
+
+:func:`evaluate` runs the pipeline (economics, simulation, indicators, rubric scoring) for a
+plan and its assumptions, then derives the findings, the questions to ask the recruiter and
+the verdict's sensitivity to single assumptions. :func:`evaluate_document` does the same from a
+plan document (bytes, text or dict) and ``--set``-style overrides. :meth:`Evaluation.to_dict` is
+the published JSON (``evaluator/output_schema.json``); :meth:`Evaluation.to_json` its canonical
+text: sorted keys, floats rounded to 6 significant digits, 2-space indent, trailing newline.
+Same input + rubric + seed gives byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from evaluator import ENGINE_VERSION
+from evaluator.assumptions import SPECS, Assumptions
+from evaluator.economics import Economics, compute_economics
+from evaluator.indicators import compute_indicators
+from evaluator.model import Plan
+from evaluator.resources import package_file
+from evaluator.rubric import Rubric, Score, ScoredIndicator, load_rubric, score
+from evaluator.schema import parse_plan
+from evaluator.simulation import simulate
+
+DEFAULT_SEED = 20261123
+"""Seed used when none is given: same plan + rubric + seed => byte-identical output."""
+
+SIGNIFICANT_DIGITS = 6
+
+SENSITIVITY_CHANGES: tuple[tuple[str, float], ...] = (
+    ("customers_per_participant", 2.0),
+    ("customers_per_participant", 0.5),
+    ("monthly_churn", 2.0),
+    ("monthly_churn", 0.5),
+    ("recruit_rate", 2.0),
+    ("recruit_rate", 0.5),
+)
+"""One-assumption changes the verdict is re-scored under: (assumption, factor)."""
+
+SENSITIVITY_MAX_PARTICIPANTS = 4_000
+SENSITIVITY_RUNS = 2
+"""Size of the re-runs behind the sensitivity check (smaller than the main run, to stay fast)."""
+
+MAX_FINDINGS = 5
+MIN_FINDINGS = 3
+
+DISCLAIMER = (
+    "This evaluation is not legal advice and not a finding that any company is or is not a "
+    "pyramid scheme. It applies a published rubric to the figures entered for this plan and to "
+    "a simulation of a model network under the stated assumptions. It cannot know whether the "
+    "company enforces its own rules, who really buys its products, what its participants "
+    "actually earn and spend, or how a court or regulator would weigh the facts. Check every "
+    "figure against the company's own documents and ask the questions listed."
+)
+
+LIMITATIONS: tuple[str, ...] = (
+    "The plan's figures are only as accurate as what was entered; the tool does not check "
+    "them against the company's documents.",
+    "The simulation is a scale model with assumed recruiting, churn and customer demand; real "
+    "networks differ, so its figures are indications with ranges, not forecasts.",
+    "Safeguards written in a plan (retail rules, buyback) count only if enforced; the tool "
+    "cannot see enforcement.",
+    "The rubric's thresholds are judgements grounded in the cited cases and orders; settlement "
+    "benchmarks bind only the company that settled.",
+    "Taxes, the value of the participant's time and any personal use of the product beyond the "
+    "personal_use_value assumption are not counted.",
+)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything found about one plan under one rubric, assumptions and seed."""
+
+    engine_version: str
+    seed: int
+    engine: str
+    plan: Plan
+    assumptions: Assumptions
+    economics: Economics
+    simulation: Mapping[str, Any]
+    rubric: Rubric
+    score: Score
+    findings: tuple[dict[str, Any], ...]
+    questions: tuple[str, ...]
+    sensitivity: Mapping[str, Any]
+
+    @property
+    def input_sha256(self) -> str:
+        """SHA-256 of the canonical normalised plan."""
+        return self.plan.sha256
+
+    @property
+    def verdict(self) -> str:
+        """The verdict label."""
+        return self.score.verdict
+
+    @property
+    def indicators(self) -> tuple[ScoredIndicator, ...]:
+        """Every indicator with the rubric's judgement."""
+        return self.score.indicators
+
+    def to_dict(self) -> dict[str, Any]:
+        """The published Evaluation dictionary, floats rounded as in the canonical JSON."""
+        used = sorted({c["key"] for s in self.indicators for c in s.cite})
+        out = {
+            "engine_version": self.engine_version,
+            "seed": self.seed,
+            "input_sha256": self.input_sha256,
+            "rubric": self.rubric.to_dict(),
+            "plan": self.plan.to_dict(),
+            "assumptions": self.assumptions.to_dict(),
+            "economics": self.economics.to_dict(),
+            "simulation": dict(self.simulation),
+            "indicators": [s.to_dict() for s in self.indicators],
+            "score": self.score.to_dict(),
+            "findings": [dict(f) for f in self.findings],
+            "questions": list(self.questions),
+            "sensitivity": dict(self.sensitivity),
+            "citations": {k: self.rubric.citations[k].to_dict() for k in self.rubric.citations},
+            "cited": used,
+            "disclaimer": DISCLAIMER,
+            "limitations": list(LIMITATIONS),
+        }
+        return canonical(out)
+
+    def to_json(self) -> str:
+        """Canonical JSON text (sorted keys, 2-space indent, trailing newline)."""
+        return dumps(self.to_dict())
+
+
+def round_significant(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
+    """``value`` rounded to ``digits`` significant digits (0.0 stays 0.0)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return float(f"{value:.{digits}g}")
+
+
+def canonical(node: Any) -> Any:
+    """A JSON-ready copy: tuples to lists, floats to 6 significant digits, -0.0 to 0.0."""
+    if isinstance(node, Mapping):
+        return {str(k): canonical(v) for k, v in node.items()}
+    if isinstance(node, list | tuple):
+        return [canonical(v) for v in node]
+    if isinstance(node, bool) or node is None or isinstance(node, str):
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return round_significant(float(node)) + 0.0
+    if hasattr(node, "item"):  # a numpy scalar
+        return canonical(node.item())
+    raise TypeError(f"cannot put {type(node).__name__} into the Evaluation JSON")
+
+
+def dumps(doc: Mapping[str, Any]) -> str:
+    """Canonical JSON text of an already-canonical dictionary."""
+    return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+@cache
+def output_schema() -> dict[str, Any]:
+    """The published JSON Schema of the Evaluation."""
+    return json.loads(package_file("output_schema.json").read_text("utf-8"))
+
+
+def validate_output(doc: Mapping[str, Any]) -> list[str]:
+    """Every way ``doc`` departs from the output schema (empty when it conforms)."""
+    validator = Draft202012Validator(output_schema())
+    return sorted(
+        f"{'.'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message}"
+        for e in validator.iter_errors(doc)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The pipeline
+
+
+def _judge(
+    plan: Plan, assumptions: Assumptions, rubric: Rubric, seed: int, engine: str
+) -> tuple[Economics, dict[str, Any], Score]:
+    """Economics, simulation and score for one set of assumptions."""
+    economics = compute_economics(plan, assumptions)
+    simulation = simulate(plan, assumptions, seed, engine).to_dict()
+    indicators = compute_indicators(plan, economics, simulation)
+    return economics, simulation, score(rubric, indicators)
+
+
+def evaluate(
+    plan: Plan,
+    assumptions: Assumptions | None = None,
+    *,
+    rubric: Rubric | None = None,
+    seed: int = DEFAULT_SEED,
+    engine: str = "vectorised",
+) -> Evaluation:
+    """Evaluate a plan: economics, simulation, indicators, score, findings, questions."""
+    assumptions = assumptions if assumptions is not None else Assumptions.defaults()
+    rubric = rubric if rubric is not None else load_rubric()
+    economics, simulation, result = _judge(plan, assumptions, rubric, seed, engine)
+    return Evaluation(
+        engine_version=ENGINE_VERSION,
+        seed=seed,
+        engine=engine,
+        plan=plan,
+        assumptions=assumptions,
+        economics=economics,
+        simulation=simulation,
+        rubric=rubric,
+        score=result,
+        findings=tuple(findings(result)),
+        questions=tuple(questions(result)),
+        sensitivity=sensitivity(plan, assumptions, rubric, seed, engine),
+    )
+
+
+def evaluate_document(
+    doc_or_bytes: bytes | str | Mapping[str, Any],
+    overrides: Mapping[str, Any] | None = None,
+    seed: int | None = None,
+    rubric: Rubric | None = None,
+    engine: str = "vectorised",
+) -> Evaluation:
+    """Evaluate a plan document (JSON bytes/text or a parsed dict) with assumption overrides."""
+    doc = (
+        parse_plan(doc_or_bytes)
+        if isinstance(doc_or_bytes, bytes | str)
+        else dict(doc_or_bytes)
+    )
+    plan = Plan.from_dict(doc)
+    assumptions = Assumptions.from_overrides(overrides)
+    return evaluate(
+        plan,
+        assumptions,
+        rubric=rubric,
+        seed=DEFAULT_SEED if seed is None else seed,
+        engine=engine,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Findings, questions, sensitivity
+
+
+def _importance(s: ScoredIndicator) -> tuple[float, float]:
+    return (s.points, s.weight)
+
+
+def findings(result: Score) -> list[dict[str, Any]]:
+    """The indicators that matter most (3-5), each as one plain sentence with its figure.
+
+    Indicators at elevated or high come first, by weight x level; when fewer than three are,
+    the heaviest-weighted scored indicators fill the list.
+    """
+    ranked = sorted(
+        (s for s in result.indicators if s.weight > 0 and s.level is not None),
+        key=_importance,
+        reverse=True,
+    )
+    risky = [s for s in ranked if s.points > 0][:MAX_FINDINGS]
+    chosen = risky if len(risky) >= MIN_FINDINGS else ranked[:MIN_FINDINGS]
+    return [
+        {"id": s.id, "label": s.indicator.label, "level": s.level, "text": s.indicator.detail}
+        for s in chosen
+    ]
+
+
+def questions(result: Score) -> list[str]:
+    """Questions to ask the recruiter, most important first.
+
+    The rubric's question for every indicator at elevated or high (by weight x level), then
+    for every indicator the plan leaves unknown (by weight); each question once.
+    """
+    risky = sorted(
+        (s for s in result.indicators if s.question and s.points > 0),
+        key=_importance,
+        reverse=True,
+    )
+    unknown = sorted(
+        (
+            s
+            for s in result.indicators
+            if s.question
+            and s.indicator.value is None
+            and s.indicator.source in ("input", "disclosure")
+            and s.points == 0
+        ),
+        key=lambda s: s.weight,
+        reverse=True,
+    )
+    out: list[str] = []
+    for s in (*risky, *unknown):
+        if s.question not in out:
+            out.append(s.question or "")
+    return out
+
+
+def _changed_value(name: str, current: float, factor: float) -> float | int:
+    spec = SPECS[name]
+    value = min(max(current * factor, spec.minimum), spec.maximum)
+    return round(value) if spec.integer else round(value, 6)
+
+
+def sensitivity(
+    plan: Plan, assumptions: Assumptions, rubric: Rubric, seed: int, engine: str
+) -> dict[str, Any]:
+    """Re-score under plausible one-assumption changes and record every verdict that flips.
+
+    The re-runs use a smaller simulation (at most ``SENSITIVITY_MAX_PARTICIPANTS`` participants
+    and ``SENSITIVITY_RUNS`` runs) to stay fast, so each change is compared with a baseline run
+    at that same size, not with the full-size result.
+    """
+    size = {
+        "max_participants": min(
+            int(assumptions["max_participants"]), SENSITIVITY_MAX_PARTICIPANTS
+        ),
+        "runs": min(int(assumptions["runs"]), SENSITIVITY_RUNS),
+    }
+    small = assumptions.with_overrides(size)
+    _, _, base = _judge(plan, small, rubric, seed, engine)
+    changes: list[dict[str, Any]] = []
+    for name, factor in SENSITIVITY_CHANGES:
+        before = small[name]
+        after = _changed_value(name, before, factor)
+        if after == before:
+            continue
+        _, _, varied = _judge(plan, small.with_overrides({name: after}), rubric, seed, engine)
+        direction = _direction(rubric, base.verdict, varied.verdict)
+        changes.append(
+            {
+                "assumption": name,
+                "factor": factor,
+                "from": before,
+                "to": after,
+                "score": varied.value,
+                "verdict": varied.verdict,
+                "flips": direction is not None,
+                "direction": direction,
+            }
+        )
+    flips = [
+        f"With {c['assumption']} at {c['to']:g} instead of {c['from']:g}, the verdict would "
+        f"be {c['verdict']} instead of {base.verdict} ({c['direction']})."
+        for c in changes
+        if c["flips"]
+    ]
+    return {
+        "method": (
+            f"Each assumption below was changed on its own and the plan re-scored with a "
+            f"smaller simulation ({size['max_participants']:,} participants, {size['runs']} "
+            "runs, same seed); verdicts are compared with a baseline at that size."
+        ),
+        "baseline": {"score": base.value, "verdict": base.verdict, **size},
+        "changes": changes,
+        "flips": flips,
+        "stable": not flips,
+    }
+
+
+def _direction(rubric: Rubric, before: str, after: str) -> str | None:
+    """``"riskier"``/``"less risky"`` when the verdict changes, else None."""
+    if before == after:
+        return None
+    return "riskier" if rubric.verdict_rank(after) > rubric.verdict_rank(before) else "less risky"
+

@@ -1,0 +1,519 @@
+"""Indicators: named, measured values with provenance, computed from plan, economics and simulation.
+
+Each indicator is a pure function registered under a stable snake_case ID; it returns a value
+and one plain sentence stating the figure. :func:`compute_indicators` runs them all in registry
+order. A value of ``None`` means *unknown* (the plan does not say, or the figure does not exist)
+and is never replaced by zero; the rubric decides how an unknown is judged. Yes/no indicators
+carry ``True``/``False``. Indicators hold no thresholds: judging a value is the rubric's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Literal
+
+from evaluator.economics import Economics
+from evaluator.model import Plan
+
+Source = Literal["input", "assumption", "simulation", "economics", "disclosure"]
+Value = float | int | bool | None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One measured value: ``{id, label, value, unit, source, detail}``."""
+
+    id: str
+    label: str
+    value: Value
+    unit: str
+    source: Source
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The published indicator shape."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "value": self.value,
+            "unit": self.unit,
+            "source": self.source,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What every indicator function reads: the plan, its economics and the simulation dict."""
+
+    plan: Plan
+    economics: Economics
+    simulation: Mapping[str, Any]
+
+    @property
+    def currency(self) -> str:
+        """The plan's currency code."""
+        return self.plan.costs.currency
+
+    def money(self, amount: float | None) -> str:
+        """``USD 1,234`` (whole units) or ``USD 12.50``."""
+        if amount is None:
+            return "an unknown amount"
+        sign = "-" if amount < 0 else ""
+        size = abs(amount)
+        if float(size).is_integer() or size >= 100:
+            return f"{sign}{self.currency} {size:,.0f}"
+        return f"{sign}{self.currency} {size:,.2f}"
+
+    def sim(self, *keys: str) -> Any:
+        """A nested simulation figure, or None when the simulation does not report it."""
+        node: Any = self.simulation
+        for key in keys:
+            if not isinstance(node, Mapping) or node.get(key) is None:
+                return None
+            node = node[key]
+        return node
+
+
+def pct(fraction: float | None) -> str:
+    """``0.623`` -> ``62%`` (one decimal below 10%)."""
+    if fraction is None:
+        return "unknown"
+    share = 100 * fraction
+    return f"{share:.1f}%" if 0 < abs(share) < 10 else f"{share:.0f}%"
+
+
+Compute = Callable[[Inputs], tuple[Value, str]]
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """A registered indicator: ID, label, unit (``{currency}`` is filled in) and source."""
+
+    id: str
+    label: str
+    unit: str
+    source: Source
+    compute: Compute
+
+    def __call__(self, inputs: Inputs) -> Indicator:
+        value, detail = self.compute(inputs)
+        return Indicator(
+            self.id, self.label, value, self.unit.format(currency=inputs.currency), self.source,
+            detail,
+        )
+
+
+_REGISTRY: dict[str, IndicatorSpec] = {}
+
+
+def indicator(ind_id: str, label: str, unit: str, source: Source) -> Callable[[Compute], Compute]:
+    """Register an indicator function under a stable ID."""
+
+    def register(fn: Compute) -> Compute:
+        if ind_id in _REGISTRY:
+            raise ValueError(f"indicator {ind_id!r} is registered twice")
+        _REGISTRY[ind_id] = IndicatorSpec(ind_id, label, unit, source, fn)
+        return fn
+
+    return register
+
+
+def compute_indicators(
+    plan: Plan, economics: Economics, simulation: Mapping[str, Any]
+) -> list[Indicator]:
+    """Every registered indicator for one plan, in registry order."""
+    inputs = Inputs(plan, economics, simulation)
+    return [spec(inputs) for spec in _REGISTRY.values()]
+
+
+# ---------------------------------------------------------------------------------------------
+# Costs
+
+
+@indicator("startup_cost", "Start-up cost", "{currency}", "economics")
+def _startup_cost(x: Inputs) -> tuple[Value, str]:
+    c = x.plan.costs
+    value = x.economics.startup_cost
+    return value, (
+        f"Joining costs {x.money(value)} up front: enrollment fee {x.money(c.enrollment_fee)}, "
+        f"starter kit {x.money(c.starter_kit)}, inventory package {x.money(c.inventory_package)}."
+    )
+
+
+@indicator("monthly_cost", "Monthly cost of staying active", "{currency} per month", "economics")
+def _monthly_cost(x: Inputs) -> tuple[Value, str]:
+    value = x.economics.monthly_cost
+    return value, (
+        f"Staying active costs {x.money(value)} a month (fees, required purchases, expenses, "
+        f"renewal and events), {x.money(x.economics.first_year_cost)} in the first year "
+        "with the start-up cost."
+    )
+
+
+def qualifying_purchase(plan: Plan) -> float:
+    """Money a month a participant must spend on product to stay qualified for pay.
+
+    The larger of the required monthly purchase and, when own purchases count toward
+    qualification, the money it takes to buy the minimum personal volume at wholesale.
+    """
+    required = plan.costs.required_monthly_purchase
+    q = plan.compensation.qualification
+    if q.own_purchases_count and q.min_personal_volume > 0:
+        per_money = plan.volume_per_money("wholesale")
+        if per_money > 0:
+            required = max(required, q.min_personal_volume / per_money)
+    return required
+
+
+@indicator("pay_to_play_purchase", "Purchase required to stay qualified (pay-to-play)",
+           "{currency} per month", "input")
+def _pay_to_play(x: Inputs) -> tuple[Value, str]:
+    value = qualifying_purchase(x.plan)
+    c = x.plan.costs
+    if value <= 0:
+        return 0.0, "No purchase is required to stay active or qualify for pay."
+    autoship = " on auto-ship" if c.autoship_required else ""
+    return value, (
+        f"You must buy about {x.money(value)} of product a month{autoship} to stay active "
+        "or qualify for pay, whether or not you sell it."
+    )
+
+
+@indicator("own_purchases_count", "Own purchases count toward qualification", "yes/no", "input")
+def _own_purchases_count(x: Inputs) -> tuple[Value, str]:
+    value = x.plan.compensation.qualification.own_purchases_count
+    if value is None:
+        return None, "The plan does not say whether your own purchases count toward qualification."
+    if value:
+        return True, (
+            "Your own purchases count toward the volume that qualifies you (and your upline) "
+            "for pay, so buying product yourself can stand in for selling it."
+        )
+    return False, "Only sales to customers count toward qualification, not your own purchases."
+
+
+# ---------------------------------------------------------------------------------------------
+# Recruiting rewards
+
+
+def headhunting_fee(plan: Plan) -> float:
+    """Money paid per person signed up, on sign-up, summed over levels (enrollment bonus)."""
+    bonus = plan.compensation.component("enrollment_bonus")
+    return float(sum(bonus.amounts)) if bonus is not None else 0.0
+
+
+@indicator("starter_kit_commissionable", "Starter kit or package generates pay", "yes/no", "input")
+def _kit_commissionable(x: Inputs) -> tuple[Value, str]:
+    c = x.plan.costs
+    kit = c.starter_kit + c.inventory_package
+    if c.starter_kit_commissionable and kit > 0:
+        return True, (
+            f"The {x.money(kit)} starter kit or package a recruit buys generates commissionable "
+            "volume, so the recruiter and upline are paid for the sign-up itself."
+        )
+    return False, "A recruit's starter kit or package does not generate pay for anyone."
+
+
+@indicator("pays_for_recruiting_alone", "Pays for recruiting alone", "yes/no", "input")
+def _pays_for_recruiting(x: Inputs) -> tuple[Value, str]:
+    fee = headhunting_fee(x.plan)
+    c = x.plan.costs
+    kit = c.starter_kit + c.inventory_package
+    reasons = []
+    if fee > 0:
+        reasons.append(f"an enrollment bonus of {x.money(fee)} per sign-up (all levels)")
+    if c.starter_kit_commissionable and kit > 0:
+        reasons.append(f"pay on the recruit's {x.money(kit)} starter kit or package")
+    if reasons:
+        return True, (
+            "The plan pays for signing people up, whether or not anyone sells to a customer: "
+            + " and ".join(reasons) + "."
+        )
+    return False, "Nothing is paid for a sign-up as such; pay needs product volume."
+
+
+@indicator("recruiting_reward_fraction", "Share of pay from recruiting", "share of all pay",
+           "simulation")
+def _recruiting_share(x: Inputs) -> tuple[Value, str]:
+    value = x.sim("pay_sources", "enrollment")
+    if value is None:
+        return None, "The simulation paid nothing, so the share from recruiting is unknown."
+    return value, (
+        f"In the simulation {pct(value)} of all pay came from recruiting: enrollment bonuses, "
+        "fast-start bonuses and pay on recruits' kits and packages."
+    )
+
+
+@indicator("customer_sales_pay_fraction", "Share of pay from sales to customers",
+           "share of all pay", "simulation")
+def _customer_share(x: Inputs) -> tuple[Value, str]:
+    value = x.sim("pay_sources", "customer_sales")
+    own = x.sim("pay_sources", "own_purchases")
+    if value is None:
+        return None, "The simulation paid nothing, so the share from customer sales is unknown."
+    return value, (
+        f"In the simulation {pct(value)} of all pay came from sales to people outside the "
+        f"network and {pct(own)} from participants' own purchases."
+    )
+
+
+@indicator("reported_retail_fraction", "Reported share of sales to non-participants",
+           "share of sales", "disclosure")
+def _reported_retail(x: Inputs) -> tuple[Value, str]:
+    value = x.plan.disclosures.reported_retail_fraction
+    if value is None:
+        return None, "The company does not report what share of its sales go to non-participants."
+    return value, f"The company reports that {pct(value)} of its sales go to non-participants."
+
+
+# ---------------------------------------------------------------------------------------------
+# Retail economics
+
+
+@indicator("retail_margin", "Retail profit per sale", "share of the retail price", "economics")
+def _retail_margin(x: Inputs) -> tuple[Value, str]:
+    profit = x.economics.profit_per_customer_per_month
+    value = profit / x.plan.mean_retail
+    return value, (
+        f"Selling one product to a customer earns you {x.money(profit)}, {pct(value)} of its "
+        "retail price (margin and retail commission)."
+    )
+
+
+@indicator("price_premium_fraction", "Price premium over a comparable product",
+           "share above the comparable price", "economics")
+def _premium(x: Inputs) -> tuple[Value, str]:
+    value = x.economics.price_premium_fraction
+    if value is None:
+        return None, "No comparable product price was entered, so the price premium is unknown."
+    sources = [p.comparable_source for p in x.plan.products if p.comparable_source]
+    where = f" ({'; '.join(sources)})" if sources else ""
+    side = "above" if value >= 0 else "below"
+    return value, (
+        f"The retail price is {pct(abs(value))} {side} a comparable product{where}: "
+        "customers outside the network would pay that much more."
+    )
+
+
+@indicator("break_even_customers_per_month", "Customers needed each month to break even",
+           "customers per month (count)", "economics")
+def _be_customers(x: Inputs) -> tuple[Value, str]:
+    value = x.economics.break_even_customers_per_month
+    if value is None:
+        return None, (
+            "Never: a sale to a customer earns you nothing, so no number of customers covers "
+            f"the {x.money(x.economics.monthly_cost)} monthly cost."
+        )
+    return value, (
+        f"You need {value} retail customers every month to cover the "
+        f"{x.money(x.economics.monthly_cost)} monthly cost."
+    )
+
+
+@indicator("payback_months", "Months to earn back the start-up cost", "months (count)",
+           "economics")
+def _payback(x: Inputs) -> tuple[Value, str]:
+    value = x.economics.payback_months
+    if value is None:
+        return None, (
+            "Never: with the assumed typical number of customers and no recruits, monthly pay "
+            "does not cover the monthly cost, so the start-up cost is never earned back."
+        )
+    return value, (
+        f"With the assumed typical number of customers and no recruits, earning back the "
+        f"{x.money(x.economics.startup_cost)} start-up cost takes {value} months."
+    )
+
+
+@indicator("break_even_active_recruits", "Active recruits needed each month to break even",
+           "recruits (count)", "economics")
+def _be_recruits(x: Inputs) -> tuple[Value, str]:
+    value = x.economics.break_even_active_recruits
+    if value is None:
+        return None, (
+            "Recruits' purchases pay you nothing directly, so recruiting cannot cover costs."
+        )
+    return value, (
+        f"Covering the {x.money(x.economics.monthly_cost)} monthly cost from recruits' "
+        f"required purchases takes {value} active personal recruits."
+    )
+
+
+@indicator("recruitment_depth_exceeding_market", "Downline depth that exceeds the market",
+           "levels (count)", "economics")
+def _depth(x: Inputs) -> tuple[Value, str]:
+    r = x.economics.recruitment
+    value = r.get("depth_exceeding_market")
+    if value is None:
+        return None, (
+            "No one needs more than one active recruit to break even, so the recruitment "
+            "chain need not outgrow the market."
+        )
+    return value, (
+        f"If everyone needs {r['recruits_needed_each']} active recruits to break even, level "
+        f"{value} of a downline holds more people than the {r['market_size']:,}-person market: "
+        f"{r['people_below_needed']:,} people would have to join below you."
+    )
+
+
+@indicator("paid_levels", "Number of paid levels", "levels (count)", "input")
+def _levels(x: Inputs) -> tuple[Value, str]:
+    comp = x.plan.compensation
+    depth = max((c.levels for c in comp.components), default=0)
+    unlocked = max((r.unlocks_levels or 0 for r in comp.ranks), default=0)
+    value = max(depth, unlocked, 1 if comp.components else 0)
+    return value, f"The plan pays on {value} level{'s' if value != 1 else ''} of the downline."
+
+
+@indicator("buyback_refund_fraction", "Buyback of unsold product", "share of price refunded",
+           "input")
+def _buyback(x: Inputs) -> tuple[Value, str]:
+    b = x.plan.buyback
+    if b.offered is None:
+        return None, "The plan does not say whether unsold product can be returned for a refund."
+    if not b.offered:
+        return 0.0, "Unsold product cannot be returned for a refund."
+    if b.refund_fraction is None:
+        return None, "A buyback is offered, but the share of the price refunded is not stated."
+    window = f" within {b.window_days} days" if b.window_days else ""
+    return b.refund_fraction, (
+        f"Unsold product can be returned{window} for {pct(b.refund_fraction)} of what you paid."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Outcomes in the simulation
+
+
+@indicator("fraction_losing_money", "Participants losing money", "share of participants",
+           "simulation")
+def _losing(x: Inputs) -> tuple[Value, str]:
+    value = x.sim("fraction_losing_money")
+    median = x.sim("median_net_income")
+    return value, (
+        f"In the simulation {pct(value)} of everyone who joined lost money once costs are "
+        f"counted; the median result was {x.money(median)}."
+    )
+
+
+@indicator("late_joiner_fraction_losing_money", "Late joiners losing money",
+           "share of late joiners", "simulation")
+def _late_losing(x: Inputs) -> tuple[Value, str]:
+    value = x.sim("late_joiners", "fraction_losing_money")
+    median = x.sim("late_joiners", "median_net_income")
+    definition = x.sim("late_joiners", "definition") or "those who joined late"
+    return value, (
+        f"Of late joiners ({definition}), {pct(value)} lost money; the median result was "
+        f"{x.money(median)}."
+    )
+
+
+@indicator("top_1pct_pay_share", "Share of all pay going to the top 1%", "share of all pay",
+           "simulation")
+def _top1(x: Inputs) -> tuple[Value, str]:
+    value = x.sim("top_1pct_pay_share")
+    top10 = x.sim("top_10pct_pay_share")
+    return value, (
+        f"The top 1% of participants received {pct(value)} of all pay in the simulation "
+        f"(the top 10% received {pct(top10)})."
+    )
+
+
+@indicator("fraction_recruited_nobody", "Participants who recruited nobody",
+           "share of participants", "simulation")
+def _recruited_nobody(x: Inputs) -> tuple[Value, str]:
+    value = x.sim("fraction_recruited_nobody")
+    return value, f"In the simulation {pct(value)} of participants never recruited anyone."
+
+
+# ---------------------------------------------------------------------------------------------
+# Disclosures and claims
+
+
+@indicator("income_disclosure_published", "Income disclosure published", "yes/no", "disclosure")
+def _ids_published(x: Inputs) -> tuple[Value, str]:
+    d = x.plan.disclosures.income_disclosure
+    if d is None:
+        return False, "No income disclosure statement was entered for this company."
+    year = f" for {d.year}" if d.year else ""
+    return True, f"The company publishes an income disclosure statement{year}."
+
+
+@indicator("income_disclosure_net_of_costs", "Income disclosure counts participants' costs",
+           "yes/no", "disclosure")
+def _ids_net(x: Inputs) -> tuple[Value, str]:
+    d = x.plan.disclosures.income_disclosure
+    if d is None or d.net_of_costs is None:
+        return None, "It is not known whether the income disclosure subtracts participants' costs."
+    if d.net_of_costs:
+        return True, "The income disclosure reports earnings after participants' costs."
+    return False, (
+        "The income disclosure reports gross pay before participants' costs, so it overstates "
+        "what they keep."
+    )
+
+
+@indicator("disclosed_fraction_earning_nothing", "Disclosed share earning nothing",
+           "share of participants", "disclosure")
+def _ids_nothing(x: Inputs) -> tuple[Value, str]:
+    d = x.plan.disclosures.income_disclosure
+    if d is None or d.fraction_earning_nothing is None:
+        return None, "The plan does not state what share of participants earned nothing."
+    median = (
+        f"; median annual gross pay {x.money(d.median_annual_gross)}"
+        if d.median_annual_gross is not None
+        else ""
+    )
+    return d.fraction_earning_nothing, (
+        f"The company's own disclosure says {pct(d.fraction_earning_nothing)} of participants "
+        f"earned nothing{median}."
+    )
+
+
+@indicator("disclosure_rosier_than_simulation", "Disclosure rosier than the simulation",
+           "share of participants", "disclosure")
+def _ids_vs_sim(x: Inputs) -> tuple[Value, str]:
+    d = x.plan.disclosures.income_disclosure
+    simulated = x.sim("fraction_earning_nothing")
+    if d is None or d.fraction_earning_nothing is None or simulated is None:
+        return None, "There is no disclosed share earning nothing to hold against the simulation."
+    gap = simulated - d.fraction_earning_nothing
+    sim_median = x.sim("median_annual_gross_pay")
+    medians = ""
+    if d.median_annual_gross is not None and sim_median is not None:
+        medians = (
+            f" Median annual gross pay: disclosed {x.money(d.median_annual_gross)}, "
+            f"simulated {x.money(sim_median)}."
+        )
+    return gap, (
+        f"The disclosure says {pct(d.fraction_earning_nothing)} earned nothing; the simulation "
+        f"of this plan shows {pct(simulated)}, {100 * abs(gap):.0f} percentage points "
+        f"{'more' if gap >= 0 else 'fewer'}.{medians}"
+    )
+
+
+@indicator("income_claims_without_typical_results", "Income claims without typical results",
+           "claims (count)", "disclosure")
+def _claims(x: Inputs) -> tuple[Value, str]:
+    claims = x.plan.disclosures.income_claims
+    d = x.plan.disclosures.income_disclosure
+    typical = d is not None and d.median_annual_gross is not None
+    if not claims:
+        return 0, "No income claims were recorded."
+    quoted = "; ".join(f"“{c}”" for c in claims[:3])
+    if typical:
+        return 0, (
+            f"Income claims ({quoted}) sit beside a disclosure of typical (median) pay of "
+            f"{x.money(d.median_annual_gross if d else None)} a year."
+        )
+    return len(claims), (
+        f"{len(claims)} income claim{'s' if len(claims) != 1 else ''} ({quoted}) "
+        "without the typical participant's results beside them."
+    )
+
+
+INDICATORS: Mapping[str, IndicatorSpec] = MappingProxyType(_REGISTRY)
+"""Every indicator the tool computes, by ID, in the order they are reported."""
