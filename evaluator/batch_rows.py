@@ -1,0 +1,759 @@
+"""The batch CSV format: read its rows as a stream and turn each one into a plan document.
+
+This module is the batch's loader. :func:`open_rows` reads the header and then yields one
+:class:`SourceRow` per CSV record, in input order, never dropping one: a record that cannot be
+a plan (an empty row, a repeated header, a bad number, a missing or broken ``plan_file``, a
+column the format does not know) comes out with its errors instead of a document. A CSV that
+cannot be read at all (missing, not text, no header) raises :class:`CsvUnreadable` (exit 2).
+
+Row numbers are spreadsheet row numbers: the header is row 1, the first offer is row 2.
+Every error names the CSV column it came from; plan-schema errors found later are mapped back
+to columns with :func:`column_errors`. The column table :data:`COLUMNS` is the one source of
+the format: the conversion, the README table (:func:`columns_markdown`) and the tests read it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import IO, Any, Literal
+
+from evaluator.errors import FieldError, InputError, PlanValidationError, describe_value
+from evaluator.schema import MAX_PLAN_BYTES, parse_plan, plan_errors
+
+Kind = Literal[
+    "text", "money", "number", "fraction", "integer", "boolean", "rates", "amounts", "choice",
+    "claims", "file",
+]
+
+PLAN_TYPES: tuple[str, ...] = ("unilevel", "binary", "matrix", "breakaway", "single_level")
+"""Shapes of compensation a row can describe without a plan file."""
+
+MAX_CELL_CHARS = 10_000
+"""Longest cell accepted (the longest plan text field, notes, allows 5,000 characters)."""
+
+
+class CsvUnreadable(InputError):
+    """The batch CSV itself cannot be read (no file, not text, no header): exit code 2."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the batch CSV format."""
+
+    name: str
+    kind: Kind
+    unit: str
+    default: str
+    meaning: str
+    path: str | None = None
+    """Plan document path the value goes to; None for columns the row builder combines."""
+    choices: tuple[str, ...] = ()
+
+
+def _c(name: str, kind: Kind, unit: str, default: str, meaning: str, path: str | None = None,
+       choices: tuple[str, ...] = ()) -> Column:
+    return Column(name, kind, unit, default, meaning, path, choices)
+
+
+COLUMNS: tuple[Column, ...] = (
+    _c("plan_file", "file", "file name", "empty (the row's columns are the plan)",
+       "A plan JSON file in the CSV's own folder (or below it) holding the whole plan; when "
+       "given, every other column of the row must be empty."),
+    _c("company_name", "text", "text", "required", "Company or offer name.", "company.name"),
+    _c("country", "text", "text", "unknown", "Country the offer is made in.", "company.country"),
+    _c("website", "text", "address", "unknown", "The company's website.", "company.website"),
+    _c("participants", "integer", "people", "unknown",
+       "Participants the company reports.", "company.participants"),
+    _c("founded", "integer", "year", "unknown", "Year the company was founded.",
+       "company.founded"),
+    _c("notes", "text", "text", "none", "Where the figures come from.", "company.notes"),
+    _c("currency", "text", "ISO 4217 code", "required",
+       "Currency of every money column, such as USD.", "costs.currency"),
+    _c("enrollment_fee", "money", "money, once", "0", "Fee to join.", "costs.enrollment_fee"),
+    _c("starter_kit", "money", "money, once", "0", "Starter kit price.", "costs.starter_kit"),
+    _c("inventory_package", "money", "money, once", "0",
+       "Inventory or business package bought on joining.", "costs.inventory_package"),
+    _c("annual_renewal_fee", "money", "money per year", "0", "Yearly fee to stay a participant.",
+       "costs.annual_renewal_fee"),
+    _c("monthly_fee", "money", "money per month", "0",
+       "Recurring fees (back office, website), all together.", None),
+    _c("required_monthly_purchase", "money", "money per month", "0",
+       "Purchase needed each month to stay active or qualified.",
+       "costs.required_monthly_purchase"),
+    _c("autoship_required", "boolean", "true/false", "unknown",
+       "The monthly purchase is an automatic order.", "costs.autoship_required"),
+    _c("estimated_monthly_expenses", "money", "money per month", "0",
+       "Other business expenses (samples, phone, travel).", "costs.estimated_monthly_expenses"),
+    _c("annual_event_costs", "money", "money per year", "0",
+       "Conventions, trainings and events.", "costs.annual_event_costs"),
+    _c("starter_kit_commissionable", "boolean", "true/false", "false",
+       "The kit or package earns the recruiter and upline pay in the month a recruit joins.",
+       "costs.starter_kit_commissionable"),
+    _c("product_name", "text", "text", "Main product", "Name of the typical product.",
+       "products[0].name"),
+    _c("wholesale_price", "money", "money", "required",
+       "Price a participant pays for it (0 for a referral service).",
+       "products[0].wholesale_price"),
+    _c("retail_price", "money", "money", "required", "Price a customer pays for it.",
+       "products[0].retail_price"),
+    _c("volume", "number", "volume per unit", "price x commissionable_fraction",
+       "Commissionable volume of one unit.", "products[0].volume"),
+    _c("comparable_market_price", "money", "money", "unknown",
+       "Price of a comparable product outside the network.",
+       "products[0].comparable_market_price"),
+    _c("comparable_source", "text", "text", "none", "What the comparable product is.",
+       "products[0].comparable_source"),
+    _c("buyback_offered", "boolean", "true/false", "unknown",
+       "Unsold inventory is bought back.", "buyback.offered"),
+    _c("refund_fraction", "fraction", "fraction 0-1", "unknown",
+       "Share of the price refunded on buyback.", "buyback.refund_fraction"),
+    _c("buyback_window_days", "integer", "days", "unknown",
+       "How long after purchase the buyback applies.", "buyback.window_days"),
+    _c("commissionable_fraction", "fraction", "fraction 0-1", "1",
+       "Commissionable volume as a share of price.", "compensation.commissionable_fraction"),
+    _c("min_personal_volume", "number", "volume per month", "0",
+       "Personal volume needed each month to earn downline pay.",
+       "compensation.qualification.min_personal_volume"),
+    _c("own_purchases_count", "boolean", "true/false", "unknown",
+       "A participant's own purchases count toward that volume.",
+       "compensation.qualification.own_purchases_count"),
+    _c("min_retail_customers", "integer", "customers per month", "0",
+       "Retail customers needed each month to earn downline pay.",
+       "compensation.qualification.min_retail_customers"),
+    _c("plan_type", "choice", "one of " + ", ".join(PLAN_TYPES), "required",
+       "Shape of the downline pay: unilevel (rates per level), binary (one rate on the weaker "
+       "leg), matrix (rates per matrix level, with matrix_width), breakaway (rates per "
+       "generation, with one rank from the rank_ columns), single_level (no downline pay).",
+       None, PLAN_TYPES),
+    _c("level_rates", "rates", "fractions 0-1, ';' between levels", "required unless "
+       "single_level", "Per-level rates, level 1 first: \"0.05;0.05;0.03\". Binary: one rate.",
+       None),
+    _c("unilevel_basis", "choice", "all or customer", "all",
+       "Unilevel pays on all volume, or only on sales to non-participants.", None,
+       ("all", "customer")),
+    _c("compression", "boolean", "true/false", "false",
+       "Unilevel: unqualified uplines are skipped.", None),
+    _c("matrix_width", "integer", "positions", "required for matrix",
+       "Positions under each participant in the matrix.", None),
+    _c("binary_monthly_cap", "money", "money per month", "no cap",
+       "Most one participant earns from the binary in a month.", None),
+    _c("binary_carryover", "boolean", "true/false", "false",
+       "Unpaid stronger-leg volume carries over.", None),
+    _c("retail_margin", "boolean", "true/false", "true",
+       "Participants buy at wholesale and resell at retail, keeping the difference.", None),
+    _c("retail_commission_rate", "fraction", "fraction 0-1", "none",
+       "Customers buy from the company; the enroller earns this share of each order.", None),
+    _c("enrollment_bonus", "amounts", "money per new enrollee, ';' between levels", "none",
+       "Bonus for each new participant enrolled, level 1 first: \"50;10\".", None),
+    _c("fast_start_rates", "rates", "fractions 0-1, ';' between levels", "none",
+       "Share of a new recruit's volume paid in their first months, level 1 first.", None),
+    _c("fast_start_months", "integer", "months", "1",
+       "How many months after joining the fast-start bonus applies.", None),
+    _c("rank_name", "text", "text", "Rank 1 (when any rank_ column is filled)",
+       "Name of the plan's rank (a row describes at most one).", None),
+    _c("rank_min_personal_volume", "number", "volume per month", "0",
+       "Personal volume the rank needs.", None),
+    _c("rank_min_group_volume", "number", "volume per month", "0",
+       "Group volume the rank needs.", None),
+    _c("rank_min_active_legs", "integer", "legs", "0", "Active legs the rank needs.", None),
+    _c("rank_differential_rate", "fraction", "fraction 0-1", "0",
+       "Rank differential on group volume.", None),
+    _c("rank_monthly_bonus", "money", "money per month", "0",
+       "Monthly bonus for holding the rank (adds a rank bonus to the plan).", None),
+    _c("rank_unlocks_levels", "integer", "levels", "all",
+       "Pay levels the rank unlocks.", None),
+    _c("payout_cap_fraction", "fraction", "fraction 0-1", "no cap",
+       "Most the company pays out, as a share of commissionable volume.",
+       "compensation.payout_cap_fraction"),
+    _c("income_disclosure_year", "integer", "year", "no disclosure",
+       "Year of the company's income disclosure statement.",
+       "disclosures.income_disclosure.year"),
+    _c("fraction_earning_nothing", "fraction", "fraction 0-1", "unknown",
+       "Share of participants the disclosure shows earning nothing.",
+       "disclosures.income_disclosure.fraction_earning_nothing"),
+    _c("median_annual_gross", "money", "money per year", "unknown",
+       "Median yearly gross pay in the disclosure.",
+       "disclosures.income_disclosure.median_annual_gross"),
+    _c("mean_annual_gross", "money", "money per year", "unknown",
+       "Mean yearly gross pay in the disclosure.",
+       "disclosures.income_disclosure.mean_annual_gross"),
+    _c("disclosure_net_of_costs", "boolean", "true/false", "unknown",
+       "The disclosure's figures are net of participants' costs.",
+       "disclosures.income_disclosure.net_of_costs"),
+    _c("income_claims", "claims", "text, '|' between claims", "none",
+       "Income claims the company or its recruiters make.", "disclosures.income_claims"),
+    _c("reported_retail_fraction", "fraction", "fraction 0-1", "unknown",
+       "Share of sales the company reports as going to non-participants.",
+       "disclosures.reported_retail_fraction"),
+)
+
+BY_NAME: Mapping[str, Column] = {c.name: c for c in COLUMNS}
+
+_RANK_FIELDS = {
+    "rank_name": "name",
+    "rank_min_personal_volume": "min_personal_volume",
+    "rank_min_group_volume": "min_group_volume",
+    "rank_min_active_legs": "min_active_legs",
+    "rank_differential_rate": "differential_rate",
+    "rank_monthly_bonus": "monthly_bonus",
+    "rank_unlocks_levels": "unlocks_levels",
+}
+_DOWNLINE_COLUMNS = ("level_rates", "unilevel_basis", "compression", "matrix_width",
+                     "binary_monthly_cap", "binary_carryover")
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One CSV record: its row number and either a plan document or the reasons it has none.
+
+    ``columns`` maps plan document paths to the CSV column each came from, so schema errors
+    found later can name the column. ``label`` is the row's company name, for display.
+    """
+
+    row: int
+    document: dict[str, Any] | None = None
+    errors: tuple[FieldError, ...] = ()
+    columns: Mapping[str, str] = field(default_factory=dict)
+    label: str = ""
+
+
+# --------------------------------------------------------------------------- cells
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+")
+_TRUE = frozenset({"true", "yes", "y", "1"})
+_FALSE = frozenset({"false", "no", "n", "0"})
+
+
+class _CellError(ValueError):
+    """A cell that cannot be read as its column's kind."""
+
+
+def parse_number(text: str) -> float:
+    """A plain decimal number (``-12``, ``0.05``, ``1e3``); anything else is refused with a hint."""
+    cell = text.strip()
+    if not _NUMBER.fullmatch(cell):
+        hint = ""
+        if cell.endswith("%"):
+            hint = "; write fractions as decimals (5% is 0.05)"
+        elif re.fullmatch(r"[+-]?[\d.,\s]+", cell) and "," in cell:
+            hint = "; write numbers with a decimal point and no thousands separators (1234.5)"
+        elif cell[:1] in "$€£¥" or cell[-1:] in "$€£¥":
+            hint = "; leave out the currency sign (the currency column names it)"
+        raise _CellError(f"{describe_value(text)} is not a number{hint}")
+    value = float(cell)
+    if not math.isfinite(value):
+        raise _CellError(f"{describe_value(text)} is too large; numbers must be finite")
+    return value
+
+
+def parse_integer(text: str) -> int:
+    """A whole number (``12``, ``12.0``)."""
+    cell = text.strip()
+    if _INTEGER.fullmatch(cell) and len(cell.lstrip("+-")) <= 18:
+        return int(cell)
+    value = parse_number(text)
+    if value != int(value):
+        raise _CellError(f"{describe_value(text)} is not a whole number")
+    return int(value)
+
+
+def parse_boolean(text: str) -> bool:
+    """``true/false``, ``yes/no``, ``y/n`` or ``1/0``, in any case."""
+    cell = text.strip().lower()
+    if cell in _TRUE:
+        return True
+    if cell in _FALSE:
+        return False
+    raise _CellError(f"{describe_value(text)} is not true or false (write true, false, yes or no)")
+
+
+def parse_list(text: str) -> list[float]:
+    """``"0.05;0.05;0.03"`` -> ``[0.05, 0.05, 0.03]``; each level must be a number."""
+    parts = text.split(";")
+    if len(parts) == 1 and "," in text and not _NUMBER.fullmatch(text.strip()):
+        raise _CellError(f"{describe_value(text)}: separate levels with ';', as in 0.05;0.05;0.03")
+    values = []
+    for level, part in enumerate(parts, start=1):
+        if not part.strip():
+            raise _CellError(f"level {level} of {describe_value(text)} is empty")
+        try:
+            values.append(parse_number(part))
+        except _CellError as exc:
+            raise _CellError(f"level {level}: {exc}") from None
+    return values
+
+
+def parse_cell(column: Column, text: str) -> Any:
+    """The cell's value for its column's kind (the caller skips empty cells)."""
+    kind = column.kind
+    if kind in ("money", "number", "fraction"):
+        return parse_number(text)
+    if kind == "integer":
+        return parse_integer(text)
+    if kind == "boolean":
+        return parse_boolean(text)
+    if kind in ("rates", "amounts"):
+        return parse_list(text)
+    if kind == "choice":
+        value = text.strip().lower()
+        if value not in column.choices:
+            raise _CellError(
+                f"{describe_value(text)} is not one of " + ", ".join(column.choices)
+            )
+        return value
+    if kind == "claims":
+        return [part.strip() for part in text.split("|") if part.strip()]
+    return text.strip()
+
+
+# --------------------------------------------------------------------------- row -> plan
+
+
+def _put(doc: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``doc[path]`` for dotted paths with ``[0]`` list steps, creating parents."""
+    node: Any = doc
+    steps = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    for step, after in itertools.pairwise(steps):
+        nxt: Any = [] if after.startswith("[") else {}
+        if step.startswith("["):
+            index = int(step[1:-1])
+            while len(node) <= index:
+                node.append(nxt)
+            node = node[index]
+        else:
+            node = node.setdefault(step, nxt)
+    node[steps[-1]] = value
+
+
+def _components(values: Mapping[str, Any], columns: dict[str, str]) -> tuple[
+        list[dict[str, Any]], list[dict[str, Any]], list[FieldError]]:
+    """The compensation components and ranks a row describes, with their column map."""
+    components: list[dict[str, Any]] = []
+    errors: list[FieldError] = []
+
+    def add(component: dict[str, Any], owners: Mapping[str, str]) -> None:
+        where = f"compensation.components[{len(components)}]"
+        components.append(component)
+        for sub, column in owners.items():
+            columns[f"{where}.{sub}" if sub else where] = column
+
+    if values.get("retail_margin", True):
+        add({"type": "retail_margin"}, {"": "retail_margin"})
+    if "retail_commission_rate" in values:
+        add({"type": "retail_commission", "rate": values["retail_commission_rate"]},
+            {"": "retail_commission_rate"})
+    if "enrollment_bonus" in values:
+        add({"type": "enrollment_bonus", "amounts": values["enrollment_bonus"]},
+            {"": "enrollment_bonus"})
+    if "fast_start_rates" in values or "fast_start_months" in values:
+        fast: dict[str, Any] = {"type": "fast_start"}
+        if "fast_start_rates" in values:
+            fast["rates"] = values["fast_start_rates"]
+        if "fast_start_months" in values:
+            fast["months"] = values["fast_start_months"]
+        add(fast, {"": "fast_start_rates", "rates": "fast_start_rates",
+                   "months": "fast_start_months"})
+
+    plan_type = values.get("plan_type")
+    rates = values.get("level_rates")
+    if plan_type is None:
+        errors.append(FieldError(
+            "plan_type", "is required: name the plan's shape, one of " + ", ".join(PLAN_TYPES)
+            + " (or give the whole plan in plan_file)"))
+    elif plan_type == "single_level":
+        errors.extend(
+            FieldError(name, "is for plans with downline pay; plan_type single_level has none "
+                             "(leave it empty or choose another plan_type)", values[name])
+            for name in _DOWNLINE_COLUMNS if name in values
+        )
+    else:
+        errors.extend(
+            FieldError(name, f"does not apply to plan_type {plan_type} (leave it empty)",
+                       values[name])
+            for name in _DOWNLINE_COLUMNS[1:]
+            if name in values and not _applies(name, plan_type)
+        )
+        if rates is None:
+            errors.append(FieldError("level_rates", f"is required for plan_type {plan_type}: "
+                                     "give the per-level rates, as in 0.05;0.05;0.03"))
+        elif plan_type == "binary" and len(rates) != 1:
+            errors.append(FieldError(
+                "level_rates", f"binary pays one rate on the weaker leg; give one rate, "
+                               f"not {len(rates)}", rates))
+        else:
+            component: dict[str, Any] = {"type": plan_type}
+            owners = {"": "plan_type"}
+            if plan_type == "unilevel":
+                component["rates"] = rates
+                component["basis"] = values.get("unilevel_basis", "all")
+                component["compression"] = values.get("compression", False)
+                owners |= {"rates": "level_rates", "basis": "unilevel_basis",
+                           "compression": "compression"}
+            elif plan_type == "binary":
+                component["rate"] = rates[0]
+                if "binary_monthly_cap" in values:
+                    component["monthly_cap"] = values["binary_monthly_cap"]
+                component["carryover"] = values.get("binary_carryover", False)
+                owners |= {"rate": "level_rates", "monthly_cap": "binary_monthly_cap",
+                           "carryover": "binary_carryover"}
+            elif plan_type == "matrix":
+                if "matrix_width" not in values:
+                    errors.append(FieldError("matrix_width", "is required for plan_type matrix: "
+                                             "give the positions under each participant"))
+                component["width"] = values.get("matrix_width", 0)
+                component["rates"] = rates
+                owners |= {"width": "matrix_width", "rates": "level_rates"}
+            else:  # breakaway
+                component["generation_rates"] = rates
+                owners |= {"generation_rates": "level_rates"}
+            add(component, owners)
+
+    ranks: list[dict[str, Any]] = []
+    filled = [name for name in _RANK_FIELDS if name in values]
+    if filled:
+        rank = {_RANK_FIELDS[name]: values[name] for name in filled}
+        rank.setdefault("name", "Rank 1")
+        ranks.append(rank)
+        for name, key in _RANK_FIELDS.items():
+            columns[f"compensation.ranks[0].{key}"] = name
+    elif plan_type == "breakaway":
+        errors.append(FieldError(
+            "rank_min_group_volume", "plan_type breakaway pays by rank: fill the rank_ columns "
+            "(one rank) or give the whole plan in plan_file"))
+    if values.get("rank_monthly_bonus"):
+        add({"type": "rank_bonus"}, {"": "rank_monthly_bonus"})
+    return components, ranks, errors
+
+
+def _applies(column: str, plan_type: str) -> bool:
+    return {
+        "unilevel_basis": "unilevel", "compression": "unilevel", "matrix_width": "matrix",
+        "binary_monthly_cap": "binary", "binary_carryover": "binary",
+    }[column] == plan_type
+
+
+def row_document(cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str],
+                                                     list[FieldError]]:
+    """Turn a row's cells (column -> text) into a plan document, its column map and errors.
+
+    When a cell cannot be read, the errors list every bad cell and every schema complaint
+    about the rest of the row, all at once, and the document must not be used. Otherwise
+    the schema checks the document later (in the worker), and its errors are mapped back to
+    columns by :func:`column_errors`.
+    """
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for name, text in cells.items():
+        if not text.strip():
+            continue
+        column = BY_NAME[name]
+        try:
+            values[name] = parse_cell(column, text)
+        except _CellError as exc:
+            errors.append(FieldError(name, str(exc), text))
+    doc: dict[str, Any] = {"schema_version": "1", "company": {}, "costs": {},
+                           "products": [{"name": "Main product"}], "compensation": {}}
+    columns: dict[str, str] = {"company": "company_name", "costs": "currency",
+                               "products": "retail_price", "compensation": "plan_type",
+                               "compensation.components": "plan_type"}
+    for column in COLUMNS:
+        if column.path is None:
+            continue
+        columns[column.path] = column.name
+        if column.name in values:
+            value = values[column.name]
+            _put(doc, column.path, value.upper() if column.name == "currency" else value)
+    columns["disclosures.income_disclosure"] = "income_disclosure_year"
+    if values.get("monthly_fee"):
+        doc["costs"]["monthly_fees"] = [{"name": "monthly fees", "amount": values["monthly_fee"]}]
+    columns["costs.monthly_fees"] = "monthly_fee"
+    components, ranks, component_errors = _components(values, columns)
+    errors.extend(component_errors)
+    doc["compensation"]["components"] = components
+    if ranks:
+        doc["compensation"]["ranks"] = ranks
+    if errors:
+        # Report the schema's complaints about the other columns too: every error at once.
+        bad = {e.path for e in errors}
+        errors.extend(e for e in column_errors(plan_errors(doc), columns) if e.path not in bad)
+        return doc, columns, sorted(errors, key=_column_order)
+    return doc, columns, []
+
+
+def _column_order(error: FieldError) -> tuple[int, str]:
+    names = list(BY_NAME)
+    return (names.index(error.path) if error.path in BY_NAME else len(names), error.message)
+
+
+def column_errors(errors: Iterable[FieldError], columns: Mapping[str, str],
+                  plan_file: str | None = None) -> list[FieldError]:
+    """Plan-schema errors restated by CSV column (the longest matching path prefix).
+
+    For a ``plan_file`` row every error belongs to the ``plan_file`` column and keeps the
+    path inside that file in its message.
+    """
+    out = []
+    for error in errors:
+        if plan_file is not None:
+            where = f"{plan_file}: {error.path}: " if error.path else f"{plan_file}: "
+            out.append(FieldError("plan_file", where + error.message, error.value))
+            continue
+        column = _owner(error.path, columns)
+        out.append(FieldError(column, error.message, error.value))
+    return out
+
+
+def _owner(path: str, columns: Mapping[str, str]) -> str:
+    probe = path
+    while probe:
+        if probe in columns:
+            return columns[probe]
+        cut = max(probe.rfind("."), probe.rfind("["))
+        probe = probe[:cut] if cut > 0 else ""
+    return ""
+
+
+# --------------------------------------------------------------------------- plan files
+
+
+def read_plan_file(name: str, folder: Path | None) -> dict[str, Any]:
+    """The plan document in ``folder/name``, refusing anything outside ``folder``.
+
+    ``name`` must be a relative path without ``..`` that stays inside ``folder`` after
+    symbolic links are resolved; ``folder`` None (a web upload) accepts no plan files.
+    """
+    text = name.strip()
+    if folder is None:
+        raise _PlanFileError("plan files are not accepted here; put the plan in the row's "
+                             "columns")
+    pure_posix, pure_windows = PurePosixPath(text), PureWindowsPath(text)
+    if pure_posix.is_absolute() or pure_windows.is_absolute() or pure_windows.drive:
+        raise _PlanFileError(f"{describe_value(text)} is an absolute path; name a file in "
+                             "the CSV's folder")
+    if ".." in pure_posix.parts or ".." in pure_windows.parts:
+        raise _PlanFileError(f"{describe_value(text)} leaves the CSV's folder ('..' is not "
+                             "allowed)")
+    if not text.lower().endswith(".json"):
+        raise _PlanFileError(f"{describe_value(text)} is not a .json plan file")
+    base = folder.resolve()
+    target = (base / text).resolve()
+    if not target.is_relative_to(base):
+        raise _PlanFileError(f"{describe_value(text)} points outside the CSV's folder")
+    try:
+        with open(target, "rb") as handle:
+            data = handle.read(MAX_PLAN_BYTES + 1)
+    except FileNotFoundError:
+        raise _PlanFileError(f"{describe_value(text)} does not exist in {base}") from None
+    except OSError as exc:
+        raise _PlanFileError(f"{describe_value(text)} cannot be read: {exc.strerror or exc}"
+                             ) from None
+    try:
+        return parse_plan(data)
+    except PlanValidationError as exc:
+        raise _PlanFileError("; ".join(f"{text}: {e}" for e in exc.errors)) from None
+
+
+class _PlanFileError(ValueError):
+    """A plan_file that cannot be used."""
+
+
+# --------------------------------------------------------------------------- the stream
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header row: column names in order, and what is wrong with it (if anything)."""
+
+    names: tuple[str, ...]
+    errors: tuple[FieldError, ...]
+
+
+def read_header(record: list[str]) -> Header:
+    """Check the header row; an unknown or duplicated column makes every row invalid."""
+    names = tuple(cell.strip().lower() for cell in record)
+    if not any(name in BY_NAME for name in names):
+        if len(record) == 1 and ";" in record[0]:
+            raise CsvUnreadable("the header separates columns with ';'; save the file as "
+                                "comma-separated CSV")
+        raise CsvUnreadable("the first row is not a header: none of its cells names a batch "
+                            "column (such as company_name, currency, plan_type or plan_file)")
+    errors: list[FieldError] = []
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if not name:
+            continue
+        if name in seen:
+            errors.append(FieldError(name, f"appears twice in the header (columns {seen[name]} "
+                                           f"and {position}); keep one"))
+        elif name not in BY_NAME:
+            errors.append(FieldError(name, "is not a batch column; the columns are listed in "
+                                           "the README (batch CSV format)"))
+        seen.setdefault(name, position)
+    return Header(names, tuple(errors))
+
+
+def open_rows(stream: IO[str], folder: Path | None) -> Iterator[SourceRow]:
+    """Yield every data row of a batch CSV text stream as a :class:`SourceRow`, in order.
+
+    Raises :class:`CsvUnreadable` before the first row when there is no usable header.
+    ``stream`` should be opened with ``newline=""`` and ``errors="surrogateescape"`` so
+    that a row with bytes that are not UTF-8 is reported as that row, not as a crash.
+    """
+    records = _records(stream)
+    try:
+        first = next(records)
+    except StopIteration:
+        raise CsvUnreadable("the CSV is empty; expected a header row and one row per offer"
+                            ) from None
+    _, header_cells, problem = first
+    if problem is not None or _has_surrogates(header_cells):
+        raise CsvUnreadable(problem or "the header is not UTF-8 text; save the file as CSV "
+                                       "UTF-8")
+    if any("\x00" in cell for cell in header_cells):
+        raise CsvUnreadable("this is not a text CSV file (it holds NUL bytes); save it as "
+                            "CSV UTF-8")
+    header = read_header(header_cells)
+    return _rows(records, header, folder)
+
+
+def _rows(records: Iterator[tuple[int, list[str], str | None]], header: Header,
+          folder: Path | None) -> Iterator[SourceRow]:
+    for number, cells, problem in records:
+        yield source_row(number, cells, problem, header, folder)
+
+
+def source_row(number: int, cells: list[str], problem: str | None, header: Header,
+               folder: Path | None) -> SourceRow:
+    """Turn one CSV record into a SourceRow (never raises for bad data)."""
+    def invalid(*errors: FieldError, label: str = "") -> SourceRow:
+        return SourceRow(number, errors=tuple(errors), label=label)
+
+    if problem is not None:
+        return invalid(FieldError("", problem))
+    if not any(cell.strip() for cell in cells):
+        return invalid(FieldError("", "the row is empty"))
+    if _has_surrogates(cells):
+        return invalid(FieldError("", "the row is not UTF-8 text; save the file as CSV UTF-8"))
+    if [c.strip().lower() for c in cells] == list(header.names):
+        return invalid(FieldError("", "the row repeats the header (were two files joined?)"))
+    names = header.names
+    label = _label(names, cells)
+    if len(cells) != len(names):
+        extra = cells[len(names):]
+        if len(cells) < len(names) or any(c.strip() for c in extra):
+            return invalid(FieldError("", f"the row has {len(cells)} cells but the header has "
+                                          f"{len(names)} columns"), label=label)
+    if header.errors:
+        return invalid(*header.errors, label=label)
+    long_cells = [FieldError(n, f"is {len(c):,} characters long; at most {MAX_CELL_CHARS:,} "
+                                f"are allowed") for n, c in zip(names, cells, strict=False)
+                  if len(c) > MAX_CELL_CHARS]
+    if long_cells:
+        return invalid(*long_cells, label=label)
+    nameless = [i for i, (n, c) in enumerate(zip(names, cells, strict=False), start=1)
+                if not n and c.strip()]
+    if nameless:
+        return invalid(FieldError("", f"column {nameless[0]} has a value but no name in the "
+                                      "header"), label=label)
+    filled = {n: c for n, c in zip(names, cells, strict=False) if n and c.strip()}
+    if "plan_file" in filled:
+        return _plan_file_row(number, filled, folder, label)
+    doc, columns, errors = row_document({n: c for n, c in zip(names, cells, strict=False) if n})
+    if errors:
+        return invalid(*errors, label=label)
+    return SourceRow(number, document=doc, columns=columns, label=label)
+
+
+def _plan_file_row(number: int, filled: Mapping[str, str], folder: Path | None,
+                   label: str) -> SourceRow:
+    others = [FieldError(n, "must be empty when plan_file is given: the plan file holds the "
+                            "whole plan") for n in filled if n != "plan_file"]
+    if others:
+        return SourceRow(number, errors=tuple(others), label=label)
+    name = filled["plan_file"].strip()
+    try:
+        doc = read_plan_file(name, folder)
+    except _PlanFileError as exc:
+        return SourceRow(number, errors=(FieldError("plan_file", str(exc), name),), label=name)
+    company = doc.get("company")
+    if isinstance(company, dict) and isinstance(company.get("name"), str):
+        label = company["name"]
+    return SourceRow(number, document=doc, columns={"": "plan_file", "plan_file": name},
+                     label=label or name)
+
+
+def _label(names: tuple[str, ...], cells: list[str]) -> str:
+    for name, cell in zip(names, cells, strict=False):
+        if name in ("company_name", "plan_file"):
+            return cell.strip()[:200]
+    return ""
+
+
+def _has_surrogates(cells: Iterable[str]) -> bool:
+    return any(any("\udc80" <= ch <= "\udcff" for ch in cell) for cell in cells)
+
+
+def _records(stream: IO[str]) -> Iterator[tuple[int, list[str], str | None]]:
+    """``(row number, cells, problem)`` for every CSV record; a broken record is reported."""
+    reader = csv.reader(stream, strict=False)
+    number = 0
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield number, [], f"the row cannot be read as CSV: {exc}"
+            continue
+        yield number, cells, None
+
+
+def text_stream(data: bytes) -> IO[str]:
+    """A batch CSV held in memory (a web upload) as a text stream for :func:`open_rows`."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", errors="surrogateescape",
+                            newline="")
+
+
+def open_csv(path: str | Path) -> IO[str]:
+    """Open a batch CSV file for :func:`open_rows`, or raise CsvUnreadable saying why."""
+    try:
+        # The caller owns the handle (a with-block around the whole run).
+        handle = open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise CsvUnreadable(f"cannot be read: {exc.strerror or exc}") from None
+    return handle
+
+
+def count_rows(path: str | Path) -> int | None:
+    """How many data rows the CSV holds (for a progress bar), or None when it cannot tell."""
+    try:
+        with open_csv(path) as handle:
+            return max(sum(1 for _ in _records(handle)) - 1, 0)
+    except (OSError, InputError, UnicodeError):
+        return None
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def columns_markdown() -> str:
+    """The README's table of batch columns, generated from :data:`COLUMNS`."""
+    lines = ["| Column | Unit | Default | Meaning |", "|---|---|---|---|"]
+    lines.extend(
+        "| " + " | ".join(_md(cell) for cell in (f"`{c.name}`", c.unit, c.default, c.meaning))
+        + " |"
+        for c in COLUMNS
+    )
+    return "\n".join(lines) + "\n"
+
