@@ -1,0 +1,470 @@
+"""The network scale model: state arrays, the month loop and the month's random draws.
+
+One run simulates the company's network month by month from founding (month 0) to the
+horizon. State is arrays with one element per participant ever joined; the three trees
+(sponsor, matrix, binary) are :class:`Tree` objects. The loop does everything that is the same
+for both engines (recruitment, customers, purchases, costs, churn, the payout cap) and asks an
+:class:`Engine` for the two things the engines implement independently: placement in a forced
+tree and the month's payouts. Random numbers come only from :func:`draw_recruiting` and
+:func:`draw_month`, in a fixed order from the run's ``np.random.Generator``, so both engines
+consume identical draws.
+
+Model decisions (each stated where a user could ask):
+
+- Scale: the simulated market is ``min(market_size, max_participants)`` people; when the
+  market is larger, one simulated participant stands for ``market_size / max_participants``
+  people (``scale``) and the initial network is ``ceil(initial_participants / scale)``.
+  The initial participants are founders, each at the top of their own tree.
+- Recruiting (Bass-style imitation, SOURCES.md ``bosley2015``): each participant active at
+  the start of a month recruits ``floor(p + u)`` people, ``u`` uniform, with
+  ``p = recruit_rate x (1 - participants ever / simulated market)``; recruits beyond the
+  market are dropped, last recruiter first. Recruits join active in that month.
+- Customers: ``floor(X + u)`` per active participant, ``X`` log-normal with mean
+  ``customers_per_participant x (share of the market not yet recruited)`` and sigma
+  ``customer_skew``; the month's customers never exceed the people not in the network.
+  A customer buys one average product: at retail from the company (``retail_commission``) or
+  from the participant, who bought it at wholesale (``retail_margin``).
+- Own purchases: every active participant buys ``required_monthly_purchase +
+  extra_own_purchase`` at wholesale each month; a recruit buys the starter kit and inventory
+  package in the month they join (commissionable only with ``starter_kit_commissionable``).
+- Personal volume for qualification counts own purchases unless the plan says
+  ``own_purchases_count: false``; when the plan leaves it unknown, own purchases count, the
+  common industry practice.
+- Costs: ``startup_cost`` at joining, then ``monthly_cost + extra_own_purchase`` each active
+  month (the joining month included).
+- Churn at the end of each month: ``monthly_churn``, plus ``loss_churn_boost`` for a
+  participant whose pay so far is below their costs so far. Those who quit never return.
+- Payout cap: when the company's pay in a month (everything but retail margin, which the
+  company does not pay) exceeds ``payout_cap_fraction`` x the month's commissionable volume,
+  all of it is scaled down to the cap; the difference is breakage.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from evaluator.assumptions import Assumptions
+from evaluator.economics import monthly_cost, startup_cost
+from evaluator.model import Component, Plan, Rank
+
+COMPONENT_TYPES = (
+    "retail_margin",
+    "retail_commission",
+    "enrollment_bonus",
+    "fast_start",
+    "unilevel",
+    "binary",
+    "matrix",
+    "breakaway",
+    "rank_bonus",
+)
+SOURCES = ("customer_sales", "own_purchases", "enrollment")
+BREAKAGE_CAUSES = (
+    "unqualified",
+    "top_of_network",
+    "locked_levels",
+    "binary_cap",
+    "payout_cap",
+)
+NO_RANK = -1
+
+
+@dataclass(frozen=True)
+class Params:
+    """Everything one run needs, derived once from the plan and the assumptions."""
+
+    horizon: int
+    capacity: int
+    scale: float
+    initial: int
+    recruit_rate: float
+    churn: float
+    loss_churn_boost: float
+    customers_mean: float
+    customer_skew: float
+    own_money: float
+    own_volume: float
+    kit_money: float
+    kit_volume: float
+    order_money: float
+    order_volume: float
+    margin_per_customer: float
+    commission_per_customer: float
+    startup: float
+    monthly: float
+    min_personal_volume: float
+    own_purchases_count: bool
+    min_retail_customers: int
+    payout_cap_fraction: float | None
+    components: dict[str, Component]
+    ranks: tuple[Rank, ...]
+
+    @classmethod
+    def build(cls, plan: Plan, assumptions: Assumptions) -> Params:
+        """Derive the run parameters (see the module docstring for each decision)."""
+        market = int(assumptions["market_size"])
+        capacity = min(market, int(assumptions["max_participants"]))
+        scale = market / capacity
+        comp = plan.compensation
+        costs = plan.costs
+        components = {c.type: c for c in comp.components}
+        margin = "retail_margin" in components
+        commission = components.get("retail_commission")
+        extra = float(assumptions["extra_own_purchase"])
+        own_money = costs.required_monthly_purchase + extra
+        kit_money = costs.starter_kit + costs.inventory_package
+        order_at = "wholesale" if margin else "retail"
+        order_money = plan.mean_wholesale if margin else plan.mean_retail
+        return cls(
+            horizon=int(assumptions["horizon_months"]),
+            capacity=capacity,
+            scale=scale,
+            initial=min(capacity, max(1, math.ceil(assumptions["initial_participants"] / scale))),
+            recruit_rate=float(assumptions["recruit_rate"]),
+            churn=float(assumptions["monthly_churn"]),
+            loss_churn_boost=float(assumptions["loss_churn_boost"]),
+            customers_mean=float(assumptions["customers_per_participant"]),
+            customer_skew=float(assumptions["customer_skew"]),
+            own_money=own_money,
+            own_volume=own_money * plan.volume_per_money("wholesale"),
+            kit_money=kit_money,
+            kit_volume=(
+                kit_money * comp.commissionable_fraction
+                if costs.starter_kit_commissionable
+                else 0.0
+            ),
+            order_money=order_money,
+            order_volume=order_money * plan.volume_per_money(order_at),
+            margin_per_customer=(plan.mean_retail - plan.mean_wholesale) if margin else 0.0,
+            commission_per_customer=(
+                (commission.rate or 0.0) * plan.mean_retail if commission is not None else 0.0
+            ),
+            startup=startup_cost(plan),
+            monthly=monthly_cost(plan, assumptions) + extra,
+            min_personal_volume=comp.qualification.min_personal_volume,
+            own_purchases_count=comp.qualification.own_purchases_count is not False,
+            min_retail_customers=comp.qualification.min_retail_customers,
+            payout_cap_fraction=comp.payout_cap_fraction,
+            components=components,
+            ranks=comp.ranks,
+        )
+
+    def unlock_table(self) -> np.ndarray:
+        """Unilevel levels paid, indexed by rank + 1 (index 0: no rank).
+
+        A rank without ``unlocks_levels`` keeps what the rank below it unlocks. When any rank
+        sets ``unlocks_levels``, a participant below every rank is paid on level 1 only
+        (personal enrollees); when none does, every level is paid to everyone.
+        """
+        any_set = any(r.unlocks_levels is not None for r in self.ranks)
+        current = 1 if any_set else 10**6
+        table = [current]
+        for r in self.ranks:
+            if r.unlocks_levels is not None:
+                current = r.unlocks_levels
+            table.append(current)
+        return np.asarray(table, dtype=np.int64)
+
+
+class Tree:
+    """A tree over participant ids: parent (-1 at the top), depth and the ids at each depth.
+
+    A forced tree (matrix or binary) also has ``width`` positions under each participant
+    (``child``, -1 when free), how many are filled (``nchild``) and the spill-over turn
+    (``turn``: which child the next overflowing recruit is passed to, modulo the width).
+    """
+
+    def __init__(self, capacity: int, width: int = 0) -> None:
+        self.width = width
+        self.parent = np.full(capacity, -1, dtype=np.int64)
+        self.depth = np.zeros(capacity, dtype=np.int64)
+        self.levels: list[np.ndarray] = []
+        if width:
+            self.child = np.full((capacity, width), -1, dtype=np.int64)
+            self.nchild = np.zeros(capacity, dtype=np.int64)
+            self.turn = np.zeros(capacity, dtype=np.int64)
+
+    def attach(self, ids: np.ndarray, parents: np.ndarray) -> None:
+        """Record ``parents`` (-1: a top) for ``ids``; depths and level lists follow."""
+        if ids.size == 0:
+            return
+        self.parent[ids] = parents
+        depth = np.where(parents < 0, 0, self.depth[np.maximum(parents, 0)] + 1)
+        self.depth[ids] = depth
+        for d in np.unique(depth).tolist():
+            new = ids[depth == d]
+            if d < len(self.levels):
+                self.levels[d] = np.concatenate((self.levels[d], new))
+            else:
+                self.levels.append(new)
+
+    def up(self, n: int) -> np.ndarray:
+        """Parents of ids 0..n-1 with the top mapped to a sentinel ``n`` (whose parent is n)."""
+        out = np.empty(n + 1, dtype=np.int64)
+        p = self.parent[:n]
+        out[:n] = np.where(p < 0, n, p)
+        out[n] = n
+        return out
+
+
+@dataclass
+class Network:
+    """The trees of one run: sponsor (who enrolled whom), matrix and binary placement."""
+
+    sponsor: Tree
+    matrix: Tree | None
+    binary: Tree | None
+    carry: np.ndarray | None  # binary carry-over volume: (capacity, leg, source)
+
+    @classmethod
+    def empty(cls, params: Params) -> Network:
+        """Trees for the plan's components, sized for the simulated market."""
+        cap = params.capacity
+        matrix = params.components.get("matrix")
+        binary = "binary" in params.components
+        return cls(
+            sponsor=Tree(cap),
+            matrix=Tree(cap, int(matrix.width or 2)) if matrix is not None else None,
+            binary=Tree(cap, 2) if binary else None,
+            carry=np.zeros((cap, 2, 3)) if binary else None,
+        )
+
+    def forced_trees(self) -> Iterable[Tree]:
+        """The placement trees in use (matrix first, then binary)."""
+        return [t for t in (self.matrix, self.binary) if t is not None]
+
+
+@dataclass
+class Month:
+    """One month's inputs to the payouts, for participants 0..n-1."""
+
+    t: int
+    n: int
+    active: np.ndarray  # bool
+    new: np.ndarray  # ids that joined this month
+    join: np.ndarray  # join month
+    customers: np.ndarray  # int
+    vc: np.ndarray  # customer-sales volume
+    vo: np.ndarray  # own-purchase volume
+    vk: np.ndarray  # starter kit / package volume
+    pv: np.ndarray  # personal volume for qualification and ranks
+    qualified: np.ndarray  # bool
+
+
+@dataclass
+class MonthPay:
+    """One month's payouts before the payout cap, as an engine computes them."""
+
+    pay: dict[str, np.ndarray]  # component type -> pay per participant (length n)
+    sources: dict[str, np.ndarray]  # component type -> (customer, own, enrollment) totals
+    breakage: dict[str, float]
+    rank: np.ndarray  # paid-as rank per participant, -1 for none
+
+
+class Engine(Protocol):
+    """What an engine implements: forced-tree placement and a month's payouts."""
+
+    name: str
+
+    def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
+        """Place ``recruits`` (ascending ids) in a forced tree under their ``sponsors``."""
+
+    def pay(self, params: Params, net: Network, month: Month) -> MonthPay:
+        """Payouts through every component of the plan for one month."""
+
+
+def company_mix(m: Month) -> np.ndarray:
+    """Shares of the month's commissionable volume from (customers, own purchases, kits).
+
+    Rank bonuses are paid for volume, not for any one sale, so they are attributed to the
+    sources in these shares; with no volume at all they count as own purchases.
+    """
+    totals = np.array([m.vc.sum(), m.vo.sum(), m.vk.sum()])
+    whole = totals.sum()
+    return totals / whole if whole > 0 else np.array([0.0, 1.0, 0.0])
+
+
+def draw_recruiting(rng: np.random.Generator, recruiters: int) -> np.ndarray:
+    """The month's first draw: one uniform per participant active at the start of it."""
+    return rng.random(recruiters)
+
+
+def draw_month(rng: np.random.Generator, active: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The month's second draw, per active participant: customer normal, customer and churn
+    uniforms, always in this order."""
+    z = rng.standard_normal(active)
+    u = rng.random((2, active))
+    return z, u[0], u[1]
+
+
+@dataclass
+class RunData:
+    """Per-participant results and monthly totals of one run (simulated units)."""
+
+    params: Params
+    n: int
+    join: np.ndarray
+    left: np.ndarray  # month quit, horizon + 1 when still active at the end
+    months_active: np.ndarray
+    pay: np.ndarray
+    cost: np.ndarray
+    recruits: np.ndarray
+    rank: np.ndarray
+    pay_by_component: dict[str, float]
+    pay_sources: np.ndarray  # (customer, own, enrollment) totals
+    breakage: dict[str, float]
+    company_pay: float
+    company_sales: float
+    timeline_ever: list[int] = field(default_factory=list)
+    timeline_active: list[int] = field(default_factory=list)
+
+
+def _customers(params: Params, n: int, z: np.ndarray, u: np.ndarray) -> np.ndarray:
+    free = params.capacity - n
+    mean = params.customers_mean * free / params.capacity
+    s = params.customer_skew
+    x = mean * np.exp(s * z - s * s / 2)
+    c = np.floor(x + u).astype(np.int64)
+    total = int(c.sum())
+    if total > free:
+        c = np.floor(c * (free / total)).astype(np.int64)
+    return c
+
+
+def apply_payout_cap(params: Params, mp: MonthPay, volume: float) -> None:
+    """Scale the company's pay (all but retail margin) down to the payout cap, in place."""
+    if params.payout_cap_fraction is None:
+        return
+    company = [k for k in mp.pay if k != "retail_margin"]
+    total = float(sum(mp.pay[k].sum() for k in company))
+    limit = params.payout_cap_fraction * volume
+    if total <= limit or total <= 0:
+        return
+    factor = limit / total
+    for k in company:
+        mp.pay[k] = mp.pay[k] * factor
+        mp.sources[k] = mp.sources[k] * factor
+    mp.breakage["payout_cap"] = mp.breakage.get("payout_cap", 0.0) + total - limit
+
+
+def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
+    """Simulate one run of the network from founding to the horizon."""
+    cap = params.capacity
+    horizon = params.horizon
+    net = Network.empty(params)
+    join = np.zeros(cap, dtype=np.int64)
+    left = np.full(cap, horizon + 1, dtype=np.int64)
+    months_active = np.zeros(cap, dtype=np.int64)
+    active = np.zeros(cap, dtype=bool)
+    pay = np.zeros(cap)
+    cost = np.zeros(cap)
+    recruits = np.zeros(cap, dtype=np.int64)
+    rank = np.full(cap, NO_RANK, dtype=np.int64)
+    by_component = dict.fromkeys(params.components, 0.0)
+    sources = np.zeros(3)
+    breakage = dict.fromkeys(BREAKAGE_CAUSES, 0.0)
+    company_pay = company_sales = 0.0
+
+    n = params.initial
+    founders = np.arange(n)
+    tops = np.full(n, -1, dtype=np.int64)
+    net.sponsor.attach(founders, tops)
+    for tree in net.forced_trees():
+        tree.attach(founders, tops)
+    active[:n] = True
+    cost[:n] = params.startup
+    company_sales += n * params.kit_money
+    ever = [n]
+    still = [n]
+
+    for t in range(1, horizon + 1):
+        # Recruitment by those active at the start of the month.
+        recruiters = np.flatnonzero(active[:n])
+        p = params.recruit_rate * (1 - n / cap)
+        counts = np.floor(p + draw_recruiting(rng, recruiters.size)).astype(np.int64)
+        room = cap - n
+        if counts.sum() > room:
+            before = np.cumsum(counts) - counts
+            counts = np.clip(room - before, 0, counts)
+        sponsors = np.repeat(recruiters, counts)
+        new = np.arange(n, n + sponsors.size)
+        recruits[recruiters] += counts
+        net.sponsor.attach(new, sponsors)
+        for tree in net.forced_trees():
+            engine.place(tree, new, sponsors)
+        join[new] = t
+        active[new] = True
+        cost[new] += params.startup
+        n += new.size
+
+        # Customers and purchases.
+        act = np.flatnonzero(active[:n])
+        z, u_customers, u_churn = draw_month(rng, act.size)
+        customers = np.zeros(n, dtype=np.int64)
+        customers[act] = _customers(params, n, z, u_customers)
+        vc = customers * params.order_volume
+        vo = np.zeros(n)
+        vo[act] = params.own_volume
+        vk = np.zeros(n)
+        vk[new] = params.kit_volume
+        pv = vc + (vo + vk) if params.own_purchases_count else vc.copy()
+        qualified = (
+            active[:n]
+            & (pv >= params.min_personal_volume)
+            & (customers >= params.min_retail_customers)
+        )
+        month = Month(t, n, active[:n].copy(), new, join[:n], customers, vc, vo, vk, pv,
+                      qualified)
+
+        mp = engine.pay(params, net, month)
+        volume = float(vc.sum() + vo.sum() + vk.sum())
+        apply_payout_cap(params, mp, volume)
+        rank[:n] = mp.rank
+        for kind, arr in mp.pay.items():
+            pay[:n] += arr
+            by_component[kind] += float(arr.sum())
+            sources += mp.sources[kind]
+            if kind != "retail_margin":
+                company_pay += float(arr.sum())
+        for cause, amount in mp.breakage.items():
+            breakage[cause] += amount
+        company_sales += (
+            act.size * params.own_money
+            + int(customers.sum()) * params.order_money
+            + new.size * params.kit_money
+        )
+
+        # Costs and churn.
+        cost[act] += params.monthly
+        months_active[act] += 1
+        losing = pay[act] < cost[act]
+        quits = u_churn < params.churn + params.loss_churn_boost * losing
+        gone = act[quits]
+        active[gone] = False
+        left[gone] = t
+        ever.append(n)
+        still.append(int(act.size - gone.size))
+
+    return RunData(
+        params=params,
+        n=n,
+        join=join[:n].copy(),
+        left=left[:n].copy(),
+        months_active=months_active[:n].copy(),
+        pay=pay[:n].copy(),
+        cost=cost[:n].copy(),
+        recruits=recruits[:n].copy(),
+        rank=rank[:n].copy(),
+        pay_by_component=by_component,
+        pay_sources=sources,
+        breakage=breakage,
+        company_pay=company_pay,
+        company_sales=company_sales,
+        timeline_ever=ever,
+        timeline_active=still,
+    )

@@ -1,0 +1,349 @@
+"""The reference engine: every placement and payout rule, participant by participant.
+
+This is the oracle the vectorised engine is tested against, written to be read: plain loops
+over Python lists, one rule at a time, in the words a plan's documents use. It is slow on
+purpose and meant for small networks. The rules:
+
+- Qualification (computed by the month loop): a participant earns downline pay in a month
+  only when active, with personal volume >= ``min_personal_volume`` and at least
+  ``min_retail_customers`` customers. Retail margin and retail commission on one's own
+  customers need no qualification.
+- Paid-as rank: the highest rank (the last in the plan's list) whose personal volume, group
+  volume (own personal volume plus the whole sponsor downline's) and active legs (active
+  personal enrollees) the participant meets this month while active.
+- Placement in a forced tree (matrix of ``width``, binary of two legs): the recruit takes the
+  first free position under the sponsor; under a full position, recruits spill over to its
+  children in turn (first child, second, ..., then the first again), recursively, so both
+  legs of a binary and every line of a matrix fill level by level.
+- retail_margin: customers x (mean retail - mean wholesale). retail_commission: rate x
+  customers x mean retail. Source: customer sales.
+- enrollment_bonus: for each recruit of the month, ``amounts[k-1]`` to the k-th sponsor
+  upline. fast_start: ``rates[k-1]`` x the recruit's own purchase and kit volume to the k-th
+  sponsor upline during the recruit's first ``months`` months. Source: enrollment.
+- unilevel: ``rates[k-1]`` x the payer's volume (``basis`` "all": customer, own and kit
+  volume; "customer": customer volume only) to the k-th sponsor upline, who must be qualified
+  and have level k unlocked by their rank; with compression, unqualified uplines are skipped
+  and do not count as a level.
+- matrix: ``rates[k-1]`` x volume to the k-th upline in the matrix, if qualified.
+- binary: each participant's left and right legs hold the volume of the two subtrees below
+  them plus carry-over; pay is rate x the weaker leg, at most ``monthly_cap``, to the
+  qualified; with carry-over the stronger leg's unmatched volume is kept for next month while
+  the participant is active. Sources follow the weaker leg's volume.
+- breakaway: each qualified participant's differential rate is their rank's; on every unit of
+  volume, going up from its buyer (included), each participant earns their rate minus the
+  highest rate below them on that path, if positive (the stairstep). A qualified participant
+  at the top rank has broken away; their group volume is the volume whose nearest
+  broken-away participant on the path up (themselves included) is them. Broken-away
+  participants above earn ``generation_rates[g-1]`` on the group volume of the g-th
+  broken-away participant below them (counting only broken-away participants).
+- rank_bonus: the held rank's ``monthly_bonus`` to the qualified; attributed to sources in
+  the shares of the month's volume.
+- Pay the rates would give to an unqualified participant, to a level locked by rank, above
+  the top of the network, or above the binary cap is breakage, by that cause.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evaluator.simulation.network import (
+    NO_RANK,
+    Month,
+    MonthPay,
+    Network,
+    Params,
+    Tree,
+    company_mix,
+)
+
+
+class ReferenceEngine:
+    """One participant at a time; the oracle for :class:`VectorisedEngine`."""
+
+    name = "reference"
+
+    def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
+        """Place each recruit in id order, spilling over under full positions."""
+        w = tree.width
+        for recruit, sponsor in zip(recruits.tolist(), sponsors.tolist(), strict=True):
+            at = sponsor
+            while tree.nchild[at] == w:
+                nxt = int(tree.child[at, tree.turn[at] % w])
+                tree.turn[at] += 1
+                at = nxt
+            tree.child[at, tree.nchild[at]] = recruit
+            tree.nchild[at] += 1
+            tree.attach(np.array([recruit]), np.array([at]))
+
+    def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
+        """Every component of the plan for one month, participant by participant."""
+        n = m.n
+        parent = net.sponsor.parent[:n].tolist()
+        active = m.active.tolist()
+        qualified = m.qualified.tolist()
+        customers = m.customers.tolist()
+        vc, vo, vk = m.vc.tolist(), m.vo.tolist(), m.vk.tolist()
+        pv = m.pv.tolist()
+        breakage = {"unqualified": 0.0, "top_of_network": 0.0, "locked_levels": 0.0,
+                    "binary_cap": 0.0}
+        rank = self._ranks(params, parent, active, pv)
+        comps = params.components
+        pay: dict[str, np.ndarray] = {}
+        src: dict[str, np.ndarray] = {}
+
+        if "retail_margin" in comps:
+            got = [customers[i] * params.margin_per_customer for i in range(n)]
+            pay["retail_margin"] = np.array(got)
+            src["retail_margin"] = np.array([sum(got), 0.0, 0.0])
+        if "retail_commission" in comps:
+            got = [customers[i] * params.commission_per_customer for i in range(n)]
+            pay["retail_commission"] = np.array(got)
+            src["retail_commission"] = np.array([sum(got), 0.0, 0.0])
+        if "enrollment_bonus" in comps:
+            amounts = comps["enrollment_bonus"].amounts
+            got = [0.0] * n
+            for recruit in m.new.tolist():
+                self._up_the_line(recruit, 1.0, amounts, parent, qualified, got, breakage)
+            pay["enrollment_bonus"] = np.array(got)
+            src["enrollment_bonus"] = np.array([0.0, 0.0, sum(got)])
+        if "fast_start" in comps:
+            c = comps["fast_start"]
+            got = [0.0] * n
+            join = m.join.tolist()
+            for i in range(n):
+                value = vo[i] + vk[i]
+                if active[i] and m.t - join[i] < c.months and value > 0:
+                    self._up_the_line(i, value, c.rates, parent, qualified, got, breakage)
+            pay["fast_start"] = np.array(got)
+            src["fast_start"] = np.array([0.0, 0.0, sum(got)])
+        if "unilevel" in comps:
+            pay["unilevel"], src["unilevel"] = self._unilevel(
+                params, parent, qualified, rank, vc, vo, vk, breakage
+            )
+        if "matrix" in comps and net.matrix is not None:
+            rates = comps["matrix"].rates
+            mparent = net.matrix.parent[:n].tolist()
+            got = [0.0] * n
+            tags = [0.0, 0.0, 0.0]
+            for i in range(n):
+                if vc[i] + vo[i] + vk[i] > 0:
+                    paid = self._up_the_line(i, vc[i] + vo[i] + vk[i], rates, mparent,
+                                             qualified, got, breakage)
+                    tags = [tags[0] + paid * vc[i], tags[1] + paid * vo[i],
+                            tags[2] + paid * vk[i]]
+            pay["matrix"] = np.array(got)
+            src["matrix"] = np.array(tags)
+        if "binary" in comps and net.binary is not None:
+            pay["binary"], src["binary"] = self._binary(params, net, m, qualified, breakage)
+        if "breakaway" in comps:
+            pay["breakaway"], src["breakaway"] = self._breakaway(
+                params, parent, qualified, rank, vc, vo, vk, breakage
+            )
+        if "rank_bonus" in comps:
+            got = [0.0] * n
+            for i in range(n):
+                if rank[i] != NO_RANK:
+                    bonus = params.ranks[rank[i]].monthly_bonus
+                    if qualified[i]:
+                        got[i] = bonus
+                    else:
+                        breakage["unqualified"] += bonus
+            pay["rank_bonus"] = np.array(got)
+            src["rank_bonus"] = company_mix(m) * sum(got)
+        return MonthPay(pay, src, breakage, np.array(rank, dtype=np.int64))
+
+    @staticmethod
+    def _ranks(params: Params, parent: list[int], active: list[bool],
+               pv: list[float]) -> list[int]:
+        n = len(parent)
+        rank = [NO_RANK] * n
+        if not params.ranks:
+            return rank
+        group = list(pv)
+        for i in range(n - 1, -1, -1):  # a sponsor always has a smaller id than a recruit
+            if parent[i] >= 0:
+                group[parent[i]] += group[i]
+        legs = [0] * n
+        for i in range(n):
+            if parent[i] >= 0 and active[i]:
+                legs[parent[i]] += 1
+        for i in range(n):
+            for r, spec in enumerate(params.ranks):
+                if (
+                    active[i]
+                    and pv[i] >= spec.min_personal_volume
+                    and group[i] >= spec.min_group_volume
+                    and legs[i] >= spec.min_active_legs
+                ):
+                    rank[i] = r
+        return rank
+
+    @staticmethod
+    def _up_the_line(
+        payer: int,
+        value: float,
+        rates: tuple[float, ...],
+        parent: list[int],
+        qualified: list[bool],
+        got: list[float],
+        breakage: dict[str, float],
+    ) -> float:
+        """Pay ``rates[k-1] x value`` to the k-th upline; returns the total rate paid."""
+        paid = 0.0
+        at = payer
+        for k, rate in enumerate(rates, 1):
+            at = parent[at]
+            if at < 0:
+                breakage["top_of_network"] += sum(rates[k - 1:]) * value
+                break
+            if qualified[at]:
+                got[at] += rate * value
+                paid += rate
+            else:
+                breakage["unqualified"] += rate * value
+        return paid
+
+    @staticmethod
+    def _unilevel(
+        params: Params,
+        parent: list[int],
+        qualified: list[bool],
+        rank: list[int],
+        vc: list[float],
+        vo: list[float],
+        vk: list[float],
+        breakage: dict[str, float],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        c = params.components["unilevel"]
+        unlock = params.unlock_table().tolist()
+        n = len(parent)
+        got = [0.0] * n
+        tags = [0.0, 0.0, 0.0]
+        for i in range(n):
+            parts = (vc[i], 0.0, 0.0) if c.basis == "customer" else (vc[i], vo[i], vk[i])
+            value = sum(parts)
+            if value <= 0:
+                continue
+            at = i
+            for k, rate in enumerate(c.rates, 1):
+                at = parent[at]
+                if c.compression:
+                    while at >= 0 and not qualified[at]:
+                        at = parent[at]
+                if at < 0:
+                    breakage["top_of_network"] += sum(c.rates[k - 1:]) * value
+                    break
+                if not qualified[at]:
+                    breakage["unqualified"] += rate * value
+                elif unlock[rank[at] + 1] < k:
+                    breakage["locked_levels"] += rate * value
+                else:
+                    got[at] += rate * value
+                    tags = [tags[0] + rate * parts[0], tags[1] + rate * parts[1],
+                            tags[2] + rate * parts[2]]
+        return np.array(got), np.array(tags)
+
+    @staticmethod
+    def _binary(
+        params: Params, net: Network, m: Month, qualified: list[bool],
+        breakage: dict[str, float],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        c = params.components["binary"]
+        tree = net.binary
+        assert tree is not None
+        assert net.carry is not None
+        n = m.n
+        bparent = tree.parent[:n].tolist()
+        below = [[m.vc[i], m.vo[i], m.vk[i]] for i in range(n)]  # own + subtree, per source
+        for i in range(n - 1, -1, -1):  # a position is always filled after its parent's
+            p = bparent[i]
+            if p >= 0:
+                below[p] = [below[p][s] + below[i][s] for s in range(3)]
+        got = [0.0] * n
+        tags = [0.0, 0.0, 0.0]
+        rate = c.rate or 0.0
+        for i in range(n):
+            legs = []
+            for side in range(2):
+                kid = int(tree.child[i, side])
+                fresh = below[kid] if kid >= 0 else [0.0, 0.0, 0.0]
+                legs.append([fresh[s] + float(net.carry[i, side, s]) for s in range(3)])
+            left, right = sum(legs[0]), sum(legs[1])
+            matched = min(left, right)
+            earned = rate * matched
+            if c.monthly_cap is not None and earned > c.monthly_cap:
+                breakage["binary_cap"] += earned - c.monthly_cap
+                earned = c.monthly_cap
+            weaker = legs[0] if left <= right else legs[1]
+            if qualified[i]:
+                got[i] = earned
+                if matched > 0:
+                    tags = [tags[s] + earned * weaker[s] / matched for s in range(3)]
+            else:
+                breakage["unqualified"] += earned
+            if c.carryover:
+                for side, total in enumerate((left, right)):
+                    for s in range(3):
+                        kept = legs[side][s] * (1 - matched / total) if total > 0 else 0.0
+                        net.carry[i, side, s] = kept if m.active[i] else 0.0
+        return np.array(got), np.array(tags)
+
+    @staticmethod
+    def _breakaway(
+        params: Params,
+        parent: list[int],
+        qualified: list[bool],
+        rank: list[int],
+        vc: list[float],
+        vo: list[float],
+        vk: list[float],
+        breakage: dict[str, float],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        gens = params.components["breakaway"].generation_rates
+        n = len(parent)
+        got = [0.0] * n
+        tags = [0.0, 0.0, 0.0]
+        if not params.ranks:
+            return np.array(got), np.array(tags)
+        top = len(params.ranks) - 1
+        rate = [
+            params.ranks[rank[i]].differential_rate
+            if qualified[i] and rank[i] != NO_RANK
+            else 0.0
+            for i in range(n)
+        ]
+        broke = [qualified[i] and rank[i] == top for i in range(n)]
+        group = [[0.0, 0.0, 0.0] for _ in range(n)]
+        for i in range(n):
+            parts = (vc[i], vo[i], vk[i])
+            value = sum(parts)
+            if value <= 0:
+                continue
+            best = 0.0
+            at = i
+            while at >= 0:
+                if rate[at] > best:
+                    got[at] += (rate[at] - best) * value
+                    tags = [tags[s] + (rate[at] - best) * parts[s] for s in range(3)]
+                    best = rate[at]
+                at = parent[at]
+            at = i
+            while at >= 0 and not broke[at]:
+                at = parent[at]
+            if at >= 0:
+                group[at] = [group[at][s] + parts[s] for s in range(3)]
+        for b in range(n):
+            if not broke[b]:
+                continue
+            volume = sum(group[b])
+            g = 0
+            at = parent[b]
+            while at >= 0 and g < len(gens):
+                if broke[at]:
+                    got[at] += gens[g] * volume
+                    tags = [tags[s] + gens[g] * group[b][s] for s in range(3)]
+                    g += 1
+                at = parent[at]
+            if g < len(gens):
+                breakage["top_of_network"] += sum(gens[g:]) * volume
+        return np.array(got), np.array(tags)

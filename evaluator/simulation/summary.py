@@ -1,0 +1,201 @@
+"""Statistics of a run from its per-participant arrays, and their combination over runs.
+
+Both engines end in the same :class:`~evaluator.simulation.network.RunData`, so one summary
+serves both. Money per participant is in the plan's currency over that participant's tenure;
+counts of people and company-wide money are multiplied by ``scale`` (people per simulated
+participant). A figure that cannot be computed (no participants, no pay) is ``None``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from evaluator.simulation.network import SOURCES, RunData
+
+PERCENTILES = (5, 10, 25, 50, 75, 90, 95, 99)
+HISTOGRAM_BINS = 20
+INTERVAL = (5.0, 95.0)
+INTERVAL_FIGURES = (
+    "participants_ever",
+    "fraction_losing_money",
+    "median_net_income",
+    "mean_net_income",
+    "late_joiners.fraction_losing_money",
+    "late_joiners.median_net_income",
+    "top_1pct_pay_share",
+    "top_10pct_pay_share",
+    "gini",
+    "fraction_recruited_nobody",
+    "fraction_earning_nothing",
+    "median_annual_gross_pay",
+    "payout_ratio",
+    "pay_sources.customer_sales",
+    "pay_sources.own_purchases",
+    "pay_sources.enrollment",
+)
+COUNT_KEYS = frozenset({"participants_ever", "participants", "simulated_participants"})
+
+
+def _num(x: Any) -> float | None:
+    v = float(x)
+    return v if math.isfinite(v) else None
+
+
+def _percentiles(values: np.ndarray) -> dict[str, float | None]:
+    if values.size == 0:
+        return {f"p{p}": None for p in PERCENTILES}
+    got = np.percentile(values, PERCENTILES)
+    return {f"p{p}": _num(v) for p, v in zip(PERCENTILES, got, strict=True)}
+
+
+def _group(net: np.ndarray, scale: float) -> dict[str, Any]:
+    return {
+        "participants": round(net.size * scale),
+        "fraction_losing_money": _num((net < 0).mean()) if net.size else None,
+        "median_net_income": _num(np.median(net)) if net.size else None,
+    }
+
+
+def top_share(pay: np.ndarray, fraction: float) -> float | None:
+    """Share of all pay going to the top ``fraction`` of participants (at least one)."""
+    total = pay.sum()
+    if pay.size == 0 or total <= 0:
+        return None
+    k = max(1, math.ceil(fraction * pay.size))
+    top = np.partition(pay, pay.size - k)[pay.size - k:]
+    return _num(top.sum() / total)
+
+
+def gini(pay: np.ndarray) -> float | None:
+    """Gini coefficient of pay (0: equal; near 1: one person gets everything)."""
+    total = pay.sum()
+    if pay.size == 0 or total <= 0:
+        return None
+    x = np.sort(pay)
+    i = np.arange(1, x.size + 1)
+    return _num((2 * (i * x).sum()) / (x.size * total) - (x.size + 1) / x.size)
+
+
+def summarise(run: RunData, engine: str) -> dict[str, Any]:
+    """The ``simulation`` figures of one run."""
+    p = run.params
+    scale = p.scale
+    horizon = p.horizon
+    net = run.pay - run.cost
+    late = run.join > horizon / 2
+    total_pay = run.pay.sum()
+    company_breakage = sum(run.breakage.values())
+    quarters = []
+    quarter_of = np.maximum(run.join - 1, 0) // 3 + 1
+    for qtr in range(1, math.ceil(horizon / 3) + 1):
+        quarters.append({"quarter": qtr, **_group(net[quarter_of == qtr], scale)})
+    annual = run.pay * 12 / np.maximum(run.months_active, 1)
+    lo, hi = (np.percentile(net, [1, 99]) if net.size else (0.0, 0.0))
+    if hi <= lo:
+        lo, hi = lo - 1, hi + 1
+    edges = np.linspace(lo, hi, HISTOGRAM_BINS + 1)
+    clipped = np.clip(net, lo, hi)
+
+    def hist(values: np.ndarray) -> list[int]:
+        counts, _ = np.histogram(values, bins=edges)
+        return [round(c * scale) for c in counts.tolist()]
+
+    ever = [round(x * scale) for x in run.timeline_ever]
+    return {
+        "engine": engine,
+        "runs": 1,
+        "scale": scale,
+        "simulated_participants": run.n,
+        "participants_ever": round(run.n * scale),
+        "fraction_losing_money": _num((net < 0).mean()),
+        "median_net_income": _num(np.median(net)),
+        "mean_net_income": _num(net.mean()),
+        "net_income_percentiles": _percentiles(net),
+        "late_joiners": {
+            "definition": f"joined after month {horizon // 2} (the second half of the "
+            f"{horizon}-month horizon)",
+            **_group(net[late], scale),
+            "net_income_percentiles": _percentiles(net[late]),
+        },
+        "by_join_quarter": quarters,
+        "top_1pct_pay_share": top_share(run.pay, 0.01),
+        "top_10pct_pay_share": top_share(run.pay, 0.10),
+        "gini": gini(run.pay),
+        "fraction_recruited_nobody": _num((run.recruits == 0).mean()),
+        "fraction_earning_nothing": _num((run.pay <= 0).mean()),
+        "median_annual_gross_pay": _num(np.median(annual)),
+        "pay_sources": {
+            s: (_num(v / total_pay) if total_pay > 0 else None)
+            for s, v in zip(SOURCES, run.pay_sources, strict=True)
+        },
+        "pay_by_component": {k: _num(v * scale) for k, v in run.pay_by_component.items()},
+        "payout_ratio": (
+            _num(run.company_pay / run.company_sales) if run.company_sales > 0 else None
+        ),
+        "company_sales": _num(run.company_sales * scale),
+        "breakage": {
+            "total": _num(company_breakage * scale),
+            "by_cause": {k: _num(v * scale) for k, v in run.breakage.items()},
+        },
+        "timeline": {
+            "month": list(range(horizon + 1)),
+            "participants_ever": ever,
+            "active": [round(x * scale) for x in run.timeline_active],
+            "saturation": [_num(x / p.capacity) for x in run.timeline_ever],
+        },
+        "net_income_histogram": {
+            "edges": [_num(e) for e in edges],
+            "all": hist(clipped),
+            "late": hist(clipped[late]),
+        },
+    }
+
+
+def _mean(values: Sequence[Any], key: str) -> Any:
+    """Mean of the same figure over runs: numbers averaged (None ignored), dicts and lists of
+    dicts by element, anything else taken from the first run."""
+    first = values[0]
+    if isinstance(first, dict):
+        return {k: _mean([v[k] for v in values], k) for k in first}
+    if isinstance(first, list) and first and isinstance(first[0], dict):
+        return [_mean([v[i] for v in values], key) for i in range(len(first))]
+    if isinstance(first, bool | str | list):
+        return first
+    if all(v is None or isinstance(v, int | float) for v in values):
+        nums = [v for v in values if v is not None]
+        if not nums:
+            return None
+        mean = float(np.mean(nums))
+        return round(mean) if key in COUNT_KEYS else mean
+    return first
+
+
+def _lookup(summary: dict[str, Any], dotted: str) -> Any:
+    node: Any = summary
+    for part in dotted.split("."):
+        node = node[part]
+    return node
+
+
+def combine(summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Figures over all runs: means, with the timeline and histogram of run 0 and a 90%
+    interval (5th to 95th percentile over runs) for each key figure under ``intervals``."""
+    out = {k: _mean([s[k] for s in summaries], k) for k in summaries[0]}
+    out["runs"] = len(summaries)
+    out["timeline"] = summaries[0]["timeline"]
+    out["net_income_histogram"] = summaries[0]["net_income_histogram"]
+    intervals: dict[str, dict[str, float | None]] = {}
+    for figure in INTERVAL_FIGURES:
+        nums = [v for v in (_lookup(s, figure) for s in summaries) if v is not None]
+        if nums:
+            low, high = np.percentile(nums, INTERVAL)
+            intervals[figure] = {"mean": _num(np.mean(nums)), "low": _num(low),
+                                 "high": _num(high)}
+        else:
+            intervals[figure] = {"mean": None, "low": None, "high": None}
+    out["intervals"] = intervals
+    return out
