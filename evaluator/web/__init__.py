@@ -1,0 +1,182 @@
+"""The web front door: a Flask app factory, its security settings, and the production server.
+
+``create_app(config=None)`` builds the app from the blueprint modules in :data:`BLUEPRINTS`
+(each exposes ``bp``; it may also expose ``OPENAPI_PATHS`` for the API document,
+``NAV_LINK = (label, endpoint)`` for the site navigation and ``CSRF_EXEMPT = True`` for a
+JSON-only blueprint; a single view is exempted with ``evaluator.web.csrf.exempt``).
+Every response carries a strict Content-Security-Policy (no inline script or style), frame
+denial, ``nosniff`` and a same-origin referrer policy; every HTML form is CSRF-protected; the
+secret key comes from ``OPPEVAL_SECRET_KEY`` or is generated per instance. ``serve`` runs the
+app under waitress, never the debug server.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from evaluator import ENGINE_VERSION
+from evaluator.errors import FieldError, error_body
+from evaluator.resources import data_dir
+
+BLUEPRINTS: list[str] = [
+    "evaluator.web.form",
+    "evaluator.web.downloads",
+    "evaluator.web.advocates",
+    "evaluator.web.api",
+    "evaluator.web.batch",
+]
+"""Blueprint modules, registered in this order; a module that is not installed is skipped."""
+
+MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+"""Largest request body the web app reads, in bytes (a plan is at most 1 MB)."""
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    )
+)
+
+SECURITY_HEADERS: Mapping[str, str] = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+csrf = CSRFProtect()
+
+
+def _secret_key() -> str:
+    return os.environ.get("OPPEVAL_SECRET_KEY") or secrets.token_hex(32)
+
+
+def blueprint_modules() -> list[ModuleType]:
+    """The blueprint modules of :data:`BLUEPRINTS` that are present in this installation."""
+    modules = []
+    for name in BLUEPRINTS:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return modules
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web app; ``config`` overrides settings (tests pass a small simulation)."""
+    app = Flask(
+        __name__,
+        template_folder=str(data_dir("templates")),
+        static_folder=str(Path(__file__).parent / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=_secret_key(),
+        MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
+        MAX_FORM_MEMORY_SIZE=MAX_CONTENT_LENGTH,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,
+        DEBUG=False,
+        OPPEVAL_DEFAULT_OVERRIDES={},
+    )
+    if config:
+        app.config.update(config)
+    app.debug = False
+    csrf.init_app(app)
+    app.jinja_env.autoescape = True
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    modules = blueprint_modules()
+    for module in modules:
+        app.register_blueprint(module.bp)
+        if getattr(module, "CSRF_EXEMPT", False):
+            csrf.exempt(module.bp)
+    app.extensions["oppeval_openapi_paths"] = {
+        path: spec
+        for module in modules
+        for path, spec in getattr(module, "OPENAPI_PATHS", {}).items()
+    }
+    nav_links = [m.NAV_LINK for m in modules if hasattr(m, "NAV_LINK")]
+    app.jinja_env.globals.update(engine_version=ENGINE_VERSION, nav_links=nav_links)
+    app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    return app
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def wants_json() -> bool:
+    """Whether the request is an API call (errors are JSON there, HTML elsewhere)."""
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _http_error(exc: HTTPException) -> tuple[Any, int]:
+    code = exc.code or 500
+    message = _plain_message(exc)
+    if wants_json():
+        return jsonify(error_body([FieldError("", message)])), code
+    return render_template("web/error.html", title=exc.name, message=message), code
+
+
+def _plain_message(exc: HTTPException) -> str:
+    if exc.code == 413:
+        return (
+            f"the request is larger than the limit of {MAX_CONTENT_LENGTH // (1024 * 1024)} MB; "
+            "a plan file is at most 1 MB"
+        )
+    if exc.code == 404:
+        return "there is no page at this address"
+    if exc.code == 405:
+        return f"this address does not accept {request.method} requests"
+    return str(exc.description or exc.name)
+
+
+def _csrf_error(exc: CSRFError) -> tuple[str, int]:
+    return (
+        render_template(
+            "web/error.html",
+            title="The form has expired",
+            message=(
+                "The form's security token is missing or no longer valid ("
+                + str(exc.description).rstrip(".")
+                + "). Go back, reload the page and send the form again."
+            ),
+        ),
+        400,
+    )
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
+    """Run the app under waitress (a production WSGI server) until interrupted."""
+    from waitress import serve as waitress_serve
+
+    app = create_app()
+    print(f"Opportunity Evaluator listening on http://{host}:{port}/", flush=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="oppeval")

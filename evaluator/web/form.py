@@ -1,0 +1,170 @@
+"""The form blueprint: the offer form, its sample picker, plan upload, and the report page.
+
+``GET /`` shows the form (``?sample=<name>`` fills it from a bundled plan). ``POST /evaluate``
+reads the form: its "add" and "remove" buttons change the rows (so everything works with
+JavaScript off); otherwise the plan is checked and evaluated, and the visitor sees either the
+report or the form again with every error beside its field and every typed value kept.
+``POST /upload`` takes a plan JSON file (or the token of a report page, to change its figures)
+and either fills the form with it or evaluates it directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+
+from evaluator.assumptions import ASSUMPTIONS
+from evaluator.errors import FieldError, InputError
+from evaluator.report.html import render_html_fragment
+from evaluator.web import formdata, service
+from evaluator.web.formdata import FormState
+from evaluator.web.submission import (
+    Submission,
+    from_token,
+    overrides_from_form,
+    read_plan_text,
+    rubric_from_request,
+)
+
+bp = Blueprint("form", __name__)
+
+EXTRA_INPUTS = ("seed", "rubric", "plan_file", *(f"assumptions.{a.name}" for a in ASSUMPTIONS))
+"""Inputs outside the plan that errors can be shown beside."""
+
+
+def assumption_values(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """The assumption inputs' text: defaults, with the visitor's values over them."""
+    values = {a.name: formdata.format_value(a.default) for a in ASSUMPTIONS}
+    values.update(overrides or {})
+    return values
+
+
+def render_form(
+    state: FormState,
+    sub: Submission | None = None,
+    status: int = 200,
+    notice: str = "",
+    sample: str = "",
+) -> tuple[str, int]:
+    """The form page showing ``state``, with ``sub``'s errors beside their fields."""
+    sub = sub or Submission()
+    placed = formdata.place_errors(sub.errors, formdata.field_names(state, EXTRA_INPUTS))
+    assumption_errors = any(name.startswith(("assumptions.", "seed")) for name in placed.by_field)
+    changed = {
+        a.name
+        for a in ASSUMPTIONS
+        if a.name in sub.overrides
+        and sub.overrides[a.name] != formdata.format_value(a.default)
+    }
+    page = render_template(
+        "web/form.html",
+        state=state,
+        errors=placed,
+        fd=formdata,
+        samples=service.samples(),
+        sample=sample,
+        assumptions=ASSUMPTIONS,
+        assumption_values=assumption_values(sub.overrides),
+        assumptions_open=assumption_errors or bool(changed),
+        limits=service.WEB_LIMITS,
+        seed=sub.seed_text,
+        rubrics=service.bundled_rubrics(),
+        rubric=sub.rubric,
+        default_rubric=service.default_rubric_stem(),
+        notice=notice,
+    )
+    return page, status
+
+
+@bp.get("/")
+def index() -> tuple[str, int]:
+    """The form, empty or filled from a sample."""
+    stem = request.args.get("sample", "")
+    if stem:
+        doc = service.sample_document(stem)
+        if doc is None:
+            sub = Submission(errors=[FieldError("sample", f"{stem!r} is not a bundled sample")])
+            return render_form(FormState(), sub, status=404)
+        company = doc.get("company", {}).get("name", stem)
+        return render_form(
+            formdata.state_from_document(doc),
+            notice=f"The form holds the sample plan “{company}”. "
+            "Change any figure, or evaluate it.",
+            sample=stem,
+        )
+    return render_form(FormState())
+
+
+@bp.post("/evaluate")
+def evaluate() -> tuple[str, int]:
+    """Change the rows, or evaluate the form and show the report (or the errors)."""
+    state = formdata.state_from_form(request.form)
+    sub = Submission(overrides=overrides_from_form(request.form),
+                     seed_text=request.form.get("seed", ""))
+    sub.rubric, sub.errors = rubric_from_request(request.form, request.files)
+    action = request.form.get("action", "evaluate")
+    kind, _, rest = action.partition(":")
+    if kind == "add" and rest in formdata.REPEATS_BY_PATH:
+        return render_form(state.add_row(rest), sub)
+    if kind == "remove":
+        path, _, index = rest.rpartition(":")
+        if path in formdata.REPEATS_BY_PATH and index.isdigit():
+            return render_form(state.remove_row(path, int(index)), sub)
+    state = state.compact()
+    sub.doc = formdata.to_document(state)
+    return show_report_or_form(state, sub)
+
+
+@bp.post("/upload")
+def upload() -> tuple[str, int]:
+    """A plan JSON file (or a report's plan sent back): fill the form, or evaluate it directly."""
+    mode = request.form.get("mode", "fill")
+    plan_file = request.files.get("plan_file")
+    if plan_file is not None and plan_file.filename:
+        sub = Submission(overrides=overrides_from_form(request.form),
+                         seed_text=request.form.get("seed", ""))
+        sub.rubric, sub.errors = rubric_from_request(request.form, request.files)
+        parse_errors: list[FieldError] = []
+        sub.doc = read_plan_text(plan_file.stream.read(), parse_errors)
+        sub.errors.extend(
+            FieldError("plan_file", f"{plan_file.filename}: {e}") for e in parse_errors
+        )
+    elif request.form.get("token"):
+        sub = from_token(request.form["token"])
+    else:
+        sub = Submission(errors=[FieldError("plan_file", "choose a plan file (.json) to upload")])
+    state = formdata.state_from_document(sub.doc) if isinstance(sub.doc, dict) else FormState()
+    if mode == "evaluate" and isinstance(sub.doc, dict):
+        return show_report_or_form(state, sub)
+    sub.check()
+    notice = "" if sub.errors else "The form holds your plan. Change any figure, or evaluate it."
+    return render_form(state, sub, status=422 if sub.errors else 200, notice=notice)
+
+
+def show_report_or_form(state: FormState, sub: Submission) -> tuple[str, int]:
+    """Evaluate a checked submission: the report page, or the form with every error."""
+    if not sub.check().errors:
+        try:
+            evaluation = sub.evaluate()
+        except InputError as exc:
+            sub.errors.extend(exc.errors)
+        else:
+            return render_report(evaluation, sub), 200
+    return render_form(state, sub, status=422)
+
+
+def render_report(evaluation: Any, sub: Submission) -> str:
+    """The report inside the site's layout, with download buttons that re-send the plan."""
+    token = sub.token()
+    links = {
+        label: url_for("downloads.download", fmt=fmt, token=token)
+        for fmt, label in service.DOWNLOAD_LABELS.items()
+    }
+    return render_template(
+        "web/report.html",
+        report=render_html_fragment(evaluation, **links),
+        evaluation=evaluation.to_dict(),
+        token=token,
+        links=links,
+    )

@@ -1,0 +1,529 @@
+"""The web form and plan schema v1, both ways: form fields -> plan document -> form fields.
+
+Every form field is named by the JSON path it fills (``costs.enrollment_fee``,
+``products[1].retail_price``, ``compensation.components[0].rates``), so a validation error's path
+names the field it belongs beside. Text the form cannot read as a number is passed on as text,
+so the shared schema refuses it with the same message the command line prints. Lists of numbers
+are typed as ``0.05, 0.05, 0.03``; a fraction may also be typed as a percentage (``5%``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from evaluator.errors import FieldError
+from evaluator.schema import COMPONENT_TYPES, plan_schema
+
+Kind = Literal[
+    "text", "longtext", "money", "number", "integer", "fraction", "numbers", "fractions",
+    "tristate", "check", "choice",
+]
+
+COMPONENT_LABELS: dict[str, str] = {
+    "retail_margin": "Retail margin (buy at wholesale, resell at retail)",
+    "retail_commission": "Retail commission (customers order from the company)",
+    "enrollment_bonus": "Enrollment bonus (paid per new recruit)",
+    "fast_start": "Fast-start bonus (on a new recruit's first purchases)",
+    "unilevel": "Unilevel (commission per downline level)",
+    "binary": "Binary (two legs, paid on the weaker leg)",
+    "matrix": "Matrix (fixed width, spill-over)",
+    "breakaway": "Stairstep-breakaway (rank differential and generations)",
+    "rank_bonus": "Rank bonus (monthly bonus for holding a rank)",
+}
+
+TRISTATE_CHOICES = (("", "Unknown"), ("yes", "Yes"), ("no", "No"))
+
+
+@dataclass(frozen=True)
+class Field:
+    """One form input: the last part of its JSON path, how it is typed, and how it is labelled."""
+
+    key: str
+    label: str
+    kind: Kind = "text"
+    hint: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    types: tuple[str, ...] = ()
+    """Component types this field belongs to (component rows only)."""
+    blank: str = ""
+    """The value an untouched input holds."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A fixed object of the plan (``costs``, ``compensation.qualification``, ...)."""
+
+    path: str
+    title: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A list of the plan shown as rows that can be added and removed."""
+
+    path: str
+    noun: str
+    fields: tuple[Field, ...]
+    min_rows: int = 0
+    scalar: bool = False
+    """Items are plain values (``income_claims``) rather than objects."""
+
+    def row_names(self, index: int) -> list[str]:
+        """The input names of row ``index``."""
+        if self.scalar:
+            return [f"{self.path}[{index}]"]
+        return [f"{self.path}[{index}].{f.key}" for f in self.fields]
+
+    def field_name(self, index: int, f: Field) -> str:
+        """The input name of ``f`` in row ``index``."""
+        return f"{self.path}[{index}]" if self.scalar else f"{self.path}[{index}].{f.key}"
+
+
+_C = COMPONENT_TYPES
+COMPANY = Group("company", "Company", (
+    Field("name", "Company or offer name"),
+    Field("country", "Country"),
+    Field("website", "Website"),
+    Field("participants", "Participants the company reports", "integer"),
+    Field("founded", "Year founded", "integer"),
+    Field("notes", "Notes (where and when you read these figures)", "longtext"),
+))
+COSTS = Group("costs", "What it costs", (
+    Field("currency", "Currency (ISO 4217 code)", hint="Three capital letters, such as USD or EUR.",
+          blank="USD"),
+    Field("enrollment_fee", "Enrollment fee (one-time)", "money"),
+    Field("starter_kit", "Starter kit (one-time)", "money"),
+    Field("inventory_package", "Inventory or business package (one-time)", "money"),
+    Field("annual_renewal_fee", "Annual renewal fee (per year)", "money"),
+    Field("required_monthly_purchase", "Required purchase (per month)", "money"),
+    Field("autoship_required", "Is that purchase an automatic order (auto-ship)?", "tristate",
+          choices=TRISTATE_CHOICES),
+    Field("estimated_monthly_expenses", "Other business expenses (per month)", "money"),
+    Field("annual_event_costs", "Events and trainings (per year)", "money"),
+    Field("starter_kit_commissionable", "The kit or package earns pay for the recruiter and upline",
+          "check"),
+))
+MONTHLY_FEES = Repeat("costs.monthly_fees", "monthly fee", (
+    Field("name", "Fee name", hint="Back office, website, app ..."),
+    Field("amount", "Amount (per month)", "money"),
+))
+PRODUCTS = Repeat("products", "product", (
+    Field("name", "Product name"),
+    Field("wholesale_price", "Price a participant pays", "money"),
+    Field("retail_price", "Price a customer pays", "money"),
+    Field("volume", "Commissionable volume per unit", "number",
+          hint="Leave blank to use price x commissionable share."),
+    Field("comparable_market_price", "Price of a comparable product elsewhere", "money"),
+    Field("comparable_source", "Which comparable product, and where"),
+), min_rows=1)
+BUYBACK = Group("buyback", "Buyback of unsold inventory", (
+    Field("offered", "Does the company buy back unsold inventory?", "tristate",
+          choices=TRISTATE_CHOICES),
+    Field("refund_fraction", "Share refunded", "fraction", hint="0.9 or 90% means 90%."),
+    Field("window_days", "Days after purchase the buyback applies", "integer"),
+))
+COMPENSATION = Group("compensation", "How pay works", (
+    Field("commissionable_fraction", "Commissionable share of price", "fraction",
+          hint="Volume per unit of price where a product states none; blank means 1 (all)."),
+    Field("payout_cap_fraction", "Most the company pays out, as a share of volume", "fraction"),
+))
+QUALIFICATION = Group("compensation.qualification", "Staying qualified for pay", (
+    Field("min_personal_volume", "Personal volume needed each month", "number"),
+    Field("own_purchases_count", "Do your own purchases count toward that volume?", "tristate",
+          choices=TRISTATE_CHOICES),
+    Field("min_retail_customers", "Retail customers needed each month", "integer"),
+))
+COMPONENTS = Repeat("compensation.components", "pay component", (
+    Field("type", "Type", "choice",
+          choices=(("", "Choose a type"), *((t, COMPONENT_LABELS[t]) for t in _C))),
+    Field("rate", "Rate", "fraction", types=("retail_commission", "binary"),
+          hint="A share: 0.10 or 10%."),
+    Field("rates", "Rates per level", "fractions", types=("fast_start", "unilevel", "matrix"),
+          hint="Level 1 first, separated by commas: 0.05, 0.05, 0.03"),
+    Field("amounts", "Bonus per new recruit, per level", "numbers", types=("enrollment_bonus",),
+          hint="Money per enrollee, level 1 first: 50, 10"),
+    Field("months", "Months the bonus applies", "integer", types=("fast_start",)),
+    Field("basis", "Volume that counts", "choice", types=("unilevel",), blank="all",
+          choices=(("all", "All purchases, participants' own included"),
+                   ("customer", "Only sales to customers who are not participants"))),
+    Field("compression", "Compression (unqualified uplines are skipped)", "check",
+          types=("unilevel",)),
+    Field("monthly_cap", "Most one participant earns from it each month", "money",
+          types=("binary",)),
+    Field("carryover", "Unpaid stronger-leg volume carries over", "check", types=("binary",)),
+    Field("width", "Matrix width", "integer", types=("matrix",)),
+    Field("generation_rates", "Royalty per generation", "fractions", types=("breakaway",),
+          hint="Generation 1 first: 0.04, 0.03, 0.02"),
+), min_rows=1)
+RANKS = Repeat("compensation.ranks", "rank", (
+    Field("name", "Rank name"),
+    Field("min_personal_volume", "Personal volume needed", "number"),
+    Field("min_group_volume", "Group volume needed", "number"),
+    Field("min_active_legs", "Active legs needed", "integer"),
+    Field("differential_rate", "Differential rate", "fraction"),
+    Field("monthly_bonus", "Monthly bonus", "money"),
+    Field("unlocks_levels", "Levels of pay unlocked", "integer"),
+))
+DISCLOSURES = Group("disclosures", "Disclosures and claims", (
+    Field("reported_retail_fraction", "Share of sales to non-participants the company reports",
+          "fraction"),
+))
+INCOME_DISCLOSURE = Group("disclosures.income_disclosure", "Income disclosure statement", (
+    Field("year", "Year it covers", "integer"),
+    Field("fraction_earning_nothing", "Share of participants earning nothing", "fraction"),
+    Field("median_annual_gross", "Median gross pay per year", "money"),
+    Field("mean_annual_gross", "Mean gross pay per year", "money"),
+    Field("net_of_costs", "Are those figures after costs?", "tristate", choices=TRISTATE_CHOICES),
+))
+BRACKETS = Repeat("disclosures.income_disclosure.brackets", "income bracket", (
+    Field("min", "From (per year)", "money"),
+    Field("max", "To (per year)", "money"),
+    Field("fraction", "Share of participants", "fraction"),
+))
+INCOME_CLAIMS = Repeat("disclosures.income_claims", "income claim", (
+    Field("", "Claim, word for word", hint="What the recruiter or the company promises."),
+), scalar=True)
+SOURCES = Repeat("sources", "source", (
+    Field("field", "Field", hint="For example costs.required_monthly_purchase"),
+    Field("citation", "Where you read it", hint="For example Policies section 4.2, 2024"),
+))
+
+GROUPS: tuple[Group, ...] = (
+    COMPANY, COSTS, BUYBACK, COMPENSATION, QUALIFICATION, DISCLOSURES, INCOME_DISCLOSURE,
+)
+REPEATS: tuple[Repeat, ...] = (
+    MONTHLY_FEES, PRODUCTS, COMPONENTS, RANKS, BRACKETS, INCOME_CLAIMS, SOURCES,
+)
+REPEATS_BY_PATH: dict[str, Repeat] = {r.path: r for r in REPEATS}
+OPTIONAL_OBJECTS = ("buyback", "compensation.qualification", "disclosures.income_disclosure",
+                    "disclosures")
+"""Objects left out of the document when none of their fields is filled."""
+
+_ROW_NAME = re.compile(r"^(?P<list>[a-z_.]+)\[(?P<index>\d+)\](?:\.(?P<key>[a-z_]+))?$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_LIST_SPLIT = re.compile(r"[;,\s]+")
+_CURRENCY_SIGNS = "$€£¥"
+
+
+def input_id(name: str) -> str:
+    """An HTML id for the input named ``name`` (letters, digits, underscores and dashes)."""
+    return "f-" + re.sub(r"[^A-Za-z0-9_]+", "-", name).strip("-")
+
+
+def describe(path: str, f: Field) -> str:
+    """The field's hint, or else its description in plan schema v1."""
+    if f.hint:
+        return f.hint
+    node: Any = plan_schema()
+    for part in [p for p in re.sub(r"\[\d+\]", ".items", path).split(".") if p]:
+        if part == "items":
+            node = node.get("items", {})
+            if "oneOf" in node:
+                branches = [b for b in node["oneOf"] if f.key in b.get("properties", {})]
+                node = branches[0] if branches else {}
+                continue
+        else:
+            node = node.get("properties", {}).get(part, {})
+    return str(node.get("description", "")) if isinstance(node, dict) else ""
+
+
+# ---------------------------------------------------------------- typed text -> JSON values
+
+
+def parse_number(text: str, *, percent: bool = False) -> Any:
+    """``"1,250"`` -> 1250, ``"5%"`` -> 0.05 (when ``percent``); unreadable text comes back as is.
+
+    Returning the text lets the plan schema refuse it with its usual message.
+    """
+    raw = text.strip()
+    t = raw.replace(" ", "").replace("_", "").lstrip(_CURRENCY_SIGNS)
+    scale = 1.0
+    if percent and t.endswith("%"):
+        t, scale = t[:-1], 0.01
+    if _THOUSANDS.match(t):
+        t = t.replace(",", "")
+    if not _NUMBER.match(t):
+        return raw
+    value = float(t) * scale
+    if not math.isfinite(value):
+        return raw
+    if value == int(value) and abs(value) < 2**53:
+        return int(value)
+    return round(value, 12) if scale != 1.0 else value
+
+
+def format_value(value: Any) -> str:
+    """A JSON value as the form shows it (the inverse of :func:`read_value`)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value == int(value) and abs(value) < 2**53:
+        return str(int(value))
+    if isinstance(value, list):
+        return ", ".join(format_value(v) for v in value)
+    return str(value)
+
+
+def read_value(f: Field, text: str) -> tuple[bool, Any]:
+    """``(present, value)`` for the typed ``text`` of field ``f``; blank means absent."""
+    if f.kind == "check":
+        return (True, True) if text else (False, None)
+    text = text.strip()
+    if not text:
+        return False, None
+    if f.kind in ("money", "number", "integer", "fraction"):
+        return True, parse_number(text, percent=f.kind == "fraction")
+    if f.kind in ("numbers", "fractions"):
+        items = [i for i in _LIST_SPLIT.split(text) if i]
+        return True, [parse_number(i, percent=f.kind == "fractions") for i in items]
+    if f.kind == "tristate":
+        return True, {"yes": True, "no": False}.get(text, text)
+    return True, text
+
+
+def show_value(f: Field, value: Any) -> str:
+    """The form text for a document value of field ``f``."""
+    if f.kind == "check":
+        return "on" if value is True else ""
+    return format_value(value)
+
+
+# ---------------------------------------------------------------- form state
+
+
+@dataclass
+class FormState:
+    """What the form shows: every typed value by input name, and how many rows each list has."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def get(self, name: str, default: str = "") -> str:
+        """The typed value of input ``name``."""
+        return self.values.get(name, default)
+
+    def row_count(self, repeat: Repeat) -> int:
+        """Rows the form shows for ``repeat`` (at least its minimum)."""
+        return max(self.rows.get(repeat.path, 0), repeat.min_rows)
+
+    def is_blank_row(self, repeat: Repeat, index: int) -> bool:
+        """Whether every input of row ``index`` is untouched."""
+        return all(
+            self.values.get(repeat.field_name(index, f), f.blank).strip() in ("", f.blank)
+            for f in repeat.fields
+        )
+
+    def compact(self) -> FormState:
+        """A copy without blank rows, rows renumbered from 0 (so error paths match the form)."""
+        values = {k: v for k, v in self.values.items() if not _ROW_NAME.match(k)}
+        rows: dict[str, int] = {}
+        for repeat in REPEATS:
+            kept = 0
+            for index in range(self.rows.get(repeat.path, 0)):
+                if self.is_blank_row(repeat, index):
+                    continue
+                for f in repeat.fields:
+                    value = self.values.get(repeat.field_name(index, f))
+                    if value is not None:
+                        values[repeat.field_name(kept, f)] = value
+                kept += 1
+            rows[repeat.path] = kept
+        return FormState(values, rows)
+
+    def add_row(self, path: str) -> FormState:
+        """A copy with one more (blank) row in list ``path``."""
+        repeat = REPEATS_BY_PATH[path]
+        rows = dict(self.rows)
+        rows[path] = self.row_count(repeat) + 1
+        return FormState(dict(self.values), rows)
+
+    def remove_row(self, path: str, index: int) -> FormState:
+        """A copy without row ``index`` of list ``path``; later rows move up."""
+        repeat = REPEATS_BY_PATH[path]
+        count = self.row_count(repeat)
+        if not 0 <= index < count:
+            return self
+        values = {k: v for k, v in self.values.items() if not _in_list(k, path)}
+        for new, old in enumerate(i for i in range(count) if i != index):
+            for f in repeat.fields:
+                value = self.values.get(repeat.field_name(old, f))
+                if value is not None:
+                    values[repeat.field_name(new, f)] = value
+        rows = dict(self.rows)
+        rows[path] = count - 1
+        return FormState(values, rows)
+
+
+def _in_list(name: str, path: str) -> bool:
+    match = _ROW_NAME.match(name)
+    return bool(match and match["list"] == path)
+
+
+def state_from_form(form: Mapping[str, str]) -> FormState:
+    """The form state from submitted inputs (rows counted from the names present)."""
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    rows: dict[str, int] = {}
+    for name in values:
+        match = _ROW_NAME.match(name)
+        if match and match["list"] in REPEATS_BY_PATH:
+            rows[match["list"]] = max(rows.get(match["list"], 0), int(match["index"]) + 1)
+    return FormState(values, rows)
+
+
+def state_from_document(doc: Mapping[str, Any]) -> FormState:
+    """The form state showing a plan document (a sample or an uploaded file)."""
+    values: dict[str, str] = {}
+    for group in GROUPS:
+        obj = _get(doc, group.path)
+        if not isinstance(obj, Mapping):
+            continue
+        for f in group.fields:
+            if f.key in obj:
+                values[f"{group.path}.{f.key}"] = show_value(f, obj[f.key])
+    rows: dict[str, int] = {}
+    for repeat in REPEATS:
+        items = _get(doc, repeat.path)
+        if not isinstance(items, list):
+            continue
+        rows[repeat.path] = len(items)
+        for index, item in enumerate(items):
+            if repeat.scalar:
+                values[repeat.field_name(index, repeat.fields[0])] = format_value(item)
+                continue
+            if not isinstance(item, Mapping):
+                continue
+            for f in repeat.fields:
+                if f.key in item:
+                    values[repeat.field_name(index, f)] = show_value(f, item[f.key])
+    return FormState(values, rows)
+
+
+def _get(doc: Any, path: str) -> Any:
+    node = doc
+    for part in path.split("."):
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part)
+    return node
+
+
+def _set(doc: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    node = doc
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+# ---------------------------------------------------------------- form state -> plan document
+
+
+def to_document(state: FormState) -> dict[str, Any]:
+    """The plan document the (compacted) form describes, for the shared schema to check."""
+    doc: dict[str, Any] = {"schema_version": "1"}
+    for group in GROUPS:
+        obj: dict[str, Any] = {}
+        for f in group.fields:
+            present, value = read_value(f, state.get(f"{group.path}.{f.key}"))
+            if present:
+                obj[f.key] = value
+        if obj or group.path not in OPTIONAL_OBJECTS:
+            _set(doc, group.path, {**(_get(doc, group.path) or {}), **obj})
+    for repeat in REPEATS:
+        items = [_row_item(repeat, state, i) for i in range(state.rows.get(repeat.path, 0))]
+        if items or repeat in (PRODUCTS, COMPONENTS):
+            if repeat is BRACKETS and _get(doc, "disclosures.income_disclosure") is None:
+                _set(doc, "disclosures.income_disclosure", {})
+            _set(doc, repeat.path, items)
+    return _ordered(doc)
+
+
+def _row_item(repeat: Repeat, state: FormState, index: int) -> Any:
+    if repeat.scalar:
+        return state.get(repeat.field_name(index, repeat.fields[0])).strip()
+    item: dict[str, Any] = {}
+    kind = state.get(repeat.field_name(index, repeat.fields[0])) if repeat is COMPONENTS else None
+    for f in repeat.fields:
+        if repeat is COMPONENTS and f.types and kind not in f.types:
+            continue
+        present, value = read_value(f, state.get(repeat.field_name(index, f)))
+        if present:
+            item[f.key] = value
+    return item
+
+
+_ORDER = ("schema_version", "company", "costs", "products", "buyback", "compensation",
+          "disclosures", "sources")
+
+
+def _ordered(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: doc[k] for k in sorted(doc, key=lambda k: _ORDER.index(k))}
+
+
+# ---------------------------------------------------------------- errors beside their fields
+
+
+@dataclass
+class PlacedErrors:
+    """Errors sorted by where the form shows them."""
+
+    by_field: dict[str, list[str]] = field(default_factory=dict)
+    by_section: dict[str, list[str]] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+    anchors: list[tuple[str, str]] = field(default_factory=list)
+    """Every error as (``path: message``, id of the element it is shown beside)."""
+
+    def __bool__(self) -> bool:
+        return bool(self.anchors)
+
+
+def field_names(state: FormState, extra: Iterable[str] = ()) -> set[str]:
+    """Every input name the form shows for ``state`` (plus ``extra`` inputs)."""
+    names = {f"{g.path}.{f.key}" for g in GROUPS for f in g.fields}
+    for repeat in REPEATS:
+        for index in range(state.row_count(repeat)):
+            names.update(repeat.row_names(index))
+    names.update(extra)
+    return names
+
+
+def _candidates(path: str) -> Iterator[str]:
+    while path:
+        yield path
+        stripped = re.sub(r"(\[\d+\]|\.[^.\[\]]+)$", "", path)
+        if stripped == path:
+            return
+        path = stripped
+
+
+def _item_words(rest: str) -> str:
+    return re.sub(r"\[(\d+)\]", lambda m: f"item {int(m[1]) + 1} ", rest).strip(" .")
+
+
+def place_errors(errors: Iterable[FieldError], names: set[str]) -> PlacedErrors:
+    """Put each error beside the input (or list) its path names; the rest go on top."""
+    placed = PlacedErrors()
+    sections = {r.path for r in REPEATS} | {g.path for g in GROUPS}
+    for error in errors:
+        text = str(error)
+        target = next((c for c in _candidates(error.path) if c in names or c in sections), None)
+        if target is None:
+            placed.general.append(text)
+            placed.anchors.append((text, "form-errors"))
+            continue
+        rest = error.path[len(target):]
+        message = f"{_item_words(rest)}: {error.message}" if rest else error.message
+        if target in names:
+            placed.by_field.setdefault(target, []).append(message)
+            placed.anchors.append((text, input_id(target)))
+        else:
+            placed.by_section.setdefault(target, []).append(message if rest else error.message)
+            placed.anchors.append((text, "s-" + input_id(target)[2:] + "-errors"))
+    return placed

@@ -1,0 +1,224 @@
+"""What every web route shares: samples, rubric choice, web limits, evaluation and rendering.
+
+The web runs the same pipeline as the command line (``evaluate_document`` and the renderer
+registry); it only adds the limits a public server needs (a bounded simulation size) and the
+choice between the bundled rubrics and one a visitor uploads.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import Response
+
+from evaluator.assumptions import SPECS
+from evaluator.errors import AssumptionError, FieldError, LimitError, RubricError
+from evaluator.resources import data_dir
+from evaluator.rubric import DEFAULT_RUBRIC, Rubric, load_rubric, parse_rubric_text
+
+WEB_LIMITS: Mapping[str, int] = {
+    "max_participants": 50_000,
+    "runs": 10,
+    "horizon_months": 120,
+    "initial_participants": 50_000,
+}
+"""Most the web accepts for the assumptions that set the simulation's size."""
+
+FORMATS = ("json", "pdf", "html", "csv")
+"""Report formats a visitor can download or the API can return."""
+
+DOWNLOAD_LABELS: Mapping[str, str] = {
+    "pdf": "PDF report",
+    "html": "HTML page",
+    "json": "JSON data",
+    "csv": "CSV row",
+}
+"""Download links on a report page, in the order shown."""
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+
+
+# ---------------------------------------------------------------- samples
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A bundled plan: its file stem, company name and one-line description."""
+
+    stem: str
+    title: str
+    note: str
+
+
+@cache
+def samples() -> tuple[Sample, ...]:
+    """The bundled sample plans, read once per process."""
+    found = []
+    for path in sorted(data_dir("plan_samples").glob("*.json")):
+        doc = json.loads(path.read_text("utf-8"))
+        company = doc.get("company") or {}
+        note = (company.get("notes") or "").split(". ")[0].rstrip(".")
+        found.append(Sample(path.stem, company.get("name") or path.stem, note))
+    return tuple(found)
+
+
+def sample_document(stem: str) -> dict[str, Any] | None:
+    """The plan document of sample ``stem``, or None when there is no such sample."""
+    if stem not in {s.stem for s in samples()}:
+        return None
+    return json.loads((data_dir("plan_samples") / f"{stem}.json").read_text("utf-8"))
+
+
+# ---------------------------------------------------------------- rubrics
+
+
+@dataclass(frozen=True)
+class RubricChoice:
+    """A bundled rubric (by file stem) or the text of one a visitor uploaded."""
+
+    stem: str = ""
+    text: str = ""
+
+    @property
+    def uploaded(self) -> bool:
+        """Whether the visitor supplied the rubric."""
+        return bool(self.text)
+
+
+@cache
+def bundled_rubrics() -> tuple[tuple[str, Rubric], ...]:
+    """``(file stem, rubric)`` for every rubric shipped in ``rubrics/``, default first."""
+    paths = sorted(data_dir("rubrics").glob("*.yaml"), key=lambda p: (p.name != DEFAULT_RUBRIC, p))
+    return tuple((p.stem, load_rubric(p)) for p in paths)
+
+
+def default_rubric_stem() -> str:
+    """The file stem of the default rubric."""
+    return Path(DEFAULT_RUBRIC).stem
+
+
+def resolve_rubric(choice: RubricChoice) -> Rubric:
+    """The rubric a choice names; raises RubricError (naming the path) when it is unusable."""
+    if choice.text:
+        return parse_rubric_text(choice.text, "uploaded rubric")
+    for stem, rubric in bundled_rubrics():
+        if stem == (choice.stem or default_rubric_stem()):
+            return rubric
+    raise RubricError(
+        [
+            FieldError(
+                "rubric",
+                f"{choice.stem!r} is not a bundled rubric; choose one of "
+                + ", ".join(stem for stem, _ in bundled_rubrics()),
+                choice.stem,
+            )
+        ]
+    )
+
+
+# ---------------------------------------------------------------- limits and evaluation
+
+
+def check_limits(overrides: Mapping[str, Any]) -> None:
+    """Refuse assumptions that would make the simulation bigger than the web allows."""
+    errors = []
+    for name, raw in overrides.items():
+        limit = WEB_LIMITS.get(name)
+        spec = SPECS.get(name)
+        if limit is None or spec is None:
+            continue
+        try:
+            value = spec.parse(raw)
+        except AssumptionError:
+            continue  # the evaluation reports the bad value itself
+        if value > limit:
+            errors.append(
+                FieldError(
+                    f"assumptions.{name}",
+                    f"{value:,} is more than the web limit of {limit:,} {spec.unit}; "
+                    "use the command line (oppeval evaluate --set) for larger simulations",
+                    raw,
+                )
+            )
+    if errors:
+        raise LimitError(errors)
+
+
+def parse_seed(raw: str | None) -> int | None:
+    """A seed typed by a visitor: blank means the default; else a whole number 0 to 2**63-1."""
+    if raw is None or not raw.strip():
+        return None
+    text = raw.strip()
+    if not text.isdigit() or int(text) >= 2**63:
+        raise AssumptionError(
+            [FieldError("seed", f"{text!r} is not a whole number from 0 to 2^63 - 1", raw)]
+        )
+    return int(text)
+
+
+def evaluate(
+    doc: Mapping[str, Any] | bytes | str,
+    overrides: Mapping[str, Any],
+    seed: int | None,
+    rubric: RubricChoice,
+) -> Any:
+    """Evaluate a plan under the web limits; raises InputError subclasses with every error."""
+    from evaluator.evaluation import evaluate_document
+
+    check_limits(overrides)
+    return evaluate_document(
+        doc, overrides=dict(overrides), seed=seed, rubric=resolve_rubric(rubric)
+    )
+
+
+def render(evaluation: Any, fmt: str) -> tuple[bytes, str]:
+    """``(body, media type)`` of an evaluation in a report format."""
+    from evaluator.report import RENDERERS
+
+    renderer = RENDERERS[fmt]
+    buffer = io.BytesIO()
+    renderer.render(evaluation, buffer)
+    return buffer.getvalue(), renderer.media_type
+
+
+def report_response(evaluation: Any, fmt: str, *, attachment: bool) -> Response:
+    """A response holding the evaluation in ``fmt`` (a standalone HTML page may style itself)."""
+    body, media_type = render(evaluation, fmt)
+    response = Response(body, content_type=media_type)
+    if attachment or fmt in ("pdf", "csv"):
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{download_name(evaluation, fmt)}"'
+        )
+    if fmt == "html":
+        response.headers["Content-Security-Policy"] = standalone_page_policy(body)
+    return response
+
+
+def standalone_page_policy(page: bytes) -> str:
+    """The standalone report's policy: no script at all; its own inline style sheet by hash."""
+    from evaluator.web import CONTENT_SECURITY_POLICY
+
+    hashes = " ".join(
+        "'sha256-"
+        + base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode("ascii")
+        + "'"
+        for m in _STYLE.finditer(page.decode("utf-8"))
+    )
+    return CONTENT_SECURITY_POLICY.replace("style-src 'self'", f"style-src 'self' {hashes}")
+
+
+def download_name(evaluation: Any, fmt: str) -> str:
+    """A safe file name for a downloaded report: ``<company>-report.<fmt>``."""
+    plan = evaluation.to_dict()["plan"]
+    name = "".join(c if c.isalnum() else "-" for c in str(plan["company"]["name"]).lower())
+    stem = "-".join(part for part in name.split("-") if part)[:60] or "plan"
+    return f"{stem}-report.{fmt}"
