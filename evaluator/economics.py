@@ -74,20 +74,31 @@ def pay_per_active_recruit(plan: Plan) -> float:
     return pay
 
 
+def _whole_units(quotient: float) -> int | None:
+    """ceil of a positive quotient, at least 1; None when it is too large to be a number.
+
+    Rounding to 9 decimals first keeps float error (0.30000000000000004 / 0.1) from adding a
+    unit; the floor of 1 keeps a tiny positive amount owed from rounding to "none needed".
+    """
+    if not math.isfinite(quotient):
+        return None
+    return max(1, math.ceil(round(quotient, 9)))
+
+
 def _ceil_div(numerator: float, denominator: float) -> int | None:
     """ceil(n / d) in whole units; None ("never") when d <= 0; 0 when nothing is owed."""
     if numerator <= 0:
         return 0
     if denominator <= 0:
         return None
-    return math.ceil(round(numerator / denominator, 9))
+    return _whole_units(numerator / denominator)
 
 
 def payback(startup: float, monthly_net: float) -> int | None:
     """Months to earn back the start-up cost at ``monthly_net``; None when never."""
     if monthly_net <= 0:
         return None
-    return 0 if startup <= 0 else math.ceil(round(startup / monthly_net, 9))
+    return 0 if startup <= 0 else _whole_units(startup / monthly_net)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,10 @@ MAX_PLAN_BYTES = 1_000_000
 MAX_NESTING = 32
 """Deepest nesting of objects and lists accepted (plan schema v1 needs 6)."""
 
+MIN_PRICE = 0.01
+"""Smallest non-zero product price: prices are divided by, so a vanishing price would turn
+volume per money and margins into meaningless, unbounded figures."""
+
 COMPONENT_TYPES: tuple[str, ...] = (
     "retail_margin",
     "retail_commission",
@@ -319,6 +323,15 @@ def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
                 "add at least one rank",
                 ranks,
             )
+    for i, product in enumerate(doc.get("products") or []):
+        for name in ("wholesale_price", "retail_price", "comparable_market_price"):
+            value = product.get(name) if isinstance(product, dict) else None
+            if isinstance(value, int | float) and 0 < value < MIN_PRICE:
+                yield FieldError(
+                    f"products[{i}].{name}",
+                    f"{value} is below the smallest price accepted ({MIN_PRICE})",
+                    value,
+                )
     names = [r.get("name") for r in ranks if isinstance(r, dict)]
     for i, name in enumerate(names):
         if name is not None and names.index(name) != i:

@@ -42,7 +42,9 @@ def products(draw: st.DrawFn) -> dict[str, Any]:
     retail = draw(st.floats(min_value=1, max_value=500, allow_nan=False))
     product: dict[str, Any] = {
         "name": draw(name),
-        "wholesale_price": draw(st.floats(min_value=0, max_value=retail, allow_nan=False)),
+        "wholesale_price": draw(
+            st.just(0.0) | st.floats(min_value=0.01, max_value=retail, allow_nan=False)
+        ),
         "retail_price": retail,
     }
     if draw(st.booleans()):
