@@ -473,11 +473,13 @@ def row_document(cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, st
             value = values[column.name]
             _put(doc, column.path, value.upper() if column.name == "currency" else value)
     columns["disclosures.income_disclosure"] = "income_disclosure_year"
+    columns["compensation.ranks"] = "rank_min_group_volume"
     if values.get("monthly_fee"):
         doc["costs"]["monthly_fees"] = [{"name": "monthly fees", "amount": values["monthly_fee"]}]
     columns["costs.monthly_fees"] = "monthly_fee"
     components, ranks, component_errors = _components(values, columns)
-    errors.extend(component_errors)
+    unreadable = {e.path for e in errors}
+    errors.extend(e for e in component_errors if e.path not in unreadable)
     doc["compensation"]["components"] = components
     if ranks:
         doc["compensation"]["ranks"] = ranks
@@ -734,11 +736,16 @@ def open_csv(path: str | Path) -> IO[str]:
     return handle
 
 
+def data_rows(stream: IO[str]) -> int:
+    """How many data rows (records after the header) a batch CSV stream holds."""
+    return max(sum(1 for _ in _records(stream)) - 1, 0)
+
+
 def count_rows(path: str | Path) -> int | None:
-    """How many data rows the CSV holds (for a progress bar), or None when it cannot tell."""
+    """How many data rows the CSV file holds (for a progress bar), or None if it cannot tell."""
     try:
         with open_csv(path) as handle:
-            return max(sum(1 for _ in _records(handle)) - 1, 0)
+            return data_rows(handle)
     except (OSError, InputError, UnicodeError):
         return None
 

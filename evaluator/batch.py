@@ -1,0 +1,557 @@
+"""Batch scoring: every row of a CSV of offers scored in parallel, every row accounted for.
+
+:func:`score_rows` is the one function over rows (Mesa's ``batch_run`` shape): it takes the
+:class:`~evaluator.batch_rows.SourceRow` stream and yields one :class:`RowOutcome` per input
+row, in input order, keeping at most a small window of rows in flight so memory stays flat
+however long the input is. Rows run in local worker processes (a pool created inside the call,
+with the ``forkserver`` or ``spawn`` start method, never at import), in this process for one
+worker, or on a Dask distributed cluster; the results are identical on each, because a row's
+seed derives only from the base seed and the row's own input hash (:func:`row_seed`).
+
+:func:`run_batch` is the command line's job: stream a CSV file in and a CSV or JSON-lines file
+out, with a progress bar on a terminal and a :class:`BatchSummary` at the end. The web batch
+page calls :func:`score_rows` and the writers here too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import os
+import sys
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import IO, Any, Literal, Protocol
+
+import numpy as np
+
+from evaluator.assumptions import Assumptions
+from evaluator.batch_rows import (
+    CsvUnreadable,
+    SourceRow,
+    column_errors,
+    count_rows,
+    open_csv,
+    open_rows,
+)
+from evaluator.errors import FieldError, InputError, PlanValidationError
+from evaluator.evaluation import DEFAULT_SEED, evaluate
+from evaluator.model import Plan
+from evaluator.report.csv import csv_columns, flat_row, neutralise
+from evaluator.rubric import Rubric, load_rubric, parse_rubric_text
+
+OutputFormat = Literal["csv", "json"]
+Status = Literal["scored", "invalid", "error"]
+
+BATCH_COLUMNS: tuple[str, ...] = ("row", "status", "error_columns", "errors")
+"""Columns every output row starts with, before the report's CSV columns."""
+
+WINDOW_PER_WORKER = 4
+"""Rows in flight per worker: enough to keep every worker busy, few enough to stay flat."""
+
+PROBE_OVERRIDES: Mapping[str, int] = {
+    "max_participants": 100, "runs": 1, "horizon_months": 6, "initial_participants": 10,
+}
+PROBE_PLAN: Mapping[str, Any] = {
+    "company": {"name": "Column probe"},
+    "costs": {"currency": "USD"},
+    "products": [{"name": "Product", "wholesale_price": 10, "retail_price": 20}],
+    "compensation": {"components": [{"type": "retail_margin"}]},
+}
+"""A tiny plan evaluated only to learn the CSV columns when no row of a batch was scored."""
+
+
+# --------------------------------------------------------------------------- settings & seeds
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """What every row of one batch is scored with (picklable: sent to every worker)."""
+
+    seed: int = DEFAULT_SEED
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    rubric_text: str | None = None
+    engine: str = "vectorised"
+    fmt: OutputFormat = "csv"
+
+    def assumptions(self) -> Assumptions:
+        """The assumptions of this batch (raises AssumptionError for a bad override)."""
+        return _assumptions(tuple(sorted((k, str(v)) for k, v in self.overrides.items())))
+
+    def rubric(self) -> Rubric:
+        """The rubric of this batch (the bundled one unless a rubric text was given)."""
+        return load_rubric() if self.rubric_text is None else _rubric(self.rubric_text)
+
+
+@cache
+def _assumptions(items: tuple[tuple[str, str], ...]) -> Assumptions:
+    return Assumptions.from_overrides(dict(items))
+
+
+@cache
+def _rubric(text: str) -> Rubric:
+    return parse_rubric_text(text)
+
+
+def row_seed(base_seed: int, input_sha256: str) -> int:
+    """The seed of one row: a child of ``base_seed`` keyed by the row's input hash.
+
+    The same plan gets the same seed alone or in any batch, at any position; different plans
+    get independent streams (``numpy.random.SeedSequence`` spawn keys). The value fits in 53
+    bits so that it survives a round trip through any JSON reader.
+    """
+    words = tuple(int(input_sha256[i:i + 8], 16) for i in range(0, 64, 8))
+    state = np.random.SeedSequence(base_seed, spawn_key=words).generate_state(1, np.uint64)
+    return int(state[0] >> np.uint64(11))
+
+
+# --------------------------------------------------------------------------- one row
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """What became of one input row: scored (with its record), invalid, or an internal error.
+
+    ``record`` is the report's flat CSV row (``fmt="csv"``) or the whole Evaluation dictionary
+    (``fmt="json"``); ``columns`` are the CSV columns of a scored row.
+    """
+
+    row: int
+    status: Status
+    label: str = ""
+    errors: tuple[FieldError, ...] = ()
+    verdict: str | None = None
+    seed: int | None = None
+    record: Mapping[str, Any] | None = None
+    columns: tuple[str, ...] = ()
+
+
+def score_row(source: SourceRow, settings: BatchSettings) -> RowOutcome:
+    """Validate and evaluate one row; never raises (a bug becomes an ``error`` outcome)."""
+    if source.document is None or source.errors:
+        return RowOutcome(source.row, "invalid", source.label, source.errors)
+    plan_file = source.columns.get("plan_file")
+    try:
+        plan = Plan.from_dict(source.document)
+    except PlanValidationError as exc:
+        errors = column_errors(exc.errors, source.columns, plan_file)
+        return RowOutcome(source.row, "invalid", source.label, tuple(errors))
+    seed = row_seed(settings.seed, plan.sha256)
+    try:
+        evaluation = evaluate(plan, settings.assumptions(), rubric=settings.rubric(), seed=seed,
+                              engine=settings.engine).to_dict()
+    except InputError as exc:
+        return RowOutcome(source.row, "invalid", source.label, tuple(exc.errors), seed=seed)
+    except Exception as exc:  # a bug must cost one row, not the batch: reported, exit code 1
+        message = f"internal error ({type(exc).__name__}: {exc}); please report it"
+        return RowOutcome(source.row, "error", source.label, (FieldError("", message),),
+                          seed=seed)
+    verdict = evaluation["score"]["verdict"]
+    if settings.fmt == "json":
+        return RowOutcome(source.row, "scored", plan.company.name, (), verdict, seed, evaluation)
+    return RowOutcome(source.row, "scored", plan.company.name, (), verdict, seed,
+                      flat_row(evaluation), tuple(csv_columns(evaluation)))
+
+
+# --------------------------------------------------------------------------- running rows
+
+
+class _Runner(Protocol):
+    def submit(self, source: SourceRow) -> Future[RowOutcome]: ...
+
+    def restart(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _LocalPool:
+    """Local worker processes; created inside the call, never at import."""
+
+    def __init__(self, workers: int, settings: BatchSettings) -> None:
+        self.workers = workers
+        self.settings = settings
+        methods = multiprocessing.get_all_start_methods()
+        self.context = multiprocessing.get_context(
+            "forkserver" if "forkserver" in methods else "spawn"
+        )
+        self.pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
+
+    def submit(self, source: SourceRow) -> Future[RowOutcome]:
+        return self.pool.submit(score_row, source, self.settings)
+
+    def restart(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _InProcess:
+    """One worker: rows run in this process, one after another."""
+
+    def __init__(self, settings: BatchSettings) -> None:
+        self.settings = settings
+
+    def submit(self, source: SourceRow) -> Future[RowOutcome]:
+        future: Future[RowOutcome] = Future()
+        future.set_result(score_row(source, self.settings))
+        return future
+
+    def restart(self) -> None:
+        """Nothing to restart."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+class _Dask:
+    """Rows on a Dask distributed cluster (its workers need this package installed)."""
+
+    def __init__(self, address: str, settings: BatchSettings) -> None:
+        from distributed import Client
+
+        self.settings = settings
+        try:
+            self.client = Client(address, timeout="10s", set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise InputError([FieldError("--dask-scheduler", f"cannot connect to {address}: "
+                                                             f"{exc}")]) from None
+
+    def submit(self, source: SourceRow) -> Future[RowOutcome]:
+        return self.client.submit(score_row, source, self.settings, pure=False)
+
+    def restart(self) -> None:
+        """The cluster reschedules lost tasks itself."""
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def score_rows(rows: Iterable[SourceRow], settings: BatchSettings, *, workers: int | None = None,
+               dask_scheduler: str | None = None) -> Iterator[RowOutcome]:
+    """One outcome per input row, in input order, with at most a small window in flight.
+
+    Rows that are invalid before scoring never leave this process. A row whose worker
+    process dies is retried once on a fresh pool, then reported as an ``error`` row.
+    """
+    workers = workers or default_workers()
+    runner: _Runner
+    if dask_scheduler:
+        runner = _Dask(dask_scheduler, settings)
+        window = WINDOW_PER_WORKER * max(workers, 2)
+    elif workers == 1:
+        runner = _InProcess(settings)
+        window = 1
+    else:
+        runner = _LocalPool(workers, settings)
+        window = WINDOW_PER_WORKER * workers
+    pending: deque[tuple[SourceRow, Future[RowOutcome] | RowOutcome, int]] = deque()
+    try:
+        for source in rows:
+            if source.document is None or source.errors:
+                pending.append((source, score_row(source, settings), 0))
+            else:
+                pending.append((source, runner.submit(source), 0))
+            while len(pending) > window:
+                yield _next(pending, runner)
+        while pending:
+            yield _next(pending, runner)
+    finally:
+        runner.close()
+
+
+def _next(pending: deque[tuple[SourceRow, Future[RowOutcome] | RowOutcome, int]],
+          runner: _Runner) -> RowOutcome:
+    """The outcome of the oldest row (waiting for it if it is still running)."""
+    while True:
+        source, job, tries = pending[0]
+        if isinstance(job, RowOutcome):
+            pending.popleft()
+            return job
+        try:
+            outcome = job.result()
+        except BrokenProcessPool:
+            runner.restart()
+            resubmitted: deque[tuple[SourceRow, Future[RowOutcome] | RowOutcome, int]] = deque()
+            for index, (src, old, count) in enumerate(pending):
+                if isinstance(old, RowOutcome):
+                    resubmitted.append((src, old, count))
+                elif old.done() and old.exception() is None:
+                    resubmitted.append((src, old.result(), count))
+                elif index == 0 and tries >= 1:
+                    resubmitted.append((src, _lost(src), count))
+                else:
+                    resubmitted.append((src, runner.submit(src), count + (index == 0)))
+            pending.clear()
+            pending.extend(resubmitted)
+            continue
+        except Exception as exc:  # a cluster that lost the task: the row is reported
+            outcome = _lost(source, exc)
+        pending.popleft()
+        return outcome
+
+
+def _lost(source: SourceRow, exc: BaseException | None = None) -> RowOutcome:
+    reason = f" ({type(exc).__name__}: {exc})" if exc is not None else " (out of memory?)"
+    return RowOutcome(source.row, "error", source.label,
+                      (FieldError("", "the worker running this row stopped" + reason),))
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@dataclass
+class BatchSummary:
+    """Counts over a batch: rows, scored, invalid, internal errors, rows per verdict."""
+
+    rows: int = 0
+    scored: int = 0
+    invalid: int = 0
+    errors: int = 0
+    verdicts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, outcome: RowOutcome) -> None:
+        """Count one outcome."""
+        self.rows += 1
+        if outcome.status == "scored":
+            self.scored += 1
+            self.verdicts[outcome.verdict or ""] += 1
+        elif outcome.status == "invalid":
+            self.invalid += 1
+        else:
+            self.errors += 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as a JSON-ready dictionary."""
+        return {"rows": self.rows, "scored": self.scored, "invalid": self.invalid,
+                "errors": self.errors, "verdicts": dict(sorted(self.verdicts.items()))}
+
+    def text(self) -> str:
+        """One line for people: ``12 rows: 10 scored, 2 invalid; High risk 7, ...``."""
+        line = f"{self.rows:,} rows: {self.scored:,} scored, {self.invalid:,} invalid"
+        if self.errors:
+            line += f", {self.errors:,} internal errors"
+        if self.verdicts:
+            line += "; " + ", ".join(f"{k} {v:,}" for k, v in sorted(self.verdicts.items()))
+        return line
+
+
+# --------------------------------------------------------------------------- writers
+
+
+class CsvResults:
+    """Writes outcomes as CSV rows: the batch columns, then the report's CSV columns.
+
+    The header comes from the first scored row; invalid rows before it wait (a bounded
+    number; past that, or when nothing scores, the columns come from a tiny probe plan
+    scored with the batch's rubric). Every cell is neutralised against formula injection.
+    """
+
+    MAX_WAITING = 256
+
+    def __init__(self, handle: IO[str], settings: BatchSettings) -> None:
+        import csv
+
+        self.writer = csv.writer(handle, lineterminator="\r\n")
+        self.settings = settings
+        self.columns: tuple[str, ...] | None = None
+        self.waiting: list[RowOutcome] = []
+
+    def write(self, outcome: RowOutcome) -> None:
+        """Write one outcome (or hold it until the columns are known)."""
+        if self.columns is None:
+            if outcome.status == "scored":
+                self._start(outcome.columns)
+            else:
+                self.waiting.append(outcome)
+                if len(self.waiting) > self.MAX_WAITING:
+                    self._start(probe_columns(self.settings))
+                return
+        self._row(outcome)
+
+    def close(self) -> None:
+        """Write anything still waiting."""
+        if self.columns is None:
+            self._start(probe_columns(self.settings))
+
+    def _start(self, report_columns: tuple[str, ...]) -> None:
+        self.columns = report_columns
+        self.writer.writerow([*BATCH_COLUMNS, *report_columns])
+        waiting, self.waiting = self.waiting, []
+        for outcome in waiting:
+            self._row(outcome)
+
+    def _row(self, outcome: RowOutcome) -> None:
+        self.writer.writerow(
+            [neutralise(str(cell)) for cell in result_cells(outcome, self.columns)]
+        )
+
+
+def result_cells(outcome: RowOutcome, report_columns: tuple[str, ...] | None) -> list[Any]:
+    """The CSV cells of one outcome under the given report columns (not yet neutralised)."""
+    columns = report_columns or ()
+    record = outcome.record or {}
+    cells: list[Any] = [
+        outcome.row,
+        outcome.status,
+        ";".join(dict.fromkeys(e.path for e in outcome.errors if e.path)),
+        " | ".join(str(e) for e in outcome.errors),
+    ]
+    if outcome.status == "scored":
+        cells.extend(record.get(name, "") for name in columns)
+    else:
+        cells.extend(outcome.label if name in LABEL_COLUMNS else "" for name in columns)
+    return cells
+
+
+LABEL_COLUMNS = frozenset({"company", "company_name", "company.name"})
+"""Report columns that name the offer; an invalid row shows its company name there."""
+
+
+class JsonLinesResults:
+    """Writes outcomes as JSON lines, one object per input row, in input order.
+
+    Scored: ``{"row", "status": "scored", "seed", "verdict", "evaluation": {...}}`` with the
+    whole Evaluation dictionary; invalid or error: ``{"row", "status", "label", "errors":
+    [{"path", "message"}]}`` where ``path`` is the CSV column.
+    """
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+
+    def write(self, outcome: RowOutcome) -> None:
+        """Write one outcome as one line."""
+        self.handle.write(json.dumps(outcome_json(outcome), ensure_ascii=False,
+                                     allow_nan=False, sort_keys=True) + "\n")
+
+    def close(self) -> None:
+        """Nothing is held back."""
+
+
+def outcome_json(outcome: RowOutcome) -> dict[str, Any]:
+    """The JSON object of one outcome (see :class:`JsonLinesResults`)."""
+    if outcome.status == "scored":
+        return {"row": outcome.row, "status": "scored", "seed": outcome.seed,
+                "verdict": outcome.verdict, "evaluation": outcome.record}
+    return {"row": outcome.row, "status": outcome.status, "label": outcome.label,
+            "errors": [e.to_dict() for e in outcome.errors]}
+
+
+def as_csv_outcome(outcome: RowOutcome) -> RowOutcome:
+    """A scored outcome holding a whole Evaluation, restated as its flat CSV record."""
+    if outcome.status != "scored" or outcome.columns or outcome.record is None:
+        return outcome
+    return replace(outcome, record=flat_row(outcome.record),
+                   columns=tuple(csv_columns(outcome.record)))
+
+
+def probe_columns(settings: BatchSettings) -> tuple[str, ...]:
+    """The report's CSV columns under this batch's rubric, from a tiny probe evaluation."""
+    return _probe_columns(settings.rubric_text)
+
+
+@cache
+def _probe_columns(rubric_text: str | None) -> tuple[str, ...]:
+    rubric = load_rubric() if rubric_text is None else _rubric(rubric_text)
+    evaluation = evaluate(Plan.from_dict(dict(PROBE_PLAN)),
+                          Assumptions.from_overrides(PROBE_OVERRIDES), rubric=rubric)
+    return tuple(csv_columns(evaluation.to_dict()))
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def run_batch(plans_csv: str | Path, out: str | Path, *, workers: int | None = None,
+              fmt: OutputFormat = "csv", dask_scheduler: str | None = None,
+              seed: int = DEFAULT_SEED, overrides: Mapping[str, Any] | None = None,
+              rubric_path: str | Path | None = None, engine: str = "vectorised",
+              progress: bool | None = None,
+              report: Callable[[str], None] | None = None) -> BatchSummary:
+    """Score every row of ``plans_csv`` into ``out`` (CSV or JSON lines); return the summary.
+
+    Raises :class:`~evaluator.errors.InputError` before any work when the CSV cannot be read,
+    an override or the rubric is bad, or ``out`` cannot be written. The output is written to
+    ``OUT.partial`` and renamed to ``out`` when every row is done. ``progress`` None shows a
+    progress bar only when stderr is a terminal; ``report`` receives the summary line.
+    """
+    settings = BatchSettings(seed=seed, overrides=dict(overrides or {}),
+                             rubric_text=_read_rubric(rubric_path), engine=engine, fmt=fmt)
+    settings.assumptions()
+    settings.rubric()
+    source = Path(plans_csv)
+    out_path = Path(out)
+    partial = out_path.with_name(out_path.name + ".partial")
+    summary = BatchSummary()
+    show = sys.stderr.isatty() if progress is None else progress
+    with open_csv(source) as handle:
+        rows = open_rows(handle, source.resolve().parent)
+        try:
+            sink = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        except OSError as exc:
+            raise InputError([FieldError("--output", f"{out} cannot be written: "
+                                                     f"{exc.strerror or exc}")]) from None
+        with sink, _progress(show, source) as bar:
+            writer: CsvResults | JsonLinesResults = (
+                CsvResults(sink, settings) if fmt == "csv" else JsonLinesResults(sink)
+            )
+            for outcome in score_rows(rows, settings, workers=workers,
+                                      dask_scheduler=dask_scheduler):
+                writer.write(outcome)
+                summary.add(outcome)
+                bar.update(1)
+            writer.close()
+    os.replace(partial, out_path)
+    if report is not None:
+        report(summary.text())
+    return summary
+
+
+def _read_rubric(path: str | Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([FieldError("--rubric", f"{path} cannot be read: {exc}")]) from None
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        """No progress bar."""
+
+
+@contextlib.contextmanager
+def _progress(show: bool, source: Path) -> Iterator[Any]:
+    """A tqdm bar with rate and time left (the total is counted first), or nothing."""
+    if not show:
+        yield _NoBar()
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=count_rows(source), unit="row", desc="scoring", file=sys.stderr,
+              dynamic_ncols=True, smoothing=0.1) as bar:
+        yield bar
+
+
+__all__ = [
+    "BATCH_COLUMNS", "BatchSettings", "BatchSummary", "CsvResults", "CsvUnreadable",
+    "JsonLinesResults", "RowOutcome", "row_seed", "run_batch", "score_row", "score_rows",
+]

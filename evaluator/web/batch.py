@@ -1,0 +1,256 @@
+"""The batch blueprint: score a spreadsheet of offers from the browser or the API.
+
+``GET /batch`` shows the upload form; ``POST /batch`` scores the uploaded CSV and shows the
+summary, one table row per input row (scored with its verdict, or invalid with its reasons) and
+download links for the results as CSV or JSON lines. ``POST /api/v1/batch`` takes the CSV as
+the request body and answers with JSON (``{"summary", "rows"}``, each row as in the JSON-lines
+output) or, with ``?format=csv``, the results CSV. Both use the same batch functions as the
+command line, under web limits: at most :data:`MAX_ROWS` rows and :data:`MAX_BYTES` bytes,
+no ``plan_file`` column (a web upload has no folder), and the web's simulation limits.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from evaluator.assumptions import SPECS
+from evaluator.batch import (
+    BatchSettings,
+    BatchSummary,
+    CsvResults,
+    JsonLinesResults,
+    RowOutcome,
+    as_csv_outcome,
+    outcome_json,
+    score_rows,
+)
+from evaluator.batch_rows import data_rows, open_rows, text_stream
+from evaluator.errors import FieldError, InputError, LimitError, error_body
+from evaluator.web import csrf, service
+
+bp = Blueprint("batch", __name__)
+NAV_LINK = ("Score a spreadsheet", "batch.page")
+
+MAX_ROWS = 100
+"""Most data rows a web batch may hold (the command line has no such limit)."""
+
+MAX_BYTES = 1_000_000
+"""Largest CSV a web batch accepts, in bytes."""
+
+API_PARAMETERS = ("format", "seed", *SPECS)
+
+
+@dataclass(frozen=True)
+class WebBatch:
+    """A finished web batch: its summary and one outcome per input row (JSON records)."""
+
+    summary: BatchSummary
+    outcomes: tuple[RowOutcome, ...]
+
+    def csv_text(self, settings: BatchSettings) -> str:
+        """The results as the command line's CSV."""
+        buffer = io.StringIO(newline="")
+        writer = CsvResults(buffer, settings)
+        for outcome in self.outcomes:
+            writer.write(as_csv_outcome(outcome))
+        writer.close()
+        return buffer.getvalue()
+
+    def jsonl_text(self) -> str:
+        """The results as the command line's JSON lines."""
+        buffer = io.StringIO()
+        writer = JsonLinesResults(buffer)
+        for outcome in self.outcomes:
+            writer.write(outcome)
+        return buffer.getvalue()
+
+
+def check_size(data: bytes) -> None:
+    """Refuse an empty or oversize upload, or one with more than :data:`MAX_ROWS` rows."""
+    if len(data) > MAX_BYTES:
+        raise LimitError([FieldError("", f"the CSV is {len(data):,} bytes; the web limit is "
+                                         f"{MAX_BYTES:,} bytes (use oppeval batch for larger "
+                                         "files)")])
+    rows = data_rows(text_stream(data))
+    if rows > MAX_ROWS:
+        raise LimitError([FieldError("", f"the CSV has {rows:,} rows; the web limit is "
+                                         f"{MAX_ROWS:,} rows (use oppeval batch for more)")])
+
+
+def run_web_batch(data: bytes, settings: BatchSettings) -> WebBatch:
+    """Score an uploaded CSV under the web limits; InputError when it cannot be scored."""
+    check_size(data)
+    service.check_limits(settings.overrides)
+    settings.assumptions()
+    rows = open_rows(text_stream(data), None)
+    workers = current_app.config.get("OPPEVAL_BATCH_WORKERS")
+    summary = BatchSummary()
+    outcomes = []
+    for outcome in score_rows(rows, settings, workers=workers):
+        summary.add(outcome)
+        outcomes.append(outcome)
+    return WebBatch(summary, tuple(outcomes))
+
+
+def _settings(overrides: Mapping[str, Any], seed_text: str | None) -> BatchSettings:
+    defaults = dict(current_app.config.get("OPPEVAL_DEFAULT_OVERRIDES") or {})
+    seed = service.parse_seed(seed_text)
+    kwargs: dict[str, Any] = {} if seed is None else {"seed": seed}
+    return BatchSettings(overrides=defaults | dict(overrides), fmt="json", **kwargs)
+
+
+# ---------------------------------------------------------------- the page
+
+
+@bp.get("/batch")
+def page() -> str:
+    """The upload form."""
+    return render_template("web/batch.html", result=None, errors=[], limits=_limits())
+
+
+@bp.post("/batch")
+def upload() -> tuple[str, int] | str:
+    """Score the uploaded CSV; the summary, the per-row table and the downloads."""
+    upload_file = request.files.get("csv")
+    data = upload_file.read(MAX_BYTES + 1) if upload_file else b""
+    if not data:
+        return _page_errors([FieldError("csv", "choose a CSV file to score")], 400)
+    try:
+        settings = _settings({}, request.form.get("seed"))
+        result = run_web_batch(data, settings)
+    except LimitError as exc:
+        return _page_errors(exc.errors, 413)
+    except InputError as exc:
+        return _page_errors(exc.errors, 422)
+    csv_text = result.csv_text(settings)
+    downloads = {
+        "csv": _data_uri(csv_text, "text/csv"),
+        "jsonl": _data_uri(result.jsonl_text(), "application/x-ndjson"),
+    }
+    return render_template(
+        "web/batch.html",
+        result=result,
+        table=[table_row(o) for o in result.outcomes],
+        downloads=downloads,
+        file_name=(upload_file.filename if upload_file else "") or "batch.csv",
+        errors=[],
+        limits=_limits(),
+    )
+
+
+def _page_errors(errors: list[FieldError], status: int) -> tuple[str, int]:
+    return render_template("web/batch.html", result=None, errors=[str(e) for e in errors],
+                           limits=_limits()), status
+
+
+def _limits() -> dict[str, int]:
+    return {"rows": MAX_ROWS, "bytes": MAX_BYTES}
+
+
+def _data_uri(text: str, media_type: str) -> str:
+    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return f"data:{media_type};charset=utf-8;base64,{payload}"
+
+
+def table_row(outcome: RowOutcome) -> dict[str, Any]:
+    """What the page's table shows for one outcome."""
+    evaluation = outcome.record or {}
+    score = (evaluation.get("score") or {}).get("value")
+    economics = evaluation.get("economics") or {}
+    return {
+        "row": outcome.row,
+        "status": outcome.status,
+        "company": outcome.label,
+        "verdict": outcome.verdict or "",
+        "score": "" if score is None else f"{score:.0f}",
+        "currency": economics.get("currency") or "",
+        "first_year_cost": economics.get("first_year_cost"),
+        "errors": [str(e) for e in outcome.errors],
+    }
+
+
+# ---------------------------------------------------------------- the API
+
+
+@bp.post("/api/v1/batch")
+@csrf.exempt
+def api() -> Response | tuple[Response, int]:
+    """Score the CSV body; JSON ``{"summary", "rows"}`` or, with ``?format=csv``, CSV."""
+    data = request.get_data(cache=False)
+    args = request.args
+    errors = [
+        FieldError(name, "is not a parameter of this operation; expected one of "
+                   + ", ".join(API_PARAMETERS), args[name])
+        for name in args if name not in API_PARAMETERS
+    ]
+    fmt = args.get("format", "json")
+    if fmt not in ("json", "csv"):
+        errors.append(FieldError("format", f"{fmt!r} is not one of json, csv", fmt))
+    if errors:
+        return jsonify(error_body(errors)), 422
+    if not data.strip():
+        return jsonify(error_body([FieldError("", "the body is empty; send the batch CSV "
+                                                  "(text/csv)")])), 400
+    try:
+        settings = _settings({n: args[n] for n in SPECS if n in args}, args.get("seed"))
+        result = run_web_batch(data, settings)
+    except LimitError as exc:
+        return jsonify(error_body(exc.errors)), 413
+    except InputError as exc:
+        return jsonify(error_body(exc.errors)), 422
+    if fmt == "csv":
+        return Response(result.csv_text(settings), content_type="text/csv; charset=utf-8")
+    body = {"summary": result.summary.to_dict(),
+            "rows": [outcome_json(o) for o in result.outcomes]}
+    return Response(json.dumps(body, ensure_ascii=False, allow_nan=False, sort_keys=True),
+                    content_type="application/json")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}}
+
+
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/v1/batch": {
+        "post": {
+            "operationId": "scoreBatch",
+            "summary": "Score a batch CSV of offers",
+            "description": (
+                f"The body is a batch CSV (the README's batch CSV format), at most "
+                f"{MAX_ROWS} rows and {MAX_BYTES:,} bytes, without plan_file. Every input row "
+                "gets one result row, in input order: scored, or invalid with the column and "
+                "the reason."
+            ),
+            "parameters": [
+                {"name": "format", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
+                {"name": "seed", "in": "query", "required": False,
+                 "description": "Base seed; each row's seed derives from it and the row's "
+                                "input hash.",
+                 "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}},
+                *({"name": name, "in": "query", "required": False,
+                   "description": f"{spec.label} ({spec.unit}).",
+                   "schema": {"type": "integer" if spec.integer else "number"}}
+                  for name, spec in SPECS.items()),
+            ],
+            "requestBody": {"required": True,
+                            "content": {"text/csv": {"schema": {"type": "string"}}}},
+            "responses": {
+                "200": {"description": "One result per input row, and the summary.",
+                        "content": {"application/json": {"schema": {"type": "object"}},
+                                    "text/csv": {"schema": {"type": "string"}}}},
+                "400": _error("The body is empty."),
+                "413": _error("Too many rows or bytes."),
+                "422": _error("The CSV cannot be read, or a parameter is wrong."),
+            },
+        }
+    }
+}
