@@ -235,18 +235,36 @@ def evaluate(plan: str, fmt: str, out: str, seed: int, rubric_path: str | None, 
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Local worker processes (default: all cores).")
 @click.option("--format", "-f", "fmt", type=click.Choice(("csv", "json")), default="csv",
-              show_default=True, help="Output format.")
+              show_default=True,
+              help="Output format: csv (one row per input row) or json (JSON lines, one object "
+                   "per input row).")
 @click.option("--dask-scheduler", "dask_scheduler", metavar="ADDRESS", default=None,
               help="Run the rows on this Dask distributed scheduler instead of local processes.")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED,
               show_default=True, help="Base seed; each row's seed derives from it.")
+@click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False),
+              help="Rubric YAML file to score with (default: the bundled pyramid-risk rubric).")
+@click.option("--engine", type=click.Choice(ENGINES), default="vectorised", show_default=True,
+              help="Simulation engine.")
+@click.option("--set", "settings", metavar="NAME=VALUE", multiple=True, help=_set_help())
 def batch(plans_csv: str, out: str, workers: int | None, fmt: str, dask_scheduler: str | None,
-          seed: int) -> None:
-    """Score every row of a CSV of offers; every input row gets an output row."""
+          seed: int, rubric_path: str | None, engine: str, settings: tuple[str, ...]) -> None:
+    """Score every row of a CSV of offers; every input row gets an output row.
+
+    Prints a summary (rows, scored, invalid, rows per verdict) on stderr. Exit code 0 when
+    the batch ran, even with invalid rows; 2 when the CSV itself cannot be read; 1 when a
+    row hit an internal error (the row is still written, marked "error").
+    """
     run_batch = _require("evaluator.batch", "run_batch", "batch scoring")
+    with _input_errors(None):
+        overrides = parse_set_options(settings)
     with _input_errors(plans_csv):
-        run_batch(plans_csv, out, workers=workers, fmt=fmt, dask_scheduler=dask_scheduler,
-                  seed=seed)
+        summary = run_batch(plans_csv, out, workers=workers, fmt=fmt,
+                            dask_scheduler=dask_scheduler, seed=seed, overrides=overrides,
+                            rubric_path=rubric_path, engine=engine)
+    click.echo(f"wrote {out}: {summary.text()}", err=True)
+    if summary.errors:
+        sys.exit(1)
 
 
 @cli.command()
