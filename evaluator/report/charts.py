@@ -1,0 +1,287 @@
+"""Charts of an Evaluation as byte-stable SVG, drawn with matplotlib's object API (no pyplot).
+
+Each chart plots figures that are already in the Evaluation dictionary (histogram counts, the
+network timeline, pay shares, levels); nothing is recomputed. Text stays text
+(``svg.fonttype = "none"``), ids are salted with a fixed value and the date is left out, so
+the same Evaluation always gives the same bytes. Every chart carries a title and an
+alternative text written from the same figures, for readers who cannot see it.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from evaluator.report.view import level_word, money, number, percent
+
+RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "oppeval-report",
+    "font.family": "DejaVu Sans",
+    "font.size": 8.5,
+    "axes.titlesize": 9.5,
+    "axes.labelsize": 8.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "legend.fontsize": 8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "path.simplify": False,
+}
+"""matplotlib settings used for every chart (applied inside a lock, never globally)."""
+
+COLOURS = {
+    "all": "#8c8c8c",
+    "late": "#d9480f",
+    "active": "#1c7ed6",
+    "ever": "#5f3dc4",
+    "saturation": "#c92a2a",
+    "customer_sales": "#2b8a3e",
+    "own_purchases": "#e67700",
+    "enrollment": "#c92a2a",
+    "low": "#2b8a3e",
+    "elevated": "#e67700",
+    "high": "#c92a2a",
+    "unknown": "#868e96",
+}
+LEVEL_MARKERS = {"low": "o", "elevated": "^", "high": "s", "unknown": "X"}
+LEVEL_COLUMNS = ("low", "elevated", "high", "unknown")
+SOURCE_LABELS = {
+    "customer_sales": "sales to customers",
+    "own_purchases": "participants' own purchases",
+    "enrollment": "joining fees and kits (enrollment)",
+}
+
+_LOCK = threading.Lock()
+WIDTH = 6.6
+"""Chart width in inches: the printable width of an A4 page with the report's margins."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: an id for anchors, a title, alternative text and the SVG document."""
+
+    id: str
+    title: str
+    alt: str
+    svg: str
+
+    @property
+    def data_uri(self) -> str:
+        """The SVG as a ``data:`` URI, for an ``<img>`` that any page policy can show."""
+        encoded = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        return f"data:image/svg+xml;base64,{encoded}"
+
+
+def _svg(fig: Figure, title: str) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title},
+                bbox_inches="tight", pad_inches=0.05)
+    return buffer.getvalue()
+
+
+def _money_axis(currency: str) -> FuncFormatter:
+    return FuncFormatter(lambda x, _pos: money(x, currency))
+
+
+def _percent_axis() -> FuncFormatter:
+    return FuncFormatter(lambda x, _pos: percent(x))
+
+
+def income_distribution(ev: Mapping[str, Any]) -> Chart | None:
+    """Histogram of net income after costs: every participant, with late joiners overlaid."""
+    sim = ev.get("simulation") or {}
+    hist = sim.get("net_income_histogram") or {}
+    edges: Sequence[float] = hist.get("edges") or []
+    every: Sequence[float] = hist.get("all") or []
+    late: Sequence[float] = hist.get("late") or []
+    if len(edges) < 2 or len(every) != len(edges) - 1:
+        return None
+    currency = ev.get("economics", {}).get("currency", "")
+    late_info = sim.get("late_joiners") or {}
+    title = "Net income after costs over the horizon"
+    fig = Figure(figsize=(WIDTH, 2.9))
+    ax = fig.add_subplot()
+    ax.stairs(every, edges, fill=True, color=COLOURS["all"], label="all participants")
+    if len(late) == len(every):
+        ax.stairs(late, edges, fill=True, color=COLOURS["late"], hatch="////",
+                  label=f"late joiners ({late_info.get('definition', 'joined late')})")
+    ax.axvline(0, color="black", linewidth=1, linestyle="--")
+    ax.annotate("break-even", xy=(0, 1), xycoords=("data", "axes fraction"),
+                xytext=(3, -2), textcoords="offset points", va="top", fontsize=7.5)
+    ax.xaxis.set_major_formatter(_money_axis(currency))
+    ax.xaxis.set_major_locator(MaxNLocator(7))
+    ax.set_xlabel(f"net income after costs ({currency}); left of the dashed line = lost money")
+    ax.set_ylabel("simulated participants")
+    ax.set_title(title, loc="left")
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.22), ncols=2)
+    alt = (
+        f"Histogram of simulated net income after costs. "
+        f"{percent(sim.get('fraction_losing_money'))} of all participants lose money, "
+        f"median {money(sim.get('median_net_income'), currency)}; "
+        f"{percent(late_info.get('fraction_losing_money'))} of late joiners lose money, "
+        f"median {money(late_info.get('median_net_income'), currency)}."
+    )
+    return Chart("chart-income", title, alt, _svg(fig, title))
+
+
+def network_growth(ev: Mapping[str, Any]) -> Chart | None:
+    """Participants (ever joined and active) and market saturation, month by month."""
+    timeline = (ev.get("simulation") or {}).get("timeline") or {}
+    months: Sequence[int] = timeline.get("month") or []
+    if not months:
+        return None
+    title = "Network growth and market saturation"
+    fig = Figure(figsize=(WIDTH, 2.6))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
+    if timeline.get("participants_ever"):
+        left.plot(months, timeline["participants_ever"], color=COLOURS["ever"],
+                  label="ever joined", linewidth=1.6)
+    if timeline.get("active"):
+        left.plot(months, timeline["active"], color=COLOURS["active"], linestyle="--",
+                  label="active", linewidth=1.6)
+    left.set_title("Simulated participants", loc="left")
+    left.set_xlabel("month")
+    scale = (ev.get("simulation") or {}).get("scale")
+    if scale and scale != 1:
+        left.set_ylabel(f"each stands for {number(scale)} people")
+    left.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: number(x)))
+    left.legend(loc="upper left")
+    saturation = timeline.get("saturation") or []
+    if saturation:
+        right.plot(months, saturation, color=COLOURS["saturation"], linewidth=1.6)
+        right.set_ylim(0, max(1.0, max(saturation)))
+        right.yaxis.set_major_formatter(_percent_axis())
+    right.set_title("Share of the market already reached", loc="left")
+    right.set_xlabel("month")
+    fig.tight_layout()
+    alt = (
+        f"Line charts over {number(months[-1])} months: simulated participants ever joined "
+        f"reach {number((timeline.get('participants_ever') or [None])[-1])} and active "
+        f"participants end at {number((timeline.get('active') or [None])[-1])}; the share "
+        f"of the market reached ends at {percent((saturation or [None])[-1])}."
+    )
+    return Chart("chart-growth", title, alt, _svg(fig, title))
+
+
+def pay_sources(ev: Mapping[str, Any]) -> Chart | None:
+    """Where the pay comes from (three sources) and pay by plan component."""
+    sim = ev.get("simulation") or {}
+    sources: Mapping[str, float] = sim.get("pay_sources") or {}
+    components: Mapping[str, float] = sim.get("pay_by_component") or {}
+    if not sources and not components:
+        return None
+    currency = ev.get("economics", {}).get("currency", "")
+    title = "Where the pay comes from"
+    fig = Figure(figsize=(WIDTH, 2.5))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.1]})
+    keys = [k for k in SOURCE_LABELS if sources.get(k) is not None]
+    labels = [SOURCE_LABELS[k] for k in keys]
+    values = [sources[k] for k in keys]
+    bars = left.barh(labels, values, color=[COLOURS[k] for k in keys])
+    left.bar_label(bars, labels=[percent(v) for v in values], padding=3, fontsize=8)
+    left.set_xlim(0, 1.15)
+    left.xaxis.set_major_formatter(_percent_axis())
+    left.invert_yaxis()
+    left.set_title("Share of all pay, by source", loc="left")
+    names = sorted(components, key=lambda k: (-components[k], k))
+    amounts = [components[k] for k in names]
+    cbars = right.barh([n.replace("_", " ") for n in names], amounts, color="#495057")
+    right.bar_label(cbars, labels=[money(v, currency) for v in amounts], padding=3, fontsize=7.5)
+    right.invert_yaxis()
+    right.set_xlim(0, max(amounts, default=0) * 1.6 or 1)
+    right.set_xticks([])
+    right.spines["bottom"].set_visible(False)
+    right.set_title("Total pay over the horizon, by component", loc="left")
+    fig.tight_layout()
+    parts = "; ".join(f"{SOURCE_LABELS[k]} {percent(sources[k])}" for k in keys)
+    comp = "; ".join(f"{n.replace('_', ' ')} {money(components[n], currency)}" for n in names)
+    alt = f"Bar charts. Share of all pay by source: {parts}. Pay by plan component: {comp}."
+    return Chart("chart-pay", title, alt, _svg(fig, title))
+
+
+def join_quarters(ev: Mapping[str, Any]) -> Chart | None:
+    """Share losing money by the quarter in which people joined."""
+    rows: Sequence[Mapping[str, Any]] = (ev.get("simulation") or {}).get("by_join_quarter") or []
+    rows = [r for r in rows if r.get("fraction_losing_money") is not None]
+    if not rows:
+        return None
+    title = "Share losing money, by when they joined"
+    fig = Figure(figsize=(WIDTH, 2.2))
+    ax = fig.add_subplot()
+    quarters = [number(r["quarter"]) for r in rows]
+    values = [r["fraction_losing_money"] for r in rows]
+    ax.bar(quarters, values, color=COLOURS["late"])
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(_percent_axis())
+    ax.set_xlabel("quarter of joining (1 = the network's first three months)")
+    ax.set_title(title, loc="left")
+    if len(quarters) > 24:
+        ax.xaxis.set_major_locator(MaxNLocator(12, integer=True))
+    alt = (
+        f"Bar chart by quarter of joining: {percent(values[0])} of those joining in quarter "
+        f"{quarters[0]} lose money, against {percent(values[-1])} of those joining in quarter "
+        f"{quarters[-1]}."
+    )
+    return Chart("chart-quarters", title, alt, _svg(fig, title))
+
+
+def indicator_levels(ev: Mapping[str, Any]) -> Chart | None:
+    """Every indicator at its level, with shape, colour and the level word."""
+    indicators: Sequence[Mapping[str, Any]] = ev.get("indicators") or []
+    if not indicators:
+        return None
+    title = "Indicator levels"
+    height = 0.7 + 0.23 * len(indicators)
+    fig = Figure(figsize=(WIDTH, height))
+    ax = fig.add_subplot()
+    labels = [str(i.get("label") or i.get("id")) for i in indicators]
+    for row, ind in enumerate(indicators):
+        word = level_word(ind.get("level"))
+        column = LEVEL_COLUMNS.index(word)
+        ax.scatter([column], [row], marker=LEVEL_MARKERS[word], s=55,
+                   color=COLOURS[word], zorder=3)
+        ax.annotate(f"{word} (weight {number(ind.get('weight'))})", xy=(column, row),
+                    xytext=(8, 0), textcoords="offset points", va="center", fontsize=7.5)
+    ax.set_yticks(range(len(labels)), labels=labels)
+    ax.set_xticks(range(len(LEVEL_COLUMNS)), labels=list(LEVEL_COLUMNS))
+    ax.set_xlim(-0.4, len(LEVEL_COLUMNS) - 0.2)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.xaxis.tick_top()
+    ax.grid(axis="x", color="#dee2e6", linewidth=0.8)
+    ax.tick_params(axis="y", length=0)
+    ax.set_title(title, loc="left", pad=18)
+    counts: dict[str, list[str]] = {}
+    for ind, label in zip(indicators, labels, strict=True):
+        counts.setdefault(level_word(ind.get("level")), []).append(label)
+    alt = "Indicator levels. " + " ".join(
+        f"{word.capitalize()}: {', '.join(counts[word])}." for word in LEVEL_COLUMNS
+        if word in counts
+    )
+    return Chart("chart-levels", title, alt, _svg(fig, title))
+
+
+CHARTS: tuple[Callable[[Mapping[str, Any]], Chart | None], ...] = (
+    income_distribution,
+    join_quarters,
+    network_growth,
+    pay_sources,
+    indicator_levels,
+)
+"""Every chart of the report, in reading order."""
+
+
+def render_charts(ev: Mapping[str, Any]) -> list[Chart]:
+    """Every chart the Evaluation has figures for (a chart without its figures is left out)."""
+    with _LOCK, matplotlib.rc_context(RC):
+        charts = [chart(ev) for chart in CHARTS]
+    return [c for c in charts if c is not None]

@@ -1,0 +1,352 @@
+"""The HTML report: one Jinja template set for the standalone page, the web app and the PDF.
+
+Templates live in ``templates/report/`` (``evaluator/_data/templates`` in a wheel). Every
+value from the plan passes through Jinja's autoescaping, so plan text such as ``<script>``
+is shown, never run. The page is self-contained: its style sheet is inlined and its charts are
+SVG ``data:`` images, so it needs no network and no other file.
+
+:func:`render_html_fragment` gives the report body alone (an ``<article>``) for a page that has
+its own layout; the page must then link :data:`REPORT_CSS` itself (see :func:`report_css`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import jinja2
+from markupsafe import Markup
+
+from evaluator.report import view
+from evaluator.report.charts import render_charts
+from evaluator.resources import data_dir
+
+PAGE_TEMPLATE = "report/report.html.j2"
+BODY_TEMPLATE = "report/_body.html.j2"
+PAGE1_QUESTIONS = 4
+"""Questions shown on page 1; the full list follows the indicator table."""
+PAGE1_FINDINGS = 5
+"""Findings shown on page 1 (the Evaluation orders them, most important first)."""
+SHORT_DISCLAIMER_CHARS = 260
+
+PERCENTILE_ROWS = (
+    ("p5", "5th percentile"),
+    ("p10", "10th percentile"),
+    ("p25", "25th percentile"),
+    ("p50", "50th percentile (median)"),
+    ("p75", "75th percentile"),
+    ("p90", "90th percentile"),
+    ("p95", "95th percentile"),
+    ("p99", "99th percentile"),
+)
+ECONOMICS_ROWS = (
+    ("startup_cost", "Start-up cost", "money"),
+    ("monthly_cost", "Monthly cost of staying active", "money"),
+    ("first_year_cost", "First-year cost", "money"),
+    ("retail_margin_fraction", "Retail margin (share of the retail price)", "percent"),
+    ("price_premium_fraction", "Price premium over comparable products", "percent"),
+    ("profit_per_customer_per_month", "Pay per retail customer a month", "money"),
+    ("break_even_customers_per_month", "Break-even: retail customers a month", "count"),
+    ("pay_per_active_recruit_per_month", "Pay per active recruit a month", "money"),
+    ("break_even_active_recruits", "Break-even: active recruits", "count"),
+    ("payback_months", "Months to earn back the start-up cost", "count"),
+)
+VERDICT_SYMBOLS = {"low": "\u25cb", "elevated": "\u25d0", "high": "\u25cf", "other": "\u25c6"}
+
+
+def _lenient(func: Callable[..., str]) -> Callable[..., str]:
+    """A filter that reads a missing value (Jinja ``Undefined``) as ``None`` (unknown)."""
+
+    @functools.wraps(func)
+    def wrapper(value: Any, *args: Any, **kwargs: Any) -> str:
+        if isinstance(value, jinja2.Undefined):
+            value = None
+        return func(value, *args, **kwargs)
+
+    return wrapper
+
+
+def figure(value: Any, kind: str, currency: str = "") -> str:
+    """A figure by kind: ``money``, ``percent``, ``count`` (None = never) or a plain number."""
+    if kind == "money":
+        return view.money(value, currency)
+    if kind == "percent":
+        return view.percent(value)
+    if kind == "count":
+        return view.count(value)
+    return view.number(value)
+
+
+def payback_class(months: Any) -> str:
+    """Heat-map class of a payback cell; the cell's text always says the same in words."""
+    if months is None:
+        return "pb-never"
+    if months <= 3:
+        return "pb-fast"
+    return "pb-year" if months <= 12 else "pb-slow"
+
+
+def _rates(rates: Any) -> str:
+    return ", ".join(view.percent(r) for r in rates or [])
+
+
+def component_terms(component: Mapping[str, Any], currency: str) -> str:
+    """One pay component's terms in words."""
+    kind = component.get("type")
+    basis = "customer orders only" if component.get("basis") == "customer" else "all orders"
+    if kind == "retail_margin":
+        return "buy at wholesale, resell at retail and keep the difference"
+    if kind == "retail_commission":
+        return f"{view.percent(component.get('rate'))} of each order a customer places"
+    if kind == "enrollment_bonus":
+        amounts = ", ".join(view.money(a, currency) for a in component.get("amounts") or [])
+        return f"per new recruit, by level: {amounts}"
+    if kind == "fast_start":
+        return (
+            f"by level: {_rates(component.get('rates'))} of a new recruit's orders for their "
+            f"first {view.number(component.get('months'))} month(s)"
+        )
+    if kind == "unilevel":
+        compression = "; compression" if component.get("compression") else ""
+        return f"by level: {_rates(component.get('rates'))} of {basis}{compression}"
+    if kind == "binary":
+        cap = component.get("monthly_cap")
+        cap_text = f"; capped at {view.money(cap, currency)} a month" if cap else ""
+        carry = "; unmatched volume carries over" if component.get("carryover") else ""
+        return f"{view.percent(component.get('rate'))} of the weaker leg's volume{cap_text}{carry}"
+    if kind == "matrix":
+        return (
+            f"{view.number(component.get('width'))}-wide matrix, by level: "
+            f"{_rates(component.get('rates'))}"
+        )
+    if kind == "breakaway":
+        return f"by breakaway generation: {_rates(component.get('generation_rates'))}"
+    if kind == "rank_bonus":
+        return "differentials and monthly bonuses of the ranks below"
+    return ", ".join(f"{k}: {v}" for k, v in component.items() if k != "type")
+
+
+def bands_text(indicator: Mapping[str, Any], rule: Mapping[str, Any] | None = None) -> str:
+    """The rubric's thresholds for an indicator (``rule``: its rubric entry, when known)."""
+    rule = rule or indicator
+    bands = rule.get("bands") or []
+    if not bands:
+        return "as set in the rubric"
+    parts = []
+    for band in bands:
+        bound = band.get("max")
+        level = view.level_word(band.get("level"))
+        if bound is None:
+            parts.append(f"otherwise {level}" if parts else f"always {level}")
+        elif indicator.get("unit") == "yes/no":
+            parts.append(f"{view.yes_no(bound >= 1)}: {level}")
+        else:
+            shown = view.indicator_value({**indicator, "value": bound}, "")
+            parts.append(f"up to {shown}: {level}")
+    if rule.get("unknown"):
+        handling = rule["unknown"]
+        parts.append("unknown: not scored" if handling == "skip" else f"unknown: {handling}")
+    return "; ".join(parts)
+
+
+def short_title(title: Any) -> str:
+    """A source's short name for a table cell: its title up to the first comma."""
+    text = str(title or "")
+    head = text.split(",", 1)[0].strip()
+    return head if len(head) <= 70 else head[:69] + "…"
+
+
+def _finding(item: Any) -> dict[str, Any]:
+    if isinstance(item, Mapping):
+        text = next((item[k] for k in ("text", "summary", "message", "label") if item.get(k)), "")
+        return {"text": str(text), "level": item.get("level"), "label": item.get("label") or ""}
+    return {"text": str(item), "level": None, "label": ""}
+
+
+def _why(ev: Mapping[str, Any], findings: list[dict[str, Any]]) -> str:
+    """One sentence on why the verdict is what it is, from the score and the findings."""
+    score = ev.get("score") or {}
+    if score.get("why"):
+        return str(score["why"])
+    levels = score.get("levels") or {}
+    total = len(ev.get("indicators") or [])
+    sentence = (
+        f"{view.number(levels.get('high', 0))} of the {view.number(total)} indicators are at "
+        f"the high level and {view.number(levels.get('elevated', 0))} elevated"
+    )
+    labels = [f["label"] for f in findings if f["label"] and f["level"] in ("high", "elevated")]
+    if labels:
+        sentence += "; the weightiest: " + "; ".join(labels[:2])
+    labels_by_id = {i.get("id"): i.get("label") for i in ev.get("indicators") or []}
+    for override in score.get("overrides_applied") or []:
+        label = labels_by_id.get(override.get("indicator")) or override.get("indicator")
+        sentence += (
+            f". A red flag sets the verdict to at least {override.get('verdict')}: "
+            f"{label} is {view.level_word(override.get('level'))}"
+        )
+    return sentence + "."
+
+
+def _method(evaluation: Any, ev: Mapping[str, Any]) -> dict[str, Any]:
+    """The rubric's verdict bands, red-flag overrides and thresholds, where they are known.
+
+    The published dictionary names the rubric (id, version, title, description); an
+    ``Evaluation`` object also holds the rubric itself, which supplies the rest.
+    """
+    rubric = ev.get("rubric") or {}
+    verdicts = list(rubric.get("verdicts") or [])
+    overrides = list(rubric.get("overrides") or [])
+    rules: dict[str, Any] = {}
+    source = None if isinstance(evaluation, Mapping) else getattr(evaluation, "rubric", None)
+    if source is not None and hasattr(source, "verdicts"):
+        verdicts = verdicts or [{"label": v.label, "max": v.max} for v in source.verdicts]
+        overrides = overrides or [
+            {"indicator": o.indicator, "level": o.level, "verdict": o.verdict}
+            for o in source.overrides
+        ]
+        rules = {
+            i.id: {
+                "bands": [{"max": b.max, "level": b.level} for b in i.bands],
+                "unknown": i.unknown,
+            }
+            for i in source.indicators
+        }
+    return {"verdicts": verdicts, "overrides": overrides, "rules": rules}
+
+
+def _short_disclaimer(text: str) -> str:
+    """The disclaimer's first sentences, within a length that fits on page 1."""
+    if len(text) <= SHORT_DISCLAIMER_CHARS:
+        return text
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    short = sentences[0]
+    for sentence in sentences[1:]:
+        if len(short) + 1 + len(sentence) > SHORT_DISCLAIMER_CHARS:
+            break
+        short = f"{short} {sentence}"
+    return short
+
+
+def _figures_date(ev: Mapping[str, Any]) -> str:
+    """What the plan says about when its figures were read."""
+    plan = ev.get("plan") or {}
+    parts = []
+    if ev.get("figures_date"):
+        parts.append(str(ev["figures_date"]))
+    disclosure = (plan.get("disclosures") or {}).get("income_disclosure") or {}
+    if disclosure.get("year"):
+        parts.append(f"income disclosure for {disclosure['year']}")
+    if plan.get("sources"):
+        parts.append("see “Where the plan's figures were read” under Sources")
+    elif (plan.get("company") or {}).get("notes"):
+        parts.append("see the plan's notes under “The plan as entered”")
+    return "; ".join(parts) if parts else "not stated in the plan"
+
+
+def document_date(ev: Mapping[str, Any]) -> str:
+    """The document's date: the Evaluation's own, or empty (nothing is stamped from the clock)."""
+    for key in ("evaluated_at", "date", "created"):
+        if ev.get(key):
+            return str(ev[key])
+    return ""
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The report's Jinja environment (autoescaping on for every template)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
+        autoescape=True,
+        undefined=jinja2.ChainableUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    filters: dict[str, Callable[..., str]] = {
+        "money": view.money,
+        "percent": view.percent,
+        "number": view.number,
+        "count": view.count,
+        "yes_no": view.yes_no,
+        "level_symbol": view.level_symbol,
+        "level_word": view.level_word,
+        "indicator_value": view.indicator_value,
+        "verdict_class": view.verdict_class,
+        "verdict_symbol": lambda v: VERDICT_SYMBOLS[view.verdict_class(v)],
+        "payback_class": payback_class,
+        "figure": figure,
+        "short_title": short_title,
+        "component_terms": component_terms,
+        "bands_text": bands_text,
+    }
+    env.filters.update({name: _lenient(f) for name, f in filters.items()})
+    return env
+
+
+def report_css_path() -> Path:
+    """The report's style sheet (screen and print rules)."""
+    return data_dir("templates") / "report" / "report.css"
+
+
+@functools.cache
+def report_css() -> str:
+    """The report's style sheet as text, for a page that serves it from its own address."""
+    return report_css_path().read_text(encoding="utf-8")
+
+
+def context(evaluation: Any, links: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Everything the templates read: the Evaluation dictionary, its charts and its wording."""
+    ev = view.evaluation_dict(evaluation)
+    findings = [_finding(f) for f in (ev.get("findings") or [])][:PAGE1_FINDINGS]
+    score = ev.get("score") or {}
+    company = ((ev.get("plan") or {}).get("company") or {}).get("name") or "an offer"
+    return {
+        "ev": ev,
+        "cur": (ev.get("economics") or {}).get("currency", ""),
+        "charts": render_charts(ev),
+        "links": dict(links or {}),
+        "why": _why(ev, findings),
+        "method": _method(evaluation, ev),
+        "findings": findings,
+        "page1_questions": PAGE1_QUESTIONS,
+        "disclaimer_short": _short_disclaimer(str(ev.get("disclaimer") or "")),
+        "percentile_rows": PERCENTILE_ROWS,
+        "economics_rows": ECONOMICS_ROWS,
+        "figures_date": _figures_date(ev),
+        "title": f"{company}: due-diligence report ({score.get('verdict', 'no verdict')})",
+        "generator": f"Opportunity Evaluator (oppeval) {ev.get('engine_version', '')}".strip(),
+        "document_date": document_date(ev),
+        "css": Markup(report_css()),
+    }
+
+
+def render_page(evaluation: Any, links: Mapping[str, str] | None = None) -> str:
+    """The complete standalone HTML page."""
+    return environment().get_template(PAGE_TEMPLATE).render(context(evaluation, links))
+
+
+def render_html_fragment(evaluation: Any, **links: str) -> Markup:
+    """The report body (``<article class="report">``) for a page with its own layout.
+
+    ``links`` are download links shown under the title, e.g.
+    ``render_html_fragment(ev, PDF="/download/abc.pdf", CSV="/download/abc.csv")``.
+    The page must link the style sheet (:func:`report_css`) itself.
+    """
+    html = environment().get_template(BODY_TEMPLATE).render(context(evaluation, links))
+    return Markup(html)
+
+
+class HtmlRenderer:
+    """The standalone HTML page, UTF-8."""
+
+    name = "html"
+    binary = False
+    media_type = "text/html; charset=utf-8"
+    extension = "html"
+
+    def render(self, evaluation: Any, fileobj: IO[Any]) -> None:
+        """Write the page to ``fileobj`` (text stream, or binary stream as UTF-8)."""
+        view.write_text(fileobj, render_page(evaluation))

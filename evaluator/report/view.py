@@ -1,0 +1,168 @@
+"""Formatting shared by every renderer: how a figure from the Evaluation is written for people.
+
+Nothing here computes a figure. These functions only choose how an existing value reads
+(``0.625`` -> ``"62.5%"``, ``None`` -> ``"unknown"``, ``1234.5`` -> ``"USD 1,234.50"``), and
+:func:`evaluation_dict` accepts either an ``Evaluation`` or its published dictionary.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from typing import IO, Any
+
+MINUS = "\u2212"
+"""Typographic minus sign used for negative figures in HTML and PDF (CSV keeps ``-``)."""
+
+LEVELS: Mapping[str, tuple[str, str]] = {
+    "low": ("\u25cb", "low"),
+    "elevated": ("\u25d0", "elevated"),
+    "high": ("\u25cf", "high"),
+    "unknown": ("?", "unknown"),
+}
+"""Level -> (symbol, word): colour is never the only signal of a level."""
+
+
+def evaluation_dict(evaluation: Any) -> Mapping[str, Any]:
+    """The published dictionary of an ``Evaluation`` (or a dictionary passed as is)."""
+    if isinstance(evaluation, Mapping):
+        return evaluation
+    to_dict = getattr(evaluation, "to_dict", None)
+    if to_dict is None:
+        raise TypeError(f"cannot render {type(evaluation).__name__}: it has no to_dict()")
+    result = to_dict()
+    if not isinstance(result, Mapping):
+        raise TypeError("Evaluation.to_dict() did not return a mapping")
+    return result
+
+
+def write_text(fileobj: IO[Any], text: str) -> None:
+    """Write ``text`` to a text stream as is, or to a binary stream as UTF-8."""
+    if isinstance(fileobj, io.TextIOBase):
+        fileobj.write(text)
+    else:
+        fileobj.write(text.encode("utf-8"))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _signed(text: str, negative: bool) -> str:
+    return f"{MINUS}{text}" if negative else text
+
+
+def number(value: Any, digits: int = 3) -> str:
+    """A plain number: whole numbers with thousands separators, others to ``digits`` figures."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not _is_number(value):
+        return str(value)
+    if not math.isfinite(value):
+        return "unknown"
+    magnitude = abs(value)
+    if float(value).is_integer():
+        text = f"{int(magnitude):,}"
+    elif magnitude >= 1000:
+        text = f"{magnitude:,.0f}"
+    else:
+        text = f"{magnitude:.{digits}g}"
+    return _signed(text, value < 0)
+
+
+def money(value: Any, currency: str = "") -> str:
+    """An amount of money: ``USD 1,234`` (cents shown only below 1,000 and when present)."""
+    if value is None:
+        return "unknown"
+    if not _is_number(value) or not math.isfinite(value):
+        return str(value)
+    magnitude = abs(value)
+    rounded_cents = round(magnitude, 2)
+    if magnitude >= 1000 or float(rounded_cents).is_integer():
+        text = f"{magnitude:,.0f}"
+    else:
+        text = f"{rounded_cents:,.2f}"
+    prefix = f"{currency} " if currency else ""
+    negative = value < 0 and text.strip("0.,") != ""
+    return _signed(f"{prefix}{text}", negative)
+
+
+def percent(value: Any) -> str:
+    """A fraction as a percentage: ``0.625`` -> ``62.5%``; small shares keep one decimal."""
+    if value is None:
+        return "unknown"
+    if not _is_number(value) or not math.isfinite(value):
+        return str(value)
+    pct = abs(value) * 100
+    if pct == 0:
+        text = "0"
+    elif pct >= 99.5 or float(round(pct, 1)).is_integer():
+        text = f"{pct:.0f}"
+    elif pct < 0.1:
+        text = "<0.1"
+    else:
+        text = f"{pct:.1f}"
+    return _signed(f"{text}%", value < 0 and text != "0")
+
+
+def count(value: Any, noun: str = "", never: str = "never") -> str:
+    """A whole count, where ``None`` means "never" (a division by zero in the economics)."""
+    if value is None:
+        return never
+    text = number(value)
+    return f"{text} {noun}".strip()
+
+
+def yes_no(value: Any) -> str:
+    """``True``/``False``/``None`` -> ``yes``/``no``/``unknown``."""
+    if value is None:
+        return "unknown"
+    return "yes" if value else "no"
+
+
+MONEY_UNITS = frozenset({"money", "currency", "money per month", "money per year"})
+FRACTION_UNITS = frozenset({"fraction", "share", "ratio", "percent"})
+
+
+def indicator_value(indicator: Mapping[str, Any], currency: str) -> str:
+    """An indicator's value in words, chosen by its unit."""
+    value = indicator.get("value")
+    unit = str(indicator.get("unit") or "")
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return yes_no(value)
+    if not _is_number(value):
+        return str(value)
+    low_unit = unit.lower()
+    if low_unit in FRACTION_UNITS or low_unit.startswith(("fraction", "share")):
+        return percent(value)
+    if low_unit in MONEY_UNITS or low_unit.startswith(("money", currency.lower() or "\0")):
+        suffix = unit[len(unit.split(" ")[0]) :].strip() if " " in unit else ""
+        return f"{money(value, currency)} {suffix}".strip()
+    unit = unit.removesuffix("(count)").strip()
+    if unit in ("", "count", "number"):
+        return number(value)
+    return f"{number(value)} {unit}"
+
+
+def level_symbol(level: Any) -> str:
+    """The symbol drawn beside a level's colour."""
+    return LEVELS.get(str(level), LEVELS["unknown"])[0]
+
+
+def level_word(level: Any) -> str:
+    """The word for a level (``unknown`` for a level the rubric did not assign)."""
+    return LEVELS.get(str(level), LEVELS["unknown"])[1] if level else "unknown"
+
+
+def verdict_class(verdict: Any) -> str:
+    """CSS class of a verdict badge: the default rubric's three labels, or ``other``."""
+    return {
+        "Lower risk": "low",
+        "Significant risk": "elevated",
+        "High risk": "high",
+    }.get(str(verdict), "other")
