@@ -132,7 +132,7 @@ def _first_sentence(text: str | None, limit: int = 90) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group("oppeval", context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="oppeval")
 def cli() -> None:
     """Opportunity Evaluator: is a network-marketing offer a business or a pyramid?
