@@ -219,7 +219,7 @@ class Network:
     sponsor: Tree
     matrix: Tree | None
     binary: Tree | None
-    carry: np.ndarray | None  # binary carry-over volume: (capacity, leg, source)
+    carry: np.ndarray | None  # binary carry-over volume: (leg, source, participant)
 
     @classmethod
     def empty(cls, params: Params) -> Network:
@@ -231,7 +231,7 @@ class Network:
             sponsor=Tree(cap),
             matrix=Tree(cap, int(matrix.width or 2)) if matrix is not None else None,
             binary=Tree(cap, 2) if binary else None,
-            carry=np.zeros((cap, 2, 3)) if binary else None,
+            carry=np.zeros((2, 3, cap)) if binary else None,
         )
 
     def forced_trees(self) -> Iterable[Tree]:
@@ -336,20 +336,55 @@ def _customers(params: Params, n: int, z: np.ndarray, u: np.ndarray) -> np.ndarr
     return c
 
 
-def apply_payout_cap(params: Params, mp: MonthPay, volume: float) -> None:
-    """Scale the company's pay (all but retail margin) down to the payout cap, in place."""
-    if params.payout_cap_fraction is None:
-        return
-    company = [k for k in mp.pay if k != "retail_margin"]
-    total = float(sum(mp.pay[k].sum() for k in company))
-    limit = params.payout_cap_fraction * volume
-    if total <= limit or total <= 0:
-        return
-    factor = limit / total
-    for k in company:
-        mp.pay[k] = mp.pay[k] * factor
-        mp.sources[k] = mp.sources[k] * factor
-    mp.breakage["payout_cap"] = mp.breakage.get("payout_cap", 0.0) + total - limit
+@dataclass
+class Settled:
+    """One month's pay after the payout cap, rounded to cents."""
+
+    pay: np.ndarray  # per participant
+    by_component: dict[str, float]
+    sources: np.ndarray  # (customer, own, enrollment)
+    breakage: dict[str, float]
+    company: float  # pay the company pays (all but retail margin)
+
+
+def settle(params: Params, mp: MonthPay, volume: float) -> Settled:
+    """Apply the payout cap and round to whole cents.
+
+    When the company's pay (everything but retail margin, which the company does not pay)
+    exceeds ``payout_cap_fraction`` x the month's commissionable volume, all of it is scaled
+    down to the cap and the difference is breakage. Companies pay in cents; rounding each
+    participant's month also makes the two engines, which add the same amounts in different
+    orders, agree exactly.
+    """
+    sums = {k: float(arr.sum()) for k, arr in mp.pay.items()}
+    company = sum(v for k, v in sums.items() if k != "retail_margin")
+    factor = 1.0
+    breakage = dict(mp.breakage)
+    if params.payout_cap_fraction is not None:
+        limit = params.payout_cap_fraction * volume
+        if company > limit:
+            factor = limit / company
+            breakage["payout_cap"] = company - limit
+    n = next(iter(mp.pay.values())).size if mp.pay else 0
+    company_pay = np.zeros(n)
+    for k, arr in mp.pay.items():
+        if k != "retail_margin":
+            company_pay += arr
+    total = company_pay * factor if factor != 1.0 else company_pay
+    if "retail_margin" in mp.pay:
+        total = total + mp.pay["retail_margin"]
+    sources = np.zeros(3)
+    for k, src in mp.sources.items():
+        sources += src * (1.0 if k == "retail_margin" else factor)
+    return Settled(
+        pay=np.round(total, 2),
+        by_component={
+            k: round(v * (1.0 if k == "retail_margin" else factor), 2) for k, v in sums.items()
+        },
+        sources=np.round(sources, 2),
+        breakage={k: round(v, 2) for k, v in breakage.items()},
+        company=round(company * factor, 2),
+    )
 
 
 def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
@@ -422,16 +457,14 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
                       qualified)
 
         mp = engine.pay(params, net, month)
-        volume = float(vc.sum() + vo.sum() + vk.sum())
-        apply_payout_cap(params, mp, volume)
+        settled = settle(params, mp, float(vc.sum() + vo.sum() + vk.sum()))
         rank[:n] = mp.rank
-        for kind, arr in mp.pay.items():
-            pay[:n] += arr
-            by_component[kind] += float(arr.sum())
-            sources += mp.sources[kind]
-            if kind != "retail_margin":
-                company_pay += float(arr.sum())
-        for cause, amount in mp.breakage.items():
+        pay[:n] += settled.pay
+        for kind, amount in settled.by_component.items():
+            by_component[kind] += amount
+        sources += settled.sources
+        company_pay += settled.company
+        for cause, amount in settled.breakage.items():
             breakage[cause] += amount
         company_sales += (
             act.size * params.own_money
@@ -447,6 +480,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         gone = act[quits]
         active[gone] = False
         left[gone] = t
+        if net.carry is not None:
+            net.carry[:, :, gone] = 0.0  # carry-over is lost on quitting
         ever.append(n)
         still.append(int(act.size - gone.size))
 

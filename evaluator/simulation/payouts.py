@@ -10,6 +10,8 @@ participant; the differential tests hold the two to the same results.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from evaluator.simulation.network import (
@@ -131,6 +133,37 @@ def upline_pay(
     return pay[:-1], paid
 
 
+def tagged(paid: np.ndarray, payers: np.ndarray, m: Month,
+           customer_only: bool = False) -> np.ndarray:
+    """(customer, own, enrollment) totals of pay at rate ``paid`` on each payer's volume."""
+    out = np.zeros(3)
+    for s, v in enumerate((m.vc,) if customer_only else (m.vc, m.vo, m.vk)):
+        out[s] = float((paid * v[payers]).sum())
+    return out
+
+
+@dataclass
+class _Context:
+    """What every component of one month needs."""
+
+    params: Params
+    net: Network
+    m: Month
+    up: np.ndarray  # sponsor parent with the sentinel
+    q: np.ndarray  # qualified, with the sentinel (False)
+    rank: np.ndarray
+    breakage: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("unqualified", "top_of_network", "locked_levels", "binary_cap"), 0.0
+        )
+    )
+
+    @property
+    def volume(self) -> np.ndarray:
+        """All commissionable volume per participant."""
+        return self.m.vc + self.m.vo + self.m.vk
+
+
 class VectorisedEngine:
     """Whole-array placement and payouts; see :mod:`evaluator.simulation.reference`."""
 
@@ -142,70 +175,72 @@ class VectorisedEngine:
 
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
-        n = m.n
-        up = net.sponsor.up(n)
-        q = np.append(m.qualified, False)
-        vol = m.vc + m.vo + m.vk
-        breakage = {"unqualified": 0.0, "top_of_network": 0.0, "locked_levels": 0.0,
-                    "binary_cap": 0.0}
+        up = net.sponsor.up(m.n)
+        ctx = _Context(params, net, m, up, np.append(m.qualified, False),
+                       self._ranks(params, net, m, up))
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
-        rank = self._ranks(params, net, m, up)
-        comps = params.components
+        for kind in params.components:
+            pay[kind], src[kind] = getattr(self, "_" + kind)(ctx)
+        return MonthPay(pay, src, ctx.breakage, ctx.rank)
 
-        if "retail_margin" in comps:
-            pay["retail_margin"] = m.customers * params.margin_per_customer
-            src["retail_margin"] = np.array([pay["retail_margin"].sum(), 0.0, 0.0])
-        if "retail_commission" in comps:
-            pay["retail_commission"] = m.customers * params.commission_per_customer
-            src["retail_commission"] = np.array([pay["retail_commission"].sum(), 0.0, 0.0])
-        if "enrollment_bonus" in comps:
-            c = comps["enrollment_bonus"]
-            p, _ = upline_pay(up, q, m.new, np.ones(m.new.size), c.amounts, breakage)
-            pay["enrollment_bonus"] = p
-            src["enrollment_bonus"] = np.array([0.0, 0.0, p.sum()])
-        if "fast_start" in comps:
-            c = comps["fast_start"]
-            fresh = m.active & (m.t - m.join < c.months)
-            value = m.vo + m.vk
-            payers = np.flatnonzero(fresh & (value > 0))
-            p, _ = upline_pay(up, q, payers, value[payers], c.rates, breakage)
-            pay["fast_start"] = p
-            src["fast_start"] = np.array([0.0, 0.0, p.sum()])
-        if "unilevel" in comps:
-            c = comps["unilevel"]
-            customer_only = c.basis == "customer"
-            value = m.vc if customer_only else vol
-            payers = np.flatnonzero(value > 0)
-            route = nearest_marked(net.sponsor, up, q) if c.compression else up
-            unlock = np.append(params.unlock_table()[rank + 1], 0)
-            p, paid = upline_pay(route, q, payers, value[payers], c.rates, breakage, unlock)
-            pay["unilevel"] = p
-            own = 0.0 if customer_only else float(paid @ m.vo[payers])
-            kit = 0.0 if customer_only else float(paid @ m.vk[payers])
-            src["unilevel"] = np.array([float(paid @ m.vc[payers]), own, kit])
-        if "matrix" in comps and net.matrix is not None:
-            c = comps["matrix"]
-            payers = np.flatnonzero(vol > 0)
-            p, paid = upline_pay(net.matrix.up(n), q, payers, vol[payers], c.rates, breakage)
-            pay["matrix"] = p
-            src["matrix"] = np.array(
-                [float(paid @ m.vc[payers]), float(paid @ m.vo[payers]),
-                 float(paid @ m.vk[payers])]
-            )
-        if "binary" in comps and net.binary is not None:
-            pay["binary"], src["binary"] = self._binary(params, net, m, q, breakage)
-        if "breakaway" in comps:
-            pay["breakaway"], src["breakaway"] = self._breakaway(params, net, m, up, q, rank,
-                                                                 breakage)
-        if "rank_bonus" in comps:
-            bonus = np.array([r.monthly_bonus for r in params.ranks] + [0.0])
-            held = bonus[rank]  # rank -1 picks the trailing 0
-            p = np.where(m.qualified, held, 0.0)
-            breakage["unqualified"] += float(held[~m.qualified].sum())
-            pay["rank_bonus"] = p
-            src["rank_bonus"] = company_mix(m) * p.sum()
-        return MonthPay(pay, src, breakage, rank)
+    @staticmethod
+    def _retail_margin(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+        p = ctx.m.customers * ctx.params.margin_per_customer
+        return p, np.array([p.sum(), 0.0, 0.0])
+
+    @staticmethod
+    def _retail_commission(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+        p = ctx.m.customers * ctx.params.commission_per_customer
+        return p, np.array([p.sum(), 0.0, 0.0])
+
+    @staticmethod
+    def _enrollment_bonus(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+        c = ctx.params.components["enrollment_bonus"]
+        new = ctx.m.new
+        p, _ = upline_pay(ctx.up, ctx.q, new, np.ones(new.size), c.amounts, ctx.breakage)
+        return p, np.array([0.0, 0.0, p.sum()])
+
+    @staticmethod
+    def _fast_start(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+        m = ctx.m
+        c = ctx.params.components["fast_start"]
+        value = m.vo + m.vk
+        payers = np.flatnonzero(m.active & (m.t - m.join < c.months) & (value > 0))
+        p, _ = upline_pay(ctx.up, ctx.q, payers, value[payers], c.rates, ctx.breakage)
+        return p, np.array([0.0, 0.0, p.sum()])
+
+    @staticmethod
+    def _unilevel(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+        m = ctx.m
+        c = ctx.params.components["unilevel"]
+        customer_only = c.basis == "customer"
+        value = m.vc if customer_only else ctx.volume
+        payers = np.flatnonzero(value > 0)
+        route = nearest_marked(ctx.net.sponsor, ctx.up, ctx.q) if c.compression else ctx.up
+        unlock = np.append(ctx.params.unlock_table()[ctx.rank + 1], 0)
+        p, paid = upline_pay(route, ctx.q, payers, value[payers], c.rates, ctx.breakage,
+                             unlock)
+        return p, tagged(paid, payers, m, customer_only)
+
+    @staticmethod
+    def _matrix(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+        tree = ctx.net.matrix
+        assert tree is not None
+        c = ctx.params.components["matrix"]
+        payers = np.flatnonzero(ctx.volume > 0)
+        p, paid = upline_pay(tree.up(ctx.m.n), ctx.q, payers, ctx.volume[payers], c.rates,
+                             ctx.breakage)
+        return p, tagged(paid, payers, ctx.m)
+
+    @staticmethod
+    def _rank_bonus(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+        m = ctx.m
+        bonus = np.array([r.monthly_bonus for r in ctx.params.ranks] + [0.0])
+        held = bonus[ctx.rank]  # rank -1 picks the trailing 0
+        p = np.where(m.qualified, held, 0.0)
+        ctx.breakage["unqualified"] += float(held[~m.qualified].sum())
+        return p, company_mix(m) * p.sum()
 
     @staticmethod
     def _ranks(params: Params, net: Network, m: Month, up: np.ndarray) -> np.ndarray:
@@ -226,51 +261,48 @@ class VectorisedEngine:
         return rank
 
     @staticmethod
-    def _binary(
-        params: Params, net: Network, m: Month, q: np.ndarray, breakage: dict[str, float]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _binary(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+        m, params, net = ctx.m, ctx.params, ctx.net
         c = params.components["binary"]
-        tree = net.binary
+        tree, carry = net.binary, net.carry
         assert tree is not None
-        assert net.carry is not None
+        assert carry is not None
         n = m.n
         bup = tree.up(n)
         child = np.where(tree.child[:n] < 0, n, tree.child[:n])
-        legs = np.empty((n, 2, 3))
-        for s, v in enumerate((m.vc, m.vo, m.vk)):
-            sums = subtree_sums(tree, bup, v)
-            legs[:, 0, s] = sums[child[:, 0]]
-            legs[:, 1, s] = sums[child[:, 1]]
-        legs += net.carry[:n]
-        totals = legs.sum(axis=2)
-        matched = totals.min(axis=1)
+        sums = [subtree_sums(tree, bup, v) for v in (m.vc, m.vo, m.vk)]
+        whole = sums[0] + sums[1] + sums[2]
+        # Fresh leg totals for everyone; the active also have carry-over, per source.
+        left, right = whole[child[:, 0]], whole[child[:, 1]]
+        act = np.flatnonzero(m.active)
+        legs = np.empty((2, 3, act.size))
+        for side in range(2):
+            kids = child[act, side]
+            for s in range(3):
+                legs[side, s] = sums[s][kids] + carry[side, s, act]
+        totals = legs.sum(axis=1)
+        left[act], right[act] = totals[0], totals[1]
+        matched = np.minimum(left, right)
         raw = (c.rate or 0.0) * matched
         capped = raw if c.monthly_cap is None else np.minimum(raw, c.monthly_cap)
-        breakage["binary_cap"] += float((raw - capped).sum())
-        qn = q[:n]
-        breakage["unqualified"] += float(capped[~qn].sum())
+        ctx.breakage["binary_cap"] += float((raw - capped).sum())
+        qn = m.qualified
+        ctx.breakage["unqualified"] += float(capped[~qn].sum())
         pay = np.where(qn, capped, 0.0)
-        weaker_left = totals[:, 0] <= totals[:, 1]
-        weaker = np.where(weaker_left[:, None], legs[:, 0, :], legs[:, 1, :])
-        wt = weaker.sum(axis=1)
-        share = np.divide(pay, wt, out=np.zeros(n), where=wt > 0)
-        sources = (weaker * share[:, None]).sum(axis=0)
+        weaker = np.where(totals[0] <= totals[1], legs[0], legs[1])
+        share = np.divide(pay[act], matched[act], out=np.zeros(act.size),
+                          where=matched[act] > 0)
+        sources = (weaker * share).sum(axis=1)
         if c.carryover:
-            keep = 1 - np.divide(matched[:, None], totals, out=np.ones((n, 2)),
+            keep = 1 - np.divide(matched[act], totals, out=np.ones_like(totals),
                                  where=totals > 0)
-            net.carry[:n] = legs * keep[:, :, None] * m.active[:, None, None]
+            carry[:, :, act] = legs * keep[:, None, :]
         return pay, sources
 
     @staticmethod
-    def _breakaway(
-        params: Params,
-        net: Network,
-        m: Month,
-        up: np.ndarray,
-        q: np.ndarray,
-        rank: np.ndarray,
-        breakage: dict[str, float],
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _breakaway(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+        params, net, m, up, q, rank = ctx.params, ctx.net, ctx.m, ctx.up, ctx.q, ctx.rank
+        breakage = ctx.breakage
         c = params.components["breakaway"]
         n = m.n
         pay = np.zeros(n + 1)
@@ -312,7 +344,7 @@ class VectorisedEngine:
             pay += np.bincount(at, gain * wt[idx], minlength=n + 1)
             best[idx] = np.maximum(best[idx], rate[at])
             at = rp[at]
-        sources += w3 @ best
+        sources += (w3 * best).sum(axis=1)
 
         # Generation royalties on the group volume of breakaway legs.
         gens = c.generation_rates
