@@ -554,7 +554,8 @@ def read_plan_file(name: str, folder: Path | None) -> dict[str, Any]:
         with open(target, "rb") as handle:
             data = handle.read(MAX_PLAN_BYTES + 1)
     except FileNotFoundError:
-        raise _PlanFileError(f"{describe_value(text)} does not exist in {base}") from None
+        raise _PlanFileError(f"{describe_value(text)} does not exist in the CSV's folder"
+                             ) from None
     except OSError as exc:
         raise _PlanFileError(f"{describe_value(text)} cannot be read: {exc.strerror or exc}"
                              ) from None

@@ -272,7 +272,7 @@ def plan_folder(tmp_path: Path) -> Path:
     ("name", "expected"),
     [
         ("plans/good.json", []),
-        ("missing.json", ["plan_file: 'missing.json' does not exist in {folder}"]),
+        ("missing.json", ["plan_file: 'missing.json' does not exist in the CSV's folder"]),
         ("../outside.json",
          ["plan_file: '../outside.json' leaves the CSV's folder ('..' is not allowed)"]),
         ("/etc/passwd.json",
@@ -296,7 +296,7 @@ def plan_folder(tmp_path: Path) -> Path:
 def test_plan_files_stay_inside_the_csv_folder(plan_folder: Path, name: str,
                                                expected: list[str]) -> None:
     found = reasons(f"plan_file\n{name}\n", plan_folder)
-    assert found[2] == [e.format(folder=plan_folder.resolve()) for e in expected]
+    assert found[2] == expected
 
 
 def test_plan_file_rows_take_no_other_columns(plan_folder: Path) -> None:
