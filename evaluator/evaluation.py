@@ -190,7 +190,7 @@ def _judge(
     """Economics, simulation and score for one set of assumptions."""
     economics = compute_economics(plan, assumptions)
     simulation = simulate(plan, assumptions, seed, engine).to_dict()
-    indicators = compute_indicators(plan, economics, simulation)
+    indicators = compute_indicators(plan, economics, simulation, assumptions)
     return economics, simulation, score(rubric, indicators)
 
 

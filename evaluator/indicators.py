@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
+from evaluator.assumptions import Assumptions
 from evaluator.economics import Economics
 from evaluator.model import Plan
 
@@ -46,11 +47,12 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Inputs:
-    """What every indicator function reads: the plan, its economics and the simulation dict."""
+    """What every indicator function reads: plan, economics, simulation dict, assumptions."""
 
     plan: Plan
     economics: Economics
     simulation: Mapping[str, Any]
+    assumptions: Assumptions
 
     @property
     def currency(self) -> str:
@@ -122,10 +124,17 @@ def indicator(ind_id: str, label: str, unit: str, source: Source) -> Callable[[C
 
 
 def compute_indicators(
-    plan: Plan, economics: Economics, simulation: Mapping[str, Any]
+    plan: Plan,
+    economics: Economics,
+    simulation: Mapping[str, Any],
+    assumptions: Assumptions | None = None,
 ) -> list[Indicator]:
-    """Every registered indicator for one plan, in registry order."""
-    inputs = Inputs(plan, economics, simulation)
+    """Every registered indicator for one plan, in registry order.
+
+    ``assumptions`` are those the economics and simulation used (default: every assumption
+    at its default); only the typical number of customers is read from them directly.
+    """
+    inputs = Inputs(plan, economics, simulation, assumptions or Assumptions.defaults())
     return [spec(inputs) for spec in _REGISTRY.values()]
 
 
@@ -153,32 +162,81 @@ def _monthly_cost(x: Inputs) -> tuple[Value, str]:
     )
 
 
-def qualifying_purchase(plan: Plan) -> float:
-    """Money a month a participant must spend on product to stay qualified for pay.
+def _customer_prices(plan: Plan) -> list[float]:
+    """What the company is paid per product a customer buys.
+
+    A retail-margin participant buys the product at wholesale to resell it; otherwise the
+    customer orders from the company at retail.
+    """
+    margin = plan.compensation.has("retail_margin")
+    return [p.wholesale_price if margin else p.retail_price for p in plan.products]
+
+
+def customer_volume(plan: Plan, customers: float) -> float:
+    """Commissionable volume a month from ``customers`` customers buying one product each."""
+    prices = _customer_prices(plan)
+    pairs = zip(plan.products, prices, strict=True)
+    volumes = [plan.product_volume(product, price) for product, price in pairs]
+    return customers * sum(volumes) / len(volumes)
+
+
+def customer_sales(plan: Plan, customers: float) -> float:
+    """Company sales a month from ``customers`` customers buying one product each."""
+    prices = _customer_prices(plan)
+    return customers * sum(prices) / len(prices)
+
+
+def qualifying_purchase(plan: Plan, customers: float) -> float:
+    """Money a month a participant must spend on product themselves to stay qualified for pay.
 
     The larger of the required monthly purchase and, when own purchases count toward
-    qualification, the money it takes to buy the minimum personal volume at wholesale.
+    qualification, the wholesale cost of the minimum personal volume that ``customers``
+    retail customers a month leave uncovered.
     """
     required = plan.costs.required_monthly_purchase
     q = plan.compensation.qualification
-    if q.own_purchases_count and q.min_personal_volume > 0:
-        per_money = plan.volume_per_money("wholesale")
-        if per_money > 0:
-            required = max(required, q.min_personal_volume / per_money)
+    per_money = plan.volume_per_money("wholesale")
+    if q.own_purchases_count and q.min_personal_volume > 0 and per_money > 0:
+        gap = q.min_personal_volume - customer_volume(plan, customers)
+        required = max(required, gap / per_money)
     return required
 
 
 @indicator("pay_to_play_purchase", "Purchase required to stay qualified (pay-to-play)",
-           "{currency} per month", "input")
+           "{currency} per month", "economics")
 def _pay_to_play(x: Inputs) -> tuple[Value, str]:
-    value = qualifying_purchase(x.plan)
+    customers = x.assumptions["customers_per_participant"]
+    value = qualifying_purchase(x.plan, customers)
     c = x.plan.costs
     if value <= 0:
-        return 0.0, "No purchase is required to stay active or qualify for pay."
+        return 0.0, (
+            "No purchase of your own is required to stay active or qualify for pay "
+            f"(with {customers:g} customers a month, as assumed)."
+        )
     autoship = " on auto-ship" if c.autoship_required else ""
+    if value > c.required_monthly_purchase:
+        how = (
+            f"to reach the {x.plan.compensation.qualification.min_personal_volume:g} personal "
+            f"volume that qualifies you for pay, beyond what {customers:g} customers a month buy"
+        )
+    else:
+        how = "to stay active or qualify for pay, whether or not you sell it"
+    return value, f"You must buy about {x.money(value)} of product a month{autoship} {how}."
+
+
+@indicator("customer_share_of_sales", "Share of sales going to non-participants",
+           "share of sales", "economics")
+def _customer_share_of_sales(x: Inputs) -> tuple[Value, str]:
+    customers = x.assumptions["customers_per_participant"]
+    outside = customer_sales(x.plan, customers)
+    own = qualifying_purchase(x.plan, customers) + x.assumptions["extra_own_purchase"]
+    if outside + own <= 0:
+        return None, "Neither customers nor participants buy anything, so the share is unknown."
+    value = outside / (outside + own)
     return value, (
-        f"You must buy about {x.money(value)} of product a month{autoship} to stay active "
-        "or qualify for pay, whether or not you sell it."
+        f"A participant with {customers:g} customers a month brings the company "
+        f"{x.money(outside)} of customer sales and buys {x.money(own)} themselves: "
+        f"{pct(value)} of the sales go to people outside the network (kits not counted)."
     )
 
 
@@ -393,6 +451,8 @@ def _buyback(x: Inputs) -> tuple[Value, str]:
 def _losing(x: Inputs) -> tuple[Value, str]:
     value = x.sim("fraction_losing_money")
     median = x.sim("median_net_income")
+    if value is None:
+        return None, "The simulation had no participants to count."
     return value, (
         f"In the simulation {pct(value)} of everyone who joined lost money once costs are "
         f"counted; the median result was {x.money(median)}."
@@ -405,6 +465,8 @@ def _late_losing(x: Inputs) -> tuple[Value, str]:
     value = x.sim("late_joiners", "fraction_losing_money")
     median = x.sim("late_joiners", "median_net_income")
     definition = x.sim("late_joiners", "definition") or "those who joined late"
+    if value is None:
+        return None, f"The simulation had no late joiners ({definition})."
     return value, (
         f"Of late joiners ({definition}), {pct(value)} lost money; the median result was "
         f"{x.money(median)}."
@@ -416,6 +478,8 @@ def _late_losing(x: Inputs) -> tuple[Value, str]:
 def _top1(x: Inputs) -> tuple[Value, str]:
     value = x.sim("top_1pct_pay_share")
     top10 = x.sim("top_10pct_pay_share")
+    if value is None:
+        return None, "The simulation paid nobody, so the share of the top 1% is unknown."
     return value, (
         f"The top 1% of participants received {pct(value)} of all pay in the simulation "
         f"(the top 10% received {pct(top10)})."
@@ -426,6 +490,8 @@ def _top1(x: Inputs) -> tuple[Value, str]:
            "share of participants", "simulation")
 def _recruited_nobody(x: Inputs) -> tuple[Value, str]:
     value = x.sim("fraction_recruited_nobody")
+    if value is None:
+        return None, "The simulation had no participants to count."
     return value, f"In the simulation {pct(value)} of participants never recruited anyone."
 
 

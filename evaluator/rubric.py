@@ -445,8 +445,20 @@ def _opt_float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+class _SafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses aliases (no exponential expansion of a small file)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a rubric", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 def parse_rubric_text(text: bytes | str, source: str = "<rubric>") -> Rubric:
-    """Parse rubric YAML (``yaml.safe_load``) and validate it."""
+    """Parse rubric YAML (safe loading, aliases refused) and validate it."""
     size = len(text.encode("utf-8")) if isinstance(text, str) else len(text)
     if size > MAX_RUBRIC_BYTES:
         raise RubricFileError(
@@ -454,7 +466,7 @@ def parse_rubric_text(text: bytes | str, source: str = "<rubric>") -> Rubric:
             source,
         )
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_SafeLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
