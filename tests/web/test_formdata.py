@@ -1,0 +1,124 @@
+"""The form <-> plan document conversion: typed text, rows, round trips and error placement."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evaluator.errors import FieldError
+from evaluator.model import Plan
+from evaluator.schema import plan_errors
+from evaluator.web import formdata as fd
+
+
+@pytest.mark.parametrize(
+    ("text", "percent", "expected"),
+    [
+        ("49", False, 49),
+        (" 49.50 ", False, 49.5),
+        ("1,250", False, 1250),
+        ("$199", False, 199),
+        ("5%", True, 0.05),
+        ("12.5%", True, 0.125),
+        ("0.05", True, 0.05),
+        ("abc", False, "abc"),
+        ("1,5", False, "1,5"),
+        ("1e999", False, "1e999"),
+        ("-3", False, -3),
+        ("5%", False, "5%"),
+    ],
+)
+def test_parse_number(text: str, percent: bool, expected: object) -> None:
+    assert fd.parse_number(text, percent=percent) == expected
+
+
+def test_every_sample_round_trips_through_the_form(sample_paths: list[Path]) -> None:
+    for path in sample_paths:
+        doc = json.loads(path.read_text("utf-8"))
+        back = fd.to_document(fd.state_from_document(doc).compact())
+        assert plan_errors(back) == [], path.name
+        assert Plan.from_dict(back).sha256 == Plan.from_dict(doc).sha256, path.name
+
+
+def test_lists_are_typed_with_commas_and_percentages() -> None:
+    state = fd.state_from_form(
+        {
+            "company.name": "Acme",
+            "costs.currency": "EUR",
+            "products[0].name": "Tea",
+            "products[0].wholesale_price": "10",
+            "products[0].retail_price": "15",
+            "compensation.components[0].type": "unilevel",
+            "compensation.components[0].rates": "5%, 0.05; 3%",
+            "compensation.components[0].rate": "0.5",
+            "compensation.components[0].basis": "customer",
+        }
+    ).compact()
+    doc = fd.to_document(state)
+    assert doc["compensation"]["components"] == [
+        {"type": "unilevel", "rates": [0.05, 0.05, 0.03], "basis": "customer"}
+    ], "a component keeps only its own type's fields"
+    assert plan_errors(doc) == []
+
+
+def test_blank_rows_are_dropped_and_rows_renumbered() -> None:
+    state = fd.state_from_form(
+        {
+            "products[0].name": "",
+            "products[1].name": "Shake",
+            "products[1].retail_price": "64",
+            "disclosures.income_claims[0]": "",
+            "disclosures.income_claims[1]": "Be your own boss",
+        }
+    ).compact()
+    assert state.values["products[0].name"] == "Shake"
+    assert "products[1].name" not in state.values
+    doc = fd.to_document(state)
+    assert doc["disclosures"]["income_claims"] == ["Be your own boss"]
+    assert [p["name"] for p in doc["products"]] == ["Shake"]
+
+
+def test_add_and_remove_rows_keep_the_other_rows_values() -> None:
+    state = fd.state_from_form(
+        {"products[0].name": "A", "products[1].name": "B", "products[2].name": "C"}
+    )
+    removed = state.remove_row("products", 1)
+    assert removed.rows["products"] == 2
+    assert (removed.get("products[0].name"), removed.get("products[1].name")) == ("A", "C")
+    added = removed.add_row("products")
+    assert added.rows["products"] == 3
+    assert added.get("products[2].name") == ""
+
+
+def test_errors_are_placed_beside_the_field_their_path_names() -> None:
+    state = fd.state_from_form({"compensation.components[0].type": "unilevel"})
+    names = fd.field_names(state, ["assumptions.runs"])
+    placed = fd.place_errors(
+        [
+            FieldError("costs.enrollment_fee", "-5 is negative; amounts cannot be negative"),
+            FieldError("compensation.components[0].rates[1]", "1.5 is more than the maximum of 1"),
+            FieldError("products", "is empty; at least one item is required"),
+            FieldError("assumptions.runs", "500 is outside the allowed range"),
+            FieldError("", "not valid JSON"),
+        ],
+        names,
+    )
+    assert placed.by_field["costs.enrollment_fee"] == ["-5 is negative; amounts cannot be negative"]
+    assert placed.by_field["compensation.components[0].rates"] == [
+        "item 2: 1.5 is more than the maximum of 1"
+    ]
+    assert placed.by_section["products"] == ["is empty; at least one item is required"]
+    assert placed.by_field["assumptions.runs"] == ["500 is outside the allowed range"]
+    assert placed.general == ["not valid JSON"]
+    assert ("costs.enrollment_fee: -5 is negative; amounts cannot be negative",
+            "f-costs-enrollment_fee") in placed.anchors
+
+
+def test_descriptions_come_from_the_plan_schema() -> None:
+    field = next(f for f in fd.COSTS.fields if f.key == "required_monthly_purchase")
+    assert "each month" in fd.describe("costs.required_monthly_purchase", field)
+    rate = next(f for f in fd.COMPONENTS.fields if f.key == "monthly_cap")
+    hint = fd.describe("compensation.components[0].monthly_cap", rate)
+    assert "Most one participant can earn from the binary" in hint
