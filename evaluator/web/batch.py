@@ -121,7 +121,7 @@ def upload() -> tuple[str, int] | str:
     upload_file = request.files.get("csv")
     data = upload_file.read(MAX_BYTES + 1) if upload_file else b""
     if not data:
-        return _page_errors([FieldError("csv", "choose a CSV file to score")], 400)
+        return _page_errors([FieldError("", "choose a CSV file to score")], 400)
     try:
         settings = _settings({}, request.form.get("seed"))
         result = run_web_batch(data, settings)

@@ -1,0 +1,238 @@
+"""The web batch: the upload page and POST /api/v1/batch, with the command line's results."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from flask.testing import FlaskClient
+
+from evaluator.batch import run_batch
+from evaluator.web import create_app
+from evaluator.web.batch import MAX_BYTES, MAX_ROWS
+from tests.batch.helpers import INLINE, SMALL, write_csv
+
+QUERY = "&".join(f"{k}={v}" for k, v in SMALL.items())
+
+
+class Page(HTMLParser):
+    """The parts of the batch page the tests read: token, summary, table rows, downloads."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.token = ""
+        self.links: dict[str, str] = {}
+        self.rows: list[list[str]] = []
+        self.summary = ""
+        self.errors: list[str] = []
+        self._cell: list[str] | None = None
+        self._in_summary = False
+        self._in_error_summary = 0
+        self._li: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "input" and a.get("name") == "csrf_token":
+            self.token = a.get("value") or ""
+        if tag == "a" and a.get("id", "").startswith("download-"):
+            self.links[a["id"] or ""] = a.get("href") or ""
+        if tag == "tr" and self._in_table:
+            self.rows.append([])
+        if tag in ("td", "th") and self._in_table and self.rows:
+            self._cell = []
+        if tag == "table" and a.get("id") == "batch-rows":
+            self._in_table = True
+        if tag == "p" and a.get("id") == "batch-summary":
+            self._in_summary = True
+        if tag == "div" and a.get("id") == "batch-errors":
+            self._in_error_summary = 1
+        if tag == "li" and self._in_error_summary:
+            self._li = []
+
+    _in_table = False
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self.rows:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        if tag == "table":
+            self._in_table = False
+        if tag == "p":
+            self._in_summary = False
+        if tag == "li" and self._li is not None:
+            self.errors.append("".join(self._li).strip())
+            self._li = None
+        if tag == "div" and self._in_error_summary:
+            self._in_error_summary = 0
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._in_summary:
+            self.summary += data
+        if self._li is not None:
+            self._li.append(data)
+
+
+@pytest.fixture
+def client() -> FlaskClient:
+    app = create_app({"TESTING": True, "OPPEVAL_DEFAULT_OVERRIDES": dict(SMALL),
+                      "OPPEVAL_BATCH_WORKERS": 1})
+    return app.test_client()
+
+
+@pytest.fixture
+def upload(tmp_path: Path) -> Path:
+    """Four offers: two scored, one with a bad number, one naming a plan file."""
+    return write_csv(tmp_path / "offers.csv", [*INLINE, "plan_file"], [
+        INLINE,
+        INLINE | {"company_name": "Bad Fee", "enrollment_fee": "lots"},
+        {"plan_file": "stairstep_breakaway.json"},
+        INLINE | {"company_name": "Matrix Co", "plan_type": "matrix", "level_rates": "0.05",
+                  "plan_file": ""},
+    ])
+
+
+def post_page(client: FlaskClient, data: bytes, name: str = "offers.csv",
+              token: str | None = None) -> tuple[int, Page]:
+    if token is None:
+        token = Page(client.get("/batch").get_data(as_text=True)).token
+    response = client.post("/batch", data={"csrf_token": token,
+                                           "csv": (io.BytesIO(data), name)},
+                           content_type="multipart/form-data")
+    return response.status_code, Page(response.get_data(as_text=True))
+
+
+def test_the_page_offers_an_upload_form(client: FlaskClient) -> None:
+    response = client.get("/batch")
+    assert response.status_code == 200
+    page = Page(response.get_data(as_text=True))
+    assert page.token
+    assert 'name="csv"' in response.get_data(as_text=True)
+
+
+def test_the_page_shows_every_row_and_offers_the_results(client: FlaskClient, upload: Path,
+                                                        tmp_path: Path) -> None:
+    status, page = post_page(client, upload.read_bytes())
+    assert status == 200
+    assert page.summary.startswith("4 rows: 1 scored, 3 invalid; ")
+    body = page.rows[1:]
+    assert [r[0] for r in body] == ["2", "3", "4", "5"]
+    assert body[0][2] in {"Lower risk", "Significant risk", "High risk"}
+    assert body[1][2] == "Invalid"
+    assert "enrollment_fee: 'lots' is not a number" in body[1][5]
+    assert "plan files are not accepted here" in body[2][5]
+    assert "matrix_width: is required for plan_type matrix" in body[3][5]
+    header, payload = page.links["download-csv"].split(",", 1)
+    assert header == "data:text/csv;charset=utf-8;base64"
+    results = pd.read_csv(io.BytesIO(base64.b64decode(payload)), dtype=str,
+                          keep_default_na=False)
+    expected = tmp_path / "cli.csv"
+    run_batch(upload, expected, workers=1, overrides=SMALL)
+    cli_results = pd.read_csv(expected, dtype=str, keep_default_na=False)
+    # The command line reads plan files; the web refuses them. Every other row is identical.
+    keep = results["row"] != "4"
+    assert results[keep].reset_index(drop=True).equals(
+        cli_results[cli_results["row"] != "4"].reset_index(drop=True))
+    lines = base64.b64decode(page.links["download-jsonl"].split(",", 1)[1]).splitlines()
+    assert [json.loads(line)["row"] for line in lines] == [2, 3, 4, 5]
+
+
+def test_the_page_refuses_without_its_token(client: FlaskClient, upload: Path) -> None:
+    status, _ = post_page(client, upload.read_bytes(), token="")
+    assert status == 400
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        (b"", 400, "choose a CSV file to score"),
+        (b"Acme,USD\n", 422, "the first row is not a header"),
+        (b"company_name\n" + b"A\n" * (MAX_ROWS + 1), 413,
+         f"the CSV has {MAX_ROWS + 1:,} rows; the web limit is {MAX_ROWS:,} rows"),
+    ],
+    ids=["no file", "no header", "too many rows"],
+)
+def test_the_page_explains_a_refusal(client: FlaskClient, data: bytes, status: int,
+                                     message: str) -> None:
+    code, page = post_page(client, data)
+    assert code == status
+    assert page.errors
+    assert page.errors[0].startswith(message)
+
+
+def test_the_api_answers_with_every_row_as_json(client: FlaskClient, upload: Path) -> None:
+    response = client.post(f"/api/v1/batch?{QUERY}", data=upload.read_bytes(),
+                           content_type="text/csv")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["summary"]["rows"] == 4
+    assert [r["row"] for r in body["rows"]] == [2, 3, 4, 5]
+    assert body["rows"][0]["status"] == "scored"
+    assert body["rows"][0]["evaluation"]["score"]["verdict"] == body["rows"][0]["verdict"]
+    assert body["rows"][1]["errors"] == [
+        {"path": "enrollment_fee", "message": "'lots' is not a number"}]
+
+
+def test_the_api_csv_equals_the_command_line(client: FlaskClient, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "two.csv", list(INLINE),
+                     [INLINE, INLINE | {"company_name": "=1+2", "plan_type": "binary",
+                                        "level_rates": "0.1"}])
+    response = client.post(f"/api/v1/batch?format=csv&{QUERY}", data=path.read_bytes(),
+                           content_type="text/csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    out = tmp_path / "cli.csv"
+    run_batch(path, out, workers=1, overrides=SMALL)
+    assert response.get_data() == out.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("query", "data", "status", "error"),
+    [
+        ("", b"", 400, {"path": "", "message": "the body is empty; send the batch CSV "
+                                               "(text/csv)"}),
+        ("", b"\x00\x01", 422, {"path": "", "message": "this is not a text CSV file (it "
+                                                       "holds NUL bytes); save it as CSV "
+                                                       "UTF-8"}),
+        ("format=pdf", b"company_name\nA\n", 422,
+         {"path": "format", "message": "'pdf' is not one of json, csv"}),
+        ("color=red", b"company_name\nA\n", 422,
+         {"path": "color", "message": "is not a parameter of this operation; expected one of "
+                                      "format, seed, market_size, initial_participants, "
+                                      "recruit_rate, monthly_churn, loss_churn_boost, "
+                                      "customers_per_participant, customer_skew, "
+                                      "extra_own_purchase, personal_use_value, horizon_months, "
+                                      "max_participants, runs"}),
+        ("max_participants=60000", b"company_name\nA\n", 413,
+         {"path": "assumptions.max_participants",
+          "message": "60,000 is more than the web limit of 50,000 simulated participants; "
+                     "use the command line (oppeval evaluate --set) for larger simulations"}),
+        ("", b"company_name\n" + b"A\n" * (MAX_ROWS + 1), 413,
+         {"path": "", "message": f"the CSV has {MAX_ROWS + 1} rows; the web limit is "
+                                 f"{MAX_ROWS} rows (use oppeval batch for more)"}),
+        ("", b"company_name\n" + b"A" * MAX_BYTES, 413,
+         {"path": "", "message": f"the CSV is {MAX_BYTES + 13:,} bytes; the web limit is "
+                                 f"{MAX_BYTES:,} bytes (use oppeval batch for larger files)"}),
+    ],
+    ids=["empty", "binary", "format", "unknown parameter", "simulation limit", "rows",
+         "bytes"],
+)
+def test_the_api_refuses_in_the_one_error_shape(client: FlaskClient, query: str, data: bytes,
+                                                status: int, error: dict[str, str]) -> None:
+    response = client.post(f"/api/v1/batch?{query}", data=data, content_type="text/csv")
+    assert response.status_code == status
+    assert response.get_json() == {"errors": [error]}
+
+
+def test_the_api_is_in_the_openapi_document(client: FlaskClient) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/api/v1/batch"]["post"]
+    assert operation["operationId"] == "scoreBatch"
+    assert "text/csv" in operation["requestBody"]["content"]
