@@ -1,0 +1,187 @@
+"""The README cannot drift: its CLI help, session output, schema fields and assumptions are
+checked against the code.
+
+To refresh a stale block, run ``.venv/bin/python -m tests.foundation.test_docs`` from the
+repository root: it prints every generated block.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from evaluator.assumptions import ASSUMPTIONS, AssumptionSpec
+from evaluator.cli import cli
+from evaluator.schema import plan_schema
+
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+
+HELP_COMMANDS = ("--help", "evaluate --help")
+
+SESSION_PLAN = "plan_samples/autoship_unilevel_wellness.json"
+# The keys the README's session shows of `oppeval evaluate ... --format json`.
+SESSION_KEYS = (
+    "engine_version",
+    "seed",
+    "input_sha256",
+    "rubric.id",
+    "rubric.version",
+    "economics.startup_cost",
+    "economics.monthly_cost",
+    "economics.first_year_cost",
+    "economics.retail_margin_fraction",
+    "economics.price_premium_fraction",
+    "economics.break_even_customers_per_month",
+    "economics.break_even_active_recruits",
+    "economics.payback_months",
+    "simulation.participants_ever",
+    "simulation.fraction_losing_money",
+    "simulation.median_net_income",
+    "simulation.late_joiners.fraction_losing_money",
+    "simulation.top_1pct_pay_share",
+    "simulation.fraction_recruited_nobody",
+    "simulation.pay_sources",
+    "score.value",
+    "score.verdict",
+)
+
+
+def _fmt_default(spec: AssumptionSpec) -> str:
+    value = int(spec.default) if spec.integer else float(spec.default)
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+
+def assumptions_table() -> str:
+    """The README's assumptions table, rendered from ``evaluator.assumptions.ASSUMPTIONS``."""
+    rows = ["| Name | Default | Unit | Meaning | Source |", "|---|---|---|---|---|"]
+    rows += [
+        f"| `{a.name}` | {_fmt_default(a)} | {a.unit} | {a.meaning} | {a.source} |"
+        for a in ASSUMPTIONS
+    ]
+    return "\n".join(rows)
+
+
+def help_block(command: str) -> str:
+    """``$ oppeval COMMAND`` followed by what it prints."""
+    result = CliRunner().invoke(cli, shlex.split(command))
+    assert result.exit_code == 0, result.output
+    return f"$ oppeval {command}\n{result.stdout}"
+
+
+def _pick(doc: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in keys:
+        node: Any = doc
+        target = out
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node[part]
+            target = target.setdefault(part, {})
+        target[parts[-1]] = node[parts[-1]]
+    return out
+
+
+def session_block() -> str:
+    """The README's evaluate session: the command and the chosen keys of its real output."""
+    command = f"evaluate {SESSION_PLAN} --format json"
+    result = CliRunner().invoke(cli, shlex.split(command))
+    assert result.exit_code == 0, result.output
+    picked = _pick(json.loads(result.stdout), SESSION_KEYS)
+    return f"$ oppeval {command}\n{json.dumps(picked, indent=2, ensure_ascii=False)}\n"
+
+
+def schema_paths(node: dict[str, Any] | None = None, path: str = "") -> list[str]:
+    """Every field path of plan schema v1 (lists as ``[]``, components by their own fields)."""
+    node = plan_schema() if node is None else node
+    out: list[str] = []
+    for name, child in (node.get("properties") or {}).items():
+        if name == "type" and path.startswith("compensation.components"):
+            continue
+        here = f"{path}.{name}" if path else name
+        out.append(here)
+        items = child.get("items") or {}
+        if "oneOf" in items:
+            for branch in items["oneOf"]:
+                out += schema_paths(branch, f"{here}[]")
+        elif items.get("properties"):
+            out += schema_paths(items, f"{here}[]")
+        elif child.get("properties"):
+            out += schema_paths(child, here)
+    return sorted(set(out))
+
+
+def _readme() -> str:
+    return README.read_text("utf-8")
+
+
+def _fenced_blocks(text: str) -> list[str]:
+    return [m.group(1) for m in re.finditer(r"```[a-z]*\n(.*?)```", text, re.S)]
+
+
+@pytest.mark.parametrize("command", HELP_COMMANDS)
+def test_readme_shows_current_help(command: str) -> None:
+    assert help_block(command) in _fenced_blocks(_readme()), (
+        f"README's `oppeval {command}` block is stale; regenerate it"
+    )
+
+
+def test_readme_session_output_is_real() -> None:
+    assert session_block() in _fenced_blocks(_readme()), (
+        "README's evaluate session is stale; regenerate it"
+    )
+
+
+def test_readme_assumptions_table_is_current() -> None:
+    text = _readme()
+    match = re.search(r"<!-- assumptions:start -->\n(.*?)\n<!-- assumptions:end -->", text, re.S)
+    assert match, "README lacks the assumptions table markers"
+    assert match.group(1) == assumptions_table()
+
+
+def test_every_assumption_has_unit_meaning_and_source() -> None:
+    for spec in ASSUMPTIONS:
+        assert spec.unit, spec.name
+        assert spec.meaning.endswith("."), spec.name
+        assert spec.source, spec.name
+        assert spec.minimum <= spec.default <= spec.maximum, spec.name
+
+
+def test_readme_documents_every_schema_field() -> None:
+    text = _readme()
+    missing = [p for p in schema_paths() if f"`{p}`" not in text]
+    assert not missing
+
+
+def test_readme_has_exactly_two_setup_commands() -> None:
+    text = _readme()
+    section = text.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    commands = [
+        line for block in _fenced_blocks(section) for line in block.splitlines() if line.strip()
+    ]
+    assert commands == ["bash scripts/run.sh", "bash scripts/test.sh"]
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    assert ci.startswith("#!/usr/bin/env bash\n")
+    assert "set -euo pipefail" in ci
+    assert "bash scripts/test.sh </dev/null" in ci.splitlines()
+
+
+def main() -> None:
+    """Print every generated README block, to paste over a stale one."""
+    for command in HELP_COMMANDS:
+        print(f"```text\n{help_block(command)}```\n")
+    print(f"```text\n{session_block()}```\n")
+    print(f"<!-- assumptions:start -->\n{assumptions_table()}\n<!-- assumptions:end -->")
+
+
+if __name__ == "__main__":
+    main()
