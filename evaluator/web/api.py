@@ -149,22 +149,38 @@ def _assumption_parameter(name: str) -> dict[str, Any]:
     }
 
 
+def _embedded(schema: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
+    """``{name: schema}`` plus its ``$defs`` as sibling components, with references rewritten."""
+    schema = {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
+    defs = schema.pop("$defs", {})
+    prefix = f"{name}_"
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: rewrite(v) for k, v in node.items()}
+            ref = out.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                out["$ref"] = "#/components/schemas/" + prefix + ref[len("#/$defs/"):]
+            elif ref == "#":
+                out["$ref"] = f"#/components/schemas/{name}"
+            return out
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+
+    out = {name: rewrite(schema)}
+    out.update({prefix + key: rewrite(value) for key, value in defs.items()})
+    return out
+
+
 def _output_schema() -> dict[str, Any]:
-    try:
-        from evaluator.evaluation import output_schema
-    except ImportError:
-        return {"type": "object"}
-    schema = dict(output_schema())
-    schema.pop("$schema", None)
-    schema.pop("$id", None)
-    return schema
+    from evaluator.evaluation import output_schema
+
+    return dict(output_schema())
 
 
 def openapi_document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
     """The OpenAPI 3.1 document: every API route, the plan schema, the error shape."""
-    plan = dict(plan_schema())
-    plan.pop("$schema", None)
-    plan.pop("$id", None)
     rubric_stems = [stem for stem, _ in service.bundled_rubrics()]
     evaluate_op = {
         "operationId": "evaluatePlan",
@@ -276,6 +292,10 @@ def openapi_document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "paths": paths,
         "components": {
-            "schemas": {"Plan": plan, "Evaluation": _output_schema(), "Errors": ERROR_SCHEMA}
+            "schemas": {
+                **_embedded(plan_schema(), "Plan"),
+                **_embedded(_output_schema(), "Evaluation"),
+                "Errors": ERROR_SCHEMA,
+            }
         },
     }
