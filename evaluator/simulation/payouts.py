@@ -70,13 +70,24 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
             adepth = np.concatenate((adepth, np.full(nxt.size, d + 1)))
 
 
-def subtree_sums(tree: Tree, up: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Each participant's value plus all of their descendants' (length n + 1, sentinel 0)."""
+def subtree_sums(
+    tree: Tree, up: np.ndarray, values: np.ndarray, stop: np.ndarray | None = None
+) -> np.ndarray:
+    """Each participant's value plus all of their descendants' (length n + 1, sentinel 0).
+
+    Rolled up depth level by depth level, deepest first; only non-zero sums move. A
+    participant marked in ``stop`` keeps their sum instead of passing it up.
+    """
     n = up.size - 1
     s = np.zeros(n + 1)
     s[:n] = values
     for ids in reversed(tree.levels[1:]):
-        np.add.at(s, up[ids], s[ids])
+        moving = s[ids]
+        nz = moving != 0
+        if stop is not None:
+            nz &= ~stop[ids]
+        if nz.any():
+            np.add.at(s, up[ids[nz]], moving[nz])
     s[n] = 0.0
     return s
 
@@ -89,6 +100,17 @@ def nearest_marked(tree: Tree, up: np.ndarray, mark: np.ndarray) -> np.ndarray:
         p = up[ids]
         near[ids] = np.where(mark[p], p, near[p])
     return near
+
+
+def climb(start: np.ndarray, parent: np.ndarray, mark: np.ndarray) -> np.ndarray:
+    """From each start, go up ``parent`` until a marked participant or the sentinel n."""
+    n = parent.size - 1
+    at = start.copy()
+    todo = np.flatnonzero((at != n) & ~mark[at])
+    while todo.size:
+        at[todo] = parent[at[todo]]
+        todo = todo[(at[todo] != n) & ~mark[at[todo]]]
+    return at
 
 
 def upline_pay(
@@ -107,11 +129,12 @@ def upline_pay(
     (length n) and the total rate paid on each payer's value.
     """
     n1 = up.size
-    pay = np.zeros(n1)
     paid = np.zeros(payers.size)
     idx = np.arange(payers.size)
     a, v = payers, values
     rate_arr = np.asarray(rates, dtype=float)
+    to: list[np.ndarray] = []
+    amounts: list[np.ndarray] = []
     for k, rate in enumerate(rates, 1):
         a = up[a]
         top = a == n1 - 1
@@ -128,8 +151,12 @@ def upline_pay(
             breakage["locked_levels"] += rate * float(v[ok & ~opened].sum())
             ok &= opened
         if rate:
-            pay += np.bincount(a[ok], v[ok] * rate, minlength=n1)
+            to.append(a[ok])
+            amounts.append(v[ok] * rate)
             paid[idx[ok]] += rate
+    if not to:
+        return np.zeros(n1 - 1), paid
+    pay = np.bincount(np.concatenate(to), np.concatenate(amounts), minlength=n1)
     return pay[:-1], paid
 
 
@@ -158,10 +185,10 @@ class _Context:
         )
     )
 
-    @property
-    def volume(self) -> np.ndarray:
-        """All commissionable volume per participant."""
-        return self.m.vc + self.m.vo + self.m.vk
+    volume: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.volume = self.m.vc + self.m.vo + self.m.vk  # all commissionable volume
 
 
 class VectorisedEngine:
@@ -269,33 +296,30 @@ class VectorisedEngine:
         assert carry is not None
         n = m.n
         bup = tree.up(n)
-        child = np.where(tree.child[:n] < 0, n, tree.child[:n])
         sums = [subtree_sums(tree, bup, v) for v in (m.vc, m.vo, m.vk)]
-        whole = sums[0] + sums[1] + sums[2]
-        # Fresh leg totals for everyone; the active also have carry-over, per source.
-        left, right = whole[child[:, 0]], whole[child[:, 1]]
+        # Only the active can earn: legs (fresh volume plus carry-over, per source) for them.
         act = np.flatnonzero(m.active)
+        child = tree.child[act]
+        child[child < 0] = n
         legs = np.empty((2, 3, act.size))
         for side in range(2):
-            kids = child[act, side]
             for s in range(3):
-                legs[side, s] = sums[s][kids] + carry[side, s, act]
+                legs[side, s] = sums[s][child[:, side]] + carry[side, s, act]
         totals = legs.sum(axis=1)
-        left[act], right[act] = totals[0], totals[1]
-        matched = np.minimum(left, right)
+        matched = totals.min(axis=0)
         raw = (c.rate or 0.0) * matched
         capped = raw if c.monthly_cap is None else np.minimum(raw, c.monthly_cap)
         ctx.breakage["binary_cap"] += float((raw - capped).sum())
-        qn = m.qualified
-        ctx.breakage["unqualified"] += float(capped[~qn].sum())
-        pay = np.where(qn, capped, 0.0)
+        qa = m.qualified[act]
+        ctx.breakage["unqualified"] += float(capped[~qa].sum())
+        earned = np.where(qa, capped, 0.0)
+        pay = np.zeros(n)
+        pay[act] = earned
         weaker = np.where(totals[0] <= totals[1], legs[0], legs[1])
-        share = np.divide(pay[act], matched[act], out=np.zeros(act.size),
-                          where=matched[act] > 0)
+        share = np.divide(earned, matched, out=np.zeros(act.size), where=matched > 0)
         sources = (weaker * share).sum(axis=1)
         if c.carryover:
-            keep = 1 - np.divide(matched[act], totals, out=np.ones_like(totals),
-                                 where=totals > 0)
+            keep = 1 - np.divide(matched, totals, out=np.ones_like(totals), where=totals > 0)
             carry[:, :, act] = legs * keep[:, None, :]
         return pay, sources
 
@@ -316,17 +340,17 @@ class VectorisedEngine:
         brk = np.append(qn & (rank == top), False)
         node = (rate > 0) | brk
         node[n] = False
-        rp = nearest_marked(net.sponsor, up, node)
-        bp = nearest_marked(net.sponsor, up, brk)
-        vols = np.stack((m.vc, m.vo, m.vk))
-        payers = np.flatnonzero(vols.sum(axis=0) > 0)
-        entry = np.where(node[payers], payers, rp[payers])
-        inside = entry != n
-        entry, payers = entry[inside], payers[inside]
         kids = np.flatnonzero(node)
-        w3 = np.stack([np.bincount(entry, vols[s, payers], minlength=n + 1)[kids]
-                       for s in range(3)])
+        # Volume reaches the nearest rate-holder (or broken-away participant) at or above its
+        # buyer: roll volume up, stopping at those participants.
+        w3 = np.stack([subtree_sums(net.sponsor, up, v, stop=node)[kids]
+                       for v in (m.vc, m.vo, m.vk)])
         wt = w3.sum(axis=0)
+        rp = np.full(n + 1, n, dtype=np.int64)
+        rp[kids] = climb(up[kids], up, node)
+        bp = np.full(n + 1, n, dtype=np.int64)
+        bs = np.flatnonzero(brk)
+        bp[bs] = climb(rp[bs], rp, brk)
 
         # Rank differential: each upline earns its rate minus the highest rate below it.
         own = rate[kids]
@@ -335,22 +359,23 @@ class VectorisedEngine:
         at = rp[kids]
         idx = np.arange(kids.size)
         ceiling = rate.max()
+        to: list[np.ndarray] = []
+        amounts: list[np.ndarray] = []
         while True:
             live = (at != n) & (best[idx] < ceiling)
             at, idx = at[live], idx[live]
             if at.size == 0:
                 break
-            gain = np.maximum(rate[at] - best[idx], 0.0)
-            pay += np.bincount(at, gain * wt[idx], minlength=n + 1)
+            to.append(at)
+            amounts.append(np.maximum(rate[at] - best[idx], 0.0) * wt[idx])
             best[idx] = np.maximum(best[idx], rate[at])
             at = rp[at]
         sources += (w3 * best).sum(axis=1)
 
         # Generation royalties on the group volume of breakaway legs.
         gens = c.generation_rates
-        bself = np.where(brk[kids], kids, bp[kids])
+        bself = climb(kids, rp, brk)
         grouped = bself != n
-        bs = np.flatnonzero(brk)
         g3 = np.stack([np.bincount(bself[grouped], w3[s, grouped], minlength=n + 1)[bs]
                        for s in range(3)])
         gt = g3.sum(axis=0)
@@ -365,7 +390,9 @@ class VectorisedEngine:
                 a, gidx = a[~topped], gidx[~topped]
             if a.size == 0:
                 break
-            pay += np.bincount(a, r * gt[gidx], minlength=n + 1)
+            to.append(a)
+            amounts.append(r * gt[gidx])
             sources += r * g3[:, gidx].sum(axis=1)
+        if to:
+            pay += np.bincount(np.concatenate(to), np.concatenate(amounts), minlength=n + 1)
         return pay[:n], sources
-

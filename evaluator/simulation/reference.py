@@ -263,6 +263,8 @@ class ReferenceEngine:
         tags = [0.0, 0.0, 0.0]
         rate = c.rate or 0.0
         for i in range(n):
+            if not m.active[i]:
+                continue  # only the active earn; nothing is owed to those who quit
             legs = []
             for side in range(2):
                 kid = int(tree.child[i, side])
@@ -284,7 +286,7 @@ class ReferenceEngine:
             if c.carryover:
                 for side, total in enumerate((left, right)):
                     for s in range(3):
-                        if m.active[i] and total > 0:
+                        if total > 0:
                             net.carry[side, s, i] = legs[side][s] * (1 - matched / total)
         return np.array(got), np.array(tags)
 
