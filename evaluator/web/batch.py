@@ -2,9 +2,11 @@
 
 ``GET /batch`` shows the upload form; ``POST /batch`` scores the uploaded CSV and shows the
 summary, one table row per input row (scored with its verdict, or invalid with its reasons) and
-download links for the results as CSV or JSON lines. ``POST /api/v1/batch`` takes the CSV as
-the request body and answers with JSON (``{"summary", "rows"}``, each row as in the JSON-lines
-output) or, with ``?format=csv``, the results CSV. Both use the same batch functions as the
+a download link for the results CSV (held in the page itself, so nothing is stored on the
+server; the whole evaluations, about 60 kB a row, come from the API instead).
+``POST /api/v1/batch`` takes the CSV as the request body and answers with JSON
+(``{"summary", "rows"}``, each row as in the JSON-lines output) or, with ``?format=csv``, the
+results CSV. Both use the same batch functions as the
 command line, under web limits: at most :data:`MAX_ROWS` rows and :data:`MAX_BYTES` bytes,
 no ``plan_file`` column (a web upload has no folder), and the web's simulation limits.
 """
@@ -25,7 +27,6 @@ from evaluator.batch import (
     BatchSettings,
     BatchSummary,
     CsvResults,
-    JsonLinesResults,
     RowOutcome,
     as_csv_outcome,
     outcome_json,
@@ -63,13 +64,6 @@ class WebBatch:
         writer.close()
         return buffer.getvalue()
 
-    def jsonl_text(self) -> str:
-        """The results as the command line's JSON lines."""
-        buffer = io.StringIO()
-        writer = JsonLinesResults(buffer)
-        for outcome in self.outcomes:
-            writer.write(outcome)
-        return buffer.getvalue()
 
 
 def check_size(data: bytes) -> None:
@@ -129,16 +123,11 @@ def upload() -> tuple[str, int] | str:
         return _page_errors(exc.errors, 413)
     except InputError as exc:
         return _page_errors(exc.errors, 422)
-    csv_text = result.csv_text(settings)
-    downloads = {
-        "csv": _data_uri(csv_text, "text/csv"),
-        "jsonl": _data_uri(result.jsonl_text(), "application/x-ndjson"),
-    }
     return render_template(
         "web/batch.html",
         result=result,
         table=[table_row(o) for o in result.outcomes],
-        downloads=downloads,
+        download=_data_uri(result.csv_text(settings), "text/csv"),
         file_name=(upload_file.filename if upload_file else "") or "batch.csv",
         errors=[],
         limits=_limits(),

@@ -1,0 +1,135 @@
+"""Speed and memory of batch scoring, printed as a table.
+
+Measures:
+- rows per second for 1,000 distinct offers at the default simulation size (every assumption
+  at its default), with 1 and with 2 workers (target: 1,000 rows in <= 5 minutes on a 2-core
+  machine, faster with more workers);
+- peak memory for 100,000 rows with a tiny simulation (100 participants, 1 run, 6 months):
+  the resident memory of the main process and of the workers, sampled every 10% of the rows,
+  should stay flat however many rows have gone through.
+
+The rows are the inline rows of ``plan_samples/batch_example.csv`` with varied names and
+fees, so every row is a different plan (and gets its own seed).
+
+Run: ``.venv/bin/python benchmarks/batch.py`` (``--rows``, ``--memory-rows`` and ``--workers``
+change the sizes; ``--skip-speed`` or ``--skip-memory`` run one half).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from evaluator.batch import BatchSettings, BatchSummary, CsvResults, score_rows
+from evaluator.batch_rows import open_csv, open_rows
+from evaluator.resources import data_dir
+
+TINY = {"max_participants": 100, "runs": 1, "horizon_months": 6, "initial_participants": 10}
+
+
+def make_csv(path: Path, rows: int) -> Path:
+    """``rows`` distinct offers built from the example CSV's inline rows."""
+    with open_csv(data_dir("plan_samples") / "batch_example.csv") as handle:
+        reader = csv.DictReader(handle)
+        templates = [r for r in reader if not r["plan_file"]]
+    header = [name for name in templates[0] if name != "plan_file"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for i in range(rows):
+            row = dict(templates[i % len(templates)])
+            row["company_name"] = f"Offer {i + 1}"
+            row["enrollment_fee"] = str(10 + (i * 7) % 290)
+            writer.writerow([row[name] for name in header])
+    return path
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of one process, in KiB (0 when it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def descendants(root: int) -> list[int]:
+    """Every live process below ``root`` (the pool's workers sit below its forkserver)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    found, frontier = [], [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found.extend(children)
+        frontier.extend(children)
+    return found
+
+
+def run(path: Path, settings: BatchSettings, workers: int,
+        samples: int = 0) -> tuple[float, BatchSummary, list[tuple[int, int, int]]]:
+    """Score the CSV; seconds taken, the summary, and (rows, main KiB, workers KiB) samples."""
+    summary = BatchSummary()
+    memory: list[tuple[int, int, int]] = []
+    with tempfile.TemporaryDirectory() as folder, open_csv(path) as handle, \
+            open(Path(folder) / "out.csv", "w", encoding="utf-8", newline="") as sink:
+        writer = CsvResults(sink, settings)
+        start = time.perf_counter()
+        for outcome in score_rows(open_rows(handle, path.parent), settings, workers=workers):
+            writer.write(outcome)
+            summary.add(outcome)
+            if samples and summary.rows % samples == 0:
+                workers_kib = sum(rss_kib(pid) for pid in descendants(os.getpid()))
+                memory.append((summary.rows, rss_kib(os.getpid()), workers_kib))
+        writer.close()
+        seconds = time.perf_counter() - start
+    return seconds, summary, memory
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000)
+    parser.add_argument("--memory-rows", type=int, default=100_000)
+    parser.add_argument("--workers", default="1,2", help="worker counts for the speed runs")
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        if not args.skip_speed:
+            path = make_csv(Path(folder) / "speed.csv", args.rows)
+            print(f"{args.rows:,} rows at the default simulation size")
+            print(f"{'workers':>8} {'seconds':>9} {'rows/s':>8}  summary")
+            for workers in (int(w) for w in args.workers.split(",")):
+                seconds, summary, _ = run(path, BatchSettings(), workers)
+                print(f"{workers:>8} {seconds:>9.1f} {summary.rows / seconds:>8.2f}  "
+                      f"{summary.text()}", flush=True)
+        if not args.skip_memory:
+            rows = args.memory_rows
+            path = make_csv(Path(folder) / "memory.csv", rows)
+            workers = max(int(w) for w in args.workers.split(","))
+            print(f"\n{rows:,} rows with a tiny simulation ({TINY}), {workers} workers")
+            seconds, summary, memory = run(path, BatchSettings(overrides=TINY), workers,
+                                           samples=max(rows // 10, 1))
+            print(f"{seconds:.1f} s, {summary.rows / seconds:.1f} rows/s; {summary.text()}")
+            print(f"{'rows done':>10} {'main MiB':>9} {'workers MiB':>12}")
+            for done, main_kib, workers_kib in memory:
+                print(f"{done:>10,} {main_kib / 1024:>9.1f} {workers_kib / 1024:>12.1f}")
+            peak = Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0]
+            print(f"main process peak (VmHWM): {int(peak) / 1024:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()
