@@ -138,7 +138,7 @@ def test_score_boundaries_fall_in_the_lower_band() -> None:
 
 
 def test_custom_rubric_changes_the_result_as_written(tmp_path: Path) -> None:
-    """A rubric that scores only the number of paid levels, 3+ levels high, flips a sample."""
+    """A rubric that scores only the number of paid levels, 2+ levels high, flips a sample."""
     plan = (data_dir("plan_samples") / "party_plan.json").read_bytes()
     default = evaluate_document(plan, overrides={"max_participants": 2000, "runs": 2})
     assert default.verdict == "Lower risk"
@@ -146,7 +146,7 @@ def test_custom_rubric_changes_the_result_as_written(tmp_path: Path) -> None:
     doc = yaml.safe_load((data_dir("rubrics") / "pyramid-risk.yaml").read_text("utf-8"))
     levels = next(i for i in doc["indicators"] if i["id"] == "paid_levels")
     levels["weight"] = 1
-    levels["bands"] = [{"max": 2, "level": "low"}, {"level": "high"}]
+    levels["bands"] = [{"max": 1, "level": "low"}, {"level": "high"}]
     doc["indicators"] = [levels]
     doc["id"] = "levels-only"
     doc["overrides"] = []
@@ -157,7 +157,7 @@ def test_custom_rubric_changes_the_result_as_written(tmp_path: Path) -> None:
     result = evaluate_document(plan, overrides={"max_participants": 2000, "runs": 2},
                                rubric=custom)
     paid_levels = next(s for s in result.indicators if s.id == "paid_levels")
-    assert paid_levels.indicator.value == 3
+    assert paid_levels.indicator.value == 2
     assert paid_levels.level == "high"
     assert result.score.value == 100.0
     assert result.verdict == "High risk"

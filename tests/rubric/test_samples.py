@@ -1,0 +1,72 @@
+"""Every sample plan against plan_samples/expected.yaml (default rubric, assumptions and seed).
+
+The samples run at the default simulation size: the whole corpus evaluates in a few seconds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from evaluator.evaluation import Evaluation
+from evaluator.resources import data_dir
+
+EXPECTED: dict[str, Any] = yaml.safe_load(
+    (data_dir("plan_samples") / "expected.yaml").read_text("utf-8")
+)["samples"]
+
+
+def test_every_sample_has_expectations(sample_paths: list[Path]) -> None:
+    assert {p.stem for p in sample_paths} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_sample_verdict_and_key_levels(
+    sample_evaluations: dict[str, Evaluation], name: str
+) -> None:
+    evaluation = sample_evaluations[name]
+    expected = EXPECTED[name]
+    levels = {s.id: s.level for s in evaluation.indicators}
+    assert {k: levels[k] for k in expected["levels"]} == expected["levels"]
+    assert evaluation.verdict == expected["verdict"], evaluation.score.to_dict()
+
+
+def test_recruiting_driven_samples_score_above_retail_first(
+    sample_evaluations: dict[str, Evaluation],
+) -> None:
+    groups: dict[str, list[float]] = {"retail-first": [], "recruiting-driven": []}
+    for name, expected in EXPECTED.items():
+        groups[expected["group"]].append(sample_evaluations[name].score.value)
+    assert len(groups["retail-first"]) >= 4
+    assert min(groups["recruiting-driven"]) > max(groups["retail-first"])
+
+
+def test_verdict_follows_the_group(sample_evaluations: dict[str, Evaluation]) -> None:
+    verdicts = {"retail-first": "Lower risk", "recruiting-driven": "High risk"}
+    for name, expected in EXPECTED.items():
+        assert expected["verdict"] == verdicts[expected["group"]], name
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_findings_and_questions_carry_the_evidence(
+    sample_evaluations: dict[str, Evaluation], name: str
+) -> None:
+    out = sample_evaluations[name].to_dict()
+    judged = {i["id"]: i for i in out["indicators"]}
+    assert 3 <= len(out["findings"]) <= 5
+    for finding in out["findings"]:
+        assert finding["text"] == judged[finding["id"]]["detail"]
+        assert finding["level"] == judged[finding["id"]]["level"]
+    risky = sorted(
+        (i for i in judged.values() if i["level"] in ("elevated", "high") and i["weight"] > 0),
+        key=lambda i: -i["weight"] * {"elevated": 50, "high": 100}[i["level"]],
+    )
+    for indicator in risky:
+        assert indicator["question"] in out["questions"]
+    if risky:
+        assert out["questions"][0] == risky[0]["question"]
+    if EXPECTED[name]["group"] == "recruiting-driven":
+        assert out["findings"][0]["level"] == "high"
