@@ -495,7 +495,8 @@ def run_batch(plans_csv: str | Path, out: str | Path, *, workers: int | None = N
     settings = BatchSettings(seed=seed, overrides=dict(overrides or {}),
                              rubric_text=_read_rubric(rubric_path), engine=engine, fmt=fmt)
     settings.assumptions()
-    settings.rubric()
+    if settings.rubric_text is not None:
+        parse_rubric_text(settings.rubric_text, str(rubric_path))
     source = Path(plans_csv)
     out_path = Path(out)
     partial = out_path.with_name(out_path.name + ".partial")

@@ -237,3 +237,43 @@ def test_progress_bar_shows_rate_on_request_and_stays_quiet_otherwise(
     err = capsys.readouterr().err
     assert "2/2" in err
     assert "row/s" in err
+
+
+def test_a_bug_in_one_row_costs_that_row_only_and_exits_1(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import evaluator.batch
+
+    real = evaluator.batch.evaluate
+
+    def flaky(plan: Plan, *args: object, **kwargs: object) -> object:
+        if plan.company.name == "Boom":
+            raise ZeroDivisionError("division by zero")
+        return real(plan, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(evaluator.batch, "evaluate", flaky)
+    path = write_csv(tmp_path / "boom.csv", list(INLINE),
+                     [INLINE, INLINE | {"company_name": "Boom"}, INLINE])
+    out = tmp_path / "out.csv"
+    code, err = run_cli("batch", str(path), "-o", str(out), "--workers", "1", *SMALL_SET)
+    assert code == 1
+    assert "3 rows: 2 scored, 0 invalid, 1 internal errors" in err
+    frame = read_results(out)
+    assert list(frame["status"]) == ["scored", "error", "scored"]
+    assert frame["errors"][1] == ("internal error (ZeroDivisionError: division by zero); "
+                                  "please report it")
+
+
+def test_a_rubric_file_scores_like_the_bundled_default(every_kind: Batch, tmp_path: Path
+                                                       ) -> None:
+    from evaluator.resources import data_dir
+    from evaluator.rubric import DEFAULT_RUBRIC
+
+    default, chosen = tmp_path / "default.csv", tmp_path / "chosen.csv"
+    run_batch(every_kind.path, default, workers=1, overrides=SMALL)
+    run_batch(every_kind.path, chosen, workers=1, overrides=SMALL,
+              rubric_path=data_dir("rubrics") / DEFAULT_RUBRIC)
+    assert chosen.read_bytes() == default.read_bytes()
+    code, err = run_cli("batch", str(every_kind.path), "-o", str(tmp_path / "x.csv"),
+                        "--rubric", str(tmp_path / "none.yaml"))
+    assert code == 2
+    assert "--rubric" in err
