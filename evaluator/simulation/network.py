@@ -324,6 +324,30 @@ class RunData:
     timeline_active: list[int] = field(default_factory=list)
 
 
+def month_inputs(
+    params: Params,
+    t: int,
+    active: np.ndarray,
+    new: np.ndarray,
+    join: np.ndarray,
+    customers: np.ndarray,
+) -> Month:
+    """Volumes, personal volume and qualification of a month from who is active, who is
+    new and how many customers each has (see the module docstring for the rules)."""
+    n = active.size
+    vc = customers * params.order_volume
+    vo = np.where(active, params.own_volume, 0.0)
+    vk = np.zeros(n)
+    vk[new] = params.kit_volume
+    pv = vc + vo + vk if params.own_purchases_count else vc.copy()
+    qualified = (
+        active
+        & (pv >= params.min_personal_volume)
+        & (customers >= params.min_retail_customers)
+    )
+    return Month(t, n, active, new, join, customers, vc, vo, vk, pv, qualified)
+
+
 def _customers(params: Params, n: int, z: np.ndarray, u: np.ndarray) -> np.ndarray:
     free = params.capacity - n
     mean = params.customers_mean * free / params.capacity
@@ -442,19 +466,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         z, u_customers, u_churn = draw_month(rng, act.size)
         customers = np.zeros(n, dtype=np.int64)
         customers[act] = _customers(params, n, z, u_customers)
-        vc = customers * params.order_volume
-        vo = np.zeros(n)
-        vo[act] = params.own_volume
-        vk = np.zeros(n)
-        vk[new] = params.kit_volume
-        pv = vc + (vo + vk) if params.own_purchases_count else vc.copy()
-        qualified = (
-            active[:n]
-            & (pv >= params.min_personal_volume)
-            & (customers >= params.min_retail_customers)
-        )
-        month = Month(t, n, active[:n].copy(), new, join[:n], customers, vc, vo, vk, pv,
-                      qualified)
+        month = month_inputs(params, t, active[:n].copy(), new, join[:n], customers)
+        vc, vo, vk = month.vc, month.vo, month.vk
 
         mp = engine.pay(params, net, month)
         settled = settle(params, mp, float(vc.sum() + vo.sum() + vk.sum()))

@@ -1,0 +1,124 @@
+"""Small hand-built networks for worked examples, and a recording engine for properties.
+
+The worked-example plan has one product bought at wholesale 100 and sold at retail 200,
+commissionable fraction 1, and a required purchase of 100 a month: every active participant
+has own-purchase volume 100; a customer order is volume 200 (100 when the plan has
+retail_margin, since the participant then buys the product at wholesale).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from evaluator.assumptions import Assumptions
+from evaluator.model import Plan
+from evaluator.simulation import ENGINES
+from evaluator.simulation.network import (
+    Engine,
+    Month,
+    MonthPay,
+    Network,
+    Params,
+    Tree,
+    month_inputs,
+)
+
+BASE: dict[str, Any] = {
+    "company": {"name": "Worked example"},
+    "costs": {"currency": "USD", "required_monthly_purchase": 100},
+    "products": [{"name": "Box", "wholesale_price": 100, "retail_price": 200}],
+    "compensation": {"components": [{"type": "retail_margin"}]},
+}
+
+
+def plan(components: list[dict[str, Any]], costs: dict[str, Any] | None = None,
+         **compensation: Any) -> Plan:
+    """The worked-example plan with these components, cost changes and compensation fields."""
+    doc = copy.deepcopy(BASE)
+    doc["compensation"] = {"components": components, **compensation}
+    doc["costs"].update(costs or {})
+    return Plan.from_dict(doc)
+
+
+def params(p: Plan, **overrides: Any) -> Params:
+    """Run parameters for ``p``; the simulated market equals max_participants (scale 1)."""
+    values = {"market_size": 1000, "max_participants": 1000, **overrides}
+    return Params.build(p, Assumptions.from_overrides(values))
+
+
+def network(prm: Params, engine: Engine, sponsors: list[int]) -> Network:
+    """Participants 0..len-1 with these sponsors (-1: a founder), placed one by one."""
+    net = Network.empty(prm)
+    for i, s in enumerate(sponsors):
+        ids = np.array([i])
+        parents = np.array([s])
+        net.sponsor.attach(ids, parents)
+        for tree in net.forced_trees():
+            if s < 0:
+                tree.attach(ids, parents)
+            else:
+                engine.place(tree, ids, parents)
+    return net
+
+
+def month(
+    prm: Params,
+    n: int,
+    *,
+    t: int = 5,
+    inactive: tuple[int, ...] = (),
+    customers: dict[int, int] | None = None,
+    new: tuple[int, ...] = (),
+    join: dict[int, int] | None = None,
+) -> Month:
+    """Month ``t`` inputs: everyone active unless listed, customers by participant."""
+    active = np.ones(n, dtype=bool)
+    active[list(inactive)] = False
+    c = np.zeros(n, dtype=np.int64)
+    for i, k in (customers or {}).items():
+        c[i] = k
+    joined = np.zeros(n, dtype=np.int64)
+    for i in new:
+        joined[i] = t
+    for i, j in (join or {}).items():
+        joined[i] = j
+    return month_inputs(prm, t, active, np.array(new, dtype=np.int64), joined, c)
+
+
+def pay_with(engine_name: str, prm: Params, sponsors: list[int], **month_kw: Any) -> MonthPay:
+    """Build the network with one engine and compute one month with it."""
+    engine = ENGINES[engine_name]()
+    net = network(prm, engine, sponsors)
+    return engine.pay(prm, net, month(prm, len(sponsors), **month_kw))
+
+
+def children(tree: Tree, n: int) -> dict[int, list[int]]:
+    """Who sits directly under whom in a forced tree, in position order."""
+    return {i: [int(c) for c in tree.child[i] if c >= 0] for i in range(n) if tree.nchild[i]}
+
+
+@dataclass
+class Recording:
+    """An engine wrapper that keeps every month's inputs and payouts."""
+
+    inner: Engine
+    months: list[tuple[Month, MonthPay]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The wrapped engine's name."""
+        return self.inner.name
+
+    def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
+        """Delegate placement."""
+        self.inner.place(tree, recruits, sponsors)
+
+    def pay(self, prm: Params, net: Network, m: Month) -> MonthPay:
+        """Delegate, keeping copies of the month and its payouts."""
+        mp = self.inner.pay(prm, net, m)
+        self.months.append((copy.deepcopy(m), copy.deepcopy(mp)))
+        return mp
