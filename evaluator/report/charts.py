@@ -84,8 +84,7 @@ class Chart:
 
 def _svg(fig: Figure, title: str) -> str:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title},
-                bbox_inches="tight", pad_inches=0.05)
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title})
     return buffer.getvalue()
 
 
@@ -109,21 +108,22 @@ def income_distribution(ev: Mapping[str, Any]) -> Chart | None:
     currency = ev.get("economics", {}).get("currency", "")
     late_info = sim.get("late_joiners") or {}
     title = "Net income after costs over the horizon"
-    fig = Figure(figsize=(WIDTH, 2.9))
+    fig = Figure(figsize=(WIDTH, 2.7))
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.86, bottom=0.17)
     ax = fig.add_subplot()
     ax.stairs(every, edges, fill=True, color=COLOURS["all"], label="all participants")
     if len(late) == len(every):
         ax.stairs(late, edges, fill=True, color=COLOURS["late"], hatch="////",
-                  label=f"late joiners ({late_info.get('definition', 'joined late')})")
+                  label="late joiners")
     ax.axvline(0, color="black", linewidth=1, linestyle="--")
     ax.annotate("break-even", xy=(0, 1), xycoords=("data", "axes fraction"),
-                xytext=(3, -2), textcoords="offset points", va="top", fontsize=7.5)
+                xytext=(-3, -2), textcoords="offset points", va="top", ha="right", fontsize=7.5)
     ax.xaxis.set_major_formatter(_money_axis(currency))
     ax.xaxis.set_major_locator(MaxNLocator(7))
     ax.set_xlabel(f"net income after costs ({currency}); left of the dashed line = lost money")
     ax.set_ylabel("simulated participants")
-    ax.set_title(title, loc="left")
-    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.22), ncols=2)
+    ax.set_title(title, loc="left", y=1.0, pad=14)
+    ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=2, borderaxespad=0.2)
     alt = (
         f"Histogram of simulated net income after costs. "
         f"{percent(sim.get('fraction_losing_money'))} of all participants lose money, "
@@ -141,7 +141,8 @@ def network_growth(ev: Mapping[str, Any]) -> Chart | None:
     if not months:
         return None
     title = "Network growth and market saturation"
-    fig = Figure(figsize=(WIDTH, 2.6))
+    fig = Figure(figsize=(WIDTH, 2.5))
+    fig.subplots_adjust(left=0.11, right=0.98, top=0.88, bottom=0.17, wspace=0.28)
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
     if timeline.get("participants_ever"):
         left.plot(months, timeline["participants_ever"], color=COLOURS["ever"],
@@ -149,7 +150,7 @@ def network_growth(ev: Mapping[str, Any]) -> Chart | None:
     if timeline.get("active"):
         left.plot(months, timeline["active"], color=COLOURS["active"], linestyle="--",
                   label="active", linewidth=1.6)
-    left.set_title("Simulated participants", loc="left")
+    left.set_title("Simulated participants", loc="left", y=1.0, pad=6)
     left.set_xlabel("month")
     scale = (ev.get("simulation") or {}).get("scale")
     if scale and scale != 1:
@@ -161,9 +162,8 @@ def network_growth(ev: Mapping[str, Any]) -> Chart | None:
         right.plot(months, saturation, color=COLOURS["saturation"], linewidth=1.6)
         right.set_ylim(0, max(1.0, max(saturation)))
         right.yaxis.set_major_formatter(_percent_axis())
-    right.set_title("Share of the market already reached", loc="left")
+    right.set_title("Share of the market reached", loc="left", y=1.0, pad=6)
     right.set_xlabel("month")
-    fig.tight_layout()
     alt = (
         f"Line charts over {number(months[-1])} months: simulated participants ever joined "
         f"reach {number((timeline.get('participants_ever') or [None])[-1])} and active "
@@ -182,8 +182,9 @@ def pay_sources(ev: Mapping[str, Any]) -> Chart | None:
         return None
     currency = ev.get("economics", {}).get("currency", "")
     title = "Where the pay comes from"
-    fig = Figure(figsize=(WIDTH, 2.5))
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.1]})
+    fig = Figure(figsize=(WIDTH, 2.3))
+    left = fig.add_axes((0.3, 0.14, 0.2, 0.72))
+    right = fig.add_axes((0.71, 0.14, 0.2, 0.72))
     keys = [k for k in SOURCE_LABELS if sources.get(k) is not None]
     labels = [SOURCE_LABELS[k] for k in keys]
     values = [sources[k] for k in keys]
@@ -192,7 +193,7 @@ def pay_sources(ev: Mapping[str, Any]) -> Chart | None:
     left.set_xlim(0, 1.15)
     left.xaxis.set_major_formatter(_percent_axis())
     left.invert_yaxis()
-    left.set_title("Share of all pay, by source", loc="left")
+    left.set_title("Share of all pay, by source", loc="left", y=1.0, pad=6)
     names = sorted(components, key=lambda k: (-components[k], k))
     amounts = [components[k] for k in names]
     cbars = right.barh([n.replace("_", " ") for n in names], amounts, color="#495057")
@@ -201,8 +202,7 @@ def pay_sources(ev: Mapping[str, Any]) -> Chart | None:
     right.set_xlim(0, max(amounts, default=0) * 1.6 or 1)
     right.set_xticks([])
     right.spines["bottom"].set_visible(False)
-    right.set_title("Total pay over the horizon, by component", loc="left")
-    fig.tight_layout()
+    right.set_title("Total pay by plan component", loc="left", y=1.0, pad=6)
     parts = "; ".join(f"{SOURCE_LABELS[k]} {percent(sources[k])}" for k in keys)
     comp = "; ".join(f"{n.replace('_', ' ')} {money(components[n], currency)}" for n in names)
     alt = f"Bar charts. Share of all pay by source: {parts}. Pay by plan component: {comp}."
@@ -216,7 +216,8 @@ def join_quarters(ev: Mapping[str, Any]) -> Chart | None:
     if not rows:
         return None
     title = "Share losing money, by when they joined"
-    fig = Figure(figsize=(WIDTH, 2.2))
+    fig = Figure(figsize=(WIDTH, 2.1))
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.87, bottom=0.22)
     ax = fig.add_subplot()
     quarters = [number(r["quarter"]) for r in rows]
     values = [r["fraction_losing_money"] for r in rows]
@@ -224,7 +225,7 @@ def join_quarters(ev: Mapping[str, Any]) -> Chart | None:
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(_percent_axis())
     ax.set_xlabel("quarter of joining (1 = the network's first three months)")
-    ax.set_title(title, loc="left")
+    ax.set_title(title, loc="left", y=1.0, pad=14)
     if len(quarters) > 24:
         ax.xaxis.set_major_locator(MaxNLocator(12, integer=True))
     alt = (
@@ -236,36 +237,45 @@ def join_quarters(ev: Mapping[str, Any]) -> Chart | None:
 
 
 def indicator_levels(ev: Mapping[str, Any]) -> Chart | None:
-    """Every indicator at its level, with shape, colour and the level word."""
+    """Every indicator at its level, with shape, colour and the level word.
+
+    Labels and columns are drawn as plain text rather than axis ticks, which keeps this
+    chart (one row per indicator) quick to draw.
+    """
     indicators: Sequence[Mapping[str, Any]] = ev.get("indicators") or []
     if not indicators:
         return None
     title = "Indicator levels"
-    height = 0.7 + 0.23 * len(indicators)
+    rows = len(indicators)
+    height = 0.75 + 0.21 * rows
     fig = Figure(figsize=(WIDTH, height))
-    ax = fig.add_subplot()
-    labels = [str(i.get("label") or i.get("id")) for i in indicators]
-    for row, ind in enumerate(indicators):
-        word = level_word(ind.get("level"))
+    ax = fig.add_axes((0.44, 0.08 / height, 0.55, 1 - 0.62 / height))
+    ax.set_axis_off()
+    ax.set_xlim(-0.4, len(LEVEL_COLUMNS) + 0.55)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.vlines(range(len(LEVEL_COLUMNS)), -0.5, rows - 0.5, color="#dee2e6", linewidth=0.8)
+    for column, word in enumerate(LEVEL_COLUMNS):
+        ax.text(column, -0.7, word, ha="center", va="bottom", fontsize=8)
+    label_at = ax.get_yaxis_transform()
+    words = [level_word(ind.get("level")) for ind in indicators]
+    for row, (ind, word) in enumerate(zip(indicators, words, strict=True)):
         column = LEVEL_COLUMNS.index(word)
-        ax.scatter([column], [row], marker=LEVEL_MARKERS[word], s=55,
-                   color=COLOURS[word], zorder=3)
-        ax.annotate(f"{word} (weight {number(ind.get('weight'))})", xy=(column, row),
-                    xytext=(8, 0), textcoords="offset points", va="center", fontsize=7.5)
-    ax.set_yticks(range(len(labels)), labels=labels)
-    ax.set_xticks(range(len(LEVEL_COLUMNS)), labels=list(LEVEL_COLUMNS))
-    ax.set_xlim(-0.4, len(LEVEL_COLUMNS) - 0.2)
-    ax.set_ylim(len(labels) - 0.5, -0.5)
-    ax.xaxis.tick_top()
-    ax.grid(axis="x", color="#dee2e6", linewidth=0.8)
-    ax.tick_params(axis="y", length=0)
-    ax.set_title(title, loc="left", pad=18)
-    counts: dict[str, list[str]] = {}
-    for ind, label in zip(indicators, labels, strict=True):
-        counts.setdefault(level_word(ind.get("level")), []).append(label)
+        ax.text(-0.02, row, str(ind.get("label") or ind.get("id")), transform=label_at,
+                ha="right", va="center", fontsize=7.5)
+        ax.text(column + 0.12, row, f"{word} (weight {number(ind.get('weight'))})",
+                ha="left", va="center", fontsize=7)
+    for word in LEVEL_COLUMNS:
+        at = [row for row, w in enumerate(words) if w == word]
+        if at:
+            ax.scatter([LEVEL_COLUMNS.index(word)] * len(at), at, marker=LEVEL_MARKERS[word],
+                       s=45, color=COLOURS[word], zorder=3)
+    fig.text(0.01, 1 - 0.08 / height, title, ha="left", va="top", fontsize=9.5)
+    names: dict[str, list[str]] = {}
+    for ind, word in zip(indicators, words, strict=True):
+        names.setdefault(word, []).append(str(ind.get("label") or ind.get("id")))
     alt = "Indicator levels. " + " ".join(
-        f"{word.capitalize()}: {', '.join(counts[word])}." for word in LEVEL_COLUMNS
-        if word in counts
+        f"{word.capitalize()}: {', '.join(names[word])}." for word in LEVEL_COLUMNS
+        if word in names
     )
     return Chart("chart-levels", title, alt, _svg(fig, title))
 

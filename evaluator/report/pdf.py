@@ -88,6 +88,8 @@ class PdfRenderer:
         fetcher = fetcher or AssetFetcher()
         page = render_page(evaluation)
         document = weasyprint.HTML(string=page, base_url=fetcher.base_url, url_fetcher=fetcher)
-        size = weasyprint.CSS(string=f"@page {{ size: {self.page_size}; }}", url_fetcher=fetcher)
+        size = weasyprint.CSS(
+            string=f"@page {{ size: {self.page_size} !important; }}", url_fetcher=fetcher
+        )
         identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
         return cast(bytes, document.write_pdf(stylesheets=[size], pdf_identifier=identifier))

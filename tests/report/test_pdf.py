@@ -1,0 +1,116 @@
+"""The PDF: page 1 is the five-minute read, everything is in it, and it is byte-stable."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from evaluator import ENGINE_VERSION
+from evaluator.evaluation import Evaluation
+from evaluator.report import RENDERERS
+from evaluator.report.pdf import PdfRenderer
+from evaluator.report.view import money, percent
+from tests.report.helpers import flat, pdftotext, render, sample_names
+
+
+def pdf_text(pdf: bytes, tmp_path: Path, first: int | None = None, last: int | None = None) -> str:
+    return flat(pdftotext(pdf, tmp_path, first, last))
+
+
+def test_page_one_holds_the_five_minute_read(
+    pdf_bytes: bytes, evaluation: Evaluation, tmp_path: Path
+) -> None:
+    ev = evaluation.to_dict()
+    econ = ev["economics"]
+    cur = econ["currency"]
+    page1 = pdf_text(pdf_bytes, tmp_path, 1, 1)
+    assert f"Verdict: {ev['score']['verdict']}" in page1
+    assert "What joining costs" in page1
+    for key in ("startup_cost", "monthly_cost", "first_year_cost"):
+        assert money(econ[key], cur) in page1
+    assert "What it takes to break even" in page1
+    assert f"{econ['break_even_customers_per_month']}" in page1
+    assert "What happens to people who join now" in page1
+    assert "Where the money comes from" in page1
+    assert percent(ev["simulation"]["pay_sources"]["customer_sales"]) in page1
+    assert "Questions to ask the recruiter" in page1
+    assert ev["questions"][0] in page1
+    for finding in ev["findings"]:
+        assert flat(finding["text"]) in page1
+    assert "Not legal or financial advice" in page1
+    assert "not legal advice" in page1
+
+
+def test_every_indicator_and_citation_appears(
+    pdf_bytes: bytes, evaluation: Evaluation, tmp_path: Path
+) -> None:
+    ev = evaluation.to_dict()
+    text = pdf_text(pdf_bytes, tmp_path)
+    assert ev["indicators"]
+    for indicator in ev["indicators"]:
+        assert flat(indicator["label"]) in text, indicator["id"]
+    assert ev["citations"]
+    for key, citation in ev["citations"].items():
+        assert flat(citation["title"]) in text, key
+    for section in ("Assumptions", "Methodology", "Reproducibility", "Sources",
+                    "Disclaimer: what this report cannot know"):
+        assert section in text
+    assert ev["input_sha256"] in text.replace(" ", "")
+
+
+def test_pdf_metadata_and_page_layout(pdf_bytes: bytes, evaluation: Evaluation) -> None:
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    meta = reader.metadata
+    assert meta is not None
+    company = evaluation.to_dict()["plan"]["company"]["name"]
+    assert meta.title is not None
+    assert company in meta.title
+    assert meta.creator == f"Opportunity Evaluator (oppeval) {ENGINE_VERSION}"
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
+    second = reader.pages[1].extract_text()
+    assert company in second  # running header
+    assert f"Page 2 of {len(reader.pages)}" in second
+
+
+def test_letter_size_is_available(evaluation: Evaluation) -> None:
+    reader = PdfReader(io.BytesIO(PdfRenderer("Letter").render_bytes(evaluation)))
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (612, 792)
+    with pytest.raises(ValueError, match="page size"):
+        PdfRenderer("A5")
+
+
+def test_same_evaluation_same_pdf(pdf_bytes: bytes, evaluation: Evaluation) -> None:
+    assert render("pdf", evaluation) == pdf_bytes
+    assert RENDERERS["pdf"].binary
+    assert RENDERERS["pdf"].media_type == "application/pdf"
+
+
+def test_page_one_image_is_not_blank(pdf_bytes: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf_bytes)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path),
+                    str(tmp_path / "page")], check=True)
+    (png,) = tmp_path.glob("page*.png")
+    pixels = np.asarray(Image.open(png).convert("RGB"), dtype=np.int32)
+    inked = pixels.sum(axis=2) < 600
+    assert inked.mean() > 0.03  # text, boxes and the verdict badge
+    saturated = (pixels.max(axis=2) - pixels.min(axis=2)) > 60
+    assert saturated.sum() > 50  # the coloured verdict badge is drawn
+
+
+@pytest.mark.slow
+def test_every_sample_renders_to_pdf(evaluation_of, tmp_path: Path) -> None:
+    for name in sample_names():
+        evaluation = evaluation_of(name)
+        pdf = render("pdf", evaluation)
+        page1 = pdf_text(pdf, tmp_path, 1, 1)
+        assert evaluation.to_dict()["score"]["verdict"] in page1, name
+        assert "Not legal or financial advice" in page1, name
