@@ -29,8 +29,14 @@ from evaluator.web.submission import (
 
 bp = Blueprint("form", __name__)
 
-EXTRA_INPUTS = ("seed", "rubric", "plan_file", *(f"assumptions.{a.name}" for a in ASSUMPTIONS))
-"""Inputs outside the plan that errors can be shown beside."""
+EXTRA_INPUTS: dict[str, str] = {
+    "seed": "Random seed",
+    "rubric": "Rubric",
+    "plan_file": "Plan file",
+    "sample": "Sample offer",
+    **{f"assumptions.{a.name}": a.label for a in ASSUMPTIONS},
+}
+"""Inputs outside the plan that errors can be shown beside, with their labels."""
 
 
 def assumption_values(overrides: dict[str, str] | None = None) -> dict[str, str]:
@@ -49,7 +55,7 @@ def render_form(
 ) -> tuple[str, int]:
     """The form page showing ``state``, with ``sub``'s errors beside their fields."""
     sub = sub or Submission()
-    placed = formdata.place_errors(sub.errors, formdata.field_names(state, EXTRA_INPUTS))
+    placed = formdata.place_errors(sub.errors, formdata.field_labels(state, EXTRA_INPUTS))
     assumption_errors = any(name.startswith(("assumptions.", "seed")) for name in placed.by_field)
     changed = {
         a.name

@@ -51,6 +51,8 @@ class Field:
     """Component types this field belongs to (component rows only)."""
     blank: str = ""
     """The value an untouched input holds."""
+    schema_hint: bool = True
+    """Whether to show the plan schema's description when there is no ``hint``."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ COSTS = Group("costs", "What it costs", (
 ))
 MONTHLY_FEES = Repeat("costs.monthly_fees", "monthly fee", (
     Field("name", "Fee name", hint="Back office, website, app ..."),
-    Field("amount", "Amount (per month)", "money"),
+    Field("amount", "Amount (per month)", "money", schema_hint=False),
 ))
 PRODUCTS = Repeat("products", "product", (
     Field("name", "Product name"),
@@ -149,9 +151,10 @@ COMPONENTS = Repeat("compensation.components", "pay component", (
           hint="Money per enrollee, level 1 first: 50, 10"),
     Field("months", "Months the bonus applies", "integer", types=("fast_start",)),
     Field("basis", "Volume that counts", "choice", types=("unilevel",), blank="all",
+          schema_hint=False,
           choices=(("all", "All purchases, participants' own included"),
                    ("customer", "Only sales to customers who are not participants"))),
-    Field("compression", "Compression (unqualified uplines are skipped)", "check",
+    Field("compression", "Compression", "check",
           types=("unilevel",)),
     Field("monthly_cap", "Most one participant earns from it each month", "money",
           types=("binary",)),
@@ -217,9 +220,32 @@ def input_id(name: str) -> str:
 
 
 def describe(path: str, f: Field) -> str:
-    """The field's hint, or else its description in plan schema v1."""
-    if f.hint:
+    """The field's hint, or else its description in plan schema v1 (worded for the form)."""
+    if f.hint or not f.schema_hint:
         return f.hint
+    text = _for_people(_schema_description(path, f), f.label)
+    if f.kind == "fraction" and not text:
+        return "A share: 0.25 or 25%."
+    return text
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
+
+
+def _for_people(description: str, label: str) -> str:
+    """A schema description as a hint: no JSON words, and no first sentence repeating the label."""
+    text = description.replace("`", "")
+    text = re.sub(r"\s*\(null: unknown\)\.?", ". Leave blank if unknown.", text)
+    text = re.sub(r"\s*\(null: ([^)]*)\)\.?", r". Blank means \1.", text)
+    first, *rest = re.split(r"(?<=\.)\s+", text.strip())
+    if _words(re.sub(r"\(.*?\)", "", first)) == _words(re.sub(r"\(.*?\)", "", label)):
+        aside = re.findall(r"\((.*?)\)", first)
+        first = aside[0][:1].upper() + aside[0][1:] + "." if aside else ""
+    return " ".join(part for part in (first, *rest) if part)
+
+
+def _schema_description(path: str, f: Field) -> str:
     node: Any = plan_schema()
     for part in [p for p in re.sub(r"\[\d+\]", ".items", path).split(".") if p]:
         if part == "items":
@@ -477,21 +503,30 @@ class PlacedErrors:
     by_field: dict[str, list[str]] = field(default_factory=dict)
     by_section: dict[str, list[str]] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
-    anchors: list[tuple[str, str]] = field(default_factory=list)
-    """Every error as (``path: message``, id of the element it is shown beside)."""
+    anchors: list[tuple[str, str, str]] = field(default_factory=list)
+    """Every error as (``path: message``, id of the element it is beside, that element's label)."""
 
     def __bool__(self) -> bool:
         return bool(self.anchors)
 
 
-def field_names(state: FormState, extra: Iterable[str] = ()) -> set[str]:
-    """Every input name the form shows for ``state`` (plus ``extra`` inputs)."""
-    names = {f"{g.path}.{f.key}" for g in GROUPS for f in g.fields}
+def field_labels(state: FormState, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every input name the form shows for ``state`` with its label (plus ``extra`` inputs)."""
+    labels = {f"{g.path}.{f.key}": f.label for g in GROUPS for f in g.fields}
     for repeat in REPEATS:
         for index in range(state.row_count(repeat)):
-            names.update(repeat.row_names(index))
-    names.update(extra)
-    return names
+            row = f"{repeat.noun.capitalize()} {index + 1}"
+            for f in repeat.fields:
+                name = repeat.field_name(index, f)
+                labels[name] = row if repeat.scalar else f"{row}: {f.label}"
+    labels.update(extra or {})
+    return labels
+
+
+SECTION_TITLES: dict[str, str] = {
+    **{g.path: g.title for g in GROUPS},
+    **{r.path: f"{r.noun.capitalize()}s" for r in REPEATS},
+}
 
 
 def _candidates(path: str) -> Iterator[str]:
@@ -507,23 +542,29 @@ def _item_words(rest: str) -> str:
     return re.sub(r"\[(\d+)\]", lambda m: f"item {int(m[1]) + 1} ", rest).strip(" .")
 
 
-def place_errors(errors: Iterable[FieldError], names: set[str]) -> PlacedErrors:
-    """Put each error beside the input (or list) its path names; the rest go on top."""
+def place_errors(errors: Iterable[FieldError], labels: Mapping[str, str]) -> PlacedErrors:
+    """Put each error beside the input (or list) its path names; the rest go on top.
+
+    ``labels`` maps every input name the form shows to its label (see :func:`field_labels`).
+    """
     placed = PlacedErrors()
-    sections = {r.path for r in REPEATS} | {g.path for g in GROUPS}
+    names = labels
+    sections = SECTION_TITLES
     for error in errors:
         text = str(error)
         target = next((c for c in _candidates(error.path) if c in names or c in sections), None)
         if target is None:
             placed.general.append(text)
-            placed.anchors.append((text, "form-errors"))
+            placed.anchors.append((text, "form-errors", ""))
             continue
         rest = error.path[len(target):]
         message = f"{_item_words(rest)}: {error.message}" if rest else error.message
         if target in names:
             placed.by_field.setdefault(target, []).append(message)
-            placed.anchors.append((text, input_id(target)))
+            placed.anchors.append((text, input_id(target), labels[target]))
         else:
             placed.by_section.setdefault(target, []).append(message if rest else error.message)
-            placed.anchors.append((text, "s-" + input_id(target)[2:] + "-errors"))
+            placed.anchors.append(
+                (text, "s-" + input_id(target)[2:] + "-errors", SECTION_TITLES[target])
+            )
     return placed

@@ -94,7 +94,7 @@ def test_add_and_remove_rows_keep_the_other_rows_values() -> None:
 
 def test_errors_are_placed_beside_the_field_their_path_names() -> None:
     state = fd.state_from_form({"compensation.components[0].type": "unilevel"})
-    names = fd.field_names(state, ["assumptions.runs"])
+    names = fd.field_labels(state, {"assumptions.runs": "Monte-Carlo runs"})
     placed = fd.place_errors(
         [
             FieldError("costs.enrollment_fee", "-5 is negative; amounts cannot be negative"),
@@ -113,7 +113,8 @@ def test_errors_are_placed_beside_the_field_their_path_names() -> None:
     assert placed.by_field["assumptions.runs"] == ["500 is outside the allowed range"]
     assert placed.general == ["not valid JSON"]
     assert ("costs.enrollment_fee: -5 is negative; amounts cannot be negative",
-            "f-costs-enrollment_fee") in placed.anchors
+            "f-costs-enrollment_fee", "Enrollment fee (one-time)") in placed.anchors
+    assert placed.anchors[1][2] == "Pay component 1: Rates per level"
 
 
 def test_descriptions_come_from_the_plan_schema() -> None:
