@@ -29,11 +29,9 @@ from evaluator.errors import (
     InputError,
     LimitError,
 )
+from evaluator.evaluation import DEFAULT_SEED
 from evaluator.resources import data_dir
 from evaluator.schema import MAX_PLAN_BYTES
-
-DEFAULT_SEED = 20261123
-"""Seed used when ``--seed`` is not given: same plan + rubric + seed => byte-identical output."""
 
 FORMATS = ("json", "html", "pdf", "csv")
 ENGINES = ("vectorised", "reference")
