@@ -5,6 +5,7 @@ The samples run at the default simulation size: the whole corpus evaluates in a 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import yaml
 
 from evaluator.evaluation import Evaluation
 from evaluator.resources import data_dir
+from evaluator.rubric import Rubric
 
 EXPECTED: dict[str, Any] = yaml.safe_load(
     (data_dir("plan_samples") / "expected.yaml").read_text("utf-8")
@@ -32,6 +34,22 @@ def test_sample_verdict_and_key_levels(
     levels = {s.id: s.level for s in evaluation.indicators}
     assert {k: levels[k] for k in expected["levels"]} == expected["levels"]
     assert evaluation.verdict == expected["verdict"], evaluation.score.to_dict()
+
+
+DOCUMENTED_CASES = {
+    "koscot", "omnitrition", "amway1979", "burnlounge", "vemma_order", "herbalife_order",
+    "fhtm", "advocare", "telexfree", "neora",
+}
+"""Cases in SOURCES.md whose plan structure the sources describe."""
+
+
+def test_every_documented_case_has_a_sample_citing_it(default_rubric: Rubric) -> None:
+    cases = {name: e["case"] for name, e in EXPECTED.items() if "case" in e}
+    assert set(cases.values()) == DOCUMENTED_CASES
+    for name, case in cases.items():
+        assert case in default_rubric.citations
+        doc = json.loads((data_dir("plan_samples") / f"{name}.json").read_text("utf-8"))
+        assert any(case in s["citation"] for s in doc["sources"]), name
 
 
 def test_recruiting_driven_samples_score_above_retail_first(
