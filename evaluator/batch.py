@@ -176,10 +176,13 @@ class _LocalPool:
     def __init__(self, workers: int, settings: BatchSettings) -> None:
         self.workers = workers
         self.settings = settings
-        methods = multiprocessing.get_all_start_methods()
-        self.context = multiprocessing.get_context(
-            "forkserver" if "forkserver" in methods else "spawn"
-        )
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            self.context = multiprocessing.get_context("forkserver")
+            # Workers fork from a server that has imported the pipeline once, so none of
+            # them pays the import again (ignored when the server is already running).
+            self.context.set_forkserver_preload([__name__])
+        else:
+            self.context = multiprocessing.get_context("spawn")
         self.pool = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
