@@ -72,6 +72,7 @@ BREAKAGE_CAUSES = (
     "payout_cap",
 )
 NO_RANK = -1
+PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
 
 
 @dataclass(frozen=True)
@@ -362,7 +363,7 @@ def _customers(params: Params, n: int, z: np.ndarray, u: np.ndarray) -> np.ndarr
 
 @dataclass
 class Settled:
-    """One month's pay after the payout cap, rounded to cents."""
+    """One month's pay after the payout cap."""
 
     pay: np.ndarray  # per participant
     by_component: dict[str, float]
@@ -372,13 +373,15 @@ class Settled:
 
 
 def settle(params: Params, mp: MonthPay, volume: float) -> Settled:
-    """Apply the payout cap and round to whole cents.
+    """Apply the payout cap; round each participant's month to a millionth of the currency.
 
     When the company's pay (everything but retail margin, which the company does not pay)
     exceeds ``payout_cap_fraction`` x the month's commissionable volume, all of it is scaled
-    down to the cap and the difference is breakage. Companies pay in cents; rounding each
-    participant's month also makes the two engines, which add the same amounts in different
-    orders, agree exactly.
+    down to the cap and the difference is breakage. The two engines add the same amounts in
+    different orders, so their sums can differ in the last binary digit; rounding each
+    participant's month (far below a cent, far above that noise) makes them agree exactly on
+    every participant's pay, and so on every later decision (churn) that depends on it.
+    Company-wide totals are not rounded.
     """
     sums = {k: float(arr.sum()) for k, arr in mp.pay.items()}
     company = sum(v for k, v in sums.items() if k != "retail_margin")
@@ -401,13 +404,13 @@ def settle(params: Params, mp: MonthPay, volume: float) -> Settled:
     for k, src in mp.sources.items():
         sources += src * (1.0 if k == "retail_margin" else factor)
     return Settled(
-        pay=np.round(total, 2),
+        pay=np.round(total, PAY_DECIMALS),
         by_component={
-            k: round(v * (1.0 if k == "retail_margin" else factor), 2) for k, v in sums.items()
+            k: v * (1.0 if k == "retail_margin" else factor) for k, v in sums.items()
         },
-        sources=np.round(sources, 2),
-        breakage={k: round(v, 2) for k, v in breakage.items()},
-        company=round(company * factor, 2),
+        sources=sources,
+        breakage=breakage,
+        company=company * factor,
     )
 
 

@@ -1,0 +1,117 @@
+"""Hypothesis strategies for simulation tests: small plans that exercise every component, and
+assumptions for small, fast networks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from evaluator.assumptions import Assumptions
+from evaluator.model import Plan
+
+rate = st.sampled_from([0.0, 0.02, 0.05, 0.1, 0.25])
+rates = st.lists(rate, min_size=1, max_size=5)
+money = st.sampled_from([0, 10, 25, 50, 100, 199.5])
+
+
+@st.composite
+def component(draw: st.DrawFn, kind: str) -> dict[str, Any]:
+    """One component of ``kind`` with drawn parameters."""
+    c: dict[str, Any] = {"type": kind}
+    if kind == "retail_commission":
+        c["rate"] = draw(rate)
+    elif kind == "enrollment_bonus":
+        c["amounts"] = draw(st.lists(money, min_size=1, max_size=4))
+    elif kind == "fast_start":
+        c["rates"] = draw(rates)
+        c["months"] = draw(st.integers(1, 4))
+    elif kind == "unilevel":
+        c["rates"] = draw(rates)
+        c["basis"] = draw(st.sampled_from(["all", "customer"]))
+        c["compression"] = draw(st.booleans())
+    elif kind == "binary":
+        c["rate"] = draw(rate)
+        c["monthly_cap"] = draw(st.none() | st.sampled_from([5, 50, 500]))
+        c["carryover"] = draw(st.booleans())
+    elif kind == "matrix":
+        c["width"] = draw(st.integers(2, 4))
+        c["rates"] = draw(rates)
+    elif kind == "breakaway":
+        c["generation_rates"] = draw(st.lists(rate, min_size=1, max_size=3))
+    return c
+
+
+@st.composite
+def ranks(draw: st.DrawFn, at_least: int = 0) -> list[dict[str, Any]]:
+    """Up to three ranks with thresholds that small networks reach."""
+    out = []
+    for i in range(draw(st.integers(at_least, 3))):
+        out.append({
+            "name": f"Rank {i + 1}",
+            "min_personal_volume": draw(st.sampled_from([0, 50, 100])),
+            "min_group_volume": draw(st.sampled_from([0, 200, 500, 1500])),
+            "min_active_legs": draw(st.integers(0, 2)),
+            "differential_rate": draw(rate),
+            "monthly_bonus": draw(money),
+            "unlocks_levels": draw(st.none() | st.integers(0, 4)),
+        })
+    return out
+
+
+KINDS = ("retail_margin", "retail_commission", "enrollment_bonus", "fast_start", "unilevel",
+         "binary", "matrix", "breakaway", "rank_bonus")
+
+
+@st.composite
+def sim_plans(draw: st.DrawFn) -> Plan:
+    """A valid plan with a random set of components, ranks and qualification rules."""
+    kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=9, unique=True))
+    wholesale = draw(st.sampled_from([0, 20, 48, 100]))
+    product: dict[str, Any] = {"name": "P", "wholesale_price": wholesale,
+                               "retail_price": wholesale + draw(st.sampled_from([1, 16, 50]))}
+    if draw(st.booleans()):
+        product["volume"] = draw(st.sampled_from([0, 20, 38]))
+    doc = {
+        "company": {"name": "Drawn"},
+        "costs": {
+            "currency": "USD",
+            "enrollment_fee": draw(money),
+            "starter_kit": draw(money),
+            "inventory_package": draw(money),
+            "required_monthly_purchase": draw(money),
+            "estimated_monthly_expenses": draw(money),
+            "starter_kit_commissionable": draw(st.booleans()),
+        },
+        "products": [product],
+        "compensation": {
+            "commissionable_fraction": draw(st.sampled_from([0.5, 0.8, 1.0])),
+            "qualification": {
+                "min_personal_volume": draw(st.sampled_from([0, 50, 100])),
+                "own_purchases_count": draw(st.none() | st.booleans()),
+                "min_retail_customers": draw(st.integers(0, 2)),
+            },
+            "components": [draw(component(k)) for k in kinds],
+            "ranks": draw(ranks(1 if {"rank_bonus", "breakaway"} & set(kinds) else 0)),
+            "payout_cap_fraction": draw(st.none() | st.sampled_from([0.1, 0.45, 0.9])),
+        },
+    }
+    return Plan.from_dict(doc)
+
+
+@st.composite
+def small_assumptions(draw: st.DrawFn) -> Assumptions:
+    """Assumptions for networks of at most a few hundred participants over a year or two."""
+    return Assumptions.from_overrides({
+        "max_participants": draw(st.integers(100, 300)),
+        "market_size": draw(st.sampled_from([1000, 3000])),
+        "initial_participants": draw(st.integers(10, 100)),
+        "recruit_rate": draw(st.sampled_from([0.15, 0.3, 0.6, 1.2])),
+        "monthly_churn": draw(st.sampled_from([0.0, 0.03, 0.1])),
+        "loss_churn_boost": draw(st.sampled_from([0.0, 0.05])),
+        "customers_per_participant": draw(st.sampled_from([0, 1, 3])),
+        "customer_skew": draw(st.sampled_from([0, 1.5])),
+        "extra_own_purchase": draw(st.sampled_from([0, 40])),
+        "horizon_months": draw(st.integers(6, 18)),
+        "runs": 1,
+    })

@@ -1,0 +1,110 @@
+"""Differential tests: the vectorised engine against the reference oracle.
+
+Placement is compared exactly. For whole runs, everything per participant is compared
+exactly (join and quit months, recruits, ranks, costs and pay: each participant's monthly pay
+is rounded to a millionth by shared code, so the engines must agree to the last digit). The
+company-wide totals (pay by component and by source, breakage, payout) are sums the engines
+add in different orders: they are compared with rtol 1e-9, and so are the summaries.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evaluator.assumptions import Assumptions
+from evaluator.model import Plan
+from evaluator.simulation import run_once, simulate
+from evaluator.simulation.network import Tree
+from evaluator.simulation.payouts import VectorisedEngine
+from evaluator.simulation.reference import ReferenceEngine
+from tests.simulation.strategies import sim_plans, small_assumptions
+from tests.strategies import valid_plans
+
+
+def _close(a: object, b: object) -> bool:
+    """Equal, with floats within rtol 1e-9."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        return a == pytest.approx(b, rel=1e-9)
+    return a == b
+
+
+def _assert_same_run(plan: Plan, assumptions: Assumptions, seed: int) -> None:
+    v = run_once(plan, assumptions, seed, "vectorised")
+    r = run_once(plan, assumptions, seed, "reference")
+    assert v.n == r.n
+    for name in ("join", "left", "months_active", "recruits", "rank", "pay", "cost"):
+        np.testing.assert_array_equal(getattr(v, name), getattr(r, name), err_msg=name)
+    assert v.pay_by_component.keys() == r.pay_by_component.keys()
+    for kind in v.pay_by_component:
+        assert v.pay_by_component[kind] == pytest.approx(r.pay_by_component[kind], rel=1e-9)
+    assert v.company_pay == pytest.approx(r.company_pay, rel=1e-9)
+    np.testing.assert_allclose(v.pay_sources, r.pay_sources, rtol=1e-9, atol=0)
+    assert v.breakage.keys() == r.breakage.keys()
+    for cause in v.breakage:
+        np.testing.assert_allclose(v.breakage[cause], r.breakage[cause], rtol=1e-9,
+                                   err_msg=cause)
+    assert v.timeline_ever == r.timeline_ever
+    assert v.timeline_active == r.timeline_active
+
+
+@settings(max_examples=60, deadline=None)
+@given(plan=sim_plans(), assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_random_plans(plan: Plan, assumptions: Assumptions, seed: int) -> None:
+    _assert_same_run(plan, assumptions, seed)
+
+
+@settings(max_examples=25, deadline=None)
+@given(doc=valid_plans(), seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_any_valid_plan(doc: dict, seed: int) -> None:
+    assumptions = Assumptions.from_overrides({
+        "max_participants": 150, "market_size": 1000, "initial_participants": 30,
+        "recruit_rate": 0.5, "horizon_months": 12, "runs": 1,
+    })
+    _assert_same_run(Plan.from_dict(doc), assumptions, seed)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    width=st.integers(2, 5),
+    founders=st.integers(1, 3),
+    batches=st.lists(st.lists(st.integers(0, 10**6), min_size=1, max_size=12), max_size=6),
+)
+def test_placement_agrees(width: int, founders: int, batches: list[list[int]]) -> None:
+    """Batches of recruits with sponsors among those already placed, as in a month."""
+    trees = {"v": Tree(200, width), "r": Tree(200, width)}
+    tops = np.arange(founders)
+    for t in trees.values():
+        t.attach(tops, np.full(founders, -1))
+    n = founders
+    for batch in batches:
+        sponsors = np.sort(np.array([x % n for x in batch]))
+        recruits = np.arange(n, n + sponsors.size)
+        VectorisedEngine().place(trees["v"], recruits, sponsors)
+        ReferenceEngine().place(trees["r"], recruits, sponsors)
+        n += sponsors.size
+    v, r = trees["v"], trees["r"]
+    for name in ("parent", "depth", "child", "nchild", "turn"):
+        np.testing.assert_array_equal(getattr(v, name)[:n], getattr(r, name)[:n], err_msg=name)
+    assert (v.nchild[:n] <= width).all()
+    assert sorted(np.concatenate(v.levels).tolist()) == list(range(n))
+
+
+def test_sample_plans_agree_end_to_end(sample_paths: list) -> None:
+    assumptions = Assumptions.from_overrides({
+        "max_participants": 400, "market_size": 4000, "initial_participants": 100,
+        "recruit_rate": 0.3, "horizon_months": 24, "runs": 2,
+    })
+    for path in sample_paths:
+        plan = Plan.from_bytes(path.read_bytes())
+        v = simulate(plan, assumptions, 11, "vectorised").to_dict()
+        r = simulate(plan, assumptions, 11, "reference").to_dict()
+        assert v.pop("engine") == "vectorised"
+        assert r.pop("engine") == "reference"
+        assert _close(v, r), path.name
