@@ -233,6 +233,10 @@ class _Dask:
     def submit(self, source: SourceRow) -> Future[RowOutcome]:
         return self.client.submit(score_row, source, self.settings, pure=False)
 
+    def slots(self) -> int:
+        """Worker threads on the cluster now (at least one)."""
+        return max(sum(self.client.nthreads().values()), 1)
+
     def restart(self) -> None:
         """The cluster reschedules lost tasks itself."""
 
@@ -248,6 +252,10 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+_Pending = tuple[SourceRow, "Future[RowOutcome] | RowOutcome", int]
+"""A row in flight: its source, its job (or its outcome already), and how often it was retried."""
+
+
 def score_rows(rows: Iterable[SourceRow], settings: BatchSettings, *, workers: int | None = None,
                dask_scheduler: str | None = None) -> Iterator[RowOutcome]:
     """One outcome per input row, in input order, with at most a small window in flight.
@@ -257,16 +265,17 @@ def score_rows(rows: Iterable[SourceRow], settings: BatchSettings, *, workers: i
     """
     workers = workers or default_workers()
     runner: _Runner
+    window: int
     if dask_scheduler:
-        runner = _Dask(dask_scheduler, settings)
-        window = WINDOW_PER_WORKER * max(workers, 2)
+        cluster = _Dask(dask_scheduler, settings)
+        runner, window = cluster, WINDOW_PER_WORKER * cluster.slots()
     elif workers == 1:
         runner = _InProcess(settings)
         window = 1
     else:
         runner = _LocalPool(workers, settings)
         window = WINDOW_PER_WORKER * workers
-    pending: deque[tuple[SourceRow, Future[RowOutcome] | RowOutcome, int]] = deque()
+    pending: deque[_Pending] = deque()
     try:
         for source in rows:
             if source.document is None or source.errors:
@@ -281,8 +290,7 @@ def score_rows(rows: Iterable[SourceRow], settings: BatchSettings, *, workers: i
         runner.close()
 
 
-def _next(pending: deque[tuple[SourceRow, Future[RowOutcome] | RowOutcome, int]],
-          runner: _Runner) -> RowOutcome:
+def _next(pending: deque[_Pending], runner: _Runner) -> RowOutcome:
     """The outcome of the oldest row (waiting for it if it is still running)."""
     while True:
         source, job, tries = pending[0]
@@ -293,7 +301,7 @@ def _next(pending: deque[tuple[SourceRow, Future[RowOutcome] | RowOutcome, int]]
             outcome = job.result()
         except BrokenProcessPool:
             runner.restart()
-            resubmitted: deque[tuple[SourceRow, Future[RowOutcome] | RowOutcome, int]] = deque()
+            resubmitted: deque[_Pending] = deque()
             for index, (src, old, count) in enumerate(pending):
                 if isinstance(old, RowOutcome):
                     resubmitted.append((src, old, count))
