@@ -277,7 +277,8 @@ def questions(result: Score) -> list[str]:
     """Questions to ask the recruiter, most important first.
 
     The rubric's question for every indicator at elevated or high (by weight x level), then
-    for every indicator the plan leaves unknown (by weight); each question once.
+    for every plan field or disclosure the plan leaves unknown (by weight; not for the terms
+    of a disclosure that does not exist); each question once.
     """
     risky = sorted(
         (s for s in result.indicators if s.question and s.points > 0),
@@ -290,6 +291,7 @@ def questions(result: Score) -> list[str]:
             for s in result.indicators
             if s.question
             and s.indicator.value is None
+            and s.indicator.applicable
             and s.indicator.source in ("input", "disclosure")
             and s.points == 0
         ),

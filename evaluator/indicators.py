@@ -32,6 +32,9 @@ class Indicator:
     unit: str
     source: Source
     detail: str
+    applicable: bool = True
+    """False when the value is unknown only because what it measures does not exist (a
+    disclosure's terms when there is no disclosure): nothing to ask about it."""
 
     def to_dict(self) -> dict[str, Any]:
         """The published indicator shape."""
@@ -88,6 +91,7 @@ def pct(fraction: float | None) -> str:
 
 
 Compute = Callable[[Inputs], tuple[Value, str]]
+Applies = Callable[[Inputs], bool]
 
 
 @dataclass(frozen=True)
@@ -99,25 +103,31 @@ class IndicatorSpec:
     unit: str
     source: Source
     compute: Compute
+    applies: Applies | None = None
 
     def __call__(self, inputs: Inputs) -> Indicator:
         value, detail = self.compute(inputs)
         return Indicator(
             self.id, self.label, value, self.unit.format(currency=inputs.currency), self.source,
-            detail,
+            detail, self.applies is None or self.applies(inputs),
         )
 
 
 _REGISTRY: dict[str, IndicatorSpec] = {}
 
 
-def indicator(ind_id: str, label: str, unit: str, source: Source) -> Callable[[Compute], Compute]:
-    """Register an indicator function under a stable ID."""
+def indicator(
+    ind_id: str, label: str, unit: str, source: Source, applies: Applies | None = None
+) -> Callable[[Compute], Compute]:
+    """Register an indicator function under a stable ID.
+
+    ``applies`` says whether what the indicator measures exists for a plan (default: always).
+    """
 
     def register(fn: Compute) -> Compute:
         if ind_id in _REGISTRY:
             raise ValueError(f"indicator {ind_id!r} is registered twice")
-        _REGISTRY[ind_id] = IndicatorSpec(ind_id, label, unit, source, fn)
+        _REGISTRY[ind_id] = IndicatorSpec(ind_id, label, unit, source, fn, applies)
         return fn
 
     return register
@@ -464,11 +474,11 @@ def _losing(x: Inputs) -> tuple[Value, str]:
 def _late_losing(x: Inputs) -> tuple[Value, str]:
     value = x.sim("late_joiners", "fraction_losing_money")
     median = x.sim("late_joiners", "median_net_income")
-    definition = x.sim("late_joiners", "definition") or "those who joined late"
+    definition = x.sim("late_joiners", "definition") or "joined in the second half"
     if value is None:
-        return None, f"The simulation had no late joiners ({definition})."
+        return None, f"In the simulation nobody {definition}."
     return value, (
-        f"Of late joiners ({definition}), {pct(value)} lost money; the median result was "
+        f"Of participants who {definition}, {pct(value)} lost money; the median result was "
         f"{x.money(median)}."
     )
 
@@ -508,8 +518,12 @@ def _ids_published(x: Inputs) -> tuple[Value, str]:
     return True, f"The company publishes an income disclosure statement{year}."
 
 
+def _has_disclosure(x: Inputs) -> bool:
+    return x.plan.disclosures.income_disclosure is not None
+
+
 @indicator("income_disclosure_net_of_costs", "Income disclosure counts participants' costs",
-           "yes/no", "disclosure")
+           "yes/no", "disclosure", applies=_has_disclosure)
 def _ids_net(x: Inputs) -> tuple[Value, str]:
     d = x.plan.disclosures.income_disclosure
     if d is None or d.net_of_costs is None:
@@ -523,7 +537,7 @@ def _ids_net(x: Inputs) -> tuple[Value, str]:
 
 
 @indicator("disclosed_fraction_earning_nothing", "Disclosed share earning nothing",
-           "share of participants", "disclosure")
+           "share of participants", "disclosure", applies=_has_disclosure)
 def _ids_nothing(x: Inputs) -> tuple[Value, str]:
     d = x.plan.disclosures.income_disclosure
     if d is None or d.fraction_earning_nothing is None:
@@ -540,7 +554,7 @@ def _ids_nothing(x: Inputs) -> tuple[Value, str]:
 
 
 @indicator("disclosure_rosier_than_simulation", "Disclosure rosier than the simulation",
-           "share of participants", "disclosure")
+           "share of participants", "disclosure", applies=_has_disclosure)
 def _ids_vs_sim(x: Inputs) -> tuple[Value, str]:
     d = x.plan.disclosures.income_disclosure
     simulated = x.sim("fraction_earning_nothing")

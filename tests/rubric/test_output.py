@@ -183,3 +183,27 @@ verdicts: [{max: 30, label: Lower risk}, {max: 60, label: Significant risk}, {la
         "instead of High risk (less risky)."
     ]
     assert sensitivity["stable"] is False
+
+
+def test_questions_ask_about_what_the_plan_leaves_unknown(default_rubric: Any) -> None:
+    doc = {
+        "company": {"name": "Quiet Co"},
+        "costs": {"currency": "USD"},
+        "products": [{"name": "Tin", "wholesale_price": 30, "retail_price": 50}],
+        "compensation": {"components": [{"type": "retail_margin"}],
+                         "qualification": {"own_purchases_count": False}},
+    }
+    questions = evaluate_document(doc, overrides=SMALL).to_dict()["questions"]
+
+    def asked(ind_id: str) -> bool:
+        entry = default_rubric.indicator(ind_id)
+        return entry.question in questions
+
+    # no buyback terms, no reported customer share, no income disclosure: all asked
+    assert asked("buyback_refund_fraction")
+    assert asked("reported_retail_fraction")
+    assert asked("income_disclosure_published")
+    # the terms of a disclosure that does not exist are not
+    assert not asked("income_disclosure_net_of_costs")
+    assert not asked("disclosure_rosier_than_simulation")
+    assert len(questions) == len(set(questions))
