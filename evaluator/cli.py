@@ -2,9 +2,10 @@
 
 Commands: ``validate``, ``evaluate``, ``batch``, ``serve``, ``samples`` and ``rubric check``
 (DESIGN.md section 9). Exit codes: 0 ok, 2 invalid input (every problem printed on stderr as
-``SOURCE: path: message``), 1 a bug. Pieces of the pipeline are imported inside each command,
-so a missing piece makes only its own command refuse, plainly and with exit code 1; nothing
-is ever written unless the whole output was produced first.
+``SOURCE: path: message``), 1 a bug. Renderers, custom rubrics, batch and the web app are
+imported inside the command that needs them, so a missing piece makes only its own command
+refuse, plainly and with exit code 1; nothing is ever written unless the whole output was
+produced first.
 """
 
 from __future__ import annotations
