@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evaluator.batch_rows import (
     COLUMNS,
@@ -322,3 +324,34 @@ def test_the_readme_documents_every_column() -> None:
     readme = (REPO / "README.md").read_text("utf-8")
     assert columns_markdown() in readme
     assert len({c.name for c in COLUMNS}) == len(COLUMNS)
+
+
+# ------------------------------------------------------------------ every row accounted for
+
+_CELLS = st.one_of(
+    st.sampled_from(["", " ", "0.05;0.05", "unilevel", "USD", "yes", "-1", "1e999", "=1+1",
+                     "plans/x.json", "../x.json", '"quoted"', "a,b", "line\nbreak"]),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    header=st.lists(st.sampled_from([c.name for c in COLUMNS] + ["mystery", ""]), min_size=1,
+                    max_size=8).filter(lambda h: any(n in {c.name for c in COLUMNS}
+                                                     for n in h)),
+    rows=st.lists(st.lists(_CELLS, max_size=9), max_size=12),
+)
+def test_every_record_becomes_exactly_one_row_in_order(header: list[str],
+                                                       rows: list[list[str]]) -> None:
+    import csv
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    out = list(open_rows(text_stream(buffer.getvalue().encode("utf-8")), None))
+    assert [r.row for r in out] == list(range(2, len(rows) + 2))
+    for r in out:
+        assert (r.document is None) == bool(r.errors)
+        assert all(isinstance(e.message, str) and e.message for e in r.errors)
