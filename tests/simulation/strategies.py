@@ -87,9 +87,9 @@ def sim_plans(draw: st.DrawFn) -> Plan:
         "compensation": {
             "commissionable_fraction": draw(st.sampled_from([0.5, 0.8, 1.0])),
             "qualification": {
-                "min_personal_volume": draw(st.sampled_from([0, 50, 100])),
+                "min_personal_volume": draw(st.sampled_from([0, 0, 50, 100])),
                 "own_purchases_count": draw(st.none() | st.booleans()),
-                "min_retail_customers": draw(st.integers(0, 2)),
+                "min_retail_customers": draw(st.sampled_from([0, 0, 1])),
             },
             "components": [draw(component(k)) for k in kinds],
             "ranks": draw(ranks(1 if {"rank_bonus", "breakaway"} & set(kinds) else 0)),
@@ -105,11 +105,11 @@ def small_assumptions(draw: st.DrawFn) -> Assumptions:
     return Assumptions.from_overrides({
         "max_participants": draw(st.integers(100, 300)),
         "market_size": draw(st.sampled_from([1000, 3000])),
-        "initial_participants": draw(st.integers(10, 100)),
+        "initial_participants": draw(st.integers(30, 200)),
         "recruit_rate": draw(st.sampled_from([0.15, 0.3, 0.6, 1.2])),
         "monthly_churn": draw(st.sampled_from([0.0, 0.03, 0.1])),
         "loss_churn_boost": draw(st.sampled_from([0.0, 0.05])),
-        "customers_per_participant": draw(st.sampled_from([0, 1, 3])),
+        "customers_per_participant": draw(st.sampled_from([0.5, 1, 3])),
         "customer_skew": draw(st.sampled_from([0, 1.5])),
         "extra_own_purchase": draw(st.sampled_from([0, 40])),
         "horizon_months": draw(st.integers(6, 18)),

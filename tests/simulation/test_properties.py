@@ -1,0 +1,75 @@
+"""Hypothesis properties of the simulation, checked month by month on random plans."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evaluator.assumptions import Assumptions
+from evaluator.model import Plan
+from evaluator.simulation import ENGINES, simulate
+from evaluator.simulation.network import Params, run, settle
+from tests.simulation.helpers import Recording
+from tests.simulation.strategies import sim_plans, small_assumptions
+
+OWN_CUSTOMERS = ("retail_margin", "retail_commission")  # need no qualification
+
+
+def _recorded(plan: Plan, assumptions: Assumptions, seed: int, engine: str):
+    rec = Recording(ENGINES[engine]())
+    prm = Params.build(plan, assumptions)
+    data = run(prm, np.random.default_rng(seed), rec)
+    return prm, data, rec.months
+
+
+@settings(max_examples=40, deadline=None)
+@given(plan=sim_plans(), assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1),
+       engine=st.sampled_from(sorted(ENGINES)))
+def test_pay_rules_hold_every_month(plan: Plan, assumptions: Assumptions, seed: int,
+                                    engine: str) -> None:
+    prm, data, months = _recorded(plan, assumptions, seed, engine)
+    for m, mp in months:
+        for kind, arr in mp.pay.items():
+            assert (arr >= 0).all(), kind  # pay is never negative
+            assert not arr[~m.active].any(), kind  # nobody inactive is paid
+            if kind not in OWN_CUSTOMERS:
+                assert not arr[~m.qualified].any(), kind  # nor anyone unqualified
+        for cause, amount in mp.breakage.items():
+            assert amount >= -1e-9, cause
+        volume = float(m.vc.sum() + m.vo.sum() + m.vk.sum())
+        settled = settle(prm, mp, volume)
+        if prm.payout_cap_fraction is not None:
+            assert settled.company <= prm.payout_cap_fraction * volume * (1 + 1e-12) + 1e-9
+    # every unit of pay is tagged with exactly one source
+    assert data.pay_sources.sum() == pytest.approx(data.pay.sum(), rel=1e-6, abs=1e-3)
+    assert (data.pay >= 0).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(plan=sim_plans(), assumptions=small_assumptions(), seed=st.integers(0, 2**16))
+def test_pay_sources_sum_to_one(plan: Plan, assumptions: Assumptions, seed: int) -> None:
+    sim = simulate(plan, assumptions, seed).to_dict()
+    shares = sim["pay_sources"]
+    if shares["customer_sales"] is None:
+        assert sim["fraction_earning_nothing"] == 1.0  # no pay at all: no shares
+    else:
+        assert sum(shares.values()) == pytest.approx(1.0, abs=1e-6)
+        assert all(v >= -1e-9 for v in shares.values())
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(plan=sim_plans(), churn=st.sampled_from([0.0, 0.02, 0.05]),
+       more=st.sampled_from([0.1, 0.2, 0.4]), seed=st.integers(0, 2**16))
+def test_raising_churn_never_raises_participants_ever(plan: Plan, churn: float, more: float,
+                                                      seed: int) -> None:
+    """Compared on the mean of several runs: each run draws its own random numbers, so one
+    run with more churn may by chance recruit more; the mean over runs may not."""
+    base = {"max_participants": 300, "market_size": 300_000, "initial_participants": 20_000,
+            "recruit_rate": 0.25, "horizon_months": 24, "runs": 4}
+    low = Assumptions.from_overrides({**base, "monthly_churn": churn})
+    high = Assumptions.from_overrides({**base, "monthly_churn": churn + more})
+    ever_low = simulate(plan, low, seed).to_dict()["participants_ever"]
+    ever_high = simulate(plan, high, seed).to_dict()["participants_ever"]
+    assert ever_high <= ever_low
