@@ -154,12 +154,21 @@ class Rubric:
         return [{"key": k, **self.citations[k].to_dict()} for k in keys]
 
     def to_dict(self) -> dict[str, Any]:
-        """Identity of the rubric for the Evaluation: ``{id, version, title, description}``."""
+        """The rubric for the Evaluation: identity, verdict bands and overrides.
+
+        Each indicator's bands travel with the indicator (:meth:`ScoredIndicator.to_dict`).
+        The file the rubric came from is left out: it differs between installations.
+        """
         return {
             "id": self.id,
             "version": self.version,
             "title": self.title,
             "description": self.description,
+            "verdicts": [{"label": v.label, "max": v.max} for v in self.verdicts],
+            "overrides": [
+                {"indicator": o.indicator, "level": o.level, "verdict": o.verdict}
+                for o in self.overrides
+            ],
         }
 
 
@@ -173,6 +182,7 @@ class ScoredIndicator:
     why: str
     cite: tuple[dict[str, Any], ...]
     question: str | None
+    rule: RubricIndicator | None = None
 
     @property
     def id(self) -> str:
@@ -185,7 +195,12 @@ class ScoredIndicator:
         return 0.0 if self.level is None else self.weight * LEVEL_POINTS[self.level]
 
     def to_dict(self) -> dict[str, Any]:
-        """The indicator's fields plus ``level, weight, why, cite, question``."""
+        """The indicator's fields plus ``level, weight, why, cite, question, bands, unknown``.
+
+        ``bands`` and ``unknown`` are the rubric's rule (null when the rubric does not judge
+        this indicator), so a report can show the thresholds without the rubric file.
+        """
+        rule = self.rule
         return {
             **self.indicator.to_dict(),
             "level": self.level,
@@ -193,6 +208,9 @@ class ScoredIndicator:
             "why": self.why,
             "cite": [dict(c) for c in self.cite],
             "question": self.question,
+            "bands": None if rule is None else [{"max": b.max, "level": b.level}
+                                                 for b in rule.bands],
+            "unknown": None if rule is None else rule.unknown,
         }
 
 
@@ -237,6 +255,7 @@ def score(rubric: Rubric, indicators: Sequence[Indicator]) -> Score:
                 why=entry.why,
                 cite=tuple(rubric.resolve(entry.cite)),
                 question=entry.question,
+                rule=entry,
             )
         )
     counted = [s for s in scored if s.level is not None and s.weight > 0]

@@ -14,7 +14,7 @@ import yaml
 
 from evaluator.evaluation import Evaluation
 from evaluator.resources import data_dir
-from evaluator.rubric import Rubric
+from evaluator.rubric import Rubric, score
 
 EXPECTED: dict[str, Any] = yaml.safe_load(
     (data_dir("plan_samples") / "expected.yaml").read_text("utf-8")
@@ -88,3 +88,18 @@ def test_findings_and_questions_carry_the_evidence(
         assert out["questions"][0] == risky[0]["question"]
     if EXPECTED[name]["group"] == "recruiting-driven":
         assert out["findings"][0]["level"] == "high"
+
+
+def test_advocacy_rubric_scores_every_sample(
+    sample_evaluations: dict[str, Evaluation], advocacy_rubric: Rubric
+) -> None:
+    """The advocacy rubric judges the same indicators its own way, and still ranks the groups."""
+    labels = [v.label for v in advocacy_rubric.verdicts]
+    scores: dict[str, list[float]] = {"retail-first": [], "recruiting-driven": []}
+    for name, evaluation in sample_evaluations.items():
+        result = score(advocacy_rubric, [s.indicator for s in evaluation.indicators])
+        assert result.verdict in labels
+        scores[EXPECTED[name]["group"]].append(result.value)
+        if EXPECTED[name]["group"] == "recruiting-driven":
+            assert result.verdict != "Few red flags", name
+    assert min(scores["recruiting-driven"]) > max(scores["retail-first"])
