@@ -355,3 +355,14 @@ def test_every_record_becomes_exactly_one_row_in_order(header: list[str],
     for r in out:
         assert (r.document is None) == bool(r.errors)
         assert all(isinstance(e.message, str) and e.message for e in r.errors)
+
+
+def test_the_readme_shows_the_current_batch_help() -> None:
+    from click.testing import CliRunner
+
+    from evaluator.cli import cli
+
+    result = CliRunner().invoke(cli, ["batch", "--help"])
+    assert result.exit_code == 0
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert f"```\n$ oppeval batch --help\n{result.stdout}```" in readme
