@@ -21,7 +21,7 @@ import multiprocessing
 import os
 import sys
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -451,19 +451,31 @@ class JsonLinesResults:
     def write(self, outcome: RowOutcome) -> None:
         """Write one outcome as one line."""
         self.handle.write(json.dumps(outcome_json(outcome), ensure_ascii=False,
-                                     allow_nan=False, sort_keys=True) + "\n")
+                                     allow_nan=False) + "\n")
 
     def close(self) -> None:
         """Nothing is held back."""
 
 
 def outcome_json(outcome: RowOutcome) -> dict[str, Any]:
-    """The JSON object of one outcome (see :class:`JsonLinesResults`)."""
+    """The JSON object of one outcome (see :class:`JsonLinesResults`).
+
+    ``row`` and ``status`` come first; the evaluation's keys are sorted, as in the JSON that
+    ``oppeval evaluate`` prints.
+    """
     if outcome.status == "scored":
         return {"row": outcome.row, "status": "scored", "seed": outcome.seed,
-                "verdict": outcome.verdict, "evaluation": outcome.record}
+                "verdict": outcome.verdict, "evaluation": _sorted_keys(outcome.record)}
     return {"row": outcome.row, "status": outcome.status, "label": outcome.label,
             "errors": [e.to_dict() for e in outcome.errors]}
+
+
+def _sorted_keys(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        return {k: _sorted_keys(node[k]) for k in sorted(node)}
+    if isinstance(node, list):
+        return [_sorted_keys(v) for v in node]
+    return node
 
 
 def as_csv_outcome(outcome: RowOutcome) -> RowOutcome:
@@ -494,14 +506,13 @@ def run_batch(plans_csv: str | Path, out: str | Path, *, workers: int | None = N
               fmt: OutputFormat = "csv", dask_scheduler: str | None = None,
               seed: int = DEFAULT_SEED, overrides: Mapping[str, Any] | None = None,
               rubric_path: str | Path | None = None, engine: str = "vectorised",
-              progress: bool | None = None,
-              report: Callable[[str], None] | None = None) -> BatchSummary:
+              progress: bool | None = None) -> BatchSummary:
     """Score every row of ``plans_csv`` into ``out`` (CSV or JSON lines); return the summary.
 
     Raises :class:`~evaluator.errors.InputError` before any work when the CSV cannot be read,
     an override or the rubric is bad, or ``out`` cannot be written. The output is written to
-    ``OUT.partial`` and renamed to ``out`` when every row is done. ``progress`` None shows a
-    progress bar only when stderr is a terminal; ``report`` receives the summary line.
+    ``OUT.partial`` and renamed to ``out`` when every row is done (``-`` streams to stdout).
+    ``progress`` None shows a progress bar only when stderr is a terminal.
     """
     settings = BatchSettings(seed=seed, overrides=dict(overrides or {}),
                              rubric_text=_read_rubric(rubric_path), engine=engine, fmt=fmt)
@@ -509,31 +520,39 @@ def run_batch(plans_csv: str | Path, out: str | Path, *, workers: int | None = N
     if settings.rubric_text is not None:
         parse_rubric_text(settings.rubric_text, str(rubric_path))
     source = Path(plans_csv)
-    out_path = Path(out)
-    partial = out_path.with_name(out_path.name + ".partial")
     summary = BatchSummary()
     show = sys.stderr.isatty() if progress is None else progress
-    with open_csv(source) as handle:
+    with open_csv(source) as handle, _output(out) as sink, _progress(show, source) as bar:
         rows = open_rows(handle, source.resolve().parent)
-        try:
-            sink = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        except OSError as exc:
-            raise InputError([FieldError("--output", f"{out} cannot be written: "
-                                                     f"{exc.strerror or exc}")]) from None
-        with sink, _progress(show, source) as bar:
-            writer: CsvResults | JsonLinesResults = (
-                CsvResults(sink, settings) if fmt == "csv" else JsonLinesResults(sink)
-            )
-            for outcome in score_rows(rows, settings, workers=workers,
-                                      dask_scheduler=dask_scheduler):
-                writer.write(outcome)
-                summary.add(outcome)
-                bar.update(1)
-            writer.close()
-    os.replace(partial, out_path)
-    if report is not None:
-        report(summary.text())
+        writer: CsvResults | JsonLinesResults = (
+            CsvResults(sink, settings) if fmt == "csv" else JsonLinesResults(sink)
+        )
+        for outcome in score_rows(rows, settings, workers=workers,
+                                  dask_scheduler=dask_scheduler):
+            writer.write(outcome)
+            summary.add(outcome)
+            bar.update(1)
+        writer.close()
     return summary
+
+
+@contextlib.contextmanager
+def _output(out: str | Path) -> Iterator[IO[str]]:
+    """The results stream: stdout for ``-``, else ``OUT.partial``, renamed to OUT at the end."""
+    if str(out) == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(out)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        handle = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError([FieldError("--output", f"{out} cannot be written: "
+                                                 f"{exc.strerror or exc}")]) from None
+    with handle:
+        yield handle
+    os.replace(partial, target)
 
 
 def _read_rubric(path: str | Path | None) -> str | None:

@@ -229,8 +229,8 @@ def evaluate(plan: str, fmt: str, out: str, seed: int, rubric_path: str | None, 
 
 @cli.command()
 @click.argument("plans_csv", metavar="PLANS.csv", type=click.Path(dir_okay=False, exists=True))
-@click.option("--output", "-o", "out", type=click.Path(dir_okay=False), required=True,
-              help="Where to write the results.")
+@click.option("--output", "-o", "out", type=click.Path(dir_okay=False, allow_dash=True),
+              required=True, help="Where to write the results (- for stdout).")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Local worker processes (default: all cores).")
 @click.option("--format", "-f", "fmt", type=click.Choice(("csv", "json")), default="csv",
@@ -261,7 +261,7 @@ def batch(plans_csv: str, out: str, workers: int | None, fmt: str, dask_schedule
         summary = run_batch(plans_csv, out, workers=workers, fmt=fmt,
                             dask_scheduler=dask_scheduler, seed=seed, overrides=overrides,
                             rubric_path=rubric_path, engine=engine)
-    click.echo(f"wrote {out}: {summary.text()}", err=True)
+    click.echo(f"wrote {'<stdout>' if out == '-' else out}: {summary.text()}", err=True)
     if summary.errors:
         sys.exit(1)
 

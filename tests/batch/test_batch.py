@@ -277,3 +277,15 @@ def test_a_rubric_file_scores_like_the_bundled_default(every_kind: Batch, tmp_pa
                         "--rubric", str(tmp_path / "none.yaml"))
     assert code == 2
     assert "--rubric" in err
+
+
+def test_results_can_stream_to_stdout(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "two.csv", list(INLINE), [INLINE, INLINE | {"currency": "x"}])
+    result = CliRunner().invoke(cli, ["batch", str(path), "-o", "-", "--format", "json",
+                                      "--workers", "1", *SMALL_SET])
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["row"], line["status"]) for line in lines] == [(2, "scored"), (3, "invalid")]
+    assert list(lines[0])[:2] == ["row", "status"]
+    assert result.stderr == "wrote <stdout>: 2 rows: 1 scored, 1 invalid; " \
+        f"{lines[0]['verdict']} 1\n"
