@@ -76,3 +76,47 @@ def test_default_verdict_labels_appear_in_the_rubric_file() -> None:
     text = (data_dir("rubrics") / "pyramid-risk.yaml").read_text("utf-8")
     for label in ("Lower risk", "Significant risk", "High risk"):
         assert re.search(rf"label: {label}\}}", text), label
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _bands(rubric: Rubric, ind_id: str, unit: str) -> str:
+    rule = rubric.indicator(ind_id)
+    assert rule is not None
+    if unit == "yes/no":
+        no = rule.level_for(False)
+        yes = rule.level_for(True)
+        text = f"no: {no}; yes: {yes}"
+    else:
+        parts = [f"{b.level} ≤ {b.max:g}" for b in rule.bands if b.max is not None]
+        text = "; ".join([*parts, f"{rule.bands[-1].level} above"])
+    unknown = "skipped" if rule.unknown == "skip" else rule.unknown
+    return f"{text}; unknown: {unknown}"
+
+
+def indicator_table() -> str:
+    """The README's indicator table, from the registry and the default rubric."""
+    rubric = load_rubric()
+    rows = ["| ID | Indicator | Source | Unit | Weight | Levels (default rubric) |",
+            "|---|---|---|---|---|---|"]
+    for spec in INDICATORS.values():
+        rule = rubric.indicator(spec.id)
+        assert rule is not None
+        unit = spec.unit.replace("{currency}", "money")
+        rows.append(
+            f"| `{spec.id}` | {spec.label} | {spec.source} | {unit} | {rule.weight:g} | "
+            f"{_bands(rubric, spec.id, spec.unit)} |"
+        )
+    return "\n".join(rows)
+
+
+def test_readme_indicator_table_is_current() -> None:
+    text = README.read_text("utf-8")
+    match = re.search(r"<!-- indicators:start -->\n(.*?)\n<!-- indicators:end -->", text, re.S)
+    assert match, "README lacks the indicator table markers"
+    assert match.group(1) == indicator_table(), "stale: run python tests/rubric/test_docs_drift.py"
+
+
+if __name__ == "__main__":
+    print(f"<!-- indicators:start -->\n{indicator_table()}\n<!-- indicators:end -->")
