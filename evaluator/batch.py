@@ -520,6 +520,9 @@ def run_batch(plans_csv: str | Path, out: str | Path, *, workers: int | None = N
     if settings.rubric_text is not None:
         parse_rubric_text(settings.rubric_text, str(rubric_path))
     source = Path(plans_csv)
+    if str(out) != "-" and Path(out).resolve() == source.resolve():
+        raise InputError([FieldError("--output", f"{out} is the input CSV; write the results "
+                                                 "to another file")])
     summary = BatchSummary()
     show = sys.stderr.isatty() if progress is None else progress
     with open_csv(source) as handle, _output(out) as sink, _progress(show, source) as bar:

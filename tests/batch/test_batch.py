@@ -289,3 +289,12 @@ def test_results_can_stream_to_stdout(tmp_path: Path) -> None:
     assert list(lines[0])[:2] == ["row", "status"]
     assert result.stderr == "wrote <stdout>: 2 rows: 1 scored, 1 invalid; " \
         f"{lines[0]['verdict']} 1\n"
+
+
+def test_the_output_never_overwrites_the_input(every_kind: Batch) -> None:
+    before = every_kind.path.read_bytes()
+    code, err = run_cli("batch", str(every_kind.path), "-o", str(every_kind.path))
+    assert code == 2
+    assert "--output: " in err
+    assert "is the input CSV" in err
+    assert every_kind.path.read_bytes() == before
