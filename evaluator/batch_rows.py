@@ -550,6 +550,8 @@ def read_plan_file(name: str, folder: Path | None) -> dict[str, Any]:
     target = (base / text).resolve()
     if not target.is_relative_to(base):
         raise _PlanFileError(f"{describe_value(text)} points outside the CSV's folder")
+    if target.exists() and not target.is_file():
+        raise _PlanFileError(f"{describe_value(text)} is not a regular file")
     try:
         with open(target, "rb") as handle:
             data = handle.read(MAX_PLAN_BYTES + 1)
