@@ -91,7 +91,7 @@ def _pick(doc: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 def session_block() -> str:
     """The README's evaluate session: the command and the chosen keys of its real output."""
     command = f"evaluate {SESSION_PLAN} --format json"
-    result = CliRunner().invoke(cli, shlex.split(command))
+    result = CliRunner().invoke(cli, ["evaluate", str(ROOT / SESSION_PLAN), "--format", "json"])
     assert result.exit_code == 0, result.output
     picked = _pick(json.loads(result.stdout), SESSION_KEYS)
     return f"$ oppeval {command}\n{json.dumps(picked, indent=2, ensure_ascii=False)}\n"
