@@ -12,13 +12,15 @@ import hashlib
 import io
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 
 from evaluator.assumptions import SPECS
 from evaluator.errors import AssumptionError, FieldError, LimitError, RubricError
@@ -165,19 +167,45 @@ def parse_seed(raw: str | None) -> int | None:
     return int(text)
 
 
+RECENT_EVALUATIONS = 32
+"""Evaluations kept in memory, so a report's downloads do not simulate the network again
+(the app setting ``OPPEVAL_RECENT_EVALUATIONS`` changes it; 0 turns the cache off)."""
+
+_recent: OrderedDict[str, Any] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
 def evaluate(
     doc: Mapping[str, Any] | bytes | str,
     overrides: Mapping[str, Any],
     seed: int | None,
     rubric: RubricChoice,
 ) -> Any:
-    """Evaluate a plan under the web limits; raises InputError subclasses with every error."""
+    """Evaluate a plan under the web limits; raises InputError subclasses with every error.
+
+    The same input, assumptions, seed and rubric always give the same Evaluation, so the most
+    recent ones are remembered (a bounded cache, not session state: any request may reuse them).
+    """
     from evaluator.evaluation import evaluate_document
 
     check_limits(overrides)
-    return evaluate_document(
+    key = hashlib.sha256(
+        json.dumps([doc if isinstance(doc, Mapping) else str(doc), dict(overrides), seed,
+                    rubric.stem, rubric.text], sort_keys=True, default=str).encode("utf-8")
+    ).hexdigest()
+    keep = int(current_app.config.get("OPPEVAL_RECENT_EVALUATIONS", RECENT_EVALUATIONS))
+    with _recent_lock:
+        if keep and key in _recent:
+            _recent.move_to_end(key)
+            return _recent[key]
+    evaluation = evaluate_document(
         doc, overrides=dict(overrides), seed=seed, rubric=resolve_rubric(rubric)
     )
+    with _recent_lock:
+        _recent[key] = evaluation
+        while len(_recent) > keep:
+            _recent.popitem(last=False)
+    return evaluation
 
 
 def render(evaluation: Any, fmt: str) -> tuple[bytes, str]:

@@ -40,7 +40,10 @@ def assert_error_shape(response: Any, status: int) -> list[dict[str, str]]:
     return body["errors"]
 
 
-def test_a_plan_is_evaluated_to_json_without_a_csrf_token(client: FlaskClient) -> None:
+def test_a_plan_is_evaluated_to_json_without_a_csrf_token() -> None:
+    from evaluator.web import create_app
+
+    client = create_app({"TESTING": True, "OPPEVAL_RECENT_EVALUATIONS": 0}).test_client()
     response = post(client, SAMPLE.read_bytes(), f"{SMALL}&seed=3")
     assert response.status_code == 200
     doc = response.get_json()

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 
 from evaluator.resources import data_dir
-from evaluator.web import SECURITY_HEADERS
+from evaluator.web import SECURITY_HEADERS, create_app
 from evaluator.web.service import WEB_LIMITS
 from tests.web import pages
 from tests.web.conftest import SMALL
@@ -138,8 +138,9 @@ def test_downloads_reproduce_the_evaluation_shown(client: FlaskClient) -> None:
     assert doc["assumptions"]["market_size"]["value"] == 250000
     assert doc["assumptions"]["market_size"]["changed"] is True
     assert doc["score"]["verdict"] in page
-    again = json.loads(client.get(links["json"]).data)
-    assert again == doc, "the same link gives the same evaluation"
+    uncached = create_app({"TESTING": True, "OPPEVAL_RECENT_EVALUATIONS": 0}).test_client()
+    again = uncached.get(links["json"])
+    assert again.data == data.data, "the link evaluates the same input to the same bytes"
 
     pdf = client.get(links["pdf"])
     assert pdf.headers["Content-Type"] == "application/pdf"
@@ -394,3 +395,23 @@ def test_plan_text_is_escaped(client: FlaskClient) -> None:
 def test_there_is_no_debug_mode(client: FlaskClient, path: str) -> None:
     assert client.application.debug is False
     assert client.get(path).status_code == 200
+
+
+def test_downloads_reuse_the_evaluation_just_shown(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import evaluator.evaluation
+
+    calls = []
+    real = evaluator.evaluation.evaluate_document
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evaluator.evaluation, "evaluate_document", counting)
+    values = {**offer_form(client), "seed": "424242"}
+    _, page = evaluate(client, values)
+    assert client.get(download_links(page)["csv"]).status_code == 200
+    assert client.get(download_links(page)["json"]).status_code == 200
+    assert len(calls) == 1
