@@ -174,9 +174,18 @@ def _csrf_error(exc: CSRFError) -> tuple[str, int]:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
-    """Run the app under waitress (a production WSGI server) until interrupted."""
+    """Run the app under waitress (a production WSGI server) until interrupted.
+
+    The samples, the bundled rubrics and the whole pipeline are loaded before the first request.
+    """
     from waitress import serve as waitress_serve
 
+    from evaluator import evaluation, report
+    from evaluator.web import service
+
     app = create_app()
+    service.samples()
+    service.bundled_rubrics()
+    del evaluation, report  # imported now so the first visitor does not wait for them
     print(f"Opportunity Evaluator listening on http://{host}:{port}/", flush=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="oppeval")
