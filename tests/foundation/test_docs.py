@@ -1,8 +1,8 @@
 """The README cannot drift: its CLI help, session output, schema fields and assumptions are
 checked against the code.
 
-To refresh a stale block, run ``.venv/bin/python -m tests.foundation.test_docs`` from the
-repository root: it prints every generated block.
+To refresh the generated blocks, run ``.venv/bin/python -m tests.foundation.test_docs`` from
+the repository root: it rewrites them in README.md.
 """
 
 from __future__ import annotations
@@ -199,12 +199,24 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert "bash scripts/test.sh </dev/null" in ci.splitlines()
 
 
+def refresh_readme(text: str) -> str:
+    """``text`` with every generated block (help, session, assumptions) regenerated."""
+    for block in [help_block(c) for c in HELP_COMMANDS] + [session_block()]:
+        head = block.split("\n", 1)[0] + "\n"
+        pattern = re.compile(r"```text\n" + re.escape(head) + r".*?```", re.S)
+        assert len(pattern.findall(text)) == 1, f"README has no single block for {head!r}"
+        text = pattern.sub(lambda _: f"```text\n{block}```", text)
+    return re.sub(
+        r"(<!-- assumptions:start -->\n).*?(\n<!-- assumptions:end -->)",
+        lambda m: m.group(1) + assumptions_table() + m.group(2),
+        text,
+        flags=re.S,
+    )
+
+
 def main() -> None:
-    """Print every generated README block, to paste over a stale one."""
-    for command in HELP_COMMANDS:
-        print(f"```text\n{help_block(command)}```\n")
-    print(f"```text\n{session_block()}```\n")
-    print(f"<!-- assumptions:start -->\n{assumptions_table()}\n<!-- assumptions:end -->")
+    """Regenerate the README's generated blocks in place."""
+    README.write_text(refresh_readme(_readme()), "utf-8")
 
 
 if __name__ == "__main__":
