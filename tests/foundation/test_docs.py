@@ -205,7 +205,7 @@ def refresh_readme(text: str) -> str:
         head = block.split("\n", 1)[0] + "\n"
         pattern = re.compile(r"```text\n" + re.escape(head) + r".*?```", re.S)
         assert len(pattern.findall(text)) == 1, f"README has no single block for {head!r}"
-        text = pattern.sub(lambda _: f"```text\n{block}```", text)
+        text = pattern.sub(lambda _, b=block: f"```text\n{b}```", text)
     return re.sub(
         r"(<!-- assumptions:start -->\n).*?(\n<!-- assumptions:end -->)",
         lambda m: m.group(1) + assumptions_table() + m.group(2),
