@@ -183,3 +183,39 @@ def test_keyboard_alone_reaches_the_form(page: Page) -> None:
     expect(page.get_by_role("button", name="Fill the form with this sample")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("sample plan")
+
+
+def test_no_page_breaks_its_content_security_policy(page: Page) -> None:
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(m.text))
+    pick_sample(page)
+    make_small(page)
+    page.get_by_role("button", name="Evaluate this offer").click()
+    expect(page.locator(".verdict-label")).to_contain_text(VERDICT)
+    images = page.locator("article.report img")
+    assert images.count() >= 1
+    assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    page.goto("/methodology")
+    violations = [m for m in messages if "Content Security Policy" in m]
+    assert violations == []
+
+
+def test_the_standalone_html_report_styles_itself_under_its_policy(
+    page: Page, live_server: str
+) -> None:
+    plan = (Path(__file__).resolve().parents[2] / "plan_samples" / f"{SAMPLE}.json").read_bytes()
+    response = page.request.post(
+        f"{live_server}/api/v1/evaluate?format=html&runs=2&max_participants=1500",
+        data=plan, headers={"Content-Type": "application/json"},
+    )
+    assert response.ok
+    assert "sha256-" in response.headers["content-security-policy"]
+    body, headers = response.body(), response.headers
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(m.text))
+    page.route(f"{live_server}/standalone", lambda route: route.fulfill(
+        status=200, headers=headers, body=body))
+    page.goto(f"{live_server}/standalone")
+    border = page.evaluate("getComputedStyle(document.querySelector('.verdict')).borderTopStyle")
+    assert border == "solid", "the report's own style sheet applies"
+    assert [m for m in messages if "Content Security Policy" in m] == []
