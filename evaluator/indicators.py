@@ -256,9 +256,11 @@ def _own_purchases_count(x: Inputs) -> tuple[Value, str]:
     if value is None:
         return None, "The plan does not say whether your own purchases count toward qualification."
     if value:
+        volume = x.plan.compensation.qualification.min_personal_volume
+        threshold = f" (at least {volume:g} a month)" if volume > 0 else ""
         return True, (
-            "Your own purchases count toward the volume that qualifies you (and your upline) "
-            "for pay, so buying product yourself can stand in for selling it."
+            f"Your own purchases count toward the personal volume{threshold} that qualifies "
+            "you and your upline for pay, so buying product yourself can stand in for selling it."
         )
     return False, "Only sales to customers count toward qualification, not your own purchases."
 
