@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +210,21 @@ def test_questions_ask_about_what_the_plan_leaves_unknown(default_rubric: Any) -
     assert not asked("income_disclosure_net_of_costs")
     assert not asked("disclosure_rosier_than_simulation")
     assert len(questions) == len(set(questions))
+
+
+def test_byte_identical_across_processes(tmp_path: Path) -> None:
+    """Two separate processes with different hash seeds write the same bytes."""
+    plan = data_dir("plan_samples") / "package_plan.json"
+    outputs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"run{hash_seed}.json"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run(
+            [sys.executable, "-c", "from evaluator.cli import main; main()",
+             "evaluate", str(plan), "-o", str(out),
+             "--set", "max_participants=2000", "--set", "runs=2"],
+            check=True, env=env, capture_output=True,
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])["input_sha256"] == Plan.from_bytes(plan.read_bytes()).sha256
