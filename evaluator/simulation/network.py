@@ -173,11 +173,16 @@ class Params:
 
 
 class Tree:
-    """A tree over participant ids: parent (-1 at the top), depth and the ids at each depth.
+    """A tree over participant ids: parent (-1 at the top), depth, the ids at each depth, and
+    a depth-first order in which every subtree is one contiguous run.
 
-    A forced tree (matrix or binary) also has ``width`` positions under each participant
-    (``child``, -1 when free), how many are filled (``nchild``) and the spill-over turn
-    (``turn``: which child the next overflowing recruit is passed to, modulo the width).
+    ``order`` lists the ids depth-first (a participant, then their subtrees in the order the
+    positions were filled); ``pos`` is each id's place in it and ``size`` the size of its
+    subtree, so the subtree of ``i`` is ``order[pos[i]:pos[i] + size[i]]`` and any subtree
+    total is a difference of two prefix sums. A forced tree (matrix or binary) also has
+    ``width`` positions under each participant (``child``, -1 when free), how many are
+    filled (``nchild``) and the spill-over turn (``turn``: which child the next overflowing
+    recruit is passed to, modulo the width).
     """
 
     def __init__(self, capacity: int, width: int = 0) -> None:
@@ -185,24 +190,72 @@ class Tree:
         self.parent = np.full(capacity, -1, dtype=np.int64)
         self.depth = np.zeros(capacity, dtype=np.int64)
         self.levels: list[np.ndarray] = []
+        self.order = np.empty(0, dtype=np.int64)
+        self.pos = np.zeros(capacity, dtype=np.int64)
+        self.size = np.zeros(capacity, dtype=np.int64)
         if width:
             self.child = np.full((capacity, width), -1, dtype=np.int64)
             self.nchild = np.zeros(capacity, dtype=np.int64)
             self.turn = np.zeros(capacity, dtype=np.int64)
 
     def attach(self, ids: np.ndarray, parents: np.ndarray) -> None:
-        """Record ``parents`` (-1: a top) for ``ids``; depths and level lists follow."""
+        """Record ``parents`` (-1: a top) for ``ids`` (ascending).
+
+        A parent is either attached already or earlier in ``ids`` (a recruit placed under a
+        recruit of the same month). Each new participant goes last among their parent's
+        subtree in the depth-first order.
+        """
         if ids.size == 0:
             return
         self.parent[ids] = parents
-        depth = np.where(parents < 0, 0, self.depth[np.maximum(parents, 0)] + 1)
-        self.depth[ids] = depth
+        # Generations within the batch: 0 = parent attached before, g = parent in g - 1.
+        k = np.minimum(np.searchsorted(ids, parents), ids.size - 1)
+        batch_index = np.where(ids[k] == parents, k, -1)
+        gen = np.zeros(ids.size, dtype=np.int64)
+        inside = batch_index >= 0
+        while True:
+            g = np.where(inside, gen[np.maximum(batch_index, 0)] + 1, 0)
+            if np.array_equal(g, gen):
+                break
+            gen = g
+        generations = int(gen.max()) + 1
+        # Depths, levels and the nearest ancestor attached before this batch (the anchor).
+        anchor = np.where(parents < 0, -1, parents)
+        for g in range(generations):
+            here = np.flatnonzero(gen == g)
+            p = parents[here]
+            self.depth[ids[here]] = np.where(p < 0, 0, self.depth[np.maximum(p, 0)] + 1)
+            if g:
+                anchor[here] = anchor[batch_index[here]]
+        depth = self.depth[ids]
         for d in np.unique(depth).tolist():
             new = ids[depth == d]
             if d < len(self.levels):
                 self.levels[d] = np.concatenate((self.levels[d], new))
             else:
                 self.levels.append(new)
+        # Depth-first order: insert after the anchor's subtree, new sub-forests in
+        # depth-first order among themselves (keys: the path of batch ancestors, top first).
+        n_old = self.order.size
+        at = np.where(anchor < 0, n_old,
+                      self.pos[np.maximum(anchor, 0)] + self.size[np.maximum(anchor, 0)])
+        keys = np.full((generations, ids.size), -1, dtype=np.int64)
+        for g in range(generations):
+            here = np.flatnonzero(gen == g)
+            if g:
+                keys[:g, here] = keys[:g, batch_index[here]]
+            keys[g, here] = ids[here]
+        # Equal places: a deeper anchor's subtree ends there too and comes first.
+        deeper_first = -np.where(anchor < 0, 0, self.depth[np.maximum(anchor, 0)])
+        sort = np.lexsort((*keys[::-1], deeper_first, at))
+        self.order = np.insert(self.order, at[sort], ids[sort])
+        self.pos[self.order] = np.arange(self.order.size)
+        self.size[ids] = 1
+        a = parents[parents >= 0]
+        while a.size:
+            np.add.at(self.size, a, 1)
+            a = self.parent[a]
+            a = a[a >= 0]
 
     def up(self, n: int) -> np.ndarray:
         """Parents of ids 0..n-1 with the top mapped to a sentinel ``n`` (whose parent is n)."""
@@ -277,6 +330,12 @@ class Engine(Protocol):
 
     def pay(self, params: Params, net: Network, month: Month) -> MonthPay:
         """Payouts through every component of the plan for one month."""
+
+
+def reaches(value: np.ndarray | float, threshold: float) -> np.ndarray | bool:
+    """``value >= threshold``, forgiving the last-digit differences of adding the same
+    volumes in another order (relative 1e-9), so both engines decide ties alike."""
+    return value >= threshold - 1e-9 * max(1.0, abs(threshold))
 
 
 def company_mix(m: Month) -> np.ndarray:

@@ -22,6 +22,7 @@ from evaluator.simulation.network import (
     Params,
     Tree,
     company_mix,
+    reaches,
 )
 
 
@@ -37,6 +38,8 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
     w = tree.width
     rid, anchor = recruits, sponsors
     adepth = tree.depth[anchor]
+    placed: list[np.ndarray] = []
+    under: list[np.ndarray] = []
     while rid.size:
         d = adepth.min()
         here = adepth == d
@@ -55,7 +58,8 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
         free = w - filled
         put = k < free
         tree.child[a[put], filled[put] + k[put]] = r[put]
-        tree.attach(r[put], a[put])
+        placed.append(r[put])
+        under.append(a[put])
         heads = a[starts]
         counts = np.diff(np.append(starts, r.size))
         took = np.minimum(counts, w - tree.nchild[heads])
@@ -68,28 +72,42 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
             rid = np.concatenate((rid, r[over]))
             anchor = np.concatenate((anchor, nxt))
             adepth = np.concatenate((adepth, np.full(nxt.size, d + 1)))
+    if placed:
+        ids = np.concatenate(placed)
+        parents = np.concatenate(under)
+        order = np.argsort(ids)
+        tree.attach(ids[order], parents[order])
 
 
-def subtree_sums(
-    tree: Tree, up: np.ndarray, values: np.ndarray, stop: np.ndarray | None = None
-) -> np.ndarray:
-    """Each participant's value plus all of their descendants' (length n + 1, sentinel 0).
+class GroupCounts:
+    """Customers, active participants and new recruits in every subtree of a tree.
 
-    Rolled up depth level by depth level, deepest first; only non-zero sums move. A
-    participant marked in ``stop`` keeps their sum instead of passing it up.
+    A subtree is one contiguous run of the tree's depth-first order, so its counts are
+    differences of prefix sums: one cumulative sum per month, then any subtree in O(1).
+    Counts are integers, so the sums are exact; volumes are counts x the volume of one
+    customer order, one month's own purchase and one starter kit.
     """
-    n = up.size - 1
-    s = np.zeros(n + 1)
-    s[:n] = values
-    for ids in reversed(tree.levels[1:]):
-        moving = s[ids]
-        nz = moving != 0
-        if stop is not None:
-            nz &= ~stop[ids]
-        if nz.any():
-            np.add.at(s, up[ids[nz]], moving[nz])
-    s[n] = 0.0
-    return s
+
+    def __init__(self, tree: Tree, m: Month, params: Params) -> None:
+        self.tree = tree
+        act = np.flatnonzero(m.active)
+        cum = np.zeros((3, m.n + 1), dtype=np.int64)
+        at = tree.pos[act] + 1
+        cum[0, at] = m.customers[act]
+        cum[1, at] = 1
+        cum[2, tree.pos[m.new] + 1] = 1
+        np.cumsum(cum, axis=1, out=cum)
+        self.cum = cum
+        self.unit = np.array([[params.order_volume], [params.own_volume], [params.kit_volume]])
+
+    def counts(self, ids: np.ndarray) -> np.ndarray:
+        """(customers, active, new) in the subtree of each id: shape (3, len(ids))."""
+        start = self.tree.pos[ids]
+        return self.cum[:, start + self.tree.size[ids]] - self.cum[:, start]
+
+    def volumes(self, counts: np.ndarray) -> np.ndarray:
+        """(customer, own-purchase, kit) volume of those counts."""
+        return counts * self.unit
 
 
 def nearest_marked(tree: Tree, up: np.ndarray, mark: np.ndarray) -> np.ndarray:
@@ -179,6 +197,7 @@ class _Context:
     up: np.ndarray  # sponsor parent with the sentinel
     q: np.ndarray  # qualified, with the sentinel (False)
     rank: np.ndarray
+    group: GroupCounts | None  # sponsor-tree subtree counts, when the plan has ranks
     breakage: dict[str, float] = field(
         default_factory=lambda: dict.fromkeys(
             ("unqualified", "top_of_network", "locked_levels", "binary_cap"), 0.0
@@ -203,8 +222,9 @@ class VectorisedEngine:
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
         up = net.sponsor.up(m.n)
+        group = GroupCounts(net.sponsor, m, params) if params.ranks else None
         ctx = _Context(params, net, m, up, np.append(m.qualified, False),
-                       self._ranks(params, net, m, up))
+                       self._ranks(params, m, up, group), group)
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
         for kind in params.components:
@@ -270,21 +290,24 @@ class VectorisedEngine:
         return p, company_mix(m) * p.sum()
 
     @staticmethod
-    def _ranks(params: Params, net: Network, m: Month, up: np.ndarray) -> np.ndarray:
+    def _ranks(params: Params, m: Month, up: np.ndarray,
+               group: GroupCounts | None) -> np.ndarray:
         n = m.n
         rank = np.full(n, NO_RANK, dtype=np.int64)
-        if not params.ranks:
+        if group is None:
             return rank
-        gv = subtree_sums(net.sponsor, up, m.pv)[:n]
-        legs = np.bincount(up[:n][m.active], minlength=n + 1)[:n]
+        act = np.flatnonzero(m.active)
+        vol = group.volumes(group.counts(act))
+        gv = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
+        legs = np.bincount(up[act], minlength=n + 1)[act]
+        pv = m.pv[act]
         for r, spec in enumerate(params.ranks):
             ok = (
-                m.active
-                & (m.pv >= spec.min_personal_volume)
-                & (gv >= spec.min_group_volume)
+                reaches(pv, spec.min_personal_volume)
+                & reaches(gv, spec.min_group_volume)
                 & (legs >= spec.min_active_legs)
             )
-            rank[ok] = r
+            rank[act[ok]] = r
         return rank
 
     @staticmethod
@@ -295,16 +318,15 @@ class VectorisedEngine:
         assert tree is not None
         assert carry is not None
         n = m.n
-        bup = tree.up(n)
-        sums = [subtree_sums(tree, bup, v) for v in (m.vc, m.vo, m.vk)]
+        group = GroupCounts(tree, m, params)
         # Only the active can earn: legs (fresh volume plus carry-over, per source) for them.
         act = np.flatnonzero(m.active)
-        child = tree.child[act]
-        child[child < 0] = n
-        legs = np.empty((2, 3, act.size))
+        legs = np.zeros((2, 3, act.size))
         for side in range(2):
-            for s in range(3):
-                legs[side, s] = sums[s][child[:, side]] + carry[side, s, act]
+            kids = tree.child[act, side]
+            filled = kids >= 0
+            legs[side][:, filled] = group.volumes(group.counts(kids[filled]))
+            legs[side] += carry[side][:, act]
         totals = legs.sum(axis=1)
         matched = totals.min(axis=0)
         raw = (c.rate or 0.0) * matched
@@ -325,7 +347,7 @@ class VectorisedEngine:
 
     @staticmethod
     def _breakaway(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
-        params, net, m, up, q, rank = ctx.params, ctx.net, ctx.m, ctx.up, ctx.q, ctx.rank
+        params, m, up, q, rank = ctx.params, ctx.m, ctx.up, ctx.q, ctx.rank
         breakage = ctx.breakage
         c = params.components["breakaway"]
         n = m.n
@@ -341,13 +363,20 @@ class VectorisedEngine:
         node = (rate > 0) | brk
         node[n] = False
         kids = np.flatnonzero(node)
-        # Volume reaches the nearest rate-holder (or broken-away participant) at or above its
-        # buyer: roll volume up, stopping at those participants.
-        w3 = np.stack([subtree_sums(net.sponsor, up, v, stop=node)[kids]
-                       for v in (m.vc, m.vo, m.vk)])
-        wt = w3.sum(axis=0)
         rp = np.full(n + 1, n, dtype=np.int64)
         rp[kids] = climb(up[kids], up, node)
+        # Volume reaches the nearest rate-holder (or broken-away participant) at or above its
+        # buyer: each one's subtree, less the subtrees of the nearest such participants below.
+        group = ctx.group
+        assert group is not None
+        whole = group.counts(kids)
+        own_group = whole.copy()
+        below = rp[kids] != n
+        local = np.searchsorted(kids, rp[kids][below])
+        for s in range(3):
+            np.subtract.at(own_group[s], local, whole[s, below])
+        w3 = group.volumes(own_group)
+        wt = w3.sum(axis=0)
         bp = np.full(n + 1, n, dtype=np.int64)
         bs = np.flatnonzero(brk)
         bp[bs] = climb(rp[bs], rp, brk)

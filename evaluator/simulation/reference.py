@@ -54,6 +54,7 @@ from evaluator.simulation.network import (
     Params,
     Tree,
     company_mix,
+    reaches,
 )
 
 
@@ -171,8 +172,8 @@ class ReferenceEngine:
             for r, spec in enumerate(params.ranks):
                 if (
                     active[i]
-                    and pv[i] >= spec.min_personal_volume
-                    and group[i] >= spec.min_group_volume
+                    and reaches(pv[i], spec.min_personal_volume)
+                    and reaches(group[i], spec.min_group_volume)
                     and legs[i] >= spec.min_active_legs
                 ):
                     rank[i] = r

@@ -4,7 +4,8 @@ Placement is compared exactly. For whole runs, everything per participant is com
 exactly (join and quit months, recruits, ranks, costs and pay: each participant's monthly pay
 is rounded to a millionth by shared code, so the engines must agree to the last digit). The
 company-wide totals (pay by component and by source, breakage, payout) are sums the engines
-add in different orders: they are compared with rtol 1e-9, and so are the summaries.
+add in different orders: they are compared with rtol 1e-9 (atol 1e-9 for amounts that
+should be zero), and so are the summaries.
 """
 
 from __future__ import annotations
@@ -43,12 +44,13 @@ def _assert_same_run(plan: Plan, assumptions: Assumptions, seed: int) -> None:
         np.testing.assert_array_equal(getattr(v, name), getattr(r, name), err_msg=name)
     assert v.pay_by_component.keys() == r.pay_by_component.keys()
     for kind in v.pay_by_component:
-        assert v.pay_by_component[kind] == pytest.approx(r.pay_by_component[kind], rel=1e-9)
+        assert v.pay_by_component[kind] == pytest.approx(r.pay_by_component[kind], rel=1e-9,
+                                                          abs=1e-9)
     assert v.company_pay == pytest.approx(r.company_pay, rel=1e-9)
-    np.testing.assert_allclose(v.pay_sources, r.pay_sources, rtol=1e-9, atol=0)
+    np.testing.assert_allclose(v.pay_sources, r.pay_sources, rtol=1e-9, atol=1e-9)
     assert v.breakage.keys() == r.breakage.keys()
     for cause in v.breakage:
-        np.testing.assert_allclose(v.breakage[cause], r.breakage[cause], rtol=1e-9,
+        np.testing.assert_allclose(v.breakage[cause], r.breakage[cause], rtol=1e-9, atol=1e-9,
                                    err_msg=cause)
     assert v.timeline_ever == r.timeline_ever
     assert v.timeline_active == r.timeline_active
@@ -108,3 +110,36 @@ def test_sample_plans_agree_end_to_end(sample_paths: list) -> None:
         assert v.pop("engine") == "vectorised"
         assert r.pop("engine") == "reference"
         assert _close(v, r), path.name
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    founders=st.integers(1, 3),
+    batches=st.lists(st.lists(st.integers(0, 10**6), min_size=1, max_size=10), max_size=6),
+)
+def test_depth_first_order_holds_every_subtree(founders: int, batches: list[list[int]]) -> None:
+    """Batches may hang recruits under recruits of the same batch, as spill-over does."""
+    tree = Tree(200)
+    tree.attach(np.arange(founders), np.full(founders, -1))
+    n = founders
+    for batch in batches:
+        parents = np.array([x % (n + i) for i, x in enumerate(batch)])  # may be in the batch
+        tree.attach(np.arange(n, n + parents.size), parents)
+        n += parents.size
+    assert sorted(tree.order.tolist()) == list(range(n))
+    kids: dict[int, list[int]] = {}
+    for i in range(n):
+        kids.setdefault(int(tree.parent[i]), []).append(i)
+
+    def below(i: int) -> set[int]:
+        out = {i}
+        for k in kids.get(i, []):
+            out |= below(k)
+        return out
+
+    for i in range(n):
+        run = tree.order[tree.pos[i]: tree.pos[i] + tree.size[i]].tolist()
+        assert run[0] == i
+        assert set(run) == below(i)
+        if tree.parent[i] >= 0:
+            assert tree.depth[i] == tree.depth[tree.parent[i]] + 1
