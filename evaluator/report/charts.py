@@ -115,15 +115,12 @@ def income_distribution(ev: Mapping[str, Any]) -> Chart | None:
     if len(late) == len(every):
         ax.stairs(late, edges, fill=True, color=COLOURS["late"], hatch="////",
                   label="late joiners")
-    ax.axvline(0, color="black", linewidth=1, linestyle="--")
-    ax.annotate("break-even", xy=(0, 1), xycoords=("data", "axes fraction"),
-                xytext=(-3, -2), textcoords="offset points", va="top", ha="right", fontsize=7.5)
+    ax.axvline(0, color="black", linewidth=1, linestyle="--", label="break-even (0)")
     ax.xaxis.set_major_formatter(_money_axis(currency))
     ax.xaxis.set_major_locator(MaxNLocator(7))
     ax.set_xlabel(f"net income after costs ({currency}); left of the dashed line = lost money")
     ax.set_ylabel("simulated participants")
-    ax.set_title(title, loc="left", y=1.0, pad=14)
-    ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=2, borderaxespad=0.2)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=3, borderaxespad=0.2)
     alt = (
         f"Histogram of simulated net income after costs. "
         f"{percent(sim.get('fraction_losing_money'))} of all participants lose money, "
@@ -217,21 +214,20 @@ def join_quarters(ev: Mapping[str, Any]) -> Chart | None:
         return None
     title = "Share losing money, by when they joined"
     fig = Figure(figsize=(WIDTH, 2.1))
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.87, bottom=0.22)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.84, bottom=0.22)
     ax = fig.add_subplot()
-    quarters = [number(r["quarter"]) for r in rows]
+    quarters = [r["quarter"] for r in rows]
     values = [r["fraction_losing_money"] for r in rows]
-    ax.bar(quarters, values, color=COLOURS["late"])
+    ax.bar(quarters, values, color=COLOURS["late"], width=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(12, integer=True))
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(_percent_axis())
     ax.set_xlabel("quarter of joining (1 = the network's first three months)")
-    ax.set_title(title, loc="left", y=1.0, pad=14)
-    if len(quarters) > 24:
-        ax.xaxis.set_major_locator(MaxNLocator(12, integer=True))
+    ax.set_title(title, loc="left", y=1.0, pad=8)
     alt = (
         f"Bar chart by quarter of joining: {percent(values[0])} of those joining in quarter "
-        f"{quarters[0]} lose money, against {percent(values[-1])} of those joining in quarter "
-        f"{quarters[-1]}."
+        f"{number(quarters[0])} lose money, against {percent(values[-1])} of those joining in "
+        f"quarter {number(quarters[-1])}; quarters in which nobody joined have no bar."
     )
     return Chart("chart-quarters", title, alt, _svg(fig, title))
 

@@ -173,9 +173,11 @@ def _why(ev: Mapping[str, Any], findings: list[dict[str, Any]]) -> str:
         return str(score["why"])
     levels = score.get("levels") or {}
     total = len(ev.get("indicators") or [])
+    high = levels.get("high", 0)
     sentence = (
-        f"{view.number(levels.get('high', 0))} of the {view.number(total)} indicators are at "
-        f"the high level and {view.number(levels.get('elevated', 0))} elevated"
+        f"{view.number(high)} of the {view.number(total)} indicators "
+        f"{'is' if high == 1 else 'are'} at the high level and "
+        f"{view.number(levels.get('elevated', 0))} elevated"
     )
     labels = [f["label"] for f in findings if f["label"] and f["level"] in ("high", "elevated")]
     if labels:
