@@ -1,0 +1,32 @@
+"""The README's account of the web app stays true to the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from evaluator.web import MAX_CONTENT_LENGTH
+from evaluator.web.service import FORMATS, WEB_LIMITS
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+SECTION = README.split("## The web app", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_states_the_web_limits() -> None:
+    text = " ".join(SECTION.split())
+    assert f"at most {WEB_LIMITS['max_participants']:,} participants" in text
+    assert f"{WEB_LIMITS['runs']} runs" in text
+    assert f"{WEB_LIMITS['horizon_months']} months" in text
+    assert f"{WEB_LIMITS['initial_participants']:,} initial participants" in text
+    assert f"at most {MAX_CONTENT_LENGTH // (1024 * 1024)} MB" in text
+    for fmt in FORMATS:
+        assert f"`{fmt}`" in text
+
+
+def test_the_readme_names_every_route(app: Flask) -> None:
+    own = {"form", "downloads", "advocates", "api"}
+    for rule in app.url_map.iter_rules():
+        blueprint = rule.endpoint.partition(".")[0]
+        if blueprint in own and "<" not in rule.rule and rule.rule not in ("/report.css",):
+            assert rule.rule in SECTION, rule.rule
