@@ -393,14 +393,30 @@ def _in_list(name: str, path: str) -> bool:
 
 
 def state_from_form(form: Mapping[str, str]) -> FormState:
-    """The form state from submitted inputs (rows counted from the names present)."""
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-    rows: dict[str, int] = {}
-    for name in values:
+    """The form state from submitted inputs.
+
+    Rows are numbered by the order of the indices present (gaps closed), so a row count never
+    exceeds the number of inputs sent, whatever index a request names.
+    """
+    plain: dict[str, str] = {}
+    rows_seen: dict[str, set[int]] = {}
+    for name, value in form.items():
+        if not isinstance(value, str):
+            continue
         match = _ROW_NAME.match(name)
         if match and match["list"] in REPEATS_BY_PATH:
-            rows[match["list"]] = max(rows.get(match["list"], 0), int(match["index"]) + 1)
-    return FormState(values, rows)
+            rows_seen.setdefault(match["list"], set()).add(int(match["index"]))
+        elif not match:
+            plain[name] = value
+    renumber = {path: {old: new for new, old in enumerate(sorted(seen))}
+                for path, seen in rows_seen.items()}
+    for name, value in form.items():
+        match = _ROW_NAME.match(name)
+        if not isinstance(value, str) or not match or match["list"] not in renumber:
+            continue
+        index = renumber[match["list"]][int(match["index"])]
+        plain[f"{match['list']}[{index}]" + (f".{match['key']}" if match["key"] else "")] = value
+    return FormState(plain, {path: len(seen) for path, seen in rows_seen.items()})
 
 
 def state_from_document(doc: Mapping[str, Any]) -> FormState:

@@ -223,3 +223,20 @@ def test_an_openapi_tool_reads_every_operation(client: FlaskClient) -> None:
     assert {(op.method.upper(), op.path) for op in operations} == {
         (method.upper(), path) for path, item in doc["paths"].items() for method in item
     }
+
+
+def test_an_unexpected_failure_is_a_json_500_without_details(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import evaluator.evaluation
+    from evaluator.web import create_app
+
+    client = create_app({"PROPAGATE_EXCEPTIONS": False}).test_client()
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(evaluator.evaluation, "evaluate_document", broken)
+    response = post(client, SAMPLE.read_bytes(), f"{SMALL}&seed=987654")
+    errors = assert_error_shape(response, 500)
+    assert "secret internal detail" not in response.get_data(as_text=True)
+    assert errors[0]["path"] == ""

@@ -123,3 +123,9 @@ def test_descriptions_come_from_the_plan_schema() -> None:
     rate = next(f for f in fd.COMPONENTS.fields if f.key == "monthly_cap")
     hint = fd.describe("compensation.components[0].monthly_cap", rate)
     assert "Most one participant can earn from the binary" in hint
+
+
+def test_a_huge_row_index_cannot_make_huge_work() -> None:
+    state = fd.state_from_form({"products[999999999].name": "Tea", "products[3].name": "Cup"})
+    assert state.rows["products"] == 2
+    assert state.values == {"products[0].name": "Cup", "products[1].name": "Tea"}
