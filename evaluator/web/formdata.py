@@ -224,6 +224,8 @@ def describe(path: str, f: Field) -> str:
     if f.hint or not f.schema_hint:
         return f.hint
     text = _for_people(_schema_description(path, f), f.label)
+    if f.kind == "tristate":  # the list itself offers "Unknown"
+        text = text.replace("Leave blank if unknown.", "").strip()
     if f.kind == "fraction" and not text:
         return "A share: 0.25 or 25%."
     return text
