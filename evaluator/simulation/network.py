@@ -185,9 +185,14 @@ class Tree:
     recruit is passed to, modulo the width).
     """
 
-    def __init__(self, capacity: int, width: int = 0) -> None:
+    def __init__(self, capacity: int, width: int = 0, keep_levels: bool = False) -> None:
         self.width = width
+        self.capacity = capacity
+        self.keep_levels = keep_levels
         self.parent = np.full(capacity, -1, dtype=np.int64)
+        # ``up``: the parent, with the top (and the sentinel itself) pointing at a sentinel
+        # participant ``capacity`` who is never active, qualified or ranked.
+        self.up = np.full(capacity + 1, capacity, dtype=np.int64)
         self.depth = np.zeros(capacity, dtype=np.int64)
         self.levels: list[np.ndarray] = []
         self.order = np.empty(0, dtype=np.int64)
@@ -208,6 +213,7 @@ class Tree:
         if ids.size == 0:
             return
         self.parent[ids] = parents
+        self.up[ids] = np.where(parents < 0, self.capacity, parents)
         # Generations within the batch: 0 = parent attached before, g = parent in g - 1.
         k = np.minimum(np.searchsorted(ids, parents), ids.size - 1)
         batch_index = np.where(ids[k] == parents, k, -1)
@@ -227,7 +233,7 @@ class Tree:
             self.depth[ids[here]] = np.where(p < 0, 0, self.depth[np.maximum(p, 0)] + 1)
             if g:
                 anchor[here] = anchor[batch_index[here]]
-        depth = self.depth[ids]
+        depth = self.depth[ids] if self.keep_levels else np.empty(0, dtype=np.int64)
         for d in np.unique(depth).tolist():
             new = ids[depth == d]
             if d < len(self.levels):
@@ -257,14 +263,6 @@ class Tree:
             a = self.parent[a]
             a = a[a >= 0]
 
-    def up(self, n: int) -> np.ndarray:
-        """Parents of ids 0..n-1 with the top mapped to a sentinel ``n`` (whose parent is n)."""
-        out = np.empty(n + 1, dtype=np.int64)
-        p = self.parent[:n]
-        out[:n] = np.where(p < 0, n, p)
-        out[n] = n
-        return out
-
 
 @dataclass
 class Network:
@@ -282,7 +280,7 @@ class Network:
         matrix = params.components.get("matrix")
         binary = "binary" in params.components
         return cls(
-            sponsor=Tree(cap),
+            sponsor=Tree(cap, keep_levels=True),
             matrix=Tree(cap, int(matrix.width or 2)) if matrix is not None else None,
             binary=Tree(cap, 2) if binary else None,
             carry=np.zeros((2, 3, cap)) if binary else None,
@@ -295,29 +293,47 @@ class Network:
 
 @dataclass
 class Month:
-    """One month's inputs to the payouts, for participants 0..n-1."""
+    """One month's inputs to the payouts.
+
+    Per-participant figures are for the active only, aligned with ``act`` (their ids,
+    ascending): nobody else buys, sells or earns. ``sentinel`` is the index one past every
+    participant (the trees' top); masks over ids have that extra, always-False element.
+    """
 
     t: int
     n: int
-    active: np.ndarray  # bool
-    new: np.ndarray  # ids that joined this month
-    join: np.ndarray  # join month
-    customers: np.ndarray  # int
-    vc: np.ndarray  # customer-sales volume
-    vo: np.ndarray  # own-purchase volume
-    vk: np.ndarray  # starter kit / package volume
-    pv: np.ndarray  # personal volume for qualification and ranks
-    qualified: np.ndarray  # bool
+    sentinel: int
+    act: np.ndarray  # ids of the active
+    new: np.ndarray  # ids that joined this month (all active)
+    join: np.ndarray  # join month of every participant (indexed by id)
+    customers: np.ndarray  # int, per active
+    vc: np.ndarray  # customer-sales volume, per active
+    vo: np.ndarray  # own-purchase volume, per active
+    vk: np.ndarray  # starter kit / package volume, per active
+    pv: np.ndarray  # personal volume for qualification and ranks, per active
+    qualified: np.ndarray  # bool, per active
+
+    def mask(self, per_active: np.ndarray | None = None) -> np.ndarray:
+        """Over ids (and the sentinel): True for the active (where ``per_active`` holds)."""
+        out = np.zeros(self.sentinel + 1, dtype=bool)
+        out[self.act if per_active is None else self.act[per_active]] = True
+        return out
+
+    def spread(self, per_active: np.ndarray, fill: float = 0) -> np.ndarray:
+        """A per-active array as one value per participant id 0..n-1 (``fill`` elsewhere)."""
+        out = np.full(self.n, fill, dtype=per_active.dtype)
+        out[self.act] = per_active
+        return out
 
 
 @dataclass
 class MonthPay:
     """One month's payouts before the payout cap, as an engine computes them."""
 
-    pay: dict[str, np.ndarray]  # component type -> pay per participant (length n)
+    pay: dict[str, np.ndarray]  # component type -> pay per active participant
     sources: dict[str, np.ndarray]  # component type -> (customer, own, enrollment) totals
     breakage: dict[str, float]
-    rank: np.ndarray  # paid-as rank per participant, -1 for none
+    rank: np.ndarray  # paid-as rank per active participant, -1 for none
 
 
 class Engine(Protocol):
@@ -387,25 +403,23 @@ class RunData:
 def month_inputs(
     params: Params,
     t: int,
-    active: np.ndarray,
+    n: int,
+    act: np.ndarray,
     new: np.ndarray,
     join: np.ndarray,
     customers: np.ndarray,
 ) -> Month:
-    """Volumes, personal volume and qualification of a month from who is active, who is
-    new and how many customers each has (see the module docstring for the rules)."""
-    n = active.size
+    """Volumes, personal volume and qualification of a month from who is active (``act``),
+    who is new and how many customers each active participant has (see the module
+    docstring for the rules)."""
     vc = customers * params.order_volume
-    vo = np.where(active, params.own_volume, 0.0)
-    vk = np.zeros(n)
-    vk[new] = params.kit_volume
+    vo = np.full(act.size, params.own_volume)
+    vk = np.where(join[act] == t, params.kit_volume, 0.0) if new.size else np.zeros(act.size)
     pv = vc + vo + vk if params.own_purchases_count else vc.copy()
-    qualified = (
-        active
-        & (pv >= params.min_personal_volume)
-        & (customers >= params.min_retail_customers)
+    qualified = reaches(pv, params.min_personal_volume) & (
+        customers >= params.min_retail_customers
     )
-    return Month(t, n, active, new, join, customers, vc, vo, vk, pv, qualified)
+    return Month(t, n, params.capacity, act, new, join, customers, vc, vo, vk, pv, qualified)
 
 
 def _customers(params: Params, n: int, z: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -424,7 +438,7 @@ def _customers(params: Params, n: int, z: np.ndarray, u: np.ndarray) -> np.ndarr
 class Settled:
     """One month's pay after the payout cap."""
 
-    pay: np.ndarray  # per participant
+    pay: np.ndarray  # per active participant
     by_component: dict[str, float]
     sources: np.ndarray  # (customer, own, enrollment)
     breakage: dict[str, float]
@@ -451,8 +465,7 @@ def settle(params: Params, mp: MonthPay, volume: float) -> Settled:
         if company > limit:
             factor = limit / company
             breakage["payout_cap"] = company - limit
-    n = next(iter(mp.pay.values())).size if mp.pay else 0
-    company_pay = np.zeros(n)
+    company_pay = np.zeros(mp.rank.size)
     for k, arr in mp.pay.items():
         if k != "retail_margin":
             company_pay += arr
@@ -526,15 +539,14 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         # Customers and purchases.
         act = np.flatnonzero(active[:n])
         z, u_customers, u_churn = draw_month(rng, act.size)
-        customers = np.zeros(n, dtype=np.int64)
-        customers[act] = _customers(params, n, z, u_customers)
-        month = month_inputs(params, t, active[:n].copy(), new, join[:n], customers)
-        vc, vo, vk = month.vc, month.vo, month.vk
+        customers = _customers(params, n, z, u_customers)
+        month = month_inputs(params, t, n, act, new, join, customers)
 
         mp = engine.pay(params, net, month)
-        settled = settle(params, mp, float(vc.sum() + vo.sum() + vk.sum()))
-        rank[:n] = mp.rank
-        pay[:n] += settled.pay
+        settled = settle(params, mp, float(month.vc.sum() + month.vo.sum() + month.vk.sum()))
+        rank[:n] = NO_RANK
+        rank[act] = mp.rank
+        pay[act] += settled.pay
         for kind, amount in settled.by_component.items():
             by_component[kind] += amount
         sources += settled.sources

@@ -1,9 +1,10 @@
 """The vectorised engine: placement and payouts of every component with whole-array operations.
 
 No per-participant Python loop: uplines are reached by jumping through parent arrays one level
-at a time over all payers at once, pay is gathered with ``np.bincount``, subtree volumes are
-rolled up depth level by depth level (deepest first), and "nearest qualifying upline" arrays
-are filled top-down depth level by depth level. Each rule is documented once, in
+at a time over all payers at once, pay is gathered with ``np.bincount``, subtree totals are
+differences of prefix sums over each tree's depth-first order, and "nearest qualified
+upline" arrays are filled top-down, depth level by depth level. Pay arrays cover the active
+participants only (the only ones who can be paid). Each rule is documented once, in
 :mod:`evaluator.simulation.reference`, which computes the same rules participant by
 participant; the differential tests hold the two to the same results.
 """
@@ -90,100 +91,97 @@ class GroupCounts:
 
     def __init__(self, tree: Tree, m: Month, params: Params) -> None:
         self.tree = tree
-        act = np.flatnonzero(m.active)
-        cum = np.zeros((3, m.n + 1), dtype=np.int64)
-        at = tree.pos[act] + 1
-        cum[0, at] = m.customers[act]
-        cum[1, at] = 1
-        cum[2, tree.pos[m.new] + 1] = 1
-        np.cumsum(cum, axis=1, out=cum)
-        self.cum = cum
+        at = tree.pos[m.act] + 1
+        self.cum = []
+        for per_active in (m.customers, 1, (m.join[m.act] == m.t).astype(np.int64)):
+            c = np.zeros(m.n + 1, dtype=np.int64)
+            c[at] = per_active
+            self.cum.append(np.cumsum(c, out=c))
         self.unit = np.array([[params.order_volume], [params.own_volume], [params.kit_volume]])
 
     def counts(self, ids: np.ndarray) -> np.ndarray:
         """(customers, active, new) in the subtree of each id: shape (3, len(ids))."""
         start = self.tree.pos[ids]
-        return self.cum[:, start + self.tree.size[ids]] - self.cum[:, start]
+        end = start + self.tree.size[ids]
+        return np.stack([c[end] - c[start] for c in self.cum])
 
     def volumes(self, counts: np.ndarray) -> np.ndarray:
         """(customer, own-purchase, kit) volume of those counts."""
         return counts * self.unit
 
 
-def nearest_marked(tree: Tree, up: np.ndarray, mark: np.ndarray) -> np.ndarray:
-    """Nearest strict ancestor with ``mark`` set, or the sentinel n (``mark[n]`` is False)."""
-    n = up.size - 1
-    near = np.full(n + 1, n, dtype=np.int64)
+def nearest_marked(tree: Tree, mark: np.ndarray) -> np.ndarray:
+    """For every id, the nearest strict ancestor with ``mark`` set, else the sentinel.
+
+    Filled top-down, depth level by depth level (``mark`` covers ids and the sentinel, whose
+    mark is False).
+    """
+    sentinel = tree.capacity
+    near = np.full(sentinel + 1, sentinel, dtype=np.int64)
     for ids in tree.levels[1:]:
-        p = up[ids]
+        p = tree.up[ids]
         near[ids] = np.where(mark[p], p, near[p])
     return near
 
 
-def climb(start: np.ndarray, parent: np.ndarray, mark: np.ndarray) -> np.ndarray:
-    """From each start, go up ``parent`` until a marked participant or the sentinel n."""
-    n = parent.size - 1
+def climb(start: np.ndarray, up: np.ndarray, mark: np.ndarray) -> np.ndarray:
+    """From each start, go up until a marked participant or the sentinel (``up``'s last)."""
+    sentinel = up.size - 1
     at = start.copy()
-    todo = np.flatnonzero((at != n) & ~mark[at])
+    todo = np.flatnonzero((at != sentinel) & ~mark[at])
     while todo.size:
-        at[todo] = parent[at[todo]]
-        todo = todo[(at[todo] != n) & ~mark[at[todo]]]
+        at[todo] = up[at[todo]]
+        todo = todo[(at[todo] != sentinel) & ~mark[at[todo]]]
     return at
 
 
-def upline_pay(
-    up: np.ndarray,
-    eligible: np.ndarray,
-    payers: np.ndarray,
-    values: np.ndarray,
-    rates: tuple[float, ...],
-    breakage: dict[str, float],
-    unlock: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pay ``rates[k-1] x value`` to the k-th upline of each payer (through ``up``).
+@dataclass
+class Uplines:
+    """Pay to the k-th upline of each payer through a parent array, every level at once."""
 
-    An upline that is not ``eligible`` (or whose ``unlock`` is below k) is not paid: that pay
-    is breakage, as is pay for levels above the top of the tree. Returns pay per participant
-    (length n) and the total rate paid on each payer's value.
-    """
-    n1 = up.size
-    paid = np.zeros(payers.size)
-    idx = np.arange(payers.size)
-    a, v = payers, values
-    rate_arr = np.asarray(rates, dtype=float)
-    to: list[np.ndarray] = []
-    amounts: list[np.ndarray] = []
-    for k, rate in enumerate(rates, 1):
-        a = up[a]
-        top = a == n1 - 1
-        if top.any():
-            breakage["top_of_network"] += float(rate_arr[k - 1:].sum() * v[top].sum())
-            keep = ~top
-            a, v, idx = a[keep], v[keep], idx[keep]
-        if a.size == 0:
-            break
-        ok = eligible[a]
-        breakage["unqualified"] += rate * float(v[~ok].sum())
+    up: np.ndarray  # parent ids, with the sentinel
+    eligible: np.ndarray  # over ids and the sentinel
+    slot: np.ndarray  # id -> index among the active
+    active: int  # how many are active
+    breakage: dict[str, float]
+
+    def pay(self, payers: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
+            unlock: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``rates[k-1] x value`` to the k-th upline of each payer (ids).
+
+        An upline that is not ``eligible`` (or whose ``unlock`` is below k) is not paid: that
+        pay is breakage, as is pay for levels above the top of the tree. Returns pay per
+        active participant and the total rate paid on each payer's value.
+        """
+        sentinel = self.up.size - 1
+        levels = len(rates)
+        r = np.asarray(rates, dtype=float)[:, None]
+        chain = np.empty((levels, payers.size), dtype=np.int64)
+        a = payers
+        for k in range(levels):
+            a = self.up[a]
+            chain[k] = a
+        top = chain == sentinel
+        ok = self.eligible[chain]
+        unqualified = ~ok & ~top
         if unlock is not None:
-            opened = unlock[a] >= k
-            breakage["locked_levels"] += rate * float(v[ok & ~opened].sum())
+            opened = unlock[chain] > np.arange(levels)[:, None]
+            self.breakage["locked_levels"] += float((r * values * (ok & ~opened)).sum())
             ok &= opened
-        if rate:
-            to.append(a[ok])
-            amounts.append(v[ok] * rate)
-            paid[idx[ok]] += rate
-    if not to:
-        return np.zeros(n1 - 1), paid
-    pay = np.bincount(np.concatenate(to), np.concatenate(amounts), minlength=n1)
-    return pay[:-1], paid
+        self.breakage["top_of_network"] += float((r * values * top).sum())
+        self.breakage["unqualified"] += float((r * values * unqualified).sum())
+        weights = r * values * ok
+        pay = np.bincount(self.slot[chain[ok]], weights[ok], minlength=self.active)
+        return pay, (r * ok).sum(axis=0)
 
 
-def tagged(paid: np.ndarray, payers: np.ndarray, m: Month,
+def tagged(paid: np.ndarray, positions: np.ndarray, m: Month,
            customer_only: bool = False) -> np.ndarray:
-    """(customer, own, enrollment) totals of pay at rate ``paid`` on each payer's volume."""
+    """(customer, own, enrollment) totals of pay at rate ``paid`` on the volume of the
+    active participants at ``positions``."""
     out = np.zeros(3)
     for s, v in enumerate((m.vc,) if customer_only else (m.vc, m.vo, m.vk)):
-        out[s] = float((paid * v[payers]).sum())
+        out[s] = float((paid * v[positions]).sum())
     return out
 
 
@@ -194,20 +192,24 @@ class _Context:
     params: Params
     net: Network
     m: Month
-    up: np.ndarray  # sponsor parent with the sentinel
-    q: np.ndarray  # qualified, with the sentinel (False)
-    rank: np.ndarray
+    q: np.ndarray  # qualified, over ids and the sentinel
+    rank: np.ndarray  # per active
     group: GroupCounts | None  # sponsor-tree subtree counts, when the plan has ranks
-    breakage: dict[str, float] = field(
-        default_factory=lambda: dict.fromkeys(
-            ("unqualified", "top_of_network", "locked_levels", "binary_cap"), 0.0
-        )
-    )
-
-    volume: np.ndarray = field(init=False)
+    uplines: Uplines
+    volume: np.ndarray = field(init=False)  # all commissionable volume, per active
 
     def __post_init__(self) -> None:
-        self.volume = self.m.vc + self.m.vo + self.m.vk  # all commissionable volume
+        self.volume = self.m.vc + self.m.vo + self.m.vk
+
+    @property
+    def breakage(self) -> dict[str, float]:
+        """Breakage by cause so far this month."""
+        return self.uplines.breakage
+
+    def through(self, tree: Tree) -> Uplines:
+        """The same payer-to-upline machinery through another tree's parents."""
+        u = self.uplines
+        return Uplines(tree.up, u.eligible, u.slot, u.active, u.breakage)
 
 
 class VectorisedEngine:
@@ -221,15 +223,21 @@ class VectorisedEngine:
 
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
-        up = net.sponsor.up(m.n)
+        q = m.mask(m.qualified)
+        slot = np.zeros(m.sentinel + 1, dtype=np.int64)
+        slot[m.act] = np.arange(m.act.size)
+        breakage = dict.fromkeys(
+            ("unqualified", "top_of_network", "locked_levels", "binary_cap"), 0.0
+        )
         group = GroupCounts(net.sponsor, m, params) if params.ranks else None
-        ctx = _Context(params, net, m, up, np.append(m.qualified, False),
-                       self._ranks(params, m, up, group), group)
+        rank = self._ranks(params, net.sponsor, m, slot, group)
+        ctx = _Context(params, net, m, q, rank, group,
+                       Uplines(net.sponsor.up, q, slot, m.act.size, breakage))
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
         for kind in params.components:
             pay[kind], src[kind] = getattr(self, "_" + kind)(ctx)
-        return MonthPay(pay, src, ctx.breakage, ctx.rank)
+        return MonthPay(pay, src, breakage, rank)
 
     @staticmethod
     def _retail_margin(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
@@ -245,7 +253,7 @@ class VectorisedEngine:
     def _enrollment_bonus(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
         c = ctx.params.components["enrollment_bonus"]
         new = ctx.m.new
-        p, _ = upline_pay(ctx.up, ctx.q, new, np.ones(new.size), c.amounts, ctx.breakage)
+        p, _ = ctx.uplines.pay(new, np.ones(new.size), c.amounts)
         return p, np.array([0.0, 0.0, p.sum()])
 
     @staticmethod
@@ -253,8 +261,8 @@ class VectorisedEngine:
         m = ctx.m
         c = ctx.params.components["fast_start"]
         value = m.vo + m.vk
-        payers = np.flatnonzero(m.active & (m.t - m.join < c.months) & (value > 0))
-        p, _ = upline_pay(ctx.up, ctx.q, payers, value[payers], c.rates, ctx.breakage)
+        at = np.flatnonzero((m.t - m.join[m.act] < c.months) & (value > 0))
+        p, _ = ctx.uplines.pay(m.act[at], value[at], c.rates)
         return p, np.array([0.0, 0.0, p.sum()])
 
     @staticmethod
@@ -263,22 +271,24 @@ class VectorisedEngine:
         c = ctx.params.components["unilevel"]
         customer_only = c.basis == "customer"
         value = m.vc if customer_only else ctx.volume
-        payers = np.flatnonzero(value > 0)
-        route = nearest_marked(ctx.net.sponsor, ctx.up, ctx.q) if c.compression else ctx.up
-        unlock = np.append(ctx.params.unlock_table()[ctx.rank + 1], 0)
-        p, paid = upline_pay(route, ctx.q, payers, value[payers], c.rates, ctx.breakage,
-                             unlock)
-        return p, tagged(paid, payers, m, customer_only)
+        at = np.flatnonzero(value > 0)
+        uplines = ctx.uplines
+        if c.compression:  # unqualified uplines are skipped: go up through qualified ones
+            route = nearest_marked(ctx.net.sponsor, ctx.q)
+            uplines = Uplines(route, ctx.q, uplines.slot, uplines.active, uplines.breakage)
+        unlock = np.zeros(m.sentinel + 1, dtype=np.int64)
+        unlock[m.act] = ctx.params.unlock_table()[ctx.rank + 1]
+        p, paid = uplines.pay(m.act[at], value[at], c.rates, unlock)
+        return p, tagged(paid, at, m, customer_only)
 
     @staticmethod
     def _matrix(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
         tree = ctx.net.matrix
         assert tree is not None
         c = ctx.params.components["matrix"]
-        payers = np.flatnonzero(ctx.volume > 0)
-        p, paid = upline_pay(tree.up(ctx.m.n), ctx.q, payers, ctx.volume[payers], c.rates,
-                             ctx.breakage)
-        return p, tagged(paid, payers, ctx.m)
+        at = np.flatnonzero(ctx.volume > 0)
+        p, paid = ctx.through(tree).pay(ctx.m.act[at], ctx.volume[at], c.rates)
+        return p, tagged(paid, at, ctx.m)
 
     @staticmethod
     def _rank_bonus(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
@@ -290,24 +300,23 @@ class VectorisedEngine:
         return p, company_mix(m) * p.sum()
 
     @staticmethod
-    def _ranks(params: Params, m: Month, up: np.ndarray,
+    def _ranks(params: Params, tree: Tree, m: Month, slot: np.ndarray,
                group: GroupCounts | None) -> np.ndarray:
-        n = m.n
-        rank = np.full(n, NO_RANK, dtype=np.int64)
+        rank = np.full(m.act.size, NO_RANK, dtype=np.int64)
         if group is None:
             return rank
-        act = np.flatnonzero(m.active)
-        vol = group.volumes(group.counts(act))
+        vol = group.volumes(group.counts(m.act))
         gv = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
-        legs = np.bincount(up[act], minlength=n + 1)[act]
-        pv = m.pv[act]
+        sponsors = tree.up[m.act]
+        is_active = m.mask()
+        legs = np.bincount(slot[sponsors[is_active[sponsors]]], minlength=m.act.size)
         for r, spec in enumerate(params.ranks):
             ok = (
-                reaches(pv, spec.min_personal_volume)
+                reaches(m.pv, spec.min_personal_volume)
                 & reaches(gv, spec.min_group_volume)
                 & (legs >= spec.min_active_legs)
             )
-            rank[act[ok]] = r
+            rank[ok] = r
         return rank
 
     @staticmethod
@@ -317,10 +326,9 @@ class VectorisedEngine:
         tree, carry = net.binary, net.carry
         assert tree is not None
         assert carry is not None
-        n = m.n
         group = GroupCounts(tree, m, params)
         # Only the active can earn: legs (fresh volume plus carry-over, per source) for them.
-        act = np.flatnonzero(m.active)
+        act = m.act
         legs = np.zeros((2, 3, act.size))
         for side in range(2):
             kids = tree.child[act, side]
@@ -332,13 +340,10 @@ class VectorisedEngine:
         raw = (c.rate or 0.0) * matched
         capped = raw if c.monthly_cap is None else np.minimum(raw, c.monthly_cap)
         ctx.breakage["binary_cap"] += float((raw - capped).sum())
-        qa = m.qualified[act]
-        ctx.breakage["unqualified"] += float(capped[~qa].sum())
-        earned = np.where(qa, capped, 0.0)
-        pay = np.zeros(n)
-        pay[act] = earned
+        ctx.breakage["unqualified"] += float(capped[~m.qualified].sum())
+        pay = np.where(m.qualified, capped, 0.0)
         weaker = np.where(totals[0] <= totals[1], legs[0], legs[1])
-        share = np.divide(earned, matched, out=np.zeros(act.size), where=matched > 0)
+        share = np.divide(pay, matched, out=np.zeros(act.size), where=matched > 0)
         sources = (weaker * share).sum(axis=1)
         if c.carryover:
             keep = 1 - np.divide(matched, totals, out=np.ones_like(totals), where=totals > 0)
@@ -347,23 +352,22 @@ class VectorisedEngine:
 
     @staticmethod
     def _breakaway(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
-        params, m, up, q, rank = ctx.params, ctx.m, ctx.up, ctx.q, ctx.rank
+        params, m, rank = ctx.params, ctx.m, ctx.rank
         breakage = ctx.breakage
+        up = ctx.net.sponsor.up
+        sentinel = m.sentinel
         c = params.components["breakaway"]
-        n = m.n
-        pay = np.zeros(n + 1)
         sources = np.zeros(3)
         if not params.ranks:
-            return pay[:n], sources
+            return np.zeros(m.act.size), sources
         diff = np.array([r.differential_rate for r in params.ranks] + [0.0])
-        qn = q[:n]
-        rate = np.append(np.where(qn, diff[rank], 0.0), 0.0)
+        rate = np.zeros(sentinel + 1)
+        rate[m.act] = np.where(m.qualified, diff[rank], 0.0)
         top = len(params.ranks) - 1
-        brk = np.append(qn & (rank == top), False)
+        brk = m.mask(m.qualified & (rank == top))
         node = (rate > 0) | brk
-        node[n] = False
         kids = np.flatnonzero(node)
-        rp = np.full(n + 1, n, dtype=np.int64)
+        rp = np.full(sentinel + 1, sentinel, dtype=np.int64)
         rp[kids] = climb(up[kids], up, node)
         # Volume reaches the nearest rate-holder (or broken-away participant) at or above its
         # buyer: each one's subtree, less the subtrees of the nearest such participants below.
@@ -371,27 +375,26 @@ class VectorisedEngine:
         assert group is not None
         whole = group.counts(kids)
         own_group = whole.copy()
-        below = rp[kids] != n
+        below = rp[kids] != sentinel
         local = np.searchsorted(kids, rp[kids][below])
         for s in range(3):
             np.subtract.at(own_group[s], local, whole[s, below])
         w3 = group.volumes(own_group)
         wt = w3.sum(axis=0)
-        bp = np.full(n + 1, n, dtype=np.int64)
+        bp = np.full(sentinel + 1, sentinel, dtype=np.int64)
         bs = np.flatnonzero(brk)
         bp[bs] = climb(rp[bs], rp, brk)
 
         # Rank differential: each upline earns its rate minus the highest rate below it.
         own = rate[kids]
-        pay[kids] += own * wt
         best = own.copy()
         at = rp[kids]
         idx = np.arange(kids.size)
         ceiling = rate.max()
-        to: list[np.ndarray] = []
-        amounts: list[np.ndarray] = []
+        to: list[np.ndarray] = [kids]  # every rate-holder is qualified, hence active
+        amounts: list[np.ndarray] = [own * wt]
         while True:
-            live = (at != n) & (best[idx] < ceiling)
+            live = (at != sentinel) & (best[idx] < ceiling)
             at, idx = at[live], idx[live]
             if at.size == 0:
                 break
@@ -404,16 +407,18 @@ class VectorisedEngine:
         # Generation royalties on the group volume of breakaway legs.
         gens = c.generation_rates
         bself = climb(kids, rp, brk)
-        grouped = bself != n
-        g3 = np.stack([np.bincount(bself[grouped], w3[s, grouped], minlength=n + 1)[bs]
-                       for s in range(3)])
+        grouped = bself != sentinel
+        local = np.searchsorted(bs, bself[grouped])
+        g3 = np.zeros((3, bs.size))
+        for s in range(3):
+            np.add.at(g3[s], local, w3[s, grouped])
         gt = g3.sum(axis=0)
         gen_rates = np.asarray(gens, dtype=float)
         a = bs
         gidx = np.arange(bs.size)
         for g, r in enumerate(gens):
             a = bp[a]
-            topped = a == n
+            topped = a == sentinel
             if topped.any():
                 breakage["top_of_network"] += float(gen_rates[g:].sum() * gt[gidx[topped]].sum())
                 a, gidx = a[~topped], gidx[~topped]
@@ -422,6 +427,6 @@ class VectorisedEngine:
             to.append(a)
             amounts.append(r * gt[gidx])
             sources += r * g3[:, gidx].sum(axis=1)
-        if to:
-            pay += np.bincount(np.concatenate(to), np.concatenate(amounts), minlength=n + 1)
-        return pay[:n], sources
+        pay = np.bincount(ctx.uplines.slot[np.concatenate(to)], np.concatenate(amounts),
+                          minlength=m.act.size)
+        return pay, sources

@@ -80,11 +80,12 @@ class ReferenceEngine:
         """Every component of the plan for one month, participant by participant."""
         n = m.n
         parent = net.sponsor.parent[:n].tolist()
-        active = m.active.tolist()
-        qualified = m.qualified.tolist()
-        customers = m.customers.tolist()
-        vc, vo, vk = m.vc.tolist(), m.vo.tolist(), m.vk.tolist()
-        pv = m.pv.tolist()
+        # One entry per participant id; those not active have nothing.
+        active = m.mask()[:n].tolist()
+        qualified = m.mask(m.qualified)[:n].tolist()
+        customers = m.spread(m.customers).tolist()
+        vc, vo, vk = (m.spread(v).tolist() for v in (m.vc, m.vo, m.vk))
+        pv = m.spread(m.pv).tolist()
         breakage = {"unqualified": 0.0, "top_of_network": 0.0, "locked_levels": 0.0,
                     "binary_cap": 0.0}
         rank = self._ranks(params, parent, active, pv)
@@ -135,7 +136,8 @@ class ReferenceEngine:
             pay["matrix"] = np.array(got)
             src["matrix"] = np.array(tags)
         if "binary" in comps and net.binary is not None:
-            pay["binary"], src["binary"] = self._binary(params, net, m, qualified, breakage)
+            pay["binary"], src["binary"] = self._binary(params, net, active, qualified,
+                                                        (vc, vo, vk), breakage)
         if "breakaway" in comps:
             pay["breakaway"], src["breakaway"] = self._breakaway(
                 params, parent, qualified, rank, vc, vo, vk, breakage
@@ -151,7 +153,9 @@ class ReferenceEngine:
                         breakage["unqualified"] += bonus
             pay["rank_bonus"] = np.array(got)
             src["rank_bonus"] = company_mix(m) * sum(got)
-        return MonthPay(pay, src, breakage, np.array(rank, dtype=np.int64))
+        act = m.act
+        return MonthPay({k: v[act] for k, v in pay.items()}, src, breakage,
+                        np.array(rank, dtype=np.int64)[act])
 
     @staticmethod
     def _ranks(params: Params, parent: list[int], active: list[bool],
@@ -246,16 +250,21 @@ class ReferenceEngine:
 
     @staticmethod
     def _binary(
-        params: Params, net: Network, m: Month, qualified: list[bool],
+        params: Params,
+        net: Network,
+        active: list[bool],
+        qualified: list[bool],
+        volumes: tuple[list[float], list[float], list[float]],
         breakage: dict[str, float],
     ) -> tuple[np.ndarray, np.ndarray]:
         c = params.components["binary"]
         tree = net.binary
         assert tree is not None
         assert net.carry is not None
-        n = m.n
+        n = len(active)
         bparent = tree.parent[:n].tolist()
-        below = [[m.vc[i], m.vo[i], m.vk[i]] for i in range(n)]  # own + subtree, per source
+        vc, vo, vk = volumes
+        below = [[vc[i], vo[i], vk[i]] for i in range(n)]  # own + subtree, per source
         for i in range(n - 1, -1, -1):  # a position is always filled after its parent's
             p = bparent[i]
             if p >= 0:
@@ -264,7 +273,7 @@ class ReferenceEngine:
         tags = [0.0, 0.0, 0.0]
         rate = c.rate or 0.0
         for i in range(n):
-            if not m.active[i]:
+            if not active[i]:
                 continue  # only the active earn; nothing is owed to those who quit
             legs = []
             for side in range(2):

@@ -76,8 +76,7 @@ def month(
     join: dict[int, int] | None = None,
 ) -> Month:
     """Month ``t`` inputs: everyone active unless listed, customers by participant."""
-    active = np.ones(n, dtype=bool)
-    active[list(inactive)] = False
+    act = np.array([i for i in range(n) if i not in inactive], dtype=np.int64)
     c = np.zeros(n, dtype=np.int64)
     for i, k in (customers or {}).items():
         c[i] = k
@@ -86,14 +85,35 @@ def month(
         joined[i] = t
     for i, j in (join or {}).items():
         joined[i] = j
-    return month_inputs(prm, t, active, np.array(new, dtype=np.int64), joined, c)
+    return month_inputs(prm, t, n, act, np.array(new, dtype=np.int64), joined, c[act])
 
 
-def pay_with(engine_name: str, prm: Params, sponsors: list[int], **month_kw: Any) -> MonthPay:
+@dataclass
+class Paid:
+    """A month's payouts spread to one value per participant id."""
+
+    pay: dict[str, list[float]]
+    sources: dict[str, np.ndarray]
+    breakage: dict[str, float]
+    rank: list[int]
+
+
+def spread(mp: MonthPay, m: Month) -> Paid:
+    """Per-participant view of an engine's per-active payouts (rounded to 1e-6)."""
+    return Paid(
+        pay={k: [round(float(x), 6) for x in m.spread(v)] for k, v in mp.pay.items()},
+        sources=mp.sources,
+        breakage=mp.breakage,
+        rank=m.spread(mp.rank, fill=-1).tolist(),
+    )
+
+
+def pay_with(engine_name: str, prm: Params, sponsors: list[int], **month_kw: Any) -> Paid:
     """Build the network with one engine and compute one month with it."""
     engine = ENGINES[engine_name]()
     net = network(prm, engine, sponsors)
-    return engine.pay(prm, net, month(prm, len(sponsors), **month_kw))
+    m = month(prm, len(sponsors), **month_kw)
+    return spread(engine.pay(prm, net, m), m)
 
 
 def children(tree: Tree, n: int) -> dict[int, list[int]]:

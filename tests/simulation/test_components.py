@@ -11,7 +11,15 @@ import pytest
 
 from evaluator.simulation import ENGINES
 from evaluator.simulation.network import MonthPay, settle
-from tests.simulation.helpers import children, month, network, params, pay_with, plan
+from tests.simulation.helpers import (
+    children,
+    month,
+    network,
+    params,
+    pay_with,
+    plan,
+    spread,
+)
 
 ENGINE_NAMES = ("vectorised", "reference")
 
@@ -25,27 +33,23 @@ def engine(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-def _pay(mp: MonthPay, kind: str) -> list[float]:
-    return [round(float(x), 6) for x in mp.pay[kind]]
-
-
 def test_retail_margin(engine: str) -> None:
     prm = params(plan([{"type": "retail_margin"}]))
     mp = pay_with(engine, prm, [-1, 0], customers={0: 3})
-    assert _pay(mp, "retail_margin") == [300.0, 0.0]  # 3 x (200 - 100)
+    assert mp.pay["retail_margin"] == [300.0, 0.0]  # 3 x (200 - 100)
     assert mp.sources["retail_margin"].tolist() == [300.0, 0.0, 0.0]
 
 
 def test_retail_commission(engine: str) -> None:
     prm = params(plan([{"type": "retail_commission", "rate": 0.1}]))
     mp = pay_with(engine, prm, [-1, 0], customers={1: 2})
-    assert _pay(mp, "retail_commission") == [0.0, 40.0]  # 0.1 x 200 x 2
+    assert mp.pay["retail_commission"] == [0.0, 40.0]  # 0.1 x 200 x 2
 
 
 def test_enrollment_bonus_per_level(engine: str) -> None:
     prm = params(plan([{"type": "enrollment_bonus", "amounts": [50, 10, 5]}]))
     mp = pay_with(engine, prm, [-1, 0, 1], new=(2,))
-    assert _pay(mp, "enrollment_bonus") == [10.0, 50.0, 0.0]
+    assert mp.pay["enrollment_bonus"] == [10.0, 50.0, 0.0]
     assert mp.breakage["top_of_network"] == pytest.approx(5.0)  # no third level above 2
     assert mp.sources["enrollment_bonus"].tolist() == [0.0, 0.0, 60.0]
 
@@ -53,16 +57,16 @@ def test_enrollment_bonus_per_level(engine: str) -> None:
 def test_enrollment_bonus_unqualified_upline_is_breakage(engine: str) -> None:
     prm = params(plan([{"type": "enrollment_bonus", "amounts": [50, 10]}]))
     mp = pay_with(engine, prm, [-1, 0, 1], new=(2,), inactive=(1,))
-    assert _pay(mp, "enrollment_bonus") == [10.0, 0.0, 0.0]  # no compression
+    assert mp.pay["enrollment_bonus"] == [10.0, 0.0, 0.0]  # no compression
     assert mp.breakage["unqualified"] == pytest.approx(50.0)
 
 
 def test_fast_start_only_in_first_months(engine: str) -> None:
     prm = params(plan([{"type": "fast_start", "rates": [0.25], "months": 2}]))
     second = pay_with(engine, prm, [-1, 0], t=5, join={1: 4})
-    assert _pay(second, "fast_start") == [25.0, 0.0]  # 0.25 x own purchase 100
+    assert second.pay["fast_start"] == [25.0, 0.0]  # 0.25 x own purchase 100
     third = pay_with(engine, prm, [-1, 0], t=6, join={1: 4})
-    assert _pay(third, "fast_start") == [0.0, 0.0]
+    assert third.pay["fast_start"] == [0.0, 0.0]
 
 
 def test_unilevel_basis_all(engine: str) -> None:
@@ -70,7 +74,7 @@ def test_unilevel_basis_all(engine: str) -> None:
     mp = pay_with(engine, prm, [-1, 0, 1], customers={2: 1})
     # volumes: 0 -> 100, 1 -> 100, 2 -> 100 own + 200 customer = 300
     # 1 earns 0.1 x 300 = 30; 0 earns 0.1 x 100 + 0.05 x 300 = 25
-    assert _pay(mp, "unilevel") == [25.0, 30.0, 0.0]
+    assert mp.pay["unilevel"] == [25.0, 30.0, 0.0]
     # sources: customer volume 200 paid 0.1 + 0.05, own purchases 100 x (0.1 + 0.05) + 100 x 0.1
     assert mp.sources["unilevel"].tolist() == pytest.approx([30.0, 25.0, 0.0])
 
@@ -78,7 +82,7 @@ def test_unilevel_basis_all(engine: str) -> None:
 def test_unilevel_basis_customer(engine: str) -> None:
     prm = params(plan([{"type": "unilevel", "rates": [0.1, 0.05], "basis": "customer"}]))
     mp = pay_with(engine, prm, [-1, 0, 1], customers={2: 1})
-    assert _pay(mp, "unilevel") == [10.0, 20.0, 0.0]  # 0.05 x 200 and 0.1 x 200
+    assert mp.pay["unilevel"] == [10.0, 20.0, 0.0]  # 0.05 x 200 and 0.1 x 200
     assert mp.sources["unilevel"].tolist() == pytest.approx([30.0, 0.0, 0.0])
 
 
@@ -87,7 +91,7 @@ def test_unilevel_without_compression_loses_the_level(engine: str) -> None:
     mp = pay_with(engine, prm, CHAIN, inactive=(2,))
     # payer 3 (100): level 1 is 2 (quit: 10 is breakage), level 2 is 1 (5).
     # payer 1 (100): 0 earns 10. Payer 2 has no volume.
-    assert _pay(mp, "unilevel") == [10.0, 5.0, 0.0, 0.0]
+    assert mp.pay["unilevel"] == [10.0, 5.0, 0.0, 0.0]
     assert mp.breakage["unqualified"] == pytest.approx(10.0)
 
 
@@ -95,7 +99,7 @@ def test_unilevel_compression_skips_unqualified(engine: str) -> None:
     prm = params(plan([{"type": "unilevel", "rates": [0.1, 0.05], "compression": True}]))
     mp = pay_with(engine, prm, CHAIN, inactive=(2,))
     # payer 3: level 1 compresses past 2 to 1 (10), level 2 is 0 (5); payer 1: 0 earns 10.
-    assert _pay(mp, "unilevel") == [15.0, 10.0, 0.0, 0.0]
+    assert mp.pay["unilevel"] == [15.0, 10.0, 0.0, 0.0]
     assert mp.breakage["unqualified"] == 0.0
 
 
@@ -105,39 +109,39 @@ def test_unilevel_depth_unlocked_by_rank(engine: str) -> None:
     mp = pay_with(engine, prm, CHAIN)
     # group volumes: 3 -> 100, 2 -> 200, 1 -> 300, 0 -> 400: 0 and 1 are Leaders (3 levels);
     # 2 is unranked: level 1 only. 0 earns 0.1 x (100 + 100 + 100) = 30; 1 earns 20; 2 earns 10.
-    assert mp.rank.tolist() == [0, 0, -1, -1]
-    assert _pay(mp, "unilevel") == [30.0, 20.0, 10.0, 0.0]
+    assert mp.rank == [0, 0, -1, -1]
+    assert mp.pay["unilevel"] == [30.0, 20.0, 10.0, 0.0]
 
 
 def test_qualification_min_personal_volume_and_own_purchases(engine: str) -> None:
     comp = [{"type": "unilevel", "rates": [0.1]}]
     counted = params(plan(comp, qualification={"min_personal_volume": 100}))
     mp = pay_with(engine, counted, [-1, 0])
-    assert _pay(mp, "unilevel") == [10.0, 0.0]  # unknown: own purchases count
+    assert mp.pay["unilevel"] == [10.0, 0.0]  # unknown: own purchases count
     not_counted = params(plan(comp, qualification={"min_personal_volume": 100,
                                                     "own_purchases_count": False}))
     mp = pay_with(engine, not_counted, [-1, 0])
-    assert _pay(mp, "unilevel") == [0.0, 0.0]
+    assert mp.pay["unilevel"] == [0.0, 0.0]
     assert mp.breakage["unqualified"] == pytest.approx(10.0)
     mp = pay_with(engine, not_counted, [-1, 0], customers={0: 1})
-    assert _pay(mp, "unilevel") == [10.0, 0.0]  # one customer (200) qualifies 0
+    assert mp.pay["unilevel"] == [10.0, 0.0]  # one customer (200) qualifies 0
 
 
 def test_qualification_min_retail_customers(engine: str) -> None:
     prm = params(plan([{"type": "unilevel", "rates": [0.1]}],
                       qualification={"min_retail_customers": 2}))
-    assert _pay(pay_with(engine, prm, [-1, 0], customers={0: 1}), "unilevel") == [0.0, 0.0]
-    assert _pay(pay_with(engine, prm, [-1, 0], customers={0: 2}), "unilevel") == [10.0, 0.0]
+    assert pay_with(engine, prm, [-1, 0], customers={0: 1}).pay["unilevel"] == [0.0, 0.0]
+    assert pay_with(engine, prm, [-1, 0], customers={0: 2}).pay["unilevel"] == [10.0, 0.0]
 
 
 def test_starter_kit_commissionable_is_enrollment_volume(engine: str) -> None:
     comp = [{"type": "unilevel", "rates": [0.1]}]
     prm = params(plan(comp, costs={"starter_kit": 200, "starter_kit_commissionable": True}))
     mp = pay_with(engine, prm, [-1, 0], new=(1,))
-    assert _pay(mp, "unilevel") == [30.0, 0.0]  # 0.1 x (own 100 + kit 200)
+    assert mp.pay["unilevel"] == [30.0, 0.0]  # 0.1 x (own 100 + kit 200)
     assert mp.sources["unilevel"].tolist() == pytest.approx([0.0, 10.0, 20.0])
     plain = params(plan(comp, costs={"starter_kit": 200}))
-    assert _pay(pay_with(engine, plain, [-1, 0], new=(1,)), "unilevel") == [10.0, 0.0]
+    assert pay_with(engine, plain, [-1, 0], new=(1,)).pay["unilevel"] == [10.0, 0.0]
 
 
 def test_matrix_spill_over_breadth_first(engine: str) -> None:
@@ -154,7 +158,7 @@ def test_matrix_pays_by_matrix_level(engine: str) -> None:
     prm = params(plan([{"type": "matrix", "width": 2, "rates": [0.1, 0.1]}]))
     mp = pay_with(engine, prm, [-1, 0, 0, 0])
     # 3 sits under 1: 1 earns 0.1 x 100 (level 1), 0 earns 0.1 x 100 x 2 (1 and 2) + 10 (3)
-    assert _pay(mp, "matrix") == [30.0, 10.0, 0.0, 0.0]
+    assert mp.pay["matrix"] == [30.0, 10.0, 0.0, 0.0]
 
 
 def test_binary_weaker_leg_spill_over_and_carry_over(engine: str) -> None:
@@ -164,16 +168,16 @@ def test_binary_weaker_leg_spill_over_and_carry_over(engine: str) -> None:
     assert net.binary is not None
     assert children(net.binary, 4) == {0: [1, 2], 1: [3]}  # 3 spills into the left leg
     m = month(prm, 4, customers={3: 1})
-    first = eng.pay(prm, net, m)
+    first = spread(eng.pay(prm, net, m), m)
     # 0: left = 1 (100) + 3 (100 + 200) = 400, right = 2 (100): pays 0.1 x 100 = 10;
     # 1: left = 300, right = 0: nothing.
-    assert _pay(first, "binary") == [10.0, 0.0, 0.0, 0.0]
+    assert first.pay["binary"] == [10.0, 0.0, 0.0, 0.0]
     assert net.carry is not None
     assert net.carry[0, :, 0].sum() == pytest.approx(300.0)  # stronger leg keeps 300
     assert net.carry[0, :, 1].sum() == pytest.approx(300.0)  # 1's left leg keeps 300
-    second = eng.pay(prm, net, m)
+    second = spread(eng.pay(prm, net, m), m)
     # 0: left 400 + 300 carried = 700, right 100: pays 10 again, carries 600.
-    assert _pay(second, "binary") == [10.0, 0.0, 0.0, 0.0]
+    assert second.pay["binary"] == [10.0, 0.0, 0.0, 0.0]
     assert net.carry[0, :, 0].sum() == pytest.approx(600.0)
 
 
@@ -181,8 +185,9 @@ def test_binary_monthly_cap_and_no_carry(engine: str) -> None:
     prm = params(plan([{"type": "binary", "rate": 0.1, "monthly_cap": 4}]))
     eng = ENGINES[engine]()
     net = network(prm, eng, [-1, 0, 0])
-    mp = eng.pay(prm, net, month(prm, 3))
-    assert _pay(mp, "binary") == [4.0, 0.0, 0.0]  # 0.1 x 100 = 10, capped at 4
+    m = month(prm, 3)
+    mp = spread(eng.pay(prm, net, m), m)
+    assert mp.pay["binary"] == [4.0, 0.0, 0.0]  # 0.1 x 100 = 10, capped at 4
     assert mp.breakage["binary_cap"] == pytest.approx(6.0)
     assert net.carry is not None
     assert not net.carry.any()
@@ -204,8 +209,8 @@ def test_breakaway_differential_and_generations(engine: str) -> None:
     #   from 3: 3 earns 5, 1 earns 10 - 5 = 5;  from 2: 2 earns 5, 1 earns 5;
     #   from 1: 1 earns 10;  from 0: 0 earns 10 (0 earns nothing on 1's leg: same rate).
     # 1's breakaway group is 1 + 2 + 3 = 300: 0 earns the first-generation 0.04 x 300 = 12.
-    assert mp.rank.tolist() == [1, 1, 0, 0]
-    assert _pay(mp, "breakaway") == [22.0, 20.0, 5.0, 5.0]
+    assert mp.rank == [1, 1, 0, 0]
+    assert mp.pay["breakaway"] == [22.0, 20.0, 5.0, 5.0]
     assert mp.breakage["top_of_network"] == pytest.approx(4.0)  # 0's own group: nobody above
 
 
@@ -217,17 +222,17 @@ def test_breakaway_unqualified_rate_passes_up(engine: str) -> None:
     # 1 has no customer: unqualified, so its rate counts as 0 and the stairstep passes over it.
     # 2 earns 0.10 x 300 = 30; 0 earns 0.10 x (300 + 100) = 40 (its own and 1's volume) and
     # the first-generation royalty on 2's group (300): 0.04 x 300 = 12.
-    assert _pay(mp, "breakaway") == [52.0, 0.0, 30.0]
+    assert mp.pay["breakaway"] == [52.0, 0.0, 30.0]
 
 
 def test_rank_bonus(engine: str) -> None:
     prm = params(plan([{"type": "rank_bonus"}], ranks=BREAKAWAY_RANKS))
     mp = pay_with(engine, prm, CHAIN, customers={3: 1})
     # group volumes 600, 500, 400, 300: everyone is a Director.
-    assert _pay(mp, "rank_bonus") == [100.0, 100.0, 100.0, 100.0]
+    assert mp.pay["rank_bonus"] == [100.0, 100.0, 100.0, 100.0]
     mp = pay_with(engine, prm, CHAIN, inactive=(0,))
     # without 0: group volumes 300 (1), 200, 100: 1 Director, 2 and 3 Associates
-    assert _pay(mp, "rank_bonus") == [0.0, 100.0, 20.0, 20.0]
+    assert mp.pay["rank_bonus"] == [0.0, 100.0, 20.0, 20.0]
     assert mp.sources["rank_bonus"].sum() == pytest.approx(140.0)
 
 

@@ -95,7 +95,7 @@ def test_placement_agrees(width: int, founders: int, batches: list[list[int]]) -
     for name in ("parent", "depth", "child", "nchild", "turn"):
         np.testing.assert_array_equal(getattr(v, name)[:n], getattr(r, name)[:n], err_msg=name)
     assert (v.nchild[:n] <= width).all()
-    assert sorted(np.concatenate(v.levels).tolist()) == list(range(n))
+    assert sorted(v.order.tolist()) == list(range(n))
 
 
 def test_sample_plans_agree_end_to_end(sample_paths: list) -> None:
