@@ -45,9 +45,14 @@ SENSITIVITY_CHANGES: tuple[tuple[str, float], ...] = (
 )
 """One-assumption changes the verdict is re-scored under: (assumption, factor)."""
 
-SENSITIVITY_MAX_PARTICIPANTS = 4_000
-SENSITIVITY_RUNS = 2
-"""Size of the re-runs behind the sensitivity check (smaller than the main run, to stay fast)."""
+SENSITIVITY_RUNS = 1
+"""Monte-Carlo runs behind each sensitivity re-score (fewer than the main run, to stay fast).
+
+The baseline and every change use the same seed, so they share their random draws (common
+random numbers) and differ only by the assumption changed. The network size is left as it is:
+a smaller ``max_participants`` would change the scale (people per simulated participant) and so
+the model itself, not only its precision.
+"""
 
 MAX_FINDINGS = 5
 MIN_FINDINGS = 3
@@ -316,17 +321,12 @@ def sensitivity(
 ) -> dict[str, Any]:
     """Re-score under plausible one-assumption changes and record every verdict that flips.
 
-    The re-runs use a smaller simulation (at most ``SENSITIVITY_MAX_PARTICIPANTS`` participants
-    and ``SENSITIVITY_RUNS`` runs) to stay fast, so each change is compared with a baseline run
-    at that same size, not with the full-size result.
+    The re-runs use at most ``SENSITIVITY_RUNS`` Monte-Carlo runs (same seed, same network
+    size) to stay fast, so each change is compared with a baseline re-run with those runs, not
+    with the main result.
     """
-    size = {
-        "max_participants": min(
-            int(assumptions["max_participants"]), SENSITIVITY_MAX_PARTICIPANTS
-        ),
-        "runs": min(int(assumptions["runs"]), SENSITIVITY_RUNS),
-    }
-    small = assumptions.with_overrides(size)
+    runs = min(int(assumptions["runs"]), SENSITIVITY_RUNS)
+    small = assumptions.with_overrides({"runs": runs})
     _, _, base = _judge(plan, small, rubric, seed, engine)
     changes: list[dict[str, Any]] = []
     for name, factor in SENSITIVITY_CHANGES:
@@ -356,11 +356,11 @@ def sensitivity(
     ]
     return {
         "method": (
-            f"Each assumption below was changed on its own and the plan re-scored with a "
-            f"smaller simulation ({size['max_participants']:,} participants, {size['runs']} "
-            "runs, same seed); verdicts are compared with a baseline at that size."
+            "Each assumption below was changed on its own and the plan re-scored with "
+            f"{runs} Monte-Carlo run{'s' if runs != 1 else ''} (same seed and network size); "
+            "verdicts are compared with a baseline re-scored the same way."
         ),
-        "baseline": {"score": base.value, "verdict": base.verdict, **size},
+        "baseline": {"score": base.value, "verdict": base.verdict, "runs": runs},
         "changes": changes,
         "flips": flips,
         "stable": not flips,
