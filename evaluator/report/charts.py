@@ -233,12 +233,13 @@ def join_quarters(ev: Mapping[str, Any]) -> Chart | None:
 
 
 def indicator_levels(ev: Mapping[str, Any]) -> Chart | None:
-    """Every indicator at its level, with shape, colour and the level word.
+    """Every indicator the rubric scores, at its level, with shape, colour and the level word.
 
     Labels and columns are drawn as plain text rather than axis ticks, which keeps this
-    chart (one row per indicator) quick to draw.
+    chart (one row per indicator) quick to draw. Indicators the rubric gives no weight are
+    left out (the indicator table lists them as not scored).
     """
-    indicators: Sequence[Mapping[str, Any]] = ev.get("indicators") or []
+    indicators = [i for i in ev.get("indicators") or [] if i.get("weight")]
     if not indicators:
         return None
     title = "Indicator levels"
