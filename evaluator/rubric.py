@@ -224,12 +224,21 @@ class Score:
     levels: Mapping[str, int]
     indicators: tuple[ScoredIndicator, ...]
     overrides_applied: tuple[Override, ...] = field(default=())
+    verdict_rank: int = 0
+    verdict_level: Level = "low"
 
     def to_dict(self) -> dict[str, Any]:
-        """``{value, verdict, band_verdict, levels, overrides_applied}``."""
+        """``{value, verdict, verdict_rank, verdict_level, band_verdict, levels, ...}``.
+
+        ``verdict_rank`` counts from 0 (the rubric's least risky verdict); ``verdict_level`` is
+        low for the least risky verdict, high for the most risky, elevated in between, so a
+        renderer can mark any rubric's verdict without knowing its labels.
+        """
         return {
             "value": self.value,
             "verdict": self.verdict,
+            "verdict_rank": self.verdict_rank,
+            "verdict_level": self.verdict_level,
             "band_verdict": self.band_verdict,
             "levels": dict(self.levels),
             "overrides_applied": [
@@ -276,6 +285,9 @@ def score(rubric: Rubric, indicators: Sequence[Indicator]) -> Score:
                 verdict = override.verdict
     levels = {lvl: sum(1 for s in scored if s.level == lvl) for lvl in LEVELS}
     levels["unknown"] = sum(1 for s in scored if s.level is None and s.indicator.value is None)
+    rank = rubric.verdict_rank(verdict)
+    last = len(rubric.verdicts) - 1
+    verdict_level: Level = "low" if rank == 0 else "high" if rank == last else "elevated"
     return Score(
         value=value,
         verdict=verdict,
@@ -283,6 +295,8 @@ def score(rubric: Rubric, indicators: Sequence[Indicator]) -> Score:
         levels=MappingProxyType(levels),
         indicators=tuple(scored),
         overrides_applied=tuple(applied),
+        verdict_rank=rank,
+        verdict_level=verdict_level,
     )
 
 

@@ -119,13 +119,16 @@ def test_override_sets_a_floor_not_a_ceiling() -> None:
                             _ind("top_1pct_pay_share", 0.0)])
     assert raised.value == pytest.approx(10.0)
     assert (raised.band_verdict, raised.verdict) == ("Lower", "Middle")
+    assert (raised.verdict_rank, raised.verdict_level) == (1, "elevated")
     assert [o.indicator for o in raised.overrides_applied] == ["pays_for_recruiting_alone"]
     higher = score(rubric, [_ind("pays_for_recruiting_alone", True),
                             _ind("top_1pct_pay_share", 0.9)])
     assert higher.verdict == "Upper"
+    assert higher.to_dict()["verdict_level"] == "high"
     untouched = score(rubric, [_ind("pays_for_recruiting_alone", False),
                                _ind("top_1pct_pay_share", 0.0)])
     assert untouched.verdict == "Lower"
+    assert (untouched.verdict_rank, untouched.verdict_level) == (0, "low")
     assert untouched.overrides_applied == ()
 
 
