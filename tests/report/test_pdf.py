@@ -114,3 +114,15 @@ def test_every_sample_renders_to_pdf(evaluation_of, tmp_path: Path) -> None:
         page1 = pdf_text(pdf, tmp_path, 1, 1)
         assert evaluation.to_dict()["score"]["verdict"] in page1, name
         assert "Not legal or financial advice" in page1, name
+
+
+def test_a_date_in_the_evaluation_becomes_the_pdf_dates(evaluation: Evaluation) -> None:
+    dated = {**evaluation.to_dict(), "date": "2026-01-15T00:00:00Z"}
+    reader = PdfReader(io.BytesIO(PdfRenderer().render_bytes(dated)))
+    info = reader.metadata
+    assert info is not None
+    assert info["/CreationDate"] == info["/ModDate"]
+    assert str(info["/CreationDate"]).startswith("D:20260115")
+    undated = PdfReader(io.BytesIO(PdfRenderer().render_bytes(evaluation.to_dict()))).metadata
+    assert undated is not None
+    assert "/CreationDate" not in undated  # nothing is taken from the clock
