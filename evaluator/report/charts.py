@@ -119,7 +119,7 @@ def income_distribution(ev: Mapping[str, Any]) -> Chart | None:
     ax.xaxis.set_major_formatter(_money_axis(currency))
     ax.xaxis.set_major_locator(MaxNLocator(7))
     ax.set_xlabel(f"net income after costs ({currency}); left of the dashed line = lost money")
-    ax.set_ylabel("simulated participants")
+    ax.set_ylabel("people")
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=3, borderaxespad=0.2)
     alt = (
         f"Histogram of simulated net income after costs. "
@@ -147,11 +147,9 @@ def network_growth(ev: Mapping[str, Any]) -> Chart | None:
     if timeline.get("active"):
         left.plot(months, timeline["active"], color=COLOURS["active"], linestyle="--",
                   label="active", linewidth=1.6)
-    left.set_title("Simulated participants", loc="left", y=1.0, pad=6)
+    left.set_title("Participants", loc="left", y=1.0, pad=6)
     left.set_xlabel("month")
-    scale = (ev.get("simulation") or {}).get("scale")
-    if scale and scale != 1:
-        left.set_ylabel(f"each stands for {number(scale)} people")
+    left.set_ylabel("people")
     left.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: number(x)))
     left.legend(loc="upper left")
     saturation = timeline.get("saturation") or []
@@ -162,7 +160,7 @@ def network_growth(ev: Mapping[str, Any]) -> Chart | None:
     right.set_title("Share of the market reached", loc="left", y=1.0, pad=6)
     right.set_xlabel("month")
     alt = (
-        f"Line charts over {number(months[-1])} months: simulated participants ever joined "
+        f"Line charts over {number(months[-1])} months: participants ever joined "
         f"reach {number((timeline.get('participants_ever') or [None])[-1])} and active "
         f"participants end at {number((timeline.get('active') or [None])[-1])}; the share "
         f"of the market reached ends at {percent((saturation or [None])[-1])}."
