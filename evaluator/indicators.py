@@ -226,8 +226,9 @@ def _pay_to_play(x: Inputs) -> tuple[Value, str]:
     autoship = " on auto-ship" if c.autoship_required else ""
     if value > c.required_monthly_purchase:
         how = (
-            f"to reach the {x.plan.compensation.qualification.min_personal_volume:g} personal "
-            f"volume that qualifies you for pay, beyond what {customers:g} customers a month buy"
+            "to reach the personal volume of "
+            f"{x.plan.compensation.qualification.min_personal_volume:g} that qualifies you for "
+            f"pay, beyond what {customers:g} customers a month buy"
         )
     else:
         how = "to stay active or qualify for pay, whether or not you sell it"
@@ -570,10 +571,18 @@ def _ids_vs_sim(x: Inputs) -> tuple[Value, str]:
             f" Median annual gross pay: disclosed {x.money(d.median_annual_gross)}, "
             f"simulated {x.money(sim_median)}."
         )
+    reading = ""
+    if gap < 0:
+        reading = (
+            " The disclosure is bleaker than the simulation, so the simulation's assumptions "
+            "may be too generous for this plan."
+        )
+    elif gap > 0:
+        reading = " The disclosure is rosier than a simulation of the plan it describes."
     return gap, (
         f"The disclosure says {pct(d.fraction_earning_nothing)} earned nothing; the simulation "
         f"of this plan shows {pct(simulated)}, {100 * abs(gap):.0f} percentage points "
-        f"{'more' if gap >= 0 else 'fewer'}.{medians}"
+        f"{'more' if gap >= 0 else 'fewer'}.{medians}{reading}"
     )
 
 

@@ -135,8 +135,11 @@ def test_disclosure_held_against_the_simulation() -> None:
     assert gap.detail == (
         "The disclosure says 50% earned nothing; the simulation of this plan shows 75%, "
         "25 percentage points more. Median annual gross pay: disclosed USD 300, "
-        "simulated USD 0."
+        "simulated USD 0. The disclosure is rosier than a simulation of the plan it describes."
     )
+    bleak = _indicators(_plan(disclosures={"income_disclosure": {"fraction_earning_nothing": 0.9}}))
+    assert bleak["disclosure_rosier_than_simulation"].value == pytest.approx(-0.15)
+    assert "bleaker than the simulation" in bleak["disclosure_rosier_than_simulation"].detail
     assert found["income_disclosure_net_of_costs"].value is False
     assert found["disclosed_fraction_earning_nothing"].value == 0.5
 
