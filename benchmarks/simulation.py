@@ -1,10 +1,12 @@
 """Speed and memory of the network simulation, printed as a table.
 
-Measures, each in a fresh process so peak memory (``ru_maxrss``) belongs to one measurement:
+Measures, each in a fresh process so peak memory (``ru_maxrss``) belongs to one measurement,
+wall and CPU time (the machine may be shared: the load average is printed first):
 - 1,000,000 participants x 60 months with a plan that uses all nine component types
   (targets: <= 5 s wall, <= 1 GiB peak);
 - the same plan at 10k, 100k and 1M participants (growth should be linear);
-- vectorised vs reference engine per participant-month, side by side on the same network;
+- vectorised vs reference engine per participant-month, side by side on the same run
+  (a 20,000-person market filled over 60 months);
 - the web form's default size (the assumption defaults: 20,000 simulated participants,
   5 runs), all runs included (target <= 1 s).
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -25,23 +28,27 @@ from evaluator.assumptions import Assumptions
 from evaluator.model import Plan
 from evaluator.simulation import run_once, simulate
 
+# The example plan of DESIGN.md section 3: all nine component types, one rank, a payout cap.
 EVERY_COMPONENT: dict[str, Any] = {
-    "company": {"name": "Benchmark: every component"},
-    "costs": {"currency": "USD", "enrollment_fee": 49, "starter_kit": 199,
-              "required_monthly_purchase": 120, "estimated_monthly_expenses": 60,
-              "annual_event_costs": 300, "monthly_fees": [{"name": "site", "amount": 25}],
-              "starter_kit_commissionable": True},
-    "products": [{"name": "Shake", "wholesale_price": 48, "retail_price": 64, "volume": 38},
-                 {"name": "Bar", "wholesale_price": 20, "retail_price": 30}],
+    "company": {"name": "Example Wellness"},
+    "costs": {
+        "currency": "USD", "enrollment_fee": 49, "starter_kit": 199, "inventory_package": 0,
+        "annual_renewal_fee": 29, "monthly_fees": [{"name": "back office", "amount": 25}],
+        "required_monthly_purchase": 120, "autoship_required": True,
+        "estimated_monthly_expenses": 60, "annual_event_costs": 300,
+        "starter_kit_commissionable": False,
+    },
+    "products": [{"name": "Shake 30-day", "wholesale_price": 48, "retail_price": 64,
+                  "volume": 38, "comparable_market_price": 30}],
     "compensation": {
         "commissionable_fraction": 0.8,
-        "qualification": {"min_personal_volume": 50, "own_purchases_count": True,
+        "qualification": {"min_personal_volume": 100, "own_purchases_count": True,
                           "min_retail_customers": 0},
         "components": [
             {"type": "retail_margin"},
             {"type": "retail_commission", "rate": 0.10},
             {"type": "enrollment_bonus", "amounts": [50, 10]},
-            {"type": "fast_start", "rates": [0.25, 0.05], "months": 2},
+            {"type": "fast_start", "rates": [0.25], "months": 2},
             {"type": "unilevel", "rates": [0.05, 0.05, 0.05, 0.03, 0.02], "basis": "all",
              "compression": True},
             {"type": "binary", "rate": 0.10, "monthly_cap": 5000, "carryover": True},
@@ -49,14 +56,9 @@ EVERY_COMPONENT: dict[str, Any] = {
             {"type": "breakaway", "generation_rates": [0.04, 0.03, 0.02]},
             {"type": "rank_bonus"},
         ],
-        "ranks": [
-            {"name": "Manager", "min_personal_volume": 50, "min_group_volume": 800,
-             "min_active_legs": 1, "differential_rate": 0.05, "monthly_bonus": 20,
-             "unlocks_levels": 3},
-            {"name": "Director", "min_personal_volume": 100, "min_group_volume": 2500,
-             "min_active_legs": 2, "differential_rate": 0.10, "monthly_bonus": 100,
-             "unlocks_levels": 5},
-        ],
+        "ranks": [{"name": "Director", "min_personal_volume": 100, "min_group_volume": 2500,
+                   "min_active_legs": 2, "differential_rate": 0.10, "monthly_bonus": 100,
+                   "unlocks_levels": 5}],
         "payout_cap_fraction": 0.45,
     },
 }
@@ -65,8 +67,9 @@ EVERY_COMPONENT: dict[str, Any] = {
 def growth(size: int, runs: int = 1, horizon: int = 60) -> Assumptions:
     """Assumptions that grow a network to about ``size`` participants within the horizon."""
     return Assumptions.from_overrides({
-        "market_size": size, "max_participants": size, "initial_participants": max(10, size // 1000),
-        "recruit_rate": 0.3, "horizon_months": horizon, "runs": runs,
+        "market_size": max(size, 1000), "max_participants": size,
+        "initial_participants": max(10, size // 1000), "recruit_rate": 0.3,
+        "horizon_months": horizon, "runs": runs,
     })
 
 
@@ -74,38 +77,34 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _timed(plan: Plan, assumptions: Assumptions, engine: str) -> dict[str, Any]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    data = run_once(plan, assumptions, 7, engine)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    months = int(data.months_active.sum())
+    return {"participants": data.n, "seconds": wall, "cpu_seconds": cpu,
+            "participant_months": months, "us_per_pm": wall / months * 1e6}
+
+
 def measure(kind: str, size: int) -> dict[str, Any]:
     """One measurement in this process."""
     plan = Plan.from_dict(EVERY_COMPONENT)
-    base = _peak_mib()
     if kind == "scale":
-        start = time.perf_counter()
-        data = run_once(plan, growth(size), 1)
-        wall = time.perf_counter() - start
-        months = int(data.months_active.sum())
-        return {"size": size, "participants": data.n, "seconds": wall,
-                "peak_mib": _peak_mib(), "base_mib": base, "participant_months": months}
+        return {**_timed(plan, growth(size), "vectorised"), "peak_mib": _peak_mib()}
     if kind == "ratio":
-        out = {}
-        for engine in ("vectorised", "reference"):
-            start = time.perf_counter()
-            data = run_once(plan, growth(size, horizon=36), 7, engine)
-            wall = time.perf_counter() - start
-            months = int(data.months_active.sum())
-            out[engine] = {"seconds": wall, "participant_months": months,
-                           "per_pm_us": wall / months * 1e6}
-        return out
+        return {e: _timed(plan, growth(size), e) for e in ("vectorised", "reference")}
     start = time.perf_counter()
     defaults = Assumptions.defaults()
     simulate(plan, defaults, 1)
     wall = time.perf_counter() - start
-    grown = Assumptions.from_overrides({"recruit_rate": 0.3, "market_size": 20_000})
+    grown = Assumptions.from_overrides({"recruit_rate": 0.3, "market_size": 20_000,
+                                        "initial_participants": 100})
     start = time.perf_counter()
     result = simulate(plan, grown, 1).to_dict()
     wall_grown = time.perf_counter() - start
     return {"defaults_seconds": wall, "grown_seconds": wall_grown,
             "grown_participants": result["simulated_participants"],
-            "runs": int(defaults["runs"])}
+            "runs": int(defaults["runs"]), "max_participants": int(defaults["max_participants"])}
 
 
 def _child(kind: str, size: int) -> dict[str, Any]:
@@ -125,23 +124,31 @@ def main() -> None:
     if args.one:
         print(json.dumps(measure(args.one[0], int(args.one[1]))))
         return
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     sizes = [10_000, 100_000] + ([] if args.quick else [1_000_000])
-    print("Network simulation, plan with all nine component types, 60 months, 1 run")
-    print(f"{'participants':>12} {'seconds':>8} {'peak MiB':>9} {'us/part-month':>14}")
+    print("\nDESIGN.md example plan (all nine component types), 60 months, 1 run, vectorised")
+    print("(participant-months: months participants were active; peak: process max RSS)")
+    print(f"{'market':>10} {'joined':>10} {'part-months':>12} {'wall s':>7} {'cpu s':>7} "
+          f"{'peak MiB':>9} {'us/part-month':>14}")
     for size in sizes:
         r = _child("scale", size)
-        per = r["seconds"] / r["participant_months"] * 1e6
-        print(f"{r['participants']:>12,} {r['seconds']:>8.2f} {r['peak_mib']:>9.0f} {per:>14.3f}")
-    r = _child("ratio", 3_000)
+        print(f"{size:>10,} {r['participants']:>10,} {r['participant_months']:>12,} "
+              f"{r['seconds']:>7.2f} {r['cpu_seconds']:>7.2f} {r['peak_mib']:>9.0f} "
+              f"{r['us_per_pm']:>14.3f}")
+    size = 20_000
+    r = _child("ratio", size)
     v, ref = r["vectorised"], r["reference"]
-    print("\nVectorised vs reference, same network (3,000 participants, 36 months):")
-    print(f"  vectorised {v['per_pm_us']:.2f} us per participant-month, "
-          f"reference {ref['per_pm_us']:.2f} us: {ref['per_pm_us'] / v['per_pm_us']:.0f}x")
+    print(f"\nVectorised vs reference on the same run ({v['participants']:,} participants, "
+          f"60 months, {v['participant_months']:,} participant-months):")
+    print(f"  vectorised {v['seconds']:.2f} s ({v['us_per_pm']:.2f} us per participant-month)")
+    print(f"  reference  {ref['seconds']:.2f} s ({ref['us_per_pm']:.2f} us per participant-month)")
+    print(f"  ratio {ref['us_per_pm'] / v['us_per_pm']:.0f}x")
     r = _child("web", 0)
-    print(f"\nWeb default size (max_participants 20,000, runs {r['runs']}), all runs:")
+    print(f"\nWeb default size (max_participants {r['max_participants']:,}, runs {r['runs']}), "
+          "all runs, vectorised:")
     print(f"  assumption defaults: {r['defaults_seconds']:.2f} s")
-    print(f"  a market the network fills ({r['grown_participants']:,} participants a run): "
-          f"{r['grown_seconds']:.2f} s")
+    print(f"  a 20,000-person market the network fills ({r['grown_participants']:,} "
+          f"participants a run): {r['grown_seconds']:.2f} s")
 
 
 if __name__ == "__main__":

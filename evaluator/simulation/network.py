@@ -185,10 +185,12 @@ class Tree:
     recruit is passed to, modulo the width).
     """
 
-    def __init__(self, capacity: int, width: int = 0, keep_levels: bool = False) -> None:
+    def __init__(self, capacity: int, width: int = 0, keep_levels: bool = False,
+                 keep_order: bool = True) -> None:
         self.width = width
         self.capacity = capacity
         self.keep_levels = keep_levels
+        self.keep_order = keep_order
         self.parent = np.full(capacity, -1, dtype=np.int64)
         # ``up``: the parent, with the top (and the sentinel itself) pointing at a sentinel
         # participant ``capacity`` who is never active, qualified or ranked.
@@ -242,6 +244,8 @@ class Tree:
                 self.levels.append(new)
         # Depth-first order: insert after the anchor's subtree, new sub-forests in
         # depth-first order among themselves (keys: the path of batch ancestors, top first).
+        if not self.keep_order:
+            return
         n_old = self.order.size
         at = np.where(anchor < 0, n_old,
                       self.pos[np.maximum(anchor, 0)] + self.size[np.maximum(anchor, 0)])
@@ -281,7 +285,10 @@ class Network:
         binary = "binary" in params.components
         return cls(
             sponsor=Tree(cap, keep_levels=True),
-            matrix=Tree(cap, int(matrix.width or 2)) if matrix is not None else None,
+            matrix=(
+                Tree(cap, int(matrix.width or 2), keep_order=False)
+                if matrix is not None else None
+            ),
             binary=Tree(cap, 2) if binary else None,
             carry=np.zeros((2, 3, cap)) if binary else None,
         )
@@ -544,7 +551,6 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
 
         mp = engine.pay(params, net, month)
         settled = settle(params, mp, float(month.vc.sum() + month.vo.sum() + month.vk.sum()))
-        rank[:n] = NO_RANK
         rank[act] = mp.rank
         pay[act] += settled.pay
         for kind, amount in settled.by_component.items():
@@ -567,6 +573,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         gone = act[quits]
         active[gone] = False
         left[gone] = t
+        rank[gone] = NO_RANK
         if net.carry is not None:
             net.carry[:, :, gone] = 0.0  # carry-over is lost on quitting
         ever.append(n)

@@ -162,17 +162,17 @@ class Uplines:
             a = self.up[a]
             chain[k] = a
         top = chain == sentinel
-        ok = self.eligible[chain]
-        unqualified = ~ok & ~top
+        eligible = self.eligible[chain]
+        weights = r * values
+        self.breakage["top_of_network"] += float(np.sum(weights, where=top))
+        self.breakage["unqualified"] += float(np.sum(weights, where=~eligible & ~top))
+        ok = eligible
         if unlock is not None:
             opened = unlock[chain] > np.arange(levels)[:, None]
-            self.breakage["locked_levels"] += float((r * values * (ok & ~opened)).sum())
-            ok &= opened
-        self.breakage["top_of_network"] += float((r * values * top).sum())
-        self.breakage["unqualified"] += float((r * values * unqualified).sum())
-        weights = r * values * ok
+            self.breakage["locked_levels"] += float(np.sum(weights, where=eligible & ~opened))
+            ok = eligible & opened
         pay = np.bincount(self.slot[chain[ok]], weights[ok], minlength=self.active)
-        return pay, (r * ok).sum(axis=0)
+        return pay, np.sum(np.broadcast_to(r, ok.shape), axis=0, where=ok)
 
 
 def tagged(paid: np.ndarray, positions: np.ndarray, m: Month,
