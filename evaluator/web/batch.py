@@ -9,6 +9,8 @@ server; the whole evaluations, about 60 kB a row, come from the API instead).
 results CSV. Both use the same batch functions as the
 command line, under web limits: at most :data:`MAX_ROWS` rows and :data:`MAX_BYTES` bytes,
 no ``plan_file`` column (a web upload has no folder), and the web's simulation limits.
+App settings: ``OPPEVAL_BATCH_WORKERS`` (worker processes; default all cores, 1 runs the rows
+in the request's own process) and ``OPPEVAL_DEFAULT_OVERRIDES`` (assumptions applied first).
 """
 
 from __future__ import annotations
