@@ -40,6 +40,10 @@ BLUEPRINTS: list[str] = [
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 """Largest request body the web app reads, in bytes (a plan is at most 1 MB)."""
 
+MAX_FORM_PARTS = 4_000
+"""Most inputs a form may send: room for the schema's largest plan (200 products, 20 of each
+other list), typed by hand."""
+
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'none'",
@@ -93,6 +97,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SECRET_KEY=_secret_key(),
         MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
         MAX_FORM_MEMORY_SIZE=MAX_CONTENT_LENGTH,
+        MAX_FORM_PARTS=MAX_FORM_PARTS,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,

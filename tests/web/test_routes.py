@@ -435,3 +435,15 @@ def test_a_bundled_rubric_can_be_chosen(client: FlaskClient) -> None:
     _, page = evaluate(client, {**offer_form(client), "rubric": stem})
     doc = json.loads(client.get(download_links(page)["json"]).data)
     assert doc["rubric"]["id"] == rubric.id
+
+
+def test_a_form_with_the_most_products_the_schema_allows_is_read(client: FlaskClient) -> None:
+    values = offer_form(client)
+    for i in range(1, 200):
+        values[f"products[{i}].name"] = f"Product {i}"
+        values[f"products[{i}].wholesale_price"] = "10"
+        values[f"products[{i}].retail_price"] = "15"
+        values[f"products[{i}].comparable_source"] = "a shop"
+    status, page = evaluate(client, values)
+    assert status == 200, pages.text_of(page, "form-errors") if status == 422 else status
+    assert "Product 199" in page
