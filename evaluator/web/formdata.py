@@ -75,12 +75,6 @@ class Repeat:
     scalar: bool = False
     """Items are plain values (``income_claims``) rather than objects."""
 
-    def row_names(self, index: int) -> list[str]:
-        """The input names of row ``index``."""
-        if self.scalar:
-            return [f"{self.path}[{index}]"]
-        return [f"{self.path}[{index}].{f.key}" for f in self.fields]
-
     def field_name(self, index: int, f: Field) -> str:
         """The input name of ``f`` in row ``index``."""
         return f"{self.path}[{index}]" if self.scalar else f"{self.path}[{index}].{f.key}"
