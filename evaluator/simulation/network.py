@@ -285,10 +285,7 @@ class Network:
         binary = "binary" in params.components
         return cls(
             sponsor=Tree(cap, keep_levels=True),
-            matrix=(
-                Tree(cap, int(matrix.width or 2), keep_order=False)
-                if matrix is not None else None
-            ),
+            matrix=Tree(cap, int(matrix.width or 2)) if matrix is not None else None,
             binary=Tree(cap, 2) if binary else None,
             carry=np.zeros((2, 3, cap)) if binary else None,
         )

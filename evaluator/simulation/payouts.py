@@ -33,12 +33,14 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
     Rule (as in the reference): a recruit takes the first free position under the anchor
     (initially the sponsor); under a full anchor, overflowing recruits are passed to the
     anchor's children in turn (the anchor's ``turn`` counter, modulo the width). Arrivals at an
-    anchor are served in id order; handling anchors shallowest depth first gives exactly the
-    order of the one-recruit-at-a-time rule, since every arrival at a depth comes from above.
+    anchor are served in id order; handling anchors shallowest first gives exactly the order
+    of the one-recruit-at-a-time rule, since every arrival at an anchor comes from above.
+    Depth counts from the top of the anchor's region (see :func:`_relative_depth`), so
+    independent parts of the tree are handled together.
     """
     w = tree.width
     rid, anchor = recruits, sponsors
-    adepth = tree.depth[anchor]
+    adepth = _relative_depth(tree, sponsors)
     placed: list[np.ndarray] = []
     under: list[np.ndarray] = []
     while rid.size:
@@ -78,6 +80,33 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
         parents = np.concatenate(under)
         order = np.argsort(ids)
         tree.attach(ids[order], parents[order])
+
+
+def _relative_depth(tree: Tree, sponsors: np.ndarray) -> np.ndarray:
+    """Depth of each sponsor below the top of the region spill-over can reach this month.
+
+    Spill-over starts only at sponsors with more recruits than free positions, and only
+    reaches their subtrees. A sponsor inside such a subtree counts depth from the highest
+    overflowing sponsor above it; any other sponsor is a region of its own (depth 0). Regions
+    are disjoint subtrees, so they can be handled side by side, each top-down.
+    """
+    depth = np.zeros(sponsors.size, dtype=np.int64)
+    heads, count = np.unique(sponsors, return_counts=True)
+    over = heads[count > tree.width - tree.nchild[heads]]
+    if over.size == 0:
+        return depth
+    start = tree.pos[over]
+    order = np.argsort(start)
+    over, start = over[order], start[order]
+    end = start + tree.size[over]
+    reach_before = np.maximum.accumulate(np.concatenate(([-1], end[:-1])))
+    top = start >= reach_before  # not inside an earlier overflowing sponsor's subtree
+    over, start, end = over[top], start[top], end[top]
+    at = tree.pos[sponsors]
+    k = np.searchsorted(start, at, side="right") - 1
+    inside = (k >= 0) & (at < end[np.maximum(k, 0)])
+    roots = over[np.maximum(k, 0)]
+    return np.where(inside, tree.depth[sponsors] - tree.depth[roots], 0)
 
 
 class GroupCounts:
