@@ -129,7 +129,9 @@ def component_terms(component: Mapping[str, Any], currency: str) -> str:
     return ", ".join(f"{k}: {v}" for k, v in component.items() if k != "type")
 
 
-def bands_text(indicator: Mapping[str, Any], rule: Mapping[str, Any] | None = None) -> str:
+def bands_text(
+    indicator: Mapping[str, Any], rule: Mapping[str, Any] | None = None, currency: str = ""
+) -> str:
     """The rubric's thresholds for an indicator (``rule``: its rubric entry, when known)."""
     rule = rule or indicator
     bands = rule.get("bands") or []
@@ -144,7 +146,7 @@ def bands_text(indicator: Mapping[str, Any], rule: Mapping[str, Any] | None = No
         elif indicator.get("unit") == "yes/no":
             parts.append(f"{view.yes_no(bound >= 1)}: {level}")
         else:
-            shown = view.indicator_value({**indicator, "value": bound}, "")
+            shown = view.indicator_value({**indicator, "value": bound}, currency)
             parts.append(f"up to {shown}: {level}")
     if rule.get("unknown"):
         handling = rule["unknown"]
@@ -312,6 +314,7 @@ def context(evaluation: Any, links: Mapping[str, str] | None = None) -> dict[str
         "links": dict(links or {}),
         "why": _why(ev, findings),
         "method": _method(evaluation, ev),
+        "labels": {i.get("id"): i.get("label") for i in ev.get("indicators") or []},
         "findings": findings,
         "page1_questions": PAGE1_QUESTIONS,
         "disclaimer_short": _short_disclaimer(str(ev.get("disclaimer") or "")),
