@@ -447,3 +447,20 @@ def test_a_form_with_the_most_products_the_schema_allows_is_read(client: FlaskCl
     status, page = evaluate(client, values)
     assert status == 200, pages.text_of(page, "form-errors") if status == 422 else status
     assert "Product 199" in page
+
+
+def test_an_uploaded_rubric_is_kept_when_the_form_comes_back(client: FlaskClient) -> None:
+    values = {**offer_form(client), "costs.enrollment_fee": "-1"}
+    good = _rubric_text().replace("id: pyramid-risk", "id: kept-view", 1)
+    response = client.post(
+        "/evaluate",
+        data={**values, "rubric_file": (io.BytesIO(good.encode()), "kept.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    again = pages.form(response.get_data(as_text=True), form_id="offer-form").values
+    assert again["rubric"] == "uploaded"
+    assert "id: kept-view" in again["rubric_text"]
+    status, page = evaluate(client, {**again, "costs.enrollment_fee": "49"})
+    assert status == 200
+    assert json.loads(client.get(download_links(page)["json"]).data)["rubric"]["id"] == "kept-view"
