@@ -219,9 +219,14 @@ def _pay_to_play(x: Inputs) -> tuple[Value, str]:
     value = qualifying_purchase(x.plan, customers)
     c = x.plan.costs
     if value <= 0:
+        q = x.plan.compensation.qualification
+        covered = (
+            f" ({customers:g} customers a month, as assumed, cover the qualifying volume)"
+            if q.own_purchases_count and q.min_personal_volume > 0
+            else ""
+        )
         return 0.0, (
-            "No purchase of your own is required to stay active or qualify for pay "
-            f"(with {customers:g} customers a month, as assumed)."
+            f"No purchase of your own is required to stay active or qualify for pay{covered}."
         )
     autoship = " on auto-ship" if c.autoship_required else ""
     if value > c.required_monthly_purchase:
