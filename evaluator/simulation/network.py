@@ -262,7 +262,7 @@ class Tree:
         self.pos[self.order] = np.arange(self.order.size)
         self.size[ids] = 1
         a = parents[parents >= 0]
-        while a.size:
+        while a.size:  # every ancestor's subtree grows by its new descendants
             np.add.at(self.size, a, 1)
             a = self.parent[a]
             a = a[a >= 0]

@@ -185,7 +185,7 @@ class Uplines:
         sentinel = self.up.size - 1
         levels = len(rates)
         r = np.asarray(rates, dtype=float)[:, None]
-        chain = np.empty((levels, payers.size), dtype=np.int64)
+        chain = np.empty((levels, payers.size), dtype=self.up.dtype)
         a = payers
         for k in range(levels):
             a = self.up[a]
