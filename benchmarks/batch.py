@@ -5,8 +5,8 @@ Measures:
   at its default), with 1 and with 2 workers (target: 1,000 rows in <= 5 minutes on a 2-core
   machine, faster with more workers);
 - peak memory for 100,000 rows with a tiny simulation (100 participants, 1 run, 6 months):
-  the resident memory of the main process and of the workers, sampled every 10% of the rows,
-  should stay flat however many rows have gone through.
+  the resident memory of the main process and of the workers, printed every 5% of the rows
+  as the run goes, should stay flat however many rows have gone through.
 
 The rows are the inline rows of ``plan_samples/batch_example.csv`` with varied names and
 fees, so every row is a different plan (and gets its own seed).
@@ -80,10 +80,16 @@ def descendants(root: int) -> list[int]:
 
 
 def run(path: Path, settings: BatchSettings, workers: int,
-        samples: int = 0) -> tuple[float, BatchSummary, list[tuple[int, int, int]]]:
-    """Score the CSV; seconds taken, the summary, and (rows, main KiB, workers KiB) samples."""
+        samples: int = 0) -> tuple[float, BatchSummary]:
+    """Score the CSV; seconds taken and the summary.
+
+    With ``samples``, print the rows done, the elapsed time and the resident memory of the
+    main process and of the workers every ``samples`` rows, as they happen.
+    """
     summary = BatchSummary()
-    memory: list[tuple[int, int, int]] = []
+    if samples:
+        print(f"{'rows done':>10} {'seconds':>8} {'main MiB':>9} {'workers MiB':>12}",
+              flush=True)
     with tempfile.TemporaryDirectory() as folder, open_csv(path) as handle, \
             open(Path(folder) / "out.csv", "w", encoding="utf-8", newline="") as sink:
         writer = CsvResults(sink, settings)
@@ -93,10 +99,12 @@ def run(path: Path, settings: BatchSettings, workers: int,
             summary.add(outcome)
             if samples and summary.rows % samples == 0:
                 workers_kib = sum(rss_kib(pid) for pid in descendants(os.getpid()))
-                memory.append((summary.rows, rss_kib(os.getpid()), workers_kib))
+                print(f"{summary.rows:>10,} {time.perf_counter() - start:>8.0f} "
+                      f"{rss_kib(os.getpid()) / 1024:>9.1f} {workers_kib / 1024:>12.1f}",
+                      flush=True)
         writer.close()
         seconds = time.perf_counter() - start
-    return seconds, summary, memory
+    return seconds, summary
 
 
 def main() -> None:
@@ -113,20 +121,18 @@ def main() -> None:
             print(f"{args.rows:,} rows at the default simulation size")
             print(f"{'workers':>8} {'seconds':>9} {'rows/s':>8}  summary")
             for workers in (int(w) for w in args.workers.split(",")):
-                seconds, summary, _ = run(path, BatchSettings(), workers)
+                seconds, summary = run(path, BatchSettings(), workers)
                 print(f"{workers:>8} {seconds:>9.1f} {summary.rows / seconds:>8.2f}  "
                       f"{summary.text()}", flush=True)
         if not args.skip_memory:
             rows = args.memory_rows
             path = make_csv(Path(folder) / "memory.csv", rows)
             workers = max(int(w) for w in args.workers.split(","))
-            print(f"\n{rows:,} rows with a tiny simulation ({TINY}), {workers} workers")
-            seconds, summary, memory = run(path, BatchSettings(overrides=TINY), workers,
-                                           samples=max(rows // 10, 1))
+            print(f"\n{rows:,} rows with a tiny simulation ({TINY}), {workers} workers",
+                  flush=True)
+            seconds, summary = run(path, BatchSettings(overrides=TINY), workers,
+                                   samples=max(rows // 20, 1))
             print(f"{seconds:.1f} s, {summary.rows / seconds:.1f} rows/s; {summary.text()}")
-            print(f"{'rows done':>10} {'main MiB':>9} {'workers MiB':>12}")
-            for done, main_kib, workers_kib in memory:
-                print(f"{done:>10,} {main_kib / 1024:>9.1f} {workers_kib / 1024:>12.1f}")
             peak = Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0]
             print(f"main process peak (VmHWM): {int(peak) / 1024:.1f} MiB")
 
