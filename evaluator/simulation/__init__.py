@@ -8,6 +8,7 @@ summarises them. Pure: no I/O, no global state; the same inputs give the same re
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,8 +37,9 @@ class SimulationResult:
     summary: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``simulation`` mapping: JSON-native values only, ``None`` for unknown."""
-        return self.summary
+        """The ``simulation`` mapping (a copy): JSON-native values only, ``None`` for
+        unknown."""
+        return copy.deepcopy(self.summary)
 
 
 def _engine(name: str) -> Engine:

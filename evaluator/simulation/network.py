@@ -37,6 +37,11 @@ Model decisions (each stated where a user could ask):
 - Payout cap: when the company's pay in a month (everything but retail margin, which the
   company does not pay) exceeds ``payout_cap_fraction`` x the month's commissionable volume,
   all of it is scaled down to the cap; the difference is breakage.
+- Pay rules, paid-as ranks and placement are stated once, in
+  :mod:`evaluator.simulation.reference`; :mod:`evaluator.simulation.payouts` computes the
+  same with whole arrays.
+- Company sales (for the payout ratio) are own purchases, customer orders and starter kits
+  and packages at the price the company charges; fees are not sales.
 """
 
 from __future__ import annotations
@@ -52,17 +57,6 @@ from evaluator.assumptions import Assumptions
 from evaluator.economics import monthly_cost, startup_cost
 from evaluator.model import Component, Plan, Rank
 
-COMPONENT_TYPES = (
-    "retail_margin",
-    "retail_commission",
-    "enrollment_bonus",
-    "fast_start",
-    "unilevel",
-    "binary",
-    "matrix",
-    "breakaway",
-    "rank_bonus",
-)
 SOURCES = ("customer_sales", "own_purchases", "enrollment")
 BREAKAGE_CAUSES = (
     "unqualified",
@@ -350,6 +344,11 @@ class Engine(Protocol):
 
     def pay(self, params: Params, net: Network, month: Month) -> MonthPay:
         """Payouts through every component of the plan for one month."""
+
+
+def new_breakage() -> dict[str, float]:
+    """Breakage by cause for an engine to fill (the payout cap's is added by :func:`settle`)."""
+    return dict.fromkeys((c for c in BREAKAGE_CAUSES if c != "payout_cap"), 0.0)
 
 
 def reaches(value: np.ndarray | float, threshold: float) -> np.ndarray | bool:

@@ -23,6 +23,7 @@ from evaluator.simulation.network import (
     Params,
     Tree,
     company_mix,
+    new_breakage,
     reaches,
 )
 
@@ -255,9 +256,7 @@ class VectorisedEngine:
         q = m.mask(m.qualified)
         slot = np.zeros(m.sentinel + 1, dtype=np.int64)
         slot[m.act] = np.arange(m.act.size)
-        breakage = dict.fromkeys(
-            ("unqualified", "top_of_network", "locked_levels", "binary_cap"), 0.0
-        )
+        breakage = new_breakage()
         group = GroupCounts(net.sponsor, m, params) if params.ranks else None
         rank = self._ranks(params, net.sponsor, m, slot, group)
         ctx = _Context(params, net, m, q, rank, group,

@@ -22,13 +22,13 @@ purpose and meant for small networks. The rules:
   sponsor upline during the recruit's first ``months`` months. Source: enrollment.
 - unilevel: ``rates[k-1]`` x the payer's volume (``basis`` "all": customer, own and kit
   volume; "customer": customer volume only) to the k-th sponsor upline, who must be qualified
-  and have level k unlocked by their rank; with compression, unqualified uplines are skipped
-  and do not count as a level.
+  and have level k unlocked by their rank (``Params.unlock_table``); with compression,
+  unqualified uplines (those who quit included) are skipped and do not count as a level.
 - matrix: ``rates[k-1]`` x volume to the k-th upline in the matrix, if qualified.
-- binary: each participant's left and right legs hold the volume of the two subtrees below
-  them plus carry-over; pay is rate x the weaker leg, at most ``monthly_cap``, to the
-  qualified; with carry-over the stronger leg's unmatched volume is kept for next month while
-  the participant is active. Sources follow the weaker leg's volume.
+- binary: each active participant's left and right legs hold the volume of the two subtrees
+  below them plus carry-over; pay is rate x the weaker leg, at most ``monthly_cap``, to the
+  qualified; with carry-over the stronger leg's unmatched volume (per source) is kept for
+  next month, and lost when the participant quits. Sources follow the weaker leg's volume.
 - breakaway: each qualified participant's differential rate is their rank's; on every unit of
   volume, going up from its buyer (included), each participant earns their rate minus the
   highest rate below them on that path, if positive (the stairstep). A qualified participant
@@ -38,8 +38,10 @@ purpose and meant for small networks. The rules:
   broken-away participant below them (counting only broken-away participants).
 - rank_bonus: the held rank's ``monthly_bonus`` to the qualified; attributed to sources in
   the shares of the month's volume.
-- Pay the rates would give to an unqualified participant, to a level locked by rank, above
-  the top of the network, or above the binary cap is breakage, by that cause.
+- Pay the rates would give to an unqualified participant (for pay that follows volume up the
+  tree: also one who quit), to a level locked by rank, above the top of the network, or
+  above the binary cap is breakage, by that cause; the payout cap's cut is added by the month
+  loop. Rank bonuses and binary pay a participant who quit would have had are not breakage.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from evaluator.simulation.network import (
     Params,
     Tree,
     company_mix,
+    new_breakage,
     reaches,
 )
 
@@ -86,8 +89,7 @@ class ReferenceEngine:
         customers = m.spread(m.customers).tolist()
         vc, vo, vk = (m.spread(v).tolist() for v in (m.vc, m.vo, m.vk))
         pv = m.spread(m.pv).tolist()
-        breakage = {"unqualified": 0.0, "top_of_network": 0.0, "locked_levels": 0.0,
-                    "binary_cap": 0.0}
+        breakage = new_breakage()
         rank = self._ranks(params, parent, active, pv)
         comps = params.components
         pay: dict[str, np.ndarray] = {}
