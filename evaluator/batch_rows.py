@@ -431,6 +431,10 @@ def _components(values: Mapping[str, Any], columns: dict[str, str]) -> tuple[
             "(one rank) or give the whole plan in plan_file"))
     if values.get("rank_monthly_bonus"):
         add({"type": "rank_bonus"}, {"": "rank_monthly_bonus"})
+    if not components and not errors:
+        errors.append(FieldError(
+            "retail_margin", "is false and the row fills no other pay column, so the plan pays "
+            "nothing; set retail_margin to true or give retail_commission_rate"))
     return components, ranks, errors
 
 

@@ -182,6 +182,9 @@ BROKEN: list[tuple[str, dict[str, str], list[str]]] = [
     ("single level with rates", {"plan_type": "single_level"},
      ["level_rates: is for plans with downline pay; plan_type single_level has none (leave "
       "it empty or choose another plan_type)"]),
+    ("pays nothing", {"plan_type": "single_level", "level_rates": "", "retail_margin": "no"},
+     ["retail_margin: is false and the row fills no other pay column, so the plan pays "
+      "nothing; set retail_margin to true or give retail_commission_rate"]),
     ("column for another type", {"matrix_width": "3"},
      ["matrix_width: does not apply to plan_type unilevel (leave it empty)"]),
     ("several at once", {"enrollment_fee": "x", "retail_price": "0", "level_rates": "2"},
