@@ -163,7 +163,7 @@ def _mean(values: Sequence[Any], key: str) -> Any:
         return {k: _mean([v[k] for v in values], k) for k in first}
     if isinstance(first, list) and first and isinstance(first[0], dict):
         return [_mean([v[i] for v in values], key) for i in range(len(first))]
-    if isinstance(first, bool | str | list):
+    if isinstance(first, bool | str | list) or all(v == first for v in values):
         return first
     if all(v is None or isinstance(v, int | float) for v in values):
         nums = [v for v in values if v is not None]
