@@ -5,7 +5,8 @@ folder and ``data:`` images (the charts) and refuses everything else: no network
 outside that folder. Refusals are recorded on the fetcher (and WeasyPrint logs them on the
 ``weasyprint`` logger). The PDF's title comes from the page, its generator names the engine
 version, its identifier is derived from the page, and its dates are the Evaluation's own (none
-is taken from the clock), so the same Evaluation always gives the same bytes.
+is taken from the clock), so the same Evaluation always gives the same bytes. The PDF is tagged
+(headings, tables, figures with their alternative text) for screen readers.
 """
 
 from __future__ import annotations
@@ -92,4 +93,5 @@ class PdfRenderer:
             string=f"@page {{ size: {self.page_size} !important; }}", url_fetcher=fetcher
         )
         identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
-        return cast(bytes, document.write_pdf(stylesheets=[size], pdf_identifier=identifier))
+        pdf = document.write_pdf(stylesheets=[size], pdf_identifier=identifier, pdf_tags=True)
+        return cast(bytes, pdf)

@@ -74,6 +74,8 @@ def test_pdf_metadata_and_page_layout(pdf_bytes: bytes, evaluation: Evaluation) 
     assert meta.creator == f"Opportunity Evaluator (oppeval) {ENGINE_VERSION}"
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == (595, 842)  # A4 in points
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog  # tagged for screen readers
     second = reader.pages[1].extract_text()
     assert company in second  # running header
     assert f"Page 2 of {len(reader.pages)}" in second
