@@ -432,6 +432,7 @@ def _components(values: Mapping[str, Any], columns: dict[str, str]) -> tuple[
     if values.get("rank_monthly_bonus"):
         add({"type": "rank_bonus"}, {"": "rank_monthly_bonus"})
     if not components and not errors:
+        columns["compensation.components"] = "retail_margin"
         errors.append(FieldError(
             "retail_margin", "is false and the row fills no other pay column, so the plan pays "
             "nothing; set retail_margin to true or give retail_commission_rate"))
