@@ -122,18 +122,20 @@ class GroupCounts:
     def __init__(self, tree: Tree, m: Month, params: Params) -> None:
         self.tree = tree
         at = tree.pos[m.act] + 1
-        self.cum = []
-        for per_active in (m.customers, 1, (m.join[m.act] == m.t).astype(np.int64)):
-            c = np.zeros(m.n + 1, dtype=np.int64)
-            c[at] = per_active
-            self.cum.append(np.cumsum(c, out=c))
+        customers = np.zeros(m.n + 1, dtype=np.int64)
+        customers[at] = m.customers
+        # Active and new counts share one integer: active + new x 2**32 (both far below 2**31).
+        people = np.zeros(m.n + 1, dtype=np.int64)
+        people[at] = 1 + ((m.join[m.act] == m.t).astype(np.int64) << 32)
+        self.cum = (np.cumsum(customers, out=customers), np.cumsum(people, out=people))
         self.unit = np.array([[params.order_volume], [params.own_volume], [params.kit_volume]])
 
     def counts(self, ids: np.ndarray) -> np.ndarray:
         """(customers, active, new) in the subtree of each id: shape (3, len(ids))."""
         start = self.tree.pos[ids]
         end = start + self.tree.size[ids]
-        return np.stack([c[end] - c[start] for c in self.cum])
+        customers, people = (c[end] - c[start] for c in self.cum)
+        return np.stack((customers, people & 0xFFFFFFFF, people >> 32))
 
     def volumes(self, counts: np.ndarray) -> np.ndarray:
         """(customer, own-purchase, kit) volume of those counts."""
@@ -357,12 +359,15 @@ class VectorisedEngine:
         group = GroupCounts(tree, m, params)
         # Only the active can earn: legs (fresh volume plus carry-over, per source) for them.
         act = m.act
+        kids = tree.child[act].T  # (side, active)
+        filled = kids >= 0
         legs = np.zeros((2, 3, act.size))
-        for side in range(2):
-            kids = tree.child[act, side]
-            filled = kids >= 0
-            legs[side][:, filled] = group.volumes(group.counts(kids[filled]))
-            legs[side] += carry[side][:, act]
+        fresh = group.volumes(group.counts(kids[filled]))  # sides one after the other
+        split = int(filled[0].sum())
+        legs[0][:, filled[0]] = fresh[:, :split]
+        legs[1][:, filled[1]] = fresh[:, split:]
+        if c.carryover:
+            legs += carry[:, :, act]
         totals = legs.sum(axis=1)
         matched = totals.min(axis=0)
         raw = (c.rate or 0.0) * matched
