@@ -19,9 +19,9 @@ HOSTILE_NAME = '<script>alert("x")</script> =HYPERLINK("http://evil.example") Co
 HOSTILE_NOTES = (
     '<img src="file:///etc/passwd"> <link rel="stylesheet" href="http://evil.example/x.css"> '
     '<iframe src="https://evil.example/"></iframe> <style>@import url(http://evil.example/i.css);'
-    "</style> & figures from 2024"
+    "</style> & figures from 2024 " + "unbroken" * 40
 )
-HOSTILE_PRODUCT = '<img src=x onerror="alert(1)"> Shake'
+HOSTILE_PRODUCT = '<img src=x onerror="alert(1)"> Shake' + "-powder" * 20
 HOSTILE_CLAIM = '<a href="javascript:alert(1)">Earn</a> @SUM(1+1)'
 
 
