@@ -279,7 +279,10 @@ class Network:
         binary = "binary" in params.components
         return cls(
             sponsor=Tree(cap, keep_levels=True),
-            matrix=Tree(cap, int(matrix.width or 2)) if matrix is not None else None,
+            matrix=(  # the matrix needs no subtree totals, so no depth-first order
+                Tree(cap, int(matrix.width or 2), keep_order=False)
+                if matrix is not None else None
+            ),
             binary=Tree(cap, 2) if binary else None,
             carry=np.zeros((2, 3, cap)) if binary else None,
         )

@@ -88,26 +88,27 @@ def _relative_depth(tree: Tree, sponsors: np.ndarray) -> np.ndarray:
 
     Spill-over starts only at sponsors with more recruits than free positions, and only
     reaches their subtrees. A sponsor inside such a subtree counts depth from the highest
-    overflowing sponsor above it; any other sponsor is a region of its own (depth 0). Regions
-    are disjoint subtrees, so they can be handled side by side, each top-down.
+    overflowing sponsor above it (or itself); any other sponsor is a region of its own (depth
+    0). Regions are disjoint subtrees, so they can be handled side by side, each top-down.
     """
-    depth = np.zeros(sponsors.size, dtype=np.int64)
-    heads, count = np.unique(sponsors, return_counts=True)
-    over = heads[count > tree.width - tree.nchild[heads]]
-    if over.size == 0:
-        return depth
-    start = tree.pos[over]
-    order = np.argsort(start)
-    over, start = over[order], start[order]
-    end = start + tree.size[over]
-    reach_before = np.maximum.accumulate(np.concatenate(([-1], end[:-1])))
-    top = start >= reach_before  # not inside an earlier overflowing sponsor's subtree
-    over, start, end = over[top], start[top], end[top]
-    at = tree.pos[sponsors]
-    k = np.searchsorted(start, at, side="right") - 1
-    inside = (k >= 0) & (at < end[np.maximum(k, 0)])
-    roots = over[np.maximum(k, 0)]
-    return np.where(inside, tree.depth[sponsors] - tree.depth[roots], 0)
+    heads, inverse, count = np.unique(sponsors, return_inverse=True, return_counts=True)
+    overflowing = count > tree.width - tree.nchild[heads]
+    if not overflowing.any():
+        return np.zeros(sponsors.size, dtype=np.int64)
+    sentinel = tree.capacity
+    over = np.zeros(sentinel + 1, dtype=bool)
+    over[heads[overflowing]] = True
+    top = np.where(overflowing, heads, -1)
+    at = tree.up[heads]
+    while True:
+        climbing = np.flatnonzero(at != sentinel)
+        if climbing.size == 0:
+            break
+        a = at[climbing]
+        top[climbing] = np.where(over[a], a, top[climbing])
+        at[climbing] = tree.up[a]
+    rel = np.where(top >= 0, tree.depth[heads] - tree.depth[np.maximum(top, 0)], 0)
+    return rel[inverse]
 
 
 class GroupCounts:
