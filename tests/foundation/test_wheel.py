@@ -95,3 +95,22 @@ def test_evaluate_from_the_wheel(installed: Path, workdir: Path, fmt: str) -> No
         assert b"Tillhaven Party Crafts" in data
     else:
         assert data.startswith(b"%PDF-")
+
+
+WEB_CHECK = """
+from evaluator.web import create_app
+client = create_app({"TESTING": True}).test_client()
+for path in ("/", "/healthz", "/static/app.css", "/static/app.js", "/static/favicon.svg"):
+    response = client.get(path)
+    print(path, response.status_code, len(response.data))
+"""
+
+
+@pytest.mark.slow
+def test_web_app_from_the_wheel(installed: Path, workdir: Path) -> None:
+    result = _run([str(installed / "python"), "-c", WEB_CHECK], cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 5
+    for line in result.stdout.splitlines():
+        path, status, size = line.split()
+        assert (status, int(size) > 0) == ("200", True), path
