@@ -111,3 +111,8 @@ def test_cells_are_plain_text() -> None:
 
 def test_csv_is_byte_stable(evaluation: Evaluation) -> None:
     assert render("csv", evaluation) == render("csv", evaluation)
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "'=1+1", "-5", "-2+3", "plain", "@x", ""])
+def test_neutralise_is_idempotent(cell: str) -> None:
+    assert neutralise(neutralise(cell)) == neutralise(cell)

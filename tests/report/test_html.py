@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
 from evaluator.evaluation import Evaluation
 from evaluator.report import RENDERERS, render_html_fragment
@@ -174,3 +178,28 @@ def test_every_sample_renders_to_html_csv_and_json(evaluation_of) -> None:
         assert verdict in flat("".join(page.text)), name
         assert render("csv", evaluation).count(b"\r\n") == 2, name
         assert render("json", evaluation), name
+
+
+SCRIPT = """
+import hashlib, io, sys
+from evaluator.evaluation import evaluate_document
+from evaluator.report import RENDERERS
+from tests.report.helpers import FAST, MAIN_SAMPLE, sample_doc
+ev = evaluate_document(sample_doc(MAIN_SAMPLE), overrides=FAST)
+for fmt in ("html", "csv", "pdf"):
+    out = io.BytesIO()
+    RENDERERS[fmt].render(ev, out)
+    print(fmt, hashlib.sha256(out.getvalue()).hexdigest())
+"""
+
+
+def test_reports_are_identical_across_processes() -> None:
+    root = Path(__file__).resolve().parents[2]
+    digests = []
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=root, env=env,
+                                capture_output=True, text=True, check=True)
+        digests.append(result.stdout)
+    assert digests[0] == digests[1]
+    assert digests[0].count("\n") == 3
