@@ -269,7 +269,7 @@ class Network:
     sponsor: Tree
     matrix: Tree | None
     binary: Tree | None
-    carry: np.ndarray | None  # binary carry-over volume: (leg, source, participant)
+    carry: np.ndarray | None  # binary carry-over volume: (participant, leg, source)
 
     @classmethod
     def empty(cls, params: Params) -> Network:
@@ -284,7 +284,7 @@ class Network:
                 if matrix is not None else None
             ),
             binary=Tree(cap, 2) if binary else None,
-            carry=np.zeros((2, 3, cap)) if binary else None,
+            carry=np.zeros((cap, 2, 3)) if binary else None,
         )
 
     def forced_trees(self) -> Iterable[Tree]:
@@ -574,7 +574,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         left[gone] = t
         rank[gone] = NO_RANK
         if net.carry is not None:
-            net.carry[:, :, gone] = 0.0  # carry-over is lost on quitting
+            net.carry[gone] = 0.0  # carry-over is lost on quitting
         ever.append(n)
         still.append(int(act.size - gone.size))
 

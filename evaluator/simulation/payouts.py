@@ -150,7 +150,10 @@ def nearest_marked(tree: Tree, mark: np.ndarray) -> np.ndarray:
     mark is False).
     """
     sentinel = tree.capacity
-    near = np.full(sentinel + 1, sentinel, dtype=np.int64)
+    near = np.empty(sentinel + 1, dtype=np.int64)  # ids not yet joined are never looked up
+    near[sentinel] = sentinel
+    if tree.levels:
+        near[tree.levels[0]] = sentinel
     for ids in tree.levels[1:]:
         p = tree.up[ids]
         near[ids] = np.where(mark[p], p, near[p])
@@ -257,7 +260,7 @@ class VectorisedEngine:
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
         q = m.mask(m.qualified)
-        slot = np.zeros(m.sentinel + 1, dtype=np.int64)
+        slot = np.empty(m.sentinel + 1, dtype=np.int64)  # only read for the active
         slot[m.act] = np.arange(m.act.size)
         breakage = new_breakage()
         group = GroupCounts(net.sponsor, m, params) if params.ranks else None
@@ -368,7 +371,7 @@ class VectorisedEngine:
         legs[0][:, filled[0]] = fresh[:, :split]
         legs[1][:, filled[1]] = fresh[:, split:]
         if c.carryover:
-            legs += carry[:, :, act]
+            legs += carry[act].transpose(1, 2, 0)
         totals = legs.sum(axis=1)
         matched = totals.min(axis=0)
         raw = (c.rate or 0.0) * matched
@@ -381,7 +384,7 @@ class VectorisedEngine:
         sources = (weaker * share).sum(axis=1)
         if c.carryover:
             keep = 1 - np.divide(matched, totals, out=np.ones_like(totals), where=totals > 0)
-            carry[:, :, act] = legs * keep[:, None, :]
+            carry[act] = (legs * keep[:, None, :]).transpose(2, 0, 1)
         return pay, sources
 
     @staticmethod
@@ -389,59 +392,59 @@ class VectorisedEngine:
         params, m, rank = ctx.params, ctx.m, ctx.rank
         breakage = ctx.breakage
         up = ctx.net.sponsor.up
-        sentinel = m.sentinel
         c = params.components["breakaway"]
         sources = np.zeros(3)
         if not params.ranks:
             return np.zeros(m.act.size), sources
         diff = np.array([r.differential_rate for r in params.ranks] + [0.0])
-        rate = np.zeros(sentinel + 1)
-        rate[m.act] = np.where(m.qualified, diff[rank], 0.0)
-        top = len(params.ranks) - 1
-        brk = m.mask(m.qualified & (rank == top))
-        node = (rate > 0) | brk
-        kids = np.flatnonzero(node)
-        rp = np.full(sentinel + 1, sentinel, dtype=np.int64)
-        rp[kids] = climb(up[kids], up, node)
+        rate_a = np.where(m.qualified, diff[rank], 0.0)
+        broke_a = m.qualified & (rank == len(params.ranks) - 1)
+        node_a = (rate_a > 0) | broke_a
+        # The few who hold a rate or broke away, numbered 0..k-1 (k: none).
+        kids = m.act[node_a]
+        k = kids.size
+        rate = np.append(rate_a[node_a], 0.0)
+        broke = np.append(broke_a[node_a], False)
+        above = climb(up[kids], up, m.mask(node_a))  # nearest of them above, by id
+        kpar = np.full(k + 1, k, dtype=np.int64)
+        has = above != m.sentinel
+        kpar[:k][has] = np.searchsorted(kids, above[has])
         # Volume reaches the nearest rate-holder (or broken-away participant) at or above its
         # buyer: each one's subtree, less the subtrees of the nearest such participants below.
         group = ctx.group
         assert group is not None
         whole = group.counts(kids)
         own_group = whole.copy()
-        below = rp[kids] != sentinel
-        local = np.searchsorted(kids, rp[kids][below])
         for s in range(3):
-            np.subtract.at(own_group[s], local, whole[s, below])
+            np.subtract.at(own_group[s], kpar[:k][has], whole[s, has])
         w3 = group.volumes(own_group)
         wt = w3.sum(axis=0)
-        bp = np.full(sentinel + 1, sentinel, dtype=np.int64)
-        bs = np.flatnonzero(brk)
-        bp[bs] = climb(rp[bs], rp, brk)
 
         # Rank differential: each upline earns its rate minus the highest rate below it.
-        own = rate[kids]
-        best = own.copy()
-        at = rp[kids]
-        idx = np.arange(kids.size)
+        best = rate[:k].copy()
+        at = kpar[:k]
+        idx = np.arange(k)
         ceiling = rate.max()
-        to: list[np.ndarray] = [kids]  # every rate-holder is qualified, hence active
-        amounts: list[np.ndarray] = [own * wt]
+        to: list[np.ndarray] = [idx]
+        amounts: list[np.ndarray] = [rate[:k] * wt]
         while True:
-            live = (at != sentinel) & (best[idx] < ceiling)
+            live = (at != k) & (best[idx] < ceiling)
             at, idx = at[live], idx[live]
             if at.size == 0:
                 break
             to.append(at)
             amounts.append(np.maximum(rate[at] - best[idx], 0.0) * wt[idx])
             best[idx] = np.maximum(best[idx], rate[at])
-            at = rp[at]
+            at = kpar[at]
         sources += (w3 * best).sum(axis=1)
 
         # Generation royalties on the group volume of breakaway legs.
         gens = c.generation_rates
-        bself = climb(kids, rp, brk)
-        grouped = bself != sentinel
+        bs = np.flatnonzero(broke[:k])
+        bp = np.full(k + 1, k, dtype=np.int64)
+        bp[bs] = climb(kpar[bs], kpar, broke)
+        bself = climb(np.arange(k), kpar, broke)
+        grouped = bself != k
         local = np.searchsorted(bs, bself[grouped])
         g3 = np.zeros((3, bs.size))
         for s in range(3):
@@ -452,7 +455,7 @@ class VectorisedEngine:
         gidx = np.arange(bs.size)
         for g, r in enumerate(gens):
             a = bp[a]
-            topped = a == sentinel
+            topped = a == k
             if topped.any():
                 breakage["top_of_network"] += float(gen_rates[g:].sum() * gt[gidx[topped]].sum())
                 a, gidx = a[~topped], gidx[~topped]
@@ -461,6 +464,7 @@ class VectorisedEngine:
             to.append(a)
             amounts.append(r * gt[gidx])
             sources += r * g3[:, gidx].sum(axis=1)
-        pay = np.bincount(ctx.uplines.slot[np.concatenate(to)], np.concatenate(amounts),
-                          minlength=m.act.size)
+        # every rate-holder is qualified, hence active
+        receivers = ctx.uplines.slot[kids[np.concatenate(to)]]
+        pay = np.bincount(receivers, np.concatenate(amounts), minlength=m.act.size)
         return pay, sources

@@ -281,7 +281,7 @@ class ReferenceEngine:
             for side in range(2):
                 kid = int(tree.child[i, side])
                 fresh = below[kid] if kid >= 0 else [0.0, 0.0, 0.0]
-                legs.append([fresh[s] + float(net.carry[side, s, i]) for s in range(3)])
+                legs.append([fresh[s] + float(net.carry[i, side, s]) for s in range(3)])
             left, right = sum(legs[0]), sum(legs[1])
             matched = min(left, right)
             earned = rate * matched
@@ -299,7 +299,7 @@ class ReferenceEngine:
                 for side, total in enumerate((left, right)):
                     for s in range(3):
                         if total > 0:
-                            net.carry[side, s, i] = legs[side][s] * (1 - matched / total)
+                            net.carry[i, side, s] = legs[side][s] * (1 - matched / total)
         return np.array(got), np.array(tags)
 
     @staticmethod
