@@ -152,6 +152,12 @@ def _http_error(exc: HTTPException) -> tuple[Any, int]:
 
 def _plain_message(exc: HTTPException) -> str:
     if exc.code == 413:
+        size = request.content_length
+        if size is not None and size <= MAX_CONTENT_LENGTH:
+            return (
+                f"the form sends more than the limit of {MAX_FORM_PARTS:,} inputs; "
+                "upload the plan as a JSON file instead"
+            )
         return (
             f"the request is larger than the limit of {MAX_CONTENT_LENGTH // (1024 * 1024)} MB; "
             "a plan file is at most 1 MB"

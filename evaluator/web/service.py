@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import Response, current_app
 
-from evaluator.assumptions import SPECS
+from evaluator.assumptions import SPECS, Assumptions
 from evaluator.errors import AssumptionError, FieldError, LimitError, RubricError
 from evaluator.resources import data_dir
 from evaluator.rubric import DEFAULT_RUBRIC, Rubric, load_rubric, parse_rubric_text
@@ -34,6 +34,13 @@ WEB_LIMITS: Mapping[str, int] = {
     "initial_participants": 50_000,
 }
 """Most the web accepts for the assumptions that set the simulation's size."""
+
+EVALUATION_BUDGET = 50_000_000
+"""Most simulated participant-months one web evaluation may ask for (the time budget, set as
+work so it is refused before it starts): network size times horizon times every Monte-Carlo run, the
+sensitivity re-runs included. Each limit of :data:`WEB_LIMITS` at its maximum with the other
+assumptions at their defaults fits; the three largest together (about 15 s of one core) do not.
+At the budget an evaluation takes about 7 s of one core."""
 
 FORMATS = ("json", "pdf", "html", "csv")
 """Report formats a visitor can download or the API can return."""
@@ -151,8 +158,41 @@ def check_limits(overrides: Mapping[str, Any]) -> None:
                     raw,
                 )
             )
+    if not errors:
+        errors.extend(_budget_errors(overrides))
     if errors:
         raise LimitError(errors)
+
+
+def evaluation_cost(assumptions: Assumptions) -> int:
+    """Simulated participant-months an evaluation under ``assumptions`` may run, at most."""
+    from evaluator.evaluation import SENSITIVITY_CHANGES, SENSITIVITY_RUNS
+
+    runs = int(assumptions["runs"])
+    all_runs = runs + (1 + len(SENSITIVITY_CHANGES)) * min(runs, SENSITIVITY_RUNS)
+    size = max(int(assumptions["max_participants"]), int(assumptions["initial_participants"]))
+    return size * int(assumptions["horizon_months"]) * all_runs
+
+
+def _budget_errors(overrides: Mapping[str, Any]) -> list[FieldError]:
+    try:
+        assumptions = Assumptions.from_overrides(dict(overrides))
+    except AssumptionError:
+        return []  # the evaluation reports the bad value itself
+    cost = evaluation_cost(assumptions)
+    if cost <= EVALUATION_BUDGET:
+        return []
+    return [
+        FieldError(
+            "assumptions.max_participants",
+            f"this evaluation would simulate up to {cost:,} participant-months "
+            "(max_participants times horizon_months times Monte-Carlo runs, sensitivity re-runs "
+            f"included); the web's time budget per evaluation is {EVALUATION_BUDGET:,} "
+            "participant-months: lower max_participants, horizon_months or runs, or use the "
+            "command line (oppeval evaluate --set)",
+            overrides.get("max_participants"),
+        )
+    ]
 
 
 def parse_seed(raw: str | None) -> int | None:

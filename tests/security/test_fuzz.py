@@ -1,0 +1,61 @@
+"""Generated plans, valid and broken in every way, through validate, evaluate, every renderer,
+the command line and the API: no traceback, every refusal names the field."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evaluator.evaluation import evaluate_document
+from evaluator.web import create_app
+from tests.security.fuzzing import SEED, SMALL, check_html, check_plan, render
+from tests.strategies import broken_plans, valid_plans
+
+FUZZ = settings(max_examples=20, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+HOSTILE_NAMES = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>",
+                 "=cmd|' /C calc'!A0", "{{ 7*7 }}", "</style><script>x</script>"]
+CLIENT = create_app({"TESTING": True, "OPPEVAL_RECENT_EVALUATIONS": 0}).test_client()
+
+
+@FUZZ
+@given(valid_plans())
+def test_valid_plans_pass_every_cheap_door_and_the_api(doc: dict[str, Any]) -> None:
+    outcome = check_plan(doc, None, client=CLIENT)
+    assert outcome.kind == "valid", outcome.detail
+
+
+@FUZZ
+@given(broken_plans())
+def test_broken_plans_are_refused_naming_the_field_everywhere(
+    case: tuple[dict[str, Any] | bytes, str],
+) -> None:
+    doc, path = case
+    outcome = check_plan(doc, path, expensive=True, client=CLIENT)
+    assert outcome.kind == "refused", outcome.detail
+
+
+@settings(max_examples=2, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(valid_plans())
+def test_valid_plans_render_to_html_and_pdf_and_through_the_command_line(
+    doc: dict[str, Any],
+) -> None:
+    outcome = check_plan(doc, None, expensive=True)
+    assert outcome.kind == "valid", outcome.detail
+
+
+@settings(max_examples=5, deadline=None, derandomize=True)
+@given(st.sampled_from(HOSTILE_NAMES), valid_plans())
+def test_hostile_company_names_are_escaped_in_the_html_report(
+    name: str, doc: dict[str, Any],
+) -> None:
+    doc["company"]["name"] = name
+    evaluation = evaluate_document(doc, overrides=SMALL, seed=SEED)
+    page = render(evaluation, "html").decode("utf-8")
+    check_html(page, evaluation.to_dict())
+    if "{{" in name:
+        assert html.escape(name, quote=False) in page, "template syntax is shown, not run"

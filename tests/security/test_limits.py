@@ -1,0 +1,183 @@
+"""Hard limits: every size a visitor controls is bounded, and each refusal names the limit and
+its value (request size, plan size, nesting, simulation size, the time budget per evaluation,
+batch rows and bytes, rubric size, form inputs, report tokens)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from evaluator.resources import data_dir
+from evaluator.rubric import MAX_RUBRIC_BYTES
+from evaluator.schema import MAX_NESTING, MAX_PLAN_BYTES
+from evaluator.web import MAX_CONTENT_LENGTH, MAX_FORM_PARTS
+from evaluator.web import batch as web_batch
+from evaluator.web.service import EVALUATION_BUDGET, WEB_LIMITS
+from evaluator.web.submission import MAX_TOKEN_BYTES
+from tests.security.conftest import csrf_token, error_messages, post_multipart
+
+SAMPLE = data_dir("plan_samples") / "retail_first_single_level.json"
+SMALL = "max_participants=200&runs=1&horizon_months=12"
+OVER_BUDGET = {"max_participants": "50000", "runs": "10", "horizon_months": "120"}
+BATCH_HEADER = "company_name,currency,wholesale_price,retail_price,plan_type\n"
+BATCH_ROW = "Row Co,USD,40,50,single_level\n"
+
+
+def api(client: FlaskClient, body: bytes, query: str = SMALL) -> Any:
+    return client.post(f"/api/v1/evaluate?{query}", data=body, content_type="application/json")
+
+
+def padded_plan(size: int) -> bytes:
+    """The sample plan grown to ``size`` bytes with spaces (still valid JSON)."""
+    data = SAMPLE.read_bytes().rstrip()
+    return data[:-1] + b" " * (size - len(data)) + b"}"
+
+
+def test_a_request_over_the_size_limit_is_refused_naming_it(client: FlaskClient) -> None:
+    body = b"x" * (MAX_CONTENT_LENGTH + 1)
+    response = client.post("/evaluate", data=body, content_type="application/octet-stream")
+    assert response.status_code == 413
+    assert f"limit of {MAX_CONTENT_LENGTH // (1024 * 1024)} MB" in response.get_data(as_text=True)
+    response = api(client, body)
+    assert response.status_code == 413
+    assert any(f"{MAX_CONTENT_LENGTH // (1024 * 1024)} MB" in m for m in error_messages(response))
+
+
+def test_a_plan_over_the_size_limit_is_refused_naming_it(client: FlaskClient) -> None:
+    response = api(client, padded_plan(MAX_PLAN_BYTES + 1))
+    assert response.status_code == 413
+    assert error_messages(response) == [
+        f"the plan is {MAX_PLAN_BYTES + 1:,} bytes; the limit is {MAX_PLAN_BYTES:,}"
+    ]
+    token = csrf_token(client)
+    response = post_multipart(client, "/upload", {
+        "csrf_token": token, "mode": "fill",
+        "plan_file": (padded_plan(MAX_PLAN_BYTES + 1), "big.json"),
+    })
+    assert response.status_code == 422
+    assert f"the limit is {MAX_PLAN_BYTES:,} bytes" in response.get_data(as_text=True)
+
+
+def test_a_plan_at_the_size_limit_is_still_read(client: FlaskClient) -> None:
+    assert api(client, padded_plan(MAX_PLAN_BYTES)).status_code == 200
+
+
+def test_deep_nesting_is_refused_naming_the_limit(client: FlaskClient) -> None:
+    doc = json.loads(SAMPLE.read_bytes())
+    node: Any = 1
+    for _ in range(MAX_NESTING + 5):
+        node = [node]
+    doc["company"]["notes"] = node
+    response = api(client, json.dumps(doc).encode())
+    assert response.status_code == 400
+    assert any(f"the limit is {MAX_NESTING}" in m for m in error_messages(response))
+
+
+@pytest.mark.parametrize("name", sorted(WEB_LIMITS))
+def test_each_simulation_size_limit_is_refused_naming_it(client: FlaskClient, name: str) -> None:
+    response = api(client, SAMPLE.read_bytes(), f"{name}={WEB_LIMITS[name] + 1}")
+    assert response.status_code == 422
+    messages = error_messages(response)
+    assert any(m.startswith(f"assumptions.{name}: ") and
+               f"web limit of {WEB_LIMITS[name]:,}" in m for m in messages), messages
+
+
+def test_the_time_budget_is_refused_up_front_from_the_api(client: FlaskClient) -> None:
+    query = "&".join(f"{k}={v}" for k, v in OVER_BUDGET.items())
+    response = api(client, SAMPLE.read_bytes(), query)
+    assert response.status_code == 422
+    (message,) = error_messages(response)
+    assert message.startswith("assumptions.max_participants: ")
+    assert f"time budget per evaluation is {EVALUATION_BUDGET:,} participant-months" in message
+    assert "102,000,000 participant-months" in message
+
+
+def test_the_time_budget_is_refused_from_the_form(client: FlaskClient) -> None:
+    token = csrf_token(client)
+    response = post_multipart(client, "/upload", {
+        "csrf_token": token, "mode": "evaluate",
+        "plan_file": (SAMPLE.read_bytes(), "plan.json"),
+        **{f"assumptions.{k}": v for k, v in OVER_BUDGET.items()},
+    })
+    assert response.status_code == 422
+    assert (f"time budget per evaluation is {EVALUATION_BUDGET:,} participant-months"
+            in response.get_data(as_text=True))
+
+
+def test_the_time_budget_applies_to_every_web_batch_row(client: FlaskClient) -> None:
+    query = "&".join(f"{k}={v}" for k, v in OVER_BUDGET.items())
+    response = client.post(f"/api/v1/batch?{query}", data=BATCH_HEADER + BATCH_ROW,
+                           content_type="text/csv")
+    assert response.status_code == 413
+    assert any(f"{EVALUATION_BUDGET:,}" in m for m in error_messages(response))
+
+
+def test_the_largest_single_web_limits_fit_the_budget() -> None:
+    from evaluator.assumptions import Assumptions
+    from evaluator.web.service import evaluation_cost
+
+    for name, limit in WEB_LIMITS.items():
+        assert evaluation_cost(Assumptions.from_overrides({name: limit})) <= EVALUATION_BUDGET
+
+
+def test_batch_rows_over_the_web_limit_are_refused_naming_it(client: FlaskClient) -> None:
+    rows = web_batch.MAX_ROWS + 1
+    body = BATCH_HEADER + BATCH_ROW * rows
+    response = client.post("/api/v1/batch", data=body, content_type="text/csv")
+    assert response.status_code == 413
+    assert error_messages(response) == [
+        f"the CSV has {rows:,} rows; the web limit is {web_batch.MAX_ROWS:,} rows "
+        "(use oppeval batch for more)"
+    ]
+    token = csrf_token(client, "/batch")
+    response = post_multipart(client, "/batch", {"csrf_token": token,
+                                           "csv": (body.encode(), "big.csv")})
+    assert response.status_code == 413
+    assert f"the web limit is {web_batch.MAX_ROWS:,} rows" in response.get_data(as_text=True)
+
+
+def test_batch_bytes_over_the_web_limit_are_refused_naming_it(client: FlaskClient) -> None:
+    body = BATCH_HEADER + "#" * web_batch.MAX_BYTES
+    response = client.post("/api/v1/batch", data=body, content_type="text/csv")
+    assert response.status_code == 413
+    assert any(f"the web limit is {web_batch.MAX_BYTES:,} bytes" in m
+               for m in error_messages(response))
+
+
+def test_a_rubric_over_the_size_limit_is_refused_naming_it(client: FlaskClient) -> None:
+    text = b"id: big\n" + b"#" * MAX_RUBRIC_BYTES
+    token = csrf_token(client, "/methodology")
+    response = post_multipart(client, "/methodology", {"csrf_token": token,
+                                                 "rubric_file": (text, "big.yaml")})
+    assert response.status_code == 422
+    assert f"the limit is {MAX_RUBRIC_BYTES:,}" in response.get_data(as_text=True)
+    token = csrf_token(client)
+    response = post_multipart(client, "/upload", {
+        "csrf_token": token, "mode": "evaluate",
+        "plan_file": (SAMPLE.read_bytes(), "plan.json"),
+        "rubric_file": (text, "big.yaml"),
+    })
+    assert response.status_code == 422
+    assert f"the limit is {MAX_RUBRIC_BYTES:,}" in response.get_data(as_text=True)
+
+
+def test_a_form_with_too_many_inputs_is_refused(client: FlaskClient) -> None:
+    token = csrf_token(client)
+    data = {"csrf_token": token, **{f"x{i}": "1" for i in range(MAX_FORM_PARTS + 1)}}
+    response = post_multipart(client, "/evaluate", data)
+    assert response.status_code == 413
+    assert f"more than the limit of {MAX_FORM_PARTS:,} inputs" in response.get_data(as_text=True)
+
+
+def test_a_compressed_report_token_cannot_unpack_past_its_limit(client: FlaskClient) -> None:
+    bomb = zlib.compress(b'{"plan": "' + b"a" * (MAX_TOKEN_BYTES * 4) + b'"}', 9)
+    token = base64.urlsafe_b64encode(bomb).decode("ascii").rstrip("=")
+    assert len(token) < 100_000
+    response = client.get(f"/download/json?token={token}")
+    assert response.status_code == 422
+    assert "the report link is damaged or incomplete" in response.get_data(as_text=True)
