@@ -361,30 +361,35 @@ class VectorisedEngine:
         assert tree is not None
         assert carry is not None
         group = GroupCounts(tree, m, params)
-        # Only the active can earn: legs (fresh volume plus carry-over, per source) for them.
-        act = m.act
-        kids = tree.child[act].T  # (side, active)
+        # Only the active with someone below them can have legs (carry-over comes from legs).
+        kids = tree.child[m.act].T  # (side, active)
         filled = kids >= 0
-        legs = np.zeros((2, 3, act.size))
+        at = np.flatnonzero(filled[0] | filled[1])
+        kids, filled = kids[:, at], filled[:, at]
+        who = m.act[at]
+        legs = np.zeros((2, 3, at.size))  # (side, source, participant)
         fresh = group.volumes(group.counts(kids[filled]))  # sides one after the other
         split = int(filled[0].sum())
         legs[0][:, filled[0]] = fresh[:, :split]
         legs[1][:, filled[1]] = fresh[:, split:]
         if c.carryover:
-            legs += carry[act].transpose(1, 2, 0)
+            legs += carry[who].transpose(1, 2, 0)
         totals = legs.sum(axis=1)
         matched = totals.min(axis=0)
         raw = (c.rate or 0.0) * matched
         capped = raw if c.monthly_cap is None else np.minimum(raw, c.monthly_cap)
+        qualified = m.qualified[at]
         ctx.breakage["binary_cap"] += float((raw - capped).sum())
-        ctx.breakage["unqualified"] += float(capped[~m.qualified].sum())
-        pay = np.where(m.qualified, capped, 0.0)
+        ctx.breakage["unqualified"] += float(capped[~qualified].sum())
+        earned = np.where(qualified, capped, 0.0)
         weaker = np.where(totals[0] <= totals[1], legs[0], legs[1])
-        share = np.divide(pay, matched, out=np.zeros(act.size), where=matched > 0)
+        share = np.divide(earned, matched, out=np.zeros(at.size), where=matched > 0)
         sources = (weaker * share).sum(axis=1)
         if c.carryover:
             keep = 1 - np.divide(matched, totals, out=np.ones_like(totals), where=totals > 0)
-            carry[act] = (legs * keep[:, None, :]).transpose(2, 0, 1)
+            carry[who] = (legs * keep[:, None, :]).transpose(2, 0, 1)
+        pay = np.zeros(m.act.size)
+        pay[at] = earned
         return pay, sources
 
     @staticmethod
