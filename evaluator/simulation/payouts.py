@@ -39,25 +39,40 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
     Depth counts from the top of the anchor's region (see :func:`_relative_depth`), so
     independent parts of the tree are handled together.
     """
+    if recruits.size == 0:
+        return
     w = tree.width
-    rid, anchor = recruits, sponsors
-    adepth = _relative_depth(tree, sponsors)
+    depth = _relative_depth(tree, sponsors)
+    order = np.lexsort((recruits, sponsors, depth))  # by depth, then anchor, then id
+    depth, sponsors, recruits = depth[order], sponsors[order], recruits[order]
+    starts_at = np.flatnonzero(np.diff(depth, prepend=-1))
+    bucket = {
+        int(depth[i]): (recruits[i:j], sponsors[i:j])
+        for i, j in zip(starts_at, np.append(starts_at[1:], depth.size), strict=True)
+    }
     placed: list[np.ndarray] = []
     under: list[np.ndarray] = []
-    while rid.size:
-        d = adepth.min()
-        here = adepth == d
-        r, a = rid[here], anchor[here]
-        rest = ~here
-        rid, anchor, adepth = rid[rest], anchor[rest], adepth[rest]
-        order = np.lexsort((r, a))
-        r, a = r[order], a[order]
+    pending = sorted(bucket)
+    passed: tuple[np.ndarray, np.ndarray] | None = None  # spilled over from the level above
+    d = pending[0]
+    while passed is not None or any(x >= d for x in pending):
+        if passed is None:
+            d = min(x for x in pending if x >= d)
+        own = bucket.get(d)
+        if passed is None:
+            assert own is not None
+            r, a = own
+        else:
+            r, a = passed if own is None else (np.concatenate((own[0], passed[0])),
+                                               np.concatenate((own[1], passed[1])))
+            order = np.lexsort((r, a))
+            r, a = r[order], a[order]
+        passed = None
         first = np.empty(r.size, dtype=bool)
         first[0] = True
         np.not_equal(a[1:], a[:-1], out=first[1:])
         starts = np.flatnonzero(first)
-        group = np.cumsum(first) - 1
-        k = np.arange(r.size) - starts[group]
+        k = np.arange(r.size) - np.repeat(starts, np.diff(np.append(starts, r.size)))
         filled = tree.nchild[a]
         free = w - filled
         put = k < free
@@ -73,14 +88,12 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
             ao = a[over]
             nxt = tree.child[ao, (tree.turn[ao] + k[over] - free[over]) % w]
             tree.turn[heads] += counts - took
-            rid = np.concatenate((rid, r[over]))
-            anchor = np.concatenate((anchor, nxt))
-            adepth = np.concatenate((adepth, np.full(nxt.size, d + 1)))
-    if placed:
-        ids = np.concatenate(placed)
-        parents = np.concatenate(under)
-        order = np.argsort(ids)
-        tree.attach(ids[order], parents[order])
+            passed = (r[over], nxt)
+        d += 1
+    ids = np.concatenate(placed)
+    parents = np.concatenate(under)
+    order = np.argsort(ids)
+    tree.attach(ids[order], parents[order])
 
 
 def _relative_depth(tree: Tree, sponsors: np.ndarray) -> np.ndarray:
