@@ -66,6 +66,7 @@ BREAKAGE_CAUSES = (
     "payout_cap",
 )
 NO_RANK = -1
+ALL_LEVELS = 100  # more than any plan pays (the schema allows 12 levels)
 PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
 
 
@@ -157,13 +158,13 @@ class Params:
         (personal enrollees); when none does, every level is paid to everyone.
         """
         any_set = any(r.unlocks_levels is not None for r in self.ranks)
-        current = 1 if any_set else 10**6
+        current = 1 if any_set else ALL_LEVELS
         table = [current]
         for r in self.ranks:
             if r.unlocks_levels is not None:
                 current = r.unlocks_levels
             table.append(current)
-        return np.asarray(table, dtype=np.int64)
+        return np.asarray(table, dtype=np.int8)
 
 
 class Tree:

@@ -323,7 +323,7 @@ class VectorisedEngine:
         if c.compression:  # unqualified uplines are skipped: go up through qualified ones
             route = nearest_marked(ctx.net.sponsor, ctx.q)
             uplines = Uplines(route, ctx.q, uplines.slot, uplines.active, uplines.breakage)
-        unlock = np.zeros(m.sentinel + 1, dtype=np.int64)
+        unlock = np.zeros(m.sentinel + 1, dtype=np.int8)
         unlock[m.act] = ctx.params.unlock_table()[ctx.rank + 1]
         p, paid = uplines.pay(m.act[at], value[at], c.rates, unlock)
         return p, tagged(paid, at, m, customer_only)
