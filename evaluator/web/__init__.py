@@ -142,12 +142,14 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def _http_error(exc: HTTPException) -> tuple[Any, int]:
+def _http_error(exc: HTTPException) -> tuple[Any, int, list[tuple[str, str]]]:
     code = exc.code or 500
     message = _plain_message(exc)
+    # keep what the exception adds (such as a 405's Allow header), not its content type
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
     if wants_json():
-        return jsonify(error_body([FieldError("", message)])), code
-    return render_template("web/error.html", title=exc.name, message=message), code
+        return jsonify(error_body([FieldError("", message)])), code, headers
+    return render_template("web/error.html", title=exc.name, message=message), code, headers
 
 
 def _plain_message(exc: HTTPException) -> str:

@@ -130,7 +130,8 @@ def _error_response(description: str) -> dict[str, Any]:
     }
 
 
-def _assumption_parameter(name: str) -> dict[str, Any]:
+def assumption_parameter(name: str) -> dict[str, Any]:
+    """The OpenAPI query parameter of assumption ``name``: its range under the web limits."""
     spec = SPECS[name]
     limit = service.WEB_LIMITS.get(name)
     maximum = min(spec.maximum, limit) if limit is not None else spec.maximum
@@ -212,7 +213,7 @@ def openapi_document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any
                 "schema": {"type": "string", "enum": rubric_stems,
                            "default": service.default_rubric_stem()},
             },
-            *(_assumption_parameter(a.name) for a in ASSUMPTIONS),
+            *(assumption_parameter(a.name) for a in ASSUMPTIONS),
         ],
         "requestBody": {
             "required": True,

@@ -37,6 +37,7 @@ from evaluator.batch import (
 from evaluator.batch_rows import data_rows, open_rows, text_stream
 from evaluator.errors import FieldError, InputError, LimitError, error_body
 from evaluator.web import csrf, service
+from evaluator.web.api import assumption_parameter
 
 bp = Blueprint("batch", __name__)
 NAV_LINK = ("Score a spreadsheet", "batch.page")
@@ -227,13 +228,12 @@ OPENAPI_PATHS: dict[str, Any] = {
                  "description": "Base seed; each row's seed derives from it and the row's "
                                 "input hash.",
                  "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}},
-                *({"name": name, "in": "query", "required": False,
-                   "description": f"{spec.label} ({spec.unit}).",
-                   "schema": {"type": "integer" if spec.integer else "number"}}
-                  for name, spec in SPECS.items()),
+                *(assumption_parameter(name) for name in SPECS),
             ],
             "requestBody": {"required": True,
-                            "content": {"text/csv": {"schema": {"type": "string"}}}},
+                            "content": {"text/csv": {"schema": {"type": "string",
+                                                                "pattern": r"\S",
+                                                                "maxLength": MAX_BYTES}}}},
             "responses": {
                 "200": {"description": "One result per input row, and the summary.",
                         "content": {"application/json": {"schema": {"type": "object"}},
