@@ -52,27 +52,30 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
     }
     placed: list[np.ndarray] = []
     under: list[np.ndarray] = []
-    pending = sorted(bucket)
     passed: tuple[np.ndarray, np.ndarray] | None = None  # spilled over from the level above
-    d = pending[0]
-    while passed is not None or any(x >= d for x in pending):
-        if passed is None:
-            d = min(x for x in pending if x >= d)
+    d = min(bucket)
+    while True:
         own = bucket.get(d)
         if passed is None:
-            assert own is not None
+            if own is None:  # nothing at this level: go to the next one with recruits
+                deeper = [x for x in bucket if x > d]
+                if not deeper:
+                    break
+                d = min(deeper)
+                continue
             r, a = own
         else:
-            r, a = passed if own is None else (np.concatenate((own[0], passed[0])),
-                                               np.concatenate((own[1], passed[1])))
-            order = np.lexsort((r, a))
-            r, a = r[order], a[order]
-        passed = None
+            if own is not None:
+                passed = (np.concatenate((own[0], passed[0])),
+                          np.concatenate((own[1], passed[1])))
+            order = np.lexsort(passed)  # by anchor, then id
+            r, a = passed[0][order], passed[1][order]
         first = np.empty(r.size, dtype=bool)
         first[0] = True
         np.not_equal(a[1:], a[:-1], out=first[1:])
         starts = np.flatnonzero(first)
-        k = np.arange(r.size) - np.repeat(starts, np.diff(np.append(starts, r.size)))
+        counts = np.diff(np.append(starts, r.size))
+        k = np.arange(r.size) - np.repeat(starts, counts)  # place in the anchor's queue
         filled = tree.nchild[a]
         free = w - filled
         put = k < free
@@ -80,10 +83,10 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
         placed.append(r[put])
         under.append(a[put])
         heads = a[starts]
-        counts = np.diff(np.append(starts, r.size))
         took = np.minimum(counts, w - tree.nchild[heads])
         tree.nchild[heads] += took
         over = ~put
+        passed = None
         if over.any():
             ao = a[over]
             nxt = tree.child[ao, (tree.turn[ao] + k[over] - free[over]) % w]
