@@ -177,7 +177,8 @@ class Tree:
     total is a difference of two prefix sums. A forced tree (matrix or binary) also has
     ``width`` positions under each participant (``child``, -1 when free), how many are
     filled (``nchild``) and the spill-over turn (``turn``: which child the next overflowing
-    recruit is passed to, modulo the width).
+    recruit is passed to, modulo the width). ``levels`` are kept only with ``keep_levels``
+    and the depth-first order only with ``keep_order``, for trees that need them.
     """
 
     def __init__(self, capacity: int, width: int = 0, keep_levels: bool = False,
