@@ -166,7 +166,7 @@ def nearest_marked(tree: Tree, mark: np.ndarray) -> np.ndarray:
     mark is False).
     """
     sentinel = tree.capacity
-    near = np.empty(sentinel + 1, dtype=np.int64)  # ids not yet joined are never looked up
+    near = np.empty(sentinel + 1, dtype=tree.up.dtype)  # ids not yet joined are never read
     near[sentinel] = sentinel
     if tree.levels:
         near[tree.levels[0]] = sentinel
@@ -276,7 +276,7 @@ class VectorisedEngine:
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
         q = m.mask(m.qualified)
-        slot = np.empty(m.sentinel + 1, dtype=np.int64)  # only read for the active
+        slot = np.empty(m.sentinel + 1, dtype=np.int32)  # only read for the active
         slot[m.act] = np.arange(m.act.size)
         breakage = new_breakage()
         group = GroupCounts(net.sponsor, m, params) if params.ranks else None
