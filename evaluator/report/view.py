@@ -99,10 +99,10 @@ def percent(value: Any) -> str:
     pct = abs(value) * 100
     if pct == 0:
         text = "0"
+    elif pct < 0.05:
+        text = "<0.1"
     elif pct >= 99.5 or float(round(pct, 1)).is_integer():
         text = f"{pct:.0f}"
-    elif pct < 0.1:
-        text = "<0.1"
     else:
         text = f"{pct:.1f}"
     return _signed(f"{text}%", value < 0 and text != "0")
@@ -123,12 +123,16 @@ def yes_no(value: Any) -> str:
     return "yes" if value else "no"
 
 
-MONEY_UNITS = frozenset({"money", "currency", "money per month", "money per year"})
-FRACTION_UNITS = frozenset({"fraction", "share", "ratio", "percent"})
+FRACTION_UNITS = ("fraction", "share", "ratio", "percent")
+"""Units (or their first word) whose values are fractions shown as percentages."""
 
 
 def indicator_value(indicator: Mapping[str, Any], currency: str) -> str:
-    """An indicator's value in words, chosen by its unit."""
+    """An indicator's value in words, chosen by its unit.
+
+    ``share of ...``/``fraction`` -> percentage; ``USD per month`` (the plan's currency, or
+    ``money``) -> ``USD 232 per month``; ``recruits (count)`` -> ``49 recruits``.
+    """
     value = indicator.get("value")
     unit = str(indicator.get("unit") or "")
     if value is None:
@@ -137,12 +141,11 @@ def indicator_value(indicator: Mapping[str, Any], currency: str) -> str:
         return yes_no(value)
     if not _is_number(value):
         return str(value)
-    low_unit = unit.lower()
-    if low_unit in FRACTION_UNITS or low_unit.startswith(("fraction", "share")):
+    first, _, rest = unit.partition(" ")
+    if first.lower() in FRACTION_UNITS:
         return percent(value)
-    if low_unit in MONEY_UNITS or low_unit.startswith(("money", currency.lower() or "\0")):
-        suffix = unit[len(unit.split(" ")[0]) :].strip() if " " in unit else ""
-        return f"{money(value, currency)} {suffix}".strip()
+    if first.lower() == "money" or (currency and first == currency):
+        return f"{money(value, currency)} {rest}".strip()
     unit = unit.removesuffix("(count)").strip()
     if unit in ("", "count", "number"):
         return number(value)
