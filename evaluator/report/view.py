@@ -101,7 +101,7 @@ def percent(value: Any) -> str:
         text = "0"
     elif pct < 0.05:
         text = "<0.1"
-    elif pct >= 99.5 or float(round(pct, 1)).is_integer():
+    elif float(round(pct, 1)).is_integer():
         text = f"{pct:.0f}"
     else:
         text = f"{pct:.1f}"
