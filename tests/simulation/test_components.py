@@ -173,12 +173,12 @@ def test_binary_weaker_leg_spill_over_and_carry_over(engine: str) -> None:
     # 1: left = 300, right = 0: nothing.
     assert first.pay["binary"] == [10.0, 0.0, 0.0, 0.0]
     assert net.carry is not None
-    assert net.carry[0, :, 0].sum() == pytest.approx(300.0)  # stronger leg keeps 300
-    assert net.carry[0, :, 1].sum() == pytest.approx(300.0)  # 1's left leg keeps 300
+    assert net.carry[0, 0].sum() == pytest.approx(300.0)  # stronger leg keeps 300
+    assert net.carry[1, 0].sum() == pytest.approx(300.0)  # 1's left leg keeps 300
     second = spread(eng.pay(prm, net, m), m)
     # 0: left 400 + 300 carried = 700, right 100: pays 10 again, carries 600.
     assert second.pay["binary"] == [10.0, 0.0, 0.0, 0.0]
-    assert net.carry[0, :, 0].sum() == pytest.approx(600.0)
+    assert net.carry[0, 0].sum() == pytest.approx(600.0)
 
 
 def test_binary_monthly_cap_and_no_carry(engine: str) -> None:
