@@ -542,6 +542,9 @@ def read_plan_file(name: str, folder: Path | None) -> dict[str, Any]:
     if folder is None:
         raise _PlanFileError("plan files are not accepted here; put the plan in the row's "
                              "columns")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise _PlanFileError(f"{describe_value(text)} holds control characters; name a file "
+                             "in the CSV's folder")
     pure_posix, pure_windows = PurePosixPath(text), PureWindowsPath(text)
     if pure_posix.is_absolute() or pure_windows.is_absolute() or pure_windows.drive:
         raise _PlanFileError(f"{describe_value(text)} is an absolute path; name a file in "
