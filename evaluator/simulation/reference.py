@@ -69,6 +69,7 @@ class ReferenceEngine:
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Place each recruit in id order, spilling over under full positions."""
         w = tree.width
+        parents = []
         for recruit, sponsor in zip(recruits.tolist(), sponsors.tolist(), strict=True):
             at = sponsor
             while tree.nchild[at] == w:
@@ -77,7 +78,8 @@ class ReferenceEngine:
                 at = nxt
             tree.child[at, tree.nchild[at]] = recruit
             tree.nchild[at] += 1
-            tree.attach(np.array([recruit]), np.array([at]))
+            parents.append(at)
+        tree.attach(recruits, np.array(parents, dtype=np.int64))  # depths, orders
 
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month, participant by participant."""
@@ -113,7 +115,7 @@ class ReferenceEngine:
         if "fast_start" in comps:
             c = comps["fast_start"]
             got = [0.0] * n
-            join = m.join.tolist()
+            join = m.join[:n].tolist()
             for i in range(n):
                 value = vo[i] + vk[i]
                 if active[i] and m.t - join[i] < c.months and value > 0:
