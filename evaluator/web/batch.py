@@ -90,9 +90,10 @@ def run_web_batch(data: bytes, settings: BatchSettings) -> WebBatch:
     workers = current_app.config.get("OPPEVAL_BATCH_WORKERS")
     summary = BatchSummary()
     outcomes = []
-    for outcome in score_rows(rows, settings, workers=workers):
-        summary.add(outcome)
-        outcomes.append(outcome)
+    with service.heavy_work():
+        for outcome in score_rows(rows, settings, workers=workers):
+            summary.add(outcome)
+            outcomes.append(outcome)
     return WebBatch(summary, tuple(outcomes))
 
 

@@ -11,10 +11,12 @@ import base64
 import hashlib
 import io
 import json
+import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -207,6 +209,23 @@ def parse_seed(raw: str | None) -> int | None:
     return int(text)
 
 
+@contextmanager
+def heavy_work() -> Iterator[None]:
+    """Hold one of the app's slots for heavy work (an evaluation, a report, a web batch).
+
+    At most ``OPPEVAL_CONCURRENT_WORK`` (default: the number of cores) run at once; the other
+    requests wait their turn instead of sharing the cores among all the server's threads, so
+    memory stays bounded and the cheap pages stay quick under load.
+    """
+    slots = current_app.extensions.get("oppeval_heavy_slots")
+    if slots is None:
+        size = int(current_app.config.get("OPPEVAL_CONCURRENT_WORK") or os.cpu_count() or 1)
+        slots = current_app.extensions.setdefault("oppeval_heavy_slots",
+                                                  threading.BoundedSemaphore(size))
+    with slots:
+        yield
+
+
 RECENT_EVALUATIONS = 32
 """Evaluations kept in memory, so a report's downloads do not simulate the network again
 (the app setting ``OPPEVAL_RECENT_EVALUATIONS`` changes it; 0 turns the cache off)."""
@@ -238,9 +257,10 @@ def evaluate(
         if keep and key in _recent:
             _recent.move_to_end(key)
             return _recent[key]
-    evaluation = evaluate_document(
-        doc, overrides=dict(overrides), seed=seed, rubric=resolve_rubric(rubric)
-    )
+    with heavy_work():
+        evaluation = evaluate_document(
+            doc, overrides=dict(overrides), seed=seed, rubric=resolve_rubric(rubric)
+        )
     with _recent_lock:
         _recent[key] = evaluation
         while len(_recent) > keep:
@@ -254,7 +274,8 @@ def render(evaluation: Any, fmt: str) -> tuple[bytes, str]:
 
     renderer = RENDERERS[fmt]
     buffer = io.BytesIO()
-    renderer.render(evaluation, buffer)
+    with heavy_work():
+        renderer.render(evaluation, buffer)
     return buffer.getvalue(), renderer.media_type
 
 

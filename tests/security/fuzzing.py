@@ -42,16 +42,32 @@ SMALL_SET = [arg for k, v in SMALL.items() for arg in ("--set", f"{k}={v}")]
 SEED = 7
 
 
+PROBLEMS = (
+    "traceback",
+    "hang",
+    "refused without the path",
+    "valid plan refused",
+    "broken plan accepted",
+    "wrong output",
+)
+"""Every kind of problem, as the fuzz benchmark counts them."""
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one plan: ``valid``, ``refused`` or ``problem`` (with the reason)."""
+    """What happened to one plan: ``valid``, ``refused`` or ``problem`` (of which kind, why)."""
 
     kind: str
+    problem: str = ""
     detail: str = ""
 
 
 class Problem(AssertionError):
-    """A door behaved in a way the fuzzing contract forbids."""
+    """A door behaved in a way the fuzzing contract forbids (``kind`` is one of PROBLEMS)."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
 
 
 def as_bytes(doc: Mapping[str, Any] | bytes) -> bytes:
@@ -64,34 +80,41 @@ def names_path(paths: Iterable[str], expected: str) -> bool:
     paths = list(paths)
     if not paths:
         return False
-    return expected == "" or any(p == expected or p.startswith(expected + ".")
-                                 or p.startswith(expected + "[") for p in paths)
+    return expected == "" or any(
+        p == expected or p.startswith(expected + ".") or p.startswith(expected + "[") for p in paths
+    )
 
 
-def check_plan(doc: Mapping[str, Any] | bytes, expected_path: str | None, *,
-               expensive: bool = False, client: FlaskClient | None = None) -> Outcome:
+def check_plan(
+    doc: Mapping[str, Any] | bytes,
+    expected_path: str | None,
+    *,
+    expensive: bool = False,
+    client: FlaskClient | None = None,
+) -> Outcome:
     """Run one plan through the doors; ``expected_path`` None means the plan is valid."""
     try:
         kind = _drive(as_bytes(doc), expected_path, expensive, client)
     except Problem as exc:
-        return Outcome("problem", str(exc))
+        return Outcome("problem", exc.kind, str(exc))
     except Exception:  # any traceback is exactly what the fuzzing looks for
-        return Outcome("problem", traceback.format_exc(limit=6))
+        return Outcome("problem", "traceback", traceback.format_exc(limit=6))
     return Outcome(kind)
 
 
-def _drive(data: bytes, expected: str | None, expensive: bool,
-           client: FlaskClient | None) -> str:
+def _drive(data: bytes, expected: str | None, expensive: bool, client: FlaskClient | None) -> str:
     errors = _validate(data)
     if expected is None and errors:
-        raise Problem(f"a valid plan was refused: {[str(e) for e in errors]}")
+        raise Problem("valid plan refused", f" {[str(e) for e in errors]}")
     if expected is not None:
         if not errors:
-            raise Problem(f"a plan broken at {expected!r} was accepted")
+            raise Problem("broken plan accepted", f"broken at {expected!r}")
         if not names_path((e.path for e in errors), expected):
-            raise Problem(f"refused without naming {expected!r}: {[str(e) for e in errors]}")
+            raise Problem(
+                "refused without the path", f"{expected!r} not named: {[str(e) for e in errors]}"
+            )
         if any(not e.message for e in errors):
-            raise Problem("a refusal without a message")
+            raise Problem("refused without the path", "a refusal without a message")
         if expensive:
             _cli_refuses(data, expected)
         if client is not None:
@@ -101,13 +124,13 @@ def _drive(data: bytes, expected: str | None, expensive: bool,
     doc = json.loads(render(evaluation, "json"))
     problems = validate_output(doc)
     if problems:
-        raise Problem(f"the JSON does not match the output schema: {problems[:3]}")
+        raise Problem("wrong output", f"the JSON does not match the output schema: {problems[:3]}")
     if not render(evaluation, "csv").strip():
-        raise Problem("the CSV is empty")
+        raise Problem("wrong output", "the CSV is empty")
     if expensive:
         check_html(render(evaluation, "html").decode("utf-8"), doc)
         if not render(evaluation, "pdf").startswith(b"%PDF-"):
-            raise Problem("the PDF renderer wrote no PDF")
+            raise Problem("wrong output", "the PDF renderer wrote no PDF")
         _cli_evaluates(data)
     if client is not None:
         _api_evaluates(client, data)
@@ -132,9 +155,9 @@ def check_html(page: str, doc: Mapping[str, Any]) -> None:
     """The visitor's text is escaped: a company name with markup never appears raw."""
     name = str(doc["plan"]["company"]["name"])
     if any(c in name for c in "<>&\"'") and name in page:
-        raise Problem(f"the company name {name!r} appears unescaped in the HTML report")
+        raise Problem("wrong output", f"{name!r} appears unescaped in the HTML report")
     if "<script" in page.lower():
-        raise Problem("the HTML report holds a script element")
+        raise Problem("wrong output", "the HTML report holds a script element")
 
 
 def _cli(args: list[str], data: bytes) -> Any:
@@ -147,39 +170,58 @@ def _cli(args: list[str], data: bytes) -> Any:
 def _cli_refuses(data: bytes, expected: str) -> None:
     result = _cli(["validate"], data)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise Problem(f"oppeval validate raised {result.exception!r}")
+        raise Problem("traceback", f"oppeval validate raised {result.exception!r}")
     if result.exit_code != 2:
-        raise Problem(f"oppeval validate exited {result.exit_code} for a broken plan")
+        raise Problem("broken plan accepted", f"oppeval validate exited {result.exit_code}")
     lines = [line.split(": ", 2) for line in result.stderr.splitlines() if line.strip()]
     paths = [parts[1] if len(parts) == 3 else "" for parts in lines]
     if not names_path(paths, expected) and expected not in result.stderr:
-        raise Problem(f"oppeval validate did not name {expected!r}: {result.stderr[:300]!r}")
+        raise Problem(
+            "refused without the path",
+            f"oppeval validate did not name {expected!r}: {result.stderr[:300]!r}",
+        )
 
 
 def _cli_evaluates(data: bytes) -> None:
     result = _cli(["validate"], data)
     if result.exit_code != 0:
-        raise Problem(f"oppeval validate exited {result.exit_code}: {result.stderr[:300]!r}")
+        raise Problem(
+            "valid plan refused",
+            f"oppeval validate exited {result.exit_code}: {result.stderr[:300]!r}",
+        )
     result = _cli(["evaluate", "--format", "csv", "--seed", str(SEED), *SMALL_SET], data)
     if result.exit_code != 0:
-        raise Problem(f"oppeval evaluate exited {result.exit_code}: {result.stderr[:300]!r}")
+        raise Problem(
+            "valid plan refused" if result.exit_code == 2 else "traceback",
+            f"oppeval evaluate exited {result.exit_code}: {result.stderr[:300]!r}",
+        )
 
 
 def _api_refuses(client: FlaskClient, data: bytes, expected: str) -> None:
-    response = client.post(f"/api/v1/evaluate?{SMALL_QUERY}", data=data,
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/evaluate?{SMALL_QUERY}", data=data, content_type="application/json"
+    )
     if response.status_code not in (400, 413, 422):
-        raise Problem(f"the API answered {response.status_code} to a broken plan")
+        raise Problem(
+            "broken plan accepted" if response.status_code < 400 else "traceback",
+            f"the API answered {response.status_code}",
+        )
     body = response.get_json()
     paths = [e["path"] for e in body["errors"]]
     if not names_path(paths, expected):
-        raise Problem(f"the API did not name {expected!r}: {body['errors'][:3]}")
+        raise Problem(
+            "refused without the path", f"the API did not name {expected!r}: {body['errors'][:3]}"
+        )
 
 
 def _api_evaluates(client: FlaskClient, data: bytes) -> None:
-    response = client.post(f"/api/v1/evaluate?{SMALL_QUERY}&seed={SEED}", data=data,
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/evaluate?{SMALL_QUERY}&seed={SEED}", data=data, content_type="application/json"
+    )
     if response.status_code != 200:
-        raise Problem(f"the API answered {response.status_code}: {response.data[:300]!r}")
+        raise Problem(
+            "traceback" if response.status_code >= 500 else "valid plan refused",
+            f"the API answered {response.status_code}: {response.data[:300]!r}",
+        )
     if validate_output(response.get_json()):
-        raise Problem("the API's JSON does not match the output schema")
+        raise Problem("wrong output", "the API's JSON does not match the output schema")

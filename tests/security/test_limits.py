@@ -181,3 +181,42 @@ def test_a_compressed_report_token_cannot_unpack_past_its_limit(client: FlaskCli
     response = client.get(f"/download/json?token={token}")
     assert response.status_code == 422
     assert "the report link is damaged or incomplete" in response.get_data(as_text=True)
+
+
+def test_heavy_work_queues_at_the_concurrency_limit_instead_of_failing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from evaluator import evaluation
+    from evaluator.web import create_app
+
+    app = create_app({"TESTING": True, "OPPEVAL_RECENT_EVALUATIONS": 0,
+                      "OPPEVAL_CONCURRENT_WORK": 1})
+    running, most = [0], [0]
+    lock = threading.Lock()
+    real = evaluation.evaluate_document
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(evaluation, "evaluate_document", counted)
+    statuses: list[int] = []
+
+    def visitor(seed: int) -> None:
+        response = api(app.test_client(), SAMPLE.read_bytes(), f"{SMALL}&seed={seed}")
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=visitor, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 4
+    assert most[0] == 1
