@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from tests.security.fuzzing import PROBLEMS, Outcome, check_plan
+from tests.security.fuzzing import PROBLEMS, Outcome, as_bytes, check_plan
 from tests.strategies import broken_plans, valid_plans
 
 Case = tuple[int, Any, "str | None", bool, bool]
@@ -150,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             slowest = max(slowest, seconds)
             if outcome.kind == "problem":
                 problems.append((index, outcome))
+                print(f"  plan {index}: {outcome.problem}: {outcome.detail[-600:]}", flush=True)
             if done % 1000 == 0:
                 print(f"  {done:,} plans checked, {len(problems)} problems, "
                       f"{time.perf_counter() - started:.0f} s", flush=True)
@@ -168,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wall time:                          {elapsed:.0f} s with {args.workers} workers")
     for index, outcome in problems[:5]:
         print(f"\nplan {index}: {outcome.problem}\n{outcome.detail}")
+        doc, path = plans[index]
+        print(f"expected path: {path!r}; plan: {as_bytes(doc)[:2000]!r}")
     return 1 if problems else 0
 
 

@@ -220,3 +220,17 @@ def test_heavy_work_queues_at_the_concurrency_limit_instead_of_failing(
         thread.join()
     assert statuses == [200] * 4
     assert most[0] == 1
+
+
+def test_a_batch_cell_over_the_limit_makes_its_row_invalid_naming_it(
+        client: FlaskClient) -> None:
+    from evaluator.batch_rows import MAX_CELL_CHARS
+
+    body = BATCH_HEADER + "X" * (MAX_CELL_CHARS + 1) + ",USD,40,50,single_level\n"
+    response = client.post(f"/api/v1/batch?{SMALL}", data=body, content_type="text/csv")
+    assert response.status_code == 200
+    (row,) = response.get_json()["rows"]
+    assert row["status"] == "invalid"
+    assert row["errors"] == [{"path": "company_name", "message":
+                              f"is {MAX_CELL_CHARS + 1:,} characters long; at most "
+                              f"{MAX_CELL_CHARS:,} are allowed"}]
