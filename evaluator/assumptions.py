@@ -77,23 +77,29 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "People the company can reach as participants or customers: the finite market that "
         "recruiting and retail demand both draw from.",
         "Tool default; no source gives a market size for an unnamed offer. Set it to the "
-        "reachable population of the company's market.",
-        1_000, 1e10, integer=True, label="Market size",
+        "reachable population of the company's market. With the default initial network and "
+        "recruiting rate a new network fills nearly all of it within the 60-month horizon, so "
+        "late joiners face a saturated market (Gastwirth 1977).",
+        1_000, 1e10, integer=True, cites=("gastwirth1977",), label="Market size",
     ),
     AssumptionSpec(
-        "initial_participants", 100, "people",
+        "initial_participants", 1_000, "people",
         "Participants in the network at the start of the simulation (month 0).",
-        "Tool default: a young company. Raise it to the company's reported size to model "
-        "joining an established network.",
+        "Tool default: a young company, 0.1% of the default market. Raise it to the company's "
+        "reported size to model joining an established network.",
         1, 1_000_000, integer=True, label="Initial participants",
     ),
     AssumptionSpec(
-        "recruit_rate", 0.08, "recruits per active participant per month (empty market)",
+        "recruit_rate", 0.35, "recruits per active participant per month (empty market)",
         "Chance that an active participant recruits someone in a month while the market is "
         "still empty; it falls in proportion as the market saturates (Bass-style imitation).",
         "Adoption in MLMs spreads almost entirely through interpersonal influence "
-        "(Bosley & McKeage 2015); the rate itself is the tool's choice to change.",
-        0, 2, cites=("bosley2015",), label="Recruiting rate",
+        "(Bosley & McKeage 2015). The rate is the tool's choice, no source gives one: at the "
+        "default churn it makes a new network grow, fill about half the default market by "
+        "month 28 and nearly all of it by month 60, so the simulation shows both the early "
+        "growth and the saturation that late joiners meet (Gastwirth 1977: in a finite pool "
+        "only the early joiners can expect to recruit anyone).",
+        0, 2, cites=("bosley2015", "gastwirth1977"), label="Recruiting rate",
     ),
     AssumptionSpec(
         "monthly_churn", 0.06, "share of active participants per month",
@@ -149,10 +155,13 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
     ),
     AssumptionSpec(
         "max_participants", 20_000, "simulated participants",
-        "Largest simulated network; when the market is larger, one simulated participant "
-        "stands for market_size / max_participants people.",
-        "Tool default: large enough for stable percentiles, small enough to evaluate in "
-        "under a second.",
+        "Most participants a simulated network holds. A deterministic mean-field projection "
+        "of the model (expected recruits each month, churn at the base rate) gives the people "
+        "ever joined by the horizon; when that exceeds this number, one simulated participant "
+        "stands for projected / max_participants people (the scale), and the simulated "
+        "market and initial network (at least 20 founders) are scaled down alike.",
+        "Tool default: large enough for stable percentiles, top-1% shares and late-joiner "
+        "figures, small enough to evaluate in about a second.",
         100, 5_000_000, integer=True, label="Simulated participants (most)",
     ),
     AssumptionSpec(

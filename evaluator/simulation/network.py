@@ -11,14 +11,23 @@ consume identical draws.
 
 Model decisions (each stated where a user could ask):
 
-- Scale: the simulated market is ``min(market_size, max_participants)`` people; when the
-  market is larger, one simulated participant stands for ``market_size / max_participants``
-  people (``scale``) and the initial network is ``ceil(initial_participants / scale)``.
+- Scale: one simulated participant stands for ``scale`` people, chosen so the simulated
+  network holds about ``max_participants`` participants ever. A cheap deterministic
+  mean-field projection of the same model (:func:`project`: each month expected recruits =
+  active x ``recruit_rate`` x (1 - ever joined / market), then churn at the base rate
+  ``monthly_churn``) gives the people ever joined by the horizon (``projected_ever``);
+  ``scale = max(1, projected_ever / max_participants)``. The simulated market is
+  ``round(market_size / scale)`` people and the initial network ``round(initial_participants
+  / scale)``, but at least ``MIN_INITIAL`` (20) founders, or all of ``initial_participants``
+  when there are fewer, so a scaled-down network does not start from one or two people.
+  Arrays hold ``capacity = min(simulated market, max_participants)`` participants; the
+  projection ignores the extra churn of those losing money, so a run seldom reaches that
+  limit, and if it does, recruiting stops there.
   The initial participants are founders, each at the top of their own tree.
 - Recruiting (Bass-style imitation, SOURCES.md ``bosley2015``): each participant active at
   the start of a month recruits ``floor(p + u)`` people, ``u`` uniform, with
   ``p = recruit_rate x (1 - participants ever / simulated market)``; recruits beyond the
-  market are dropped, last recruiter first. Recruits join active in that month.
+  capacity are dropped, last recruiter first. Recruits join active in that month.
 - Customers: ``floor(X + u)`` per active participant, ``X`` log-normal with mean
   ``customers_per_participant x (share of the market not yet recruited)`` and sigma
   ``customer_skew``; the month's customers never exceed the people not in the network.
@@ -46,7 +55,6 @@ Model decisions (each stated where a user could ask):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -68,6 +76,26 @@ BREAKAGE_CAUSES = (
 NO_RANK = -1
 ALL_LEVELS = 100  # more than any plan pays (the schema allows 12 levels)
 PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
+MIN_INITIAL = 20  # fewest founders a scaled-down network starts from (see the module docstring)
+
+
+def project(market: float, initial: float, recruit_rate: float, churn: float,
+            horizon: int) -> list[float]:
+    """Mean-field projection of people ever joined at the end of each month 0..horizon.
+
+    The same recruiting rule as a run, with expected values instead of draws: each month
+    ``active x recruit_rate x (1 - ever / market)`` people join (at most the rest of the
+    market), then the base ``churn`` share of the active quit. Deterministic and cheap; it
+    ignores the extra churn of those losing money, so it is an upper estimate.
+    """
+    ever = active = min(float(initial), float(market))
+    out = [ever]
+    for _ in range(horizon):
+        joined = min(active * recruit_rate * (1 - ever / market), market - ever)
+        ever += joined
+        active = (active + joined) * (1 - churn)
+        out.append(ever)
+    return out
 
 
 @dataclass(frozen=True)
@@ -75,8 +103,10 @@ class Params:
     """Everything one run needs, derived once from the plan and the assumptions."""
 
     horizon: int
-    capacity: int
-    scale: float
+    capacity: int  # participants the arrays hold
+    market: int  # the simulated market (people)
+    scale: float  # people per simulated participant
+    projected_ever: float  # the mean-field projection of people ever joined (real people)
     initial: int
     recruit_rate: float
     churn: float
@@ -104,8 +134,16 @@ class Params:
     def build(cls, plan: Plan, assumptions: Assumptions) -> Params:
         """Derive the run parameters (see the module docstring for each decision)."""
         market = int(assumptions["market_size"])
-        capacity = min(market, int(assumptions["max_participants"]))
-        scale = market / capacity
+        initial = int(assumptions["initial_participants"])
+        rate = float(assumptions["recruit_rate"])
+        churn = float(assumptions["monthly_churn"])
+        horizon = int(assumptions["horizon_months"])
+        most = int(assumptions["max_participants"])
+        projected = project(market, initial, rate, churn, horizon)[-1]
+        scale = max(1.0, projected / most)
+        sim_initial = min(initial, market, max(MIN_INITIAL, round(initial / scale)))
+        sim_market = max(sim_initial, round(market / scale))
+        capacity = max(sim_initial, min(sim_market, most))
         comp = plan.compensation
         costs = plan.costs
         components = {c.type: c for c in comp.components}
@@ -117,12 +155,14 @@ class Params:
         order_at = "wholesale" if margin else "retail"
         order_money = plan.mean_wholesale if margin else plan.mean_retail
         return cls(
-            horizon=int(assumptions["horizon_months"]),
+            horizon=horizon,
             capacity=capacity,
+            market=sim_market,
             scale=scale,
-            initial=min(capacity, max(1, math.ceil(assumptions["initial_participants"] / scale))),
-            recruit_rate=float(assumptions["recruit_rate"]),
-            churn=float(assumptions["monthly_churn"]),
+            projected_ever=projected,
+            initial=sim_initial,
+            recruit_rate=rate,
+            churn=churn,
             loss_churn_boost=float(assumptions["loss_churn_boost"]),
             customers_mean=float(assumptions["customers_per_participant"]),
             customer_skew=float(assumptions["customer_skew"]),
@@ -432,8 +472,8 @@ def month_inputs(
 
 
 def _customers(params: Params, n: int, z: np.ndarray, u: np.ndarray) -> np.ndarray:
-    free = params.capacity - n
-    mean = params.customers_mean * free / params.capacity
+    free = params.market - n
+    mean = params.customers_mean * free / params.market
     s = params.customer_skew
     x = mean * np.exp(s * z - s * s / 2)
     c = np.floor(x + u).astype(np.int64)
@@ -528,7 +568,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     for t in range(1, horizon + 1):
         # Recruitment by those active at the start of the month.
         recruiters = np.flatnonzero(active[:n])
-        p = params.recruit_rate * (1 - n / cap)
+        p = params.recruit_rate * (1 - n / params.market)
         counts = np.floor(p + draw_recruiting(rng, recruiters.size)).astype(np.int64)
         room = cap - n
         if counts.sum() > room:

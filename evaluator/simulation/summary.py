@@ -37,7 +37,8 @@ INTERVAL_FIGURES = (
     "pay_sources.own_purchases",
     "pay_sources.enrollment",
 )
-COUNT_KEYS = frozenset({"participants_ever", "participants", "simulated_participants"})
+COUNT_KEYS = frozenset({"participants_ever", "participants", "simulated_participants",
+                        "projected_participants_ever"})
 
 
 def _num(x: Any) -> float | None:
@@ -109,6 +110,7 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
         "engine": engine,
         "runs": 1,
         "scale": scale,
+        "projected_participants_ever": round(p.projected_ever),
         "simulated_participants": run.n,
         "participants_ever": round(run.n * scale),
         "fraction_losing_money": _num((net < 0).mean()),
@@ -145,7 +147,7 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
             "month": list(range(horizon + 1)),
             "participants_ever": ever,
             "active": [round(x * scale) for x in run.timeline_active],
-            "saturation": [_num(x / p.capacity) for x in run.timeline_ever],
+            "saturation": [_num(x / p.market) for x in run.timeline_ever],
         },
         "net_income_histogram": {
             "edges": [_num(e) for e in edges],

@@ -13,6 +13,7 @@ from evaluator.assumptions import Assumptions
 from evaluator.errors import InputError
 from evaluator.model import Plan
 from evaluator.simulation import simulate
+from evaluator.simulation.network import Params, project
 from evaluator.simulation.summary import gini, top_share
 from tests.simulation.helpers import plan
 
@@ -95,7 +96,9 @@ def test_values_are_json_native(result: dict[str, Any]) -> None:
 def test_figures_are_consistent(result: dict[str, Any]) -> None:
     assert result["engine"] == "vectorised"
     assert result["runs"] == 3
-    assert result["scale"] == pytest.approx(10.0)
+    projected = project(5000, 200, 0.35, float(Assumptions.defaults()["monthly_churn"]), 24)[-1]
+    assert result["projected_participants_ever"] == round(projected)
+    assert result["scale"] == pytest.approx(projected / 500)
     assert 0 <= result["fraction_losing_money"] <= 1
     assert result["participants_ever"] >= result["late_joiners"]["participants"]
     assert sum(q["participants"] for q in result["by_join_quarter"]) == pytest.approx(
@@ -159,9 +162,45 @@ def test_scale_counts_people() -> None:
                                     "initial_participants": 1000, "runs": 1,
                                     "horizon_months": 6, "recruit_rate": 0})
     sim = simulate(p, a, 1).to_dict()
-    assert sim["scale"] == 100.0
-    assert sim["simulated_participants"] == 10  # 1000 people / 100 per participant
+    # Nobody recruits: the projection is the 1000 founders, 10 people per participant.
+    assert sim["projected_participants_ever"] == 1000
+    assert sim["scale"] == 10.0
+    assert sim["simulated_participants"] == 100  # 1000 people / 10 per participant
     assert sim["participants_ever"] == 1000
+    assert sim["timeline"]["saturation"][0] == pytest.approx(0.1)  # 100 of a 1000 market
+
+
+def test_projection_grows_and_saturates() -> None:
+    # 100 people, 50% recruit a month, no churn: month 1 adds 100 x 0.5 x (1 - 100/1000).
+    ever = project(1000, 100, 0.5, 0.0, 40)
+    assert ever[1] == pytest.approx(145.0)
+    assert ever == sorted(ever)
+    assert 999 < ever[-1] <= 1000
+    assert project(1000, 100, 0.5, 0.2, 40)[-1] < ever[-1]  # churn slows it
+
+
+def test_scaled_network_starts_from_at_least_twenty_founders() -> None:
+    p = plan([{"type": "retail_margin"}])
+    a = Assumptions.from_overrides({"max_participants": 100, "market_size": 1_000_000,
+                                    "initial_participants": 50, "recruit_rate": 0.5})
+    prm = Params.build(p, a)
+    assert prm.scale > 1000
+    assert prm.initial == 20
+    assert prm.market == round(1_000_000 / prm.scale)
+    assert prm.capacity == 100
+    small = Params.build(p, Assumptions.from_overrides({"initial_participants": 5,
+                                                        "recruit_rate": 0}))
+    assert small.scale == 1.0
+    assert small.initial == 5  # never more founders than the network has
+
+
+def test_default_network_grows_saturates_and_is_thousands_strong() -> None:
+    prm = Params.build(plan([{"type": "retail_margin"}]), Assumptions.defaults())
+    ever = project(1_000_000, 1000, prm.recruit_rate, prm.churn, prm.horizon)
+    assert ever[-1] / 1_000_000 > 0.9  # the market is nearly full by the horizon
+    assert ever[prm.horizon // 2] / 1_000_000 > 0.5  # late joiners meet a saturated market
+    assert prm.capacity >= 10_000
+    assert prm.initial >= 20
 
 
 def test_gini_and_top_share() -> None:
