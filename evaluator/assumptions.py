@@ -171,6 +171,19 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "Tool default.",
         1, 200, integer=True, label="Monte-Carlo runs",
     ),
+    AssumptionSpec(
+        "buy_to_qualify", 1.0, "share of participants",
+        "Share of participants who buy the shortfall themselves to be paid when own purchases "
+        "count toward qualification, they have at least one active recruit and their personal "
+        "volume is short of what qualification (or the rank their group already earns) "
+        "requires. The purchase is a cost, counts as their own-purchase volume and pays their "
+        "upline as pay from own purchases.",
+        "Pay on participants' own orders is the pattern courts found facially unrelated to "
+        "retail sales (Webster v. Omnitrition 1996); FTC staff guidance warns that purchases "
+        "incentivised to qualify or advance mean a substantial share of participants lose "
+        "money. How many buy is the tool's choice: by default all who can.",
+        0, 1, cites=("omnitrition", "ftc_guidance"), label="Buy to qualify",
+    ),
 )
 
 SPECS: Mapping[str, AssumptionSpec] = MappingProxyType({a.name: a for a in ASSUMPTIONS})

@@ -36,11 +36,21 @@ Model decisions (each stated where a user could ask):
 - Own purchases: every active participant buys ``required_monthly_purchase +
   extra_own_purchase`` at wholesale each month; a recruit buys the starter kit and inventory
   package in the month they join (commissionable only with ``starter_kit_commissionable``).
+- Buying to qualify (SOURCES.md ``omnitrition``, ``ftc_guidance``): when own purchases count,
+  an active participant with at least one active personal recruit, enough retail customers
+  and personal volume short of the target buys whole products at wholesale (the plan's mean
+  wholesale price and its volume) to reach it: the target is ``min_personal_volume``, or the
+  personal volume of the highest rank whose group-volume (before the top-up) and active-leg
+  requirements they already meet, whichever is higher. Only a ``buy_to_qualify`` share of
+  participants do: participant ``i`` does when ``frac(i x 0.618...) < buy_to_qualify`` (an
+  evenly spread fixed sequence, so the same people keep topping up, with no random draw).
+  The purchase is a cost and company sales, and counts as own-purchase volume for everyone
+  paid on it. Each engine decides the top-ups itself (``Engine.top_up``).
 - Personal volume for qualification counts own purchases unless the plan says
   ``own_purchases_count: false``; when the plan leaves it unknown, own purchases count, the
   common industry practice.
 - Costs: ``startup_cost`` at joining, then ``monthly_cost + extra_own_purchase`` each active
-  month (the joining month included).
+  month (the joining month included), plus any purchase made to qualify.
 - Churn at the end of each month: ``monthly_churn``, plus ``loss_churn_boost`` for a
   participant whose pay so far is below their costs so far. Those who quit never return.
 - Payout cap: when the company's pay in a month (everything but retail margin, which the
@@ -55,6 +65,7 @@ Model decisions (each stated where a user could ask):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -76,6 +87,7 @@ BREAKAGE_CAUSES = (
 NO_RANK = -1
 ALL_LEVELS = 100  # more than any plan pays (the schema allows 12 levels)
 PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
+GOLDEN = (math.sqrt(5) - 1) / 2  # the evenly spread sequence that picks who buys to qualify
 MIN_INITIAL = 20  # fewest founders a scaled-down network starts from (see the module docstring)
 
 
@@ -126,6 +138,9 @@ class Params:
     min_personal_volume: float
     own_purchases_count: bool
     min_retail_customers: int
+    buy_to_qualify: float
+    unit_money: float  # one product bought to qualify: the mean wholesale price
+    unit_volume: float  # and its volume
     payout_cap_fraction: float | None
     components: dict[str, Component]
     ranks: tuple[Rank, ...]
@@ -185,9 +200,24 @@ class Params:
             min_personal_volume=comp.qualification.min_personal_volume,
             own_purchases_count=comp.qualification.own_purchases_count is not False,
             min_retail_customers=comp.qualification.min_retail_customers,
+            buy_to_qualify=float(assumptions["buy_to_qualify"]),
+            unit_money=plan.mean_wholesale,
+            unit_volume=plan.mean_wholesale * plan.volume_per_money("wholesale"),
             payout_cap_fraction=comp.payout_cap_fraction,
             components=components,
             ranks=comp.ranks,
+        )
+
+    @property
+    def tops_up(self) -> bool:
+        """Whether anyone can buy to qualify: own purchases count, some participants buy,
+        a product carries volume and some personal volume is required."""
+        return (
+            self.own_purchases_count
+            and self.buy_to_qualify > 0
+            and self.unit_volume > 0
+            and (self.min_personal_volume > 0
+                 or any(r.min_personal_volume > 0 for r in self.ranks))
         )
 
     def unlock_table(self) -> np.ndarray:
@@ -356,6 +386,7 @@ class Month:
     vk: np.ndarray  # starter kit / package volume, per active
     pv: np.ndarray  # personal volume for qualification and ranks, per active
     qualified: np.ndarray  # bool, per active
+    units: np.ndarray  # products bought to qualify, per active (their volume is in vo)
 
     def mask(self, per_active: np.ndarray | None = None) -> np.ndarray:
         """Over ids (and the sentinel): True for the active (where ``per_active`` holds)."""
@@ -388,6 +419,10 @@ class Engine(Protocol):
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Place ``recruits`` (ascending ids) in a forced tree under their ``sponsors``."""
 
+    def top_up(self, params: Params, net: Network, month: Month) -> np.ndarray:
+        """Products each active participant buys to qualify this month (see the module
+        docstring), per active."""
+
     def pay(self, params: Params, net: Network, month: Month) -> MonthPay:
         """Payouts through every component of the plan for one month."""
 
@@ -397,9 +432,11 @@ def new_breakage() -> dict[str, float]:
     return dict.fromkeys((c for c in BREAKAGE_CAUSES if c != "payout_cap"), 0.0)
 
 
-def reaches(value: np.ndarray | float, threshold: float) -> np.ndarray | bool:
+def reaches(value: np.ndarray | float, threshold: np.ndarray | float) -> np.ndarray | bool:
     """``value >= threshold``, forgiving the last-digit differences of adding the same
     volumes in another order (relative 1e-9), so both engines decide ties alike."""
+    if isinstance(threshold, np.ndarray):
+        return value >= threshold - 1e-9 * np.maximum(1.0, np.abs(threshold))
     return value >= threshold - 1e-9 * max(1.0, abs(threshold))
 
 
@@ -412,6 +449,17 @@ def company_mix(m: Month) -> np.ndarray:
     totals = np.array([m.vc.sum(), m.vo.sum(), m.vk.sum()])
     whole = totals.sum()
     return totals / whole if whole > 0 else np.array([0.0, 1.0, 0.0])
+
+
+def buyers(ids: np.ndarray, share: float) -> np.ndarray:
+    """Which of ``ids`` buy to qualify when short: ``frac(id x GOLDEN) < share``."""
+    return np.modf(ids * GOLDEN)[0] < share
+
+
+def units_short(pv: float | np.ndarray, target: float | np.ndarray,
+                unit_volume: float) -> float | np.ndarray:
+    """Whole products of ``unit_volume`` that bring ``pv`` up to ``target`` (when short)."""
+    return np.ceil((target - pv) / unit_volume - 1e-9)
 
 
 def draw_recruiting(rng: np.random.Generator, recruiters: int) -> np.ndarray:
@@ -457,18 +505,22 @@ def month_inputs(
     new: np.ndarray,
     join: np.ndarray,
     customers: np.ndarray,
+    units: np.ndarray | None = None,
 ) -> Month:
     """Volumes, personal volume and qualification of a month from who is active (``act``),
-    who is new and how many customers each active participant has (see the module
-    docstring for the rules)."""
+    who is new, how many customers each active participant has and how many products each
+    bought to qualify (``units``; none when omitted). See the module docstring."""
     vc = customers * params.order_volume
-    vo = np.full(act.size, params.own_volume)
+    if units is None:
+        units = np.zeros(act.size, dtype=np.int64)
+    vo = params.own_volume + units * params.unit_volume
     vk = np.where(join[act] == t, params.kit_volume, 0.0) if new.size else np.zeros(act.size)
     pv = vc + vo + vk if params.own_purchases_count else vc.copy()
     qualified = reaches(pv, params.min_personal_volume) & (
         customers >= params.min_retail_customers
     )
-    return Month(t, n, params.capacity, act, new, join, customers, vc, vo, vk, pv, qualified)
+    return Month(t, n, params.capacity, act, new, join, customers, vc, vo, vk, pv, qualified,
+                 units)
 
 
 def _customers(params: Params, n: int, z: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -590,6 +642,13 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         z, u_customers, u_churn = draw_month(rng, act.size)
         customers = _customers(params, n, z, u_customers)
         month = month_inputs(params, t, n, act, new, join, customers)
+        if params.tops_up:
+            units = engine.top_up(params, net, month)
+            if units.any():
+                month = month_inputs(params, t, n, act, new, join, customers, units)
+                bought = units * params.unit_money
+                cost[act] += bought
+                company_sales += float(bought.sum())
 
         mp = engine.pay(params, net, month)
         settled = settle(params, mp, float(month.vc.sum() + month.vo.sum() + month.vk.sum()))

@@ -22,9 +22,11 @@ from evaluator.simulation.network import (
     Network,
     Params,
     Tree,
+    buyers,
     company_mix,
     new_breakage,
     reaches,
+    units_short,
 )
 
 
@@ -128,12 +130,13 @@ def _relative_depth(tree: Tree, sponsors: np.ndarray) -> np.ndarray:
 
 
 class GroupCounts:
-    """Customers, active participants and new recruits in every subtree of a tree.
+    """Customers, active participants, new recruits and products bought to qualify in every
+    subtree of a tree.
 
     A subtree is one contiguous run of the tree's depth-first order, so its counts are
     differences of prefix sums: one cumulative sum per month, then any subtree in O(1).
     Counts are integers, so the sums are exact; volumes are counts x the volume of one
-    customer order, one month's own purchase and one starter kit.
+    customer order, one month's own purchase, one starter kit and one product.
     """
 
     def __init__(self, tree: Tree, m: Month, params: Params) -> None:
@@ -144,19 +147,30 @@ class GroupCounts:
         # Active and new counts share one integer: active + new x 2**32 (both far below 2**31).
         people = np.zeros(m.n + 1, dtype=np.int64)
         people[at] = 1 + ((m.join[m.act] == m.t).astype(np.int64) << 32)
-        self.cum = (np.cumsum(customers, out=customers), np.cumsum(people, out=people))
-        self.unit = np.array([[params.order_volume], [params.own_volume], [params.kit_volume]])
+        cum = [np.cumsum(customers, out=customers), np.cumsum(people, out=people)]
+        if m.units.any():
+            units = np.zeros(m.n + 1, dtype=np.int64)
+            units[at] = m.units
+            cum.append(np.cumsum(units, out=units))
+        self.cum = cum
+        self.params = params
 
     def counts(self, ids: np.ndarray) -> np.ndarray:
-        """(customers, active, new) in the subtree of each id: shape (3, len(ids))."""
+        """(customers, active, new, products bought to qualify) in the subtree of each id:
+        shape (4, len(ids))."""
         start = self.tree.pos[ids]
         end = start + self.tree.size[ids]
-        customers, people = (c[end] - c[start] for c in self.cum)
-        return np.stack((customers, people & 0xFFFFFFFF, people >> 32))
+        got = [c[end] - c[start] for c in self.cum]
+        units = got[2] if len(got) > 2 else np.zeros(ids.size, dtype=np.int64)
+        people = got[1]
+        return np.stack((got[0], people & 0xFFFFFFFF, people >> 32, units))
 
     def volumes(self, counts: np.ndarray) -> np.ndarray:
-        """(customer, own-purchase, kit) volume of those counts."""
-        return counts * self.unit
+        """(customer, own-purchase, kit) volume of those counts: shape (3, len)."""
+        p = self.params
+        return np.stack((counts[0] * p.order_volume,
+                         counts[1] * p.own_volume + counts[3] * p.unit_volume,
+                         counts[2] * p.kit_volume))
 
 
 def nearest_marked(tree: Tree, mark: np.ndarray) -> np.ndarray:
@@ -264,6 +278,20 @@ class _Context:
         return Uplines(tree.up, u.eligible, u.slot, u.active, u.breakage)
 
 
+def _slots(m: Month) -> np.ndarray:
+    """Id -> index among the active (only read for the active)."""
+    slot = np.empty(m.sentinel + 1, dtype=np.int32)
+    slot[m.act] = np.arange(m.act.size)
+    return slot
+
+
+def _active_legs(tree: Tree, m: Month, slot: np.ndarray) -> np.ndarray:
+    """Active personal recruits (children in ``tree``) of each active participant."""
+    sponsors = tree.up[m.act]
+    is_active = m.mask()
+    return np.bincount(slot[sponsors[is_active[sponsors]]], minlength=m.act.size)
+
+
 class VectorisedEngine:
     """Whole-array placement and payouts; see :mod:`evaluator.simulation.reference`."""
 
@@ -273,11 +301,32 @@ class VectorisedEngine:
         """Forced-tree placement with breadth-first spill-over."""
         place_forced(tree, recruits, sponsors)
 
+    def top_up(self, params: Params, net: Network, m: Month) -> np.ndarray:
+        """Products bought to qualify, per active (see :mod:`evaluator.simulation.network`)."""
+        slot = _slots(m)
+        legs = _active_legs(net.sponsor, m, slot)
+        target = np.full(m.act.size, params.min_personal_volume)
+        if params.ranks:
+            group = GroupCounts(net.sponsor, m, params)
+            vol = group.volumes(group.counts(m.act))
+            gv = vol[0] + vol[1] + vol[2]  # own purchases count, or nobody tops up
+            for spec in params.ranks:  # the highest rank whose other requirements are met
+                ok = reaches(gv, spec.min_group_volume) & (legs >= spec.min_active_legs)
+                target[ok] = max(params.min_personal_volume, spec.min_personal_volume)
+        want = np.flatnonzero(
+            (legs > 0)
+            & (m.customers >= params.min_retail_customers)
+            & buyers(m.act, params.buy_to_qualify)
+            & ~reaches(m.pv, target)
+        )
+        units = np.zeros(m.act.size, dtype=np.int64)
+        units[want] = units_short(m.pv[want], target[want], params.unit_volume)
+        return units
+
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
         q = m.mask(m.qualified)
-        slot = np.empty(m.sentinel + 1, dtype=np.int32)  # only read for the active
-        slot[m.act] = np.arange(m.act.size)
+        slot = _slots(m)
         breakage = new_breakage()
         group = GroupCounts(net.sponsor, m, params) if params.ranks else None
         rank = self._ranks(params, net.sponsor, m, slot, group)
@@ -357,9 +406,7 @@ class VectorisedEngine:
             return rank
         vol = group.volumes(group.counts(m.act))
         gv = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
-        sponsors = tree.up[m.act]
-        is_active = m.mask()
-        legs = np.bincount(slot[sponsors[is_active[sponsors]]], minlength=m.act.size)
+        legs = _active_legs(tree, m, slot)
         for r, spec in enumerate(params.ranks):
             ok = (
                 reaches(m.pv, spec.min_personal_volume)
@@ -436,7 +483,7 @@ class VectorisedEngine:
         assert group is not None
         whole = group.counts(kids)
         own_group = whole.copy()
-        for s in range(3):
+        for s in range(own_group.shape[0]):
             np.subtract.at(own_group[s], kpar[:k][has], whole[s, has])
         w3 = group.volumes(own_group)
         wt = w3.sum(axis=0)

@@ -8,6 +8,9 @@ purpose and meant for small networks. The rules:
   only when active, with personal volume >= ``min_personal_volume`` and at least
   ``min_retail_customers`` customers. Retail margin and retail commission on one's own
   customers need no qualification.
+- Buying to qualify (before qualification is decided; see :meth:`ReferenceEngine.top_up`):
+  a participant short of the personal volume they need buys the missing whole products; the
+  purchase is their own-purchase volume, paid on up the line like any own purchase.
 - Paid-as rank: the highest rank (the last in the plan's list) whose personal volume, group
   volume (own personal volume plus the whole sponsor downline's) and active legs (active
   personal enrollees) the participant meets this month while active.
@@ -55,9 +58,11 @@ from evaluator.simulation.network import (
     Network,
     Params,
     Tree,
+    buyers,
     company_mix,
     new_breakage,
     reaches,
+    units_short,
 )
 
 
@@ -80,6 +85,54 @@ class ReferenceEngine:
             tree.nchild[at] += 1
             parents.append(at)
         tree.attach(recruits, np.array(parents, dtype=np.int64))  # depths, orders
+
+    def top_up(self, params: Params, net: Network, m: Month) -> np.ndarray:
+        """Products each active participant buys to qualify, one participant at a time.
+
+        Rule (stated in :mod:`evaluator.simulation.network`): an active participant with an
+        active personal recruit, enough retail customers and personal volume short of the
+        target, who is one of the ``buy_to_qualify`` share, buys the whole products that
+        reach it. The target is ``min_personal_volume``, or the personal volume of the highest
+        rank whose group-volume and active-leg requirements they meet, if higher.
+        """
+        n = m.n
+        parent = net.sponsor.parent[:n].tolist()
+        active = m.mask()[:n].tolist()
+        customers = m.spread(m.customers).tolist()
+        pv = m.spread(m.pv).tolist()
+        buys = buyers(np.arange(n), params.buy_to_qualify).tolist()
+        group = self._group_volumes(parent, pv)
+        legs = self._active_legs(parent, active)
+        units = [0] * n
+        for i in range(n):
+            if not (active[i] and legs[i] > 0 and buys[i]
+                    and customers[i] >= params.min_retail_customers):
+                continue
+            target = params.min_personal_volume
+            for spec in params.ranks:
+                if reaches(group[i], spec.min_group_volume) and legs[i] >= spec.min_active_legs:
+                    target = max(params.min_personal_volume, spec.min_personal_volume)
+            if not reaches(pv[i], target):
+                units[i] = int(units_short(pv[i], target, params.unit_volume))
+        return np.array(units, dtype=np.int64)[m.act]
+
+    @staticmethod
+    def _group_volumes(parent: list[int], pv: list[float]) -> list[float]:
+        """Personal volume summed over each participant's sponsor subtree."""
+        group = list(pv)
+        for i in range(len(parent) - 1, -1, -1):  # a sponsor always has a smaller id
+            if parent[i] >= 0:
+                group[parent[i]] += group[i]
+        return group
+
+    @staticmethod
+    def _active_legs(parent: list[int], active: list[bool]) -> list[int]:
+        """Active personal recruits of each participant."""
+        legs = [0] * len(parent)
+        for i in range(len(parent)):
+            if parent[i] >= 0 and active[i]:
+                legs[parent[i]] += 1
+        return legs
 
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month, participant by participant."""
@@ -161,21 +214,15 @@ class ReferenceEngine:
         return MonthPay({k: v[act] for k, v in pay.items()}, src, breakage,
                         np.array(rank, dtype=np.int64)[act])
 
-    @staticmethod
-    def _ranks(params: Params, parent: list[int], active: list[bool],
+    @classmethod
+    def _ranks(cls, params: Params, parent: list[int], active: list[bool],
                pv: list[float]) -> list[int]:
         n = len(parent)
         rank = [NO_RANK] * n
         if not params.ranks:
             return rank
-        group = list(pv)
-        for i in range(n - 1, -1, -1):  # a sponsor always has a smaller id than a recruit
-            if parent[i] >= 0:
-                group[parent[i]] += group[i]
-        legs = [0] * n
-        for i in range(n):
-            if parent[i] >= 0 and active[i]:
-                legs[parent[i]] += 1
+        group = cls._group_volumes(parent, pv)
+        legs = cls._active_legs(parent, active)
         for i in range(n):
             for r, spec in enumerate(params.ranks):
                 if (

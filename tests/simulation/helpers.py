@@ -137,6 +137,10 @@ class Recording:
         """Delegate placement."""
         self.inner.place(tree, recruits, sponsors)
 
+    def top_up(self, prm: Params, net: Network, m: Month) -> np.ndarray:
+        """Delegate buying to qualify."""
+        return self.inner.top_up(prm, net, m)
+
     def pay(self, prm: Params, net: Network, m: Month) -> MonthPay:
         """Delegate, keeping copies of the month and its payouts."""
         mp = self.inner.pay(prm, net, m)

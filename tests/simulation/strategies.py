@@ -112,6 +112,7 @@ def small_assumptions(draw: st.DrawFn) -> Assumptions:
         "customers_per_participant": draw(st.sampled_from([0.5, 1, 3])),
         "customer_skew": draw(st.sampled_from([0, 1.5])),
         "extra_own_purchase": draw(st.sampled_from([0, 40])),
+        "buy_to_qualify": draw(st.sampled_from([0.0, 0.5, 1.0])),
         "horizon_months": draw(st.integers(6, 18)),
         "runs": 1,
     })

@@ -6,11 +6,14 @@ participant; a customer is volume 200 (100 with retail_margin in the plan).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
-from evaluator.simulation import ENGINES
-from evaluator.simulation.network import MonthPay, settle
+from evaluator.assumptions import Assumptions
+from evaluator.simulation import ENGINES, run_once
+from evaluator.simulation.network import MonthPay, Params, month_inputs, settle
 from tests.simulation.helpers import (
     children,
     month,
@@ -253,3 +256,73 @@ def test_payout_cap_scales_company_pay_not_retail_margin() -> None:
     assert settled.breakage["payout_cap"] == pytest.approx(15.0)
     assert settled.sources.tolist() == [10.0, 45.0, 0.0]
     assert settled.company == 45.0
+
+
+def _topped_up(engine: str, prm: Params, sponsors: list[int], **month_kw: Any) -> tuple:
+    """The products each participant buys to qualify, and the month's pay after buying."""
+    eng = ENGINES[engine]()
+    net = network(prm, eng, sponsors)
+    m = month(prm, len(sponsors), **month_kw)
+    units = eng.top_up(prm, net, m)
+    m = month_inputs(prm, m.t, m.n, m.act, m.new, m.join, m.customers, units)
+    return m.spread(units).tolist(), spread(eng.pay(prm, net, m), m), m
+
+
+def test_buying_to_qualify(engine: str) -> None:
+    # Qualifying needs personal volume 250; the required purchase gives 100 (one product of
+    # volume 100 at wholesale 100). 0 and 1 each have an active recruit below them, so each
+    # buys the missing 150 as whole products: ceil(150 / 100) = 2, volume 300 in all. 2's
+    # only recruit (3) is inactive, so 2 does not buy and stays unqualified.
+    prm = params(plan([{"type": "unilevel", "rates": [0.1, 0.05]}],
+                      qualification={"min_personal_volume": 250}))
+    units, paid, m = _topped_up(engine, prm, CHAIN, inactive=(3,))
+    assert units == [2, 2, 0, 0]
+    assert m.spread(m.vo).tolist() == [300.0, 300.0, 100.0, 0.0]
+    assert m.spread(m.qualified).tolist() == [True, True, False, False]
+    # 0: 10% of 1's 300 + 5% of 2's 100 = 35; 1: 10% of 2's 100 = 10; all own purchases.
+    assert paid.pay["unilevel"] == [35.0, 10.0, 0.0, 0.0]
+    assert paid.sources["unilevel"].tolist() == pytest.approx([0.0, 45.0, 0.0])
+
+
+def test_buying_to_reach_a_rank(engine: str) -> None:
+    # No qualification minimum, but the rank (group volume 150 and one active leg met by 0
+    # and 1) needs personal volume 230: 0 and 1 buy ceil(130 / 100) = 2 products each.
+    prm = params(plan([{"type": "rank_bonus"}],
+                      ranks=[{"name": "Lead", "min_personal_volume": 230,
+                              "min_group_volume": 150, "min_active_legs": 1,
+                              "monthly_bonus": 40}]))
+    units, paid, _ = _topped_up(engine, prm, CHAIN)
+    assert units == [2, 2, 2, 0]
+    assert paid.rank == [0, 0, 0, -1]
+    assert paid.pay["rank_bonus"] == [40.0, 40.0, 40.0, 0.0]
+
+
+def test_nobody_buys_when_own_purchases_do_not_count_or_nobody_chooses_to() -> None:
+    p = plan([{"type": "unilevel", "rates": [0.1]}],
+             qualification={"min_personal_volume": 250, "own_purchases_count": False})
+    assert not params(p).tops_up
+    q = plan([{"type": "unilevel", "rates": [0.1]}],
+             qualification={"min_personal_volume": 250})
+    assert params(q).tops_up
+    assert not params(q, buy_to_qualify=0).tops_up
+    half = params(q, buy_to_qualify=0.5)
+    units, _, _ = _topped_up("vectorised", half, [-1] + [0] * 9 + [1, 2, 3, 4, 5, 6, 7, 8, 9])
+    # 0..9 have a recruit; frac(i x 0.618...) = 0, .618, .236, .854, .472, .090, .708, .326,
+    # .944, .562: below 0.5 for 0, 2, 4, 5 and 7
+    assert [i for i, u in enumerate(units) if u] == [0, 2, 4, 5, 7]
+
+
+def test_buying_to_qualify_is_a_cost_in_a_run() -> None:
+    p = plan([{"type": "unilevel", "rates": [0.1]}],
+             qualification={"min_personal_volume": 250})
+    a = {"max_participants": 1000, "market_size": 1000, "initial_participants": 30,
+         "recruit_rate": 0.5, "horizon_months": 6, "runs": 1, "monthly_churn": 0,
+         "loss_churn_boost": 0, "customers_per_participant": 0}
+    buying = run_once(p, Assumptions.from_overrides(a), 3)
+    not_buying = run_once(p, Assumptions.from_overrides({**a, "buy_to_qualify": 0}), 3)
+    assert buying.n == not_buying.n  # same draws, same network
+    extra = buying.cost - not_buying.cost
+    assert (extra >= 0).all()
+    assert extra.sum() > 0
+    assert (extra % 100 == 0).all()  # whole products at wholesale 100
+    assert buying.pay_by_component["unilevel"] > not_buying.pay_by_component["unilevel"] == 0
