@@ -39,7 +39,8 @@ Model decisions (each stated where a user could ask):
 - Buying to qualify (SOURCES.md ``omnitrition``, ``ftc_guidance``): when own purchases count,
   an active participant with at least one active personal recruit, enough retail customers
   and personal volume short of the target buys whole products at wholesale (the plan's mean
-  wholesale price and its volume) to reach it: the target is ``min_personal_volume``, or the
+  wholesale price and its volume) to reach it, unless that takes more than ``MAX_TOP_UP``
+  (100) products in a month: then they buy none. The target is ``min_personal_volume``, or the
   personal volume of the highest rank whose group-volume (before the top-up) and active-leg
   requirements they already meet, whichever is higher. Only a ``buy_to_qualify`` share of
   participants do: participant ``i`` does when ``frac(i x 0.618...) < buy_to_qualify`` (an
@@ -88,6 +89,7 @@ NO_RANK = -1
 ALL_LEVELS = 100  # more than any plan pays (the schema allows 12 levels)
 PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
 GOLDEN = (math.sqrt(5) - 1) / 2  # the evenly spread sequence that picks who buys to qualify
+MAX_TOP_UP = 100  # most products anyone buys in a month to qualify
 MIN_INITIAL = 20  # fewest founders a scaled-down network starts from (see the module docstring)
 
 
@@ -457,9 +459,11 @@ def buyers(ids: np.ndarray, share: float) -> np.ndarray:
 
 
 def units_short(pv: float | np.ndarray, target: float | np.ndarray,
-                unit_volume: float) -> float | np.ndarray:
-    """Whole products of ``unit_volume`` that bring ``pv`` up to ``target`` (when short)."""
-    return np.ceil((target - pv) / unit_volume - 1e-9)
+                unit_volume: float) -> np.ndarray:
+    """Whole products of ``unit_volume`` that bring ``pv`` up to ``target`` (when short);
+    none when that takes more than ``MAX_TOP_UP`` products in a month."""
+    need = np.ceil((target - pv) / unit_volume - 1e-9)
+    return np.where(need <= MAX_TOP_UP, need, 0).astype(np.int64)
 
 
 def draw_recruiting(rng: np.random.Generator, recruiters: int) -> np.ndarray:
