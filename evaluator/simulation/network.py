@@ -455,6 +455,8 @@ def company_mix(m: Month) -> np.ndarray:
 
 def buyers(ids: np.ndarray, share: float) -> np.ndarray:
     """Which of ``ids`` buy to qualify when short: ``frac(id x GOLDEN) < share``."""
+    if share >= 1:
+        return np.ones(np.shape(ids), dtype=bool)
     return np.modf(ids * GOLDEN)[0] < share
 
 

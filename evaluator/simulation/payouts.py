@@ -139,15 +139,21 @@ class GroupCounts:
     customer order, one month's own purchase, one starter kit and one product.
     """
 
-    def __init__(self, tree: Tree, m: Month, params: Params) -> None:
+    def __init__(self, tree: Tree, m: Month, params: Params,
+                 before: GroupCounts | None = None) -> None:
+        """Counts of month ``m``; ``before``: the same tree and month before anyone bought to
+        qualify, whose customer and people sums are reused."""
         self.tree = tree
         at = tree.pos[m.act] + 1
-        customers = np.zeros(m.n + 1, dtype=np.int64)
-        customers[at] = m.customers
-        # Active and new counts share one integer: active + new x 2**32 (both far below 2**31).
-        people = np.zeros(m.n + 1, dtype=np.int64)
-        people[at] = 1 + ((m.join[m.act] == m.t).astype(np.int64) << 32)
-        cum = [np.cumsum(customers, out=customers), np.cumsum(people, out=people)]
+        if before is not None:
+            cum = before.cum[:2]
+        else:
+            customers = np.zeros(m.n + 1, dtype=np.int64)
+            customers[at] = m.customers
+            # Active and new counts share one integer: active + new x 2**32 (both < 2**31).
+            people = np.zeros(m.n + 1, dtype=np.int64)
+            people[at] = 1 + ((m.join[m.act] == m.t).astype(np.int64) << 32)
+            cum = [np.cumsum(customers, out=customers), np.cumsum(people, out=people)]
         if m.units.any():
             units = np.zeros(m.n + 1, dtype=np.int64)
             units[at] = m.units
@@ -212,12 +218,14 @@ class Uplines:
     breakage: dict[str, float]
 
     def pay(self, payers: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
-            unlock: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+            unlock: np.ndarray | None = None,
+            rates_paid: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
         """``rates[k-1] x value`` to the k-th upline of each payer (ids).
 
         An upline that is not ``eligible`` (or whose ``unlock`` is below k) is not paid: that
         pay is breakage, as is pay for levels above the top of the tree. Returns pay per
-        active participant and the total rate paid on each payer's value.
+        active participant and (with ``rates_paid``) the total rate paid on each payer's
+        value.
         """
         sentinel = self.up.size - 1
         levels = len(rates)
@@ -238,6 +246,8 @@ class Uplines:
             self.breakage["locked_levels"] += float(np.sum(weights, where=eligible & ~opened))
             ok = eligible & opened
         pay = np.bincount(self.slot[chain[ok]], weights[ok], minlength=self.active)
+        if not rates_paid:
+            return pay, None
         return pay, np.sum(np.broadcast_to(r, ok.shape), axis=0, where=ok)
 
 
@@ -297,6 +307,11 @@ class VectorisedEngine:
 
     name = "vectorised"
 
+    def __init__(self) -> None:
+        # What top_up worked out for a month, reused by pay on the same month (same ``act``):
+        # (act, slots, active legs, sponsor-tree group counts before buying, or None).
+        self._kept: tuple[np.ndarray, np.ndarray, np.ndarray, GroupCounts | None] | None = None
+
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Forced-tree placement with breadth-first spill-over."""
         place_forced(tree, recruits, sponsors)
@@ -306,6 +321,7 @@ class VectorisedEngine:
         slot = _slots(m)
         legs = _active_legs(net.sponsor, m, slot)
         target = np.full(m.act.size, params.min_personal_volume)
+        group = None
         if params.ranks:
             group = GroupCounts(net.sponsor, m, params)
             vol = group.volumes(group.counts(m.act))
@@ -321,15 +337,22 @@ class VectorisedEngine:
         )
         units = np.zeros(m.act.size, dtype=np.int64)
         units[want] = units_short(m.pv[want], target[want], params.unit_volume)
+        self._kept = (m.act, slot, legs, group)
         return units
 
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
         q = m.mask(m.qualified)
-        slot = _slots(m)
+        kept, self._kept = self._kept, None
+        if kept is not None and kept[0] is m.act:  # top_up ran on this month
+            _, slot, legs, before = kept
+            group = GroupCounts(net.sponsor, m, params, before) if before else None
+        else:
+            slot = _slots(m)
+            legs = _active_legs(net.sponsor, m, slot)
+            group = GroupCounts(net.sponsor, m, params) if params.ranks else None
         breakage = new_breakage()
-        group = GroupCounts(net.sponsor, m, params) if params.ranks else None
-        rank = self._ranks(params, net.sponsor, m, slot, group)
+        rank = self._ranks(params, m, legs, group)
         ctx = _Context(params, net, m, q, rank, group,
                        Uplines(net.sponsor.up, q, slot, m.act.size, breakage))
         pay: dict[str, np.ndarray] = {}
@@ -352,7 +375,7 @@ class VectorisedEngine:
     def _enrollment_bonus(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
         c = ctx.params.components["enrollment_bonus"]
         new = ctx.m.new
-        p, _ = ctx.uplines.pay(new, np.ones(new.size), c.amounts)
+        p, _ = ctx.uplines.pay(new, np.ones(new.size), c.amounts, rates_paid=False)
         return p, np.array([0.0, 0.0, p.sum()])
 
     @staticmethod
@@ -361,7 +384,7 @@ class VectorisedEngine:
         c = ctx.params.components["fast_start"]
         value = m.vo + m.vk
         at = np.flatnonzero((m.t - m.join[m.act] < c.months) & (value > 0))
-        p, _ = ctx.uplines.pay(m.act[at], value[at], c.rates)
+        p, _ = ctx.uplines.pay(m.act[at], value[at], c.rates, rates_paid=False)
         return p, np.array([0.0, 0.0, p.sum()])
 
     @staticmethod
@@ -399,14 +422,13 @@ class VectorisedEngine:
         return p, company_mix(m) * p.sum()
 
     @staticmethod
-    def _ranks(params: Params, tree: Tree, m: Month, slot: np.ndarray,
+    def _ranks(params: Params, m: Month, legs: np.ndarray,
                group: GroupCounts | None) -> np.ndarray:
         rank = np.full(m.act.size, NO_RANK, dtype=np.int64)
         if group is None:
             return rank
         vol = group.volumes(group.counts(m.act))
         gv = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
-        legs = _active_legs(tree, m, slot)
         for r, spec in enumerate(params.ranks):
             ok = (
                 reaches(m.pv, spec.min_personal_volume)
