@@ -15,6 +15,7 @@ import io
 import json
 import tempfile
 import traceback
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,7 @@ SEED = 7
 
 PROBLEMS = (
     "traceback",
+    "warning",
     "hang",
     "refused without the path",
     "valid plan refused",
@@ -93,12 +95,16 @@ def check_plan(
     client: FlaskClient | None = None,
 ) -> Outcome:
     """Run one plan through the doors; ``expected_path`` None means the plan is valid."""
-    try:
-        kind = _drive(as_bytes(doc), expected_path, expensive, client)
-    except Problem as exc:
-        return Outcome("problem", exc.kind, str(exc))
-    except Exception:  # any traceback is exactly what the fuzzing looks for
-        return Outcome("problem", "traceback", traceback.format_exc(limit=6))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a numeric warning (overflow, NaN) is a problem too
+        try:
+            kind = _drive(as_bytes(doc), expected_path, expensive, client)
+        except Problem as exc:
+            return Outcome("problem", exc.kind, str(exc))
+        except Warning:
+            return Outcome("problem", "warning", traceback.format_exc(limit=-4))
+        except Exception:  # any traceback is exactly what the fuzzing looks for
+            return Outcome("problem", "traceback", traceback.format_exc(limit=-4))
     return Outcome(kind)
 
 
