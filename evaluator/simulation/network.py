@@ -464,7 +464,8 @@ def units_short(pv: float | np.ndarray, target: float | np.ndarray,
                 unit_volume: float) -> np.ndarray:
     """Whole products of ``unit_volume`` that bring ``pv`` up to ``target`` (when short);
     none when that takes more than ``MAX_TOP_UP`` products in a month."""
-    need = np.ceil((target - pv) / unit_volume - 1e-9)
+    with np.errstate(over="ignore"):  # a product of almost no volume: too many to buy
+        need = np.ceil((target - pv) / unit_volume - 1e-9)
     return np.where(need <= MAX_TOP_UP, need, 0).astype(np.int64)
 
 

@@ -160,6 +160,13 @@ class GroupCounts:
             cum.append(np.cumsum(units, out=units))
         self.cum = cum
         self.params = params
+        # Counts of the active (``m.act``) in the month before buying, kept by top_up.
+        self.act_counts: np.ndarray | None = None
+        if before is not None and before.act_counts is not None:
+            self.act_counts = before.act_counts.copy()
+            if len(cum) > 2:
+                start = tree.pos[m.act]
+                self.act_counts[3] = cum[2][start + tree.size[m.act]] - cum[2][start]
 
     def counts(self, ids: np.ndarray) -> np.ndarray:
         """(customers, active, new, products bought to qualify) in the subtree of each id:
@@ -238,12 +245,13 @@ class Uplines:
         top = chain == sentinel
         eligible = self.eligible[chain]
         weights = r * values
-        self.breakage["top_of_network"] += float(np.sum(weights, where=top))
-        self.breakage["unqualified"] += float(np.sum(weights, where=~eligible & ~top))
+        # Boolean selections, then sums: faster than masked reductions over the whole array.
+        self.breakage["top_of_network"] += float(weights[top].sum())
+        self.breakage["unqualified"] += float(weights[~eligible & ~top].sum())
         ok = eligible
         if unlock is not None:
             opened = unlock[chain] > np.arange(levels)[:, None]
-            self.breakage["locked_levels"] += float(np.sum(weights, where=eligible & ~opened))
+            self.breakage["locked_levels"] += float(weights[eligible & ~opened].sum())
             ok = eligible & opened
         pay = np.bincount(self.slot[chain[ok]], weights[ok], minlength=self.active)
         if not rates_paid:
@@ -324,7 +332,8 @@ class VectorisedEngine:
         group = None
         if params.ranks:
             group = GroupCounts(net.sponsor, m, params)
-            vol = group.volumes(group.counts(m.act))
+            group.act_counts = group.counts(m.act)
+            vol = group.volumes(group.act_counts)
             gv = vol[0] + vol[1] + vol[2]  # own purchases count, or nobody tops up
             for spec in params.ranks:  # the highest rank whose other requirements are met
                 ok = reaches(gv, spec.min_group_volume) & (legs >= spec.min_active_legs)
@@ -427,7 +436,8 @@ class VectorisedEngine:
         rank = np.full(m.act.size, NO_RANK, dtype=np.int64)
         if group is None:
             return rank
-        vol = group.volumes(group.counts(m.act))
+        counts = group.act_counts if group.act_counts is not None else group.counts(m.act)
+        vol = group.volumes(counts)
         gv = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
         for r, spec in enumerate(params.ranks):
             ok = (
