@@ -220,7 +220,7 @@ class Uplines:
 
     up: np.ndarray  # parent ids, with the sentinel
     eligible: np.ndarray  # over ids and the sentinel
-    slot: np.ndarray  # id -> index among the active
+    slot: np.ndarray  # id -> index among the active (the spare index ``active`` for others)
     active: int  # how many are active
     breakage: dict[str, float]
 
@@ -253,10 +253,13 @@ class Uplines:
             opened = unlock[chain] > np.arange(levels)[:, None]
             self.breakage["locked_levels"] += float(weights[eligible & ~opened].sum())
             ok = eligible & opened
-        pay = np.bincount(self.slot[chain[ok]], weights[ok], minlength=self.active)
+        # Every position at once, unpaid ones weighing 0 (adding 0.0 changes no sum); those
+        # not active (and the sentinel) have the spare slot ``active``, dropped at the end.
+        pay = np.bincount(self.slot[chain].ravel(), (weights * ok).ravel(),
+                          minlength=self.active + 1)[:self.active]
         if not rates_paid:
             return pay, None
-        return pay, np.sum(np.broadcast_to(r, ok.shape), axis=0, where=ok)
+        return pay, (ok * r).sum(axis=0)
 
 
 def tagged(paid: np.ndarray, positions: np.ndarray, m: Month,
@@ -297,8 +300,9 @@ class _Context:
 
 
 def _slots(m: Month) -> np.ndarray:
-    """Id -> index among the active (only read for the active)."""
-    slot = np.empty(m.sentinel + 1, dtype=np.int32)
+    """Id -> index among the active; everyone else (and the sentinel) has the spare index
+    ``m.act.size``."""
+    slot = np.full(m.sentinel + 1, m.act.size, dtype=np.int32)
     slot[m.act] = np.arange(m.act.size)
     return slot
 
