@@ -253,10 +253,7 @@ class Uplines:
             opened = unlock[chain] > np.arange(levels)[:, None]
             self.breakage["locked_levels"] += float(weights[eligible & ~opened].sum())
             ok = eligible & opened
-        # Every position at once, unpaid ones weighing 0 (adding 0.0 changes no sum); those
-        # not active (and the sentinel) have the spare slot ``active``, dropped at the end.
-        pay = np.bincount(self.slot[chain].ravel(), (weights * ok).ravel(),
-                          minlength=self.active + 1)[:self.active]
+        pay = np.bincount(self.slot[chain[ok]], weights[ok], minlength=self.active)
         if not rates_paid:
             return pay, None
         return pay, (ok * r).sum(axis=0)
