@@ -26,7 +26,7 @@ from evaluator.economics import Economics, compute_economics
 from evaluator.indicators import compute_indicators
 from evaluator.model import Plan
 from evaluator.resources import package_file
-from evaluator.rubric import Rubric, Score, ScoredIndicator, load_rubric, score
+from evaluator.rubric import LEVEL_POINTS, Rubric, Score, ScoredIndicator, load_rubric, score
 from evaluator.schema import parse_plan
 from evaluator.simulation import simulate
 
@@ -255,8 +255,11 @@ def evaluate_document(
 # Findings, questions, sensitivity
 
 
-def _importance(s: ScoredIndicator) -> tuple[float, float]:
-    return (s.points, s.weight)
+def _importance(s: ScoredIndicator) -> tuple[float, float, float]:
+    """Most points first; on a tie the higher level (a high finding reads before an elevated
+    one of equal weight x level), then the heavier weight."""
+    level = 0.0 if s.level is None else LEVEL_POINTS[s.level]
+    return (s.points, level, s.weight)
 
 
 def findings(result: Score) -> list[dict[str, Any]]:

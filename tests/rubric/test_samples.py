@@ -68,6 +68,9 @@ def test_verdict_follows_the_group(sample_evaluations: dict[str, Evaluation]) ->
         assert expected["verdict"] == verdicts[expected["group"]], name
 
 
+LEVELS = {"elevated": 50, "high": 100}
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_findings_and_questions_carry_the_evidence(
     sample_evaluations: dict[str, Evaluation], name: str
@@ -80,7 +83,12 @@ def test_findings_and_questions_carry_the_evidence(
         assert finding["level"] == judged[finding["id"]]["level"]
     risky = sorted(
         (i for i in judged.values() if i["level"] in ("elevated", "high") and i["weight"] > 0),
-        key=lambda i: -i["weight"] * {"elevated": 50, "high": 100}[i["level"]],
+        # most points first, then the higher level, then the heavier weight (as documented)
+        key=lambda i: (
+            -i["weight"] * LEVELS[i["level"]],
+            -LEVELS[i["level"]],
+            -i["weight"],
+        ),
     )
     for indicator in risky:
         assert indicator["question"] in out["questions"]
