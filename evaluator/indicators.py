@@ -17,6 +17,7 @@ from typing import Any, Literal
 from evaluator.assumptions import Assumptions
 from evaluator.economics import Economics
 from evaluator.model import Plan
+from evaluator.simulation.network import MAX_TOP_UP
 
 Source = Literal["input", "assumption", "simulation", "economics", "disclosure"]
 Value = float | int | bool | None
@@ -201,14 +202,18 @@ def qualifying_purchase(plan: Plan, customers: float) -> float:
 
     The larger of the required monthly purchase and, when own purchases count toward
     qualification, the wholesale cost of the minimum personal volume that ``customers``
-    retail customers a month leave uncovered.
+    retail customers a month leave uncovered, unless that takes more than ``MAX_TOP_UP``
+    products a month (nobody buys that much in the simulation either).
     """
     required = plan.costs.required_monthly_purchase
     q = plan.compensation.qualification
     per_money = plan.volume_per_money("wholesale")
     if q.own_purchases_count and q.min_personal_volume > 0 and per_money > 0:
         gap = q.min_personal_volume - customer_volume(plan, customers)
-        required = max(required, gap / per_money)
+        top_up = gap / per_money
+        # As in the simulation, nobody buys more than MAX_TOP_UP products a month to qualify.
+        if top_up <= MAX_TOP_UP * plan.mean_wholesale:
+            required = max(required, top_up)
     return required
 
 
