@@ -32,6 +32,11 @@ MIN_PRICE = 0.01
 """Smallest non-zero product price: prices are divided by, so a vanishing price would turn
 volume per money and margins into meaningless, unbounded figures."""
 
+MIN_VOLUME = 0.001
+"""Smallest non-zero commissionable volume, per unit of a product (``products[].volume``) or
+per unit of money (``compensation.commissionable_fraction``): money per volume is a division,
+so a vanishing volume would make a qualifying purchase unbounded."""
+
 COMPONENT_TYPES: tuple[str, ...] = (
     "retail_margin",
     "retail_commission",
@@ -332,6 +337,20 @@ def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
                     f"{value} is below the smallest price accepted ({MIN_PRICE})",
                     value,
                 )
+        volume = product.get("volume") if isinstance(product, dict) else None
+        if isinstance(volume, int | float) and 0 < volume < MIN_VOLUME:
+            yield FieldError(
+                f"products[{i}].volume",
+                f"{volume} is below the smallest volume accepted ({MIN_VOLUME}); use 0 for none",
+                volume,
+            )
+    fraction = comp.get("commissionable_fraction")
+    if isinstance(fraction, int | float) and 0 < fraction < MIN_VOLUME:
+        yield FieldError(
+            "compensation.commissionable_fraction",
+            f"{fraction} is below the smallest fraction accepted ({MIN_VOLUME}); use 0 for none",
+            fraction,
+        )
     names = [r.get("name") for r in ranks if isinstance(r, dict)]
     for i, name in enumerate(names):
         if name is not None and names.index(name) != i:

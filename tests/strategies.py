@@ -48,7 +48,9 @@ def products(draw: st.DrawFn) -> dict[str, Any]:
         "retail_price": retail,
     }
     if draw(st.booleans()):
-        product["volume"] = draw(st.floats(min_value=0, max_value=200, allow_nan=False))
+        product["volume"] = draw(
+            st.just(0.0) | st.floats(min_value=0.001, max_value=200, allow_nan=False)
+        )
     if draw(st.booleans()):
         product["comparable_market_price"] = draw(
             st.floats(min_value=0.5, max_value=300, allow_nan=False)
@@ -104,7 +106,7 @@ def valid_plans(draw: st.DrawFn) -> dict[str, Any]:
         },
         "products": draw(st.lists(products(), min_size=1, max_size=4)),
         "compensation": {
-            "commissionable_fraction": draw(fraction),
+            "commissionable_fraction": draw(st.just(0.0) | st.floats(0.001, 1)),
             "qualification": {
                 "min_personal_volume": draw(money),
                 "own_purchases_count": draw(st.none() | st.booleans()),

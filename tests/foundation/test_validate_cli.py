@@ -183,6 +183,18 @@ CASES: list[tuple[str, bytes, list[str]]] = [
          "(0.01)"],
     ),
     (
+        "vanishing_volume",
+        _mutated(_set(["products", 0, "volume"], 1e-9)),
+        ["plan.json: products[0].volume: 1e-09 is below the smallest volume accepted (0.001); "
+         "use 0 for none"],
+    ),
+    (
+        "vanishing_commissionable_fraction",
+        _mutated(_set(["compensation", "commissionable_fraction"], 2.2e-309)),
+        ["plan.json: compensation.commissionable_fraction: 2.2e-309 is below the smallest "
+         "fraction accepted (0.001); use 0 for none"],
+    ),
+    (
         "duplicate_component",
         _mutated(_set(["compensation", "components", 1], {"type": "retail_margin"})),
         [
