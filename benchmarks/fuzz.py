@@ -116,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=120)
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--save", type=Path, default=None,
+                        help="folder to write every plan with a problem to, with its reason")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -171,6 +173,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nplan {index}: {outcome.problem}\n{outcome.detail}")
         doc, path = plans[index]
         print(f"expected path: {path!r}; plan: {as_bytes(doc)[:2000]!r}")
+    if args.save and problems:
+        args.save.mkdir(parents=True, exist_ok=True)
+        for index, outcome in problems:
+            stem = f"plan-{index}-{outcome.problem.replace(' ', '-')}"
+            (args.save / f"{stem}.json").write_bytes(as_bytes(plans[index][0]))
+            (args.save / f"{stem}.txt").write_text(outcome.detail, "utf-8")
+        print(f"\n{len(problems)} plans with a problem written to {args.save}")
     return 1 if problems else 0
 
 

@@ -1,14 +1,15 @@
 """Load the production server: ``oppeval serve`` on 127.0.0.1, 20 concurrent clients, 60 s.
 
-Starts ``oppeval serve`` on a free port of 127.0.0.1, warms it up, then runs ``--clients``
-threads for ``--seconds`` (each loop is also bounded by ``--max-requests`` per client, so it
-stops by itself). Each client repeats a mix of what visitors do: the form (``GET /?sample=...``
-for the CSRF token and the filled form, then ``POST /evaluate``), API calls (``POST
-/api/v1/evaluate``, JSON) and PDF downloads (the report page's ``/download/pdf`` link, or the
-API with ``format=pdf``), plus the cheap pages. Every evaluation uses a new seed, so nothing is
-served from the server's cache of recent evaluations. Prints requests per second, latency
-percentiles, failed requests by reason (target: 0), and the server's resident memory after the
-warm-up, during the run and after it (target: no growth beyond noise).
+Starts ``oppeval serve`` on a free port of 127.0.0.1 and warms it up with the same load until
+it has answered more evaluations than its cache of recent ones holds (so memory is compared in
+its steady state). Then ``--clients`` threads run for ``--seconds``; each loop is also bounded
+by ``--max-requests`` per client, so it stops by itself. Each client repeats a mix of what
+visitors do: the form (``GET /?sample=...`` for the CSRF token and the filled form, then
+``POST /evaluate``), API calls (``POST /api/v1/evaluate``, JSON), PDF downloads (the report
+page's ``/download/pdf`` link, or the API with ``format=pdf``) and a cheap page. Every
+evaluation uses a new seed, so nothing is served from the server's cache. Prints requests per
+second, latency percentiles, failed requests by reason (target: 0), and the server's resident
+memory after the warm-up, during the run and after it (target: no growth beyond noise).
 
     .venv/bin/python benchmarks/load.py [--clients 20] [--seconds 60]
 """
@@ -33,6 +34,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evaluator.resources import data_dir
+from evaluator.web.service import RECENT_EVALUATIONS
 from tests.web.pages import form
 
 HOST = "127.0.0.1"
@@ -118,11 +120,12 @@ class Client:
                                      timeout=TIMEOUT)
         return self.session.get(f"{self.base}/methodology", timeout=TIMEOUT)
 
-    def run(self, deadline: float, max_requests: int, results: Results) -> None:
-        """Repeat the cycle until the deadline or ``max_requests``, recording each request."""
+    def run(self, deadline: float, max_requests: int, results: Results,
+            stop: threading.Event) -> None:
+        """Repeat the cycle until the deadline, ``stop`` or ``max_requests``, recording each."""
         cycle = itertools.cycle(KINDS[self.number % len(KINDS):] + KINDS[:self.number % len(KINDS)])
         for _, kind in zip(range(max_requests), cycle, strict=False):
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or stop.is_set():
                 break
             started = time.perf_counter()
             failure = None
@@ -147,13 +150,15 @@ def rss_mb(process: psutil.Process) -> float:
 
 
 def run_phase(base: str, clients: int, seconds: float, max_requests: int,
-              seeds: itertools.count[int], process: psutil.Process) -> tuple[Results, float,
-                                                                            list[float]]:
-    """``clients`` threads for ``seconds``; the results, the wall time and RSS samples (MB)."""
+              seeds: itertools.count[int], process: psutil.Process,
+              evaluations: int | None = None) -> tuple[Results, float, list[float]]:
+    """``clients`` threads for ``seconds`` (or until ``evaluations`` evaluating requests have
+    been answered); the results, the wall time and RSS samples (MB)."""
     results = Results()
     deadline = time.monotonic() + seconds
+    stop = threading.Event()
     threads = [threading.Thread(target=Client(base, n, seeds).run,
-                                args=(deadline, max_requests, results))
+                                args=(deadline, max_requests, results, stop))
                for n in range(clients)]
     started = time.perf_counter()
     for thread in threads:
@@ -161,6 +166,9 @@ def run_phase(base: str, clients: int, seconds: float, max_requests: int,
     samples = []
     while any(t.is_alive() for t in threads):
         samples.append(rss_mb(process))
+        if evaluations is not None and sum(
+                len(v) for k, v in results.latencies.items() if k != "page") >= evaluations:
+            stop.set()
         time.sleep(1)
     for thread in threads:
         thread.join()
@@ -171,9 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--warmup", type=float, default=30,
-                        help="seconds of the same load before measuring (fills the server's "
-                             "cache of recent evaluations and its allocator)")
+    parser.add_argument("--warmup", type=int, default=RECENT_EVALUATIONS + 8,
+                        help="evaluating requests of the same load before measuring (more "
+                             "than the server's cache of recent evaluations holds, so memory "
+                             "is measured in its steady state)")
     parser.add_argument("--max-requests", type=int, default=1000,
                         help="most requests one client sends per phase (the loop is bounded)")
     args = parser.parse_args(argv)
@@ -190,10 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load: {args.clients} clients, each cycling {' '.join(KINDS)} (form = GET / "
               "+ POST /evaluate; pdf = the report's download link); a new seed per "
               "evaluation", flush=True)
-        warm, _, _ = run_phase(base, args.clients, args.warmup, args.max_requests, seeds,
-                               process)
+        warm, warm_seconds, _ = run_phase(base, args.clients, 600, args.max_requests, seeds,
+                                          process, evaluations=args.warmup)
         before = rss_mb(process)
-        print(f"warm-up: {args.warmup:.0f} s, "
+        print(f"warm-up: {warm_seconds:.0f} s, "
               f"{sum(len(v) for v in warm.latencies.values())} requests, "
               f"{sum(warm.failures.values())} failed; RSS {before:.0f} MB", flush=True)
         results, elapsed, samples = run_phase(base, args.clients, args.seconds,
@@ -208,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     every = [s for values in results.latencies.values() for s in values]
     failed = sum(results.failures.values())
     print()
+    print(f"(clients start no request after {args.seconds:.0f} s; the ones under way finish)")
     print(f"requests:        {len(every):,} in {elapsed:.1f} s "
           f"({len(every) / elapsed:.2f} requests/s)")
     print(f"latency (all):   p50 {percentile(every, 50):.2f} s, "

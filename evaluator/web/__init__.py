@@ -186,7 +186,13 @@ def _csrf_error(exc: CSRFError) -> tuple[str, int]:
     )
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
+SERVER_THREADS = 32
+"""Waitress threads. Heavy work waits for one of a few slots (``service.heavy_work``), so most
+threads may be waiting at a busy moment; enough threads remain for the cheap pages to answer
+at once. Memory is bounded by the slots, not by the threads."""
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = SERVER_THREADS) -> None:
     """Run the app under waitress (a production WSGI server) until interrupted.
 
     The samples, the bundled rubrics and the whole pipeline are loaded before the first request.
