@@ -246,17 +246,22 @@ class Uplines:
         eligible = self.eligible[chain]
         weights = r * values
         # Boolean selections, then sums: faster than masked reductions over the whole array.
+        # The sentinel is never eligible, so "neither eligible nor the top" is "eligible ==
+        # top", and "eligible but locked" is "eligible > opened".
         self.breakage["top_of_network"] += float(weights[top].sum())
-        self.breakage["unqualified"] += float(weights[~eligible & ~top].sum())
+        self.breakage["unqualified"] += float(weights[np.equal(eligible, top)].sum())
         ok = eligible
         if unlock is not None:
-            opened = unlock[chain] > np.arange(levels)[:, None]
-            self.breakage["locked_levels"] += float(weights[eligible & ~opened].sum())
-            ok = eligible & opened
+            opened = unlock[chain] > np.arange(levels, dtype=np.int8)[:, None]
+            self.breakage["locked_levels"] += float(weights[np.greater(eligible, opened)].sum())
+            ok = np.logical_and(eligible, opened, out=eligible)
         pay = np.bincount(self.slot[chain[ok]], weights[ok], minlength=self.active)
         if not rates_paid:
             return pay, None
-        return pay, (ok * r).sum(axis=0)
+        paid = np.where(ok[0], rates[0], 0.0)
+        for k in range(1, levels):  # level by level, as a sum down the levels adds them
+            paid += np.where(ok[k], rates[k], 0.0)
+        return pay, paid
 
 
 def tagged(paid: np.ndarray, positions: np.ndarray, m: Month,
