@@ -146,37 +146,40 @@ class GroupCounts:
         self.tree = tree
         at = tree.pos[m.act] + 1
         if before is not None:
-            cum = before.cum[:2]
+            cum = before.cum
         else:
-            customers = np.zeros(m.n + 1, dtype=np.int64)
-            customers[at] = m.customers
-            # Active and new counts share one integer: active + new x 2**32 (both < 2**31).
-            people = np.zeros(m.n + 1, dtype=np.int64)
-            people[at] = 1 + ((m.join[m.act] == m.t).astype(np.int64) << 32)
-            cum = [np.cumsum(customers, out=customers), np.cumsum(people, out=people)]
+            # One row per place in the depth-first order: (customers, people), where people
+            # is active + new x 2**32 (both < 2**31); a subtree's two sums are read together.
+            cum = np.zeros((m.n + 1, 2), dtype=np.int64)
+            cum[at, 0] = m.customers
+            cum[at, 1] = 1 + ((m.join[m.act] == m.t).astype(np.int64) << 32)
+            np.cumsum(cum, axis=0, out=cum)
+        self.cum = cum
+        self.units: np.ndarray | None = None  # the same for products bought to qualify
         if m.units.any():
             units = np.zeros(m.n + 1, dtype=np.int64)
             units[at] = m.units
-            cum.append(np.cumsum(units, out=units))
-        self.cum = cum
+            self.units = np.cumsum(units, out=units)
         self.params = params
         # Counts of the active (``m.act``) in the month before buying, kept by top_up.
         self.act_counts: np.ndarray | None = None
         if before is not None and before.act_counts is not None:
             self.act_counts = before.act_counts.copy()
-            if len(cum) > 2:
+            if self.units is not None:
                 start = tree.pos[m.act]
-                self.act_counts[3] = cum[2][start + tree.size[m.act]] - cum[2][start]
+                self.act_counts[3] = self.units[start + tree.size[m.act]] - self.units[start]
 
     def counts(self, ids: np.ndarray) -> np.ndarray:
         """(customers, active, new, products bought to qualify) in the subtree of each id:
         shape (4, len(ids))."""
         start = self.tree.pos[ids]
         end = start + self.tree.size[ids]
-        got = [c[end] - c[start] for c in self.cum]
-        units = got[2] if len(got) > 2 else np.zeros(ids.size, dtype=np.int64)
-        people = got[1]
-        return np.stack((got[0], people & 0xFFFFFFFF, people >> 32, units))
+        got = np.take(self.cum, end, axis=0)
+        got -= np.take(self.cum, start, axis=0)
+        units = (self.units[end] - self.units[start] if self.units is not None
+                 else np.zeros(ids.size, dtype=np.int64))
+        people = got[:, 1]
+        return np.stack((got[:, 0], people & 0xFFFFFFFF, people >> 32, units))
 
     def volumes(self, counts: np.ndarray) -> np.ndarray:
         """(customer, own-purchase, kit) volume of those counts: shape (3, len)."""
