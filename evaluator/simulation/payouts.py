@@ -222,31 +222,40 @@ class Uplines:
     """Pay to the k-th upline of each payer through a parent array, every level at once."""
 
     up: np.ndarray  # parent ids, with the sentinel
-    eligible: np.ndarray  # over ids and the sentinel
     slot: np.ndarray  # id -> index among the active (the spare index ``active`` for others)
+    # id -> who is paid: the index among the active of an eligible participant, ``active``
+    # for anyone else, ``active + 1`` for the sentinel (above the top of the tree)
+    target: np.ndarray
     active: int  # how many are active
     breakage: dict[str, float]
+
+    @classmethod
+    def over(cls, up: np.ndarray, eligible: np.ndarray, slot: np.ndarray, active: int,
+             breakage: dict[str, float]) -> Uplines:
+        """Uplines through ``up`` paying the ``eligible`` (over ids and the sentinel)."""
+        target = np.where(eligible, slot, active).astype(slot.dtype, copy=False)
+        target[-1] = active + 1
+        return cls(up, slot, target, active, breakage)
 
     def pay(self, payers: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
             unlock: np.ndarray | None = None,
             rates_paid: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
         """``rates[k-1] x value`` to the k-th upline of each payer (ids).
 
-        An upline that is not ``eligible`` (or whose ``unlock`` is below k) is not paid: that
-        pay is breakage, as is pay for levels above the top of the tree. Returns pay per
-        active participant and (with ``rates_paid``) the total rate paid on each payer's
-        value.
+        An upline that is not eligible (or whose ``unlock``, per active participant, is below
+        k) is not paid: that pay is breakage, as is pay for levels above the top of the tree.
+        Returns pay per active participant and (with ``rates_paid``) the total rate paid on
+        each payer's value.
         """
-        sentinel = self.up.size - 1
         levels = len(rates)
         r = np.asarray(rates, dtype=float)[:, None]
         chain = np.empty((levels, payers.size), dtype=self.up.dtype)
         a = payers
         for k in range(levels):
-            a = self.up[a]
-            chain[k] = a
-        top = chain == sentinel
-        eligible = self.eligible[chain]
+            a = np.take(self.up, a, out=chain[k])
+        to = self.target[chain]
+        top = to == self.active + 1
+        eligible = to < self.active
         weights = r * values
         # Boolean selections, then sums: faster than masked reductions over the whole array.
         # The sentinel is never eligible, so "neither eligible nor the top" is "eligible ==
@@ -255,10 +264,10 @@ class Uplines:
         self.breakage["unqualified"] += float(weights[np.equal(eligible, top)].sum())
         ok = eligible
         if unlock is not None:
-            opened = unlock[chain] > np.arange(levels, dtype=np.int8)[:, None]
+            opened = unlock[to] > np.arange(levels, dtype=np.int8)[:, None]
             self.breakage["locked_levels"] += float(weights[np.greater(eligible, opened)].sum())
             ok = np.logical_and(eligible, opened, out=eligible)
-        pay = np.bincount(self.slot[chain[ok]], weights[ok], minlength=self.active)
+        pay = np.bincount(to[ok], weights[ok], minlength=self.active)
         if not rates_paid:
             return pay, None
         paid = np.where(ok[0], rates[0], 0.0)
@@ -301,7 +310,7 @@ class _Context:
     def through(self, tree: Tree) -> Uplines:
         """The same payer-to-upline machinery through another tree's parents."""
         u = self.uplines
-        return Uplines(tree.up, u.eligible, u.slot, u.active, u.breakage)
+        return Uplines(tree.up, u.slot, u.target, u.active, u.breakage)
 
 
 def _slots(m: Month) -> np.ndarray:
@@ -372,7 +381,7 @@ class VectorisedEngine:
         breakage = new_breakage()
         rank = self._ranks(params, m, legs, group)
         ctx = _Context(params, net, m, q, rank, group,
-                       Uplines(net.sponsor.up, q, slot, m.act.size, breakage))
+                       Uplines.over(net.sponsor.up, q, slot, m.act.size, breakage))
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
         for kind in params.components:
@@ -415,9 +424,10 @@ class VectorisedEngine:
         uplines = ctx.uplines
         if c.compression:  # unqualified uplines are skipped: go up through qualified ones
             route = nearest_marked(ctx.net.sponsor, ctx.q)
-            uplines = Uplines(route, ctx.q, uplines.slot, uplines.active, uplines.breakage)
-        unlock = np.zeros(m.sentinel + 1, dtype=np.int8)
-        unlock[m.act] = ctx.params.unlock_table()[ctx.rank + 1]
+            uplines = Uplines(route, uplines.slot, uplines.target, uplines.active,
+                              uplines.breakage)
+        unlock = np.zeros(m.act.size + 2, dtype=np.int8)  # per active, then 0 for the rest
+        unlock[:-2] = ctx.params.unlock_table()[ctx.rank + 1]
         p, paid = uplines.pay(m.act[at], value[at], c.rates, unlock)
         return p, tagged(paid, at, m, customer_only)
 
