@@ -41,8 +41,8 @@ EVALUATION_BUDGET = 50_000_000
 """Most simulated participant-months one web evaluation may ask for (the time budget, set as
 work so it is refused before it starts): network size times horizon times every Monte-Carlo run, the
 sensitivity re-runs included. Each limit of :data:`WEB_LIMITS` at its maximum with the other
-assumptions at their defaults fits; the three largest together (about 15 s of one core) do not.
-At the budget an evaluation takes about 7 s of one core."""
+assumptions at their defaults fits; the three largest together do not. The heaviest plan the
+schema allows took about 13 s of one core at the budget on the two-core reference machine."""
 
 FORMATS = ("json", "pdf", "html", "csv")
 """Report formats a visitor can download or the API can return."""
