@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from flask.testing import FlaskClient
 
+from evaluator.assumptions import SPECS
 from evaluator.batch import run_batch
 from evaluator.web import create_app
 from evaluator.web.batch import MAX_BYTES, MAX_ROWS
@@ -202,11 +203,7 @@ def test_the_api_csv_equals_the_command_line(client: FlaskClient, tmp_path: Path
          {"path": "format", "message": "'pdf' is not one of json, csv"}),
         ("color=red", b"company_name\nA\n", 422,
          {"path": "color", "message": "is not a parameter of this operation; expected one of "
-                                      "format, seed, market_size, initial_participants, "
-                                      "recruit_rate, monthly_churn, loss_churn_boost, "
-                                      "customers_per_participant, customer_skew, "
-                                      "extra_own_purchase, personal_use_value, horizon_months, "
-                                      "max_participants, runs"}),
+                                      + ", ".join(("format", "seed", *SPECS))}),
         ("max_participants=60000", b"company_name\nA\n", 413,
          {"path": "assumptions.max_participants",
           "message": "60,000 is more than the web limit of 50,000 simulated participants; "
