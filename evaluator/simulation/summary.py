@@ -88,7 +88,6 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
     horizon = p.horizon
     net = run.pay - run.cost
     late = run.join > horizon / 2
-    total_pay = run.pay.sum()
     company_breakage = sum(run.breakage.values())
     quarters = []
     quarter_of = np.maximum(run.join - 1, 0) // 3 + 1
@@ -106,6 +105,8 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
         return [round(c * scale) for c in counts.tolist()]
 
     ever = [round(x * scale) for x in run.timeline_ever]
+    sources = np.maximum(run.pay_sources, 0.0)
+    source_total = float(sources.sum())
     return {
         "engine": engine,
         "runs": 1,
@@ -130,9 +131,11 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
         "fraction_recruited_nobody": _num((run.recruits == 0).mean()),
         "fraction_earning_nothing": _num((run.pay <= 0).mean()),
         "median_annual_gross_pay": _num(np.median(annual)),
+        # Shares of the tagged pay itself, so they lie in [0, 1] and sum to 1 even where the
+        # per-participant rounding of total pay differs from the source totals in the last digits.
         "pay_sources": {
-            s: (_num(v / total_pay) if total_pay > 0 else None)
-            for s, v in zip(SOURCES, run.pay_sources, strict=True)
+            s: (_num(v / source_total) if source_total > 0 else None)
+            for s, v in zip(SOURCES, sources, strict=True)
         },
         "pay_by_component": {k: _num(v * scale) for k, v in run.pay_by_component.items()},
         "payout_ratio": (
