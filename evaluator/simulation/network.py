@@ -266,6 +266,7 @@ class Tree:
         self.up = np.full(capacity + 1, capacity, dtype=np.int32)
         self.depth = np.zeros(capacity, dtype=np.int64)
         self.levels: list[np.ndarray] = []
+        self.level_up: list[np.ndarray] = []  # ``up`` of each id in ``levels``, alike
         self.order = np.empty(0, dtype=np.int64)
         self.pos = np.zeros(capacity, dtype=np.int64)
         self.size = np.zeros(capacity, dtype=np.int64)
@@ -304,13 +305,20 @@ class Tree:
             self.depth[ids[here]] = np.where(p < 0, 0, self.depth[np.maximum(p, 0)] + 1)
             if g:
                 anchor[here] = anchor[batch_index[here]]
-        depth = self.depth[ids] if self.keep_levels else np.empty(0, dtype=np.int64)
-        for d in np.unique(depth).tolist():
-            new = ids[depth == d]
-            if d < len(self.levels):
-                self.levels[d] = np.concatenate((self.levels[d], new))
-            else:
-                self.levels.append(new)
+        if self.keep_levels:  # ids grouped by depth, ascending within each depth
+            depth = self.depth[ids]
+            by_depth = np.argsort(depth, kind="stable")
+            bounds = np.flatnonzero(np.diff(depth[by_depth])) + 1
+            for chunk in np.split(by_depth, bounds):
+                d = int(depth[chunk[0]])
+                new = ids[chunk]
+                new_up = self.up[new]
+                if d < len(self.levels):
+                    self.levels[d] = np.concatenate((self.levels[d], new))
+                    self.level_up[d] = np.concatenate((self.level_up[d], new_up))
+                else:
+                    self.levels.append(new)
+                    self.level_up.append(new_up)
         # Depth-first order: insert after the anchor's subtree, new sub-forests in
         # depth-first order among themselves (keys: the path of batch ancestors, top first).
         if not self.keep_order:
@@ -645,7 +653,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         n += new.size
 
         # Customers and purchases.
-        act = np.flatnonzero(active[:n])
+        is_active = active[:n].copy()  # (``active`` changes at churn, after the last use)
+        act = np.flatnonzero(is_active)
         z, u_customers, u_churn = draw_month(rng, act.size)
         customers = _customers(params, n, z, u_customers)
         month = month_inputs(params, t, n, act, new, join, customers)
@@ -654,7 +663,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
             if units.any():
                 month = month_inputs(params, t, n, act, new, join, customers, units)
                 bought = units * params.unit_money
-                cost[act] += bought
+                buying = np.flatnonzero(units)
+                cost[act[buying]] += bought[buying]
                 company_sales += float(bought.sum())
 
         mp = engine.pay(params, net, month)
@@ -674,8 +684,9 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         )
 
         # Costs and churn.
-        cost[act] += params.monthly
-        months_active[act] += 1
+        # In place over the active (a masked add: cheaper than gathering and scattering).
+        np.add(cost[:n], params.monthly, out=cost[:n], where=is_active)
+        np.add(months_active[:n], 1, out=months_active[:n], where=is_active)
         losing = pay[act] < cost[act]
         quits = u_churn < params.churn + params.loss_churn_boost * losing
         gone = act[quits]

@@ -200,8 +200,7 @@ def nearest_marked(tree: Tree, mark: np.ndarray) -> np.ndarray:
     near[sentinel] = sentinel
     if tree.levels:
         near[tree.levels[0]] = sentinel
-    for ids in tree.levels[1:]:
-        p = tree.up[ids]
+    for ids, p in zip(tree.levels[1:], tree.level_up[1:], strict=True):
         near[ids] = np.where(mark[p], p, near[p])
     return near
 
