@@ -7,3 +7,6 @@ simulation -> indicators -> rubric scoring -> :class:`~evaluator.evaluation.Eval
 
 __version__ = "0.1.0"
 ENGINE_VERSION = __version__
+
+DEFAULT_SEED = 20261123
+"""Seed used when none is given: same plan + rubric + seed => byte-identical output."""

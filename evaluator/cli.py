@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 import click
 
-from evaluator import __version__
+from evaluator import DEFAULT_SEED, __version__
 from evaluator.assumptions import SPECS, parse_set_options
 from evaluator.errors import (
     AssumptionError,
@@ -30,7 +30,6 @@ from evaluator.errors import (
     InputError,
     LimitError,
 )
-from evaluator.evaluation import DEFAULT_SEED
 from evaluator.resources import data_dir
 from evaluator.schema import MAX_PLAN_BYTES
 

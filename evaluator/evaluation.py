@@ -20,7 +20,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from evaluator import ENGINE_VERSION
+from evaluator import DEFAULT_SEED, ENGINE_VERSION
 from evaluator.assumptions import SPECS, Assumptions
 from evaluator.economics import Economics, compute_economics
 from evaluator.indicators import compute_indicators
@@ -29,9 +29,6 @@ from evaluator.resources import package_file
 from evaluator.rubric import LEVEL_POINTS, Rubric, Score, ScoredIndicator, load_rubric, score
 from evaluator.schema import parse_plan
 from evaluator.simulation import simulate
-
-DEFAULT_SEED = 20261123
-"""Seed used when none is given: same plan + rubric + seed => byte-identical output."""
 
 SIGNIFICANT_DIGITS = 6
 
