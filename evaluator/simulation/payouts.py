@@ -11,6 +11,7 @@ participant; the differential tests hold the two to the same results.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -216,6 +217,24 @@ def climb(start: np.ndarray, up: np.ndarray, mark: np.ndarray) -> np.ndarray:
     return at
 
 
+class Scratch:
+    """Reusable working arrays of one engine: a fresh large array costs page faults each time
+    it is first written, and the upline walks need several every component, every month."""
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+        """An uninitialised array of ``shape`` (a view of the buffer ``name``, grown when
+        needed); valid until the next request for the same name."""
+        size = math.prod(shape)
+        buffer = self._buffers.get(name)
+        if buffer is None or buffer.size < size or buffer.dtype != dtype:
+            buffer = np.empty(max(size, 1024), dtype=dtype)
+            self._buffers[name] = buffer
+        return buffer[:size].reshape(shape)
+
+
 @dataclass
 class Uplines:
     """Pay to the k-th upline of each payer through a parent array, every level at once."""
@@ -227,14 +246,19 @@ class Uplines:
     target: np.ndarray
     active: int  # how many are active
     breakage: dict[str, float]
+    scratch: Scratch
 
     @classmethod
     def over(cls, up: np.ndarray, eligible: np.ndarray, slot: np.ndarray, active: int,
-             breakage: dict[str, float]) -> Uplines:
+             breakage: dict[str, float], scratch: Scratch) -> Uplines:
         """Uplines through ``up`` paying the ``eligible`` (over ids and the sentinel)."""
         target = np.where(eligible, slot, active).astype(slot.dtype, copy=False)
         target[-1] = active + 1
-        return cls(up, slot, target, active, breakage)
+        return cls(up, slot, target, active, breakage, scratch)
+
+    def via(self, up: np.ndarray) -> Uplines:
+        """The same payees and breakage through another parent array."""
+        return Uplines(up, self.slot, self.target, self.active, self.breakage, self.scratch)
 
     def pay(self, payers: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
             unlock: np.ndarray | None = None,
@@ -248,14 +272,17 @@ class Uplines:
         """
         levels = len(rates)
         r = np.asarray(rates, dtype=float)[:, None]
-        chain = np.empty((levels, payers.size), dtype=self.up.dtype)
+        shape = (levels, payers.size)
+        chain = self.scratch.get("chain", shape, self.up.dtype)
+        # Every index is valid: "clip" only spares the copy "raise" makes of ``out``.
         a = payers
         for k in range(levels):
-            a = np.take(self.up, a, out=chain[k])
-        to = self.target[chain]
+            a = np.take(self.up, a, out=chain[k], mode="clip")
+        to = np.take(self.target, chain, out=self.scratch.get("to", shape, self.target.dtype),
+                     mode="clip")
         top = to == self.active + 1
         eligible = to < self.active
-        weights = r * values
+        weights = np.multiply(r, values, out=self.scratch.get("weights", shape, np.float64))
         # Boolean selections, then sums: faster than masked reductions over the whole array.
         # The sentinel is never eligible, so "neither eligible nor the top" is "eligible ==
         # top", and "eligible but locked" is "eligible > opened".
@@ -308,8 +335,7 @@ class _Context:
 
     def through(self, tree: Tree) -> Uplines:
         """The same payer-to-upline machinery through another tree's parents."""
-        u = self.uplines
-        return Uplines(tree.up, u.slot, u.target, u.active, u.breakage)
+        return self.uplines.via(tree.up)
 
 
 def _slots(m: Month) -> np.ndarray:
@@ -336,6 +362,7 @@ class VectorisedEngine:
         # What top_up worked out for a month, reused by pay on the same month (same ``act``):
         # (act, slots, active legs, sponsor-tree group counts before buying, or None).
         self._kept: tuple[np.ndarray, np.ndarray, np.ndarray, GroupCounts | None] | None = None
+        self._scratch = Scratch()
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Forced-tree placement with breadth-first spill-over."""
@@ -380,7 +407,8 @@ class VectorisedEngine:
         breakage = new_breakage()
         rank = self._ranks(params, m, legs, group)
         ctx = _Context(params, net, m, q, rank, group,
-                       Uplines.over(net.sponsor.up, q, slot, m.act.size, breakage))
+                       Uplines.over(net.sponsor.up, q, slot, m.act.size, breakage,
+                                    self._scratch))
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
         for kind in params.components:
@@ -423,8 +451,7 @@ class VectorisedEngine:
         uplines = ctx.uplines
         if c.compression:  # unqualified uplines are skipped: go up through qualified ones
             route = nearest_marked(ctx.net.sponsor, ctx.q)
-            uplines = Uplines(route, uplines.slot, uplines.target, uplines.active,
-                              uplines.breakage)
+            uplines = uplines.via(route)
         unlock = np.zeros(m.act.size + 2, dtype=np.int8)  # per active, then 0 for the rest
         unlock[:-2] = ctx.params.unlock_table()[ctx.rank + 1]
         p, paid = uplines.pay(m.act[at], value[at], c.rates, unlock)
