@@ -27,12 +27,11 @@ from typing import Any, Literal
 
 import yaml
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
-from evaluator.errors import FieldError, RubricError, describe_value
+from evaluator.errors import FieldError, RubricError
 from evaluator.indicators import INDICATORS, Indicator
 from evaluator.resources import data_dir, package_file
-from evaluator.schema import format_path
+from evaluator.schema import field_errors
 
 Level = Literal["low", "elevated", "high"]
 LEVELS: tuple[Level, ...] = ("low", "elevated", "high")
@@ -310,48 +309,6 @@ def rubric_schema() -> dict[str, Any]:
     return json.loads(package_file("rubric_schema.json").read_text("utf-8"))
 
 
-def _schema_messages(error: ValidationError) -> Iterator[FieldError]:
-    """One jsonschema error as plain-words FieldErrors."""
-    path = list(error.absolute_path)
-    where = format_path(path)
-    value = error.instance
-    shown = describe_value(value)
-    kind, arg = error.validator, error.validator_value
-    if kind == "required":
-        for name in arg:
-            if not isinstance(value, dict) or name not in value:
-                yield FieldError(format_path([*path, name]), "is required but missing")
-        return
-    if kind == "additionalProperties":
-        allowed = sorted((error.schema.get("properties") or {}).keys())
-        for name in sorted(set(value) - set(allowed)):
-            yield FieldError(
-                format_path([*path, name]),
-                "is not a rubric field; expected one of " + ", ".join(allowed),
-                value[name],
-            )
-        return
-    if kind == "type":
-        message = f"{shown} is not of type {arg}"
-    elif kind == "enum":
-        message = f"{shown} is not one of " + ", ".join(str(a) for a in arg)
-    elif kind == "minimum":
-        message = f"{shown} is less than the minimum of {arg}"
-    elif kind == "maximum":
-        message = f"{shown} is more than the maximum of {arg}"
-    elif kind == "minItems":
-        message = "is empty; at least one item is required" if arg == 1 else (
-            f"needs at least {arg} items"
-        )
-    elif kind == "minLength":
-        message = "is empty; text is required"
-    elif kind == "pattern":
-        message = f"{shown} does not match the pattern {arg}"
-    else:
-        message = f"{shown}: {error.message}"
-    yield FieldError(where, message, value)
-
-
 def _band_errors(bands: list[dict[str, Any]], where: str, what: str) -> Iterator[FieldError]:
     """Bands must ascend by ``max`` and end with one catch-all band without ``max``."""
     previous: float | None = None
@@ -432,7 +389,7 @@ def rubric_errors(doc: Any) -> list[FieldError]:
     """Every problem with a parsed rubric document, sorted by path (empty when valid)."""
     found: set[FieldError] = set()
     for error in Draft202012Validator(rubric_schema()).iter_errors(doc):
-        found.update(_schema_messages(error))
+        found.update(field_errors(error, "the rubric format"))
     if not found:
         found.update(_cross_errors(doc))
     return sorted(found)

@@ -225,37 +225,50 @@ def _component_branch(error: ValidationError) -> list[ValidationError] | None:
 
 
 def _messages(error: ValidationError) -> Iterator[FieldError]:
-    """Turn one jsonschema error into plain-words FieldErrors (possibly several)."""
+    """Turn one plan-schema error into plain-words FieldErrors (a bad component: its branch)."""
+    if error.validator != "oneOf":
+        yield from field_errors(error, "plan schema v1")
+        return
+    path = list(error.absolute_path)
+    value = error.instance
+    branch = _component_branch(error)
+    if branch is not None:
+        for sub in branch:
+            yield from _messages(sub)
+        return
+    kind_value = value.get("type") if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        yield FieldError(
+            format_path(path), f"{describe_value(value)} is not a component; expected an object",
+            value,
+        )
+    elif kind_value is None:
+        yield FieldError(
+            format_path([*path, "type"]),
+            "is required: name the component type, one of " + ", ".join(COMPONENT_TYPES),
+            None,
+        )
+    else:
+        yield FieldError(
+            format_path([*path, "type"]),
+            f"{describe_value(kind_value)} is not a component type; expected one of "
+            + ", ".join(COMPONENT_TYPES),
+            kind_value,
+        )
+
+
+def field_errors(error: ValidationError, document: str) -> Iterator[FieldError]:
+    """One jsonschema error as plain-words FieldErrors: *where* (a path) and *what* is wrong.
+
+    ``document`` names the format in messages about unknown fields ("plan schema v1",
+    "the rubric format"). Shared by every loader that validates against a JSON Schema.
+    """
     path = list(error.absolute_path)
     where = format_path(path)
     value = error.instance
     kind = error.validator
     arg = error.validator_value
     shown = describe_value(value)
-
-    if kind == "oneOf":
-        branch = _component_branch(error)
-        if branch is None:
-            kind_value = value.get("type") if isinstance(value, dict) else None
-            if not isinstance(value, dict):
-                yield FieldError(where, f"{shown} is not a component; expected an object", value)
-            elif kind_value is None:
-                yield FieldError(
-                    format_path([*path, "type"]),
-                    "is required: name the component type, one of " + ", ".join(COMPONENT_TYPES),
-                    None,
-                )
-            else:
-                yield FieldError(
-                    format_path([*path, "type"]),
-                    f"{describe_value(kind_value)} is not a component type; expected one of "
-                    + ", ".join(COMPONENT_TYPES),
-                    kind_value,
-                )
-            return
-        for sub in branch:
-            yield from _messages(sub)
-        return
     if kind == "required":
         for name in arg:
             if not isinstance(value, dict) or name not in value:
@@ -266,7 +279,7 @@ def _messages(error: ValidationError) -> Iterator[FieldError]:
         for name in sorted(set(value) - set(allowed)):
             yield FieldError(
                 format_path([*path, name]),
-                "is not a field of plan schema v1; expected one of " + ", ".join(allowed),
+                f"is not a field of {document}; expected one of " + ", ".join(allowed),
                 value[name],
             )
         return
@@ -298,6 +311,8 @@ def _messages(error: ValidationError) -> Iterator[FieldError]:
         message = f"{shown} is not allowed; expected {json.dumps(arg)}"
     elif kind == "pattern" and path and path[-1] == "currency":
         message = f"{shown} is not a three-letter ISO 4217 currency code in capitals, such as USD"
+    elif kind == "pattern":
+        message = f"{shown} does not match the pattern {arg}"
     else:
         message = f"{shown}: {error.message}"
     yield FieldError(where, message, value)

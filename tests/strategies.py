@@ -14,17 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-COMPONENT_TYPES = (
-    "retail_margin",
-    "retail_commission",
-    "enrollment_bonus",
-    "fast_start",
-    "unilevel",
-    "binary",
-    "matrix",
-    "breakaway",
-    "rank_bonus",
-)
+from evaluator.schema import COMPONENT_TYPES
 
 money = st.integers(min_value=0, max_value=2_000).map(float) | st.floats(
     min_value=0, max_value=5_000, allow_nan=False, allow_infinity=False

@@ -78,8 +78,8 @@ BROKEN = {
     "unknown_indicator": ("indicators[3].id", "'moon_phase' is not an indicator the tool"),
     "duplicate_indicator": ("indicators[1].id", "already appears at indicators[0]"),
     "override_unknown_verdict": ("overrides[0].verdict", "'Scam' is not one of this rubric's"),
-    "unknown_field": ("indicators[0].threshold", "is not a rubric field"),
-    "version_not_text": ("version", "2026.1 is not of type string"),
+    "unknown_field": ("indicators[0].threshold", "is not a field of the rubric format"),
+    "version_not_text": ("version", "2026.1 is not text"),
     "citation_without_year": ("citations.koscot.year", "is required but missing"),
     "unknown_handling": ("indicators[0].unknown", "'zero' is not one of skip, low"),
 }
