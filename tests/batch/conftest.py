@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from werkzeug.serving import make_server
 
 from evaluator.cli import cli
 from tests.batch.helpers import SMALL_SET, Batch, make_every_kind
+from tests.browser import served
 
 
 @pytest.fixture
@@ -33,10 +32,6 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return batch.path, out
 
 
-CHROMIUM = next(
-    (p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()),
-    "/usr/bin/chromium",
-)
 
 
 @pytest.fixture(scope="session")
@@ -46,21 +41,8 @@ def base_url() -> Iterator[str]:
     from tests.batch.helpers import SMALL
 
     app = create_app({"OPPEVAL_DEFAULT_OVERRIDES": dict(SMALL), "OPPEVAL_BATCH_WORKERS": 1})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's chromium (Playwright cannot download its own browser here)."""
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--no-first-run"]}
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,9 +9,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from evaluator.web import create_app
+from tests.browser import served
 
 SMALL = {
     "assumptions.max_participants": "1500",
@@ -21,19 +20,6 @@ SMALL = {
 }
 """A small simulation, so each evaluation in a test takes a fraction of a second."""
 
-CHROMIUM = next(
-    (p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()),
-    "/usr/bin/chromium",
-)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
@@ -52,24 +38,14 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """The app served on 127.0.0.1 on a free port, for the browser tests."""
-    server = make_server("127.0.0.1", 0, create_app(), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(create_app()) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def base_url(live_server: str) -> str:
     """Where Playwright's ``page.goto("/")`` goes."""
     return live_server
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Launch Debian's chromium (Playwright cannot download its own browser here)."""
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(scope="session")
