@@ -122,6 +122,7 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
             "definition": f"joined after month {horizon // 2} (the second half of the "
             f"{horizon}-month horizon)",
             **_group(net[late], scale),
+            "mean_net_income": _num(net[late].mean()) if late.any() else None,
             "net_income_percentiles": _percentiles(net[late]),
         },
         "by_join_quarter": quarters,
