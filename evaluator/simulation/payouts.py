@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evaluator.simulation.network import (
+    ALL_LEVELS,
     NO_RANK,
     Month,
     MonthPay,
@@ -29,6 +30,10 @@ from evaluator.simulation.network import (
     reaches,
     units_short,
 )
+
+# The spare pay slots after the active participants, in order: an upline who is not
+# eligible, a level above the top of the tree, a level the upline's rank has not opened.
+NOT_PAID = ("unqualified", "top_of_network", "locked_levels")
 
 
 def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
@@ -237,12 +242,17 @@ class Scratch:
 
 @dataclass
 class Uplines:
-    """Pay to the k-th upline of each payer through a parent array, every level at once."""
+    """Pay to the k-th upline of each payer through a parent array, every level at once.
+
+    Pay goes to slots: the index among the active of an eligible payee, then three spare
+    slots that collect what is not paid, by cause (:data:`NOT_PAID`), so one ``bincount``
+    gives both the pay and the breakage.
+    """
 
     up: np.ndarray  # parent ids, with the sentinel
     slot: np.ndarray  # id -> index among the active (the spare index ``active`` for others)
-    # id -> who is paid: the index among the active of an eligible participant, ``active``
-    # for anyone else, ``active + 1`` for the sentinel (above the top of the tree)
+    # id -> slot: the index among the active of an eligible participant, ``active``
+    # (unqualified) for anyone else, ``active + 1`` (top of network) for the sentinel
     target: np.ndarray
     active: int  # how many are active
     breakage: dict[str, float]
@@ -271,7 +281,6 @@ class Uplines:
         each payer's value.
         """
         levels = len(rates)
-        r = np.asarray(rates, dtype=float)[:, None]
         shape = (levels, payers.size)
         chain = self.scratch.get("chain", shape, self.up.dtype)
         # Every index is valid: "clip" only spares the copy "raise" makes of ``out``.
@@ -280,25 +289,22 @@ class Uplines:
             a = np.take(self.up, a, out=chain[k], mode="clip")
         to = np.take(self.target, chain, out=self.scratch.get("to", shape, self.target.dtype),
                      mode="clip")
-        top = to == self.active + 1
-        eligible = to < self.active
-        weights = np.multiply(r, values, out=self.scratch.get("weights", shape, np.float64))
-        # Boolean selections, then sums: faster than masked reductions over the whole array.
-        # The sentinel is never eligible, so "neither eligible nor the top" is "eligible ==
-        # top", and "eligible but locked" is "eligible > opened".
-        self.breakage["top_of_network"] += float(weights[top].sum())
-        self.breakage["unqualified"] += float(weights[np.equal(eligible, top)].sum())
-        ok = eligible
-        if unlock is not None:
-            opened = unlock[to] > np.arange(levels, dtype=np.int8)[:, None]
-            self.breakage["locked_levels"] += float(weights[np.greater(eligible, opened)].sum())
-            ok = np.logical_and(eligible, opened, out=eligible)
-        pay = np.bincount(to[ok], weights[ok], minlength=self.active)
+        locked = self.active + len(NOT_PAID) - 1
+        if unlock is not None:  # a level the payee's rank has not opened goes to "locked"
+            opened = np.take(unlock, to, mode="clip")
+            closed = opened <= np.arange(levels, dtype=opened.dtype)[:, None]
+            np.copyto(to, locked, where=closed)
+        weights = np.multiply(np.asarray(rates, dtype=float)[:, None], values,
+                              out=self.scratch.get("weights", shape, np.float64))
+        got = np.bincount(to.ravel(), weights.ravel(), minlength=locked + 1)
+        for i, cause in enumerate(NOT_PAID):
+            self.breakage[cause] += float(got[self.active + i])
+        pay = got[: self.active]
         if not rates_paid:
             return pay, None
-        paid = np.where(ok[0], rates[0], 0.0)
+        paid = np.where(to[0] < self.active, rates[0], 0.0)
         for k in range(1, levels):  # level by level, as a sum down the levels adds them
-            paid += np.where(ok[k], rates[k], 0.0)
+            paid += np.where(to[k] < self.active, rates[k], 0.0)
         return pay, paid
 
 
@@ -452,8 +458,9 @@ class VectorisedEngine:
         if c.compression:  # unqualified uplines are skipped: go up through qualified ones
             route = nearest_marked(ctx.net.sponsor, ctx.q)
             uplines = uplines.via(route)
-        unlock = np.zeros(m.act.size + 2, dtype=np.int8)  # per active, then 0 for the rest
-        unlock[:-2] = ctx.params.unlock_table()[ctx.rank + 1]
+        # Levels opened per active participant; the spare slots are never "locked".
+        unlock = np.full(m.act.size + len(NOT_PAID), ALL_LEVELS, dtype=np.int8)
+        unlock[: m.act.size] = ctx.params.unlock_table()[ctx.rank + 1]
         p, paid = uplines.pay(m.act[at], value[at], c.rates, unlock)
         return p, tagged(paid, at, m, customer_only)
 
