@@ -40,11 +40,13 @@ from evaluator.batch_rows import (
     open_csv,
     open_rows,
 )
+from evaluator.cores import usable_cores
 from evaluator.errors import FieldError, InputError, PlanValidationError
 from evaluator.evaluation import DEFAULT_SEED, evaluate
 from evaluator.model import Plan
 from evaluator.report.csv import csv_columns, flat_row, neutralise
 from evaluator.rubric import Rubric, load_rubric, parse_rubric_text
+from evaluator.simulation.payouts import THREADS_ENV
 
 OutputFormat = Literal["csv", "json"]
 Status = Literal["scored", "invalid", "error"]
@@ -186,7 +188,10 @@ class _LocalPool:
         self.pool = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self.context, initializer=_share_cores,
+            initargs=(max(1, usable_cores() // self.workers),),
+        )
 
     def submit(self, source: SourceRow) -> Future[RowOutcome]:
         return self.pool.submit(score_row, source, self.settings)
@@ -246,10 +251,13 @@ class _Dask:
 
 def default_workers() -> int:
     """All cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    return usable_cores()
+
+
+def _share_cores(threads: int) -> None:
+    """In a worker process: the simulation may use ``threads`` threads (the worker's share
+    of the cores), unless the environment already says how many."""
+    os.environ.setdefault(THREADS_ENV, str(threads))
 
 
 _Pending = tuple[SourceRow, "Future[RowOutcome] | RowOutcome", int]

@@ -429,12 +429,24 @@ class Engine(Protocol):
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Place ``recruits`` (ascending ids) in a forced tree under their ``sponsors``."""
 
+    def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray) -> None:
+        """The month's ``recruits`` join the sponsor tree under their ``sponsors`` and are
+        placed in every forced tree (as :func:`grow_one_by_one` does)."""
+
     def top_up(self, params: Params, net: Network, month: Month) -> np.ndarray:
         """Products each active participant buys to qualify this month (see the module
         docstring), per active."""
 
     def pay(self, params: Params, net: Network, month: Month) -> MonthPay:
         """Payouts through every component of the plan for one month."""
+
+
+def grow_one_by_one(engine: Engine, net: Network, recruits: np.ndarray,
+                    sponsors: np.ndarray) -> None:
+    """Attach ``recruits`` to the sponsor tree, then place them in each forced tree."""
+    net.sponsor.attach(recruits, sponsors)
+    for tree in net.forced_trees():
+        engine.place(tree, recruits, sponsors)
 
 
 def new_breakage() -> dict[str, float]:
@@ -644,9 +656,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         sponsors = np.repeat(recruiters, counts)
         new = np.arange(n, n + sponsors.size)
         recruits[recruiters] += counts
-        net.sponsor.attach(new, sponsors)
-        for tree in net.forced_trees():
-            engine.place(tree, new, sponsors)
+        engine.grow(net, new, sponsors)
         join[new] = t
         active[new] = True
         cost[new] += params.startup

@@ -12,10 +12,17 @@ participant; the differential tests hold the two to the same results.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from functools import cache, partial
+from typing import TypeVar
 
 import numpy as np
 
+from evaluator.cores import usable_cores
+from evaluator.errors import InputError
 from evaluator.simulation.network import (
     ALL_LEVELS,
     NO_RANK,
@@ -30,6 +37,39 @@ from evaluator.simulation.network import (
     reaches,
     units_short,
 )
+
+T = TypeVar("T")
+
+THREADS_ENV = "OPPEVAL_SIMULATION_THREADS"
+MOST_THREADS = 4  # a month has a handful of independent parts: more threads add nothing
+PARALLEL_MIN = 5_000  # fewest participants for which a month's parts run side by side
+# Components in the order they are handed to threads: the costliest first, so the parts
+# of a month finish close together.
+COSTLIEST_FIRST = ("binary", "matrix", "unilevel", "breakaway", "fast_start",
+                   "enrollment_bonus")
+
+
+def default_threads() -> int:
+    """Threads a month's independent parts run on: ``OPPEVAL_SIMULATION_THREADS`` when set
+    (1: none side by side), else the usable cores, at most ``MOST_THREADS``."""
+    raw = os.environ.get(THREADS_ENV, "").strip()
+    if raw:
+        try:
+            threads = int(raw)
+        except ValueError:
+            threads = 0
+        if threads < 1:
+            raise InputError(f"{THREADS_ENV} must be a whole number of at least 1, "
+                             f"not {raw!r}")
+        return threads
+    return min(MOST_THREADS, usable_cores())
+
+
+@cache
+def _pool(threads: int, pid: int) -> ThreadPoolExecutor:
+    """One thread pool per size and process (a forked child makes its own: ``pid``)."""
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="oppeval-simulation")
+
 
 # The spare pay slots after the active participants, in order: an upline who is not
 # eligible, a level above the top of the tree, a level the upline's rank has not opened.
@@ -268,7 +308,7 @@ class Uplines:
 
     def via(self, up: np.ndarray) -> Uplines:
         """The same payees and breakage through another parent array."""
-        return Uplines(up, self.slot, self.target, self.active, self.breakage, self.scratch)
+        return replace(self, up=up)
 
     def pay(self, payers: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
             unlock: np.ndarray | None = None,
@@ -329,10 +369,7 @@ class _Context:
     rank: np.ndarray  # per active
     group: GroupCounts | None  # sponsor-tree subtree counts, when the plan has ranks
     uplines: Uplines
-    volume: np.ndarray = field(init=False)  # all commissionable volume, per active
-
-    def __post_init__(self) -> None:
-        self.volume = self.m.vc + self.m.vo + self.m.vk
+    volume: np.ndarray  # all commissionable volume, per active
 
     @property
     def breakage(self) -> dict[str, float]:
@@ -364,15 +401,35 @@ class VectorisedEngine:
 
     name = "vectorised"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
+        """``threads``: how many threads a month's independent parts (the trees as they
+        grow, the components as they pay) may run on; the results do not depend on it."""
         # What top_up worked out for a month, reused by pay on the same month (same ``act``):
         # (act, slots, active legs, sponsor-tree group counts before buying, or None).
         self._kept: tuple[np.ndarray, np.ndarray, np.ndarray, GroupCounts | None] | None = None
-        self._scratch = Scratch()
+        self.threads = default_threads() if threads is None else threads
+        self._scratch: dict[str, Scratch] = {}  # per component: components run side by side
+
+    def _together(self, tasks: list[Callable[[], T]], size: int) -> list[T]:
+        """Results of the tasks, in task order; run side by side on the engine's threads
+        when the month is big enough for that to pay (numpy releases the GIL on large
+        arrays). The tasks touch disjoint state, and their results are combined in a fixed
+        order, so the outcome is the same either way."""
+        if self.threads < 2 or size < PARALLEL_MIN or len(tasks) < 2:
+            return [task() for task in tasks]
+        pool = _pool(self.threads, os.getpid())
+        return [future.result() for future in [pool.submit(task) for task in tasks]]
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Forced-tree placement with breadth-first spill-over."""
         place_forced(tree, recruits, sponsors)
+
+    def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray) -> None:
+        """The month's recruits join the sponsor tree and the forced trees, side by side."""
+        tasks: list[Callable[[], None]] = [partial(net.sponsor.attach, recruits, sponsors)]
+        tasks += [partial(place_forced, tree, recruits, sponsors)
+                  for tree in net.forced_trees()]
+        self._together(tasks, net.sponsor.order.size + recruits.size)
 
     def top_up(self, params: Params, net: Network, m: Month) -> np.ndarray:
         """Products bought to qualify, per active (see :mod:`evaluator.simulation.network`)."""
@@ -410,15 +467,29 @@ class VectorisedEngine:
             slot = _slots(m)
             legs = _active_legs(net.sponsor, m, slot)
             group = GroupCounts(net.sponsor, m, params) if params.ranks else None
-        breakage = new_breakage()
         rank = self._ranks(params, m, legs, group)
-        ctx = _Context(params, net, m, q, rank, group,
-                       Uplines.over(net.sponsor.up, q, slot, m.act.size, breakage,
-                                    self._scratch))
+        uplines = Uplines.over(net.sponsor.up, q, slot, m.act.size, {}, Scratch())
+        volume = m.vc + m.vo + m.vk
+        kinds = sorted(params.components, key=lambda k: (
+            COSTLIEST_FIRST.index(k) if k in COSTLIEST_FIRST else len(COSTLIEST_FIRST)))
+
+        def component(kind: str) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+            own = replace(uplines, breakage=new_breakage(), scratch=self._scratch[kind])
+            ctx = _Context(params, net, m, q, rank, group, own, volume)
+            paid, sources = getattr(self, "_" + kind)(ctx)
+            return paid, sources, own.breakage
+
+        for kind in kinds:
+            self._scratch.setdefault(kind, Scratch())
+        done = dict(zip(kinds, self._together([partial(component, k) for k in kinds],
+                                              m.act.size), strict=True))
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
-        for kind in params.components:
-            pay[kind], src[kind] = getattr(self, "_" + kind)(ctx)
+        breakage = new_breakage()
+        for kind in params.components:  # combined in the plan's order, whatever ran first
+            pay[kind], src[kind], own_breakage = done[kind]
+            for cause, amount in own_breakage.items():
+                breakage[cause] += amount
         return MonthPay(pay, src, breakage, rank)
 
     @staticmethod

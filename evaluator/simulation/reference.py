@@ -60,6 +60,7 @@ from evaluator.simulation.network import (
     Tree,
     buyers,
     company_mix,
+    grow_one_by_one,
     new_breakage,
     reaches,
     units_short,
@@ -85,6 +86,10 @@ class ReferenceEngine:
             tree.nchild[at] += 1
             parents.append(at)
         tree.attach(recruits, np.array(parents, dtype=np.int64))  # depths, orders
+
+    def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray) -> None:
+        """The sponsor tree, then each forced tree, one after the other."""
+        grow_one_by_one(self, net, recruits, sponsors)
 
     def top_up(self, params: Params, net: Network, m: Month) -> np.ndarray:
         """Products each active participant buys to qualify, one participant at a time.

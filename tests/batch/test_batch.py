@@ -298,3 +298,16 @@ def test_the_output_never_overwrites_the_input(every_kind: Batch) -> None:
     assert "--output: " in err
     assert "is the input CSV" in err
     assert every_kind.path.read_bytes() == before
+
+
+def test_worker_processes_share_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each worker's simulation gets its share of the cores, unless the user set a count."""
+    from evaluator import batch
+    from evaluator.simulation.payouts import THREADS_ENV, default_threads
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    batch._share_cores(1)
+    assert default_threads() == 1
+    monkeypatch.setenv(THREADS_ENV, "3")
+    batch._share_cores(1)
+    assert default_threads() == 3

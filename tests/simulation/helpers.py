@@ -137,6 +137,10 @@ class Recording:
         """Delegate placement."""
         self.inner.place(tree, recruits, sponsors)
 
+    def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray) -> None:
+        """Delegate joining the trees."""
+        self.inner.grow(net, recruits, sponsors)
+
     def top_up(self, prm: Params, net: Network, m: Month) -> np.ndarray:
         """Delegate buying to qualify."""
         return self.inner.top_up(prm, net, m)
