@@ -240,50 +240,57 @@ class Params:
 
 
 class Tree:
-    """A tree over participant ids: parent (-1 at the top), depth, the ids at each depth, and
-    a depth-first order in which every subtree is one contiguous run.
+    """A tree over participant ids: parent (-1 at the top), depth, and the ids at each depth.
 
-    ``order`` lists the ids depth-first (a participant, then their subtrees in the order the
-    positions were filled); ``pos`` is each id's place in it and ``size`` the size of its
-    subtree, so the subtree of ``i`` is ``order[pos[i]:pos[i] + size[i]]`` and any subtree
-    total is a difference of two prefix sums. A forced tree (matrix or binary) also has
-    ``width`` positions under each participant (``child``, -1 when free), how many are
-    filled (``nchild``) and the spill-over turn (``turn``: which child the next overflowing
-    recruit is passed to, modulo the width). ``levels`` are kept only with ``keep_levels``
-    and the depth-first order only with ``keep_order``, for trees that need them.
+    Subtree totals roll up from the deepest level to the top (:meth:`roll_up`): one
+    scatter-add into the parents per level. The ids at each depth (``levels``, ascending, and
+    their parents, ``level_up``) live in buffers that grow by doubling, so a month's recruits
+    are appended without copying the levels; they are kept only with ``keep_levels``, for
+    trees that need them. A forced tree (matrix or binary) also has ``width`` positions under
+    each participant (``child``, -1 when free), how many are filled (``nchild``) and the
+    spill-over turn (``turn``: which child the next overflowing recruit is passed to, modulo
+    the width).
     """
 
-    def __init__(self, capacity: int, width: int = 0, keep_levels: bool = False,
-                 keep_order: bool = True) -> None:
+    def __init__(self, capacity: int, width: int = 0, keep_levels: bool = False) -> None:
         self.width = width
         self.capacity = capacity
         self.keep_levels = keep_levels
-        self.keep_order = keep_order
+        self.attached = 0  # participants in the tree (ids 0..attached-1)
         self.parent = np.full(capacity, -1, dtype=np.int64)
         # ``up``: the parent, with the top (and the sentinel itself) pointing at a sentinel
         # participant ``capacity`` who is never active, qualified or ranked. 32-bit ids (the
         # assumptions cap a network at 5 million) halve the memory the upline walks read.
         self.up = np.full(capacity + 1, capacity, dtype=np.int32)
         self.depth = np.zeros(capacity, dtype=np.int64)
-        self.levels: list[np.ndarray] = []
-        self.level_up: list[np.ndarray] = []  # ``up`` of each id in ``levels``, alike
-        self.order = np.empty(0, dtype=np.int64)
-        self.pos = np.zeros(capacity, dtype=np.int64)
-        self.size = np.zeros(capacity, dtype=np.int64)
+        self._level_ids: list[np.ndarray] = []  # per depth: a buffer of ids, then
+        self._level_ups: list[np.ndarray] = []  # their parents; the first _filled[d] are used
+        self._filled: list[int] = []
         if width:
             self.child = np.full((capacity, width), -1, dtype=np.int64)
             self.nchild = np.zeros(capacity, dtype=np.int64)
             self.turn = np.zeros(capacity, dtype=np.int64)
 
+    @property
+    def levels(self) -> list[np.ndarray]:
+        """The ids at each depth (top first), ascending."""
+        return [b[:k] for b, k in zip(self._level_ids, self._filled, strict=True)]
+
+    @property
+    def level_up(self) -> list[np.ndarray]:
+        """The parents of ``levels``, alike (the sentinel at depth 0)."""
+        return [b[:k] for b, k in zip(self._level_ups, self._filled, strict=True)]
+
     def attach(self, ids: np.ndarray, parents: np.ndarray) -> None:
-        """Record ``parents`` (-1: a top) for ``ids`` (ascending).
+        """Record ``parents`` (-1: a top) for ``ids`` (ascending, following every id already
+        attached).
 
         A parent is either attached already or earlier in ``ids`` (a recruit placed under a
-        recruit of the same month). Each new participant goes last among their parent's
-        subtree in the depth-first order.
+        recruit of the same month).
         """
         if ids.size == 0:
             return
+        self.attached = int(ids[-1]) + 1
         self.parent[ids] = parents
         self.up[ids] = np.where(parents < 0, self.capacity, parents)
         # Generations within the batch: 0 = parent attached before, g = parent in g - 1.
@@ -296,53 +303,43 @@ class Tree:
             if np.array_equal(g, gen):
                 break
             gen = g
-        generations = int(gen.max()) + 1
-        # Depths, levels and the nearest ancestor attached before this batch (the anchor).
-        anchor = np.where(parents < 0, -1, parents)
-        for g in range(generations):
-            here = np.flatnonzero(gen == g)
-            p = parents[here]
-            self.depth[ids[here]] = np.where(p < 0, 0, self.depth[np.maximum(p, 0)] + 1)
-            if g:
-                anchor[here] = anchor[batch_index[here]]
-        if self.keep_levels:  # ids grouped by depth, ascending within each depth
-            depth = self.depth[ids]
-            by_depth = np.argsort(depth, kind="stable")
-            bounds = np.flatnonzero(np.diff(depth[by_depth])) + 1
-            for chunk in np.split(by_depth, bounds):
-                d = int(depth[chunk[0]])
-                new = ids[chunk]
-                new_up = self.up[new]
-                if d < len(self.levels):
-                    self.levels[d] = np.concatenate((self.levels[d], new))
-                    self.level_up[d] = np.concatenate((self.level_up[d], new_up))
-                else:
-                    self.levels.append(new)
-                    self.level_up.append(new_up)
-        # Depth-first order: insert after the anchor's subtree, new sub-forests in
-        # depth-first order among themselves (keys: the path of batch ancestors, top first).
-        if not self.keep_order:
-            return
-        n_old = self.order.size
-        at = np.where(anchor < 0, n_old,
-                      self.pos[np.maximum(anchor, 0)] + self.size[np.maximum(anchor, 0)])
-        keys = np.full((generations, ids.size), -1, dtype=np.int64)
-        for g in range(generations):
-            here = np.flatnonzero(gen == g)
-            if g:
-                keys[:g, here] = keys[:g, batch_index[here]]
-            keys[g, here] = ids[here]
-        # Equal places: a deeper anchor's subtree ends there too and comes first.
-        deeper_first = -np.where(anchor < 0, 0, self.depth[np.maximum(anchor, 0)])
-        sort = np.lexsort((*keys[::-1], deeper_first, at))
-        self.order = np.insert(self.order, at[sort], ids[sort])
-        self.pos[self.order] = np.arange(self.order.size)
-        self.size[ids] = 1
-        a = parents[parents >= 0]
-        while a.size:  # every ancestor's subtree grows by its new descendants
-            np.add.at(self.size, a, 1)
-            a = self.parent[a]
-            a = a[a >= 0]
+        for g in range(int(gen.max()) + 1):  # depths, a generation after the other
+            here = ids[gen == g]
+            p = self.parent[here]
+            self.depth[here] = np.where(p < 0, 0, self.depth[np.maximum(p, 0)] + 1)
+        if self.keep_levels:
+            self._add_to_levels(ids)
+
+    def _add_to_levels(self, ids: np.ndarray) -> None:
+        depth = self.depth[ids]
+        by_depth = np.argsort(depth, kind="stable")  # ascending ids within each depth
+        bounds = np.flatnonzero(np.diff(depth[by_depth])) + 1
+        for chunk in np.split(by_depth, bounds):
+            d = int(depth[chunk[0]])
+            new = ids[chunk]
+            if d == len(self._filled):
+                self._level_ids.append(np.empty(max(1024, new.size), dtype=np.int64))
+                self._level_ups.append(np.empty(max(1024, new.size), dtype=np.int64))
+                self._filled.append(0)
+            used, end = self._filled[d], self._filled[d] + new.size
+            if end > self._level_ids[d].size:  # double the buffers
+                room = max(end, 2 * self._level_ids[d].size)
+                for buffers in (self._level_ids, self._level_ups):
+                    grown = np.empty(room, dtype=np.int64)
+                    grown[:used] = buffers[d][:used]
+                    buffers[d] = grown
+            self._level_ids[d][used:end] = new
+            self._level_ups[d][used:end] = self.up[new]
+            self._filled[d] = end
+
+    def roll_up(self, *totals: np.ndarray) -> None:
+        """Turn each array of per-participant values (indexed by id) into subtree totals,
+        in place: deepest level first, each participant's total is added to its parent's."""
+        for d in range(len(self._filled) - 1, 0, -1):
+            ids = self._level_ids[d][: self._filled[d]]
+            ups = self._level_ups[d][: self._filled[d]]
+            for values in totals:
+                np.add.at(values, ups, values[ids])
 
 
 @dataclass
@@ -362,11 +359,10 @@ class Network:
         binary = "binary" in params.components
         return cls(
             sponsor=Tree(cap, keep_levels=True),
-            matrix=(  # the matrix needs no subtree totals, so no depth-first order
-                Tree(cap, int(matrix.width or 2), keep_order=False)
-                if matrix is not None else None
+            matrix=(  # the matrix needs no subtree totals, so no levels
+                Tree(cap, int(matrix.width or 2)) if matrix is not None else None
             ),
-            binary=Tree(cap, 2) if binary else None,
+            binary=Tree(cap, 2, keep_levels=True) if binary else None,
             carry=np.zeros((cap, 2, 3)) if binary else None,
         )
 
@@ -694,9 +690,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         )
 
         # Costs and churn.
-        # In place over the active (a masked add: cheaper than gathering and scattering).
-        np.add(cost[:n], params.monthly, out=cost[:n], where=is_active)
-        np.add(months_active[:n], 1, out=months_active[:n], where=is_active)
+        cost[act] += params.monthly
+        months_active[act] += 1
         losing = pay[act] < cost[act]
         quits = u_churn < params.churn + params.loss_churn_boost * losing
         gone = act[quits]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache, partial
 from typing import TypeVar
@@ -179,53 +179,46 @@ class GroupCounts:
     """Customers, active participants, new recruits and products bought to qualify in every
     subtree of a tree.
 
-    A subtree is one contiguous run of the tree's depth-first order, so its counts are
-    differences of prefix sums: one cumulative sum per month, then any subtree in O(1).
-    Counts are integers, so the sums are exact; volumes are counts x the volume of one
-    customer order, one month's own purchase, one starter kit and one product.
+    Each participant's own counts are rolled up the tree once a month (:meth:`Tree.roll_up`),
+    after which any subtree's counts are a lookup. Counts are integers, so the sums are
+    exact; volumes are counts x the volume of one customer order, one month's own purchase,
+    one starter kit and one product.
     """
 
     def __init__(self, tree: Tree, m: Month, params: Params,
                  before: GroupCounts | None = None) -> None:
         """Counts of month ``m``; ``before``: the same tree and month before anyone bought to
-        qualify, whose customer and people sums are reused."""
-        self.tree = tree
-        at = tree.pos[m.act] + 1
+        qualify, whose customer and people totals are reused."""
         if before is not None:
-            cum = before.cum
+            customers, people = before.customers, before.people
         else:
-            # One row per place in the depth-first order: (customers, people), where people
-            # is active + new x 2**32 (both < 2**31); a subtree's two sums are read together.
-            cum = np.zeros((m.n + 1, 2), dtype=np.int64)
-            cum[:, 0][at] = m.customers  # a column at a time: faster than cum[at, 0]
-            cum[:, 1][at] = 1 + ((m.join[m.act] == m.t).astype(np.int64) << 32)
-            np.cumsum(cum, axis=0, out=cum)
-        self.cum = cum
+            customers = np.zeros(m.n, dtype=np.int64)
+            customers[m.act] = m.customers
+            # People: active + new x 2**32 (both < 2**31), one roll-up for both counts.
+            people = np.zeros(m.n, dtype=np.int64)
+            people[m.act] = 1 + ((m.join[m.act] == m.t).astype(np.int64) << 32)
+            tree.roll_up(customers, people)
+        self.customers, self.people = customers, people
         self.units: np.ndarray | None = None  # the same for products bought to qualify
         if m.units.any():
-            units = np.zeros(m.n + 1, dtype=np.int64)
-            units[at] = m.units
-            self.units = np.cumsum(units, out=units)
+            self.units = np.zeros(m.n, dtype=np.int64)
+            self.units[m.act] = m.units
+            tree.roll_up(self.units)
         self.params = params
         # Counts of the active (``m.act``) in the month before buying, kept by top_up.
         self.act_counts: np.ndarray | None = None
         if before is not None and before.act_counts is not None:
             self.act_counts = before.act_counts.copy()
             if self.units is not None:
-                start = tree.pos[m.act]
-                self.act_counts[3] = self.units[start + tree.size[m.act]] - self.units[start]
+                self.act_counts[3] = self.units[m.act]
 
     def counts(self, ids: np.ndarray) -> np.ndarray:
         """(customers, active, new, products bought to qualify) in the subtree of each id:
         shape (4, len(ids))."""
-        start = self.tree.pos[ids]
-        end = start + self.tree.size[ids]
-        got = np.take(self.cum, end, axis=0)
-        got -= np.take(self.cum, start, axis=0)
-        units = (self.units[end] - self.units[start] if self.units is not None
+        people = self.people[ids]
+        units = (self.units[ids] if self.units is not None
                  else np.zeros(ids.size, dtype=np.int64))
-        people = got[:, 1]
-        return np.stack((got[:, 0], people & 0xFFFFFFFF, people >> 32, units))
+        return np.stack((self.customers[ids], people & 0xFFFFFFFF, people >> 32, units))
 
     def volumes(self, counts: np.ndarray) -> np.ndarray:
         """(customer, own-purchase, kit) volume of those counts: shape (3, len)."""
@@ -342,9 +335,11 @@ class Uplines:
         pay = got[: self.active]
         if not rates_paid:
             return pay, None
-        paid = np.where(to[0] < self.active, rates[0], 0.0)
-        for k in range(1, levels):  # level by level, as a sum down the levels adds them
-            paid += np.where(to[k] < self.active, rates[k], 0.0)
+        paid = np.zeros(payers.size)
+        ok = np.empty(payers.size, dtype=bool)
+        for k in range(levels):  # level by level, as a sum down the levels adds them
+            np.less(to[k], self.active, out=ok)
+            np.add(paid, rates[k], out=paid, where=ok)
         return pay, paid
 
 
@@ -409,6 +404,7 @@ class VectorisedEngine:
         self._kept: tuple[np.ndarray, np.ndarray, np.ndarray, GroupCounts | None] | None = None
         self.threads = default_threads() if threads is None else threads
         self._scratch: dict[str, Scratch] = {}  # per component: components run side by side
+        self._placing: list[Future[None]] = []  # forced-tree placements still running
 
     def _together(self, tasks: list[Callable[[], T]], size: int) -> list[T]:
         """Results of the tasks, in task order; run side by side on the engine's threads
@@ -425,11 +421,24 @@ class VectorisedEngine:
         place_forced(tree, recruits, sponsors)
 
     def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray) -> None:
-        """The month's recruits join the sponsor tree and the forced trees, side by side."""
-        tasks: list[Callable[[], None]] = [partial(net.sponsor.attach, recruits, sponsors)]
-        tasks += [partial(place_forced, tree, recruits, sponsors)
+        """The month's recruits join the sponsor tree here and the forced trees on the other
+        threads, in the background: nothing reads a forced tree before :meth:`pay`, which
+        waits for them (so buying to qualify, on the sponsor tree, overlaps placement)."""
+        forced = [partial(place_forced, tree, recruits, sponsors)
                   for tree in net.forced_trees()]
-        self._together(tasks, net.sponsor.order.size + recruits.size)
+        if self.threads > 1 and net.sponsor.attached + recruits.size >= PARALLEL_MIN:
+            pool = _pool(self.threads, os.getpid())
+            self._placing = [pool.submit(task) for task in forced]
+            forced = []
+        net.sponsor.attach(recruits, sponsors)
+        for task in forced:
+            task()
+
+    def _placed(self) -> None:
+        """Wait for the month's forced-tree placements (raising what they raised)."""
+        placing, self._placing = self._placing, []
+        for future in placing:
+            future.result()
 
     def top_up(self, params: Params, net: Network, m: Month) -> np.ndarray:
         """Products bought to qualify, per active (see :mod:`evaluator.simulation.network`)."""
@@ -458,6 +467,7 @@ class VectorisedEngine:
 
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
+        self._placed()
         q = m.mask(m.qualified)
         kept, self._kept = self._kept, None
         if kept is not None and kept[0] is m.act:  # top_up ran on this month

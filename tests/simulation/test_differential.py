@@ -95,7 +95,7 @@ def test_placement_agrees(width: int, founders: int, batches: list[list[int]]) -
     for name in ("parent", "depth", "child", "nchild", "turn"):
         np.testing.assert_array_equal(getattr(v, name)[:n], getattr(r, name)[:n], err_msg=name)
     assert (v.nchild[:n] <= width).all()
-    assert sorted(v.order.tolist()) == list(range(n))
+    assert v.attached == r.attached == n
 
 
 def test_sample_plans_agree_end_to_end(sample_paths: list) -> None:
@@ -117,16 +117,21 @@ def test_sample_plans_agree_end_to_end(sample_paths: list) -> None:
     founders=st.integers(1, 3),
     batches=st.lists(st.lists(st.integers(0, 10**6), min_size=1, max_size=10), max_size=6),
 )
-def test_depth_first_order_holds_every_subtree(founders: int, batches: list[list[int]]) -> None:
+def test_roll_up_gives_every_subtree_total(founders: int,
+                                           batches: list[list[int]]) -> None:
     """Batches may hang recruits under recruits of the same batch, as spill-over does."""
-    tree = Tree(200)
+    tree = Tree(200, keep_levels=True)
     tree.attach(np.arange(founders), np.full(founders, -1))
     n = founders
     for batch in batches:
         parents = np.array([x % (n + i) for i, x in enumerate(batch)])  # may be in the batch
         tree.attach(np.arange(n, n + parents.size), parents)
         n += parents.size
-    assert sorted(tree.order.tolist()) == list(range(n))
+    assert tree.attached == n
+    assert sorted(np.concatenate(tree.levels).tolist()) == list(range(n))
+    values = np.arange(n, dtype=np.int64) ** 2 + 1
+    totals = values.copy()
+    tree.roll_up(totals)
     kids: dict[int, list[int]] = {}
     for i in range(n):
         kids.setdefault(int(tree.parent[i]), []).append(i)
@@ -138,8 +143,6 @@ def test_depth_first_order_holds_every_subtree(founders: int, batches: list[list
         return out
 
     for i in range(n):
-        run = tree.order[tree.pos[i]: tree.pos[i] + tree.size[i]].tolist()
-        assert run[0] == i
-        assert set(run) == below(i)
+        assert totals[i] == sum(int(values[j]) for j in below(i))
         if tree.parent[i] >= 0:
             assert tree.depth[i] == tree.depth[tree.parent[i]] + 1
