@@ -332,6 +332,28 @@ class Tree:
             self._level_ups[d][used:end] = self.up[new]
             self._filled[d] = end
 
+    def prune(self, alive: np.ndarray) -> None:
+        """Keep in the levels only the ids where ``alive`` (over ids) holds, when that drops
+        at least a fifth of them.
+
+        For the sponsor tree, with ``alive``: someone in the subtree is active. Nobody who
+        quit comes back or gains a recruit, so a subtree with nobody active stays so: its
+        totals are zero and nobody active has an upline in it, for ever after. Dropping
+        those (mostly the many who quit without recruiting) keeps the roll-ups and the
+        top-down passes to the part of the tree that can still matter.
+        """
+        held = sum(self._filled)
+        if np.count_nonzero(alive) > 0.8 * held:
+            return
+        for d, filled in enumerate(self._filled):
+            ids = self._level_ids[d][:filled]
+            keep = alive[ids]
+            kept = int(np.count_nonzero(keep))
+            ups = self._level_ups[d][:filled][keep]
+            self._level_ids[d][:kept] = ids[keep]
+            self._level_ups[d][:kept] = ups
+            self._filled[d] = kept
+
     def roll_up(self, *totals: np.ndarray) -> None:
         """Turn each array of per-participant values (indexed by id) into subtree totals,
         in place: deepest level first, each participant's total is added to its parent's."""

@@ -384,6 +384,14 @@ def _slots(m: Month) -> np.ndarray:
     return slot
 
 
+def _sponsor_group(net: Network, m: Month, params: Params) -> GroupCounts:
+    """Sponsor-tree group counts of the month; subtrees left with nobody active are dropped
+    from the tree's levels (:meth:`Tree.prune`)."""
+    group = GroupCounts(net.sponsor, m, params)
+    net.sponsor.prune((group.people & 0xFFFFFFFF) > 0)
+    return group
+
+
 def _active_legs(tree: Tree, m: Month, slot: np.ndarray) -> np.ndarray:
     """Active personal recruits (children in ``tree``) of each active participant."""
     sponsors = tree.up[m.act]
@@ -447,7 +455,7 @@ class VectorisedEngine:
         target = np.full(m.act.size, params.min_personal_volume)
         group = None
         if params.ranks:
-            group = GroupCounts(net.sponsor, m, params)
+            group = _sponsor_group(net, m, params)
             group.act_counts = group.counts(m.act)
             vol = group.volumes(group.act_counts)
             gv = vol[0] + vol[1] + vol[2]  # own purchases count, or nobody tops up
@@ -476,7 +484,7 @@ class VectorisedEngine:
         else:
             slot = _slots(m)
             legs = _active_legs(net.sponsor, m, slot)
-            group = GroupCounts(net.sponsor, m, params) if params.ranks else None
+            group = _sponsor_group(net, m, params) if params.ranks else None
         rank = self._ranks(params, m, legs, group)
         uplines = Uplines.over(net.sponsor.up, q, slot, m.act.size, {}, Scratch())
         volume = m.vc + m.vo + m.vk

@@ -146,3 +146,39 @@ def test_roll_up_gives_every_subtree_total(founders: int,
         assert totals[i] == sum(int(values[j]) for j in below(i))
         if tree.parent[i] >= 0:
             assert tree.depth[i] == tree.depth[tree.parent[i]] + 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    founders=st.integers(1, 3),
+    parents=st.lists(st.integers(0, 10**6), min_size=1, max_size=60),
+    active=st.lists(st.booleans(), min_size=63, max_size=63),
+)
+def test_pruned_levels_keep_the_totals_of_live_subtrees(founders: int, parents: list[int],
+                                                        active: list[bool]) -> None:
+    """After dropping the subtrees with nobody active, roll-ups still give every live
+    subtree its total (the sponsor tree's case: values only on the active)."""
+    n = founders + len(parents)
+    tree = Tree(100, keep_levels=True)
+    tree.attach(np.arange(founders), np.full(founders, -1))
+    tree.attach(np.arange(founders, n),
+                np.array([x % (founders + i) for i, x in enumerate(parents)]))
+    on = np.array(active[:n])
+    people = on.astype(np.int64)
+    tree.roll_up(people)
+    alive = people > 0
+    tree.prune(alive)
+    held = np.concatenate(tree.levels)
+    assert set(held.tolist()) >= set(np.flatnonzero(alive).tolist())
+    if held.size < n:
+        assert not people[np.setdiff1d(np.arange(n), held)].any()
+    values = np.where(on, np.arange(n) + 1, 0)
+    totals = values.copy()
+    tree.roll_up(totals)
+    for i in np.flatnonzero(alive):
+        below, frontier = {int(i)}, [int(i)]
+        while frontier:
+            kids = [j for j in range(n) if tree.parent[j] in frontier]
+            below.update(kids)
+            frontier = kids
+        assert totals[i] == sum(int(values[j]) for j in below)
