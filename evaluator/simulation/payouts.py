@@ -198,6 +198,7 @@ class GroupCounts:
             people = np.zeros(m.n, dtype=np.int64)
             people[m.act] = 1 + ((m.join[m.act] == m.t).astype(np.int64) << 32)
             tree.roll_up(customers, people)
+        self.tree = tree
         self.customers, self.people = customers, people
         self.units: np.ndarray | None = None  # the same for products bought to qualify
         if m.units.any():
@@ -211,6 +212,12 @@ class GroupCounts:
             self.act_counts = before.act_counts.copy()
             if self.units is not None:
                 self.act_counts[3] = self.units[m.act]
+
+    def prune(self) -> GroupCounts:
+        """Drop the subtrees with nobody active from the tree's levels (:meth:`Tree.prune`);
+        returns these counts."""
+        self.tree.prune((self.people & 0xFFFFFFFF) > 0)
+        return self
 
     def counts(self, ids: np.ndarray) -> np.ndarray:
         """(customers, active, new, products bought to qualify) in the subtree of each id:
@@ -385,11 +392,8 @@ def _slots(m: Month) -> np.ndarray:
 
 
 def _sponsor_group(net: Network, m: Month, params: Params) -> GroupCounts:
-    """Sponsor-tree group counts of the month; subtrees left with nobody active are dropped
-    from the tree's levels (:meth:`Tree.prune`)."""
-    group = GroupCounts(net.sponsor, m, params)
-    net.sponsor.prune((group.people & 0xFFFFFFFF) > 0)
-    return group
+    """Sponsor-tree group counts of the month (and its dead subtrees dropped)."""
+    return GroupCounts(net.sponsor, m, params).prune()
 
 
 def _active_legs(tree: Tree, m: Month, slot: np.ndarray) -> np.ndarray:
