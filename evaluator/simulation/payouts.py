@@ -42,11 +42,15 @@ T = TypeVar("T")
 
 THREADS_ENV = "OPPEVAL_SIMULATION_THREADS"
 MOST_THREADS = 4  # a month has a handful of independent parts: more threads add nothing
-PARALLEL_MIN = 5_000  # fewest participants for which a month's parts run side by side
+PARALLEL_MIN = 50_000  # fewest participants for which a month's parts run side by side
 # Components in the order they are handed to threads: the costliest first, so the parts
 # of a month finish close together.
-COSTLIEST_FIRST = ("binary", "matrix", "unilevel", "breakaway", "fast_start",
+COSTLIEST_FIRST = ("binary", "unilevel", "matrix", "breakaway", "fast_start",
                    "enrollment_bonus")
+# Components whose payers are split into this many parts (each a task of its own) in a month
+# of at least PARALLEL_MIN active participants, whatever the thread count, so the results
+# never depend on it: the matrix is the one big task that needs no shared preparation.
+PARTS = {"matrix": 2}
 
 
 def default_threads() -> int:
@@ -122,20 +126,22 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
         first[0] = True
         np.not_equal(a[1:], a[:-1], out=first[1:])
         starts = np.flatnonzero(first)
-        counts = np.diff(np.append(starts, r.size))
-        k = np.arange(r.size) - np.repeat(starts, counts)  # place in the anchor's queue
+        at = np.arange(r.size)
+        k = at - np.maximum.accumulate(np.where(first, at, 0))  # place in the anchor's queue
         filled = tree.nchild[a]
         free = w - filled
         put = k < free
-        tree.child[a[put], filled[put] + k[put]] = r[put]
-        placed.append(r[put])
-        under.append(a[put])
+        rp, ap = r[put], a[put]
+        tree.child[ap, filled[put] + k[put]] = rp
+        placed.append(rp)
+        under.append(ap)
         heads = a[starts]
-        took = np.minimum(counts, w - tree.nchild[heads])
+        counts = np.diff(starts, append=r.size)
+        took = np.minimum(counts, free[starts])
         tree.nchild[heads] += took
-        over = ~put
         passed = None
-        if over.any():
+        if rp.size < r.size:
+            over = ~put
             ao = a[over]
             nxt = tree.child[ao, (tree.turn[ao] + k[over] - free[over]) % w]
             tree.turn[heads] += counts - took
@@ -162,16 +168,13 @@ def _relative_depth(tree: Tree, sponsors: np.ndarray) -> np.ndarray:
     sentinel = tree.capacity
     over = np.zeros(sentinel + 1, dtype=bool)
     over[heads[overflowing]] = True
-    top = np.where(overflowing, heads, -1)
-    at = tree.up[heads]
-    while True:
-        climbing = np.flatnonzero(at != sentinel)
-        if climbing.size == 0:
-            break
-        a = at[climbing]
-        top[climbing] = np.where(over[a], a, top[climbing])
-        at[climbing] = tree.up[a]
-    rel = np.where(top >= 0, tree.depth[heads] - tree.depth[np.maximum(top, 0)], 0)
+    top = np.where(overflowing, heads, sentinel)
+    at = heads.astype(tree.up.dtype)
+    depth = tree.depth[heads]
+    for _ in range(int(depth.max())):  # every head's whole upline; the higher mark wins
+        at = tree.up[at]
+        np.copyto(top, at, where=over[at])
+    rel = np.where(top != sentinel, depth - tree.depth[np.minimum(top, sentinel - 1)], 0)
     return rel[inverse]
 
 
@@ -257,8 +260,9 @@ def climb(start: np.ndarray, up: np.ndarray, mark: np.ndarray) -> np.ndarray:
     at = start.copy()
     todo = np.flatnonzero((at != sentinel) & ~mark[at])
     while todo.size:
-        at[todo] = up[at[todo]]
-        todo = todo[(at[todo] != sentinel) & ~mark[at[todo]]]
+        moved = up[at[todo]]
+        at[todo] = moved
+        todo = todo[(moved != sentinel) & ~mark[moved]]
     return at
 
 
@@ -372,6 +376,13 @@ class _Context:
     group: GroupCounts | None  # sponsor-tree subtree counts, when the plan has ranks
     uplines: Uplines
     volume: np.ndarray  # all commissionable volume, per active
+    binary_base: GroupCounts | None  # binary-tree counts before buying, when worked out
+    part: tuple[int, int] = (0, 1)  # which part of the payers this is, of how many
+
+    def share(self, payers: np.ndarray) -> np.ndarray:
+        """This part's share of ``payers``: a contiguous run."""
+        i, parts = self.part
+        return payers[payers.size * i // parts: payers.size * (i + 1) // parts]
 
     @property
     def breakage(self) -> dict[str, float]:
@@ -415,18 +426,26 @@ class VectorisedEngine:
         # (act, slots, active legs, sponsor-tree group counts before buying, or None).
         self._kept: tuple[np.ndarray, np.ndarray, np.ndarray, GroupCounts | None] | None = None
         self.threads = default_threads() if threads is None else threads
-        self._scratch: dict[str, Scratch] = {}  # per component: components run side by side
-        self._placing: list[Future[None]] = []  # forced-tree placements still running
+        # per component and part: they run side by side
+        self._scratch: dict[tuple[str, tuple[int, int]], Scratch] = {}
+        self._placing: dict[Tree, Future[None]] = {}  # forced-tree placements under way
+        # The binary tree's counts before buying to qualify, worked out in the background
+        # while top_up runs: (the month's ``act``, the job).
+        self._binary_base: tuple[np.ndarray, Future[GroupCounts]] | None = None
 
     def _together(self, tasks: list[Callable[[], T]], size: int) -> list[T]:
         """Results of the tasks, in task order; run side by side on the engine's threads
         when the month is big enough for that to pay (numpy releases the GIL on large
         arrays). The tasks touch disjoint state, and their results are combined in a fixed
         order, so the outcome is the same either way."""
-        if self.threads < 2 or size < PARALLEL_MIN or len(tasks) < 2:
+        if not self._side_by_side(size) or len(tasks) < 2:
             return [task() for task in tasks]
         pool = _pool(self.threads, os.getpid())
         return [future.result() for future in [pool.submit(task) for task in tasks]]
+
+    def _side_by_side(self, size: int) -> bool:
+        """Whether work on ``size`` participants is shared out over threads."""
+        return self.threads > 1 and size >= PARALLEL_MIN
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Forced-tree placement with breadth-first spill-over."""
@@ -438,9 +457,10 @@ class VectorisedEngine:
         waits for them (so buying to qualify, on the sponsor tree, overlaps placement)."""
         forced = [partial(place_forced, tree, recruits, sponsors)
                   for tree in net.forced_trees()]
-        if self.threads > 1 and net.sponsor.attached + recruits.size >= PARALLEL_MIN:
+        if self._side_by_side(net.sponsor.attached + recruits.size):
             pool = _pool(self.threads, os.getpid())
-            self._placing = [pool.submit(task) for task in forced]
+            self._placing = {tree: pool.submit(task)
+                             for tree, task in zip(net.forced_trees(), forced, strict=True)}
             forced = []
         net.sponsor.attach(recruits, sponsors)
         for task in forced:
@@ -448,12 +468,25 @@ class VectorisedEngine:
 
     def _placed(self) -> None:
         """Wait for the month's forced-tree placements (raising what they raised)."""
-        placing, self._placing = self._placing, []
-        for future in placing:
+        placing, self._placing = self._placing, {}
+        for future in placing.values():
             future.result()
 
     def top_up(self, params: Params, net: Network, m: Month) -> np.ndarray:
-        """Products bought to qualify, per active (see :mod:`evaluator.simulation.network`)."""
+        """Products bought to qualify, per active (see :mod:`evaluator.simulation.network`).
+
+        Meanwhile, on another thread, the binary tree's customer and people counts (which
+        buying does not change) are rolled up for :meth:`pay`."""
+        binary = net.binary
+        if binary is not None and self._side_by_side(m.act.size):
+            placing = self._placing.get(binary)
+
+            def base() -> GroupCounts:
+                if placing is not None:
+                    placing.result()
+                return GroupCounts(binary, m, params)
+
+            self._binary_base = (m.act, _pool(self.threads, os.getpid()).submit(base))
         slot = _slots(m)
         legs = _active_legs(net.sponsor, m, slot)
         target = np.full(m.act.size, params.min_personal_volume)
@@ -480,6 +513,8 @@ class VectorisedEngine:
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
         self._placed()
+        base, self._binary_base = self._binary_base, None
+        binary_base = base[1].result() if base is not None and base[0] is m.act else None
         q = m.mask(m.qualified)
         kept, self._kept = self._kept, None
         if kept is not None and kept[0] is m.act:  # top_up ran on this month
@@ -492,24 +527,36 @@ class VectorisedEngine:
         rank = self._ranks(params, m, legs, group)
         uplines = Uplines.over(net.sponsor.up, q, slot, m.act.size, {}, Scratch())
         volume = m.vc + m.vo + m.vk
-        kinds = sorted(params.components, key=lambda k: (
-            COSTLIEST_FIRST.index(k) if k in COSTLIEST_FIRST else len(COSTLIEST_FIRST)))
+        big = m.act.size >= PARALLEL_MIN
+        jobs = [(kind, (i, PARTS.get(kind, 1) if big else 1))
+                for kind in sorted(params.components, key=lambda k: (
+                    COSTLIEST_FIRST.index(k) if k in COSTLIEST_FIRST else len(COSTLIEST_FIRST)))
+                for i in range(PARTS.get(kind, 1) if big else 1)]
 
-        def component(kind: str) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
-            own = replace(uplines, breakage=new_breakage(), scratch=self._scratch[kind])
-            ctx = _Context(params, net, m, q, rank, group, own, volume)
+        def component(job: tuple[str, tuple[int, int]]
+                      ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+            kind, part = job
+            own = replace(uplines, breakage=new_breakage(), scratch=self._scratch[job])
+            ctx = _Context(params, net, m, q, rank, group, own, volume, binary_base, part)
             paid, sources = getattr(self, "_" + kind)(ctx)
             return paid, sources, own.breakage
 
-        for kind in kinds:
-            self._scratch.setdefault(kind, Scratch())
-        done = dict(zip(kinds, self._together([partial(component, k) for k in kinds],
-                                              m.act.size), strict=True))
+        for job in jobs:
+            self._scratch.setdefault(job, Scratch())
+        done = dict(zip(jobs, self._together([partial(component, j) for j in jobs],
+                                             m.act.size), strict=True))
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
         breakage = new_breakage()
-        for kind in params.components:  # combined in the plan's order, whatever ran first
-            pay[kind], src[kind], own_breakage = done[kind]
+        # Combined in the plan's order, parts in order, whatever ran first.
+        for (kind, _), (paid, sources, own_breakage) in sorted(
+                done.items(), key=lambda item: (list(params.components).index(item[0][0]),
+                                                item[0][1])):
+            if kind in pay:
+                pay[kind] = pay[kind] + paid
+                src[kind] = src[kind] + sources
+            else:
+                pay[kind], src[kind] = paid, sources
             for cause, amount in own_breakage.items():
                 breakage[cause] += amount
         return MonthPay(pay, src, breakage, rank)
@@ -562,7 +609,7 @@ class VectorisedEngine:
         tree = ctx.net.matrix
         assert tree is not None
         c = ctx.params.components["matrix"]
-        at = np.flatnonzero(ctx.volume > 0)
+        at = ctx.share(np.flatnonzero(ctx.volume > 0))
         p, paid = ctx.through(tree).pay(ctx.m.act[at], ctx.volume[at], c.rates)
         return p, tagged(paid, at, ctx.m)
 
@@ -600,7 +647,7 @@ class VectorisedEngine:
         tree, carry = net.binary, net.carry
         assert tree is not None
         assert carry is not None
-        group = GroupCounts(tree, m, params)
+        group = GroupCounts(tree, m, params, ctx.binary_base)
         # Only the active with someone below them can have legs (carry-over comes from legs).
         kids = np.take(tree.child, m.act, axis=0).T  # (side, active); take: rows at once
         filled = kids >= 0
