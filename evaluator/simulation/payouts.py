@@ -122,10 +122,7 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
                           np.concatenate((own[1], passed[1])))
             order = np.lexsort(passed)  # by anchor, then id
             r, a = passed[0][order], passed[1][order]
-        first = np.empty(r.size, dtype=bool)
-        first[0] = True
-        np.not_equal(a[1:], a[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
+        first, starts, counts = _runs(a)
         at = np.arange(r.size)
         k = at - np.maximum.accumulate(np.where(first, at, 0))  # place in the anchor's queue
         filled = tree.nchild[a]
@@ -136,7 +133,6 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
         placed.append(rp)
         under.append(ap)
         heads = a[starts]
-        counts = np.diff(starts, append=r.size)
         took = np.minimum(counts, free[starts])
         tree.nchild[heads] += took
         passed = None
@@ -153,6 +149,19 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
     tree.attach(ids[order], parents[order])
 
 
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Runs of equal neighbours in ``values`` (not empty): where each element starts a run
+    (bool), the start of each run and its length."""
+    first = np.empty(values.size, dtype=bool)
+    first[0] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.empty_like(starts)
+    np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+    counts[-1] = values.size - starts[-1]
+    return first, starts, counts
+
+
 def _relative_depth(tree: Tree, sponsors: np.ndarray) -> np.ndarray:
     """Depth of each sponsor below the top of the region spill-over can reach this month.
 
@@ -161,7 +170,11 @@ def _relative_depth(tree: Tree, sponsors: np.ndarray) -> np.ndarray:
     overflowing sponsor above it (or itself); any other sponsor is a region of its own (depth
     0). Regions are disjoint subtrees, so they can be handled side by side, each top-down.
     """
-    heads, inverse, count = np.unique(sponsors, return_inverse=True, return_counts=True)
+    if sponsors.size > 1 and (sponsors[1:] >= sponsors[:-1]).all():  # sorted, as in a run
+        first, starts, count = _runs(sponsors)
+        heads, inverse = sponsors[starts], np.cumsum(first) - 1
+    else:
+        heads, inverse, count = np.unique(sponsors, return_inverse=True, return_counts=True)
     overflowing = count > tree.width - tree.nchild[heads]
     if not overflowing.any():
         return np.zeros(sponsors.size, dtype=np.int64)
@@ -178,57 +191,89 @@ def _relative_depth(tree: Tree, sponsors: np.ndarray) -> np.ndarray:
     return rel[inverse]
 
 
+@dataclass
+class Rolled:
+    """Subtree totals of a few count columns (non-negative integers), over ids.
+
+    When the columns' month totals fit side by side in 63 bits (each subtree's total is at
+    most the month's, so it fits too), they are packed into one integer per participant and
+    rolled up once; otherwise each column is rolled up on its own. Exact either way.
+    """
+
+    arrays: list[np.ndarray]  # the rolled-up arrays: one when packed
+    layout: list[tuple[int, int, int]]  # per column: (array, shift, width; 0: not packed)
+
+    @classmethod
+    def up(cls, tree: Tree, n: int, act: np.ndarray, columns: list[np.ndarray]) -> Rolled:
+        """Roll the ``columns`` (per ``act``, the active ids) up ``tree`` of ``n`` ids."""
+        widths = [max(1, int(c.sum()).bit_length()) for c in columns]
+        if sum(widths) <= 63:
+            merged = np.zeros(act.size, dtype=np.int64)
+            layout, shift = [], 0
+            for c, width in zip(columns, widths, strict=True):
+                merged |= c.astype(np.int64) << shift
+                layout.append((0, shift, width))
+                shift += width
+            arrays = [np.zeros(n, dtype=np.int64)]
+            arrays[0][act] = merged
+        else:
+            arrays = [np.zeros(n, dtype=np.int64) for _ in columns]
+            for a, c in zip(arrays, columns, strict=True):
+                a[act] = c
+            layout = [(i, 0, 0) for i in range(len(columns))]
+        tree.roll_up(*arrays)
+        return cls(arrays, layout)
+
+    def column(self, k: int, ids: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Column ``k``'s subtree totals at ``ids`` (all ids by default)."""
+        i, shift, width = self.layout[k]
+        got = self.arrays[i][ids]
+        return (got >> shift) & ((1 << width) - 1) if width else got
+
+
 class GroupCounts:
     """Customers, active participants, new recruits and products bought to qualify in every
     subtree of a tree.
 
-    Each participant's own counts are rolled up the tree once a month (:meth:`Tree.roll_up`),
-    after which any subtree's counts are a lookup. Counts are integers, so the sums are
-    exact; volumes are counts x the volume of one customer order, one month's own purchase,
-    one starter kit and one product.
+    Each participant's own counts are rolled up the tree once a month (:class:`Rolled`,
+    :meth:`Tree.roll_up`), after which any subtree's counts are a lookup. Counts are
+    integers, so the sums are exact; volumes are counts x the volume of one customer order,
+    one month's own purchase, one starter kit and one product.
     """
 
     def __init__(self, tree: Tree, m: Month, params: Params,
                  before: GroupCounts | None = None) -> None:
         """Counts of month ``m``; ``before``: the same tree and month before anyone bought to
         qualify, whose customer and people totals are reused."""
-        if before is not None:
-            customers, people = before.customers, before.people
-        else:
-            customers = np.zeros(m.n, dtype=np.int64)
-            customers[m.act] = m.customers
-            # People: active + new x 2**32 (both < 2**31), one roll-up for both counts.
-            people = np.zeros(m.n, dtype=np.int64)
-            people[m.act] = 1 + ((m.join[m.act] == m.t).astype(np.int64) << 32)
-            tree.roll_up(customers, people)
         self.tree = tree
-        self.customers, self.people = customers, people
-        self.units: np.ndarray | None = None  # the same for products bought to qualify
-        if m.units.any():
-            self.units = np.zeros(m.n, dtype=np.int64)
-            self.units[m.act] = m.units
-            tree.roll_up(self.units)
+        if before is not None:
+            self.people = before.people
+        else:  # customers, active, new
+            self.people = Rolled.up(tree, m.n, m.act, [
+                m.customers, np.ones(m.act.size, dtype=np.int64),
+                (m.join[m.act] == m.t).astype(np.int64)])
+        # The same for products bought to qualify.
+        self.units = Rolled.up(tree, m.n, m.act, [m.units]) if m.units.any() else None
         self.params = params
         # Counts of the active (``m.act``) in the month before buying, kept by top_up.
         self.act_counts: np.ndarray | None = None
         if before is not None and before.act_counts is not None:
             self.act_counts = before.act_counts.copy()
             if self.units is not None:
-                self.act_counts[3] = self.units[m.act]
+                self.act_counts[3] = self.units.column(0, m.act)
 
     def prune(self) -> GroupCounts:
         """Drop the subtrees with nobody active from the tree's levels (:meth:`Tree.prune`);
         returns these counts."""
-        self.tree.prune((self.people & 0xFFFFFFFF) > 0)
+        self.tree.prune(self.people.column(1) > 0)
         return self
 
     def counts(self, ids: np.ndarray) -> np.ndarray:
         """(customers, active, new, products bought to qualify) in the subtree of each id:
         shape (4, len(ids))."""
-        people = self.people[ids]
-        units = (self.units[ids] if self.units is not None
+        units = (self.units.column(0, ids) if self.units is not None
                  else np.zeros(ids.size, dtype=np.int64))
-        return np.stack((self.customers[ids], people & 0xFFFFFFFF, people >> 32, units))
+        return np.stack([self.people.column(k, ids) for k in range(3)] + [units])
 
     def volumes(self, counts: np.ndarray) -> np.ndarray:
         """(customer, own-purchase, kit) volume of those counts: shape (3, len)."""

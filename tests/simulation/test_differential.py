@@ -19,7 +19,7 @@ from evaluator.assumptions import Assumptions
 from evaluator.model import Plan
 from evaluator.simulation import run_once, simulate
 from evaluator.simulation.network import Tree
-from evaluator.simulation.payouts import VectorisedEngine
+from evaluator.simulation.payouts import Rolled, VectorisedEngine
 from evaluator.simulation.reference import ReferenceEngine
 from tests.simulation.strategies import sim_plans, small_assumptions
 from tests.strategies import valid_plans
@@ -182,3 +182,31 @@ def test_pruned_levels_keep_the_totals_of_live_subtrees(founders: int, parents: 
             below.update(kids)
             frontier = kids
         assert totals[i] == sum(int(values[j]) for j in below)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    parents=st.lists(st.integers(0, 10**6), min_size=1, max_size=40),
+    big=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_packed_roll_up_equals_one_column_at_a_time(parents: list[int], big: bool,
+                                                    seed: int) -> None:
+    """Counts packed side by side in one integer roll up to exactly the totals each column
+    gets on its own; columns too large to share an integer are rolled up apart."""
+    n = 1 + len(parents)
+    tree = Tree(100, keep_levels=True)
+    tree.attach(np.arange(1), np.full(1, -1))
+    tree.attach(np.arange(1, n), np.array([x % i for i, x in enumerate(parents, start=1)]))
+    rng = np.random.default_rng(seed)
+    act = np.sort(rng.choice(n, size=rng.integers(1, n + 1), replace=False))
+    columns = [rng.integers(0, 50, act.size), rng.integers(0, 2, act.size),
+               rng.integers(0, 2**55 if big else 3, act.size)]
+    rolled = Rolled.up(tree, n, act, columns)
+    assert len(rolled.arrays) == (3 if big else 1)
+    for k, c in enumerate(columns):
+        alone = np.zeros(n, dtype=np.int64)
+        alone[act] = c
+        tree.roll_up(alone)
+        assert np.array_equal(rolled.column(k), alone), k
+        assert np.array_equal(rolled.column(k, act), alone[act]), k
