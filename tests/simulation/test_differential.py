@@ -202,8 +202,8 @@ def test_packed_roll_up_equals_one_column_at_a_time(parents: list[int], big: boo
     act = np.sort(rng.choice(n, size=rng.integers(1, n + 1), replace=False))
     columns = [rng.integers(0, 50, act.size), rng.integers(1, 2, act.size),
                rng.integers(0, 3, act.size)]
-    if big:  # a total of 57 bits: with the others, more than one integer holds
-        columns[2][0] = 2**56
+    if big:  # a total of 63 bits: with the others, more than one integer holds
+        columns[2][0] = 2**62
     rolled = Rolled.up(tree, n, act, columns)
     assert len(rolled.arrays) == (3 if big else 1)
     for k, c in enumerate(columns):
