@@ -122,25 +122,25 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
                           np.concatenate((own[1], passed[1])))
             order = np.lexsort(passed)  # by anchor, then id
             r, a = passed[0][order], passed[1][order]
-        first, starts, counts = _runs(a)
+        _, starts, counts = _runs(a)
         at = np.arange(r.size)
-        k = at - np.maximum.accumulate(np.where(first, at, 0))  # place in the anchor's queue
-        filled = tree.nchild[a]
-        free = w - filled
-        put = k < free
+        heads = a[starts]
+        filled = tree.nchild[heads]
+        # Each recruit's position under its anchor: the filled ones, then its place in the
+        # anchor's queue; from ``w`` on, it overflows.
+        slot = at - np.repeat(starts - filled, counts)
+        put = slot < w
         rp, ap = r[put], a[put]
-        tree.child[ap, filled[put] + k[put]] = rp
+        tree.child[ap, slot[put]] = rp
         placed.append(rp)
         under.append(ap)
-        heads = a[starts]
-        took = np.minimum(counts, free[starts])
-        tree.nchild[heads] += took
+        tree.nchild[heads] = np.minimum(filled + counts, w)
         passed = None
         if rp.size < r.size:
             over = ~put
             ao = a[over]
-            nxt = tree.child[ao, (tree.turn[ao] + k[over] - free[over]) % w]
-            tree.turn[heads] += counts - took
+            nxt = tree.child[ao, (tree.turn[ao] + slot[over] - w) % w]
+            tree.turn[heads] += np.maximum(filled + counts - w, 0)
             passed = (r[over], nxt)
         d += 1
     ids = np.concatenate(placed)
