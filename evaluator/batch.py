@@ -46,7 +46,7 @@ from evaluator.evaluation import DEFAULT_SEED, evaluate
 from evaluator.model import Plan
 from evaluator.report.csv import csv_columns, flat_row, neutralise
 from evaluator.rubric import Rubric, load_rubric, parse_rubric_text
-from evaluator.simulation.payouts import THREADS_ENV
+from evaluator.simulation.sharing import THREADS_ENV
 
 OutputFormat = Literal["csv", "json"]
 Status = Literal["scored", "invalid", "error"]

@@ -681,8 +681,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         n += new.size
 
         # Customers and purchases.
-        is_active = active[:n].copy()  # (``active`` changes at churn, after the last use)
-        act = np.flatnonzero(is_active)
+        act = np.flatnonzero(active[:n])
         z, u_customers, u_churn = draw_month(rng, act.size)
         customers = _customers(params, n, z, u_customers)
         month = month_inputs(params, t, n, act, new, join, customers)

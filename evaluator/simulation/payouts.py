@@ -12,17 +12,15 @@ participant; the differential tests hold the two to the same results.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from functools import cache, partial
+from functools import partial
 from typing import TypeVar
 
 import numpy as np
 
-from evaluator.cores import usable_cores
-from evaluator.errors import InputError
+from evaluator.simulation import sharing
 from evaluator.simulation.network import (
     ALL_LEVELS,
     NO_RANK,
@@ -40,9 +38,6 @@ from evaluator.simulation.network import (
 
 T = TypeVar("T")
 
-THREADS_ENV = "OPPEVAL_SIMULATION_THREADS"
-MOST_THREADS = 4  # a month has a handful of independent parts: more threads add nothing
-PARALLEL_MIN = 50_000  # fewest participants for which a month's parts run side by side
 # Components in the order they are handed to threads: the costliest first, so the parts
 # of a month finish close together.
 COSTLIEST_FIRST = ("binary", "unilevel", "matrix", "breakaway", "fast_start",
@@ -51,28 +46,6 @@ COSTLIEST_FIRST = ("binary", "unilevel", "matrix", "breakaway", "fast_start",
 # of at least PARALLEL_MIN active participants, whatever the thread count, so the results
 # never depend on it: the matrix is the one big task that needs no shared preparation.
 PARTS = {"matrix": 2}
-
-
-def default_threads() -> int:
-    """Threads a month's independent parts run on: ``OPPEVAL_SIMULATION_THREADS`` when set
-    (1: none side by side), else the usable cores, at most ``MOST_THREADS``."""
-    raw = os.environ.get(THREADS_ENV, "").strip()
-    if raw:
-        try:
-            threads = int(raw)
-        except ValueError:
-            threads = 0
-        if threads < 1:
-            raise InputError(f"{THREADS_ENV} must be a whole number of at least 1, "
-                             f"not {raw!r}")
-        return threads
-    return min(MOST_THREADS, usable_cores())
-
-
-@cache
-def _pool(threads: int, pid: int) -> ThreadPoolExecutor:
-    """One thread pool per size and process (a forked child makes its own: ``pid``)."""
-    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="oppeval-simulation")
 
 
 # The spare pay slots after the active participants, in order: an upline who is not
@@ -470,7 +443,7 @@ class VectorisedEngine:
         # What top_up worked out for a month, reused by pay on the same month (same ``act``):
         # (act, slots, active legs, sponsor-tree group counts before buying, or None).
         self._kept: tuple[np.ndarray, np.ndarray, np.ndarray, GroupCounts | None] | None = None
-        self.threads = default_threads() if threads is None else threads
+        self.threads = sharing.default_threads() if threads is None else threads
         # per component and part: they run side by side
         self._scratch: dict[tuple[str, tuple[int, int]], Scratch] = {}
         self._placing: dict[Tree, Future[None]] = {}  # forced-tree placements under way
@@ -485,12 +458,12 @@ class VectorisedEngine:
         order, so the outcome is the same either way."""
         if not self._side_by_side(size) or len(tasks) < 2:
             return [task() for task in tasks]
-        pool = _pool(self.threads, os.getpid())
-        return [future.result() for future in [pool.submit(task) for task in tasks]]
+        shared = sharing.pool(self.threads)
+        return [future.result() for future in [shared.submit(task) for task in tasks]]
 
     def _side_by_side(self, size: int) -> bool:
         """Whether work on ``size`` participants is shared out over threads."""
-        return self.threads > 1 and size >= PARALLEL_MIN
+        return self.threads > 1 and size >= sharing.PARALLEL_MIN
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Forced-tree placement with breadth-first spill-over."""
@@ -503,8 +476,8 @@ class VectorisedEngine:
         forced = [partial(place_forced, tree, recruits, sponsors)
                   for tree in net.forced_trees()]
         if self._side_by_side(net.sponsor.attached + recruits.size):
-            pool = _pool(self.threads, os.getpid())
-            self._placing = {tree: pool.submit(task)
+            shared = sharing.pool(self.threads)
+            self._placing = {tree: shared.submit(task)
                              for tree, task in zip(net.forced_trees(), forced, strict=True)}
             forced = []
         net.sponsor.attach(recruits, sponsors)
@@ -531,7 +504,7 @@ class VectorisedEngine:
                     placing.result()
                 return GroupCounts(binary, m, params)
 
-            self._binary_base = (m.act, _pool(self.threads, os.getpid()).submit(base))
+            self._binary_base = (m.act, sharing.pool(self.threads).submit(base))
         slot = _slots(m)
         legs = _active_legs(net.sponsor, m, slot)
         target = np.full(m.act.size, params.min_personal_volume)
@@ -572,7 +545,7 @@ class VectorisedEngine:
         rank = self._ranks(params, m, legs, group)
         uplines = Uplines.over(net.sponsor.up, q, slot, m.act.size, {}, Scratch())
         volume = m.vc + m.vo + m.vk
-        big = m.act.size >= PARALLEL_MIN
+        big = m.act.size >= sharing.PARALLEL_MIN
         jobs = [(kind, (i, PARTS.get(kind, 1) if big else 1))
                 for kind in sorted(params.components, key=lambda k: (
                     COSTLIEST_FIRST.index(k) if k in COSTLIEST_FIRST else len(COSTLIEST_FIRST)))

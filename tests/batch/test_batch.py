@@ -303,7 +303,7 @@ def test_the_output_never_overwrites_the_input(every_kind: Batch) -> None:
 def test_worker_processes_share_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each worker's simulation gets its share of the cores, unless the user set a count."""
     from evaluator import batch
-    from evaluator.simulation.payouts import THREADS_ENV, default_threads
+    from evaluator.simulation.sharing import THREADS_ENV, default_threads
 
     monkeypatch.delenv(THREADS_ENV, raising=False)
     batch._share_cores(1)

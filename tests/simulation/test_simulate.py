@@ -12,7 +12,7 @@ import pytest
 from evaluator.assumptions import Assumptions
 from evaluator.errors import InputError
 from evaluator.model import Plan
-from evaluator.simulation import payouts, simulate
+from evaluator.simulation import payouts, sharing, simulate
 from evaluator.simulation.network import Params, project, run
 from evaluator.simulation.summary import gini, top_share
 from tests.simulation.helpers import plan
@@ -216,7 +216,7 @@ def test_threads_do_not_change_a_run(every_component: Plan,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A month's parts run side by side (even on this small network) or one after the
     other: every per-participant array and every total is identical."""
-    monkeypatch.setattr(payouts, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(sharing, "PARALLEL_MIN", 0)
     prm = Params.build(every_component, Assumptions.from_overrides(GROWING))
     alone, shared = (run(prm, np.random.default_rng(5), payouts.VectorisedEngine(threads))
                      for threads in (1, 3))
@@ -232,13 +232,13 @@ def test_threads_do_not_change_a_run(every_component: Plan,
 @pytest.mark.parametrize(("value", "threads"), [("1", 1), (" 3 ", 3), ("", None)])
 def test_threads_from_the_environment(value: str, threads: int | None,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(payouts.THREADS_ENV, value)
-    got = payouts.default_threads()
-    assert got == threads if threads is not None else 1 <= got <= payouts.MOST_THREADS
+    monkeypatch.setenv(sharing.THREADS_ENV, value)
+    got = sharing.default_threads()
+    assert got == threads if threads is not None else 1 <= got <= sharing.MOST_THREADS
 
 
 @pytest.mark.parametrize("value", ["0", "two", "-1"])
 def test_bad_thread_count_is_refused(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(payouts.THREADS_ENV, value)
+    monkeypatch.setenv(sharing.THREADS_ENV, value)
     with pytest.raises(InputError, match=r"OPPEVAL_SIMULATION_THREADS.*at least 1"):
-        payouts.default_threads()
+        sharing.default_threads()

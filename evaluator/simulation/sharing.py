@@ -1,0 +1,47 @@
+"""The threads a simulation may share a month's independent work over.
+
+numpy releases the GIL on large arrays, so a big month's independent parts (the trees as they
+grow, the month's draws, the components as they pay) can run side by side; results never
+depend on it (each part touches its own state and results are combined in a fixed order).
+Small months run on one thread: there, handing work between threads costs more than it gives.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+
+from evaluator.cores import usable_cores
+from evaluator.errors import InputError
+
+THREADS_ENV = "OPPEVAL_SIMULATION_THREADS"
+MOST_THREADS = 4  # a month has a handful of independent parts: more threads add nothing
+PARALLEL_MIN = 50_000  # fewest participants for which a month's parts run side by side
+
+
+def default_threads() -> int:
+    """Threads a month's independent parts run on: ``OPPEVAL_SIMULATION_THREADS`` when set
+    (1: none side by side), else the usable cores, at most ``MOST_THREADS``."""
+    raw = os.environ.get(THREADS_ENV, "").strip()
+    if raw:
+        try:
+            threads = int(raw)
+        except ValueError:
+            threads = 0
+        if threads < 1:
+            raise InputError(f"{THREADS_ENV} must be a whole number of at least 1, "
+                             f"not {raw!r}")
+        return threads
+    return min(MOST_THREADS, usable_cores())
+
+
+def pool(threads: int) -> ThreadPoolExecutor:
+    """The shared pool of ``threads`` threads in this process."""
+    return _pool(threads, os.getpid())
+
+
+@cache
+def _pool(threads: int, pid: int) -> ThreadPoolExecutor:
+    """One thread pool per size and process (a forked child makes its own: ``pid``)."""
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="oppeval-simulation")
