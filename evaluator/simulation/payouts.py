@@ -1,10 +1,13 @@
 """The vectorised engine: placement and payouts of every component with whole-array operations.
 
 No per-participant Python loop: uplines are reached by jumping through parent arrays one level
-at a time over all payers at once, pay is gathered with ``np.bincount``, subtree totals are
-differences of prefix sums over each tree's depth-first order, and "nearest qualified
-upline" arrays are filled top-down, depth level by depth level. Pay arrays cover the active
-participants only (the only ones who can be paid). Each rule is documented once, in
+at a time over all payers at once, pay (and what is not paid, by cause) is gathered with one
+``np.bincount``, subtree totals roll up the tree level by level (several small counts packed
+into one integer), and "nearest qualified upline" arrays are filled top-down, depth level by
+depth level. Pay arrays cover the active participants only (the only ones who can be paid).
+In a big month the independent parts (forced-tree placement, the binary tree's counts, the
+components) run side by side on threads (:mod:`evaluator.simulation.sharing`); the results
+do not depend on it. Each rule is documented once, in
 :mod:`evaluator.simulation.reference`, which computes the same rules participant by
 participant; the differential tests hold the two to the same results.
 """
