@@ -1,10 +1,14 @@
 """Speed and memory of the network simulation, printed as a table.
 
 Measures, each in a fresh process so peak memory (``ru_maxrss``) belongs to one measurement,
-wall and CPU time (the machine may be shared: the load average is printed first):
+wall and CPU time; every figure is the median of ``--repeats`` fresh processes (default 3),
+with the range of wall times beside it, since a shared machine's speed drifts (the load
+average is printed first):
 - 1,000,000 participants x 60 months with a plan that uses all nine component types
   (targets: <= 5 s wall, <= 1 GiB peak);
-- the same plan at 10k, 100k and 1M participants (growth should be linear);
+- the same plan at 10k, 100k and 1M participants (growth should be linear), with the engine's
+  threads (a big month's independent parts side by side) and on one thread
+  (``OPPEVAL_SIMULATION_THREADS=1``);
 - vectorised vs reference engine per participant-month, side by side on the same run
   (a 20,000-person market filled over 60 months);
 - the web form's default size (the assumption defaults: a network that fills a
@@ -28,6 +32,7 @@ from typing import Any
 from evaluator.assumptions import Assumptions
 from evaluator.model import Plan
 from evaluator.simulation import run_once, simulate
+from evaluator.simulation.sharing import THREADS_ENV, default_threads
 
 # The example plan of DESIGN.md section 3: all nine component types, one rank, a payout cap.
 EVERY_COMPONENT: dict[str, Any] = {
@@ -103,36 +108,59 @@ def measure(kind: str, size: int) -> dict[str, Any]:
             "runs": int(defaults["runs"]), "max_participants": int(defaults["max_participants"])}
 
 
-def _child(kind: str, size: int) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--one", kind, str(size)],
-        check=True, capture_output=True, text=True,
-    )
-    return json.loads(out.stdout)
+def _child(kind: str, size: int, repeats: int, threads: int | None = None) -> dict[str, Any]:
+    """The median (by wall time) of ``repeats`` measurements, each in a fresh process, with
+    the fastest and slowest wall times as ``range``."""
+    env = dict(os.environ)
+    if threads is not None:
+        env[THREADS_ENV] = str(threads)
+    got = []
+    for _ in range(repeats):
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", kind, str(size)],
+            check=True, capture_output=True, text=True, env=env,
+        )
+        got.append(json.loads(out.stdout))
+    key = {"ratio": lambda r: r["vectorised"]["seconds"],
+           "web": lambda r: r["defaults_seconds"]}.get(kind, lambda r: r["seconds"])
+    got.sort(key=key)
+    return {**got[len(got) // 2], "range": (key(got[0]), key(got[-1]))}
 
 
 def main() -> None:
     """Print every figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 1M-participant rows")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="fresh processes per figure; the median is printed (default 3)")
     parser.add_argument("--one", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(measure(args.one[0], int(args.one[1]))))
         return
-    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    reps = max(1, args.repeats)
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; "
+          f"median of {reps} fresh process{'es' if reps > 1 else ''} per figure")
     sizes = [10_000, 100_000] + ([] if args.quick else [1_000_000])
     print("\nDESIGN.md example plan (all nine component types), 60 months, 1 run, vectorised")
-    print("(participant-months: months participants were active; peak: process max RSS)")
-    print(f"{'market':>10} {'joined':>10} {'part-months':>12} {'wall s':>7} {'cpu s':>7} "
-          f"{'peak MiB':>9} {'us/part-month':>14}")
+    print("(participant-months: months participants were active; peak: process max RSS;")
+    print(f" threads: the engine's default here ({default_threads()}) or 1)")
+    print(f"{'market':>10} {'threads':>7} {'joined':>10} {'part-months':>12} {'wall s':>7} "
+          f"{'(range)':>13} {'cpu s':>7} {'peak MiB':>9} {'us/part-month':>14}")
+    checks: list[tuple[str, float, float, str]] = []  # (target, figure, limit, unit)
     for size in sizes:
-        r = _child("scale", size)
-        print(f"{size:>10,} {r['participants']:>10,} {r['participant_months']:>12,} "
-              f"{r['seconds']:>7.2f} {r['cpu_seconds']:>7.2f} {r['peak_mib']:>9.0f} "
-              f"{r['us_per_pm']:>14.3f}")
+        for threads in (None, 1):
+            r = _child("scale", size, reps, threads)
+            if size == 1_000_000 and threads is None:
+                checks += [("1M x 60 months, wall", r["seconds"], 5.0, "s"),
+                           ("1M x 60 months, peak memory", r["peak_mib"], 1024.0, "MiB")]
+            low, high = r["range"]
+            print(f"{size:>10,} {threads or default_threads():>7} {r['participants']:>10,} "
+                  f"{r['participant_months']:>12,} {r['seconds']:>7.2f} "
+                  f"{f'({low:.2f}-{high:.2f})':>13} {r['cpu_seconds']:>7.2f} "
+                  f"{r['peak_mib']:>9.0f} {r['us_per_pm']:>14.3f}")
     size = 20_000
-    r = _child("ratio", size)
+    r = _child("ratio", size, reps)
     v, ref = r["vectorised"], r["reference"]
     print(f"\nVectorised vs reference on the same run ({v['participants']:,} participants, "
           f"60 months, {v['participant_months']:,} participant-months):")
@@ -142,12 +170,20 @@ def main() -> None:
           f"({ref['us_per_pm']:.2f} us per participant-month)")
     print(f"  ratio {ref['seconds'] / v['seconds']:.0f}x wall, "
           f"{ref['cpu_seconds'] / v['cpu_seconds']:.0f}x cpu")
-    r = _child("web", 0)
+    checks.append(("reference / vectorised per participant-month (wall)",
+                   -ref["seconds"] / v["seconds"], -100.0, "x"))
+    r = _child("web", 0, reps)
     print(f"\nWeb default size (max_participants {r['max_participants']:,}, runs {r['runs']}), "
           "all runs, vectorised:")
     print(f"  assumption defaults ({r['participants']:,} simulated participants a run, "
-          f"scale {r['scale']:.1f}): {r['defaults_seconds']:.2f} s wall, "
-          f"{r['defaults_cpu']:.2f} s cpu")
+          f"scale {r['scale']:.1f}): {r['defaults_seconds']:.2f} s wall "
+          f"({r['range'][0]:.2f}-{r['range'][1]:.2f}), {r['defaults_cpu']:.2f} s cpu")
+    checks.append(("web default size, all runs, wall", r["defaults_seconds"], 1.0, "s"))
+    print("\nTargets (a ratio is a floor, the rest are ceilings):")
+    for name, figure, limit, unit in checks:
+        met = "met" if figure <= limit else "MISSED"
+        print(f"  {name}: {abs(figure):,.2f} {unit} (target {'>=' if limit < 0 else '<='} "
+              f"{abs(limit):,.0f} {unit}): {met}")
 
 
 if __name__ == "__main__":
