@@ -40,13 +40,12 @@ from evaluator.batch_rows import (
     open_csv,
     open_rows,
 )
-from evaluator.cores import usable_cores
 from evaluator.errors import FieldError, InputError, PlanValidationError
 from evaluator.evaluation import DEFAULT_SEED, evaluate
 from evaluator.model import Plan
+from evaluator.parallel import PROCESSES_ENV, THREADS_ENV, usable_cores
 from evaluator.report.csv import csv_columns, flat_row, neutralise
 from evaluator.rubric import Rubric, load_rubric, parse_rubric_text
-from evaluator.simulation.sharing import THREADS_ENV
 
 OutputFormat = Literal["csv", "json"]
 Status = Literal["scored", "invalid", "error"]
@@ -256,8 +255,10 @@ def default_workers() -> int:
 
 def _share_cores(threads: int) -> None:
     """In a worker process: the simulation may use ``threads`` threads (the worker's share
-    of the cores), unless the environment already says how many."""
+    of the cores), unless the environment already says how many, and no worker processes of
+    its own (the batch's workers already take the cores)."""
     os.environ.setdefault(THREADS_ENV, str(threads))
+    os.environ[PROCESSES_ENV] = "1"
 
 
 _Pending = tuple[SourceRow, "Future[RowOutcome] | RowOutcome", int]

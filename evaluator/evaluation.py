@@ -28,7 +28,7 @@ from evaluator.model import Plan
 from evaluator.resources import package_file
 from evaluator.rubric import LEVEL_POINTS, Rubric, Score, ScoredIndicator, load_rubric, score
 from evaluator.schema import parse_plan
-from evaluator.simulation import simulate
+from evaluator.simulation import simulate_many
 
 SIGNIFICANT_DIGITS = 6
 
@@ -187,13 +187,12 @@ def validate_output(doc: Mapping[str, Any]) -> list[str]:
 
 
 def _judge(
-    plan: Plan, assumptions: Assumptions, rubric: Rubric, seed: int, engine: str
-) -> tuple[Economics, dict[str, Any], Score]:
-    """Economics, simulation and score for one set of assumptions."""
+    plan: Plan, assumptions: Assumptions, rubric: Rubric, simulation: dict[str, Any]
+) -> tuple[Economics, Score]:
+    """Economics and score for one set of assumptions and its simulation."""
     economics = compute_economics(plan, assumptions)
-    simulation = simulate(plan, assumptions, seed, engine).to_dict()
     indicators = compute_indicators(plan, economics, simulation, assumptions)
-    return economics, simulation, score(rubric, indicators)
+    return economics, score(rubric, indicators)
 
 
 def evaluate(
@@ -207,7 +206,13 @@ def evaluate(
     """Evaluate a plan: economics, simulation, indicators, score, findings, questions."""
     assumptions = assumptions if assumptions is not None else Assumptions.defaults()
     rubric = rubric if rubric is not None else load_rubric()
-    economics, simulation, result = _judge(plan, assumptions, rubric, seed, engine)
+    # The main simulation and every sensitivity re-run, all at once (so their runs can share
+    # the cores).
+    small, changes = _sensitivity_sets(assumptions)
+    main, *others = simulate_many(
+        plan, [assumptions, small, *(c[3] for c in changes)], seed, engine)
+    simulation = main.to_dict()
+    economics, result = _judge(plan, assumptions, rubric, simulation)
     return Evaluation(
         engine_version=ENGINE_VERSION,
         seed=seed,
@@ -220,7 +225,8 @@ def evaluate(
         score=result,
         findings=tuple(findings(result)),
         questions=tuple(questions(result)),
-        sensitivity=sensitivity(plan, assumptions, rubric, seed, engine),
+        sensitivity=_sensitivity(plan, rubric, small, changes,
+                                 [o.to_dict() for o in others]),
     )
 
 
@@ -316,6 +322,22 @@ def _changed_value(name: str, current: float, factor: float) -> float | int:
     return round(value) if spec.integer else round(value, 6)
 
 
+_Change = tuple[str, float, "float | int", Assumptions]  # (name, factor, new value, set)
+
+
+def _sensitivity_sets(assumptions: Assumptions) -> tuple[Assumptions, list[_Change]]:
+    """The baseline of the sensitivity re-runs (``SENSITIVITY_RUNS`` runs) and each
+    one-assumption change that moves its value."""
+    runs = min(int(assumptions["runs"]), SENSITIVITY_RUNS)
+    small = assumptions.with_overrides({"runs": runs})
+    changes: list[_Change] = []
+    for name, factor in SENSITIVITY_CHANGES:
+        after = _changed_value(name, small[name], factor)
+        if after != small[name]:
+            changes.append((name, factor, after, small.with_overrides({name: after})))
+    return small, changes
+
+
 def sensitivity(
     plan: Plan, assumptions: Assumptions, rubric: Rubric, seed: int, engine: str
 ) -> dict[str, Any]:
@@ -325,18 +347,23 @@ def sensitivity(
     size) to stay fast, so each change is compared with a baseline re-run with those runs, not
     with the main result.
     """
-    runs = min(int(assumptions["runs"]), SENSITIVITY_RUNS)
-    small = assumptions.with_overrides({"runs": runs})
-    _, _, base = _judge(plan, small, rubric, seed, engine)
-    changes: list[dict[str, Any]] = []
-    for name, factor in SENSITIVITY_CHANGES:
+    small, changes = _sensitivity_sets(assumptions)
+    simulations = simulate_many(plan, [small, *(c[3] for c in changes)], seed, engine)
+    return _sensitivity(plan, rubric, small, changes, [s.to_dict() for s in simulations])
+
+
+def _sensitivity(plan: Plan, rubric: Rubric, small: Assumptions, changes: list[_Change],
+                 simulations: list[dict[str, Any]]) -> dict[str, Any]:
+    """:func:`sensitivity` from the simulations of the baseline and of each change."""
+    runs = int(small["runs"])
+    _, base = _judge(plan, small, rubric, simulations[0])
+    out: list[dict[str, Any]] = []
+    for (name, factor, after, varied_set), simulation in zip(changes, simulations[1:],
+                                                            strict=True):
         before = small[name]
-        after = _changed_value(name, before, factor)
-        if after == before:
-            continue
-        _, _, varied = _judge(plan, small.with_overrides({name: after}), rubric, seed, engine)
+        _, varied = _judge(plan, varied_set, rubric, simulation)
         direction = _direction(rubric, base.verdict, varied.verdict)
-        changes.append(
+        out.append(
             {
                 "assumption": name,
                 "factor": factor,
@@ -351,7 +378,7 @@ def sensitivity(
     flips = [
         f"With {c['assumption']} at {c['to']:g} instead of {c['from']:g}, the verdict would "
         f"be {c['verdict']} instead of {base.verdict} ({c['direction']})."
-        for c in changes
+        for c in out
         if c["flips"]
     ]
     return {
@@ -361,7 +388,7 @@ def sensitivity(
             "verdicts are compared with a baseline re-scored the same way."
         ),
         "baseline": {"score": base.value, "verdict": base.verdict, "runs": runs},
-        "changes": changes,
+        "changes": out,
         "flips": flips,
         "stable": not flips,
     }

@@ -3,12 +3,15 @@
 ``simulate(plan, assumptions, seed, engine)`` runs ``assumptions["runs"]`` runs, each with its
 own child seed from ``np.random.SeedSequence(seed).spawn(runs)``, through the chosen engine
 (``"vectorised"``, the fast one, or ``"reference"``, the plain per-participant oracle), and
-summarises them. Pure: no I/O, no global state; the same inputs give the same result.
+summarises them; ``simulate_many`` does the same under several sets of assumptions at once.
+Runs may be shared out over worker processes (:mod:`evaluator.parallel`). Pure: no I/O, no
+global state; the same inputs give the same result.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +20,7 @@ import numpy as np
 from evaluator.assumptions import Assumptions
 from evaluator.errors import InputError
 from evaluator.model import Plan
+from evaluator.parallel import run_all
 from evaluator.simulation.network import Engine, Params, RunData, run
 from evaluator.simulation.payouts import VectorisedEngine
 from evaluator.simulation.reference import ReferenceEngine
@@ -27,7 +31,7 @@ ENGINES: dict[str, type[VectorisedEngine] | type[ReferenceEngine]] = {
     "reference": ReferenceEngine,
 }
 
-__all__ = ["ENGINES", "SimulationResult", "run_once", "simulate"]
+__all__ = ["ENGINES", "SimulationResult", "run_once", "simulate", "simulate_many"]
 
 
 @dataclass(frozen=True)
@@ -60,11 +64,32 @@ def run_once(plan: Plan, assumptions: Assumptions, seed: np.random.SeedSequence 
 def simulate(plan: Plan, assumptions: Assumptions, seed: int,
              engine: str = "vectorised") -> SimulationResult:
     """Monte-Carlo simulation of the plan's network under the assumptions."""
-    chosen = _engine(engine)
-    params = Params.build(plan, assumptions)
-    children = np.random.SeedSequence(seed).spawn(int(assumptions["runs"]))
-    summaries = [
-        summarise(run(params, np.random.default_rng(child), chosen), engine)
-        for child in children
+    return simulate_many(plan, [assumptions], seed, engine)[0]
+
+
+def simulate_many(plan: Plan, assumption_sets: Sequence[Assumptions], seed: int,
+                  engine: str = "vectorised") -> list[SimulationResult]:
+    """:func:`simulate` under each set of assumptions, with the same seed.
+
+    Every run of every set is independent (its own child seed), so all of them are shared
+    out over worker processes together when that pays (:func:`evaluator.parallel.run_all`);
+    results are identical either way.
+    """
+    _engine(engine)  # an unknown engine is refused before any work
+    jobs: list[tuple[Params, np.random.SeedSequence, str]] = []
+    for assumptions in assumption_sets:
+        params = Params.build(plan, assumptions)
+        children = np.random.SeedSequence(seed).spawn(int(assumptions["runs"]))
+        jobs += [(params, child, engine) for child in children]
+    work = sum(job[0].capacity * job[0].horizon for job in jobs)
+    summaries = iter(run_all(_summarised_run, jobs, work))
+    return [
+        SimulationResult(combine([next(summaries) for _ in range(int(a["runs"]))]))
+        for a in assumption_sets
     ]
-    return SimulationResult(combine(summaries))
+
+
+def _summarised_run(job: tuple[Params, np.random.SeedSequence, str]) -> dict[str, Any]:
+    """One run's summary (a job for :func:`evaluator.parallel.run_all`)."""
+    params, child, engine = job
+    return summarise(run(params, np.random.default_rng(child), _engine(engine)), engine)

@@ -1,7 +1,7 @@
 """The threads a simulation may share a month's independent work over.
 
 numpy releases the GIL on large arrays, so a big month's independent parts (the trees as they
-grow, the month's draws, the components as they pay) can run side by side; results never
+grow, the components as they pay) can run side by side; results never
 depend on it (each part touches its own state and results are combined in a fixed order).
 Small months run on one thread: there, handing work between threads costs more than it gives.
 """
@@ -12,10 +12,10 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
-from evaluator.cores import usable_cores
-from evaluator.errors import InputError
+from evaluator.parallel import THREADS_ENV, count_from_env, usable_cores
 
-THREADS_ENV = "OPPEVAL_SIMULATION_THREADS"
+__all__ = ["MOST_THREADS", "PARALLEL_MIN", "THREADS_ENV", "default_threads", "pool"]
+
 MOST_THREADS = 4  # a month has a handful of independent parts: more threads add nothing
 PARALLEL_MIN = 50_000  # fewest participants for which a month's parts run side by side
 
@@ -23,17 +23,7 @@ PARALLEL_MIN = 50_000  # fewest participants for which a month's parts run side 
 def default_threads() -> int:
     """Threads a month's independent parts run on: ``OPPEVAL_SIMULATION_THREADS`` when set
     (1: none side by side), else the usable cores, at most ``MOST_THREADS``."""
-    raw = os.environ.get(THREADS_ENV, "").strip()
-    if raw:
-        try:
-            threads = int(raw)
-        except ValueError:
-            threads = 0
-        if threads < 1:
-            raise InputError(f"{THREADS_ENV} must be a whole number of at least 1, "
-                             f"not {raw!r}")
-        return threads
-    return min(MOST_THREADS, usable_cores())
+    return count_from_env(THREADS_ENV, min(MOST_THREADS, usable_cores()))
 
 
 def pool(threads: int) -> ThreadPoolExecutor:

@@ -195,16 +195,19 @@ at once. Memory is bounded by the slots, not by the threads."""
 def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = SERVER_THREADS) -> None:
     """Run the app under waitress (a production WSGI server) until interrupted.
 
-    The samples, the bundled rubrics and the whole pipeline are loaded before the first request.
+    The samples, the bundled rubrics and the whole pipeline are loaded before the first request,
+    and each evaluation's Monte-Carlo runs are shared over the cores by worker processes
+    (:func:`evaluator.parallel.share_runs_over_cores`), started now.
     """
     from waitress import serve as waitress_serve
 
-    from evaluator import evaluation, report
+    from evaluator import evaluation, parallel, report
     from evaluator.web import service
 
     app = create_app()
     service.samples()
     service.bundled_rubrics()
+    parallel.share_runs_over_cores()
     del evaluation, report  # imported now so the first visitor does not wait for them
     print(f"Opportunity Evaluator listening on http://{host}:{port}/", flush=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="oppeval")

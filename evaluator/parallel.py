@@ -1,0 +1,116 @@
+"""The machine's cores, and the worker processes independent simulation runs share them over.
+
+A Monte-Carlo run is independent of every other run, so an evaluation's runs (the main
+simulation's and the sensitivity re-runs) can run in worker processes, one per core: each run
+gets its own seed and the results come back in run order, so the outcome is identical to
+running them one after the other. Small jobs run in this process, where starting the work
+elsewhere would cost more than it gives; so does a process that is itself a worker.
+
+Worker processes pay off in a long-lived process that evaluates again and again (the web
+server turns them on with :func:`share_runs_over_cores`); a one-shot command would spend on
+starting them what it gains. So by default, and for library use, runs stay in the calling
+process; ``OPPEVAL_PROCESSES`` overrides either way. The workers start from a fresh server
+process (forkserver), which imports the calling program's main module again, as
+multiprocessing always does: a script that turns them on keeps its work under
+``if __name__ == "__main__":``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import cache
+from typing import TypeVar
+
+from evaluator.errors import InputError
+
+J = TypeVar("J")
+R = TypeVar("R")
+
+PROCESSES_ENV = "OPPEVAL_PROCESSES"
+THREADS_ENV = "OPPEVAL_SIMULATION_THREADS"
+WORTH_IT = 2_000_000
+"""Least work (simulated participant-months, as the caller counts them) sent to worker
+processes: below it, handing the runs over costs more than running them here."""
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def count_from_env(name: str, default: int) -> int:
+    """A whole number of at least 1 from the environment variable ``name``, else
+    ``default``; anything else is refused, naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InputError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return value
+
+
+_chosen = 1  # worker processes when the environment does not say: set by share_runs_over_cores
+
+
+def default_processes() -> int:
+    """Worker processes for independent runs: ``OPPEVAL_PROCESSES`` (1: none), else 1, or one
+    per usable core after :func:`share_runs_over_cores`."""
+    return count_from_env(PROCESSES_ENV, _chosen)
+
+
+def share_runs_over_cores() -> None:
+    """From now on, independent runs in this process go to one worker process per usable
+    core (unless ``OPPEVAL_PROCESSES`` says otherwise); the workers start now, so the first
+    evaluation does not wait for them."""
+    global _chosen
+    _chosen = usable_cores()
+    processes = default_processes()
+    if processes > 1:
+        _pool(processes, os.getpid()).submit(int).result()
+
+
+def run_all(work: Callable[[J], R], jobs: Sequence[J], size: float) -> list[R]:
+    """``work`` on every job, results in job order: in worker processes when there are
+    several jobs, ``size`` (the jobs' work) is at least :data:`WORTH_IT` and this process
+    may have workers; else here. If a worker dies, the jobs run here instead."""
+    processes = default_processes()
+    if (processes < 2 or len(jobs) < 2 or size < WORTH_IT
+            or multiprocessing.current_process().daemon):
+        return [work(job) for job in jobs]
+    pool = _pool(processes, os.getpid())
+    try:
+        return list(pool.map(work, jobs))
+    except BrokenProcessPool:
+        _pool.cache_clear()
+        return [work(job) for job in jobs]
+
+
+def _worker_start() -> None:
+    """In a worker process: no workers of its own, and (unless the environment says how
+    many) one thread for the simulation, since the processes already share the cores."""
+    os.environ[PROCESSES_ENV] = "1"
+    os.environ.setdefault(THREADS_ENV, "1")
+
+
+@cache
+def _pool(processes: int, pid: int) -> ProcessPoolExecutor:
+    """One pool per size and process (a forked child makes its own: ``pid``). Workers start
+    from a server that has imported the simulation once (forkserver), where there is one."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["evaluator.simulation"])
+    else:
+        context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=processes, mp_context=context,
+                               initializer=_worker_start)

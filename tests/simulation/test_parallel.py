@@ -1,0 +1,145 @@
+"""Monte-Carlo runs shared over worker processes give exactly what running them here gives."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evaluator import parallel
+from evaluator.assumptions import Assumptions
+from evaluator.errors import InputError
+from evaluator.evaluation import evaluate_document
+from evaluator.report import RENDERERS
+from evaluator.simulation import simulate, simulate_many
+from tests.simulation.helpers import plan
+
+SMALL = {"max_participants": 300, "market_size": 3000, "initial_participants": 100,
+         "recruit_rate": 0.35, "horizon_months": 18, "runs": 3}
+
+
+@pytest.fixture
+def every_kind() -> Any:
+    return plan([{"type": "retail_margin"}, {"type": "unilevel", "rates": [0.05, 0.03]},
+                 {"type": "binary", "rate": 0.1, "carryover": True},
+                 {"type": "enrollment_bonus", "amounts": [40]}])
+
+
+def test_runs_in_worker_processes_equal_runs_here(every_kind: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    sets = [Assumptions.from_overrides(SMALL),
+            Assumptions.from_overrides({**SMALL, "runs": 1, "monthly_churn": 0.12})]
+    monkeypatch.setenv(parallel.PROCESSES_ENV, "1")
+    here = [r.to_dict() for r in simulate_many(every_kind, sets, 9)]
+    monkeypatch.setenv(parallel.PROCESSES_ENV, "2")
+    monkeypatch.setattr(parallel, "WORTH_IT", 0)
+    shared = [r.to_dict() for r in simulate_many(every_kind, sets, 9)]
+    assert json.dumps(shared, sort_keys=True) == json.dumps(here, sort_keys=True)
+    assert here[0] == simulate(every_kind, sets[0], 9).to_dict()
+
+
+def test_small_work_stays_here(every_kind: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(*args: Any) -> None:
+        raise AssertionError("a worker pool was started for a small job")
+
+    monkeypatch.setenv(parallel.PROCESSES_ENV, "2")
+    monkeypatch.setattr(parallel, "_pool", no_pool)
+    assert simulate(every_kind, Assumptions.from_overrides(SMALL), 3).to_dict()["runs"] == 3
+
+
+def test_a_dead_worker_pool_falls_back_to_running_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken:
+        def map(self, *args: Any) -> None:
+            raise BrokenProcessPool("a worker died")
+
+    class Pools:
+        cleared = False
+
+        def __call__(self, processes: int, pid: int) -> Broken:
+            return Broken()
+
+        def cache_clear(self) -> None:
+            Pools.cleared = True
+
+    monkeypatch.setenv(parallel.PROCESSES_ENV, "2")
+    monkeypatch.setattr(parallel, "_pool", Pools())
+    assert parallel.run_all(abs, [-1, -2, 3], parallel.WORTH_IT) == [1, 2, 3]
+    assert Pools.cleared
+
+
+def test_processes_come_from_the_environment_or_the_front_door(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(parallel.PROCESSES_ENV, raising=False)
+    monkeypatch.setattr(parallel, "_chosen", 1)
+    assert parallel.default_processes() == 1  # library use: runs stay here
+    monkeypatch.setenv(parallel.PROCESSES_ENV, "1")  # no workers are started for this test
+    parallel.share_runs_over_cores()
+    assert parallel._chosen == parallel.usable_cores()
+    monkeypatch.delenv(parallel.PROCESSES_ENV)
+    assert parallel.default_processes() == parallel.usable_cores()
+
+
+@pytest.mark.parametrize("value", ["0", "many", "-2"])
+def test_bad_process_count_is_refused(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parallel.PROCESSES_ENV, value)
+    with pytest.raises(InputError, match=r"OPPEVAL_PROCESSES must be a whole number"):
+        parallel.default_processes()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    """``oppeval serve`` as shipped, with worker processes for the runs."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != parallel.PROCESSES_ENV}
+    env[parallel.PROCESSES_ENV] = "2"
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("oppeval")), "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise AssertionError(proc.stdout.read() if proc.stdout else "") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def test_the_server_shares_runs_and_answers_the_same(server: str, sample_paths: list[Path]
+                                                     ) -> None:
+    """The server's evaluation (runs in worker processes) is byte for byte the one made
+    here (runs one after the other), at the default network size."""
+    path = sample_paths[0]
+    request = urllib.request.Request(server + "/api/v1/evaluate", data=path.read_bytes(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        served = response.read()
+    here = io.BytesIO()
+    RENDERERS["json"].render(evaluate_document(path.read_bytes()), here)
+    assert served == here.getvalue()
