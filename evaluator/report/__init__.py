@@ -4,6 +4,10 @@
 ``binary``, ``media_type`` and ``extension``. The command line (``--format``), the web
 downloads and the batch runner use this one registry. ``evaluation`` is an
 ``evaluator.evaluation.Evaluation`` or its published dictionary (``Evaluation.to_dict()``).
+
+Importing this package loads neither WeasyPrint nor matplotlib: the PDF renderer and the charts
+import them when they first draw, so the JSON and CSV paths start without them. A long-running
+server calls :func:`preload` to load them before its first request.
 """
 
 from __future__ import annotations
@@ -40,4 +44,11 @@ RENDERERS: Mapping[str, Renderer] = MappingProxyType(
 )
 """Format name -> renderer."""
 
-__all__ = ["RENDERERS", "Renderer", "render_html_fragment", "report_css"]
+
+def preload() -> None:
+    """Import what the charts and the PDF renderer load on first use (matplotlib, WeasyPrint)."""
+    import evaluator.report.charts
+    import evaluator.report.fetcher  # noqa: F401
+
+
+__all__ = ["RENDERERS", "Renderer", "preload", "render_html_fragment", "report_css"]

@@ -3,7 +3,8 @@
 Templates live in ``templates/report/`` (``evaluator/_data/templates`` in a wheel). Every
 value from the plan passes through Jinja's autoescaping, so plan text such as ``<script>``
 is shown, never run. The page is self-contained: its style sheet is inlined and its charts are
-SVG ``data:`` images, so it needs no network and no other file.
+SVG ``data:`` images, so it needs no network and no other file. The charts module (and with it
+matplotlib) is imported when a report is first rendered, not with this module.
 
 :func:`render_html_fragment` gives the report body alone (an ``<article>``) for a page that has
 its own layout; the page must then link :data:`REPORT_CSS` itself (see :func:`report_css`).
@@ -21,7 +22,6 @@ import jinja2
 from markupsafe import Markup
 
 from evaluator.report import view
-from evaluator.report.charts import render_charts
 from evaluator.resources import data_dir
 
 PAGE_TEMPLATE = "report/report.html.j2"
@@ -303,6 +303,8 @@ def report_css() -> str:
 
 def context(evaluation: Any, links: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Everything the templates read: the Evaluation dictionary, its charts and its wording."""
+    from evaluator.report.charts import render_charts  # matplotlib, loaded on the first chart
+
     ev = view.evaluation_dict(evaluation)
     findings = [_finding(f) for f in (ev.get("findings") or [])][:PAGE1_FINDINGS]
     score = ev.get("score") or {}

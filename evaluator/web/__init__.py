@@ -208,6 +208,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = SERVER_THREA
     service.samples()
     service.bundled_rubrics()
     parallel.share_runs_over_cores()
-    del evaluation, report  # imported now so the first visitor does not wait for them
+    report.preload()
+    del evaluation  # imported now (like the report's charts and PDF) so no visitor waits for it
     print(f"Opportunity Evaluator listening on http://{host}:{port}/", flush=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="oppeval")
