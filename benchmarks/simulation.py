@@ -10,7 +10,7 @@ average is printed first):
   threads (a big month's independent parts side by side) and on one thread
   (``OPPEVAL_SIMULATION_THREADS=1``);
 - vectorised vs reference engine per participant-month, side by side on the same run
-  (a 20,000-person market filled over 60 months);
+  (a 20,000-person market filled over 60 months, and a 100,000-person one);
 - the web form's default size (the assumption defaults: a network that fills a
   1,000,000-person market, scaled to at most max_participants = 20,000 simulated
   participants, 5 runs), all runs included, shared over worker processes as the web server
@@ -171,19 +171,19 @@ def main() -> None:
                   f"{r['participant_months']:>12,} {r['seconds']:>7.2f} "
                   f"{f'({low:.2f}-{high:.2f})':>13} {r['cpu_seconds']:>7.2f} "
                   f"{r['peak_mib']:>9.0f} {r['us_per_pm']:>14.3f}")
-    size = 20_000
-    r = _child("ratio", size, reps)
-    v, ref = r["vectorised"], r["reference"]
-    print(f"\nVectorised vs reference on the same run ({v['participants']:,} participants, "
-          f"60 months, {v['participant_months']:,} participant-months):")
-    print(f"  vectorised {v['seconds']:.2f} s wall, {v['cpu_seconds']:.2f} s cpu "
-          f"({v['us_per_pm']:.2f} us per participant-month)")
-    print(f"  reference  {ref['seconds']:.2f} s wall, {ref['cpu_seconds']:.2f} s cpu "
-          f"({ref['us_per_pm']:.2f} us per participant-month)")
-    print(f"  ratio {ref['seconds'] / v['seconds']:.0f}x wall, "
-          f"{ref['cpu_seconds'] / v['cpu_seconds']:.0f}x cpu")
-    checks.append(("reference / vectorised per participant-month (wall)",
-                   -ref["seconds"] / v["seconds"], -100.0, "x"))
+    for size in [20_000] + ([] if args.quick else [100_000]):
+        r = _child("ratio", size, reps)
+        v, ref = r["vectorised"], r["reference"]
+        print(f"\nVectorised vs reference on the same run ({v['participants']:,} participants, "
+              f"60 months, {v['participant_months']:,} participant-months):")
+        print(f"  vectorised {v['seconds']:.2f} s wall, {v['cpu_seconds']:.2f} s cpu "
+              f"({v['us_per_pm']:.2f} us per participant-month)")
+        print(f"  reference  {ref['seconds']:.2f} s wall, {ref['cpu_seconds']:.2f} s cpu "
+              f"({ref['us_per_pm']:.2f} us per participant-month)")
+        print(f"  ratio {ref['seconds'] / v['seconds']:.0f}x wall, "
+              f"{ref['cpu_seconds'] / v['cpu_seconds']:.0f}x cpu")
+        checks.append((f"reference / vectorised per participant-month at {size:,} (wall)",
+                       -ref["seconds"] / v["seconds"], -100.0, "x"))
     r = _child("web", 0, reps)
     print(f"\nWeb default size (max_participants {r['max_participants']:,}, runs {r['runs']}), "
           f"all runs, vectorised, as the web server runs them ({r['processes']} worker "
