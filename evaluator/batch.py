@@ -269,8 +269,9 @@ def score_rows(rows: Iterable[SourceRow], settings: BatchSettings, *, workers: i
                dask_scheduler: str | None = None) -> Iterator[RowOutcome]:
     """One outcome per input row, in input order, with at most a small window in flight.
 
-    Rows that are invalid before scoring never leave this process. A row whose worker
-    process dies is retried once on a fresh pool, then reported as an ``error`` row.
+    Rows that are invalid before scoring never leave this process. When a worker process
+    dies, every row it took down runs again on a fresh pool (see :func:`_recover`); a row
+    whose worker dies even when it runs alone is reported as an ``error`` row.
     """
     workers = workers or default_workers()
     runner: _Runner
@@ -290,7 +291,7 @@ def score_rows(rows: Iterable[SourceRow], settings: BatchSettings, *, workers: i
             if source.document is None or source.errors:
                 pending.append((source, score_row(source, settings), 0))
             else:
-                pending.append((source, runner.submit(source), 0))
+                pending.append((source, _submit(runner, source), 0))
             while len(pending) > window:
                 yield _next(pending, runner)
         while pending:
@@ -299,29 +300,27 @@ def score_rows(rows: Iterable[SourceRow], settings: BatchSettings, *, workers: i
         runner.close()
 
 
+def _submit(runner: _Runner, source: SourceRow) -> Future[RowOutcome]:
+    """The row's job; a pool already broken by a dead worker gives a job failed by it."""
+    try:
+        return runner.submit(source)
+    except BrokenProcessPool as exc:
+        failed: Future[RowOutcome] = Future()
+        failed.set_exception(exc)
+        return failed
+
+
 def _next(pending: deque[_Pending], runner: _Runner) -> RowOutcome:
     """The outcome of the oldest row (waiting for it if it is still running)."""
     while True:
-        source, job, tries = pending[0]
+        source, job, _ = pending[0]
         if isinstance(job, RowOutcome):
             pending.popleft()
             return job
         try:
             outcome = job.result()
         except BrokenProcessPool:
-            runner.restart()
-            resubmitted: deque[_Pending] = deque()
-            for index, (src, old, count) in enumerate(pending):
-                if isinstance(old, RowOutcome):
-                    resubmitted.append((src, old, count))
-                elif old.done() and old.exception() is None:
-                    resubmitted.append((src, old.result(), count))
-                elif index == 0 and tries >= 1:
-                    resubmitted.append((src, _lost(src), count))
-                else:
-                    resubmitted.append((src, runner.submit(src), count + (index == 0)))
-            pending.clear()
-            pending.extend(resubmitted)
+            _recover(pending, runner)
             continue
         except Exception as exc:  # a cluster that lost the task: the row is reported
             outcome = _lost(source, exc)
@@ -329,10 +328,63 @@ def _next(pending: deque[_Pending], runner: _Runner) -> RowOutcome:
         return outcome
 
 
+def _recover(pending: deque[_Pending], runner: _Runner) -> None:
+    """After a worker process died: every row whose job it took down runs again.
+
+    The pool does not say which row's worker died, so every unfinished row is a suspect and
+    runs again on a fresh pool. A row that is a suspect for the second time runs alone first,
+    with nothing else in flight: if its worker dies then, the row is the cause and is
+    reported; otherwise it is scored. A row that kills its worker thus costs that row only.
+    """
+    runner.restart()
+    settled = [(source, _settled(source, job), tries) for source, job, tries in pending]
+    for index, (source, outcome, tries) in enumerate(settled):
+        if outcome is None and tries >= 1:
+            settled[index] = (source, _alone(source, runner), tries)
+    pending.clear()
+    for source, outcome, tries in settled:
+        if outcome is None:
+            pending.append((source, _submit(runner, source), tries + 1))
+        else:
+            pending.append((source, outcome, tries))
+
+
+def _settled(source: SourceRow, job: Future[RowOutcome] | RowOutcome) -> RowOutcome | None:
+    """The row's outcome if its job finished (None if the dead worker took it down)."""
+    if isinstance(job, RowOutcome):
+        return job
+    if not job.done() or job.cancelled():
+        return None
+    exc = job.exception()
+    if exc is None:
+        return job.result()
+    if isinstance(exc, BrokenProcessPool):
+        return None
+    return _lost(source, exc)
+
+
+def _alone(source: SourceRow, runner: _Runner) -> RowOutcome:
+    """Run one row with nothing else in flight; a death now is the row's own."""
+    try:
+        return runner.submit(source).result()
+    except BrokenProcessPool:
+        runner.restart()
+        return _lost(source)
+    except Exception as exc:
+        return _lost(source, exc)
+
+
+DIED_ALONE = ("the worker process scoring this row died, and died again when the row ran "
+              "alone (killed by the system, perhaps out of memory); the row was not scored")
+"""The reason reported for a row whose worker process dies even when the row runs alone."""
+
+
 def _lost(source: SourceRow, exc: BaseException | None = None) -> RowOutcome:
-    reason = f" ({type(exc).__name__}: {exc})" if exc is not None else " (out of memory?)"
-    return RowOutcome(source.row, "error", source.label,
-                      (FieldError("", "the worker running this row stopped" + reason),))
+    """The error outcome of a row whose worker was lost: ``exc`` says how (None: it died,
+    even alone)."""
+    reason = (DIED_ALONE if exc is None
+              else f"the worker running this row stopped ({type(exc).__name__}: {exc})")
+    return RowOutcome(source.row, "error", source.label, (FieldError("", reason),))
 
 
 # --------------------------------------------------------------------------- summary

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from evaluator.batch import BatchSettings, RowOutcome, score_row
+from evaluator.batch_rows import SourceRow
 from evaluator.resources import data_dir
 
 SMALL: Mapping[str, str] = {"max_participants": "300", "runs": "1", "horizon_months": "24"}
@@ -99,3 +102,20 @@ def make_every_kind(root: Path) -> Batch:
         "the row has 13 cells but the header has 12 columns")
     add(INLINE | {"company_name": "Last row"}, "scored")
     return Batch(write_csv(folder / "offers.csv", header, rows), expected)
+
+
+ENDS_ITS_WORKER = "Ends its worker"
+"""The company name of a row whose scoring ends the worker process (see :func:`score_or_end`)."""
+
+
+def score_or_end(source: SourceRow, settings: BatchSettings) -> RowOutcome:
+    """Score a row like the batch does, except that the row named :data:`ENDS_ITS_WORKER`
+    ends the process scoring it at once, every time (as the system killing it would).
+
+    Worker processes receive the function to run from the batch process by name, so a test
+    that puts this function in place of ``evaluator.batch.score_row`` there has every worker
+    run it.
+    """
+    if source.label == ENDS_ITS_WORKER:
+        os._exit(70)
+    return score_row(source, settings)
