@@ -6,6 +6,7 @@ of this process; they are found through ``/proc``, so these tests run on Linux o
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
@@ -21,7 +22,7 @@ from evaluator.batch_rows import SourceRow, open_csv, open_rows
 from tests.batch.helpers import ENDS_ITS_WORKER, INLINE, score_or_end, write_csv
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or
-                                "forkserver" not in batch.multiprocessing.get_all_start_methods(),
+                                "forkserver" not in multiprocessing.get_all_start_methods(),
                                 reason="finds worker processes through /proc")
 
 WORK = {"max_participants": "4000", "runs": "1", "horizon_months": "36"}
