@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from jsonschema import Draft202012Validator
 
@@ -210,7 +210,7 @@ def evaluate(
     # the cores).
     small, changes = _sensitivity_sets(assumptions)
     main, *others = simulate_many(
-        plan, [assumptions, small, *(c[3] for c in changes)], seed, engine)
+        plan, [assumptions, small, *(c.assumptions for c in changes)], seed, engine)
     simulation = main.to_dict()
     economics, result = _judge(plan, assumptions, rubric, simulation)
     return Evaluation(
@@ -322,7 +322,13 @@ def _changed_value(name: str, current: float, factor: float) -> float | int:
     return round(value) if spec.integer else round(value, 6)
 
 
-_Change = tuple[str, float, "float | int", Assumptions]  # (name, factor, new value, set)
+class _Change(NamedTuple):
+    """One sensitivity change: the assumption, its factor, its new value, the changed set."""
+
+    name: str
+    factor: float
+    after: float | int
+    assumptions: Assumptions
 
 
 def _sensitivity_sets(assumptions: Assumptions) -> tuple[Assumptions, list[_Change]]:
@@ -334,7 +340,7 @@ def _sensitivity_sets(assumptions: Assumptions) -> tuple[Assumptions, list[_Chan
     for name, factor in SENSITIVITY_CHANGES:
         after = _changed_value(name, small[name], factor)
         if after != small[name]:
-            changes.append((name, factor, after, small.with_overrides({name: after})))
+            changes.append(_Change(name, factor, after, small.with_overrides({name: after})))
     return small, changes
 
 
@@ -348,7 +354,8 @@ def sensitivity(
     with the main result.
     """
     small, changes = _sensitivity_sets(assumptions)
-    simulations = simulate_many(plan, [small, *(c[3] for c in changes)], seed, engine)
+    simulations = simulate_many(plan, [small, *(c.assumptions for c in changes)], seed,
+                                engine)
     return _sensitivity(plan, rubric, small, changes, [s.to_dict() for s in simulations])
 
 
