@@ -150,6 +150,18 @@ def assumption_parameter(name: str) -> dict[str, Any]:
     }
 
 
+def rubric_parameter() -> dict[str, Any]:
+    """The OpenAPI query parameter ``rubric``: one of the bundled rubrics, by file stem."""
+    return {
+        "name": "rubric",
+        "in": "query",
+        "required": False,
+        "description": "A bundled rubric (see /methodology).",
+        "schema": {"type": "string", "enum": [stem for stem, _ in service.bundled_rubric_files()],
+                   "default": service.default_rubric_stem()},
+    }
+
+
 def _embedded(schema: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
     """``{name: schema}`` plus its ``$defs`` as sibling components, with references rewritten."""
     schema = {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
@@ -182,7 +194,6 @@ def _output_schema() -> dict[str, Any]:
 
 def openapi_document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
     """The OpenAPI 3.1 document: every API route, the plan schema, the error shape."""
-    rubric_stems = [stem for stem, _ in service.bundled_rubrics()]
     evaluate_op = {
         "operationId": "evaluatePlan",
         "summary": "Evaluate a plan document",
@@ -205,14 +216,7 @@ def openapi_document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any
                 "description": "Random seed; the same plan, rubric and seed give the same report.",
                 "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
             },
-            {
-                "name": "rubric",
-                "in": "query",
-                "required": False,
-                "description": "A bundled rubric (see /methodology).",
-                "schema": {"type": "string", "enum": rubric_stems,
-                           "default": service.default_rubric_stem()},
-            },
+            rubric_parameter(),
             *(assumption_parameter(a.name) for a in ASSUMPTIONS),
         ],
         "requestBody": {

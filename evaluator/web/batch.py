@@ -6,7 +6,9 @@ a download link for the results CSV (held in the page itself, so nothing is stor
 server; the whole evaluations, about 60 kB a row, come from the API instead).
 ``POST /api/v1/batch`` takes the CSV as the request body and answers with JSON
 (``{"summary", "rows"}``, each row as in the JSON-lines output) or, with ``?format=csv``, the
-results CSV. Both use the same batch functions as the
+results CSV. Both score with the bundled rubric chosen (the page's select, the API's
+``?rubric=<stem>``, as for a single plan; default: the default rubric) and both use the same
+batch functions as the
 command line, under web limits: at most :data:`MAX_ROWS` rows and :data:`MAX_BYTES` bytes,
 no ``plan_file`` column (a web upload has no folder), and the web's simulation limits.
 App settings: ``OPPEVAL_BATCH_WORKERS`` (worker processes; default all cores, 1 runs the rows
@@ -36,8 +38,9 @@ from evaluator.batch import (
 )
 from evaluator.batch_rows import data_rows, open_rows, text_stream
 from evaluator.errors import FieldError, InputError, LimitError, error_body
-from evaluator.web import csrf, service
-from evaluator.web.api import assumption_parameter
+from evaluator.web import csrf, formdata, service
+from evaluator.web.api import QUERY_PARAMETERS, assumption_parameter, rubric_parameter
+from evaluator.web.service import RubricChoice
 
 bp = Blueprint("batch", __name__)
 NAV_LINK = ("Score a spreadsheet", "batch.page")
@@ -48,7 +51,12 @@ MAX_ROWS = 100
 MAX_BYTES = 1_000_000
 """Largest CSV a web batch accepts, in bytes."""
 
-API_PARAMETERS = ("format", "seed", *SPECS)
+API_PARAMETERS = QUERY_PARAMETERS
+"""The API's query parameters: those of ``POST /api/v1/evaluate`` (format, seed, rubric and
+every assumption)."""
+
+PAGE_INPUTS: dict[str, str] = {"seed": "Base seed", "rubric": "Rubric"}
+"""The page's inputs that errors can be shown beside, with their labels."""
 
 
 @dataclass(frozen=True)
@@ -97,10 +105,24 @@ def run_web_batch(data: bytes, settings: BatchSettings) -> WebBatch:
     return WebBatch(summary, tuple(outcomes))
 
 
-def _settings(overrides: Mapping[str, Any], seed_text: str | None) -> BatchSettings:
+def _settings(overrides: Mapping[str, Any], seed_text: str | None,
+              rubric: RubricChoice) -> BatchSettings:
+    """The batch's settings; InputError listing every problem with the seed and the rubric."""
     defaults = dict(current_app.config.get("OPPEVAL_DEFAULT_OVERRIDES") or {})
-    seed = service.parse_seed(seed_text)
-    kwargs: dict[str, Any] = {} if seed is None else {"seed": seed}
+    errors: list[FieldError] = []
+    kwargs: dict[str, Any] = {}
+    try:
+        seed = service.parse_seed(seed_text)
+        if seed is not None:
+            kwargs["seed"] = seed
+    except InputError as exc:
+        errors.extend(exc.errors)
+    try:
+        kwargs["rubric_text"] = service.rubric_text(rubric)
+    except InputError as exc:
+        errors.extend(exc.errors)
+    if errors:
+        raise InputError(errors)
     return BatchSettings(overrides=defaults | dict(overrides), fmt="json", **kwargs)
 
 
@@ -110,7 +132,7 @@ def _settings(overrides: Mapping[str, Any], seed_text: str | None) -> BatchSetti
 @bp.get("/batch")
 def page() -> str:
     """The upload form."""
-    return render_template("web/batch.html", result=None, errors=[], limits=_limits())
+    return _render_page("", RubricChoice())
 
 
 @bp.post("/batch")
@@ -118,29 +140,46 @@ def upload() -> tuple[str, int] | str:
     """Score the uploaded CSV; the summary, the per-row table and the downloads."""
     upload_file = request.files.get("csv")
     data = upload_file.read(MAX_BYTES + 1) if upload_file else b""
-    if not data:
-        return _page_errors([FieldError("", "choose a CSV file to score")], 400)
+    seed_text = request.form.get("seed", "")
+    rubric = RubricChoice(stem=request.form.get("rubric", ""))
+    errors = [] if data else [FieldError("", "choose a CSV file to score")]
     try:
-        settings = _settings({}, request.form.get("seed"))
+        settings = _settings({}, seed_text, rubric)
+    except InputError as exc:
+        errors.extend(exc.errors)
+    if errors:
+        return _render_page(seed_text, rubric, errors), 400 if not data else 422
+    try:
         result = run_web_batch(data, settings)
     except LimitError as exc:
-        return _page_errors(exc.errors, 413)
+        return _render_page(seed_text, rubric, exc.errors), 413
     except InputError as exc:
-        return _page_errors(exc.errors, 422)
-    return render_template(
-        "web/batch.html",
+        return _render_page(seed_text, rubric, exc.errors), 422
+    return _render_page(
+        seed_text,
+        rubric,
         result=result,
+        scored_with=settings.rubric(),
         table=[table_row(o) for o in result.outcomes],
         download=_data_uri(result.csv_text(settings), "text/csv"),
         file_name=(upload_file.filename if upload_file else "") or "batch.csv",
-        errors=[],
-        limits=_limits(),
     )
 
 
-def _page_errors(errors: list[FieldError], status: int) -> tuple[str, int]:
-    return render_template("web/batch.html", result=None, errors=[str(e) for e in errors],
-                           limits=_limits()), status
+def _render_page(seed_text: str, rubric: RubricChoice, errors: list[FieldError] | None = None,
+                 **context: Any) -> str:
+    """The batch page keeping the visitor's seed and rubric, every error beside its input."""
+    context.setdefault("result", None)
+    return render_template(
+        "web/batch.html",
+        errors=formdata.place_errors(errors or [], PAGE_INPUTS),
+        seed=seed_text,
+        rubric=rubric,
+        rubrics=service.bundled_rubrics(),
+        default_rubric=service.default_rubric_stem(),
+        limits=_limits(),
+        **context,
+    )
 
 
 def _limits() -> dict[str, int]:
@@ -186,13 +225,17 @@ def api() -> Response | tuple[Response, int]:
     fmt = args.get("format", "json")
     if fmt not in ("json", "csv"):
         errors.append(FieldError("format", f"{fmt!r} is not one of json, csv", fmt))
+    try:
+        settings = _settings({n: args[n] for n in SPECS if n in args}, args.get("seed"),
+                             RubricChoice(stem=args.get("rubric", "")))
+    except InputError as exc:
+        errors.extend(exc.errors)
     if errors:
         return jsonify(error_body(errors)), 422
     if not data.strip():
         return jsonify(error_body([FieldError("", "the body is empty; send the batch CSV "
                                                   "(text/csv)")])), 400
     try:
-        settings = _settings({n: args[n] for n in SPECS if n in args}, args.get("seed"))
         result = run_web_batch(data, settings)
     except LimitError as exc:
         return jsonify(error_body(exc.errors)), 413
@@ -220,7 +263,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                 f"The body is a batch CSV (the README's batch CSV format), at most "
                 f"{MAX_ROWS} rows and {MAX_BYTES:,} bytes, without plan_file. Every input row "
                 "gets one result row, in input order: scored, or invalid with the column and "
-                "the reason."
+                "the reason. Every row is scored with the rubric chosen."
             ),
             "parameters": [
                 {"name": "format", "in": "query", "required": False,
@@ -229,6 +272,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                  "description": "Base seed; each row's seed derives from it and the row's "
                                 "input hash.",
                  "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}},
+                rubric_parameter(),
                 *(assumption_parameter(name) for name in SPECS),
             ],
             "requestBody": {"required": True,

@@ -106,10 +106,16 @@ class RubricChoice:
 
 
 @cache
+def bundled_rubric_files() -> tuple[tuple[str, Path], ...]:
+    """``(file stem, path)`` for every rubric shipped in ``rubrics/``, default first."""
+    paths = sorted(data_dir("rubrics").glob("*.yaml"), key=lambda p: (p.name != DEFAULT_RUBRIC, p))
+    return tuple((p.stem, p) for p in paths)
+
+
+@cache
 def bundled_rubrics() -> tuple[tuple[str, Rubric], ...]:
     """``(file stem, rubric)`` for every rubric shipped in ``rubrics/``, default first."""
-    paths = sorted(data_dir("rubrics").glob("*.yaml"), key=lambda p: (p.name != DEFAULT_RUBRIC, p))
-    return tuple((p.stem, load_rubric(p)) for p in paths)
+    return tuple((stem, load_rubric(path)) for stem, path in bundled_rubric_files())
 
 
 def default_rubric_stem() -> str:
@@ -134,6 +140,21 @@ def resolve_rubric(choice: RubricChoice) -> Rubric:
             )
         ]
     )
+
+
+def rubric_text(choice: RubricChoice) -> str | None:
+    """The YAML text of the rubric a choice names, or None for the default rubric.
+
+    This is what a batch sends to its worker processes (``BatchSettings.rubric_text``, where
+    None means the default rubric); raises RubricError exactly as :func:`resolve_rubric` does.
+    """
+    resolve_rubric(choice)
+    if choice.text:
+        return choice.text
+    stem = choice.stem or default_rubric_stem()
+    if stem == default_rubric_stem():
+        return None
+    return dict(bundled_rubric_files())[stem].read_text("utf-8")
 
 
 # ---------------------------------------------------------------- limits and evaluation
