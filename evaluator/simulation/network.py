@@ -551,15 +551,21 @@ def month_inputs(
     join: np.ndarray,
     customers: np.ndarray,
     units: np.ndarray | None = None,
+    before: Month | None = None,
 ) -> Month:
     """Volumes, personal volume and qualification of a month from who is active (``act``),
     who is new, how many customers each active participant has and how many products each
-    bought to qualify (``units``; none when omitted). See the module docstring."""
-    vc = customers * params.order_volume
+    bought to qualify (``units``; none when omitted). See the module docstring. ``before``:
+    the same month before buying to qualify, whose customer and kit volumes are reused."""
     if units is None:
         units = np.zeros(act.size, dtype=np.int64)
     vo = params.own_volume + units * params.unit_volume
-    vk = np.where(join[act] == t, params.kit_volume, 0.0) if new.size else np.zeros(act.size)
+    if before is not None:
+        vc, vk = before.vc, before.vk
+    else:
+        vc = customers * params.order_volume
+        vk = (np.where(join[act] == t, params.kit_volume, 0.0) if new.size
+              else np.zeros(act.size))
     pv = vc + vo + vk if params.own_purchases_count else vc.copy()
     qualified = reaches(pv, params.min_personal_volume) & (
         customers >= params.min_retail_customers
@@ -688,7 +694,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         if params.tops_up:
             units = engine.top_up(params, net, month)
             if units.any():
-                month = month_inputs(params, t, n, act, new, join, customers, units)
+                month = month_inputs(params, t, n, act, new, join, customers, units, month)
                 bought = units * params.unit_money
                 buying = np.flatnonzero(units)
                 cost[act[buying]] += bought[buying]

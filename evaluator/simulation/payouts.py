@@ -230,6 +230,7 @@ class GroupCounts:
                 (m.join[m.act] == m.t).astype(np.int64)])
         # The same for products bought to qualify.
         self.units = Rolled.up(tree, m.n, m.act, [m.units]) if m.units.any() else None
+        self.units_of = m.units  # the purchases these counts include
         self.params = params
         # Counts of the active (``m.act``) in the month before buying, kept by top_up.
         self.act_counts: np.ndarray | None = None
@@ -450,9 +451,10 @@ class VectorisedEngine:
         # per component and part: they run side by side
         self._scratch: dict[tuple[str, tuple[int, int]], Scratch] = {}
         self._placing: dict[Tree, Future[None]] = {}  # forced-tree placements under way
-        # The binary tree's counts before buying to qualify, worked out in the background
-        # while top_up runs: (the month's ``act``, the job).
-        self._binary_base: tuple[np.ndarray, Future[GroupCounts]] | None = None
+        # Group counts worked out in the background while top_up runs, by tree ("sponsor",
+        # "binary"): (the month's ``act``, the job). The binary tree's are its counts before
+        # buying, or after once the purchases are rolled up too; the sponsor tree's, after.
+        self._groups: dict[str, tuple[np.ndarray, Future[GroupCounts]]] = {}
 
     def _together(self, tasks: list[Callable[[], T]], size: int) -> list[T]:
         """Results of the tasks, in task order; run side by side on the engine's threads
@@ -496,10 +498,13 @@ class VectorisedEngine:
     def top_up(self, params: Params, net: Network, m: Month) -> np.ndarray:
         """Products bought to qualify, per active (see :mod:`evaluator.simulation.network`).
 
-        Meanwhile, on another thread, the binary tree's customer and people counts (which
-        buying does not change) are rolled up for :meth:`pay`."""
+        In a big month, other threads meanwhile roll up the binary tree's counts (customers
+        and people, which buying does not change) and, once the purchases are known, the
+        products bought in both trees, for :meth:`pay`."""
         binary = net.binary
-        if binary is not None and self._side_by_side(m.act.size):
+        side = self._side_by_side(m.act.size)
+        binary_base: Future[GroupCounts] | None = None
+        if binary is not None and side:
             placing = self._placing.get(binary)
 
             def base() -> GroupCounts:
@@ -507,7 +512,8 @@ class VectorisedEngine:
                     placing.result()
                 return GroupCounts(binary, m, params)
 
-            self._binary_base = (m.act, sharing.pool(self.threads).submit(base))
+            binary_base = sharing.pool(self.threads).submit(base)
+            self._groups["binary"] = (m.act, binary_base)
         slot = _slots(m)
         legs = _active_legs(net.sponsor, m, slot)
         target = np.full(m.act.size, params.min_personal_volume)
@@ -529,18 +535,29 @@ class VectorisedEngine:
         units = np.zeros(m.act.size, dtype=np.int64)
         units[want] = units_short(m.pv[want], target[want], params.unit_volume)
         self._kept = (m.act, slot, legs, group)
+        if side and want.size:  # the products bought, rolled up while the month goes on
+            bought = replace(m, units=units)
+            shared = sharing.pool(self.threads)
+            if group is not None:
+                self._groups["sponsor"] = (m.act, shared.submit(
+                    GroupCounts, net.sponsor, bought, params, group))
+            if binary is not None and binary_base is not None:
+                self._groups["binary"] = (m.act, shared.submit(
+                    lambda: GroupCounts(binary, bought, params, binary_base.result())))
         return units
 
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
         self._placed()
-        base, self._binary_base = self._binary_base, None
-        binary_base = base[1].result() if base is not None and base[0] is m.act else None
+        groups, self._groups = self._groups, {}
+        ready = {tree: job.result() for tree, (act, job) in groups.items() if act is m.act}
+        binary_base = ready.get("binary")
         q = m.mask(m.qualified)
         kept, self._kept = self._kept, None
         if kept is not None and kept[0] is m.act:  # top_up ran on this month
             _, slot, legs, before = kept
-            group = GroupCounts(net.sponsor, m, params, before) if before else None
+            group = ready.get("sponsor") or (
+                GroupCounts(net.sponsor, m, params, before) if before else None)
         else:
             slot = _slots(m)
             legs = _active_legs(net.sponsor, m, slot)
@@ -668,7 +685,9 @@ class VectorisedEngine:
         tree, carry = net.binary, net.carry
         assert tree is not None
         assert carry is not None
-        group = GroupCounts(tree, m, params, ctx.binary_base)
+        base = ctx.binary_base
+        group = base if base is not None and base.units_of is m.units else GroupCounts(
+            tree, m, params, base)
         # Only the active with someone below them can have legs (carry-over comes from legs).
         kids = np.take(tree.child, m.act, axis=0).T  # (side, active); take: rows at once
         filled = kids >= 0
