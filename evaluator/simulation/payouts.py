@@ -202,8 +202,18 @@ class Rolled:
 
     def column(self, k: int, ids: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Column ``k``'s subtree totals at ``ids`` (all ids by default)."""
-        i, shift, width = self.layout[k]
-        got = self.arrays[i][ids]
+        return self.unpack(k, self.arrays[self.layout[k][0]][ids])
+
+    def columns(self, ids: np.ndarray, out: np.ndarray) -> None:
+        """Every column's subtree totals at ``ids``, into the rows of ``out`` (each array
+        gathered once)."""
+        gathered = [a[ids] for a in self.arrays]
+        for k, (i, _, _) in enumerate(self.layout):
+            out[k] = self.unpack(k, gathered[i])
+
+    def unpack(self, k: int, got: np.ndarray) -> np.ndarray:
+        """Column ``k`` from values gathered from its array."""
+        _, shift, width = self.layout[k]
         return (got >> shift) & ((1 << width) - 1) if width else got
 
 
@@ -248,9 +258,13 @@ class GroupCounts:
     def counts(self, ids: np.ndarray) -> np.ndarray:
         """(customers, active, new, products bought to qualify) in the subtree of each id:
         shape (4, len(ids))."""
-        units = (self.units.column(0, ids) if self.units is not None
-                 else np.zeros(ids.size, dtype=np.int64))
-        return np.stack([self.people.column(k, ids) for k in range(3)] + [units])
+        out = np.empty((4, ids.size), dtype=np.int64)
+        self.people.columns(ids, out[:3])
+        if self.units is not None:
+            self.units.columns(ids, out[3:])
+        else:
+            out[3] = 0
+        return out
 
     def volumes(self, counts: np.ndarray) -> np.ndarray:
         """(customer, own-purchase, kit) volume of those counts: shape (3, len)."""
@@ -419,7 +433,9 @@ class _Context:
 def _slots(m: Month) -> np.ndarray:
     """Id -> index among the active; everyone else (and the sentinel) has the spare index
     ``m.act.size``."""
-    slot = np.full(m.sentinel + 1, m.act.size, dtype=np.int32)
+    slot = np.empty(m.sentinel + 1, dtype=np.int32)  # ids from m.n up are never read
+    slot[: m.n] = m.act.size
+    slot[m.sentinel] = m.act.size
     slot[m.act] = np.arange(m.act.size)
     return slot
 
@@ -431,9 +447,8 @@ def _sponsor_group(net: Network, m: Month, params: Params) -> GroupCounts:
 
 def _active_legs(tree: Tree, m: Month, slot: np.ndarray) -> np.ndarray:
     """Active personal recruits (children in ``tree``) of each active participant."""
-    sponsors = tree.up[m.act]
-    is_active = m.mask()
-    return np.bincount(slot[sponsors[is_active[sponsors]]], minlength=m.act.size)
+    # Everyone not active (and the sentinel above the founders) has the spare slot, dropped.
+    return np.bincount(slot[tree.up[m.act]], minlength=m.act.size + 1)[: m.act.size]
 
 
 class VectorisedEngine:
