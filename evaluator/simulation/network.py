@@ -262,14 +262,15 @@ class Tree:
         # participant ``capacity`` who is never active, qualified or ranked. 32-bit ids (the
         # assumptions cap a network at 5 million) halve the memory the upline walks read.
         self.up = np.full(capacity + 1, capacity, dtype=np.int32)
-        self.depth = np.zeros(capacity, dtype=np.int64)
+        self.depth = np.zeros(capacity, dtype=np.int32)
         self._level_ids: list[np.ndarray] = []  # per depth: a buffer of ids, then
         self._level_ups: list[np.ndarray] = []  # their parents; the first _filled[d] are used
         self._filled: list[int] = []
         if width:
-            self.child = np.full((capacity, width), -1, dtype=np.int64)
-            self.nchild = np.zeros(capacity, dtype=np.int64)
-            self.turn = np.zeros(capacity, dtype=np.int64)
+            # 32-bit, like ``up``: ids and counts stay far below 2**31.
+            self.child = np.full((capacity, width), -1, dtype=np.int32)
+            self.nchild = np.zeros(capacity, dtype=np.int32)
+            self.turn = np.zeros(capacity, dtype=np.int32)
 
     @property
     def levels(self) -> list[np.ndarray]:
