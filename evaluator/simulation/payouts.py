@@ -401,6 +401,29 @@ def tagged(paid: np.ndarray, positions: np.ndarray, m: Month,
 
 
 @dataclass
+class LegFrame:
+    """Who has legs in the binary tree this month, and the volume they carry over: all of
+    the binary's month that buying to qualify does not change."""
+
+    at: np.ndarray  # index among the active of those with someone below them
+    kids: np.ndarray  # (side, at): their children, -1 for none
+    filled: np.ndarray  # (side, at): kids >= 0
+    who: np.ndarray  # their ids
+    carried: np.ndarray | None  # (side, source, at): carry-over volume, with carry-over
+
+    @classmethod
+    def of(cls, tree: Tree, carry: np.ndarray, m: Month, carryover: bool) -> LegFrame:
+        """The frame of month ``m``. Only the active with someone below them can have legs
+        (carry-over comes from legs)."""
+        kids = np.take(tree.child, m.act, axis=0).T  # (side, active); take: rows at once
+        filled = kids >= 0
+        at = np.flatnonzero(filled[0] | filled[1])
+        who = m.act[at]
+        carried = np.take(carry, who, axis=0).transpose(1, 2, 0) if carryover else None
+        return cls(at, kids[:, at], filled[:, at], who, carried)
+
+
+@dataclass
 class _Context:
     """What every component of one month needs."""
 
@@ -413,6 +436,7 @@ class _Context:
     uplines: Uplines
     volume: np.ndarray  # all commissionable volume, per active
     binary_base: GroupCounts | None  # binary-tree counts before buying, when worked out
+    binary_frame: LegFrame | None  # the binary's legs frame, when worked out
     part: tuple[int, int] = (0, 1)  # which part of the payers this is, of how many
 
     def share(self, payers: np.ndarray) -> np.ndarray:
@@ -470,6 +494,7 @@ class VectorisedEngine:
         # "binary"): (the month's ``act``, the job). The binary tree's are its counts before
         # buying, or after once the purchases are rolled up too; the sponsor tree's, after.
         self._groups: dict[str, tuple[np.ndarray, Future[GroupCounts]]] = {}
+        self._frame: tuple[np.ndarray, Future[LegFrame]] | None = None  # and the legs frame
 
     def _together(self, tasks: list[Callable[[], T]], size: int) -> list[T]:
         """Results of the tasks, in task order; run side by side on the engine's threads
@@ -527,8 +552,17 @@ class VectorisedEngine:
                     placing.result()
                 return GroupCounts(binary, m, params)
 
-            binary_base = sharing.pool(self.threads).submit(base)
+            def frame() -> LegFrame:
+                if placing is not None:
+                    placing.result()
+                assert net.carry is not None
+                return LegFrame.of(binary, net.carry, m,
+                                   bool(params.components["binary"].carryover))
+
+            shared = sharing.pool(self.threads)
+            binary_base = shared.submit(base)
             self._groups["binary"] = (m.act, binary_base)
+            self._frame = (m.act, shared.submit(frame))
         slot = _slots(m)
         legs = _active_legs(net.sponsor, m, slot)
         target = np.full(m.act.size, params.min_personal_volume)
@@ -567,6 +601,8 @@ class VectorisedEngine:
         groups, self._groups = self._groups, {}
         ready = {tree: job.result() for tree, (act, job) in groups.items() if act is m.act}
         binary_base = ready.get("binary")
+        framed, self._frame = self._frame, None
+        binary_frame = framed[1].result() if framed is not None and framed[0] is m.act else None
         q = m.mask(m.qualified)
         kept, self._kept = self._kept, None
         if kept is not None and kept[0] is m.act:  # top_up ran on this month
@@ -590,7 +626,8 @@ class VectorisedEngine:
                       ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
             kind, part = job
             own = replace(uplines, breakage=new_breakage(), scratch=self._scratch[job])
-            ctx = _Context(params, net, m, q, rank, group, own, volume, binary_base, part)
+            ctx = _Context(params, net, m, q, rank, group, own, volume, binary_base,
+                           binary_frame, part)
             paid, sources = getattr(self, "_" + kind)(ctx)
             return paid, sources, own.breakage
 
@@ -703,19 +740,15 @@ class VectorisedEngine:
         base = ctx.binary_base
         group = base if base is not None and base.units_of is m.units else GroupCounts(
             tree, m, params, base)
-        # Only the active with someone below them can have legs (carry-over comes from legs).
-        kids = np.take(tree.child, m.act, axis=0).T  # (side, active); take: rows at once
-        filled = kids >= 0
-        at = np.flatnonzero(filled[0] | filled[1])
-        kids, filled = kids[:, at], filled[:, at]
-        who = m.act[at]
+        frame = ctx.binary_frame or LegFrame.of(tree, carry, m, bool(c.carryover))
+        at, kids, filled, who = frame.at, frame.kids, frame.filled, frame.who
         legs = np.zeros((2, 3, at.size))  # (side, source, participant)
         fresh = group.volumes(group.counts(kids[filled]))  # sides one after the other
         split = int(filled[0].sum())
         legs[0][:, filled[0]] = fresh[:, :split]
         legs[1][:, filled[1]] = fresh[:, split:]
-        if c.carryover:
-            legs += np.take(carry, who, axis=0).transpose(1, 2, 0)
+        if frame.carried is not None:
+            legs += frame.carried
         totals = legs.sum(axis=1)
         matched = totals.min(axis=0)
         raw = (c.rate or 0.0) * matched
