@@ -437,6 +437,7 @@ class _Context:
     volume: np.ndarray  # all commissionable volume, per active
     binary_base: GroupCounts | None  # binary-tree counts before buying, when worked out
     binary_frame: LegFrame | None  # the binary's legs frame, when worked out
+    route: Future[np.ndarray] | None  # the compressed unilevel's route, when under way
     part: tuple[int, int] = (0, 1)  # which part of the payers this is, of how many
 
     def share(self, payers: np.ndarray) -> np.ndarray:
@@ -613,6 +614,12 @@ class VectorisedEngine:
             slot = _slots(m)
             legs = _active_legs(net.sponsor, m, slot)
             group = _sponsor_group(net, m, params) if params.ranks else None
+        # The compressed unilevel's route walks the sponsor tree's levels, now settled
+        # (pruning is done): on another thread while the ranks are worked out here.
+        route: Future[np.ndarray] | None = None
+        unilevel = params.components.get("unilevel")
+        if unilevel is not None and unilevel.compression and self._side_by_side(m.act.size):
+            route = sharing.pool(self.threads).submit(nearest_marked, net.sponsor, q)
         rank = self._ranks(params, m, legs, group)
         uplines = Uplines.over(net.sponsor.up, q, slot, m.act.size, {}, Scratch())
         volume = m.vc + m.vo + m.vk
@@ -627,7 +634,7 @@ class VectorisedEngine:
             kind, part = job
             own = replace(uplines, breakage=new_breakage(), scratch=self._scratch[job])
             ctx = _Context(params, net, m, q, rank, group, own, volume, binary_base,
-                           binary_frame, part)
+                           binary_frame, route, part)
             paid, sources = getattr(self, "_" + kind)(ctx)
             return paid, sources, own.breakage
 
@@ -686,7 +693,8 @@ class VectorisedEngine:
         at = np.flatnonzero(value > 0)
         uplines = ctx.uplines
         if c.compression:  # unqualified uplines are skipped: go up through qualified ones
-            route = nearest_marked(ctx.net.sponsor, ctx.q)
+            route = (ctx.route.result() if ctx.route is not None
+                     else nearest_marked(ctx.net.sponsor, ctx.q))
             uplines = uplines.via(route)
         # Levels opened per active participant; the spare slots are never "locked".
         unlock = np.full(m.act.size + len(NOT_PAID), ALL_LEVELS, dtype=np.int8)
