@@ -187,7 +187,7 @@ class Rolled:
             merged = np.zeros(act.size, dtype=np.int64)
             layout, shift = [], 0
             for c, width in zip(columns, widths, strict=True):
-                merged |= c.astype(np.int64) << shift
+                merged += np.left_shift(c, shift, dtype=np.int64)  # fields do not overlap
                 layout.append((0, shift, width))
                 shift += width
             arrays = [np.zeros(n, dtype=np.int64)]
@@ -343,7 +343,7 @@ class Uplines:
              breakage: dict[str, float], scratch: Scratch) -> Uplines:
         """Uplines through ``up`` paying the ``eligible`` (over ids and the sentinel)."""
         target = np.where(eligible, slot, active).astype(slot.dtype, copy=False)
-        target[-1] = active + 1
+        target[-1] = active + 1  # the sentinel
         return cls(up, slot, target, active, breakage, scratch)
 
     def via(self, up: np.ndarray) -> Uplines:
