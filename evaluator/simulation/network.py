@@ -69,6 +69,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 import numpy as np
@@ -76,6 +77,7 @@ import numpy as np
 from evaluator.assumptions import Assumptions
 from evaluator.economics import monthly_cost, startup_cost
 from evaluator.model import Component, Plan, Rank
+from evaluator.simulation import sharing
 
 SOURCES = ("customer_sales", "own_purchases", "enrollment")
 BREAKAGE_CAUSES = (
@@ -444,6 +446,7 @@ class Engine(Protocol):
     """What an engine implements: forced-tree placement and a month's payouts."""
 
     name: str
+    threads: int  # threads a big month's independent work may use (1: none side by side)
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Place ``recruits`` (ascending ids) in a forced tree under their ``sponsors``."""
@@ -575,6 +578,15 @@ def month_inputs(
                  units)
 
 
+def _draw_inputs(params: Params, rng: np.random.Generator, t: int, n: int, act: np.ndarray,
+                 new: np.ndarray, join: np.ndarray) -> tuple[Month, np.ndarray]:
+    """The month's draws (:func:`draw_month`), its inputs before buying to qualify, and the
+    churn uniforms."""
+    z, u_customers, u_churn = draw_month(rng, act.size)
+    customers = _customers(params, n, z, u_customers)
+    return month_inputs(params, t, n, act, new, join, customers), u_churn
+
+
 def _customers(params: Params, n: int, z: np.ndarray, u: np.ndarray) -> np.ndarray:
     free = params.market - n
     mean = params.customers_mean * free / params.market
@@ -681,17 +693,23 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         sponsors = np.repeat(recruiters, counts)
         new = np.arange(n, n + sponsors.size)
         recruits[recruiters] += counts
-        engine.grow(net, new, sponsors)
         join[new] = t
         active[new] = True
         cost[new] += params.startup
         n += new.size
 
-        # Customers and purchases.
+        # Customers and purchases: in a big month drawn on another thread while the
+        # recruits join the trees (nothing else touches the generator meanwhile).
         act = np.flatnonzero(active[:n])
-        z, u_customers, u_churn = draw_month(rng, act.size)
-        customers = _customers(params, n, z, u_customers)
-        month = month_inputs(params, t, n, act, new, join, customers)
+        draws = partial(_draw_inputs, params, rng, t, n, act, new, join)
+        if engine.threads > 1 and act.size >= sharing.PARALLEL_MIN:
+            drawn = sharing.pool(engine.threads).submit(draws)
+            engine.grow(net, new, sponsors)
+            month, u_churn = drawn.result()
+        else:
+            engine.grow(net, new, sponsors)
+            month, u_churn = draws()
+        customers = month.customers
         if params.tops_up:
             units = engine.top_up(params, net, month)
             if units.any():

@@ -71,6 +71,7 @@ class ReferenceEngine:
     """One participant at a time; the oracle for :class:`VectorisedEngine`."""
 
     name = "reference"
+    threads = 1  # one participant at a time, one thing at a time
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Place each recruit in id order, spilling over under full positions."""

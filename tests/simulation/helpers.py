@@ -133,6 +133,11 @@ class Recording:
         """The wrapped engine's name."""
         return self.inner.name
 
+    @property
+    def threads(self) -> int:
+        """The wrapped engine's threads."""
+        return self.inner.threads
+
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Delegate placement."""
         self.inner.place(tree, recruits, sponsors)
