@@ -92,6 +92,7 @@ ALL_LEVELS = 100  # more than any plan pays (the schema allows 12 levels)
 PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
 GOLDEN = (math.sqrt(5) - 1) / 2  # the evenly spread sequence that picks who buys to qualify
 MAX_TOP_UP = 100  # most products anyone buys in a month to qualify
+PRUNE_AT = 0.8  # levels are pruned once at most this share of those they hold is alive
 MIN_INITIAL = 20  # fewest founders a scaled-down network starts from (see the module docstring)
 
 
@@ -275,6 +276,11 @@ class Tree:
             self.turn = np.zeros(capacity, dtype=np.int32)
 
     @property
+    def held(self) -> int:
+        """How many participants the levels hold."""
+        return sum(self._filled)
+
+    @property
     def levels(self) -> list[np.ndarray]:
         """The ids at each depth (top first), ascending."""
         return [b[:k] for b, k in zip(self._level_ids, self._filled, strict=True)]
@@ -345,8 +351,7 @@ class Tree:
         those (mostly the many who quit without recruiting) keeps the roll-ups and the
         top-down passes to the part of the tree that can still matter.
         """
-        held = sum(self._filled)
-        if np.count_nonzero(alive) > 0.8 * held:
+        if np.count_nonzero(alive) > PRUNE_AT * self.held:
             return
         for d, filled in enumerate(self._filled):
             ids = self._level_ids[d][:filled]

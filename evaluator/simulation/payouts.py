@@ -27,6 +27,7 @@ from evaluator.simulation import sharing
 from evaluator.simulation.network import (
     ALL_LEVELS,
     NO_RANK,
+    PRUNE_AT,
     Month,
     MonthPay,
     Network,
@@ -232,6 +233,7 @@ class GroupCounts:
         """Counts of month ``m``; ``before``: the same tree and month before anyone bought to
         qualify, whose customer and people totals are reused."""
         self.tree = tree
+        self.active = m.act.size
         if before is not None:
             self.people = before.people
         else:  # customers, active, new
@@ -252,7 +254,9 @@ class GroupCounts:
     def prune(self) -> GroupCounts:
         """Drop the subtrees with nobody active from the tree's levels (:meth:`Tree.prune`);
         returns these counts."""
-        self.tree.prune(self.people.column(1) > 0)
+        # Everyone active is alive, so nothing is pruned while they are 4 in 5 of the held.
+        if self.active <= PRUNE_AT * self.tree.held:
+            self.tree.prune(self.people.column(1) > 0)
         return self
 
     def counts(self, ids: np.ndarray) -> np.ndarray:
