@@ -343,10 +343,14 @@ class Uplines:
     scratch: Scratch
 
     @classmethod
-    def over(cls, up: np.ndarray, eligible: np.ndarray, slot: np.ndarray, active: int,
+    def over(cls, up: np.ndarray, eligible: np.ndarray, slot: np.ndarray, m: Month,
              breakage: dict[str, float], scratch: Scratch) -> Uplines:
-        """Uplines through ``up`` paying the ``eligible`` (over ids and the sentinel)."""
-        target = np.where(eligible, slot, active).astype(slot.dtype, copy=False)
+        """Uplines through ``up`` paying the ``eligible`` (over ids and the sentinel) of
+        month ``m``."""
+        active = m.act.size
+        target = np.empty(slot.size, dtype=slot.dtype)  # ids from m.n up are never reached
+        np.copyto(target[: m.n], active)
+        np.copyto(target[: m.n], slot[: m.n], where=eligible[: m.n])
         target[-1] = active + 1  # the sentinel
         return cls(up, slot, target, active, breakage, scratch)
 
@@ -625,7 +629,7 @@ class VectorisedEngine:
         if unilevel is not None and unilevel.compression and self._side_by_side(m.act.size):
             route = sharing.pool(self.threads).submit(nearest_marked, net.sponsor, q)
         rank = self._ranks(params, m, legs, group)
-        uplines = Uplines.over(net.sponsor.up, q, slot, m.act.size, {}, Scratch())
+        uplines = Uplines.over(net.sponsor.up, q, slot, m, {}, Scratch())
         volume = m.vc + m.vo + m.vk
         big = m.act.size >= sharing.PARALLEL_MIN
         jobs = [(kind, (i, PARTS.get(kind, 1) if big else 1))
