@@ -458,7 +458,8 @@ class Engine(Protocol):
 
     def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """The month's ``recruits`` join the sponsor tree under their ``sponsors`` and are
-        placed in every forced tree (as :func:`grow_one_by_one` does)."""
+        placed in every forced tree (as :func:`grow_one_by_one` does). An engine may finish
+        a forced tree's placement in the background, by the time :meth:`pay` reads it."""
 
     def top_up(self, params: Params, net: Network, month: Month) -> np.ndarray:
         """Products each active participant buys to qualify this month (see the module

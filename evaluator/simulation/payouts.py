@@ -443,7 +443,9 @@ class _Context:
     group: GroupCounts | None  # sponsor-tree subtree counts, when the plan has ranks
     uplines: Uplines
     volume: np.ndarray  # all commissionable volume, per active
-    binary_base: GroupCounts | None  # binary-tree counts before buying, when worked out
+    # Binary-tree counts worked out in the background: before buying, or with the purchases
+    # (``units_of`` tells); None when not worked out.
+    binary_base: GroupCounts | None
     binary_frame: LegFrame | None  # the binary's legs frame, when worked out
     route: Future[np.ndarray] | None  # the compressed unilevel's route, when under way
     part: tuple[int, int] = (0, 1)  # which part of the payers this is, of how many
