@@ -46,7 +46,8 @@ def main() -> None:
     )
     print(f"assumptions: {shown}")
     print(f"{'sample':34s} {'scale':>6s} {'sim.':>7s} {'ever':>10s} {'peak act':>9s} "
-          f"{'sat.%':>6s} {'lose%':>6s} {'late%':>6s} {'zero%':>6s} {'med. gross/yr':>13s}")
+          f"{'sat.%':>6s} {'lose%':>6s} {'late%':>6s} {'zero%':>6s} {'co.0%':>6s} "
+          f"{'med. gross/yr':>13s} {'med. co./yr':>11s}")
     for path in sorted(data_dir("plan_samples").glob("*.json")):
         plan = Plan.from_bytes(path.read_bytes())
         s = simulate(plan, assumptions, DEFAULT_SEED).to_dict()
@@ -56,11 +57,15 @@ def main() -> None:
             f"{s['participants_ever']:10,} {max(timeline['active']):9,} "
             f"{_pct(timeline['saturation'][-1])} {_pct(s['fraction_losing_money'])} "
             f"{_pct(s['late_joiners']['fraction_losing_money'])} "
-            f"{_pct(s['fraction_earning_nothing'])} {s['median_annual_gross_pay']:13,.0f}"
+            f"{_pct(s['fraction_earning_nothing'])} "
+            f"{_pct(s['fraction_paid_nothing_by_company'])} "
+            f"{s['median_annual_gross_pay']:13,.0f} {s['median_annual_pay_from_company']:11,.0f}"
         )
     print("\n(ever, peak active: people; sat.: people ever joined / market at the horizon, "
           "run 0; lose / late: losing money, everyone / joined in the second half; zero: "
-          "earned nothing; gross: pay before costs, per year of tenure)")
+          "earned nothing; co.0: paid nothing by the company, retail margin aside, as income "
+          "disclosures count; gross: pay before costs, per year of tenure; co.: the part the "
+          "company paid)")
     print("\nDocumented outcomes (SOURCES.md):")
     for line in DOCUMENTED:
         print(f"  - {line}")

@@ -570,16 +570,18 @@ def _ids_nothing(x: Inputs) -> tuple[Value, str]:
            "share of participants", "disclosure", applies=_has_disclosure)
 def _ids_vs_sim(x: Inputs) -> tuple[Value, str]:
     d = x.plan.disclosures.income_disclosure
-    simulated = x.sim("fraction_earning_nothing")
+    # Income disclosures count what the company paid; retail margin, which customers pay the
+    # participant, is not in them, so the simulation's figures here leave it out too.
+    simulated = x.sim("fraction_paid_nothing_by_company")
     if d is None or d.fraction_earning_nothing is None or simulated is None:
         return None, "There is no disclosed share earning nothing to hold against the simulation."
     gap = simulated - d.fraction_earning_nothing
-    sim_median = x.sim("median_annual_gross_pay")
+    sim_median = x.sim("median_annual_pay_from_company")
     medians = ""
     if d.median_annual_gross is not None and sim_median is not None:
         medians = (
-            f" Median annual gross pay: disclosed {x.money(d.median_annual_gross)}, "
-            f"simulated {x.money(sim_median)}."
+            f" Median annual gross pay from the company: disclosed "
+            f"{x.money(d.median_annual_gross)}, simulated {x.money(sim_median)}."
         )
     reading = ""
     if gap < 0:
@@ -591,7 +593,8 @@ def _ids_vs_sim(x: Inputs) -> tuple[Value, str]:
         reading = " The disclosure is rosier than a simulation of the plan it describes."
     return gap, (
         f"The disclosure says {pct(d.fraction_earning_nothing)} earned nothing; the simulation "
-        f"of this plan shows {pct(simulated)}, {100 * abs(gap):.0f} percentage points "
+        f"of this plan shows {pct(simulated)} paid nothing by the company (retail margin, "
+        f"which income disclosures leave out, aside), {100 * abs(gap):.0f} percentage points "
         f"{'more' if gap >= 0 else 'fewer'}.{medians}{reading}"
     )
 

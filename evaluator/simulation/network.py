@@ -540,6 +540,7 @@ class RunData:
     left: np.ndarray  # month quit, horizon + 1 when still active at the end
     months_active: np.ndarray
     pay: np.ndarray
+    pay_from_company: np.ndarray  # the part of ``pay`` the company paid (no retail margin)
     cost: np.ndarray
     recruits: np.ndarray
     rank: np.ndarray
@@ -610,6 +611,7 @@ class Settled:
     """One month's pay after the payout cap."""
 
     pay: np.ndarray  # per active participant
+    from_company: np.ndarray  # the part of it the company pays (all but retail margin)
     by_component: dict[str, float]
     sources: np.ndarray  # (customer, own, enrollment)
     breakage: dict[str, float]
@@ -640,14 +642,17 @@ def settle(params: Params, mp: MonthPay, volume: float) -> Settled:
     for k, arr in mp.pay.items():
         if k != "retail_margin":
             company_pay += arr
-    total = company_pay * factor if factor != 1.0 else company_pay
+    if factor != 1.0:
+        company_pay *= factor
+    total = company_pay
     if "retail_margin" in mp.pay:
-        total = total + mp.pay["retail_margin"]
+        total = company_pay + mp.pay["retail_margin"]
     sources = np.zeros(3)
     for k, src in mp.sources.items():
         sources += src * (1.0 if k == "retail_margin" else factor)
     return Settled(
         pay=np.round(total, PAY_DECIMALS),
+        from_company=np.round(company_pay, PAY_DECIMALS),
         by_component={
             k: v * (1.0 if k == "retail_margin" else factor) for k, v in sums.items()
         },
@@ -667,6 +672,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     months_active = np.zeros(cap, dtype=np.int64)
     active = np.zeros(cap, dtype=bool)
     pay = np.zeros(cap)
+    from_company = np.zeros(cap)
     cost = np.zeros(cap)
     recruits = np.zeros(cap, dtype=np.int64)
     rank = np.full(cap, NO_RANK, dtype=np.int64)
@@ -729,6 +735,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         settled = settle(params, mp, float(month.vc.sum() + month.vo.sum() + month.vk.sum()))
         rank[act] = mp.rank
         pay[act] += settled.pay
+        from_company[act] += settled.from_company
         for kind, amount in settled.by_component.items():
             by_component[kind] += amount
         sources += settled.sources
@@ -762,6 +769,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         left=left[:n].copy(),
         months_active=months_active[:n].copy(),
         pay=pay[:n].copy(),
+        pay_from_company=from_company[:n].copy(),
         cost=cost[:n].copy(),
         recruits=recruits[:n].copy(),
         rank=rank[:n].copy(),

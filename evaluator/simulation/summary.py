@@ -32,6 +32,8 @@ INTERVAL_FIGURES = (
     "fraction_recruited_nobody",
     "fraction_earning_nothing",
     "median_annual_gross_pay",
+    "fraction_paid_nothing_by_company",
+    "median_annual_pay_from_company",
     "payout_ratio",
     "pay_sources.customer_sales",
     "pay_sources.own_purchases",
@@ -94,6 +96,7 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
     for qtr in range(1, math.ceil(horizon / 3) + 1):
         quarters.append({"quarter": qtr, **_group(net[quarter_of == qtr], scale)})
     annual = run.pay * 12 / np.maximum(run.months_active, 1)
+    annual_from_company = run.pay_from_company * 12 / np.maximum(run.months_active, 1)
     lo, hi = (np.percentile(net, [1, 99]) if net.size else (0.0, 0.0))
     if hi <= lo:
         lo, hi = lo - 1, hi + 1
@@ -132,6 +135,10 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
         "fraction_recruited_nobody": _num((run.recruits == 0).mean()),
         "fraction_earning_nothing": _num((run.pay <= 0).mean()),
         "median_annual_gross_pay": _num(np.median(annual)),
+        # What income disclosures count: pay from the company, retail margin (which
+        # customers pay the participant) aside.
+        "fraction_paid_nothing_by_company": _num((run.pay_from_company <= 0).mean()),
+        "median_annual_pay_from_company": _num(np.median(annual_from_company)),
         # Shares of the tagged pay itself, so they lie in [0, 1] and sum to 1 even where the
         # per-participant rounding of total pay differs from the source totals in the last digits.
         "pay_sources": {

@@ -19,8 +19,10 @@ SIMULATION: dict[str, Any] = {
     "top_1pct_pay_share": 0.4,
     "top_10pct_pay_share": 0.7,
     "fraction_recruited_nobody": 0.7,
-    "fraction_earning_nothing": 0.75,
-    "median_annual_gross_pay": 0.0,
+    "fraction_earning_nothing": 0.6,  # retail margin counted: not what disclosures count
+    "median_annual_gross_pay": 120.0,
+    "fraction_paid_nothing_by_company": 0.75,
+    "median_annual_pay_from_company": 0.0,
     "pay_sources": {"customer_sales": 0.3, "own_purchases": 0.5, "enrollment": 0.2},
 }
 
@@ -133,9 +135,11 @@ def test_disclosure_held_against_the_simulation() -> None:
     gap = found["disclosure_rosier_than_simulation"]
     assert gap.value == pytest.approx(0.25)
     assert gap.detail == (
-        "The disclosure says 50% earned nothing; the simulation of this plan shows 75%, "
-        "25 percentage points more. Median annual gross pay: disclosed USD 300, "
-        "simulated USD 0. The disclosure is rosier than a simulation of the plan it describes."
+        "The disclosure says 50% earned nothing; the simulation of this plan shows 75% paid "
+        "nothing by the company (retail margin, which income disclosures leave out, aside), "
+        "25 percentage points more. Median annual gross pay from the company: disclosed "
+        "USD 300, simulated USD 0. The disclosure is rosier than a simulation of the plan it "
+        "describes."
     )
     bleak = _indicators(_plan(disclosures={"income_disclosure": {"fraction_earning_nothing": 0.9}}))
     assert bleak["disclosure_rosier_than_simulation"].value == pytest.approx(-0.15)

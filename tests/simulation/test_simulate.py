@@ -22,6 +22,7 @@ CONTRACT_KEYS = {
     "median_net_income", "mean_net_income", "net_income_percentiles", "late_joiners",
     "by_join_quarter", "top_1pct_pay_share", "top_10pct_pay_share", "gini",
     "fraction_recruited_nobody", "fraction_earning_nothing", "median_annual_gross_pay",
+    "fraction_paid_nothing_by_company", "median_annual_pay_from_company",
     "pay_sources", "pay_by_component", "payout_ratio", "breakage", "timeline",
     "net_income_histogram", "intervals",
 }
@@ -242,3 +243,25 @@ def test_bad_thread_count_is_refused(value: str, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv(sharing.THREADS_ENV, value)
     with pytest.raises(InputError, match=r"OPPEVAL_SIMULATION_THREADS.*at least 1"):
         sharing.default_threads()
+
+
+def test_pay_from_the_company_leaves_out_retail_margin(every_component: Plan) -> None:
+    """Income disclosures count what the company paid: the simulation keeps that part of
+    each participant's pay apart, and its figures follow from it."""
+    prm = Params.build(every_component, Assumptions.from_overrides(GROWING))
+    data = run(prm, np.random.default_rng(5), payouts.VectorisedEngine(1))
+    margin = data.pay - data.pay_from_company
+    assert (margin >= -1e-6).all()
+    assert margin.sum() == pytest.approx(data.pay_by_component["retail_margin"], rel=1e-6)
+    assert (data.pay_from_company > 0).any()
+    sim = simulate(every_component, Assumptions.from_overrides(GROWING), 5).to_dict()
+    assert sim["fraction_paid_nothing_by_company"] >= sim["fraction_earning_nothing"]
+    assert sim["median_annual_pay_from_company"] <= sim["median_annual_gross_pay"]
+
+
+def test_retail_margin_alone_is_no_pay_from_the_company() -> None:
+    only_margin = plan([{"type": "retail_margin"}])
+    sim = simulate(only_margin, Assumptions.from_overrides(GROWING), 3).to_dict()
+    assert sim["fraction_paid_nothing_by_company"] == 1.0
+    assert sim["median_annual_pay_from_company"] == 0.0
+    assert sim["fraction_earning_nothing"] < 1.0
