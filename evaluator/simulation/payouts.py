@@ -229,9 +229,11 @@ class GroupCounts:
     """
 
     def __init__(self, tree: Tree, m: Month, params: Params,
-                 before: GroupCounts | None = None) -> None:
+                 before: GroupCounts | None = None, units: np.ndarray | None = None) -> None:
         """Counts of month ``m``; ``before``: the same tree and month before anyone bought to
-        qualify, whose customer and people totals are reused."""
+        qualify, whose customer and people totals are reused; ``units``: the products bought
+        to qualify, per active, when ``m`` is the month before they were known."""
+        units = m.units if units is None else units
         self.tree = tree
         self.active = m.act.size
         if before is not None:
@@ -241,8 +243,8 @@ class GroupCounts:
                 m.customers, np.ones(m.act.size, dtype=np.int64),
                 (m.join[m.act] == m.t).astype(np.int64)])
         # The same for products bought to qualify.
-        self.units = Rolled.up(tree, m.n, m.act, [m.units]) if m.units.any() else None
-        self.units_of = m.units  # the purchases these counts include
+        self.units = Rolled.up(tree, m.n, m.act, [units]) if units.any() else None
+        self.units_of = units  # the purchases these counts include
         self.params = params
         # Counts of the active (``m.act``) in the month before buying, kept by top_up.
         self.act_counts: np.ndarray | None = None
@@ -596,14 +598,13 @@ class VectorisedEngine:
         units[want] = units_short(m.pv[want], target[want], params.unit_volume)
         self._kept = (m.act, slot, legs, group)
         if side and want.size:  # the products bought, rolled up while the month goes on
-            bought = replace(m, units=units)
             shared = sharing.pool(self.threads)
             if group is not None:
                 self._groups["sponsor"] = (m.act, shared.submit(
-                    GroupCounts, net.sponsor, bought, params, group))
+                    GroupCounts, net.sponsor, m, params, group, units))
             if binary is not None and binary_base is not None:
                 self._groups["binary"] = (m.act, shared.submit(
-                    lambda: GroupCounts(binary, bought, params, binary_base.result())))
+                    lambda: GroupCounts(binary, m, params, binary_base.result(), units)))
         return units
 
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
@@ -634,10 +635,13 @@ class VectorisedEngine:
         uplines = Uplines.over(net.sponsor.up, q, slot, m, {}, Scratch())
         volume = m.vc + m.vo + m.vk
         big = m.act.size >= sharing.PARALLEL_MIN
-        jobs = [(kind, (i, PARTS.get(kind, 1) if big else 1))
-                for kind in sorted(params.components, key=lambda k: (
-                    COSTLIEST_FIRST.index(k) if k in COSTLIEST_FIRST else len(COSTLIEST_FIRST)))
-                for i in range(PARTS.get(kind, 1) if big else 1)]
+        # Every component (in parts, in a big month) in the plan's order, the order their
+        # results are combined in; handed to threads costliest first.
+        in_order = [(kind, (i, parts)) for kind in params.components
+                    for parts in [PARTS.get(kind, 1) if big else 1] for i in range(parts)]
+        jobs = sorted(in_order, key=lambda job: (
+            COSTLIEST_FIRST.index(job[0]) if job[0] in COSTLIEST_FIRST
+            else len(COSTLIEST_FIRST)))
 
         def component(job: tuple[str, tuple[int, int]]
                       ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
@@ -655,10 +659,9 @@ class VectorisedEngine:
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
         breakage = new_breakage()
-        # Combined in the plan's order, parts in order, whatever ran first.
-        for (kind, _), (paid, sources, own_breakage) in sorted(
-                done.items(), key=lambda item: (list(params.components).index(item[0][0]),
-                                                item[0][1])):
+        for job in in_order:  # whatever ran first
+            kind = job[0]
+            paid, sources, own_breakage = done[job]
             if kind in pay:
                 pay[kind] = pay[kind] + paid
                 src[kind] = src[kind] + sources
