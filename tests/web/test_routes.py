@@ -417,17 +417,6 @@ def test_downloads_reuse_the_evaluation_just_shown(
     assert len(calls) == 1
 
 
-def test_the_secret_key_comes_from_the_environment_or_is_generated(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delenv("OPPEVAL_SECRET_KEY", raising=False)
-    first, second = create_app(), create_app()
-    assert first.secret_key != second.secret_key
-    assert len(str(first.secret_key)) >= 32
-    monkeypatch.setenv("OPPEVAL_SECRET_KEY", "k" * 40)
-    assert create_app().secret_key == "k" * 40
-
-
 def test_a_bundled_rubric_can_be_chosen(client: FlaskClient) -> None:
     from evaluator.web.service import bundled_rubrics
 
