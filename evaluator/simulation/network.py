@@ -608,18 +608,37 @@ def _customers(params: Params, n: int, z: np.ndarray, u: np.ndarray) -> np.ndarr
 
 @dataclass
 class Settled:
-    """One month's pay after the payout cap."""
+    """One month's pay after the payout cap: company-wide totals, and each participant's
+    amounts (:meth:`amounts`)."""
 
-    pay: np.ndarray  # per active participant
-    from_company: np.ndarray  # the part of it the company pays (all but retail margin)
+    month: MonthPay
+    factor: float  # the payout cap's scaling of the company's pay (1: not reached)
     by_component: dict[str, float]
     sources: np.ndarray  # (customer, own, enrollment)
     breakage: dict[str, float]
     company: float  # pay the company pays (all but retail margin)
 
+    def amounts(self, part: slice = slice(None)) -> tuple[np.ndarray, np.ndarray]:
+        """Pay, and the part of it the company pays (all but retail margin), of the active
+        participants in ``part``, each rounded to a millionth of the currency.
+
+        Element by element, so any parts give the same amounts as the whole.
+        """
+        company = np.zeros(self.month.rank[part].size)
+        for k, arr in self.month.pay.items():
+            if k != "retail_margin":
+                company += arr[part]
+        if self.factor != 1.0:
+            company *= self.factor
+        total = company
+        if "retail_margin" in self.month.pay:
+            total = company + self.month.pay["retail_margin"][part]
+        return np.round(total, PAY_DECIMALS), np.round(company, PAY_DECIMALS)
+
 
 def settle(params: Params, mp: MonthPay, volume: float) -> Settled:
-    """Apply the payout cap; round each participant's month to a millionth of the currency.
+    """Apply the payout cap; each participant's month is rounded to a millionth of the
+    currency (:meth:`Settled.amounts`).
 
     When the company's pay (everything but retail margin, which the company does not pay)
     exceeds ``payout_cap_fraction`` x the month's commissionable volume, all of it is scaled
@@ -638,21 +657,12 @@ def settle(params: Params, mp: MonthPay, volume: float) -> Settled:
         if company > limit:
             factor = limit / company
             breakage["payout_cap"] = company - limit
-    company_pay = np.zeros(mp.rank.size)
-    for k, arr in mp.pay.items():
-        if k != "retail_margin":
-            company_pay += arr
-    if factor != 1.0:
-        company_pay *= factor
-    total = company_pay
-    if "retail_margin" in mp.pay:
-        total = company_pay + mp.pay["retail_margin"]
     sources = np.zeros(3)
     for k, src in mp.sources.items():
         sources += src * (1.0 if k == "retail_margin" else factor)
     return Settled(
-        pay=np.round(total, PAY_DECIMALS),
-        from_company=np.round(company_pay, PAY_DECIMALS),
+        month=mp,
+        factor=factor,
         by_component={
             k: v * (1.0 if k == "retail_margin" else factor) for k, v in sums.items()
         },
@@ -662,6 +672,21 @@ def settle(params: Params, mp: MonthPay, volume: float) -> Settled:
     )
 
 
+def _month_end(params: Params, settled: Settled, act: np.ndarray, u_churn: np.ndarray,
+               totals: tuple[np.ndarray, np.ndarray, np.ndarray], quits: np.ndarray,
+               part: slice) -> None:
+    """The month's pay and costs added to the (pay, pay from the company, cost) ``totals``
+    (over ids), and who quits (into ``quits``), for the active participants in ``part``."""
+    pay, from_company, cost = totals
+    got, company = settled.amounts(part)
+    ids = act[part]
+    np.add.at(pay, ids, got)  # (faster than += on an index array)
+    np.add.at(from_company, ids, company)
+    np.add.at(cost, ids, params.monthly)
+    losing = pay[ids] < cost[ids]
+    np.less(u_churn[part], params.churn + params.loss_churn_boost * losing, out=quits[part])
+
+
 def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     """Simulate one run of the network from founding to the horizon."""
     cap = params.capacity
@@ -669,7 +694,6 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     net = Network.empty(params)
     join = np.zeros(cap, dtype=np.int64)
     left = np.full(cap, horizon + 1, dtype=np.int64)
-    months_active = np.zeros(cap, dtype=np.int64)
     active = np.zeros(cap, dtype=bool)
     pay = np.zeros(cap)
     from_company = np.zeros(cap)
@@ -704,23 +728,20 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
             counts = np.clip(room - before, 0, counts)
         sponsors = np.repeat(recruiters, counts)
         new = np.arange(n, n + sponsors.size)
-        recruits[recruiters] += counts
         join[new] = t
-        active[new] = True
-        cost[new] += params.startup
         n += new.size
+        act = np.concatenate((recruiters, new))  # ascending: recruits have the newest ids
 
         # Customers and purchases: in a big month drawn on another thread while the
         # recruits join the trees (nothing else touches the generator meanwhile).
-        act = np.flatnonzero(active[:n])
         draws = partial(_draw_inputs, params, rng, t, n, act, new, join)
-        if engine.threads > 1 and act.size >= sharing.PARALLEL_MIN:
-            drawn = sharing.pool(engine.threads).submit(draws)
-            engine.grow(net, new, sponsors)
-            month, u_churn = drawn.result()
-        else:
-            engine.grow(net, new, sponsors)
-            month, u_churn = draws()
+        drawn = (sharing.pool(engine.threads).submit(draws)
+                 if engine.threads > 1 and act.size >= sharing.PARALLEL_MIN else None)
+        engine.grow(net, new, sponsors)
+        np.add.at(recruits, recruiters, counts)  # (faster than += on an index array)
+        active[new] = True
+        cost[new] += params.startup
+        month, u_churn = draws() if drawn is None else drawn.result()
         customers = month.customers
         if params.tops_up:
             units = engine.top_up(params, net, month)
@@ -733,9 +754,6 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
 
         mp = engine.pay(params, net, month)
         settled = settle(params, mp, float(month.vc.sum() + month.vo.sum() + month.vk.sum()))
-        rank[act] = mp.rank
-        pay[act] += settled.pay
-        from_company[act] += settled.from_company
         for kind, amount in settled.by_component.items():
             by_component[kind] += amount
         sources += settled.sources
@@ -749,25 +767,29 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         )
 
         # Costs and churn.
-        cost[act] += params.monthly
-        months_active[act] += 1
-        losing = pay[act] < cost[act]
-        quits = u_churn < params.churn + params.loss_churn_boost * losing
+        # (Nothing is read again of those who quit, carry-over included: they never come
+        # back, so it is lost with them.)
+        quits = np.empty(act.size, dtype=bool)
+        sharing.in_parts(engine.threads, act.size, partial(  # each id in one part
+            _month_end, params, settled, act, u_churn, (pay, from_company, cost), quits))
         gone = act[quits]
         active[gone] = False
         left[gone] = t
-        rank[gone] = NO_RANK
-        if net.carry is not None:
-            net.carry[gone] = 0.0  # carry-over is lost on quitting
         ever.append(n)
         still.append(int(act.size - gone.size))
+        if t == horizon:  # the ranks held at the end
+            rank[act] = mp.rank
+            rank[gone] = NO_RANK
+
+    # Active from the join month (founders: the first) to the month quit or the horizon.
+    months_active = np.minimum(left[:n], horizon) - np.maximum(join[:n], 1) + 1
 
     return RunData(
         params=params,
         n=n,
         join=join[:n].copy(),
         left=left[:n].copy(),
-        months_active=months_active[:n].copy(),
+        months_active=months_active,
         pay=pay[:n].copy(),
         pay_from_company=from_company[:n].copy(),
         cost=cost[:n].copy(),

@@ -610,30 +610,33 @@ class VectorisedEngine:
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
         self._placed()
-        groups, self._groups = self._groups, {}
-        ready = {tree: job.result() for tree, (act, job) in groups.items() if act is m.act}
-        binary_base = ready.get("binary")
-        framed, self._frame = self._frame, None
-        binary_frame = framed[1].result() if framed is not None and framed[0] is m.act else None
         q = m.mask(m.qualified)
         kept, self._kept = self._kept, None
+        before = None
         if kept is not None and kept[0] is m.act:  # top_up ran on this month
             _, slot, legs, before = kept
-            group = ready.get("sponsor") or (
-                GroupCounts(net.sponsor, m, params, before) if before else None)
+            group = None
         else:
             slot = _slots(m)
             legs = _active_legs(net.sponsor, m, slot)
             group = _sponsor_group(net, m, params) if params.ranks else None
         # The compressed unilevel's route walks the sponsor tree's levels, now settled
-        # (pruning is done): on another thread while the ranks are worked out here.
+        # (pruning is done): on another thread while the rest is made ready here.
         route: Future[np.ndarray] | None = None
         unilevel = params.components.get("unilevel")
         if unilevel is not None and unilevel.compression and self._side_by_side(m.act.size):
             route = sharing.pool(self.threads).submit(nearest_marked, net.sponsor, q)
-        rank = self._ranks(params, m, legs, group)
         uplines = Uplines.over(net.sponsor.up, q, slot, m, {}, Scratch())
         volume = m.vc + m.vo + m.vk
+        # What the other threads worked out meanwhile.
+        groups, self._groups = self._groups, {}
+        ready = {tree: job.result() for tree, (act, job) in groups.items() if act is m.act}
+        binary_base = ready.get("binary")
+        framed, self._frame = self._frame, None
+        binary_frame = framed[1].result() if framed is not None and framed[0] is m.act else None
+        if before is not None:
+            group = ready.get("sponsor") or GroupCounts(net.sponsor, m, params, before)
+        rank = self._ranks(params, m, legs, group)
         big = m.act.size >= sharing.PARALLEL_MIN
         # Every component (in parts, in a big month) in the plan's order, the order their
         # results are combined in; handed to threads costliest first.

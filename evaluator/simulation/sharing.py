@@ -8,13 +8,15 @@ Small months run on one thread: there, handing work between threads costs more t
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 from evaluator.parallel import THREADS_ENV, count_from_env, usable_cores
 
-__all__ = ["MOST_THREADS", "PARALLEL_MIN", "THREADS_ENV", "default_threads", "pool"]
+__all__ = ["MOST_THREADS", "PARALLEL_MIN", "THREADS_ENV", "default_threads", "in_parts", "pool"]
 
 MOST_THREADS = 4  # a month has a handful of independent parts: more threads add nothing
 PARALLEL_MIN = 50_000  # fewest participants for which a month's parts run side by side
@@ -35,3 +37,17 @@ def pool(threads: int) -> ThreadPoolExecutor:
 def _pool(threads: int, pid: int) -> ThreadPoolExecutor:
     """One thread pool per size and process (a forked child makes its own: ``pid``)."""
     return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="oppeval-simulation")
+
+
+def in_parts(threads: int, size: int, work: Callable[[slice], None]) -> None:
+    """``work(part)`` over contiguous parts of ``range(size)`` that together cover it: one
+    part per thread side by side when ``size`` is big enough for that to pay, else one
+    part. For element-by-element work, whose results do not depend on the parts."""
+    if threads <= 1 or size < PARALLEL_MIN:
+        work(slice(0, size))
+        return
+    bounds = [size * i // threads for i in range(threads + 1)]
+    jobs = [pool(threads).submit(work, slice(lo, hi))
+            for lo, hi in itertools.pairwise(bounds)]
+    for job in jobs:
+        job.result()

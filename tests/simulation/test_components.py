@@ -251,7 +251,7 @@ def test_payout_cap_scales_company_pay_not_retail_margin() -> None:
     )
     settled = settle(prm, mp, volume=100.0)
     # company pay 60 > 0.45 x 100 = 45: scaled by 0.75; the margin is the participant's own
-    assert settled.pay.tolist() == [55.0, 0.0]
+    assert [a.tolist() for a in settled.amounts()] == [[55.0, 0.0], [45.0, 0.0]]
     assert settled.by_component == {"retail_margin": 10.0, "unilevel": 45.0}
     assert settled.breakage["payout_cap"] == pytest.approx(15.0)
     assert settled.sources.tolist() == [10.0, 45.0, 0.0]
