@@ -177,12 +177,13 @@ class Rolled:
     rolled up once; otherwise each column is rolled up on its own. Exact either way.
     """
 
-    arrays: list[np.ndarray]  # the rolled-up arrays: one when packed
+    arrays: list[np.ndarray]  # the rolled-up arrays (one when packed), and a 0 after the ids
     layout: list[tuple[int, int, int]]  # per column: (array, shift, width; 0: not packed)
 
     @classmethod
     def up(cls, tree: Tree, n: int, act: np.ndarray, columns: list[np.ndarray]) -> Rolled:
-        """Roll the ``columns`` (per ``act``, the active ids) up ``tree`` of ``n`` ids."""
+        """Roll the ``columns`` (per ``act``, the active ids) up ``tree`` of ``n`` ids. Id -1
+        (no participant) reads zeros."""
         widths = [max(1, int(c.sum()).bit_length()) for c in columns]
         if sum(widths) <= 63:
             merged = np.zeros(act.size, dtype=np.int64)
@@ -191,10 +192,10 @@ class Rolled:
                 merged += np.left_shift(c, shift, dtype=np.int64)  # fields do not overlap
                 layout.append((0, shift, width))
                 shift += width
-            arrays = [np.zeros(n, dtype=np.int64)]
+            arrays = [np.zeros(n + 1, dtype=np.int64)]
             arrays[0][act] = merged
         else:
-            arrays = [np.zeros(n, dtype=np.int64) for _ in columns]
+            arrays = [np.zeros(n + 1, dtype=np.int64) for _ in columns]
             for a, c in zip(arrays, columns, strict=True):
                 a[act] = c
             layout = [(i, 0, 0) for i in range(len(columns))]
@@ -262,8 +263,8 @@ class GroupCounts:
         return self
 
     def counts(self, ids: np.ndarray) -> np.ndarray:
-        """(customers, active, new, products bought to qualify) in the subtree of each id:
-        shape (4, len(ids))."""
+        """(customers, active, new, products bought to qualify) in the subtree of each id
+        (none for id -1): shape (4, len(ids))."""
         out = np.empty((4, ids.size), dtype=np.int64)
         self.people.columns(ids, out[:3])
         if self.units is not None:
@@ -394,9 +395,11 @@ class Uplines:
             return pay, None
         paid = np.zeros(payers.size)
         ok = np.empty(payers.size, dtype=bool)
+        step = np.empty(payers.size)
         for k in range(levels):  # level by level, as a sum down the levels adds them
             np.less(to[k], self.active, out=ok)
-            np.add(paid, rates[k], out=paid, where=ok)
+            np.multiply(ok, rates[k], out=step)  # the rate, or 0 (adding 0 changes nothing)
+            paid += step
         return pay, paid
 
 
@@ -417,7 +420,6 @@ class LegFrame:
 
     at: np.ndarray  # index among the active of those with someone below them
     kids: np.ndarray  # (side, at): their children, -1 for none
-    filled: np.ndarray  # (side, at): kids >= 0
     who: np.ndarray  # their ids
     carried: np.ndarray | None  # (side, source, at): carry-over volume, with carry-over
 
@@ -430,7 +432,7 @@ class LegFrame:
         at = np.flatnonzero(filled[0] | filled[1])
         who = m.act[at]
         carried = np.take(carry, who, axis=0).transpose(1, 2, 0) if carryover else None
-        return cls(at, kids[:, at], filled[:, at], who, carried)
+        return cls(at, kids[:, at], who, carried)
 
 
 @dataclass
@@ -765,12 +767,9 @@ class VectorisedEngine:
         group = base if base is not None and base.units_of is m.units else GroupCounts(
             tree, m, params, base)
         frame = ctx.binary_frame or LegFrame.of(tree, carry, m, bool(c.carryover))
-        at, kids, filled, who = frame.at, frame.kids, frame.filled, frame.who
-        legs = np.zeros((2, 3, at.size))  # (side, source, participant)
-        fresh = group.volumes(group.counts(kids[filled]))  # sides one after the other
-        split = int(filled[0].sum())
-        legs[0][:, filled[0]] = fresh[:, :split]
-        legs[1][:, filled[1]] = fresh[:, split:]
+        at, kids, who = frame.at, frame.kids, frame.who
+        # (side, source, participant): the volume below each child (none without one)
+        legs = group.volumes(group.counts(kids.ravel())).reshape(3, 2, at.size).swapaxes(0, 1)
         if frame.carried is not None:
             legs += frame.carried
         totals = legs.sum(axis=1)

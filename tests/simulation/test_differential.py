@@ -210,5 +210,6 @@ def test_packed_roll_up_equals_one_column_at_a_time(parents: list[int], big: boo
         alone = np.zeros(n, dtype=np.int64)
         alone[act] = c
         tree.roll_up(alone)
-        assert np.array_equal(rolled.column(k), alone), k
+        assert np.array_equal(rolled.column(k)[:n], alone), k
         assert np.array_equal(rolled.column(k, act), alone[act]), k
+        assert rolled.column(k, np.array([-1])).tolist() == [0], k  # no participant: none
