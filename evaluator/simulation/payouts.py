@@ -447,10 +447,10 @@ class _Context:
     group: GroupCounts | None  # sponsor-tree subtree counts, when the plan has ranks
     uplines: Uplines
     volume: np.ndarray  # all commissionable volume, per active
-    # Binary-tree counts worked out in the background: before buying, or with the purchases
-    # (``units_of`` tells); None when not worked out.
-    binary_base: GroupCounts | None
-    binary_frame: LegFrame | None  # the binary's legs frame, when worked out
+    # Binary-tree counts under way in the background: before buying, or with the purchases
+    # (``units_of`` tells); None when not under way.
+    binary_base: Future[GroupCounts] | None
+    binary_frame: Future[LegFrame] | None  # the binary's legs frame, when under way
     route: Future[np.ndarray] | None  # the compressed unilevel's route, when under way
     part: tuple[int, int] = (0, 1)  # which part of the payers this is, of how many
 
@@ -630,14 +630,17 @@ class VectorisedEngine:
             route = sharing.pool(self.threads).submit(nearest_marked, net.sponsor, q)
         uplines = Uplines.over(net.sponsor.up, q, slot, m, {}, Scratch())
         volume = m.vc + m.vo + m.vk
-        # What the other threads worked out meanwhile.
+        # What other threads work out meanwhile: the binary's, for the binary alone to wait
+        # for; the sponsor tree's, for the ranks.
         groups, self._groups = self._groups, {}
-        ready = {tree: job.result() for tree, (act, job) in groups.items() if act is m.act}
-        binary_base = ready.get("binary")
+        jobs = {tree: job for tree, (act, job) in groups.items() if act is m.act}
+        binary_base = jobs.get("binary")
         framed, self._frame = self._frame, None
-        binary_frame = framed[1].result() if framed is not None and framed[0] is m.act else None
+        binary_frame = framed[1] if framed is not None and framed[0] is m.act else None
         if before is not None:
-            group = ready.get("sponsor") or GroupCounts(net.sponsor, m, params, before)
+            sponsor = jobs.get("sponsor")
+            group = (sponsor.result() if sponsor is not None
+                     else GroupCounts(net.sponsor, m, params, before))
         rank = self._ranks(params, m, legs, group)
         big = m.act.size >= sharing.PARALLEL_MIN
         # Every component (in parts, in a big month) in the plan's order, the order their
@@ -763,10 +766,11 @@ class VectorisedEngine:
         tree, carry = net.binary, net.carry
         assert tree is not None
         assert carry is not None
-        base = ctx.binary_base
+        base = ctx.binary_base.result() if ctx.binary_base is not None else None
         group = base if base is not None and base.units_of is m.units else GroupCounts(
             tree, m, params, base)
-        frame = ctx.binary_frame or LegFrame.of(tree, carry, m, bool(c.carryover))
+        frame = (ctx.binary_frame.result() if ctx.binary_frame is not None
+                 else LegFrame.of(tree, carry, m, bool(c.carryover)))
         at, kids, who = frame.at, frame.kids, frame.who
         # (side, source, participant): the volume below each child (none without one)
         legs = group.volumes(group.counts(kids.ravel())).reshape(3, 2, at.size).swapaxes(0, 1)
