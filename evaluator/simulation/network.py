@@ -397,8 +397,9 @@ class Network:
         )
 
     def forced_trees(self) -> Iterable[Tree]:
-        """The placement trees in use (matrix first, then binary)."""
-        return [t for t in (self.matrix, self.binary) if t is not None]
+        """The placement trees in use: binary first (more of a month waits on it: its
+        counts and legs), then matrix."""
+        return [t for t in (self.binary, self.matrix) if t is not None]
 
 
 @dataclass
