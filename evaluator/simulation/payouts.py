@@ -64,14 +64,13 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
     (initially the sponsor); under a full anchor, overflowing recruits are passed to the
     anchor's children in turn (the anchor's ``turn`` counter, modulo the width). Arrivals at an
     anchor are served in id order; handling anchors shallowest first gives exactly the order
-    of the one-recruit-at-a-time rule, since every arrival at an anchor comes from above.
-    Depth counts from the top of the anchor's region (see :func:`_relative_depth`), so
-    independent parts of the tree are handled together.
+    of the one-recruit-at-a-time rule, since every arrival at an anchor comes from above
+    (see :func:`_placing_depth`). Anchors at the same depth are handled together.
     """
     if recruits.size == 0:
         return
     w = tree.width
-    depth = _relative_depth(tree, sponsors)
+    depth = _placing_depth(tree, sponsors)
     order = np.lexsort((recruits, sponsors, depth))  # by depth, then anchor, then id
     depth, sponsors, recruits = depth[order], sponsors[order], recruits[order]
     starts_at = np.flatnonzero(np.diff(depth, prepend=-1))
@@ -139,33 +138,22 @@ def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return first, starts, counts
 
 
-def _relative_depth(tree: Tree, sponsors: np.ndarray) -> np.ndarray:
-    """Depth of each sponsor below the top of the region spill-over can reach this month.
+def _placing_depth(tree: Tree, sponsors: np.ndarray) -> np.ndarray:
+    """The depth at which each sponsor's recruits are placed.
 
-    Spill-over starts only at sponsors with more recruits than free positions, and only
-    reaches their subtrees. A sponsor inside such a subtree counts depth from the highest
-    overflowing sponsor above it (or itself); any other sponsor is a region of its own (depth
-    0). Regions are disjoint subtrees, so they can be handled side by side, each top-down.
+    With spill-over (some sponsor has more recruits than free positions), the sponsor's
+    depth in the tree, so every anchor is handled after all that can pass recruits to it.
+    Without, every recruit takes a position under its own sponsor whatever the others do:
+    all at depth 0, in one step.
     """
     if sponsors.size > 1 and (sponsors[1:] >= sponsors[:-1]).all():  # sorted, as in a run
-        first, starts, count = _runs(sponsors)
-        heads, inverse = sponsors[starts], np.cumsum(first) - 1
+        _, starts, count = _runs(sponsors)
+        heads = sponsors[starts]
     else:
-        heads, inverse, count = np.unique(sponsors, return_inverse=True, return_counts=True)
-    overflowing = count > tree.width - tree.nchild[heads]
-    if not overflowing.any():
+        heads, count = np.unique(sponsors, return_counts=True)
+    if not (count > tree.width - tree.nchild[heads]).any():
         return np.zeros(sponsors.size, dtype=np.int64)
-    sentinel = tree.capacity
-    over = np.zeros(sentinel + 1, dtype=bool)
-    over[heads[overflowing]] = True
-    top = np.where(overflowing, heads, sentinel)
-    at = heads.astype(tree.up.dtype)
-    depth = tree.depth[heads]
-    for _ in range(int(depth.max())):  # every head's whole upline; the higher mark wins
-        at = tree.up[at]
-        np.copyto(top, at, where=over[at])
-    rel = np.where(top != sentinel, depth - tree.depth[np.minimum(top, sentinel - 1)], 0)
-    return rel[inverse]
+    return tree.depth[sponsors].astype(np.int64)
 
 
 @dataclass
