@@ -372,6 +372,31 @@ class Tree:
                 np.add.at(values, ups, values[ids])
 
 
+class Carry:
+    """Binary carry-over: the volume (leg, source) each participant carries into the next
+    month, kept side by side for those who carry any, in id order (so a month reads and
+    replaces it in two passes, without touching a row per participant ever joined)."""
+
+    def __init__(self) -> None:
+        self.ids = np.zeros(0, dtype=np.int64)  # ascending
+        self.volume = np.zeros((2, 3, 0))  # (leg, source, participant)
+
+    def of(self, ids: np.ndarray) -> np.ndarray:
+        """(leg, source, participant) volume carried by ``ids`` (ascending); 0 for those who
+        carry none."""
+        if self.ids.size == 0:
+            return np.zeros((2, 3, ids.size))
+        at = np.minimum(np.searchsorted(self.ids, ids), self.ids.size - 1)
+        out = np.take(self.volume, at, axis=2)
+        out[:, :, self.ids[at] != ids] = 0.0
+        return out
+
+    def keep(self, ids: np.ndarray, volume: np.ndarray) -> None:
+        """From now on ``ids`` (ascending) carry ``volume`` (leg, source, participant), and
+        nobody else carries anything."""
+        self.ids, self.volume = ids, volume
+
+
 @dataclass
 class Network:
     """The trees of one run: sponsor (who enrolled whom), matrix and binary placement."""
@@ -379,7 +404,7 @@ class Network:
     sponsor: Tree
     matrix: Tree | None
     binary: Tree | None
-    carry: np.ndarray | None  # binary carry-over volume: (participant, leg, source)
+    carry: Carry | None  # binary carry-over volume
 
     @classmethod
     def empty(cls, params: Params) -> Network:
@@ -393,7 +418,7 @@ class Network:
                 Tree(cap, int(matrix.width or 2)) if matrix is not None else None
             ),
             binary=Tree(cap, 2, keep_levels=True) if binary else None,
-            carry=np.zeros((cap, 2, 3)) if binary else None,
+            carry=Carry() if binary else None,
         )
 
     def forced_trees(self) -> Iterable[Tree]:

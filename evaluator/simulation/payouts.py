@@ -28,6 +28,7 @@ from evaluator.simulation.network import (
     ALL_LEVELS,
     NO_RANK,
     PRUNE_AT,
+    Carry,
     Month,
     MonthPay,
     Network,
@@ -412,14 +413,14 @@ class LegFrame:
     carried: np.ndarray | None  # (side, source, at): carry-over volume, with carry-over
 
     @classmethod
-    def of(cls, tree: Tree, carry: np.ndarray, m: Month, carryover: bool) -> LegFrame:
+    def of(cls, tree: Tree, carry: Carry, m: Month, carryover: bool) -> LegFrame:
         """The frame of month ``m``. Only the active with someone below them can have legs
         (carry-over comes from legs)."""
         kids = np.take(tree.child, m.act, axis=0).T  # (side, active); take: rows at once
         filled = kids >= 0
         at = np.flatnonzero(filled[0] | filled[1])
         who = m.act[at]
-        carried = np.take(carry, who, axis=0).transpose(1, 2, 0) if carryover else None
+        carried = carry.of(who) if carryover else None
         return cls(at, kids[:, at], who, carried)
 
 
@@ -777,7 +778,7 @@ class VectorisedEngine:
         sources = (weaker * share).sum(axis=1)
         if c.carryover:
             keep = 1 - np.divide(matched, totals, out=np.ones_like(totals), where=totals > 0)
-            carry[who] = (legs * keep[:, None, :]).transpose(2, 0, 1)
+            carry.keep(who, legs * keep[:, None, :])
         pay = np.zeros(m.act.size)
         pay[at] = earned
         return pay, sources

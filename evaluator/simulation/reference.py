@@ -329,6 +329,8 @@ class ReferenceEngine:
         got = [0.0] * n
         tags = [0.0, 0.0, 0.0]
         rate = c.rate or 0.0
+        carried = net.carry.of(np.arange(n))  # (leg, source, participant)
+        kept = np.zeros((2, 3, n))  # what is carried into next month
         for i in range(n):
             if not active[i]:
                 continue  # only the active earn; nothing is owed to those who quit
@@ -336,7 +338,7 @@ class ReferenceEngine:
             for side in range(2):
                 kid = int(tree.child[i, side])
                 fresh = below[kid] if kid >= 0 else [0.0, 0.0, 0.0]
-                legs.append([fresh[s] + float(net.carry[i, side, s]) for s in range(3)])
+                legs.append([fresh[s] + float(carried[side, s, i]) for s in range(3)])
             left, right = sum(legs[0]), sum(legs[1])
             matched = min(left, right)
             earned = rate * matched
@@ -354,7 +356,9 @@ class ReferenceEngine:
                 for side, total in enumerate((left, right)):
                     for s in range(3):
                         if total > 0:
-                            net.carry[i, side, s] = legs[side][s] * (1 - matched / total)
+                            kept[side, s, i] = legs[side][s] * (1 - matched / total)
+        if c.carryover:
+            net.carry.keep(np.arange(n), kept)
         return np.array(got), np.array(tags)
 
     @staticmethod

@@ -176,12 +176,14 @@ def test_binary_weaker_leg_spill_over_and_carry_over(engine: str) -> None:
     # 1: left = 300, right = 0: nothing.
     assert first.pay["binary"] == [10.0, 0.0, 0.0, 0.0]
     assert net.carry is not None
-    assert net.carry[0, 0].sum() == pytest.approx(300.0)  # stronger leg keeps 300
-    assert net.carry[1, 0].sum() == pytest.approx(300.0)  # 1's left leg keeps 300
+    carried = net.carry.of(np.arange(4))  # (leg, source, participant)
+    assert carried[0, :, 0].sum() == pytest.approx(300.0)  # stronger leg keeps 300
+    assert carried[0, :, 1].sum() == pytest.approx(300.0)  # 1's left leg keeps 300
+    assert not carried[1].any()  # nothing on the weaker legs
     second = spread(eng.pay(prm, net, m), m)
     # 0: left 400 + 300 carried = 700, right 100: pays 10 again, carries 600.
     assert second.pay["binary"] == [10.0, 0.0, 0.0, 0.0]
-    assert net.carry[0, 0].sum() == pytest.approx(600.0)
+    assert net.carry.of(np.array([0]))[0, :, 0].sum() == pytest.approx(600.0)
 
 
 def test_binary_monthly_cap_and_no_carry(engine: str) -> None:
@@ -193,7 +195,7 @@ def test_binary_monthly_cap_and_no_carry(engine: str) -> None:
     assert mp.pay["binary"] == [4.0, 0.0, 0.0]  # 0.1 x 100 = 10, capped at 4
     assert mp.breakage["binary_cap"] == pytest.approx(6.0)
     assert net.carry is not None
-    assert not net.carry.any()
+    assert not net.carry.of(np.arange(3)).any()
 
 
 BREAKAWAY_RANKS = [

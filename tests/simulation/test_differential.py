@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from evaluator.assumptions import Assumptions
 from evaluator.model import Plan
 from evaluator.simulation import run_once, simulate
-from evaluator.simulation.network import Tree
+from evaluator.simulation.network import Carry, Tree
 from evaluator.simulation.payouts import Rolled, VectorisedEngine
 from evaluator.simulation.reference import ReferenceEngine
 from tests.simulation.strategies import sim_plans, small_assumptions
@@ -213,3 +213,19 @@ def test_packed_roll_up_equals_one_column_at_a_time(parents: list[int], big: boo
         assert np.array_equal(rolled.column(k)[:n], alone), k
         assert np.array_equal(rolled.column(k, act), alone[act]), k
         assert rolled.column(k, np.array([-1])).tolist() == [0], k  # no participant: none
+
+
+@settings(max_examples=40, deadline=None)
+@given(kept=st.sets(st.integers(0, 60)), asked=st.sets(st.integers(0, 60)))
+def test_carry_reads_what_was_kept_and_zero_for_the_rest(kept: set[int],
+                                                         asked: set[int]) -> None:
+    """The compact carry-over gives each asked id the volume kept for it, else zeros."""
+    carry = Carry()
+    assert not carry.of(np.array(sorted(asked), dtype=np.int64)).any()
+    ids = np.array(sorted(kept), dtype=np.int64)
+    volume = np.arange(6 * ids.size, dtype=float).reshape(2, 3, ids.size) + 1
+    carry.keep(ids, volume)
+    dense = np.zeros((2, 3, 61))
+    dense[:, :, ids] = volume
+    wanted = np.array(sorted(asked), dtype=np.int64)
+    assert np.array_equal(carry.of(wanted), dense[:, :, wanted])
