@@ -333,6 +333,8 @@ class Uplines:
     active: int  # how many are active
     breakage: dict[str, float]
     scratch: Scratch
+    # Whether ``up`` goes from slot to slot (payers are then slots too): see :meth:`by_slot`.
+    in_slots: bool = False
 
     @classmethod
     def over(cls, up: np.ndarray, eligible: np.ndarray, slot: np.ndarray, m: Month,
@@ -350,10 +352,21 @@ class Uplines:
         """The same payees and breakage through another parent array."""
         return replace(self, up=up)
 
+    def by_slot(self, route: np.ndarray, act: np.ndarray) -> Uplines:
+        """The same payees and breakage through ``route`` (over ids: each one's nearest
+        eligible upline, or the sentinel), walked from slot to slot: the walk then stays in
+        an array the size of the active, and lands on slots without a lookup by id. Payers
+        are given by slot (their index among the active)."""
+        up = np.empty(self.active + len(NOT_PAID), dtype=self.target.dtype)
+        np.take(self.target, np.take(route, act), out=up[: self.active])
+        up[self.active:] = np.arange(self.active, self.active + len(NOT_PAID))  # stay put
+        return replace(self, up=up, in_slots=True)
+
     def pay(self, payers: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
             unlock: np.ndarray | None = None,
             rates_paid: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-        """``rates[k-1] x value`` to the k-th upline of each payer (ids).
+        """``rates[k-1] x value`` to the k-th upline of each payer (ids; slots when
+        ``in_slots``).
 
         An upline that is not eligible (or whose ``unlock``, per active participant, is below
         k) is not paid: that pay is breakage, as is pay for levels above the top of the tree.
@@ -367,8 +380,9 @@ class Uplines:
         a = payers
         for k in range(levels):
             a = np.take(self.up, a, out=chain[k], mode="clip")
-        to = np.take(self.target, chain, out=self.scratch.get("to", shape, self.target.dtype),
-                     mode="clip")
+        to = chain if self.in_slots else np.take(
+            self.target, chain, out=self.scratch.get("to", shape, self.target.dtype),
+            mode="clip")
         locked = self.active + len(NOT_PAID) - 1
         if unlock is not None:  # a level the payee's rank has not opened goes to "locked"
             opened = np.take(unlock, to, mode="clip")
@@ -701,15 +715,15 @@ class VectorisedEngine:
         customer_only = c.basis == "customer"
         value = m.vc if customer_only else ctx.volume
         at = np.flatnonzero(value > 0)
-        uplines = ctx.uplines
-        if c.compression:  # unqualified uplines are skipped: go up through qualified ones
-            route = (ctx.route.result() if ctx.route is not None
-                     else nearest_marked(ctx.net.sponsor, ctx.q))
-            uplines = uplines.via(route)
         # Levels opened per active participant; the spare slots are never "locked".
         unlock = np.full(m.act.size + len(NOT_PAID), ALL_LEVELS, dtype=np.int8)
         unlock[: m.act.size] = ctx.params.unlock_table()[ctx.rank + 1]
-        p, paid = uplines.pay(m.act[at], value[at], c.rates, unlock)
+        if c.compression:  # unqualified uplines are skipped: go up through qualified ones
+            route = (ctx.route.result() if ctx.route is not None
+                     else nearest_marked(ctx.net.sponsor, ctx.q))
+            p, paid = ctx.uplines.by_slot(route, m.act).pay(at, value[at], c.rates, unlock)
+        else:
+            p, paid = ctx.uplines.pay(m.act[at], value[at], c.rates, unlock)
         return p, tagged(paid, at, m, customer_only)
 
     @staticmethod
