@@ -532,13 +532,15 @@ class VectorisedEngine:
         """Forced-tree placement with breadth-first spill-over."""
         place_forced(tree, recruits, sponsors)
 
-    def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray) -> None:
-        """The month's recruits join the sponsor tree here and the forced trees on the other
-        threads, in the background: nothing reads a forced tree before :meth:`pay`, which
-        waits for them (so buying to qualify, on the sponsor tree, overlaps placement)."""
+    def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray,
+             active: int) -> None:
+        """The month's recruits join the sponsor tree here and, in a big month (``active``
+        participants), the forced trees on the other threads, in the background: nothing
+        reads a forced tree before :meth:`pay`, which waits for them (so buying to qualify,
+        on the sponsor tree, overlaps placement)."""
         forced = [partial(place_forced, tree, recruits, sponsors)
                   for tree in net.forced_trees()]
-        if self._side_by_side(net.sponsor.attached + recruits.size):
+        if self._side_by_side(active):
             shared = sharing.pool(self.threads)
             self._placing = {tree: shared.submit(task)
                              for tree, task in zip(net.forced_trees(), forced, strict=True)}

@@ -88,7 +88,8 @@ class ReferenceEngine:
             parents.append(at)
         tree.attach(recruits, np.array(parents, dtype=np.int64))  # depths, orders
 
-    def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray) -> None:
+    def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray,
+             active: int) -> None:
         """The sponsor tree, then each forced tree, one after the other."""
         grow_one_by_one(self, net, recruits, sponsors)
 

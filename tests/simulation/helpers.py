@@ -142,9 +142,10 @@ class Recording:
         """Delegate placement."""
         self.inner.place(tree, recruits, sponsors)
 
-    def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray) -> None:
+    def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray,
+             active: int) -> None:
         """Delegate joining the trees."""
-        self.inner.grow(net, recruits, sponsors)
+        self.inner.grow(net, recruits, sponsors, active)
 
     def top_up(self, prm: Params, net: Network, m: Month) -> np.ndarray:
         """Delegate buying to qualify."""
