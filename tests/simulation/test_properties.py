@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from evaluator.assumptions import Assumptions
 from evaluator.model import Plan
 from evaluator.simulation import ENGINES, simulate
-from evaluator.simulation.network import Params, run, settle
+from evaluator.simulation.network import NO_RANK, Params, run, settle
 from tests.simulation.helpers import Recording
 from tests.simulation.strategies import sim_plans, small_assumptions
 
@@ -45,6 +45,25 @@ def test_pay_rules_hold_every_month(plan: Plan, assumptions: Assumptions, seed: 
     # every unit of pay is tagged with exactly one source
     assert data.pay_sources.sum() == pytest.approx(data.pay.sum(), rel=1e-6, abs=1e-3)
     assert (data.pay >= 0).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(plan=sim_plans(), assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
+def test_tenure_and_final_rank_follow_the_months(plan: Plan, assumptions: Assumptions,
+                                                 seed: int) -> None:
+    """Months active (worked out once, from join and quit months) are the months each
+    participant was among the month's active; the ranks reported are those of the last
+    month for those still active, and none for those who quit."""
+    prm, data, months = _recorded(plan, assumptions, seed, "vectorised")
+    seen = np.zeros(data.n, dtype=np.int64)
+    for m, _ in months:
+        seen[m.act] += 1
+    assert seen.tolist() == data.months_active.tolist()
+    last, paid = months[-1]
+    stayed = data.left[last.act] > prm.horizon
+    expected = np.full(data.n, NO_RANK)
+    expected[last.act[stayed]] = paid.rank[stayed]
+    assert data.rank.tolist() == expected.tolist()
 
 
 @settings(max_examples=25, deadline=None)
