@@ -483,12 +483,12 @@ class Engine(Protocol):
         """Place ``recruits`` (ascending ids) in a forced tree under their ``sponsors``."""
 
     def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray,
-             active: int) -> None:
+             act: np.ndarray) -> None:
         """The month's ``recruits`` join the sponsor tree under their ``sponsors`` and are
         placed in every forced tree (as :func:`grow_one_by_one` does). An engine may finish
         a forced tree's placement in the background, by the time :meth:`pay` reads it, in a
-        month big enough for that to pay (``active``: how many are active, recruits
-        included)."""
+        month big enough for that to pay (``act``: the month's active ids, recruits
+        included), and get ready for the month."""
 
     def top_up(self, params: Params, net: Network, month: Month) -> np.ndarray:
         """Products each active participant buys to qualify this month (see the module
@@ -766,7 +766,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         draws = partial(_draw_inputs, params, rng, t, n, act, new, join)
         drawn = (sharing.pool(engine.threads).submit(draws)
                  if engine.threads > 1 and act.size >= sharing.PARALLEL_MIN else None)
-        engine.grow(net, new, sponsors, act.size)
+        engine.grow(net, new, sponsors, act)
         np.add.at(recruits, recruiters, counts)  # (faster than += on an index array)
         active[new] = True
         cost[new] += params.startup

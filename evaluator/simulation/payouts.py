@@ -472,25 +472,22 @@ class _Context:
         return self.uplines.via(tree.up)
 
 
-def _slots(m: Month) -> np.ndarray:
-    """Id -> index among the active; everyone else (and the sentinel) has the spare index
-    ``m.act.size``."""
-    slot = np.empty(m.sentinel + 1, dtype=np.int32)  # ids from m.n up are never read
-    slot[: m.n] = m.act.size
-    slot[m.sentinel] = m.act.size
-    slot[m.act] = np.arange(m.act.size)
-    return slot
+def _slots_and_legs(sponsor: Tree, act: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Id -> index among the active ``act`` (everyone else, and the sentinel, has the spare
+    index ``act.size``); and the active personal recruits (children in the sponsor tree) of
+    each active participant."""
+    slot = np.empty(sponsor.capacity + 1, dtype=np.int32)  # ids not yet joined: never read
+    slot[: sponsor.attached] = act.size
+    slot[sponsor.capacity] = act.size
+    slot[act] = np.arange(act.size)
+    # Everyone not active (and the sentinel above the founders) has the spare slot, dropped.
+    legs = np.bincount(slot[sponsor.up[act]], minlength=act.size + 1)[: act.size]
+    return slot, legs
 
 
 def _sponsor_group(net: Network, m: Month, params: Params) -> GroupCounts:
     """Sponsor-tree group counts of the month (and its dead subtrees dropped)."""
     return GroupCounts(net.sponsor, m, params).prune()
-
-
-def _active_legs(tree: Tree, m: Month, slot: np.ndarray) -> np.ndarray:
-    """Active personal recruits (children in ``tree``) of each active participant."""
-    # Everyone not active (and the sentinel above the founders) has the spare slot, dropped.
-    return np.bincount(slot[tree.up[m.act]], minlength=m.act.size + 1)[: m.act.size]
 
 
 class VectorisedEngine:
@@ -513,6 +510,8 @@ class VectorisedEngine:
         # buying, or after once the purchases are rolled up too; the sponsor tree's, after.
         self._groups: dict[str, tuple[np.ndarray, Future[GroupCounts]]] = {}
         self._frame: tuple[np.ndarray, Future[LegFrame]] | None = None  # and the legs frame
+        # The month's (act, slots, active legs), worked out by grow in a big month.
+        self._legs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def _together(self, tasks: list[Callable[[], T]], size: int) -> list[T]:
         """Results of the tasks, in task order; run side by side on the engine's threads
@@ -533,14 +532,16 @@ class VectorisedEngine:
         place_forced(tree, recruits, sponsors)
 
     def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray,
-             active: int) -> None:
-        """The month's recruits join the sponsor tree here and, in a big month (``active``
-        participants), the forced trees on the other threads, in the background: nothing
+             act: np.ndarray) -> None:
+        """The month's recruits join the sponsor tree here and, in a big month (``act``: the
+        month's active), the forced trees on the other threads, in the background: nothing
         reads a forced tree before :meth:`pay`, which waits for them (so buying to qualify,
-        on the sponsor tree, overlaps placement)."""
+        on the sponsor tree, overlaps placement). Meanwhile this thread works out the
+        month's slots and active legs (:meth:`top_up` needs them, once the draws are in)."""
         forced = [partial(place_forced, tree, recruits, sponsors)
                   for tree in net.forced_trees()]
-        if self._side_by_side(active):
+        side = self._side_by_side(act.size)
+        if side:
             shared = sharing.pool(self.threads)
             self._placing = {tree: shared.submit(task)
                              for tree, task in zip(net.forced_trees(), forced, strict=True)}
@@ -548,6 +549,16 @@ class VectorisedEngine:
         net.sponsor.attach(recruits, sponsors)
         for task in forced:
             task()
+        if side:
+            self._legs = (act, *_slots_and_legs(net.sponsor, act))
+
+    def _slots_and_legs(self, net: Network, act: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The month's slots and active legs (:func:`_slots_and_legs`), from :meth:`grow`
+        when it worked them out."""
+        kept, self._legs = self._legs, None
+        if kept is not None and kept[0] is act:
+            return kept[1], kept[2]
+        return _slots_and_legs(net.sponsor, act)
 
     def _placed(self) -> None:
         """Wait for the month's forced-tree placements (raising what they raised)."""
@@ -583,8 +594,7 @@ class VectorisedEngine:
             binary_base = shared.submit(base)
             self._groups["binary"] = (m.act, binary_base)
             self._frame = (m.act, shared.submit(frame))
-        slot = _slots(m)
-        legs = _active_legs(net.sponsor, m, slot)
+        slot, legs = self._slots_and_legs(net, m.act)
         target = np.full(m.act.size, params.min_personal_volume)
         group = None
         if params.ranks:
@@ -624,8 +634,7 @@ class VectorisedEngine:
             _, slot, legs, before = kept
             group = None
         else:
-            slot = _slots(m)
-            legs = _active_legs(net.sponsor, m, slot)
+            slot, legs = self._slots_and_legs(net, m.act)
             group = _sponsor_group(net, m, params) if params.ranks else None
         # The compressed unilevel's route walks the sponsor tree's levels, now settled
         # (pruning is done): on another thread while the rest is made ready here.

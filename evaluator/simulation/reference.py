@@ -89,7 +89,7 @@ class ReferenceEngine:
         tree.attach(recruits, np.array(parents, dtype=np.int64))  # depths, orders
 
     def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray,
-             active: int) -> None:
+             act: np.ndarray) -> None:
         """The sponsor tree, then each forced tree, one after the other."""
         grow_one_by_one(self, net, recruits, sponsors)
 

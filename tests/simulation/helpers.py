@@ -143,9 +143,9 @@ class Recording:
         self.inner.place(tree, recruits, sponsors)
 
     def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray,
-             active: int) -> None:
+             act: np.ndarray) -> None:
         """Delegate joining the trees."""
-        self.inner.grow(net, recruits, sponsors, active)
+        self.inner.grow(net, recruits, sponsors, act)
 
     def top_up(self, prm: Params, net: Network, m: Month) -> np.ndarray:
         """Delegate buying to qualify."""
