@@ -339,12 +339,10 @@ class Uplines:
     @classmethod
     def over(cls, up: np.ndarray, eligible: np.ndarray, slot: np.ndarray, m: Month,
              breakage: dict[str, float], scratch: Scratch) -> Uplines:
-        """Uplines through ``up`` paying the ``eligible`` (over ids and the sentinel) of
-        month ``m``."""
+        """Uplines through ``up`` paying the ``eligible`` (per active) of month ``m``."""
         active = m.act.size
-        target = np.empty(slot.size, dtype=slot.dtype)  # ids from m.n up are never reached
-        np.copyto(target[: m.n], active)
-        np.copyto(target[: m.n], slot[: m.n], where=eligible[: m.n])
+        target = slot.copy()  # the active's slots, the spare (unqualified) one for the rest
+        target[m.act[~eligible]] = active
         target[-1] = active + 1  # the sentinel
         return cls(up, slot, target, active, breakage, scratch)
 
@@ -642,7 +640,7 @@ class VectorisedEngine:
         unilevel = params.components.get("unilevel")
         if unilevel is not None and unilevel.compression and self._side_by_side(m.act.size):
             route = sharing.pool(self.threads).submit(nearest_marked, net.sponsor, q)
-        uplines = Uplines.over(net.sponsor.up, q, slot, m, {}, Scratch())
+        uplines = Uplines.over(net.sponsor.up, m.qualified, slot, m, {}, Scratch())
         volume = m.vc + m.vo + m.vk
         # What other threads work out meanwhile: the binary's, for the binary alone to wait
         # for; the sponsor tree's, for the ranks.
