@@ -17,7 +17,9 @@ average is printed first):
   does (target <= 1 s); and the whole evaluation the web form makes (the 5 runs and the
   sensitivity re-runs).
 
-Run: ``.venv/bin/python benchmarks/simulation.py`` (add ``--quick`` to skip the 1M rows).
+Run: ``.venv/bin/python benchmarks/simulation.py`` (add ``--quick`` to skip the 1M rows, or
+``--ratio-at-1m`` to add the two engines side by side at 1M as well: one run, about four
+minutes of the reference and 1 GiB).
 """
 
 from __future__ import annotations
@@ -145,6 +147,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the 1M-participant rows")
     parser.add_argument("--repeats", type=int, default=3,
                         help="fresh processes per figure; the median is printed (default 3)")
+    parser.add_argument("--ratio-at-1m", action="store_true",
+                        help="also run both engines at 1M participants (once; minutes)")
     parser.add_argument("--one", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -171,11 +175,15 @@ def main() -> None:
                   f"{r['participant_months']:>12,} {r['seconds']:>7.2f} "
                   f"{f'({low:.2f}-{high:.2f})':>13} {r['cpu_seconds']:>7.2f} "
                   f"{r['peak_mib']:>9.0f} {r['us_per_pm']:>14.3f}")
-    for size in [20_000] + ([] if args.quick else [100_000]):
-        r = _child("ratio", size, reps)
+    ratios = [(20_000, reps)] + ([] if args.quick else [(100_000, reps)])
+    if args.ratio_at_1m:
+        ratios.append((1_000_000, 1))
+    for size, runs in ratios:
+        r = _child("ratio", size, runs)
         v, ref = r["vectorised"], r["reference"]
         print(f"\nVectorised vs reference on the same run ({v['participants']:,} participants, "
-              f"60 months, {v['participant_months']:,} participant-months):")
+              f"60 months, {v['participant_months']:,} participant-months"
+              f"{'; one run' if runs < reps else ''}):")
         print(f"  vectorised {v['seconds']:.2f} s wall, {v['cpu_seconds']:.2f} s cpu "
               f"({v['us_per_pm']:.2f} us per participant-month)")
         print(f"  reference  {ref['seconds']:.2f} s wall, {ref['cpu_seconds']:.2f} s cpu "
