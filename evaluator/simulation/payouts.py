@@ -443,7 +443,6 @@ class _Context:
     params: Params
     net: Network
     m: Month
-    q: np.ndarray  # qualified, over ids and the sentinel
     rank: np.ndarray  # per active
     group: GroupCounts | None  # sponsor-tree subtree counts, when the plan has ranks
     uplines: Uplines
@@ -452,7 +451,8 @@ class _Context:
     # (``units_of`` tells); None when not under way.
     binary_base: Future[GroupCounts] | None
     binary_frame: Future[LegFrame] | None  # the binary's legs frame, when under way
-    route: Future[np.ndarray] | None  # the compressed unilevel's route, when under way
+    # The compressed unilevel's route (nearest qualified upline, over ids), when it has one.
+    route: Callable[[], np.ndarray] | None
     part: tuple[int, int] = (0, 1)  # which part of the payers this is, of how many
 
     def share(self, payers: np.ndarray) -> np.ndarray:
@@ -483,6 +483,23 @@ def _slots_and_legs(sponsor: Tree, act: np.ndarray) -> tuple[np.ndarray, np.ndar
     return slot, legs
 
 
+@dataclass
+class _Underway:
+    """What the engine has worked out, or set going on other threads, for one month (its
+    active ids ``act``) before paying it."""
+
+    act: np.ndarray
+    slot: np.ndarray  # id -> index among the active (see :func:`_slots_and_legs`)
+    legs: np.ndarray  # active personal recruits, per active
+    topped_up: bool = False  # top_up ran; ``before``: its sponsor-tree counts (with ranks)
+    before: GroupCounts | None = None
+    sponsor: Future[GroupCounts] | None = None  # sponsor-tree counts with the purchases
+    # The binary tree's counts (with the purchases, once known; ``units_of`` tells), and
+    # its legs frame.
+    binary: Future[GroupCounts] | None = None
+    frame: Future[LegFrame] | None = None
+
+
 def _sponsor_group(net: Network, m: Month, params: Params) -> GroupCounts:
     """Sponsor-tree group counts of the month (and its dead subtrees dropped)."""
     return GroupCounts(net.sponsor, m, params).prune()
@@ -496,20 +513,11 @@ class VectorisedEngine:
     def __init__(self, threads: int | None = None) -> None:
         """``threads``: how many threads a month's independent parts (the trees as they
         grow, the components as they pay) may run on; the results do not depend on it."""
-        # What top_up worked out for a month, reused by pay on the same month (same ``act``):
-        # (act, slots, active legs, sponsor-tree group counts before buying, or None).
-        self._kept: tuple[np.ndarray, np.ndarray, np.ndarray, GroupCounts | None] | None = None
         self.threads = sharing.default_threads() if threads is None else threads
         # per component and part: they run side by side
         self._scratch: dict[tuple[str, tuple[int, int]], Scratch] = {}
         self._placing: dict[Tree, Future[None]] = {}  # forced-tree placements under way
-        # Group counts worked out in the background while top_up runs, by tree ("sponsor",
-        # "binary"): (the month's ``act``, the job). The binary tree's are its counts before
-        # buying, or after once the purchases are rolled up too; the sponsor tree's, after.
-        self._groups: dict[str, tuple[np.ndarray, Future[GroupCounts]]] = {}
-        self._frame: tuple[np.ndarray, Future[LegFrame]] | None = None  # and the legs frame
-        # The month's (act, slots, active legs), worked out by grow in a big month.
-        self._legs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._underway: _Underway | None = None  # the month being worked out, until paid
 
     def _together(self, tasks: list[Callable[[], T]], size: int) -> list[T]:
         """Results of the tasks, in task order; run side by side on the engine's threads
@@ -548,15 +556,14 @@ class VectorisedEngine:
         for task in forced:
             task()
         if side:
-            self._legs = (act, *_slots_and_legs(net.sponsor, act))
+            self._month(net, act)
 
-    def _slots_and_legs(self, net: Network, act: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The month's slots and active legs (:func:`_slots_and_legs`), from :meth:`grow`
-        when it worked them out."""
-        kept, self._legs = self._legs, None
-        if kept is not None and kept[0] is act:
-            return kept[1], kept[2]
-        return _slots_and_legs(net.sponsor, act)
+    def _month(self, net: Network, act: np.ndarray) -> _Underway:
+        """The month of ``act`` being worked out (begun, with its slots and active legs,
+        when there is none yet)."""
+        if self._underway is None or self._underway.act is not act:
+            self._underway = _Underway(act, *_slots_and_legs(net.sponsor, act))
+        return self._underway
 
     def _placed(self) -> None:
         """Wait for the month's forced-tree placements (raising what they raised)."""
@@ -570,6 +577,7 @@ class VectorisedEngine:
         In a big month, other threads meanwhile roll up the binary tree's counts (customers
         and people, which buying does not change) and, once the purchases are known, the
         products bought in both trees, for :meth:`pay`."""
+        month = self._month(net, m.act)
         binary = net.binary
         side = self._side_by_side(m.act.size)
         binary_base: Future[GroupCounts] | None = None
@@ -590,9 +598,8 @@ class VectorisedEngine:
 
             shared = sharing.pool(self.threads)
             binary_base = shared.submit(base)
-            self._groups["binary"] = (m.act, binary_base)
-            self._frame = (m.act, shared.submit(frame))
-        slot, legs = self._slots_and_legs(net, m.act)
+            month.binary, month.frame = binary_base, shared.submit(frame)
+        legs = month.legs
         target = np.full(m.act.size, params.min_personal_volume)
         group = None
         if params.ranks:
@@ -611,49 +618,39 @@ class VectorisedEngine:
         )
         units = np.zeros(m.act.size, dtype=np.int64)
         units[want] = units_short(m.pv[want], target[want], params.unit_volume)
-        self._kept = (m.act, slot, legs, group)
+        month.topped_up, month.before = True, group
         if side and want.size:  # the products bought, rolled up while the month goes on
             shared = sharing.pool(self.threads)
             if group is not None:
-                self._groups["sponsor"] = (m.act, shared.submit(
-                    GroupCounts, net.sponsor, m, params, group, units))
+                month.sponsor = shared.submit(GroupCounts, net.sponsor, m, params, group, units)
             if binary is not None and binary_base is not None:
-                self._groups["binary"] = (m.act, shared.submit(
-                    lambda: GroupCounts(binary, m, params, binary_base.result(), units)))
+                month.binary = shared.submit(
+                    lambda: GroupCounts(binary, m, params, binary_base.result(), units))
         return units
 
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
         self._placed()
-        q = m.mask(m.qualified)
-        kept, self._kept = self._kept, None
-        before = None
-        if kept is not None and kept[0] is m.act:  # top_up ran on this month
-            _, slot, legs, before = kept
-            group = None
-        else:
-            slot, legs = self._slots_and_legs(net, m.act)
-            group = _sponsor_group(net, m, params) if params.ranks else None
+        month, self._underway = self._month(net, m.act), None
+        group = None
+        if not month.topped_up and params.ranks:
+            group = _sponsor_group(net, m, params)
         # The compressed unilevel's route walks the sponsor tree's levels, now settled
         # (pruning is done): on another thread while the rest is made ready here.
-        route: Future[np.ndarray] | None = None
+        route: Callable[[], np.ndarray] | None = None
         unilevel = params.components.get("unilevel")
-        if unilevel is not None and unilevel.compression and self._side_by_side(m.act.size):
-            route = sharing.pool(self.threads).submit(nearest_marked, net.sponsor, q)
-        uplines = Uplines.over(net.sponsor.up, m.qualified, slot, m, {}, Scratch())
+        if unilevel is not None and unilevel.compression:
+            route = partial(nearest_marked, net.sponsor, m.mask(m.qualified))
+            if self._side_by_side(m.act.size):
+                route = sharing.pool(self.threads).submit(route).result
+        uplines = Uplines.over(net.sponsor.up, m.qualified, month.slot, m, {}, Scratch())
         volume = m.vc + m.vo + m.vk
         # What other threads work out meanwhile: the binary's, for the binary alone to wait
         # for; the sponsor tree's, for the ranks.
-        groups, self._groups = self._groups, {}
-        jobs = {tree: job for tree, (act, job) in groups.items() if act is m.act}
-        binary_base = jobs.get("binary")
-        framed, self._frame = self._frame, None
-        binary_frame = framed[1] if framed is not None and framed[0] is m.act else None
-        if before is not None:
-            sponsor = jobs.get("sponsor")
-            group = (sponsor.result() if sponsor is not None
-                     else GroupCounts(net.sponsor, m, params, before))
-        rank = self._ranks(params, m, legs, group)
+        if month.before is not None:
+            group = (month.sponsor.result() if month.sponsor is not None
+                     else GroupCounts(net.sponsor, m, params, month.before))
+        rank = self._ranks(params, m, month.legs, group)
         big = m.act.size >= sharing.PARALLEL_MIN
         # Every component (in parts, in a big month) in the plan's order, the order their
         # results are combined in; handed to threads costliest first.
@@ -667,8 +664,8 @@ class VectorisedEngine:
                       ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
             kind, part = job
             own = replace(uplines, breakage=new_breakage(), scratch=self._scratch[job])
-            ctx = _Context(params, net, m, q, rank, group, own, volume, binary_base,
-                           binary_frame, route, part)
+            ctx = _Context(params, net, m, rank, group, own, volume, month.binary,
+                           month.frame, route, part)
             paid, sources = getattr(self, "_" + kind)(ctx)
             return paid, sources, own.breakage
 
@@ -727,10 +724,9 @@ class VectorisedEngine:
         # Levels opened per active participant; the spare slots are never "locked".
         unlock = np.full(m.act.size + len(NOT_PAID), ALL_LEVELS, dtype=np.int8)
         unlock[: m.act.size] = ctx.params.unlock_table()[ctx.rank + 1]
-        if c.compression:  # unqualified uplines are skipped: go up through qualified ones
-            route = (ctx.route.result() if ctx.route is not None
-                     else nearest_marked(ctx.net.sponsor, ctx.q))
-            p, paid = ctx.uplines.by_slot(route, m.act).pay(at, value[at], c.rates, unlock)
+        if ctx.route is not None:  # compression: go up through qualified uplines only
+            p, paid = ctx.uplines.by_slot(ctx.route(), m.act).pay(at, value[at], c.rates,
+                                                                  unlock)
         else:
             p, paid = ctx.uplines.pay(m.act[at], value[at], c.rates, unlock)
         return p, tagged(paid, at, m, customer_only)
