@@ -225,12 +225,22 @@ def _component_branch(error: ValidationError) -> list[ValidationError] | None:
 
 
 def _messages(error: ValidationError) -> Iterator[FieldError]:
-    """Turn one plan-schema error into plain-words FieldErrors (a bad component: its branch)."""
+    """Turn one plan-schema error into plain-words FieldErrors (a bad component: its branch;
+    in a plan, a minimum of 0 is on an amount and a pattern on ``currency`` is ISO 4217)."""
+    path = list(error.absolute_path)
+    value = error.instance
+    if error.validator == "minimum" and error.validator_value == 0:
+        yield FieldError(format_path(path),
+                         f"{describe_value(value)} is negative; amounts cannot be negative",
+                         value)
+        return
+    if error.validator == "pattern" and path and path[-1] == "currency":
+        yield FieldError(format_path(path), f"{describe_value(value)} is not a three-letter "
+                         "ISO 4217 currency code in capitals, such as USD", value)
+        return
     if error.validator != "oneOf":
         yield from field_errors(error, "plan schema v1")
         return
-    path = list(error.absolute_path)
-    value = error.instance
     branch = _component_branch(error)
     if branch is not None:
         for sub in branch:
@@ -286,11 +296,7 @@ def field_errors(error: ValidationError, document: str) -> Iterator[FieldError]:
     if kind == "type":
         message = f"{shown} is not {_expected_types(arg)}"
     elif kind == "minimum":
-        message = (
-            f"{shown} is negative; amounts cannot be negative"
-            if arg == 0
-            else f"{shown} is less than the minimum of {arg}"
-        )
+        message = f"{shown} is less than the minimum of {arg}"
     elif kind == "maximum":
         message = f"{shown} is more than the maximum of {arg}"
     elif kind == "exclusiveMinimum":
@@ -309,8 +315,6 @@ def field_errors(error: ValidationError, document: str) -> Iterator[FieldError]:
         message = f"{shown} is not one of " + ", ".join(str(a) for a in arg)
     elif kind == "const":
         message = f"{shown} is not allowed; expected {json.dumps(arg)}"
-    elif kind == "pattern" and path and path[-1] == "currency":
-        message = f"{shown} is not a three-letter ISO 4217 currency code in capitals, such as USD"
     elif kind == "pattern":
         message = f"{shown} does not match the pattern {arg}"
     else:

@@ -67,6 +67,8 @@ def _break(doc: dict, how: str) -> None:
         del doc["citations"]["koscot"]["year"]
     elif how == "unknown_handling":
         first["unknown"] = "zero"
+    elif how == "negative_weight":
+        first["weight"] = -1
 
 
 BROKEN = {
@@ -82,6 +84,8 @@ BROKEN = {
     "version_not_text": ("version", "2026.1 is not text"),
     "citation_without_year": ("citations.koscot.year", "is required but missing"),
     "unknown_handling": ("indicators[0].unknown", "'zero' is not one of skip, low"),
+    # a plan's "amounts cannot be negative" wording is the plan's own
+    "negative_weight": ("indicators[0].weight", "-1 is less than the minimum of 0"),
 }
 
 
