@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import sys
 from collections import Counter, deque
@@ -43,7 +42,7 @@ from evaluator.batch_rows import (
 from evaluator.errors import FieldError, InputError, PlanValidationError
 from evaluator.evaluation import DEFAULT_SEED, evaluate
 from evaluator.model import Plan
-from evaluator.parallel import PROCESSES_ENV, THREADS_ENV, usable_cores
+from evaluator.parallel import process_context, usable_cores, worker_start
 from evaluator.report.csv import csv_columns, flat_row, neutralise
 from evaluator.rubric import Rubric, load_rubric, parse_rubric_text
 
@@ -177,18 +176,12 @@ class _LocalPool:
     def __init__(self, workers: int, settings: BatchSettings) -> None:
         self.workers = workers
         self.settings = settings
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            self.context = multiprocessing.get_context("forkserver")
-            # Workers fork from a server that has imported the pipeline once, so none of
-            # them pays the import again (ignored when the server is already running).
-            self.context.set_forkserver_preload([__name__])
-        else:
-            self.context = multiprocessing.get_context("spawn")
+        self.context = process_context(__name__)  # the pipeline imported once
         self.pool = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=self.context, initializer=_share_cores,
+            max_workers=self.workers, mp_context=self.context, initializer=worker_start,
             initargs=(max(1, usable_cores() // self.workers),),
         )
 
@@ -248,19 +241,6 @@ class _Dask:
         self.client.close()
 
 
-def default_workers() -> int:
-    """All cores this process may use."""
-    return usable_cores()
-
-
-def _share_cores(threads: int) -> None:
-    """In a worker process: the simulation may use ``threads`` threads (the worker's share
-    of the cores), unless the environment already says how many, and no worker processes of
-    its own (the batch's workers already take the cores)."""
-    os.environ.setdefault(THREADS_ENV, str(threads))
-    os.environ[PROCESSES_ENV] = "1"
-
-
 _Pending = tuple[SourceRow, "Future[RowOutcome] | RowOutcome", int]
 """A row in flight: its source, its job (or its outcome already), and how often it was retried."""
 
@@ -273,7 +253,7 @@ def score_rows(rows: Iterable[SourceRow], settings: BatchSettings, *, workers: i
     dies, every row it took down runs again on a fresh pool (see :func:`_recover`); a row
     whose worker dies even when it runs alone is reported as an ``error`` row.
     """
-    workers = workers or default_workers()
+    workers = workers or usable_cores()
     runner: _Runner
     window: int
     if dask_scheduler:

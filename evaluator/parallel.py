@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
+from multiprocessing.context import BaseContext
 from typing import TypeVar
 
 from evaluator.errors import InputError
@@ -85,6 +86,7 @@ def run_all(work: Callable[[J], R], jobs: Sequence[J], size: float) -> list[R]:
     several jobs, ``size`` (the jobs' work) is at least :data:`WORTH_IT` and this process
     may have workers; else here. If a worker dies, the jobs run here instead."""
     processes = default_processes()
+    # (A daemonic process, such as a multiprocessing.Pool's worker, may not start any.)
     if (processes < 2 or len(jobs) < 2 or size < WORTH_IT
             or multiprocessing.current_process().daemon):
         return [work(job) for job in jobs]
@@ -96,21 +98,28 @@ def run_all(work: Callable[[J], R], jobs: Sequence[J], size: float) -> list[R]:
         return [work(job) for job in jobs]
 
 
-def _worker_start() -> None:
-    """In a worker process: no workers of its own, and (unless the environment says how
-    many) one thread for the simulation, since the processes already share the cores."""
+def worker_start(threads: int = 1) -> None:
+    """In a worker process (its pool's initializer): no worker processes of its own, and
+    (unless the environment says how many) ``threads`` threads for the simulation, the
+    worker's share of the cores."""
     os.environ[PROCESSES_ENV] = "1"
-    os.environ.setdefault(THREADS_ENV, "1")
+    os.environ.setdefault(THREADS_ENV, str(threads))
+
+
+def process_context(preload: str) -> BaseContext:
+    """Where worker processes start: from a server that has imported ``preload`` once
+    (forkserver), so none of them pays the import again, where there is one; else spawned.
+    (The preload is ignored when the server already runs.)"""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([preload])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 @cache
 def _pool(processes: int, pid: int) -> ProcessPoolExecutor:
-    """One pool per size and process (a forked child makes its own: ``pid``). Workers start
-    from a server that has imported the simulation once (forkserver), where there is one."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["evaluator.simulation"])
-    else:
-        context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=processes, mp_context=context,
-                               initializer=_worker_start)
+    """One pool per size and process (a forked child makes its own: ``pid``)."""
+    return ProcessPoolExecutor(max_workers=processes,
+                               mp_context=process_context("evaluator.simulation"),
+                               initializer=worker_start)

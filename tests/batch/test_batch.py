@@ -303,14 +303,14 @@ def test_the_output_never_overwrites_the_input(every_kind: Batch) -> None:
 def test_worker_processes_share_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each worker's simulation gets its share of the cores, unless the user set a count,
     and starts no worker processes of its own."""
-    from evaluator import batch, parallel
+    from evaluator import parallel
     from evaluator.simulation.sharing import THREADS_ENV, default_threads
 
     monkeypatch.delenv(THREADS_ENV, raising=False)
     monkeypatch.setenv(parallel.PROCESSES_ENV, "4")
-    batch._share_cores(1)
+    parallel.worker_start(1)
     assert default_threads() == 1
     assert parallel.default_processes() == 1
     monkeypatch.setenv(THREADS_ENV, "3")
-    batch._share_cores(1)
+    parallel.worker_start(1)
     assert default_threads() == 3
