@@ -47,8 +47,14 @@ class SimulationResult:
 
 
 def _engine(name: str) -> Engine:
+    """A fresh engine (one per run: an engine keeps a run's working state, so runs on
+    several threads at once must not share one)."""
+    return _engine_type(name)()
+
+
+def _engine_type(name: str) -> type[VectorisedEngine] | type[ReferenceEngine]:
     try:
-        return ENGINES[name]()
+        return ENGINES[name]
     except KeyError:
         raise InputError(
             f"engine {name!r} is not one of {', '.join(ENGINES)}"
@@ -75,7 +81,7 @@ def simulate_many(plan: Plan, assumption_sets: Sequence[Assumptions], seed: int,
     out over worker processes together when that pays (:func:`evaluator.parallel.run_all`);
     results are identical either way.
     """
-    _engine(engine)  # an unknown engine is refused before any work
+    _engine_type(engine)  # an unknown engine is refused before any work
     jobs: list[tuple[Params, np.random.SeedSequence, str]] = []
     for assumptions in assumption_sets:
         params = Params.build(plan, assumptions)
