@@ -8,8 +8,7 @@ same bytes. The PDF is tagged (headings, tables, figures with their alternative 
 readers.
 
 WeasyPrint is imported when a PDF is first rendered, not with this module, so the registry and
-the JSON and CSV paths start without it. ``AssetFetcher`` is also reachable
-here (``from evaluator.report.pdf import AssetFetcher``), loaded on first use.
+the JSON and CSV paths start without it.
 """
 
 from __future__ import annotations
@@ -23,15 +22,6 @@ if TYPE_CHECKING:
     from evaluator.report.fetcher import AssetFetcher
 
 PAGE_SIZES = ("A4", "Letter")
-
-
-def __getattr__(name: str) -> Any:
-    """``AssetFetcher`` from :mod:`evaluator.report.fetcher`, imported when first asked for."""
-    if name == "AssetFetcher":
-        from evaluator.report.fetcher import AssetFetcher
-
-        return AssetFetcher
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class PdfRenderer:

@@ -11,8 +11,9 @@ import pytest
 import weasyprint
 
 from evaluator.evaluation import Evaluation
+from evaluator.report.fetcher import AssetFetcher
 from evaluator.report.html import render_page, report_css_path
-from evaluator.report.pdf import AssetFetcher, PdfRenderer
+from evaluator.report.pdf import PdfRenderer
 from tests.report.helpers import (
     HOSTILE_CLAIM,
     HOSTILE_NAME,
