@@ -286,15 +286,15 @@ def nearest_marked(tree: Tree, mark: np.ndarray) -> np.ndarray:
     return near
 
 
-def climb(start: np.ndarray, up: np.ndarray, mark: np.ndarray) -> np.ndarray:
-    """From each start, go up until a marked participant or the sentinel (``up``'s last)."""
-    sentinel = up.size - 1
+def climb(start: np.ndarray, up: np.ndarray, go: np.ndarray) -> np.ndarray:
+    """From each start, go up through ``up`` while ``go`` holds. It does not at the top
+    (the sentinel, ``up``'s last, its own parent), so every climb ends."""
     at = start.copy()
-    todo = np.flatnonzero((at != sentinel) & ~mark[at])
+    todo = np.flatnonzero(go[at])
     while todo.size:
         moved = up[at[todo]]
         at[todo] = moved
-        todo = todo[(moved != sentinel) & ~mark[moved]]
+        todo = todo[go[moved]]
     return at
 
 
@@ -815,15 +815,18 @@ class VectorisedEngine:
         rate_a = np.where(m.qualified, diff[rank], 0.0)
         broke_a = m.qualified & (rank == len(params.ranks) - 1)
         node_a = (rate_a > 0) | broke_a
-        # The few who hold a rate or broke away, numbered 0..k-1 (k: none).
+        # The few who hold a rate or broke away, numbered 0..k-1 (k: none, the top).
         kids = m.act[node_a]
         k = kids.size
         rate = np.append(rate_a[node_a], 0.0)
-        broke = np.append(broke_a[node_a], False)
-        above = climb(up[kids], up, m.mask(node_a))  # nearest of them above, by id
-        kpar = np.full(k + 1, k, dtype=np.int64)
-        has = above != m.sentinel
-        kpar[:k][has] = np.searchsorted(kids, above[has])
+        broke = np.append(broke_a[node_a], True)  # True at k: a climb ends at the top
+        others = np.ones(m.sentinel + 1, dtype=bool)  # over ids: not one of them
+        others[kids] = False
+        others[m.sentinel] = False
+        above = climb(up[kids], up, others)  # the nearest of them above, by id
+        # ... by number (the sentinel, past every id, is k); the top's parent is the top
+        kpar = np.append(np.searchsorted(kids, above), k)
+        has = kpar[:k] != k
         # Volume reaches the nearest rate-holder (or broken-away participant) at or above its
         # buyer: each one's subtree, less the subtrees of the nearest such participants below.
         group = ctx.group
@@ -857,8 +860,9 @@ class VectorisedEngine:
         gens = c.generation_rates
         bs = np.flatnonzero(broke[:k])
         bp = np.full(k + 1, k, dtype=np.int64)
-        bp[bs] = climb(kpar[bs], kpar, broke)
-        bself = climb(np.arange(k), kpar, broke)
+        unbroken = ~broke
+        bp[bs] = climb(kpar[bs], kpar, unbroken)
+        bself = climb(np.arange(k), kpar, unbroken)
         grouped = bself != k
         local = np.searchsorted(bs, bself[grouped])
         g3 = np.zeros((3, bs.size))
