@@ -79,20 +79,29 @@ def simulate_many(plan: Plan, assumption_sets: Sequence[Assumptions], seed: int,
 
     Every run of every set is independent (its own child seed), so all of them are shared
     out over worker processes together when that pays (:func:`evaluator.parallel.run_all`);
-    results are identical either way.
+    results are identical either way. Run ``i`` of two sets with the same run parameters
+    is the same run (child seed ``i`` of the same seed), so it is run once: a set that
+    differs from an earlier one only in how many runs it has reuses that one's runs.
     """
     _engine_type(engine)  # an unknown engine is refused before any work
     jobs: list[tuple[Params, np.random.SeedSequence, str]] = []
+    distinct: list[tuple[Params, list[int]]] = []  # run parameters, the jobs of their runs
+    per_set: list[list[int]] = []  # each set's jobs, run by run
     for assumptions in assumption_sets:
         params = Params.build(plan, assumptions)
-        children = np.random.SeedSequence(seed).spawn(int(assumptions["runs"]))
-        jobs += [(params, child, engine) for child in children]
+        runs = int(assumptions["runs"])
+        held = next((held for known, held in distinct if known == params), None)
+        if held is None:
+            held = []
+            distinct.append((params, held))
+        children = np.random.SeedSequence(seed).spawn(runs)  # child i: the same for any runs
+        for child in children[len(held):]:
+            held.append(len(jobs))
+            jobs.append((params, child, engine))
+        per_set.append(held[:runs])
     work = sum(job[0].capacity * job[0].horizon for job in jobs)
-    summaries = iter(run_all(_summarised_run, jobs, work))
-    return [
-        SimulationResult(combine([next(summaries) for _ in range(int(a["runs"]))]))
-        for a in assumption_sets
-    ]
+    summaries = run_all(_summarised_run, jobs, work)
+    return [SimulationResult(combine([summaries[i] for i in picked])) for picked in per_set]
 
 
 def _summarised_run(job: tuple[Params, np.random.SeedSequence, str]) -> dict[str, Any]:

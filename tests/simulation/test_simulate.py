@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from evaluator import simulation
 from evaluator.assumptions import Assumptions
 from evaluator.errors import InputError
 from evaluator.model import Plan
-from evaluator.simulation import payouts, sharing, simulate
+from evaluator.simulation import payouts, sharing, simulate, simulate_many
 from evaluator.simulation.network import Params, project, run
 from evaluator.simulation.summary import gini, top_share
 from tests.simulation.helpers import plan
@@ -138,6 +139,20 @@ def test_same_seed_same_json_other_seed_different(every_component: Plan) -> None
     other = json.dumps(simulate(every_component, a, 8).to_dict(), sort_keys=True)
     assert first == again
     assert first != other
+
+
+def test_a_set_with_fewer_runs_of_the_same_network_reuses_its_runs(
+        every_component: Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = Assumptions.from_overrides(GROWING)
+    fewer = a.with_overrides({"runs": 1})
+    other = a.with_overrides({"runs": 1, "monthly_churn": 0.1})
+    ran: list[Any] = []
+    real = simulation._summarised_run
+    monkeypatch.setattr(simulation, "_summarised_run", lambda job: ran.append(job) or real(job))
+    many = simulate_many(every_component, [a, fewer, other], 7)
+    assert len(ran) == 3 + 1  # a's three runs (the first also fewer's), other's one
+    alone = [simulate(every_component, x, 7).to_dict() for x in (a, fewer, other)]
+    assert [m.to_dict() for m in many] == alone
 
 
 def test_unknown_engine_is_refused(every_component: Plan) -> None:
