@@ -78,7 +78,11 @@ def share_runs_over_cores() -> None:
     _chosen = usable_cores()
     processes = default_processes()
     if processes > 1:
-        _pool(processes, os.getpid()).submit(int).result()
+        # A pool starts a worker for each task submitted while none is idle: as many tasks
+        # at once as there are workers start them all.
+        pool = _pool(processes, os.getpid())
+        for started in [pool.submit(int) for _ in range(processes)]:
+            started.result()
 
 
 def run_all(work: Callable[[J], R], jobs: Sequence[J], size: float) -> list[R]:

@@ -44,7 +44,11 @@ def test_runs_in_worker_processes_equal_runs_here(every_kind: Any,
     here = [r.to_dict() for r in simulate_many(every_kind, sets, 9)]
     monkeypatch.setenv(parallel.PROCESSES_ENV, "2")
     monkeypatch.setattr(parallel, "WORTH_IT", 0)
+    pools = parallel._pool.cache_info()
     shared = [r.to_dict() for r in simulate_many(every_kind, sets, 9)]
+    used = parallel._pool.cache_info()
+    # The runs went to a worker pool, which is still there (no fallback to running here).
+    assert used.hits + used.misses == pools.hits + pools.misses + 1 and used.currsize >= 1
     assert json.dumps(shared, sort_keys=True) == json.dumps(here, sort_keys=True)
     assert here[0] == simulate(every_kind, sets[0], 9).to_dict()
 
@@ -88,6 +92,13 @@ def test_processes_come_from_the_environment_or_the_front_door(
     assert parallel._chosen == parallel.usable_cores()
     monkeypatch.delenv(parallel.PROCESSES_ENV)
     assert parallel.default_processes() == parallel.usable_cores()
+
+
+def test_the_front_door_starts_every_worker_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "_chosen", 1)
+    monkeypatch.setenv(parallel.PROCESSES_ENV, "2")
+    parallel.share_runs_over_cores()
+    assert len(parallel._pool(2, os.getpid())._processes) == 2
 
 
 @pytest.mark.parametrize("value", ["0", "many", "-2"])
