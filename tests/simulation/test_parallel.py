@@ -48,7 +48,8 @@ def test_runs_in_worker_processes_equal_runs_here(every_kind: Any,
     shared = [r.to_dict() for r in simulate_many(every_kind, sets, 9)]
     used = parallel._pool.cache_info()
     # The runs went to a worker pool, which is still there (no fallback to running here).
-    assert used.hits + used.misses == pools.hits + pools.misses + 1 and used.currsize >= 1
+    assert used.hits + used.misses == pools.hits + pools.misses + 1
+    assert used.currsize >= 1
     assert json.dumps(shared, sort_keys=True) == json.dumps(here, sort_keys=True)
     assert here[0] == simulate(every_kind, sets[0], 9).to_dict()
 
