@@ -176,7 +176,7 @@ class _LocalPool:
     def __init__(self, workers: int, settings: BatchSettings) -> None:
         self.workers = workers
         self.settings = settings
-        self.context = process_context(__name__)  # the pipeline imported once
+        self.context = process_context()  # the pipeline imported once
         self.pool = self._new()
 
     def _new(self) -> ProcessPoolExecutor:

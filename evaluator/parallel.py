@@ -33,6 +33,10 @@ R = TypeVar("R")
 
 PROCESSES_ENV = "OPPEVAL_PROCESSES"
 THREADS_ENV = "OPPEVAL_SIMULATION_THREADS"
+# What the fork server imports for every worker: a batch row's whole pipeline, which holds
+# the simulation too. One list for all, since a process has one fork server and the list
+# counts only when that server starts (whichever pool starts it).
+PRELOAD = ["evaluator.batch"]
 WORTH_IT = 2_000_000
 """Least work (simulated participant-months, as the caller counts them) sent to worker
 processes: below it, handing the runs over costs more than running them here."""
@@ -110,13 +114,12 @@ def worker_start(threads: int = 1) -> None:
     os.environ.setdefault(THREADS_ENV, str(threads))
 
 
-def process_context(preload: str) -> BaseContext:
-    """Where worker processes start: from a server that has imported ``preload`` once
-    (forkserver), so none of them pays the import again, where there is one; else spawned.
-    (The preload is ignored when the server already runs.)"""
+def process_context() -> BaseContext:
+    """Where worker processes start: from a server that has imported :data:`PRELOAD` once
+    (forkserver), so none of them pays the import again, where there is one; else spawned."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([preload])
+        context.set_forkserver_preload(PRELOAD)
         return context
     return multiprocessing.get_context("spawn")
 
@@ -125,5 +128,5 @@ def process_context(preload: str) -> BaseContext:
 def _pool(processes: int, pid: int) -> ProcessPoolExecutor:
     """One pool per size and process (a forked child makes its own: ``pid``)."""
     return ProcessPoolExecutor(max_workers=processes,
-                               mp_context=process_context("evaluator.simulation"),
+                               mp_context=process_context(),
                                initializer=worker_start)
