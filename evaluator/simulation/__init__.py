@@ -47,8 +47,9 @@ class SimulationResult:
 
 
 def _engine(name: str) -> Engine:
-    """A fresh engine (one per run: an engine keeps a run's working state, so runs on
-    several threads at once must not share one)."""
+    """A fresh engine for one run: an engine keeps the working state of the run it is in
+    (its month under way, its background placements), and each run is a job of its own,
+    here or in a worker process."""
     return _engine_type(name)()
 
 

@@ -765,7 +765,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         # recruits join the trees (nothing else touches the generator meanwhile).
         draws = partial(_draw_inputs, params, rng, t, n, act, new, join)
         drawn = (sharing.pool(engine.threads).submit(draws)
-                 if engine.threads > 1 and act.size >= sharing.PARALLEL_MIN else None)
+                 if sharing.side_by_side(engine.threads, act.size) else None)
         engine.grow(net, new, sponsors, act)
         np.add.at(recruits, recruiters, counts)  # (faster than += on an index array)
         active[new] = True

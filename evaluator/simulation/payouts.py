@@ -531,7 +531,7 @@ class VectorisedEngine:
 
     def _side_by_side(self, size: int) -> bool:
         """Whether work on ``size`` participants is shared out over threads."""
-        return self.threads > 1 and size >= sharing.PARALLEL_MIN
+        return sharing.side_by_side(self.threads, size)
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Forced-tree placement with breadth-first spill-over."""
