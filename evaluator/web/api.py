@@ -9,7 +9,7 @@ The API takes JSON only, so it is exempt from the forms' CSRF tokens.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -32,6 +32,17 @@ def _errors(errors: Iterable[FieldError], status: int) -> tuple[Response, int]:
     return jsonify(error_body(errors)), status
 
 
+def unknown_parameters(args: Mapping[str, str]) -> list[FieldError]:
+    """An error for each query parameter that is not one of :data:`QUERY_PARAMETERS` (the
+    evaluate and batch operations take the same ones)."""
+    return [
+        FieldError(name, "is not a parameter of this operation; expected one of "
+                   + ", ".join(QUERY_PARAMETERS), args[name])
+        for name in args
+        if name not in QUERY_PARAMETERS
+    ]
+
+
 @bp.post("/api/v1/evaluate")
 def evaluate() -> Response | tuple[Response, int]:
     """Evaluate the plan in the body; the report in the format asked for, or every error."""
@@ -47,12 +58,7 @@ def evaluate() -> Response | tuple[Response, int]:
         status = 400 if all(not e.path for e in exc.errors) else 422
         return _errors(exc.errors, status)
     args = request.args
-    errors: list[FieldError] = [
-        FieldError(name, "is not a parameter of this operation; expected one of "
-                   + ", ".join(QUERY_PARAMETERS), args[name])
-        for name in args
-        if name not in QUERY_PARAMETERS
-    ]
+    errors = unknown_parameters(args)
     fmt = args.get("format", "json")
     if fmt not in service.FORMATS:
         errors.append(FieldError("format", f"{fmt!r} is not one of " + ", ".join(service.FORMATS),

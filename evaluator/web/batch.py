@@ -39,8 +39,9 @@ from evaluator.batch import (
 from evaluator.batch_rows import data_rows, open_rows, text_stream
 from evaluator.errors import FieldError, InputError, LimitError, error_body
 from evaluator.web import csrf, formdata, service
-from evaluator.web.api import QUERY_PARAMETERS, assumption_parameter, rubric_parameter
+from evaluator.web.api import assumption_parameter, rubric_parameter, unknown_parameters
 from evaluator.web.service import RubricChoice
+from evaluator.web.submission import Submission
 
 bp = Blueprint("batch", __name__)
 NAV_LINK = ("Score a spreadsheet", "batch.page")
@@ -50,10 +51,6 @@ MAX_ROWS = 100
 
 MAX_BYTES = 1_000_000
 """Largest CSV a web batch accepts, in bytes."""
-
-API_PARAMETERS = QUERY_PARAMETERS
-"""The API's query parameters: those of ``POST /api/v1/evaluate`` (format, seed, rubric and
-every assumption)."""
 
 PAGE_INPUTS: dict[str, str] = {"seed": "Base seed", "rubric": "Rubric"}
 """The page's inputs that errors can be shown beside, with their labels."""
@@ -105,25 +102,21 @@ def run_web_batch(data: bytes, settings: BatchSettings) -> WebBatch:
     return WebBatch(summary, tuple(outcomes))
 
 
-def _settings(overrides: Mapping[str, Any], seed_text: str | None,
+def _settings(overrides: Mapping[str, str], seed_text: str | None,
               rubric: RubricChoice) -> BatchSettings:
-    """The batch's settings; InputError listing every problem with the seed and the rubric."""
-    defaults = dict(current_app.config.get("OPPEVAL_DEFAULT_OVERRIDES") or {})
-    errors: list[FieldError] = []
-    kwargs: dict[str, Any] = {}
-    try:
-        seed = service.parse_seed(seed_text)
-        if seed is not None:
-            kwargs["seed"] = seed
-    except InputError as exc:
-        errors.extend(exc.errors)
-    try:
-        kwargs["rubric_text"] = service.rubric_text(rubric)
-    except InputError as exc:
-        errors.extend(exc.errors)
+    """The batch's settings. LimitError when the assumptions exceed the web's limits; else
+    InputError listing every problem with the assumptions, the seed and the rubric at once,
+    as the offer form and the evaluate API list them."""
+    service.check_limits(overrides)
+    errors = Submission(overrides=dict(overrides), seed_text=seed_text or "",
+                        rubric=rubric).check().errors
     if errors:
         raise InputError(errors)
-    return BatchSettings(overrides=defaults | dict(overrides), fmt="json", **kwargs)
+    defaults = dict(current_app.config.get("OPPEVAL_DEFAULT_OVERRIDES") or {})
+    seed = service.parse_seed(seed_text)
+    return BatchSettings(overrides=defaults | dict(overrides), fmt="json",
+                         rubric_text=service.rubric_text(rubric),
+                         **({} if seed is None else {"seed": seed}))
 
 
 # ---------------------------------------------------------------- the page
@@ -217,17 +210,15 @@ def api() -> Response | tuple[Response, int]:
     """Score the CSV body; JSON ``{"summary", "rows"}`` or, with ``?format=csv``, CSV."""
     data = request.get_data(cache=False)
     args = request.args
-    errors = [
-        FieldError(name, "is not a parameter of this operation; expected one of "
-                   + ", ".join(API_PARAMETERS), args[name])
-        for name in args if name not in API_PARAMETERS
-    ]
+    errors = unknown_parameters(args)
     fmt = args.get("format", "json")
     if fmt not in ("json", "csv"):
         errors.append(FieldError("format", f"{fmt!r} is not one of json, csv", fmt))
     try:
         settings = _settings({n: args[n] for n in SPECS if n in args}, args.get("seed"),
                              RubricChoice(stem=args.get("rubric", "")))
+    except LimitError as exc:
+        return jsonify(error_body(exc.errors)), 413
     except InputError as exc:
         errors.extend(exc.errors)
     if errors:

@@ -154,6 +154,12 @@ def rubric_text(choice: RubricChoice) -> str | None:
     stem = choice.stem or default_rubric_stem()
     if stem == default_rubric_stem():
         return None
+    return _bundled_text(stem)
+
+
+@cache
+def _bundled_text(stem: str) -> str:
+    """The YAML text of a bundled rubric, read once."""
     return dict(bundled_rubric_files())[stem].read_text("utf-8")
 
 

@@ -393,6 +393,21 @@ def test_the_api_refuses_an_unknown_rubric_as_the_evaluate_api_does(client: Flas
     assert single.get_json() == response.get_json()
 
 
+def test_the_api_lists_every_wrong_setting_at_once_as_the_evaluate_api_does(
+        client: FlaskClient, upload: Path) -> None:
+    query = f"{QUERY}&rubric=nope&seed=x&monthly_churn=abc"
+    response = client.post(f"/api/v1/batch?{query}", data=upload.read_bytes(),
+                           content_type="text/csv")
+    assert response.status_code == 422
+    paths = sorted(e["path"] for e in response.get_json()["errors"])
+    assert paths == ["assumptions.monthly_churn", "rubric", "seed"]
+    plan = (data_dir("plan_samples") / "stairstep_breakaway.json").read_bytes()
+    single = client.post(f"/api/v1/evaluate?{query}", data=plan,
+                         content_type="application/json")
+    assert sorted(map(json.dumps, single.get_json()["errors"])) == sorted(
+        map(json.dumps, response.get_json()["errors"]))
+
+
 def test_the_page_shows_an_unknown_rubric_beside_the_field(client: FlaskClient,
                                                            upload: Path) -> None:
     status, page = post_page(client, upload.read_bytes(), rubric="nope", seed="7")
