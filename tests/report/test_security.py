@@ -125,6 +125,14 @@ def test_fetcher_refuses_paths_that_leave_the_asset_folder(tmp_path: Path) -> No
     assert len(fetcher.refused) == 4
 
 
+def test_fetcher_decodes_an_address_once(tmp_path: Path) -> None:
+    (tmp_path / "a%41.css").write_text("p { color: black }", encoding="utf-8")
+    (tmp_path / "aA.css").write_text("p { color: red }", encoding="utf-8")
+    fetcher = AssetFetcher(tmp_path)
+    # as_uri() escapes the file's "%" as "%25": read once, that is the file "a%41.css"
+    assert fetcher.fetch((tmp_path / "a%41.css").as_uri()).read() == b"p { color: black }"
+
+
 def test_fetcher_serves_the_report_assets() -> None:
     fetcher = AssetFetcher()
     response = fetcher.fetch(report_css_path().as_uri())
