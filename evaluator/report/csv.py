@@ -57,6 +57,8 @@ FIXED_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("fraction_recruited_nobody", ("simulation", "fraction_recruited_nobody")),
     ("fraction_earning_nothing", ("simulation", "fraction_earning_nothing")),
     ("median_annual_gross_pay", ("simulation", "median_annual_gross_pay")),
+    ("fraction_paid_nothing_by_company", ("simulation", "fraction_paid_nothing_by_company")),
+    ("median_annual_pay_from_company", ("simulation", "median_annual_pay_from_company")),
     ("pay_from_customer_sales", ("simulation", "pay_sources", "customer_sales")),
     ("pay_from_own_purchases", ("simulation", "pay_sources", "own_purchases")),
     ("pay_from_enrollment", ("simulation", "pay_sources", "enrollment")),

@@ -95,8 +95,9 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
     quarter_of = np.maximum(run.join - 1, 0) // 3 + 1
     for qtr in range(1, math.ceil(horizon / 3) + 1):
         quarters.append({"quarter": qtr, **_group(net[quarter_of == qtr], scale)})
-    annual = run.pay * 12 / np.maximum(run.months_active, 1)
-    annual_from_company = run.pay_from_company * 12 / np.maximum(run.months_active, 1)
+    months = np.maximum(run.months_active, 1)
+    annual = run.pay * 12 / months
+    annual_from_company = run.pay_from_company * 12 / months
     lo, hi = (np.percentile(net, [1, 99]) if net.size else (0.0, 0.0))
     if hi <= lo:
         lo, hi = lo - 1, hi + 1

@@ -48,6 +48,9 @@ def test_csv_reads_back_with_pandas(evaluation: Evaluation) -> None:
     assert median < 0  # a negative figure stays a number, not neutralised text
     assert pd.api.types.is_numeric_dtype(frame["median_net_income"])
     assert frame.loc[0, "startup_cost"] == pytest.approx(ev["economics"]["startup_cost"])
+    # what income disclosures count: pay from the company, retail margin aside
+    for figure in ("fraction_paid_nothing_by_company", "median_annual_pay_from_company"):
+        assert frame.loc[0, figure] == pytest.approx(ev["simulation"][figure], rel=1e-5)
 
 
 def test_columns_are_identity_score_economics_simulation_then_indicators(
