@@ -146,7 +146,8 @@ def _child(kind: str, size: int, repeats: int, threads: int | None = None) -> di
 def main() -> None:
     """Print every figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip the 1M-participant rows and the 100k engine comparison")
+    parser.add_argument("--quick", action="store_true",
+                        help="skip the 1M-participant rows and the 100k engine comparison")
     parser.add_argument("--repeats", type=int, default=3,
                         help="fresh processes per figure; the median is printed (default 3)")
     parser.add_argument("--ratio-at-1m", action="store_true",
