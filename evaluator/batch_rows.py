@@ -51,7 +51,8 @@ longer one refuses the file. Also the CSV reader's field limit, so that a cell b
 
 
 class CsvUnreadable(InputError):
-    """The batch CSV itself cannot be read (no file, not text, no header): exit code 2."""
+    """The batch CSV itself cannot be read (no file, not text, no header, or not through to
+    its end): exit code 2."""
 
 
 @dataclass(frozen=True)
@@ -752,10 +753,9 @@ class _Lines:
 
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
-        self.line = 0
-        """Lines read so far (the number of the line last read)."""
-        self.record_start = 1
-        self.record_chars = 0
+        self.line = 0  # lines read so far: the number of the line last read
+        self.record_start = 1  # the line the record being read starts on
+        self.record_chars = 0  # characters of that record read so far
 
     def __iter__(self) -> _Lines:
         return self
