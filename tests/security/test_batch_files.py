@@ -181,7 +181,7 @@ def test_a_plan_file_with_a_lone_surrogate_costs_its_row_only(tmp_path: Path, fm
     result = run_batch_cli(plans, out, "--workers", workers, "--format", fmt)
     text = out.read_text("utf-8")  # the whole output was written, as UTF-8
     if fmt == "csv":
-        rows = [{**r, "row": int(r["row"]), "errors": r["errors"]} for r in results(out)]
+        rows = [{**r, "row": int(r["row"])} for r in results(out)]
         columns = [r["error_columns"] for r in rows]
     else:
         rows = [json.loads(line) for line in text.splitlines()]
