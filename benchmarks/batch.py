@@ -6,13 +6,19 @@ Measures:
   machine, faster with more workers);
 - peak memory for 100,000 rows with a tiny simulation (100 participants, 1 run, 6 months):
   the resident memory of the main process and of the workers, printed every 5% of the rows
-  as the run goes, should stay flat however many rows have gone through.
+  as the run goes, should stay flat however many rows have gone through;
+- with ``--sparse-gib N``: the peak memory of ``oppeval batch`` (a child process, measured
+  with ``wait4``) on a sparse CSV of N GiB (a header, then NUL bytes that take no disk), and
+  what it answered; the file is refused on its first piece, so the peak stays that of a
+  small run however large N is (it grew with the file when a line was read whole).
 
 The rows are the inline rows of ``plan_samples/batch_example.csv`` with varied names and
 fees, so every row is a different plan (and gets its own seed).
 
 Run: ``.venv/bin/python benchmarks/batch.py`` (``--rows``, ``--memory-rows`` and ``--workers``
-change the sizes; ``--skip-speed`` or ``--skip-memory`` run one half).
+change the sizes; ``--skip-speed`` or ``--skip-memory`` run one half). To compare with another
+version, put its source first on ``PYTHONPATH``: the child runs whichever ``evaluator`` that
+finds, and the table names it.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -107,6 +115,26 @@ def run(path: Path, settings: BatchSettings, workers: int,
     return seconds, summary
 
 
+def sparse_peak(gib: float, folder: Path) -> tuple[float, int, str]:
+    """``oppeval batch`` on a sparse CSV of ``gib`` GiB: peak resident MiB of the child, its
+    exit code and the first line it printed on stderr."""
+    path = folder / "sparse.csv"
+    with path.open("wb") as handle:
+        handle.write(b"company_name,notes\n")
+        handle.truncate(int(gib * 2**30))
+    with (folder / "sparse.err").open("w+", encoding="utf-8") as err:
+        child = subprocess.Popen(
+            [sys.executable, "-c", "from evaluator.cli import main; main()", "batch", str(path),
+             "-o", str(folder / "sparse-out.csv"), "--workers", "1"],
+            stdout=subprocess.DEVNULL, stderr=err, cwd=folder)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        first = err.readline().strip()
+    path.unlink()
+    return usage.ru_maxrss / 1024, child.returncode, first
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000)
@@ -114,8 +142,17 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="worker counts for the speed runs")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--sparse-gib", type=float, default=0,
+                        help="also measure a sparse CSV of this many GiB")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
+        if args.sparse_gib:
+            child = subprocess.run(
+                [sys.executable, "-c", "import evaluator; print(evaluator.__file__)"],
+                capture_output=True, text=True, check=True, cwd=folder).stdout.strip()
+            peak, code, said = sparse_peak(args.sparse_gib, Path(folder))
+            print(f"sparse CSV of {args.sparse_gib:g} GiB, evaluator from {child}")
+            print(f"peak {peak:,.1f} MiB, exit code {code}: {said[:160]}", flush=True)
         if not args.skip_speed:
             path = make_csv(Path(folder) / "speed.csv", args.rows)
             print(f"{args.rows:,} rows at the default simulation size")

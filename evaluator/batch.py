@@ -36,6 +36,7 @@ from evaluator.batch_rows import (
     SourceRow,
     column_errors,
     count_rows,
+    internal_error,
     open_csv,
     open_rows,
 )
@@ -133,12 +134,30 @@ class RowOutcome:
 
 
 def score_row(source: SourceRow, settings: BatchSettings) -> RowOutcome:
-    """Validate and evaluate one row; never raises (a bug becomes an ``error`` outcome)."""
+    """Validate and evaluate one row; never raises.
+
+    Any unexpected exception, wherever in the row's work it is raised, becomes an ``error``
+    outcome of this row (named by its ``plan_file`` column when it has one), so a bug costs
+    one row, not the batch, and the batch exits 1.
+    """
+    if source.internal_error:
+        return RowOutcome(source.row, "error", source.label, source.errors)
     if source.document is None or source.errors:
         return RowOutcome(source.row, "invalid", source.label, source.errors)
+    try:
+        return _score(source, source.document, settings)
+    except Exception as exc:  # a bug must cost one row, not the batch: reported, exit code 1
+        column = "plan_file" if "plan_file" in source.columns else ""
+        return RowOutcome(source.row, "error", source.label,
+                          (FieldError(column, internal_error(exc)),))
+
+
+def _score(source: SourceRow, document: dict[str, Any],
+           settings: BatchSettings) -> RowOutcome:
+    """The outcome of a row's plan ``document``: scored, or invalid saying why."""
     plan_file = source.columns.get("plan_file")
     try:
-        plan = Plan.from_dict(source.document)
+        plan = Plan.from_dict(document)
     except PlanValidationError as exc:
         errors = column_errors(exc.errors, source.columns, plan_file)
         return RowOutcome(source.row, "invalid", source.label, tuple(errors))
@@ -148,10 +167,6 @@ def score_row(source: SourceRow, settings: BatchSettings) -> RowOutcome:
                               engine=settings.engine).to_dict()
     except InputError as exc:
         return RowOutcome(source.row, "invalid", source.label, tuple(exc.errors), seed=seed)
-    except Exception as exc:  # a bug must cost one row, not the batch: reported, exit code 1
-        message = f"internal error ({type(exc).__name__}: {exc}); please report it"
-        return RowOutcome(source.row, "error", source.label, (FieldError("", message),),
-                          seed=seed)
     verdict = evaluation["score"]["verdict"]
     if settings.fmt == "json":
         return RowOutcome(source.row, "scored", plan.company.name, (), verdict, seed, evaluation)
@@ -464,14 +479,29 @@ def result_cells(outcome: RowOutcome, report_columns: tuple[str, ...] | None) ->
     cells: list[Any] = [
         outcome.row,
         outcome.status,
-        ";".join(dict.fromkeys(e.path for e in outcome.errors if e.path)),
-        " | ".join(str(e) for e in outcome.errors),
+        printable(";".join(dict.fromkeys(e.path for e in outcome.errors if e.path))),
+        printable(" | ".join(str(e) for e in outcome.errors)),
     ]
     if outcome.status == "scored":
         cells.extend(record.get(name, "") for name in columns)
     else:
-        cells.extend(outcome.label if name in LABEL_COLUMNS else "" for name in columns)
+        label = printable(outcome.label)
+        cells.extend(label if name in LABEL_COLUMNS else "" for name in columns)
     return cells
+
+
+def printable(text: str) -> str:
+    """``text`` with anything UTF-8 cannot hold (a lone surrogate from a plan file's
+    ``"\\ud800"``) written as its escape, so that an unscored row's label or reason can
+    always be written out.
+
+    A scored row needs none of this: its plan was encoded as UTF-8 to be hashed.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 LABEL_COLUMNS = frozenset({"company", "company_name", "company.name"})
@@ -507,8 +537,9 @@ def outcome_json(outcome: RowOutcome) -> dict[str, Any]:
     if outcome.status == "scored":
         return {"row": outcome.row, "status": "scored", "seed": outcome.seed,
                 "verdict": outcome.verdict, "evaluation": _sorted_keys(outcome.record)}
-    return {"row": outcome.row, "status": outcome.status, "label": outcome.label,
-            "errors": [e.to_dict() for e in outcome.errors]}
+    return {"row": outcome.row, "status": outcome.status, "label": printable(outcome.label),
+            "errors": [{k: printable(v) for k, v in e.to_dict().items()}
+                       for e in outcome.errors]}
 
 
 def _sorted_keys(node: Any) -> Any:
@@ -550,8 +581,9 @@ def run_batch(plans_csv: str | Path, out: str | Path, *, workers: int | None = N
               progress: bool | None = None) -> BatchSummary:
     """Score every row of ``plans_csv`` into ``out`` (CSV or JSON lines); return the summary.
 
-    Raises :class:`~evaluator.errors.InputError` before any work when the CSV cannot be read,
-    an override or the rubric is bad, or ``out`` cannot be written. The output is written to
+    Raises :class:`~evaluator.errors.InputError` before any work when the CSV cannot be read
+    (it is read through once first, in bounded pieces), an override or the rubric is bad, or
+    ``out`` cannot be written. The output is written to
     ``OUT.partial`` and renamed to ``out`` when every row is done (``-`` streams to stdout).
     ``progress`` None shows a progress bar only when stderr is a terminal.
     """
@@ -561,12 +593,13 @@ def run_batch(plans_csv: str | Path, out: str | Path, *, workers: int | None = N
     if settings.rubric_text is not None:
         parse_rubric_text(settings.rubric_text, str(rubric_path))
     source = Path(plans_csv)
-    if str(out) != "-" and Path(out).resolve() == source.resolve():
+    if str(out) != "-" and _resolved(Path(out)) == source.resolve():
         raise InputError([FieldError("--output", f"{out} is the input CSV; write the results "
                                                  "to another file")])
+    total = count_rows(source)  # the whole file is read through once before any work
     summary = BatchSummary()
     show = sys.stderr.isatty() if progress is None else progress
-    with open_csv(source) as handle, _output(out) as sink, _progress(show, source) as bar:
+    with open_csv(source) as handle, _output(out) as sink, _progress(show, total) as bar:
         rows = open_rows(handle, source.resolve().parent)
         writer: CsvResults | JsonLinesResults = (
             CsvResults(sink, settings) if fmt == "csv" else JsonLinesResults(sink)
@@ -578,6 +611,15 @@ def run_batch(plans_csv: str | Path, out: str | Path, *, workers: int | None = N
             bar.update(1)
         writer.close()
     return summary
+
+
+def _resolved(out: Path) -> Path:
+    """The output path with links resolved; InputError for a loop of symbolic links."""
+    try:
+        return out.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links (Python < 3.13)
+        raise InputError([FieldError("--output", f"{out} cannot be written: it is a loop of "
+                                                 "symbolic links")]) from None
 
 
 @contextlib.contextmanager
@@ -614,14 +656,14 @@ class _NoBar:
 
 
 @contextlib.contextmanager
-def _progress(show: bool, source: Path) -> Iterator[Any]:
-    """A tqdm bar with rate and time left (the total is counted first), or nothing."""
+def _progress(show: bool, total: int) -> Iterator[Any]:
+    """A tqdm bar with rate and time left for ``total`` rows, or nothing."""
     if not show:
         yield _NoBar()
         return
     from tqdm import tqdm
 
-    with tqdm(total=count_rows(source), unit="row", desc="scoring", file=sys.stderr,
+    with tqdm(total=total, unit="row", desc="scoring", file=sys.stderr,
               dynamic_ncols=True, smoothing=0.1) as bar:
         yield bar
 

@@ -3,8 +3,14 @@
 This module is the batch's loader. :func:`open_rows` reads the header and then yields one
 :class:`SourceRow` per CSV record, in input order, never dropping one: a record that cannot be
 a plan (an empty row, a repeated header, a bad number, a missing or broken ``plan_file``, a
-column the format does not know) comes out with its errors instead of a document. A CSV that
-cannot be read at all (missing, not text, no header) raises :class:`CsvUnreadable` (exit 2).
+column the format does not know) comes out with its errors instead of a document, and a row
+whose reading fails unexpectedly comes out as an internal error of that row alone. A CSV that
+cannot be read at all (missing, not text, no header) raises :class:`CsvUnreadable` (exit 2),
+and so does one that cannot be read through to its end: a NUL byte, a record longer than
+:data:`MAX_RECORD_CHARS` or any other record the CSV reader cannot finish refuses the file,
+naming the line, because the reader would otherwise resume in the middle of a cell and take
+the rest of that cell for rows of their own. Lines are read in bounded pieces, so memory stays
+bounded however long a line is.
 
 Row numbers are spreadsheet row numbers: the header is row 1, the first offer is row 2.
 Every error names the CSV column it came from; plan-schema errors found later are mapped back
@@ -38,9 +44,15 @@ PLAN_TYPES: tuple[str, ...] = ("unilevel", "binary", "matrix", "breakaway", "sin
 MAX_CELL_CHARS = 10_000
 """Longest cell accepted (the longest plan text field, notes, allows 5,000 characters)."""
 
+MAX_RECORD_CHARS = 1_000_000
+"""Longest CSV record (one row, every cell, quotes and line breaks included) read at all; a
+longer one refuses the file. Also the CSV reader's field limit, so that a cell between
+:data:`MAX_CELL_CHARS` and this makes only its own row invalid."""
+
 
 class CsvUnreadable(InputError):
-    """The batch CSV itself cannot be read (no file, not text, no header): exit code 2."""
+    """The batch CSV itself cannot be read (no file, not text, no header, or not through to
+    its end): exit code 2."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +234,13 @@ class SourceRow:
     errors: tuple[FieldError, ...] = ()
     columns: Mapping[str, str] = field(default_factory=dict)
     label: str = ""
+    internal_error: bool = False
+    """True when ``errors`` report a failure of the tool itself (a bug), not bad input."""
+
+
+def internal_error(exc: BaseException) -> str:
+    """The reason given for a row that hit an unexpected exception (a bug in the tool)."""
+    return f"internal error ({type(exc).__name__}: {exc}); please report it"
 
 
 # --------------------------------------------------------------------------- cells
@@ -554,8 +573,12 @@ def read_plan_file(name: str, folder: Path | None) -> dict[str, Any]:
                              "allowed)")
     if not text.lower().endswith(".json"):
         raise _PlanFileError(f"{describe_value(text)} is not a .json plan file")
-    base = folder.resolve()
-    target = (base / text).resolve()
+    try:
+        base = folder.resolve()
+        target = (base / text).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links (Python < 3.13)
+        raise _PlanFileError(f"{describe_value(text)} is a loop of symbolic links or cannot "
+                             "be resolved; name a plan file in the CSV's folder") from None
     if not target.is_relative_to(base):
         raise _PlanFileError(f"{describe_value(text)} points outside the CSV's folder")
     if target.exists() and not target.is_file():
@@ -623,35 +646,43 @@ def open_rows(stream: IO[str], folder: Path | None) -> Iterator[SourceRow]:
     """
     records = _records(stream)
     try:
-        first = next(records)
+        _, header_cells = next(records)
     except StopIteration:
         raise CsvUnreadable("the CSV is empty; expected a header row and one row per offer"
                             ) from None
-    _, header_cells, problem = first
-    if problem is not None or _has_surrogates(header_cells):
-        raise CsvUnreadable(problem or "the header is not UTF-8 text; save the file as CSV "
-                                       "UTF-8")
-    if any("\x00" in cell for cell in header_cells):
-        raise CsvUnreadable("this is not a text CSV file (it holds NUL bytes); save it as "
-                            "CSV UTF-8")
+    if _has_surrogates(header_cells):
+        raise CsvUnreadable("the header is not UTF-8 text; save the file as CSV UTF-8")
     header = read_header(header_cells)
     return _rows(records, header, folder)
 
 
-def _rows(records: Iterator[tuple[int, list[str], str | None]], header: Header,
+def _rows(records: Iterator[tuple[int, list[str]]], header: Header,
           folder: Path | None) -> Iterator[SourceRow]:
-    for number, cells, problem in records:
-        yield source_row(number, cells, problem, header, folder)
+    """One SourceRow per record; an unexpected exception costs its own row only."""
+    for number, cells in records:
+        try:
+            row = source_row(number, cells, header, folder)
+        except Exception as exc:  # a bug must cost one row, not the batch: reported, exit 1
+            row = _failed_row(number, cells, header, exc)
+        yield row
 
 
-def source_row(number: int, cells: list[str], problem: str | None, header: Header,
+def _failed_row(number: int, cells: list[str], header: Header,
+                exc: Exception) -> SourceRow:
+    """The row whose reading raised ``exc``: an internal error, named by its plan_file column
+    when it has one."""
+    filled = {n for n, c in zip(header.names, cells, strict=False) if c.strip()}
+    column = "plan_file" if "plan_file" in filled else ""
+    return SourceRow(number, errors=(FieldError(column, internal_error(exc)),),
+                     label=_label(header.names, cells), internal_error=True)
+
+
+def source_row(number: int, cells: list[str], header: Header,
                folder: Path | None) -> SourceRow:
     """Turn one CSV record into a SourceRow (never raises for bad data)."""
     def invalid(*errors: FieldError, label: str = "") -> SourceRow:
         return SourceRow(number, errors=tuple(errors), label=label)
 
-    if problem is not None:
-        return invalid(FieldError("", problem))
     if not any(cell.strip() for cell in cells):
         return invalid(FieldError("", "the row is empty"))
     if _has_surrogates(cells):
@@ -715,20 +746,72 @@ def _has_surrogates(cells: Iterable[str]) -> bool:
     return any(any("\udc80" <= ch <= "\udcff" for ch in cell) for cell in cells)
 
 
-def _records(stream: IO[str]) -> Iterator[tuple[int, list[str], str | None]]:
-    """``(row number, cells, problem)`` for every CSV record; a broken record is reported."""
-    reader = csv.reader(stream, strict=False)
+class _Lines:
+    """The physical lines of a CSV text stream, for the CSV reader, each read and checked in
+    bounded pieces: a NUL byte, or a record growing past :data:`MAX_RECORD_CHARS`, refuses
+    the file naming its line, and no more than that is ever held at once."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.line = 0  # lines read so far: the number of the line last read
+        self.record_start = 1  # the line the record being read starts on
+        self.record_chars = 0  # characters of that record read so far
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        room = MAX_RECORD_CHARS - self.record_chars
+        try:
+            text = self.stream.readline(room + 1)
+        except OSError as exc:
+            raise CsvUnreadable(f"line {self.line + 1:,} cannot be read: "
+                                f"{exc.strerror or exc}") from None
+        if not text:
+            raise StopIteration
+        self.line += 1
+        if "\x00" in text:
+            raise CsvUnreadable(f"this is not a text CSV file (line {self.line:,} holds a NUL "
+                                "byte); save it as CSV UTF-8")
+        self.record_chars += len(text)
+        if self.record_chars > MAX_RECORD_CHARS:
+            where = (f"line {self.line:,}" if self.record_start == self.line
+                     else f"the row that starts on line {self.record_start:,}")
+            raise CsvUnreadable(f"{where} is longer than {MAX_RECORD_CHARS:,} characters; "
+                                "the file cannot be read past it (is a quote left open?)")
+        return text
+
+    def next_record(self) -> None:
+        """The reader starts a new record with the next line."""
+        self.record_start = self.line + 1
+        self.record_chars = 0
+
+
+def _records(stream: IO[str]) -> Iterator[tuple[int, list[str]]]:
+    """``(row number, cells)`` for every CSV record, in order.
+
+    Raises :class:`CsvUnreadable` naming the line when a record cannot be read through: the
+    reader would go on in the middle of the broken record, reading the rest of a quoted cell
+    as rows that no spreadsheet shows, so the file is refused instead. The reader's field
+    limit (process-wide in Python's csv module) is raised to :data:`MAX_RECORD_CHARS` so that
+    a long cell is refused by its row (:data:`MAX_CELL_CHARS`) rather than by the reader.
+    """
+    if csv.field_size_limit() <= MAX_RECORD_CHARS:
+        csv.field_size_limit(MAX_RECORD_CHARS + 1)
+    lines = _Lines(stream)
+    reader = csv.reader(lines, strict=False)
     number = 0
     while True:
         number += 1
+        lines.next_record()
         try:
             cells = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield number, [], f"the row cannot be read as CSV: {exc}"
-            continue
-        yield number, cells, None
+            raise CsvUnreadable(f"line {lines.line:,} cannot be read as CSV ({exc}); the file "
+                                "cannot be read past it") from None
+        yield number, cells
 
 
 def text_stream(data: bytes) -> IO[str]:
@@ -752,13 +835,14 @@ def data_rows(stream: IO[str]) -> int:
     return max(sum(1 for _ in _records(stream)) - 1, 0)
 
 
-def count_rows(path: str | Path) -> int | None:
-    """How many data rows the CSV file holds (for a progress bar), or None if it cannot tell."""
-    try:
-        with open_csv(path) as handle:
-            return data_rows(handle)
-    except (OSError, InputError, UnicodeError):
-        return None
+def count_rows(path: str | Path) -> int:
+    """How many data rows the CSV file holds, reading it through once in bounded pieces.
+
+    Raises :class:`CsvUnreadable` when the file cannot be read to its end (see
+    :func:`_records`), before any row is scored.
+    """
+    with open_csv(path) as handle:
+        return data_rows(handle)
 
 
 def _md(text: str) -> str:

@@ -6,11 +6,13 @@ figures, then every indicator's value and level as ``indicator.<id>.value`` and
 recomputing anything: numbers in plain decimal or ``e`` notation with at most six significant
 digits (as in the canonical JSON), ``true``/``false`` for yes/no, and an empty cell for unknown.
 
-Formula injection: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return is prefixed with an apostrophe (``'=HYPERLINK(...)`` is shown as text), *unless the
-whole cell is a plain decimal number* such as ``-120.5`` or ``-1.5e-05``: a spreadsheet reads
-those as numbers and cannot run them, and keeping them bare keeps negative figures numeric for
-pandas and spreadsheets alike.
+Formula injection: a cell that starts with a tab, a carriage return or a line feed, or whose
+first character other than white space is ``=``, ``+``, ``-`` or ``@`` once the cell is
+NFKC-normalised (so leading spaces and full-width signs such as U+FF1D count too), is
+prefixed with an apostrophe (``'=HYPERLINK(...)`` is shown as text), *unless the whole cell
+is a plain decimal number* such as ``-120.5`` or ``-1.5e-05``: a spreadsheet reads those as
+numbers and cannot run them, and keeping them bare keeps negative figures numeric for pandas
+and spreadsheets alike.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import csv
 import io
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
@@ -66,16 +69,28 @@ FIXED_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """Column name -> path in the Evaluation dictionary, for the columns every row has."""
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@")
+"""First characters (other than white space, after NFKC) that make a spreadsheet cell a
+formula."""
+CONTROL_STARTS = ("\t", "\r", "\n")
+"""First characters that a spreadsheet may drop or act on before it reads the cell."""
 _PLAIN_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def neutralise(cell: str) -> str:
     """``cell`` made inert for spreadsheets: an apostrophe before a formula-like start.
 
-    A cell that is entirely a plain decimal number (``-120.5``, ``-1.5e-05``) stays as is.
+    Formula-like: starting with a tab, carriage return or line feed, or with ``= + - @`` as
+    the first character other than white space once NFKC-normalised (full-width U+FF1D is
+    ``=``). A cell that is entirely a plain decimal number (``-120.5``, ``-1.5e-05``) stays
+    as is.
     """
-    if cell.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(cell):
+    if cell.startswith(CONTROL_STARTS):
+        return "'" + cell
+    if _PLAIN_NUMBER.fullmatch(cell):
+        return cell
+    text = cell if cell.isascii() else unicodedata.normalize("NFKC", cell)
+    if text.lstrip().startswith(FORMULA_STARTS):
         return "'" + cell
     return cell
 

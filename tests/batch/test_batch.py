@@ -191,7 +191,7 @@ def test_score_rows_keeps_order_with_a_bounded_window(every_kind: Batch) -> None
     ("content", "message"),
     [
         (b"", "the CSV is empty; expected a header row and one row per offer"),
-        (b"\x00\x01\x02binary", "this is not a text CSV file (it holds NUL bytes)"),
+        (b"\x00\x01\x02binary", "this is not a text CSV file (line 1 holds a NUL byte)"),
         (b"Acme,USD,49\n", "the first row is not a header"),
     ],
     ids=["empty", "binary", "no header"],
@@ -261,6 +261,61 @@ def test_a_bug_in_one_row_costs_that_row_only_and_exits_1(
     assert list(frame["status"]) == ["scored", "error", "scored"]
     assert frame["errors"][1] == ("internal error (ZeroDivisionError: division by zero); "
                                   "please report it")
+
+
+def test_a_bug_after_scoring_a_row_costs_that_row_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import evaluator.batch
+
+    real = evaluator.batch.flat_row
+
+    def flaky(evaluation: dict) -> dict[str, str]:
+        if evaluation["plan"]["company"]["name"] == "Boom":
+            raise KeyError("verdict")
+        return real(evaluation)
+
+    monkeypatch.setattr(evaluator.batch, "flat_row", flaky)
+    path = write_csv(tmp_path / "boom.csv", list(INLINE),
+                     [INLINE, INLINE | {"company_name": "Boom"}, INLINE])
+    out = tmp_path / "out.csv"
+    code, err = run_cli("batch", str(path), "-o", str(out), "--workers", "1", *SMALL_SET)
+    assert code == 1, err
+    frame = read_results(out)
+    assert list(frame["status"]) == ["scored", "error", "scored"]
+    assert list(frame["company_name"]) == ["Inline Unilevel", "Boom", "Inline Unilevel"]
+    assert frame["errors"][1] == "internal error (KeyError: 'verdict'); please report it"
+
+
+def test_a_bug_while_reading_a_row_costs_that_row_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import evaluator.batch_rows
+    from evaluator.resources import data_dir
+
+    real = evaluator.batch_rows.read_plan_file
+
+    def flaky(name: str, folder: Path | None) -> dict:
+        if name == "boom.json":
+            raise ValueError("no such luck")
+        return real(name, folder)
+
+    monkeypatch.setattr(evaluator.batch_rows, "read_plan_file", flaky)
+    sample = data_dir("plan_samples") / "retail_first_single_level.json"
+    for name in ("good.json", "boom.json"):
+        shutil.copy(sample, tmp_path / name)
+    path = write_csv(tmp_path / "plans.csv", ["plan_file", *INLINE],
+                     [{"plan_file": "good.json"}, {"plan_file": "boom.json"}, INLINE])
+    out = tmp_path / "out.csv"
+    code, err = run_cli("batch", str(path), "-o", str(out), "--workers", "1", *SMALL_SET)
+    assert code == 1, err
+    assert "3 rows: 2 scored, 0 invalid, 1 internal errors" in err
+    frame = read_results(out)
+    assert list(frame["row"]) == ["2", "3", "4"]
+    assert list(frame["status"]) == ["scored", "error", "scored"]
+    assert frame["error_columns"][1] == "plan_file"
+    assert frame["errors"][1] == ("plan_file: internal error (ValueError: no such luck); please "
+                                  "report it")
 
 
 def test_a_rubric_file_scores_like_the_bundled_default(every_kind: Batch, tmp_path: Path

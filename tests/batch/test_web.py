@@ -235,8 +235,8 @@ def test_the_api_csv_equals_the_command_line(client: FlaskClient, tmp_path: Path
     [
         ("", b"", 400, {"path": "", "message": "the body is empty; send the batch CSV "
                                                "(text/csv)"}),
-        ("", b"\x00\x01", 422, {"path": "", "message": "this is not a text CSV file (it "
-                                                       "holds NUL bytes); save it as CSV "
+        ("", b"\x00\x01", 422, {"path": "", "message": "this is not a text CSV file (line "
+                                                       "1 holds a NUL byte); save it as CSV "
                                                        "UTF-8"}),
         ("format=pdf", b"company_name\nA\n", 422,
          {"path": "format", "message": "'pdf' is not one of json, csv"}),
