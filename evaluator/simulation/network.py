@@ -75,7 +75,7 @@ from typing import Protocol
 import numpy as np
 
 from evaluator.assumptions import Assumptions
-from evaluator.economics import monthly_cost, startup_cost
+from evaluator.economics import average_order, customer_order, monthly_cost, startup_cost
 from evaluator.model import Component, Plan, Rank
 from evaluator.simulation import sharing
 
@@ -145,7 +145,7 @@ class Params:
     min_retail_customers: int
     buy_to_qualify: float
     unit_money: float  # one product bought to qualify: the mean wholesale price
-    unit_volume: float  # and its volume
+    unit_volume: float  # and the mean volume (economics.average_order)
     payout_cap_fraction: float | None
     components: dict[str, Component]
     ranks: tuple[Rank, ...]
@@ -172,8 +172,8 @@ class Params:
         extra = float(assumptions["extra_own_purchase"])
         own_money = costs.required_monthly_purchase + extra
         kit_money = costs.starter_kit + costs.inventory_package
-        order_at = "wholesale" if margin else "retail"
-        order_money = plan.mean_wholesale if margin else plan.mean_retail
+        order = customer_order(plan)
+        unit = average_order(plan, "wholesale")
         return cls(
             horizon=horizon,
             capacity=capacity,
@@ -194,8 +194,8 @@ class Params:
                 if costs.starter_kit_commissionable
                 else 0.0
             ),
-            order_money=order_money,
-            order_volume=order_money * plan.volume_per_money(order_at),
+            order_money=order.money,
+            order_volume=order.volume,
             margin_per_customer=(plan.mean_retail - plan.mean_wholesale) if margin else 0.0,
             commission_per_customer=(
                 (commission.rate or 0.0) * plan.mean_retail if commission is not None else 0.0
@@ -206,8 +206,8 @@ class Params:
             own_purchases_count=comp.qualification.own_purchases_count is not False,
             min_retail_customers=comp.qualification.min_retail_customers,
             buy_to_qualify=float(assumptions["buy_to_qualify"]),
-            unit_money=plan.mean_wholesale,
-            unit_volume=plan.mean_wholesale * plan.volume_per_money("wholesale"),
+            unit_money=unit.money,
+            unit_volume=unit.volume,
             payout_cap_fraction=comp.payout_cap_fraction,
             components=components,
             ranks=comp.ranks,
@@ -490,6 +490,13 @@ class Engine(Protocol):
         month big enough for that to pay (``act``: the month's active ids, recruits
         included), and get ready for the month."""
 
+    def qualify(self, params: Params, customers: np.ndarray, vc: np.ndarray, vo: np.ndarray,
+                vk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Personal volume and whether each active participant qualifies for downline pay
+        this month, per active, from their customers and their customer, own-purchase and kit
+        volumes (the rules are in :mod:`evaluator.simulation.reference`). It keeps no state:
+        the month loop may call it on another thread while :meth:`grow` runs."""
+
     def top_up(self, params: Params, net: Network, month: Month) -> np.ndarray:
         """Products each active participant buys to qualify this month (see the module
         docstring), per active."""
@@ -584,6 +591,7 @@ class RunData:
 
 def month_inputs(
     params: Params,
+    engine: Engine,
     t: int,
     n: int,
     act: np.ndarray,
@@ -593,10 +601,11 @@ def month_inputs(
     units: np.ndarray | None = None,
     before: Month | None = None,
 ) -> Month:
-    """Volumes, personal volume and qualification of a month from who is active (``act``),
-    who is new, how many customers each active participant has and how many products each
-    bought to qualify (``units``; none when omitted). See the module docstring. ``before``:
-    the same month before buying to qualify, whose customer and kit volumes are reused."""
+    """A month's volumes from who is active (``act``), who is new, how many customers each
+    active participant has and how many products each bought to qualify (``units``; none
+    when omitted), with the personal volume and qualification the ``engine`` decides from
+    them (:meth:`Engine.qualify`). See the module docstring. ``before``: the same month
+    before buying to qualify, whose customer and kit volumes are reused."""
     if units is None:
         units = np.zeros(act.size, dtype=np.int64)
     vo = params.own_volume + units * params.unit_volume
@@ -606,21 +615,19 @@ def month_inputs(
         vc = customers * params.order_volume
         vk = (np.where(join[act] == t, params.kit_volume, 0.0) if new.size
               else np.zeros(act.size))
-    pv = vc + vo + vk if params.own_purchases_count else vc.copy()
-    qualified = reaches(pv, params.min_personal_volume) & (
-        customers >= params.min_retail_customers
-    )
+    pv, qualified = engine.qualify(params, customers, vc, vo, vk)
     return Month(t, n, params.capacity, act, new, join, customers, vc, vo, vk, pv, qualified,
                  units)
 
 
-def _draw_inputs(params: Params, rng: np.random.Generator, t: int, n: int, act: np.ndarray,
-                 new: np.ndarray, join: np.ndarray) -> tuple[Month, np.ndarray]:
+def _draw_inputs(params: Params, engine: Engine, rng: np.random.Generator, t: int, n: int,
+                 act: np.ndarray, new: np.ndarray, join: np.ndarray
+                 ) -> tuple[Month, np.ndarray]:
     """The month's draws (:func:`draw_month`), its inputs before buying to qualify, and the
     churn uniforms."""
     z, u_customers, u_churn = draw_month(rng, act.size)
     customers = _customers(params, n, z, u_customers)
-    return month_inputs(params, t, n, act, new, join, customers), u_churn
+    return month_inputs(params, engine, t, n, act, new, join, customers), u_churn
 
 
 def _customers(params: Params, n: int, z: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -763,7 +770,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
 
         # Customers and purchases: in a big month drawn on another thread while the
         # recruits join the trees (nothing else touches the generator meanwhile).
-        draws = partial(_draw_inputs, params, rng, t, n, act, new, join)
+        draws = partial(_draw_inputs, params, engine, rng, t, n, act, new, join)
         drawn = (sharing.pool(engine.threads).submit(draws)
                  if sharing.side_by_side(engine.threads, act.size) else None)
         engine.grow(net, new, sponsors, act)
@@ -775,7 +782,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         if params.tops_up:
             units = engine.top_up(params, net, month)
             if units.any():
-                month = month_inputs(params, t, n, act, new, join, customers, units, month)
+                month = month_inputs(params, engine, t, n, act, new, join, customers, units,
+                                     month)
                 bought = units * params.unit_money
                 buying = np.flatnonzero(units)
                 cost[act[buying]] += bought[buying]

@@ -571,6 +571,16 @@ class VectorisedEngine:
         for future in placing.values():
             future.result()
 
+    @staticmethod
+    def qualify(params: Params, customers: np.ndarray, vc: np.ndarray, vo: np.ndarray,
+                vk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Personal volume and qualification of every active participant at once."""
+        pv = vc + vo + vk if params.own_purchases_count else vc.copy()
+        qualified = reaches(pv, params.min_personal_volume) & (
+            customers >= params.min_retail_customers
+        )
+        return pv, qualified
+
     def top_up(self, params: Params, net: Network, m: Month) -> np.ndarray:
         """Products bought to qualify, per active (see :mod:`evaluator.simulation.network`).
 

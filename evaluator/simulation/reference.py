@@ -93,6 +93,27 @@ class ReferenceEngine:
         """The sponsor tree, then each forced tree, one after the other."""
         grow_one_by_one(self, net, recruits, sponsors)
 
+    @staticmethod
+    def qualify(params: Params, customers: np.ndarray, vc: np.ndarray, vo: np.ndarray,
+                vk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Personal volume and qualification, one participant at a time.
+
+        Rule: personal volume is the participant's customer volume, plus their own-purchase
+        and kit volume unless the plan says own purchases do not count. They qualify with
+        personal volume of at least ``min_personal_volume`` and at least
+        ``min_retail_customers`` customers.
+        """
+        counts_own = params.own_purchases_count
+        pv = []
+        qualified = []
+        for c, v_c, v_o, v_k in zip(customers.tolist(), vc.tolist(), vo.tolist(), vk.tolist(),
+                                    strict=True):
+            personal = v_c + v_o + v_k if counts_own else v_c
+            pv.append(personal)
+            qualified.append(bool(reaches(personal, params.min_personal_volume))
+                             and c >= params.min_retail_customers)
+        return np.array(pv, dtype=float), np.array(qualified, dtype=bool)
+
     def top_up(self, params: Params, net: Network, m: Month) -> np.ndarray:
         """Products each active participant buys to qualify, one participant at a time.
 
