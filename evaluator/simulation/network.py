@@ -88,7 +88,6 @@ BREAKAGE_CAUSES = (
     "payout_cap",
 )
 NO_RANK = -1
-ALL_LEVELS = 100  # more than any plan pays (the schema allows 12 levels)
 PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
 GOLDEN = (math.sqrt(5) - 1) / 2  # the evenly spread sequence that picks who buys to qualify
 MAX_TOP_UP = 100  # most products anyone buys in a month to qualify
@@ -224,22 +223,6 @@ class Params:
             and (self.min_personal_volume > 0
                  or any(r.min_personal_volume > 0 for r in self.ranks))
         )
-
-    def unlock_table(self) -> np.ndarray:
-        """Unilevel levels paid, indexed by rank + 1 (index 0: no rank).
-
-        A rank without ``unlocks_levels`` keeps what the rank below it unlocks. When any rank
-        sets ``unlocks_levels``, a participant below every rank is paid on level 1 only
-        (personal enrollees); when none does, every level is paid to everyone.
-        """
-        any_set = any(r.unlocks_levels is not None for r in self.ranks)
-        current = 1 if any_set else ALL_LEVELS
-        table = [current]
-        for r in self.ranks:
-            if r.unlocks_levels is not None:
-                current = r.unlocks_levels
-            table.append(current)
-        return np.asarray(table, dtype=np.int8)
 
 
 class Tree:
@@ -524,33 +507,6 @@ def reaches(value: np.ndarray | float, threshold: np.ndarray | float) -> np.ndar
     if isinstance(threshold, np.ndarray):
         return value >= threshold - 1e-9 * np.maximum(1.0, np.abs(threshold))
     return value >= threshold - 1e-9 * max(1.0, abs(threshold))
-
-
-def company_mix(m: Month) -> np.ndarray:
-    """Shares of the month's commissionable volume from (customers, own purchases, kits).
-
-    Rank bonuses are paid for volume, not for any one sale, so they are attributed to the
-    sources in these shares; with no volume at all they count as own purchases.
-    """
-    totals = np.array([m.vc.sum(), m.vo.sum(), m.vk.sum()])
-    whole = totals.sum()
-    return totals / whole if whole > 0 else np.array([0.0, 1.0, 0.0])
-
-
-def buyers(ids: np.ndarray, share: float) -> np.ndarray:
-    """Which of ``ids`` buy to qualify when short: ``frac(id x GOLDEN) < share``."""
-    if share >= 1:
-        return np.ones(np.shape(ids), dtype=bool)
-    return np.modf(ids * GOLDEN)[0] < share
-
-
-def units_short(pv: float | np.ndarray, target: float | np.ndarray,
-                unit_volume: float) -> np.ndarray:
-    """Whole products of ``unit_volume`` that bring ``pv`` up to ``target`` (when short);
-    none when that takes more than ``MAX_TOP_UP`` products in a month."""
-    with np.errstate(over="ignore"):  # a product of almost no volume: too many to buy
-        need = np.ceil((target - pv) / unit_volume - 1e-9)
-    return np.where(need <= MAX_TOP_UP, need, 0).astype(np.int64)
 
 
 def draw_recruiting(rng: np.random.Generator, recruiters: int) -> np.ndarray:
