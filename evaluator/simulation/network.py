@@ -2,12 +2,21 @@
 
 One run simulates the company's network month by month from founding (month 0) to the
 horizon. State is arrays with one element per participant ever joined; the three trees
-(sponsor, matrix, binary) are :class:`Tree` objects. The loop does everything that is the same
-for both engines (recruitment, customers, purchases, costs, churn, the payout cap) and asks an
-:class:`Engine` for the two things the engines implement independently: placement in a forced
-tree and the month's payouts. Random numbers come only from :func:`draw_recruiting` and
-:func:`draw_month`, in a fixed order from the run's ``np.random.Generator``, so both engines
-consume identical draws.
+(sponsor, matrix, binary) are :class:`Tree` objects. Random numbers come only from
+:func:`draw_recruiting` and :func:`draw_month`, in a fixed order from the run's
+``np.random.Generator``, so both engines consume identical draws.
+
+What both engines share, here: the run parameters (:meth:`Params.build`: the scale, the
+average order of :func:`evaluator.economics.average_order`, costs), the month loop
+(:func:`run`: recruitment, customers, the month's customer, own-purchase and kit volumes
+(:func:`month_inputs`), costs, churn with the loss boost, the payout cap and the rounding of
+each participant's month (:func:`settle`)), the tree storage (:class:`Tree`, :class:`Carry`)
+and the tie tolerance of every threshold (:func:`reaches`). What each :class:`Engine` decides
+on its own (five methods): forced-tree placement (``place``, and ``grow``, which attaches the
+month's recruits to every tree), personal volume and qualification (``qualify``), who buys how
+many products to qualify (``top_up``), and paid-as ranks with every component's pay, sources
+and breakage (``pay``). Comparing the engines cannot catch a misreading in the shared part:
+tests/simulation/test_closed_form.py checks the average order and churn by hand.
 
 Model decisions (each stated where a user could ask):
 
@@ -31,16 +40,20 @@ Model decisions (each stated where a user could ask):
 - Customers: ``floor(X + u)`` per active participant, ``X`` log-normal with mean
   ``customers_per_participant x (share of the market not yet recruited)`` and sigma
   ``customer_skew``; the month's customers never exceed the people not in the network.
-  A customer buys one average product: at retail from the company (``retail_commission``) or
-  from the participant, who bought it at wholesale (``retail_margin``).
+  A customer buys one average product (:func:`evaluator.economics.customer_order`: the mean
+  price and the mean volume over the plan's products, each product's volume being its stated
+  volume or price x ``commissionable_fraction``): at retail from the company
+  (``retail_commission``) or from the participant, who bought it at wholesale
+  (``retail_margin``). The indicators count the same order.
 - Own purchases: every active participant buys ``required_monthly_purchase +
   extra_own_purchase`` at wholesale each month; a recruit buys the starter kit and inventory
   package in the month they join (commissionable only with ``starter_kit_commissionable``).
 - Buying to qualify (SOURCES.md ``omnitrition``, ``ftc_guidance``): when own purchases count,
   an active participant with at least one active personal recruit, enough retail customers
-  and personal volume short of the target buys whole products at wholesale (the plan's mean
-  wholesale price and its volume) to reach it, unless that takes more than ``MAX_TOP_UP``
-  (100) products in a month: then they buy none. The target is ``min_personal_volume``, or the
+  and personal volume short of the target buys whole average products at wholesale (the mean
+  wholesale price and the mean volume, :func:`evaluator.economics.average_order`) to reach
+  it, unless that takes more than ``MAX_TOP_UP`` (100) products in a month: then they buy
+  none. The target is ``min_personal_volume``, or the
   personal volume of the highest rank whose group-volume (before the top-up) and active-leg
   requirements they already meet, whichever is higher. Only a ``buy_to_qualify`` share of
   participants do: participant ``i`` does when ``frac(i x 0.618...) < buy_to_qualify`` (an
@@ -49,7 +62,7 @@ Model decisions (each stated where a user could ask):
   paid on it. Each engine decides the top-ups itself (``Engine.top_up``).
 - Personal volume for qualification counts own purchases unless the plan says
   ``own_purchases_count: false``; when the plan leaves it unknown, own purchases count, the
-  common industry practice.
+  common industry practice. Each engine decides qualification itself (``Engine.qualify``).
 - Costs: ``startup_cost`` at joining, then ``monthly_cost + extra_own_purchase`` each active
   month (the joining month included), plus any purchase made to qualify.
 - Churn at the end of each month: ``monthly_churn``, plus ``loss_churn_boost`` for a
@@ -457,7 +470,9 @@ class MonthPay:
 
 
 class Engine(Protocol):
-    """What an engine implements: forced-tree placement and a month's payouts."""
+    """What an engine decides on its own (see the module docstring for what it shares):
+    forced-tree placement (:meth:`place`, :meth:`grow`), qualification (:meth:`qualify`),
+    buying to qualify (:meth:`top_up`) and a month's payouts (:meth:`pay`)."""
 
     name: str
     threads: int  # threads a big month's independent work may use (1: none side by side)

@@ -1,4 +1,5 @@
-"""The vectorised engine: placement and payouts of every component with whole-array operations.
+"""The vectorised engine: qualification, buying to qualify, placement and payouts of every
+component with whole-array operations.
 
 No per-participant Python loop: uplines are reached by jumping through parent arrays one level
 at a time over all payers at once, pay (and what is not paid, by cause) is gathered with one

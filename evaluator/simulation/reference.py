@@ -15,12 +15,12 @@ sources and breakage by cause.
 
 What it shares with the vectorised engine (in :mod:`evaluator.simulation.network`, so a
 misreading there is not caught by comparing the engines; tests/simulation/test_closed_form.py
-checks these by hand): the run parameters (``Params.build``: the scale, the average order,
-costs), the month loop (recruiting, the random draws and their order, customers, the month's
-customer, own-purchase and kit volumes, costs, churn with the loss boost, the payout cap and
-the rounding of each participant's month), the tree storage (``Tree.attach``: parents,
-depths) and the binary carry-over store, and the tie tolerance of every threshold
-(``reaches``), so both engines decide a tie alike. The rules:
+checks the average order and churn by hand): the run parameters (``Params.build``: the scale,
+the average order, costs), the month loop (recruiting, the random draws and their order,
+customers, the month's customer, own-purchase and kit volumes, costs, churn with the loss
+boost, the payout cap and the rounding of each participant's month), the tree storage
+(``Tree.attach``: parents, depths) and the binary carry-over store, and the tie tolerance of
+every threshold (``reaches``), so both engines decide a tie alike. The rules:
 
 - Qualification (:meth:`ReferenceEngine.qualify`): personal volume is customer volume, plus
   own-purchase and kit volume unless the plan says own purchases do not count; a participant
