@@ -53,9 +53,9 @@ Model decisions (each stated where a user could ask):
   and personal volume short of the target buys whole average products at wholesale (the mean
   wholesale price and the mean volume, :func:`evaluator.economics.average_order`) to reach
   it, unless that takes more than ``MAX_TOP_UP`` (100) products in a month: then they buy
-  none. The target is ``min_personal_volume``, or the
-  personal volume of the highest rank whose group-volume (before the top-up) and active-leg
-  requirements they already meet, whichever is higher. Only a ``buy_to_qualify`` share of
+  none. The target is ``min_personal_volume``, or the personal volume of the highest rank
+  whose group-volume (before the top-up) and active-leg requirements they already meet,
+  whichever is higher. Only a ``buy_to_qualify`` share of
   participants do: participant ``i`` does when ``frac(i x 0.618...) < buy_to_qualify`` (an
   evenly spread fixed sequence, so the same people keep topping up, with no random draw).
   The purchase is a cost and company sales, and counts as own-purchase volume for everyone
