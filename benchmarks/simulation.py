@@ -21,7 +21,10 @@ average is printed first):
 Run: ``.venv/bin/python benchmarks/simulation.py`` (add ``--quick`` to skip the 1M rows and
 the 100,000-person engine comparison, or
 ``--ratio-at-1m`` to add the two engines side by side at 1M as well: one run, about four
-minutes of the reference and 1 GiB).
+minutes of the reference and 1 GiB). ``--floor PATH`` prints only the 1M x 60 months run beside
+a speed-floor script (a plain numpy model of the least a simulation must do, which prints
+``participants seconds peak_MiB``), each in a fresh process, one after the other, and their
+ratio (target: the project at most 2x the floor).
 """
 
 from __future__ import annotations
@@ -143,6 +146,30 @@ def _child(kind: str, size: int, repeats: int, threads: int | None = None) -> di
     return {**got[len(got) // 2], "range": (key(got[0]), key(got[-1]))}
 
 
+def _floor_seconds(path: str) -> float:
+    """Wall seconds of one run of the speed-floor script at ``path``, in a fresh process."""
+    out = subprocess.run([sys.executable, path], check=True, capture_output=True, text=True)
+    return float(out.stdout.split()[1])
+
+
+def against_floor(path: str, repeats: int) -> None:
+    """The 1M x 60 months run and the floor script, alternately, ``repeats`` times each;
+    the medians and their ratio."""
+    ours, floor = [], []
+    for _ in range(repeats):
+        floor.append(_floor_seconds(path))
+        ours.append(_child("scale", 1_000_000, 1)["seconds"])
+    ours.sort()
+    floor.sort()
+    mid_ours, mid_floor = ours[len(ours) // 2], floor[len(floor) // 2]
+    print(f"1M x 60 months, DESIGN.md example plan, vectorised: {mid_ours:.2f} s wall "
+          f"({ours[0]:.2f}-{ours[-1]:.2f})")
+    print(f"speed floor ({os.path.basename(path)}): {mid_floor:.2f} s wall "
+          f"({floor[0]:.2f}-{floor[-1]:.2f})")
+    ratio = mid_ours / mid_floor
+    print(f"project / floor: {ratio:.2f}x (target <= 2x): {'met' if ratio <= 2 else 'MISSED'}")
+
+
 def main() -> None:
     """Print every figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -152,6 +179,8 @@ def main() -> None:
                         help="fresh processes per figure; the median is printed (default 3)")
     parser.add_argument("--ratio-at-1m", action="store_true",
                         help="also run both engines at 1M participants (once; minutes)")
+    parser.add_argument("--floor", metavar="PATH",
+                        help="only the 1M x 60 months run beside this speed-floor script")
     parser.add_argument("--one", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -160,6 +189,9 @@ def main() -> None:
     reps = max(1, args.repeats)
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; "
           f"median of {reps} fresh process{'es' if reps > 1 else ''} per figure")
+    if args.floor:
+        against_floor(args.floor, reps)
+        return
     sizes = [10_000, 100_000] + ([] if args.quick else [1_000_000])
     print("\nDESIGN.md example plan (all nine component types), 60 months, 1 run, vectorised")
     print("(participant-months: months participants were active; peak: process max RSS;")

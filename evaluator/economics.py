@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from evaluator.assumptions import Assumptions
 from evaluator.model import Plan
@@ -33,6 +33,39 @@ def monthly_cost(plan: Plan, assumptions: Assumptions) -> float:
         + c.estimated_monthly_expenses
         + (c.annual_renewal_fee + c.annual_event_costs) / 12
     )
+
+
+@dataclass(frozen=True)
+class Order:
+    """One average product bought at one price level: what it costs and the volume it
+    carries."""
+
+    money: float
+    volume: float
+
+
+def average_order(plan: Plan, at: Literal["wholesale", "retail"]) -> Order:
+    """One average product bought at ``at`` prices: the mean price and the mean volume over
+    the plan's products, each product's volume being its stated ``volume`` or its price x
+    ``commissionable_fraction``.
+
+    The one definition of "a product" that the indicators and the simulation both buy: a
+    customer's order (:func:`customer_order`) and a product bought to qualify (at wholesale).
+    """
+    prices = [p.wholesale_price if at == "wholesale" else p.retail_price for p in plan.products]
+    volumes = [plan.product_volume(p, price)
+               for p, price in zip(plan.products, prices, strict=True)]
+    return Order(sum(prices) / len(prices), sum(volumes) / len(volumes))
+
+
+def customer_order(plan: Plan) -> Order:
+    """What one customer's order of one average product brings the company and its volume.
+
+    With ``retail_margin`` the participant buys the product at wholesale to resell it;
+    otherwise the customer orders from the company at retail.
+    """
+    return average_order(plan, "wholesale" if plan.compensation.has("retail_margin")
+                         else "retail")
 
 
 def profit_per_customer(plan: Plan) -> float:

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from evaluator.assumptions import Assumptions
-from evaluator.economics import Economics
+from evaluator.economics import Economics, average_order, customer_order
 from evaluator.model import Plan
 from evaluator.simulation.network import MAX_TOP_UP
 
@@ -173,47 +173,35 @@ def _monthly_cost(x: Inputs) -> tuple[Value, str]:
     )
 
 
-def _customer_prices(plan: Plan) -> list[float]:
-    """What the company is paid per product a customer buys.
-
-    A retail-margin participant buys the product at wholesale to resell it; otherwise the
-    customer orders from the company at retail.
-    """
-    margin = plan.compensation.has("retail_margin")
-    return [p.wholesale_price if margin else p.retail_price for p in plan.products]
-
-
 def customer_volume(plan: Plan, customers: float) -> float:
-    """Commissionable volume a month from ``customers`` customers buying one product each."""
-    prices = _customer_prices(plan)
-    pairs = zip(plan.products, prices, strict=True)
-    volumes = [plan.product_volume(product, price) for product, price in pairs]
-    return customers * sum(volumes) / len(volumes)
+    """Commissionable volume a month from ``customers`` customers buying one average product
+    each (:func:`evaluator.economics.customer_order`, as the simulation counts it)."""
+    return customers * customer_order(plan).volume
 
 
 def customer_sales(plan: Plan, customers: float) -> float:
-    """Company sales a month from ``customers`` customers buying one product each."""
-    prices = _customer_prices(plan)
-    return customers * sum(prices) / len(prices)
+    """Company sales a month from ``customers`` customers buying one average product each."""
+    return customers * customer_order(plan).money
 
 
 def qualifying_purchase(plan: Plan, customers: float) -> float:
     """Money a month a participant must spend on product themselves to stay qualified for pay.
 
     The larger of the required monthly purchase and, when own purchases count toward
-    qualification, the wholesale cost of the minimum personal volume that ``customers``
-    retail customers a month leave uncovered, unless that takes more than ``MAX_TOP_UP``
-    products a month (nobody buys that much in the simulation either).
+    qualification, the wholesale cost of the average products
+    (:func:`evaluator.economics.average_order`) that make up the minimum personal volume
+    ``customers`` retail customers a month leave uncovered, unless that takes more than
+    ``MAX_TOP_UP`` products a month (nobody buys that much in the simulation either).
     """
     required = plan.costs.required_monthly_purchase
     q = plan.compensation.qualification
-    per_money = plan.volume_per_money("wholesale")
-    if q.own_purchases_count and q.min_personal_volume > 0 and per_money > 0:
+    unit = average_order(plan, "wholesale")
+    if q.own_purchases_count and q.min_personal_volume > 0 and unit.volume > 0:
         gap = q.min_personal_volume - customer_volume(plan, customers)
-        top_up = gap / per_money
+        products = gap / unit.volume
         # As in the simulation, nobody buys more than MAX_TOP_UP products a month to qualify.
-        if top_up <= MAX_TOP_UP * plan.mean_wholesale:
-            required = max(required, top_up)
+        if products <= MAX_TOP_UP:
+            required = max(required, products * unit.money)
     return required
 
 

@@ -4,8 +4,13 @@
 own child seed from ``np.random.SeedSequence(seed).spawn(runs)``, through the chosen engine
 (``"vectorised"``, the fast one, or ``"reference"``, the plain per-participant oracle), and
 summarises them; ``simulate_many`` does the same under several sets of assumptions at once.
-Runs may be shared out over worker processes (:mod:`evaluator.parallel`). Pure: no I/O, no
-global state; the same inputs give the same result.
+Runs may be shared out over worker processes (:mod:`evaluator.parallel`) and a big month's
+parts over threads (:mod:`evaluator.simulation.sharing`). No I/O, and the same inputs give the
+same result. The only process-wide state is how work is shared out, never what it computes:
+the cached thread and worker-process pools, the number of workers
+``evaluator.parallel.share_runs_over_cores`` chose, and the ``OPPEVAL_PROCESSES`` and
+``OPPEVAL_SIMULATION_THREADS`` environment variables they read. Random numbers come only from
+each run's own generator, never from the global ``np.random``.
 """
 
 from __future__ import annotations

@@ -2,12 +2,21 @@
 
 One run simulates the company's network month by month from founding (month 0) to the
 horizon. State is arrays with one element per participant ever joined; the three trees
-(sponsor, matrix, binary) are :class:`Tree` objects. The loop does everything that is the same
-for both engines (recruitment, customers, purchases, costs, churn, the payout cap) and asks an
-:class:`Engine` for the two things the engines implement independently: placement in a forced
-tree and the month's payouts. Random numbers come only from :func:`draw_recruiting` and
-:func:`draw_month`, in a fixed order from the run's ``np.random.Generator``, so both engines
-consume identical draws.
+(sponsor, matrix, binary) are :class:`Tree` objects. Random numbers come only from
+:func:`draw_recruiting` and :func:`draw_month`, in a fixed order from the run's
+``np.random.Generator``, so both engines consume identical draws.
+
+What both engines share, here: the run parameters (:meth:`Params.build`: the scale, the
+average order of :func:`evaluator.economics.average_order`, costs), the month loop
+(:func:`run`: recruitment, customers, the month's customer, own-purchase and kit volumes
+(:func:`month_inputs`), costs, churn with the loss boost, the payout cap and the rounding of
+each participant's month (:func:`settle`)), the tree storage (:class:`Tree`, :class:`Carry`)
+and the tie tolerance of every threshold (:func:`reaches`). What each :class:`Engine` decides
+on its own (five methods): forced-tree placement (``place``, and ``grow``, which attaches the
+month's recruits to every tree), personal volume and qualification (``qualify``), who buys how
+many products to qualify (``top_up``), and paid-as ranks with every component's pay, sources
+and breakage (``pay``). Comparing the engines cannot catch a misreading in the shared part:
+tests/simulation/test_closed_form.py checks the average order and churn by hand.
 
 Model decisions (each stated where a user could ask):
 
@@ -31,25 +40,29 @@ Model decisions (each stated where a user could ask):
 - Customers: ``floor(X + u)`` per active participant, ``X`` log-normal with mean
   ``customers_per_participant x (share of the market not yet recruited)`` and sigma
   ``customer_skew``; the month's customers never exceed the people not in the network.
-  A customer buys one average product: at retail from the company (``retail_commission``) or
-  from the participant, who bought it at wholesale (``retail_margin``).
+  A customer buys one average product (:func:`evaluator.economics.customer_order`: the mean
+  price and the mean volume over the plan's products, each product's volume being its stated
+  volume or price x ``commissionable_fraction``): at retail from the company
+  (``retail_commission``) or from the participant, who bought it at wholesale
+  (``retail_margin``). The indicators count the same order.
 - Own purchases: every active participant buys ``required_monthly_purchase +
   extra_own_purchase`` at wholesale each month; a recruit buys the starter kit and inventory
   package in the month they join (commissionable only with ``starter_kit_commissionable``).
 - Buying to qualify (SOURCES.md ``omnitrition``, ``ftc_guidance``): when own purchases count,
   an active participant with at least one active personal recruit, enough retail customers
-  and personal volume short of the target buys whole products at wholesale (the plan's mean
-  wholesale price and its volume) to reach it, unless that takes more than ``MAX_TOP_UP``
-  (100) products in a month: then they buy none. The target is ``min_personal_volume``, or the
-  personal volume of the highest rank whose group-volume (before the top-up) and active-leg
-  requirements they already meet, whichever is higher. Only a ``buy_to_qualify`` share of
+  and personal volume short of the target buys whole average products at wholesale (the mean
+  wholesale price and the mean volume, :func:`evaluator.economics.average_order`) to reach
+  it, unless that takes more than ``MAX_TOP_UP`` (100) products in a month: then they buy
+  none. The target is ``min_personal_volume``, or the personal volume of the highest rank
+  whose group-volume (before the top-up) and active-leg requirements they already meet,
+  whichever is higher. Only a ``buy_to_qualify`` share of
   participants do: participant ``i`` does when ``frac(i x 0.618...) < buy_to_qualify`` (an
   evenly spread fixed sequence, so the same people keep topping up, with no random draw).
   The purchase is a cost and company sales, and counts as own-purchase volume for everyone
   paid on it. Each engine decides the top-ups itself (``Engine.top_up``).
 - Personal volume for qualification counts own purchases unless the plan says
   ``own_purchases_count: false``; when the plan leaves it unknown, own purchases count, the
-  common industry practice.
+  common industry practice. Each engine decides qualification itself (``Engine.qualify``).
 - Costs: ``startup_cost`` at joining, then ``monthly_cost + extra_own_purchase`` each active
   month (the joining month included), plus any purchase made to qualify.
 - Churn at the end of each month: ``monthly_churn``, plus ``loss_churn_boost`` for a
@@ -75,7 +88,7 @@ from typing import Protocol
 import numpy as np
 
 from evaluator.assumptions import Assumptions
-from evaluator.economics import monthly_cost, startup_cost
+from evaluator.economics import average_order, customer_order, monthly_cost, startup_cost
 from evaluator.model import Component, Plan, Rank
 from evaluator.simulation import sharing
 
@@ -88,7 +101,6 @@ BREAKAGE_CAUSES = (
     "payout_cap",
 )
 NO_RANK = -1
-ALL_LEVELS = 100  # more than any plan pays (the schema allows 12 levels)
 PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
 GOLDEN = (math.sqrt(5) - 1) / 2  # the evenly spread sequence that picks who buys to qualify
 MAX_TOP_UP = 100  # most products anyone buys in a month to qualify
@@ -145,7 +157,7 @@ class Params:
     min_retail_customers: int
     buy_to_qualify: float
     unit_money: float  # one product bought to qualify: the mean wholesale price
-    unit_volume: float  # and its volume
+    unit_volume: float  # and the mean volume (economics.average_order)
     payout_cap_fraction: float | None
     components: dict[str, Component]
     ranks: tuple[Rank, ...]
@@ -172,8 +184,8 @@ class Params:
         extra = float(assumptions["extra_own_purchase"])
         own_money = costs.required_monthly_purchase + extra
         kit_money = costs.starter_kit + costs.inventory_package
-        order_at = "wholesale" if margin else "retail"
-        order_money = plan.mean_wholesale if margin else plan.mean_retail
+        order = customer_order(plan)
+        unit = average_order(plan, "wholesale")
         return cls(
             horizon=horizon,
             capacity=capacity,
@@ -194,8 +206,8 @@ class Params:
                 if costs.starter_kit_commissionable
                 else 0.0
             ),
-            order_money=order_money,
-            order_volume=order_money * plan.volume_per_money(order_at),
+            order_money=order.money,
+            order_volume=order.volume,
             margin_per_customer=(plan.mean_retail - plan.mean_wholesale) if margin else 0.0,
             commission_per_customer=(
                 (commission.rate or 0.0) * plan.mean_retail if commission is not None else 0.0
@@ -206,8 +218,8 @@ class Params:
             own_purchases_count=comp.qualification.own_purchases_count is not False,
             min_retail_customers=comp.qualification.min_retail_customers,
             buy_to_qualify=float(assumptions["buy_to_qualify"]),
-            unit_money=plan.mean_wholesale,
-            unit_volume=plan.mean_wholesale * plan.volume_per_money("wholesale"),
+            unit_money=unit.money,
+            unit_volume=unit.volume,
             payout_cap_fraction=comp.payout_cap_fraction,
             components=components,
             ranks=comp.ranks,
@@ -224,22 +236,6 @@ class Params:
             and (self.min_personal_volume > 0
                  or any(r.min_personal_volume > 0 for r in self.ranks))
         )
-
-    def unlock_table(self) -> np.ndarray:
-        """Unilevel levels paid, indexed by rank + 1 (index 0: no rank).
-
-        A rank without ``unlocks_levels`` keeps what the rank below it unlocks. When any rank
-        sets ``unlocks_levels``, a participant below every rank is paid on level 1 only
-        (personal enrollees); when none does, every level is paid to everyone.
-        """
-        any_set = any(r.unlocks_levels is not None for r in self.ranks)
-        current = 1 if any_set else ALL_LEVELS
-        table = [current]
-        for r in self.ranks:
-            if r.unlocks_levels is not None:
-                current = r.unlocks_levels
-            table.append(current)
-        return np.asarray(table, dtype=np.int8)
 
 
 class Tree:
@@ -474,7 +470,9 @@ class MonthPay:
 
 
 class Engine(Protocol):
-    """What an engine implements: forced-tree placement and a month's payouts."""
+    """What an engine decides on its own (see the module docstring for what it shares):
+    forced-tree placement (:meth:`place`, :meth:`grow`), qualification (:meth:`qualify`),
+    buying to qualify (:meth:`top_up`) and a month's payouts (:meth:`pay`)."""
 
     name: str
     threads: int  # threads a big month's independent work may use (1: none side by side)
@@ -489,6 +487,13 @@ class Engine(Protocol):
         a forced tree's placement in the background, by the time :meth:`pay` reads it, in a
         month big enough for that to pay (``act``: the month's active ids, recruits
         included), and get ready for the month."""
+
+    def qualify(self, params: Params, customers: np.ndarray, vc: np.ndarray, vo: np.ndarray,
+                vk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Personal volume and whether each active participant qualifies for downline pay
+        this month, per active, from their customers and their customer, own-purchase and kit
+        volumes (the rules are in :mod:`evaluator.simulation.reference`). It keeps no state:
+        the month loop may call it on another thread while :meth:`grow` runs."""
 
     def top_up(self, params: Params, net: Network, month: Month) -> np.ndarray:
         """Products each active participant buys to qualify this month (see the module
@@ -517,33 +522,6 @@ def reaches(value: np.ndarray | float, threshold: np.ndarray | float) -> np.ndar
     if isinstance(threshold, np.ndarray):
         return value >= threshold - 1e-9 * np.maximum(1.0, np.abs(threshold))
     return value >= threshold - 1e-9 * max(1.0, abs(threshold))
-
-
-def company_mix(m: Month) -> np.ndarray:
-    """Shares of the month's commissionable volume from (customers, own purchases, kits).
-
-    Rank bonuses are paid for volume, not for any one sale, so they are attributed to the
-    sources in these shares; with no volume at all they count as own purchases.
-    """
-    totals = np.array([m.vc.sum(), m.vo.sum(), m.vk.sum()])
-    whole = totals.sum()
-    return totals / whole if whole > 0 else np.array([0.0, 1.0, 0.0])
-
-
-def buyers(ids: np.ndarray, share: float) -> np.ndarray:
-    """Which of ``ids`` buy to qualify when short: ``frac(id x GOLDEN) < share``."""
-    if share >= 1:
-        return np.ones(np.shape(ids), dtype=bool)
-    return np.modf(ids * GOLDEN)[0] < share
-
-
-def units_short(pv: float | np.ndarray, target: float | np.ndarray,
-                unit_volume: float) -> np.ndarray:
-    """Whole products of ``unit_volume`` that bring ``pv`` up to ``target`` (when short);
-    none when that takes more than ``MAX_TOP_UP`` products in a month."""
-    with np.errstate(over="ignore"):  # a product of almost no volume: too many to buy
-        need = np.ceil((target - pv) / unit_volume - 1e-9)
-    return np.where(need <= MAX_TOP_UP, need, 0).astype(np.int64)
 
 
 def draw_recruiting(rng: np.random.Generator, recruiters: int) -> np.ndarray:
@@ -584,6 +562,7 @@ class RunData:
 
 def month_inputs(
     params: Params,
+    engine: Engine,
     t: int,
     n: int,
     act: np.ndarray,
@@ -593,10 +572,11 @@ def month_inputs(
     units: np.ndarray | None = None,
     before: Month | None = None,
 ) -> Month:
-    """Volumes, personal volume and qualification of a month from who is active (``act``),
-    who is new, how many customers each active participant has and how many products each
-    bought to qualify (``units``; none when omitted). See the module docstring. ``before``:
-    the same month before buying to qualify, whose customer and kit volumes are reused."""
+    """A month's volumes from who is active (``act``), who is new, how many customers each
+    active participant has and how many products each bought to qualify (``units``; none
+    when omitted), with the personal volume and qualification the ``engine`` decides from
+    them (:meth:`Engine.qualify`). See the module docstring. ``before``: the same month
+    before buying to qualify, whose customer and kit volumes are reused."""
     if units is None:
         units = np.zeros(act.size, dtype=np.int64)
     vo = params.own_volume + units * params.unit_volume
@@ -606,21 +586,19 @@ def month_inputs(
         vc = customers * params.order_volume
         vk = (np.where(join[act] == t, params.kit_volume, 0.0) if new.size
               else np.zeros(act.size))
-    pv = vc + vo + vk if params.own_purchases_count else vc.copy()
-    qualified = reaches(pv, params.min_personal_volume) & (
-        customers >= params.min_retail_customers
-    )
+    pv, qualified = engine.qualify(params, customers, vc, vo, vk)
     return Month(t, n, params.capacity, act, new, join, customers, vc, vo, vk, pv, qualified,
                  units)
 
 
-def _draw_inputs(params: Params, rng: np.random.Generator, t: int, n: int, act: np.ndarray,
-                 new: np.ndarray, join: np.ndarray) -> tuple[Month, np.ndarray]:
+def _draw_inputs(params: Params, engine: Engine, rng: np.random.Generator, t: int, n: int,
+                 act: np.ndarray, new: np.ndarray, join: np.ndarray
+                 ) -> tuple[Month, np.ndarray]:
     """The month's draws (:func:`draw_month`), its inputs before buying to qualify, and the
     churn uniforms."""
     z, u_customers, u_churn = draw_month(rng, act.size)
     customers = _customers(params, n, z, u_customers)
-    return month_inputs(params, t, n, act, new, join, customers), u_churn
+    return month_inputs(params, engine, t, n, act, new, join, customers), u_churn
 
 
 def _customers(params: Params, n: int, z: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -763,7 +741,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
 
         # Customers and purchases: in a big month drawn on another thread while the
         # recruits join the trees (nothing else touches the generator meanwhile).
-        draws = partial(_draw_inputs, params, rng, t, n, act, new, join)
+        draws = partial(_draw_inputs, params, engine, rng, t, n, act, new, join)
         drawn = (sharing.pool(engine.threads).submit(draws)
                  if sharing.side_by_side(engine.threads, act.size) else None)
         engine.grow(net, new, sponsors, act)
@@ -775,7 +753,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         if params.tops_up:
             units = engine.top_up(params, net, month)
             if units.any():
-                month = month_inputs(params, t, n, act, new, join, customers, units, month)
+                month = month_inputs(params, engine, t, n, act, new, join, customers, units,
+                                     month)
                 bought = units * params.unit_money
                 buying = np.flatnonzero(units)
                 cost[act[buying]] += bought[buying]

@@ -1,4 +1,5 @@
-"""The vectorised engine: placement and payouts of every component with whole-array operations.
+"""The vectorised engine: qualification, buying to qualify, placement and payouts of every
+component with whole-array operations.
 
 No per-participant Python loop: uplines are reached by jumping through parent arrays one level
 at a time over all payers at once, pay (and what is not paid, by cause) is gathered with one
@@ -25,7 +26,8 @@ import numpy as np
 
 from evaluator.simulation import sharing
 from evaluator.simulation.network import (
-    ALL_LEVELS,
+    GOLDEN,
+    MAX_TOP_UP,
     NO_RANK,
     PRUNE_AT,
     Carry,
@@ -34,14 +36,13 @@ from evaluator.simulation.network import (
     Network,
     Params,
     Tree,
-    buyers,
-    company_mix,
     new_breakage,
     reaches,
-    units_short,
 )
 
 T = TypeVar("T")
+
+ALL_LEVELS = 100  # more than any plan pays (the schema allows 12 levels)
 
 # Components in the order they are handed to threads: the costliest first, so the parts
 # of a month finish close together.
@@ -56,6 +57,50 @@ PARTS = {"matrix": 2}
 # The spare pay slots after the active participants, in order: an upline who is not
 # eligible, a level above the top of the tree, a level the upline's rank has not opened.
 NOT_PAID = ("unqualified", "top_of_network", "locked_levels")
+
+
+def company_mix(m: Month) -> np.ndarray:
+    """Shares of the month's commissionable volume from (customers, own purchases, kits).
+
+    Rank bonuses are paid for volume, not for any one sale, so they are attributed to the
+    sources in these shares; with no volume at all they count as own purchases.
+    """
+    totals = np.array([m.vc.sum(), m.vo.sum(), m.vk.sum()])
+    whole = totals.sum()
+    return totals / whole if whole > 0 else np.array([0.0, 1.0, 0.0])
+
+
+def buyers(ids: np.ndarray, share: float) -> np.ndarray:
+    """Which of ``ids`` buy to qualify when short: ``frac(id x GOLDEN) < share``."""
+    if share >= 1:
+        return np.ones(np.shape(ids), dtype=bool)
+    return np.modf(ids * GOLDEN)[0] < share
+
+
+def units_short(pv: float | np.ndarray, target: float | np.ndarray,
+                unit_volume: float) -> np.ndarray:
+    """Whole products of ``unit_volume`` that bring ``pv`` up to ``target`` (when short);
+    none when that takes more than ``MAX_TOP_UP`` products in a month."""
+    with np.errstate(over="ignore"):  # a product of almost no volume: too many to buy
+        need = np.ceil((target - pv) / unit_volume - 1e-9)
+    return np.where(need <= MAX_TOP_UP, need, 0).astype(np.int64)
+
+
+def unlock_table(params: Params) -> np.ndarray:
+    """Unilevel levels paid, indexed by rank + 1 (index 0: no rank).
+
+    A rank without ``unlocks_levels`` keeps what the rank below it unlocks. When any rank
+    sets ``unlocks_levels``, a participant below every rank is paid on level 1 only
+    (personal enrollees); when none does, every level is paid to everyone.
+    """
+    any_set = any(r.unlocks_levels is not None for r in params.ranks)
+    current = 1 if any_set else ALL_LEVELS
+    table = [current]
+    for r in params.ranks:
+        if r.unlocks_levels is not None:
+            current = r.unlocks_levels
+        table.append(current)
+    return np.asarray(table, dtype=np.int8)
 
 
 def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
@@ -571,6 +616,16 @@ class VectorisedEngine:
         for future in placing.values():
             future.result()
 
+    @staticmethod
+    def qualify(params: Params, customers: np.ndarray, vc: np.ndarray, vo: np.ndarray,
+                vk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Personal volume and qualification of every active participant at once."""
+        pv = vc + vo + vk if params.own_purchases_count else vc.copy()
+        qualified = reaches(pv, params.min_personal_volume) & (
+            customers >= params.min_retail_customers
+        )
+        return pv, qualified
+
     def top_up(self, params: Params, net: Network, m: Month) -> np.ndarray:
         """Products bought to qualify, per active (see :mod:`evaluator.simulation.network`).
 
@@ -723,7 +778,7 @@ class VectorisedEngine:
         at = np.flatnonzero(value > 0)
         # Levels opened per active participant; the spare slots are never "locked".
         unlock = np.full(m.act.size + len(NOT_PAID), ALL_LEVELS, dtype=np.int8)
-        unlock[: m.act.size] = ctx.params.unlock_table()[ctx.rank + 1]
+        unlock[: m.act.size] = unlock_table(ctx.params)[ctx.rank + 1]
         if ctx.route is not None:  # compression: go up through qualified uplines only
             p, paid = ctx.uplines.by_slot(ctx.route(), m.act).pay(at, value[at], c.rates,
                                                                   unlock)

@@ -1,13 +1,32 @@
-"""The reference engine: every placement and payout rule, participant by participant.
+"""The reference engine: every qualification, placement and payout rule, participant by
+participant.
 
 This is the oracle the vectorised engine is tested against, written to be read: plain loops
-over Python lists, one rule at a time, in the words a plan's documents use. It is slow on
-purpose and meant for small networks. The rules:
+over Python lists, one rule at a time, in the words a plan's documents use. It is plain, not
+slow on purpose: it is slow because it visits every participant and upline one at a time in
+Python, so it is meant for small networks.
 
-- Qualification (computed by the month loop): a participant earns downline pay in a month
-  only when active, with personal volume >= ``min_personal_volume`` and at least
-  ``min_retail_customers`` customers. Retail margin and retail commission on one's own
-  customers need no qualification.
+What it decides on its own, from the rules below (the vectorised engine decides the same with
+whole arrays): personal volume and qualification (:meth:`ReferenceEngine.qualify`), who buys
+how many products to qualify (:meth:`ReferenceEngine.top_up`: the buyers' sequence, the
+targets from ranks, group volume and active legs, the whole products short), paid-as ranks,
+the unilevel levels each rank opens, forced-tree placement, every component's pay, its
+sources and breakage by cause.
+
+What it shares with the vectorised engine (in :mod:`evaluator.simulation.network`, so a
+misreading there is not caught by comparing the engines; tests/simulation/test_closed_form.py
+checks the average order and churn by hand): the run parameters (``Params.build``: the scale,
+the average order, costs), the month loop (recruiting, the random draws and their order,
+customers, the month's customer, own-purchase and kit volumes, costs, churn with the loss
+boost, the payout cap and the rounding of each participant's month), the tree storage
+(``Tree.attach``: parents, depths) and the binary carry-over store, and the tie tolerance of
+every threshold (``reaches``), so both engines decide a tie alike. The rules:
+
+- Qualification (:meth:`ReferenceEngine.qualify`): personal volume is customer volume, plus
+  own-purchase and kit volume unless the plan says own purchases do not count; a participant
+  earns downline pay in a month only when active, with personal volume >=
+  ``min_personal_volume`` and at least ``min_retail_customers`` customers. Retail margin and
+  retail commission on one's own customers need no qualification.
 - Buying to qualify (before qualification is decided; see :meth:`ReferenceEngine.top_up`):
   a participant short of the personal volume they need buys the missing whole products; the
   purchase is their own-purchase volume, paid on up the line like any own purchase.
@@ -25,8 +44,9 @@ purpose and meant for small networks. The rules:
   sponsor upline during the recruit's first ``months`` months. Source: enrollment.
 - unilevel: ``rates[k-1]`` x the payer's volume (``basis`` "all": customer, own and kit
   volume; "customer": customer volume only) to the k-th sponsor upline, who must be qualified
-  and have level k unlocked by their rank (``Params.unlock_table``); with compression,
-  unqualified uplines (those who quit included) are skipped and do not count as a level.
+  and have level k unlocked by their rank (:meth:`ReferenceEngine._levels_open`); with
+  compression, unqualified uplines (those who quit included) are skipped and do not count as a
+  level.
 - matrix: ``rates[k-1]`` x volume to the k-th upline in the matrix, if qualified.
 - binary: each active participant's left and right legs hold the volume of the two subtrees
   below them plus carry-over; pay is rate x the weaker leg, at most ``monthly_cap``, to the
@@ -49,21 +69,22 @@ purpose and meant for small networks. The rules:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from evaluator.simulation.network import (
+    GOLDEN,
+    MAX_TOP_UP,
     NO_RANK,
     Month,
     MonthPay,
     Network,
     Params,
     Tree,
-    buyers,
-    company_mix,
     grow_one_by_one,
     new_breakage,
     reaches,
-    units_short,
 )
 
 
@@ -93,6 +114,27 @@ class ReferenceEngine:
         """The sponsor tree, then each forced tree, one after the other."""
         grow_one_by_one(self, net, recruits, sponsors)
 
+    @staticmethod
+    def qualify(params: Params, customers: np.ndarray, vc: np.ndarray, vo: np.ndarray,
+                vk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Personal volume and qualification, one participant at a time.
+
+        Rule: personal volume is the participant's customer volume, plus their own-purchase
+        and kit volume unless the plan says own purchases do not count. They qualify with
+        personal volume of at least ``min_personal_volume`` and at least
+        ``min_retail_customers`` customers.
+        """
+        counts_own = params.own_purchases_count
+        pv = []
+        qualified = []
+        for c, v_c, v_o, v_k in zip(customers.tolist(), vc.tolist(), vo.tolist(), vk.tolist(),
+                                    strict=True):
+            personal = v_c + v_o + v_k if counts_own else v_c
+            pv.append(personal)
+            qualified.append(bool(reaches(personal, params.min_personal_volume))
+                             and c >= params.min_retail_customers)
+        return np.array(pv, dtype=float), np.array(qualified, dtype=bool)
+
     def top_up(self, params: Params, net: Network, m: Month) -> np.ndarray:
         """Products each active participant buys to qualify, one participant at a time.
 
@@ -107,7 +149,8 @@ class ReferenceEngine:
         active = m.mask()[:n].tolist()
         customers = m.spread(m.customers).tolist()
         pv = m.spread(m.pv).tolist()
-        buys = buyers(np.arange(n), params.buy_to_qualify).tolist()
+        share = params.buy_to_qualify
+        buys = [share >= 1 or math.modf(i * GOLDEN)[0] < share for i in range(n)]
         group = self._group_volumes(parent, pv)
         legs = self._active_legs(parent, active)
         units = [0] * n
@@ -120,7 +163,8 @@ class ReferenceEngine:
                 if reaches(group[i], spec.min_group_volume) and legs[i] >= spec.min_active_legs:
                     target = max(params.min_personal_volume, spec.min_personal_volume)
             if not reaches(pv[i], target):
-                units[i] = int(units_short(pv[i], target, params.unit_volume))
+                products = (target - pv[i]) / params.unit_volume - 1e-9  # whole ones, below
+                units[i] = math.ceil(products) if products <= MAX_TOP_UP else 0
         return np.array(units, dtype=np.int64)[m.act]
 
     @staticmethod
@@ -216,10 +260,37 @@ class ReferenceEngine:
                     else:
                         breakage["unqualified"] += bonus
             pay["rank_bonus"] = np.array(got)
-            src["rank_bonus"] = company_mix(m) * sum(got)
+            src["rank_bonus"] = self._volume_shares(vc, vo, vk) * sum(got)
         act = m.act
         return MonthPay({k: v[act] for k, v in pay.items()}, src, breakage,
                         np.array(rank, dtype=np.int64)[act])
+
+    @staticmethod
+    def _volume_shares(vc: list[float], vo: list[float], vk: list[float]) -> np.ndarray:
+        """The month's (customer, own-purchase, kit) shares of its volume; all own purchases
+        when there is none."""
+        totals = [sum(vc), sum(vo), sum(vk)]
+        whole = sum(totals)
+        if whole <= 0:
+            return np.array([0.0, 1.0, 0.0])
+        return np.array([t / whole for t in totals])
+
+    @staticmethod
+    def _levels_open(params: Params, held: int) -> int | None:
+        """Unilevel levels paid to a participant holding rank ``held`` (``NO_RANK``: none);
+        ``None``: every level.
+
+        Rule: when no rank sets ``unlocks_levels``, every level is paid to everyone;
+        otherwise a participant is paid the levels the highest rank they hold (or one below
+        it) unlocks, and below every such rank only level 1 (personal enrollees).
+        """
+        if all(r.unlocks_levels is None for r in params.ranks):
+            return None
+        opened = 1
+        for r in params.ranks[: held + 1]:
+            if r.unlocks_levels is not None:
+                opened = r.unlocks_levels
+        return opened
 
     @classmethod
     def _ranks(cls, params: Params, parent: list[int], active: list[bool],
@@ -278,8 +349,8 @@ class ReferenceEngine:
         breakage: dict[str, float],
     ) -> tuple[np.ndarray, np.ndarray]:
         c = params.components["unilevel"]
-        unlock = params.unlock_table().tolist()
         n = len(parent)
+        opened = [ReferenceEngine._levels_open(params, rank[i]) for i in range(n)]
         got = [0.0] * n
         tags = [0.0, 0.0, 0.0]
         for i in range(n):
@@ -298,7 +369,7 @@ class ReferenceEngine:
                     break
                 if not qualified[at]:
                     breakage["unqualified"] += rate * value
-                elif unlock[rank[at] + 1] < k:
+                elif opened[at] is not None and opened[at] < k:
                     breakage["locked_levels"] += rate * value
                 else:
                     got[at] += rate * value

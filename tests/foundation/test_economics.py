@@ -12,8 +12,11 @@ from evaluator.economics import (
     PAYBACK_CUSTOMERS,
     PAYBACK_RECRUITS,
     Economics,
+    Order,
     _ceil_div,
+    average_order,
     compute_economics,
+    customer_order,
     payback,
     recruitment_math,
 )
@@ -298,3 +301,30 @@ def test_a_vanishing_pay_rate_means_never() -> None:
     # 40 volume x 5e-324 is 0 in floating point: recruits never pay for the 60 a month
     assert e.break_even_active_recruits is None
     assert e.recruitment["depth_exceeding_market"] is None
+
+
+# --- One average order: the mean price and the mean volume over products ----------------------
+def _two_products(components: list[dict[str, Any]]) -> Plan:
+    return Plan.from_dict({
+        "company": {"name": "Two products"},
+        "costs": {"currency": "USD"},
+        "products": [
+            {"name": "Small", "wholesale_price": 10, "retail_price": 20},  # volume: price x 0.5
+            {"name": "Large", "wholesale_price": 100, "retail_price": 200, "volume": 20},
+        ],
+        "compensation": {"commissionable_fraction": 0.5, "components": components},
+    })
+
+
+def test_average_order_of_two_products() -> None:
+    plan = _two_products([{"type": "retail_margin"}])
+    # wholesale: (10 + 100) / 2 = 55; volume (10 x 0.5 + 20) / 2 = 12.5
+    assert average_order(plan, "wholesale") == Order(55.0, 12.5)
+    # retail: (20 + 200) / 2 = 110; volume (20 x 0.5 + 20) / 2 = 15
+    assert average_order(plan, "retail") == Order(110.0, 15.0)
+
+
+def test_customer_order_is_at_wholesale_only_with_retail_margin() -> None:
+    assert customer_order(_two_products([{"type": "retail_margin"}])) == Order(55.0, 12.5)
+    commission = [{"type": "retail_commission", "rate": 0.1}]
+    assert customer_order(_two_products(commission)) == Order(110.0, 15.0)

@@ -74,8 +74,10 @@ def month(
     customers: dict[int, int] | None = None,
     new: tuple[int, ...] = (),
     join: dict[int, int] | None = None,
+    engine: str = "reference",
 ) -> Month:
-    """Month ``t`` inputs: everyone active unless listed, customers by participant."""
+    """Month ``t`` inputs: everyone active unless listed, customers by participant;
+    qualification decided by ``engine``."""
     act = np.array([i for i in range(n) if i not in inactive], dtype=np.int64)
     c = np.zeros(n, dtype=np.int64)
     for i, k in (customers or {}).items():
@@ -85,7 +87,8 @@ def month(
         joined[i] = t
     for i, j in (join or {}).items():
         joined[i] = j
-    return month_inputs(prm, t, n, act, np.array(new, dtype=np.int64), joined, c[act])
+    return month_inputs(prm, ENGINES[engine](), t, n, act, np.array(new, dtype=np.int64),
+                        joined, c[act])
 
 
 @dataclass
@@ -112,7 +115,7 @@ def pay_with(engine_name: str, prm: Params, sponsors: list[int], **month_kw: Any
     """Build the network with one engine and compute one month with it."""
     engine = ENGINES[engine_name]()
     net = network(prm, engine, sponsors)
-    m = month(prm, len(sponsors), **month_kw)
+    m = month(prm, len(sponsors), engine=engine_name, **month_kw)
     return spread(engine.pay(prm, net, m), m)
 
 
@@ -146,6 +149,11 @@ class Recording:
              act: np.ndarray) -> None:
         """Delegate joining the trees."""
         self.inner.grow(net, recruits, sponsors, act)
+
+    def qualify(self, prm: Params, customers: np.ndarray, vc: np.ndarray, vo: np.ndarray,
+                vk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Delegate qualification."""
+        return self.inner.qualify(prm, customers, vc, vo, vk)
 
     def top_up(self, prm: Params, net: Network, m: Month) -> np.ndarray:
         """Delegate buying to qualify."""

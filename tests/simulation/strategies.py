@@ -1,5 +1,5 @@
-"""Hypothesis strategies for simulation tests: small plans that exercise every component, and
-assumptions for small, fast networks."""
+"""Hypothesis strategies for simulation tests: small plans that exercise every component (with
+one to three products, some of stated volume), and assumptions for small, fast networks."""
 
 from __future__ import annotations
 
@@ -59,6 +59,17 @@ def ranks(draw: st.DrawFn, at_least: int = 0) -> list[dict[str, Any]]:
     return out
 
 
+@st.composite
+def product(draw: st.DrawFn) -> dict[str, Any]:
+    """One product; half of them state their own volume."""
+    wholesale = draw(st.sampled_from([0, 10, 20, 48, 100]))
+    out: dict[str, Any] = {"name": "P", "wholesale_price": wholesale,
+                           "retail_price": wholesale + draw(st.sampled_from([1, 16, 50]))}
+    if draw(st.booleans()):
+        out["volume"] = draw(st.sampled_from([0, 20, 38]))
+    return out
+
+
 KINDS = ("retail_margin", "retail_commission", "enrollment_bonus", "fast_start", "unilevel",
          "binary", "matrix", "breakaway", "rank_bonus")
 
@@ -67,11 +78,6 @@ KINDS = ("retail_margin", "retail_commission", "enrollment_bonus", "fast_start",
 def sim_plans(draw: st.DrawFn) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules."""
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=9, unique=True))
-    wholesale = draw(st.sampled_from([0, 20, 48, 100]))
-    product: dict[str, Any] = {"name": "P", "wholesale_price": wholesale,
-                               "retail_price": wholesale + draw(st.sampled_from([1, 16, 50]))}
-    if draw(st.booleans()):
-        product["volume"] = draw(st.sampled_from([0, 20, 38]))
     doc = {
         "company": {"name": "Drawn"},
         "costs": {
@@ -83,7 +89,7 @@ def sim_plans(draw: st.DrawFn) -> Plan:
             "estimated_monthly_expenses": draw(money),
             "starter_kit_commissionable": draw(st.booleans()),
         },
-        "products": [product],
+        "products": draw(st.lists(product(), min_size=1, max_size=3)),
         "compensation": {
             "commissionable_fraction": draw(st.sampled_from([0.5, 0.8, 1.0])),
             "qualification": {

@@ -170,7 +170,7 @@ def test_binary_weaker_leg_spill_over_and_carry_over(engine: str) -> None:
     net = network(prm, eng, [-1, 0, 0, 0])
     assert net.binary is not None
     assert children(net.binary, 4) == {0: [1, 2], 1: [3]}  # 3 spills into the left leg
-    m = month(prm, 4, customers={3: 1})
+    m = month(prm, 4, customers={3: 1}, engine=engine)
     first = spread(eng.pay(prm, net, m), m)
     # 0: left = 1 (100) + 3 (100 + 200) = 400, right = 2 (100): pays 0.1 x 100 = 10;
     # 1: left = 300, right = 0: nothing.
@@ -190,7 +190,7 @@ def test_binary_monthly_cap_and_no_carry(engine: str) -> None:
     prm = params(plan([{"type": "binary", "rate": 0.1, "monthly_cap": 4}]))
     eng = ENGINES[engine]()
     net = network(prm, eng, [-1, 0, 0])
-    m = month(prm, 3)
+    m = month(prm, 3, engine=engine)
     mp = spread(eng.pay(prm, net, m), m)
     assert mp.pay["binary"] == [4.0, 0.0, 0.0]  # 0.1 x 100 = 10, capped at 4
     assert mp.breakage["binary_cap"] == pytest.approx(6.0)
@@ -264,9 +264,9 @@ def _topped_up(engine: str, prm: Params, sponsors: list[int], **month_kw: Any) -
     """The products each participant buys to qualify, and the month's pay after buying."""
     eng = ENGINES[engine]()
     net = network(prm, eng, sponsors)
-    m = month(prm, len(sponsors), **month_kw)
+    m = month(prm, len(sponsors), engine=engine, **month_kw)
     units = eng.top_up(prm, net, m)
-    m = month_inputs(prm, m.t, m.n, m.act, m.new, m.join, m.customers, units)
+    m = month_inputs(prm, eng, m.t, m.n, m.act, m.new, m.join, m.customers, units)
     return m.spread(units).tolist(), spread(eng.pay(prm, net, m), m), m
 
 

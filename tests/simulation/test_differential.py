@@ -5,7 +5,8 @@ exactly (join and quit months, recruits, ranks, costs and pay: each participant'
 is rounded to a millionth by shared code, so the engines must agree to the last digit). The
 company-wide totals (pay by component and by source, breakage, payout) are sums the engines
 add in different orders: they are compared with rtol 1e-9 (atol 1e-9 for amounts that
-should be zero), and so are the summaries.
+should be zero), and so are the summaries. Each engine's own qualification and the unilevel
+levels each rank opens are also compared on their own.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from hypothesis import strategies as st
 from evaluator.assumptions import Assumptions
 from evaluator.model import Plan
 from evaluator.simulation import run_once, simulate
-from evaluator.simulation.network import Carry, Tree
-from evaluator.simulation.payouts import Rolled, VectorisedEngine
+from evaluator.simulation.network import NO_RANK, Carry, Params, Tree
+from evaluator.simulation.payouts import ALL_LEVELS, Rolled, VectorisedEngine, unlock_table
 from evaluator.simulation.reference import ReferenceEngine
 from tests.simulation.strategies import sim_plans, small_assumptions
 from tests.strategies import valid_plans
@@ -229,3 +230,36 @@ def test_carry_reads_what_was_kept_and_zero_for_the_rest(kept: set[int],
     dense[:, :, ids] = volume
     wanted = np.array(sorted(asked), dtype=np.int64)
     assert np.array_equal(carry.of(wanted), dense[:, :, wanted])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    plan=sim_plans(),
+    customers=st.lists(st.integers(0, 4), min_size=1, max_size=30),
+    own=st.sampled_from([0.0, 20.0, 38.0, 100.0]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_engines_qualify_alike(plan: Plan, customers: list[int], own: float,
+                               seed: int) -> None:
+    """Each engine's own personal volume and qualification, on the same month's volumes."""
+    prm = Params.build(plan, Assumptions.from_overrides({"max_participants": 100}))
+    rng = np.random.default_rng(seed)
+    c = np.array(customers, dtype=np.int64)
+    vc = c * prm.order_volume
+    vo = own + rng.integers(0, 3, c.size) * prm.unit_volume
+    vk = np.where(rng.random(c.size) < 0.3, prm.kit_volume, 0.0)
+    pv_v, q_v = VectorisedEngine().qualify(prm, c, vc, vo, vk)
+    pv_r, q_r = ReferenceEngine().qualify(prm, c, vc, vo, vk)
+    np.testing.assert_array_equal(pv_v, pv_r)
+    np.testing.assert_array_equal(q_v, q_r)
+
+
+@settings(max_examples=60, deadline=None)
+@given(plan=sim_plans())
+def test_engines_open_the_same_unilevel_levels(plan: Plan) -> None:
+    """The vectorised engine's table of levels by rank against the reference's own rule."""
+    prm = Params.build(plan, Assumptions.from_overrides({"max_participants": 100}))
+    table = unlock_table(prm)
+    for held in range(NO_RANK, len(prm.ranks)):
+        opened = ReferenceEngine._levels_open(prm, held)
+        assert (ALL_LEVELS if opened is None else opened) == table[held + 1]
