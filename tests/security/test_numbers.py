@@ -209,3 +209,24 @@ def test_a_batch_fraction_cell_reads_a_percentage() -> None:
     assert errors == []
     assert doc["buyback"]["refund_fraction"] == 0.9
     assert doc["compensation"]["components"][-1]["rates"] == [0.05, 0.03]
+
+
+# ---------------------------------------------------------------- the form's plan fields
+
+
+def test_a_form_field_takes_a_currency_sign_only_in_money_fields() -> None:
+    from evaluator.schema import plan_errors
+    from evaluator.web import formdata
+
+    state = formdata.state_from_form({
+        "company.name": "Acme", "costs.currency": "USD", "costs.enrollment_fee": "$1,250",
+        "products[0].name": "Tea", "products[0].wholesale_price": "€10",
+        "products[0].retail_price": "15", "products[0].volume": "$38",
+        "buyback.refund_fraction": "90%", "compensation.components[0].type": "retail_margin",
+    }).compact()
+    doc = formdata.to_document(state)
+    assert doc["costs"]["enrollment_fee"] == 1250
+    assert doc["products"][0]["wholesale_price"] == 10
+    assert doc["buyback"]["refund_fraction"] == 0.9
+    assert [str(e) for e in plan_errors(doc)] == [
+        "products[0].volume: '$38' is not a number or null"]
