@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from evaluator.errors import AssumptionError, FieldError
+from evaluator.numbers import Kind, NumberError, read_number
 
 
 @dataclass(frozen=True)
@@ -31,20 +32,28 @@ class AssumptionSpec:
     cites: tuple[str, ...] = ()
     label: str = ""
 
+    @property
+    def kind(self) -> Kind:
+        """How typed text for this assumption is read (evaluator/numbers.py): a whole number,
+        a fraction (range 0 to 1, ``6%`` allowed), an amount of money, or a number."""
+        if self.integer:
+            return "integer"
+        if (self.minimum, self.maximum) == (0, 1):
+            return "fraction"
+        return "money" if self.unit.startswith("money") else "number"
+
     def parse(self, raw: Any) -> float | int:
-        """Check and convert a user value (text or number); raise AssumptionError if bad."""
+        """Check and convert a user value (text, read by evaluator/numbers.py, or a number);
+        raise AssumptionError if bad."""
         where = f"assumptions.{self.name}"
         value: float
         if isinstance(raw, bool):
             raise AssumptionError([FieldError(where, f"{raw} is not a number", raw)])
         if isinstance(raw, str):
-            text = raw.strip().replace("_", "").replace(",", "")
             try:
-                value = float(text)
-            except ValueError:
-                raise AssumptionError(
-                    [FieldError(where, f"{raw!r} is not a number", raw)]
-                ) from None
+                value = read_number(raw, self.kind)
+            except NumberError as exc:
+                raise AssumptionError([FieldError(where, str(exc), raw)]) from None
         elif isinstance(raw, int | float):
             value = float(raw)
         else:

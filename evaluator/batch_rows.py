@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +30,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO, Any, Literal
 
 from evaluator.errors import FieldError, InputError, PlanValidationError, describe_value
+from evaluator.numbers import Kind as NumberKind
+from evaluator.numbers import NumberError, read_number
 from evaluator.schema import MAX_PLAN_BYTES, parse_plan, plan_errors
 
 Kind = Literal[
@@ -246,8 +247,11 @@ def internal_error(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- cells
 
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_INTEGER = re.compile(r"[+-]?\d+")
+_READ_AS: Mapping[str, NumberKind] = {
+    "money": "money", "amounts": "money", "fraction": "fraction", "rates": "fraction",
+    "integer": "integer",
+}
+"""How a column kind's numbers are read; every other numeric kind is a plain number."""
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
 
@@ -256,33 +260,19 @@ class _CellError(ValueError):
     """A cell that cannot be read as its column's kind."""
 
 
-def parse_number(text: str) -> float:
-    """A plain decimal number (``-12``, ``0.05``, ``1e3``); anything else is refused with a hint."""
-    cell = text.strip()
-    if not _NUMBER.fullmatch(cell):
-        hint = ""
-        if cell.endswith("%"):
-            hint = "; write fractions as decimals (5% is 0.05)"
-        elif re.fullmatch(r"[+-]?[\d.,\s]+", cell) and "," in cell:
-            hint = "; write numbers with a decimal point and no thousands separators (1234.5)"
-        elif cell[:1] in "$€£¥" or cell[-1:] in "$€£¥":
-            hint = "; leave out the currency sign (the currency column names it)"
-        raise _CellError(f"{describe_value(text)} is not a number{hint}")
-    value = float(cell)
-    if not math.isfinite(value):
-        raise _CellError(f"{describe_value(text)} is too large; numbers must be finite")
-    return value
+def parse_number(text: str, kind: Kind = "number") -> float | int:
+    """A cell read as a number of its column's kind by the one reader (evaluator/numbers.py):
+    ``1,234.5``, ``$99`` in money columns, ``5%`` in fraction columns; refused with a hint."""
+    reading = _READ_AS.get(kind, "number")
+    try:
+        return read_number(text, reading)
+    except NumberError as exc:
+        raise _CellError(str(exc)) from None
 
 
 def parse_integer(text: str) -> int:
-    """A whole number (``12``, ``12.0``)."""
-    cell = text.strip()
-    if _INTEGER.fullmatch(cell) and len(cell.lstrip("+-")) <= 18:
-        return int(cell)
-    value = parse_number(text)
-    if value != int(value):
-        raise _CellError(f"{describe_value(text)} is not a whole number")
-    return int(value)
+    """A whole number (``12``, ``12.0``, ``1,200``)."""
+    return int(parse_number(text, "integer"))
 
 
 def parse_boolean(text: str) -> bool:
@@ -295,17 +285,22 @@ def parse_boolean(text: str) -> bool:
     raise _CellError(f"{describe_value(text)} is not true or false (write true, false, yes or no)")
 
 
-def parse_list(text: str) -> list[float]:
+def parse_list(text: str, kind: Kind = "rates") -> list[float]:
     """``"0.05;0.05;0.03"`` -> ``[0.05, 0.05, 0.03]``; each level must be a number."""
     parts = text.split(";")
-    if len(parts) == 1 and "," in text and not _NUMBER.fullmatch(text.strip()):
-        raise _CellError(f"{describe_value(text)}: separate levels with ';', as in 0.05;0.05;0.03")
+    if len(parts) == 1 and "," in text:
+        try:
+            return [parse_number(text, kind)]
+        except _CellError:
+            raise _CellError(
+                f"{describe_value(text)}: separate levels with ';', as in 0.05;0.05;0.03"
+            ) from None
     values = []
     for level, part in enumerate(parts, start=1):
         if not part.strip():
             raise _CellError(f"level {level} of {describe_value(text)} is empty")
         try:
-            values.append(parse_number(part))
+            values.append(parse_number(part, kind))
         except _CellError as exc:
             raise _CellError(f"level {level}: {exc}") from None
     return values
@@ -315,13 +310,13 @@ def parse_cell(column: Column, text: str) -> Any:
     """The cell's value for its column's kind (the caller skips empty cells)."""
     kind = column.kind
     if kind in ("money", "number", "fraction"):
-        return parse_number(text)
+        return parse_number(text, kind)
     if kind == "integer":
         return parse_integer(text)
     if kind == "boolean":
         return parse_boolean(text)
     if kind in ("rates", "amounts"):
-        return parse_list(text)
+        return parse_list(text, kind)
     if kind == "choice":
         value = text.strip().lower()
         if value not in column.choices:

@@ -30,6 +30,7 @@ from evaluator.errors import (
     InputError,
     LimitError,
 )
+from evaluator.numbers import NumberError, read_seed
 from evaluator.resources import data_dir
 from evaluator.schema import MAX_PLAN_BYTES
 
@@ -168,6 +169,14 @@ def validate(plans: tuple[str, ...]) -> None:
         sys.exit(2)
 
 
+def _seed_option(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    """``--seed`` read by the one number reader (evaluator/numbers.py); a bad one exits 2."""
+    try:
+        return read_seed(value)
+    except NumberError as exc:
+        _fail([FieldError("--seed", str(exc), value)], None)
+
+
 def _set_help() -> str:
     return (
         "Change an assumption for this run (repeatable). Names: " + ", ".join(SPECS) + "."
@@ -180,8 +189,8 @@ def _set_help() -> str:
               show_default=True, help="Output format.")
 @click.option("--output", "-o", "out", type=click.Path(dir_okay=False, allow_dash=True),
               default="-", show_default="stdout", help="Where to write the output.")
-@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED,
-              show_default=True, help="Random seed of the simulation.")
+@click.option("--seed", metavar="INTEGER", default=str(DEFAULT_SEED), callback=_seed_option,
+              show_default=True, help="Random seed of the simulation (0 to 2^63 - 1).")
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False),
               help="Rubric YAML file to score with (default: the bundled pyramid-risk rubric).")
 @click.option("--engine", type=click.Choice(ENGINES), default="vectorised", show_default=True,
@@ -238,8 +247,9 @@ def evaluate(plan: str, fmt: str, out: str, seed: int, rubric_path: str | None, 
                    "per input row).")
 @click.option("--dask-scheduler", "dask_scheduler", metavar="ADDRESS", default=None,
               help="Run the rows on this Dask distributed scheduler instead of local processes.")
-@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED,
-              show_default=True, help="Base seed; each row's seed derives from it.")
+@click.option("--seed", metavar="INTEGER", default=str(DEFAULT_SEED), callback=_seed_option,
+              show_default=True,
+              help="Base seed (0 to 2^63 - 1); each row's seed derives from it.")
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False),
               help="Rubric YAML file to score with (default: the bundled pyramid-risk rubric).")
 @click.option("--engine", type=click.Choice(ENGINES), default="vectorised", show_default=True,

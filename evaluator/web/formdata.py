@@ -9,13 +9,13 @@ are typed as ``0.05, 0.05, 0.03``; a fraction may also be typed as a percentage 
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from evaluator.errors import FieldError
+from evaluator.numbers import NumberError, read_decimal
 from evaluator.schema import COMPONENT_TYPES, plan_schema
 
 Kind = Literal[
@@ -202,10 +202,7 @@ OPTIONAL_OBJECTS = ("buyback", "compensation.qualification", "disclosures.income
 """Objects left out of the document when none of their fields is filled."""
 
 _ROW_NAME = re.compile(r"^(?P<list>[a-z_.]+)\[(?P<index>\d+)\](?:\.(?P<key>[a-z_]+))?$")
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _LIST_SPLIT = re.compile(r"[;,\s]+")
-_CURRENCY_SIGNS = "$€£¥"
 
 
 def input_id(name: str) -> str:
@@ -258,26 +255,20 @@ def _schema_description(path: str, f: Field) -> str:
 # ---------------------------------------------------------------- typed text -> JSON values
 
 
-def parse_number(text: str, *, percent: bool = False) -> Any:
-    """``"1,250"`` -> 1250, ``"5%"`` -> 0.05 (when ``percent``); unreadable text comes back as is.
+def parse_number(text: str, *, percent: bool = False, money: bool = False) -> Any:
+    """``"1,250"`` -> 1250, ``"5%"`` -> 0.05 (when ``percent``), ``"$199"`` -> 199 (when
+    ``money``), read by the one reader (evaluator/numbers.py); refused text comes back as is.
 
-    Returning the text lets the plan schema refuse it with its usual message.
+    Returning the text lets the plan schema refuse it with its usual message; ranges (a
+    fraction above 1, a negative amount) are the plan schema's to check.
     """
-    raw = text.strip()
-    t = raw.replace(" ", "").replace("_", "").lstrip(_CURRENCY_SIGNS)
-    scale = 1.0
-    if percent and t.endswith("%"):
-        t, scale = t[:-1], 0.01
-    if _THOUSANDS.match(t):
-        t = t.replace(",", "")
-    if not _NUMBER.match(t):
-        return raw
-    value = float(t) * scale
-    if not math.isfinite(value):
-        return raw
+    try:
+        value = read_decimal(text, currency=money, percent=percent)
+    except NumberError:
+        return text.strip()
     if value == int(value) and abs(value) < 2**53:
         return int(value)
-    return round(value, 12) if scale != 1.0 else value
+    return value
 
 
 def format_value(value: Any) -> str:
@@ -301,10 +292,11 @@ def read_value(f: Field, text: str) -> tuple[bool, Any]:
     if not text:
         return False, None
     if f.kind in ("money", "number", "integer", "fraction"):
-        return True, parse_number(text, percent=f.kind == "fraction")
+        return True, parse_number(text, percent=f.kind == "fraction", money=f.kind == "money")
     if f.kind in ("numbers", "fractions"):
         items = [i for i in _LIST_SPLIT.split(text) if i]
-        return True, [parse_number(i, percent=f.kind == "fractions") for i in items]
+        return True, [parse_number(i, percent=f.kind == "fractions", money=f.kind == "numbers")
+                      for i in items]
     if f.kind == "tristate":
         return True, {"yes": True, "no": False}.get(text, text)
     return True, text

@@ -26,6 +26,7 @@ from flask import Response, current_app
 
 from evaluator.assumptions import SPECS, Assumptions
 from evaluator.errors import AssumptionError, FieldError, LimitError, RubricError
+from evaluator.numbers import NumberError, read_seed
 from evaluator.resources import data_dir
 from evaluator.rubric import DEFAULT_RUBRIC, Rubric, load_rubric, parse_rubric_text
 
@@ -225,15 +226,14 @@ def _budget_errors(overrides: Mapping[str, Any]) -> list[FieldError]:
 
 
 def parse_seed(raw: str | None) -> int | None:
-    """A seed typed by a visitor: blank means the default; else a whole number 0 to 2**63-1."""
+    """A seed typed by a visitor: blank means the default; else a whole number 0 to 2**63-1,
+    read by the one reader (evaluator/numbers.py)."""
     if raw is None or not raw.strip():
         return None
-    text = raw.strip()
-    if not text.isdigit() or int(text) >= 2**63:
-        raise AssumptionError(
-            [FieldError("seed", f"{text!r} is not a whole number from 0 to 2^63 - 1", raw)]
-        )
-    return int(text)
+    try:
+        return read_seed(raw)
+    except NumberError as exc:
+        raise AssumptionError([FieldError("seed", str(exc), raw)]) from None
 
 
 @contextmanager

@@ -85,7 +85,7 @@ def make_every_kind(root: Path) -> Batch:
     add(INLINE | {"enrollment_fee": "forty"}, "invalid", "enrollment_fee",
         "enrollment_fee: 'forty' is not a number")
     add(INLINE | {"level_rates": "0.05;1.5"}, "invalid", "level_rates",
-        "level_rates: 1.5 is more than the maximum of 1")
+        "level_rates: level 2: 1.5 is outside the allowed range 0 to 1: did you mean 1.5%?")
     add(INLINE | {"company_name": "@evil", "plan_type": ""}, "invalid", "plan_type",
         "plan_type: is required")
     add({"plan_file": "missing.json"}, "invalid", "plan_file",

@@ -142,17 +142,20 @@ def test_empty_optional_cells_keep_unknown_distinct_from_zero() -> None:
 
 BROKEN: list[tuple[str, dict[str, str], list[str]]] = [
     ("bad number", {"enrollment_fee": "abc"}, ["enrollment_fee: 'abc' is not a number"]),
-    ("percent", {"refund_fraction": "90%"},
-     ["refund_fraction: '90%' is not a number; write fractions as decimals (5% is 0.05)"]),
-    ("thousands separator", {"starter_kit": "1,200"},
-     ["starter_kit: '1,200' is not a number; write numbers with a decimal point and no "
-      "thousands separators (1234.5)"]),
+    ("fraction typed as a percentage number", {"refund_fraction": "90"},
+     ["refund_fraction: 90 is outside the allowed range 0 to 1: did you mean 90%? write 90% "
+      "or 0.90"]),
+    ("ambiguous comma", {"starter_kit": "1,2"},
+     ["starter_kit: '1,2' is ambiguous: write 1.2 (a decimal point) or 12"]),
+    ("currency sign outside money", {"volume": "$38"},
+     ["volume: '$38' is not a number: leave out the currency sign (a currency sign belongs "
+      "only in amounts of money)"]),
     ("not finite", {"starter_kit": "1e999"},
      ["starter_kit: '1e999' is too large; numbers must be finite"]),
     ("bad boolean", {"autoship_required": "maybe"},
      ["autoship_required: 'maybe' is not true or false (write true, false, yes or no)"]),
     ("not whole", {"matrix_width": "2.5", "plan_type": "matrix"},
-     ["matrix_width: '2.5' is not a whole number"]),
+     ["matrix_width: 2.5 is not a whole number"]),
     ("unknown plan type", {"plan_type": "pyramid"},
      ["plan_type: 'pyramid' is not one of " + ", ".join(PLAN_TYPES)]),
     ("missing plan type", {"plan_type": ""},
@@ -163,7 +166,8 @@ BROKEN: list[tuple[str, dict[str, str], list[str]]] = [
     ("empty level", {"level_rates": "0.05;;0.03"},
      ["level_rates: level 2 of '0.05;;0.03' is empty"]),
     ("rate out of range", {"level_rates": "0.05;1.5"},
-     ["level_rates: 1.5 is more than the maximum of 1"]),
+     ["level_rates: level 2: 1.5 is outside the allowed range 0 to 1: did you mean 1.5%? "
+      "write 1.5% or 0.015"]),
     ("negative money", {"enrollment_fee": "-5"},
      ["enrollment_fee: -5.0 is negative; amounts cannot be negative"]),
     ("missing currency", {"currency": ""}, ["currency: is required but missing"]),
@@ -189,7 +193,8 @@ BROKEN: list[tuple[str, dict[str, str], list[str]]] = [
      ["matrix_width: does not apply to plan_type unilevel (leave it empty)"]),
     ("several at once", {"enrollment_fee": "x", "retail_price": "0", "level_rates": "2"},
      ["enrollment_fee: 'x' is not a number", "retail_price: 0.0 must be more than 0",
-      "level_rates: 2.0 is more than the maximum of 1"]),
+      "level_rates: level 1: 2 is outside the allowed range 0 to 1: did you mean 2%? write "
+      "2% or 0.02"]),
 ]
 
 

@@ -19,7 +19,7 @@ from evaluator.web import formdata as fd
         ("49", False, 49),
         (" 49.50 ", False, 49.5),
         ("1,250", False, 1250),
-        ("$199", False, 199),
+        ("$199", False, "$199"),
         ("5%", True, 0.05),
         ("12.5%", True, 0.125),
         ("0.05", True, 0.05),
