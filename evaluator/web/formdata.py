@@ -598,14 +598,16 @@ SECTION_TITLES: dict[str, str] = {
 def _candidates(path: str) -> Iterator[str]:
     while path:
         yield path
-        stripped = re.sub(r"(\[\d+\]|\.[^.\[\]]+)$", "", path)
+        stripped = re.sub(r"(\[[^\[\]]*\]|\.[^.\[\]]+)$", "", path)
         if stripped == path:
             return
         path = stripped
 
 
 def _item_words(rest: str) -> str:
-    return re.sub(r"\[(\d+)\]", lambda m: f"item {int(m[1]) + 1} ", rest).strip(" .")
+    """``[2].rate`` -> ``item 3 rate``; a bracket that holds no row number stays as it is."""
+    return re.sub(rf"\[([0-9]{{1,{INDEX_DIGITS}}})\]", lambda m: f"item {int(m[1]) + 1} ",
+                  rest).strip(" .")
 
 
 def place_errors(errors: Iterable[FieldError], labels: Mapping[str, str]) -> PlacedErrors:

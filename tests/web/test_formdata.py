@@ -164,3 +164,10 @@ def test_every_list_of_the_form_is_capped_at_its_schema_max_items(repeat: fd.Rep
 ])
 def test_a_row_number_is_a_few_ascii_digits(text: str, expected: int | None) -> None:
     assert fd.row_index(text) == expected
+
+
+@pytest.mark.parametrize("index", ["1" * 5000, "٣", "²"])
+def test_an_error_path_with_an_odd_index_is_placed_as_written(index: str) -> None:
+    error = FieldError(f"company.notes[{index}]", "is not allowed")
+    placed = fd.place_errors([error], fd.field_labels(fd.FormState()))
+    assert placed.by_field["company.notes"] == [f"[{index}]: is not allowed"]
