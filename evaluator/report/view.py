@@ -162,10 +162,8 @@ def level_word(level: Any) -> str:
     return LEVELS.get(str(level), LEVELS["unknown"])[1] if level else "unknown"
 
 
-def verdict_class(verdict: Any) -> str:
-    """CSS class of a verdict badge: the default rubric's three labels, or ``other``."""
-    return {
-        "Lower risk": "low",
-        "Significant risk": "elevated",
-        "High risk": "high",
-    }.get(str(verdict), "other")
+def verdict_class(score: Any) -> str:
+    """CSS class of a verdict badge: the score's ``verdict_level`` (``low``, ``elevated`` or
+    ``high``, by the verdict's rank in its own rubric), or ``other`` when it has none."""
+    level = score.get("verdict_level") if isinstance(score, Mapping) else None
+    return level if level in ("low", "elevated", "high") else "other"

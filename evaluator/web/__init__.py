@@ -5,27 +5,33 @@
 ``NAV_LINK = (label, endpoint)`` for the site navigation and ``CSRF_EXEMPT = True`` for a
 JSON-only blueprint; a single view is exempted with ``evaluator.web.csrf.exempt``).
 Every response carries a strict Content-Security-Policy (no inline script or style), frame
-denial, ``nosniff`` and a same-origin referrer policy; every HTML form is CSRF-protected; the
-secret key comes from ``OPPEVAL_SECRET_KEY`` or is generated per instance. ``serve`` runs the
-app under waitress, never the debug server.
+denial, ``nosniff`` and a same-origin referrer policy; every HTML form is CSRF-protected, its
+token valid for ``OPPEVAL_CSRF_TIME_LIMIT`` seconds; the session cookie is ``Secure`` when
+``OPPEVAL_SECURE_COOKIES`` is set (behind a TLS proxy); the secret key comes from
+``OPPEVAL_SECRET_KEY`` or is generated per instance. A form, multipart or url-encoded, sends
+at most :data:`MAX_FORM_PARTS` inputs. ``serve`` runs the app under waitress, never the debug
+server.
 """
 
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import IO, Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Request, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 
 from evaluator import ENGINE_VERSION
-from evaluator.errors import FieldError, error_body
+from evaluator.errors import FieldError, InputError, error_body
 from evaluator.resources import data_dir
 
 BLUEPRINTS: list[str] = [
@@ -41,8 +47,15 @@ MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 """Largest request body the web app reads, in bytes (a plan is at most 1 MB)."""
 
 MAX_FORM_PARTS = 4_000
-"""Most inputs a form may send: room for the schema's largest plan (200 products, 20 of each
-other list), typed by hand."""
+"""Most inputs a form may send, multipart or url-encoded: room for the schema's largest plan
+(200 products, 20 of each other list), typed by hand."""
+
+CSRF_TIME_LIMIT = 8 * 3600
+"""Seconds a form's CSRF token stays valid (``OPPEVAL_CSRF_TIME_LIMIT`` changes it): a working
+day to fill in a form, after which a stolen token is useless."""
+
+_FLAGS = {"1": True, "true": True, "yes": True, "on": True,
+          "0": False, "false": False, "no": False, "off": False, "": False}
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -74,6 +87,49 @@ def _secret_key() -> str:
     return os.environ.get("OPPEVAL_SECRET_KEY") or secrets.token_hex(32)
 
 
+def _flag_setting(name: str) -> bool:
+    """The yes/no environment variable ``name`` (unset means no); anything else is refused."""
+    raw = os.environ.get(name, "")
+    if raw.strip().lower() not in _FLAGS:
+        raise InputError([FieldError(name, f"{raw!r} is not one of 1, 0, true, false, yes, no",
+                                     raw)])
+    return _FLAGS[raw.strip().lower()]
+
+
+def _seconds_setting(name: str, default: int) -> int:
+    """The whole number of seconds (above 0) in environment variable ``name``, or ``default``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) > 0):
+        raise InputError([FieldError(name, f"{raw!r} is not a whole number of seconds above 0",
+                                     raw)])
+    return int(raw)
+
+
+class _FormParser(FormDataParser):
+    """Werkzeug's form parser, with ``max_form_parts`` applied to url-encoded bodies as well
+    (werkzeug applies it to multipart bodies only)."""
+
+    def parse(self, stream: IO[bytes], mimetype: str, content_length: int | None,
+              options: dict[str, str] | None = None,
+              ) -> tuple[IO[bytes], MultiDict[str, str], MultiDict[str, FileStorage]]:
+        """Parse as werkzeug does; a url-encoded body of more inputs than ``max_form_parts``
+        (counted by its ``&`` separators, before any is decoded) is refused with 413."""
+        if mimetype == "application/x-www-form-urlencoded" and self.max_form_parts is not None:
+            data = stream.read()
+            if data.count(b"&") + 1 > self.max_form_parts:
+                raise RequestEntityTooLarge()
+            stream = io.BytesIO(data)
+        return super().parse(stream, mimetype, content_length, options)
+
+
+class _Request(Request):
+    """Flask's request, reading forms with :class:`_FormParser`."""
+
+    form_data_parser_class = _FormParser
+
+
 def blueprint_modules() -> list[ModuleType]:
     """The blueprint modules of :data:`BLUEPRINTS` that are present in this installation."""
     modules = []
@@ -93,6 +149,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(data_dir("templates")),
         static_folder=str(Path(__file__).parent / "static"),
     )
+    app.request_class = _Request
     app.config.update(
         SECRET_KEY=_secret_key(),
         MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
@@ -100,7 +157,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         MAX_FORM_PARTS=MAX_FORM_PARTS,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
-        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_SECURE=_flag_setting("OPPEVAL_SECURE_COOKIES"),
+        WTF_CSRF_TIME_LIMIT=_seconds_setting("OPPEVAL_CSRF_TIME_LIMIT", CSRF_TIME_LIMIT),
         DEBUG=False,
         OPPEVAL_DEFAULT_OVERRIDES={},
     )

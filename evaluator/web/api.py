@@ -3,12 +3,17 @@
 ``POST /api/v1/evaluate`` takes a plan JSON body; query parameters choose the format (``json``,
 ``pdf``, ``html``, ``csv``), the seed, a bundled rubric and any assumption by name. Refusals use
 the one error shape ``{"errors": [{"path", "message"}]}``: 400 for a body that is not a JSON
-object, 413 for one over the size limit, 422 for a plan, assumption or parameter that is wrong.
-The API takes JSON only, so it is exempt from the forms' CSRF tokens.
+object, 413 for one over the size limit, 415 for a body whose ``Content-Type`` is not the one
+the OpenAPI document gives, 422 for a plan, assumption or parameter that is wrong.
+The media type check covers every API operation with a body (``/api/v1/batch`` too: see
+:func:`refuse_undocumented_media_type`), so a cross-site form, which can only send
+``text/plain``, url-encoded or multipart bodies, cannot call the API from a visitor's browser;
+the API is therefore exempt from the forms' CSRF tokens.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,6 +24,7 @@ from evaluator.assumptions import ASSUMPTIONS, SPECS
 from evaluator.errors import FieldError, InputError, error_body
 from evaluator.schema import MAX_PLAN_BYTES, parse_plan, plan_schema
 from evaluator.web import service
+from evaluator.web.downloads import report_download
 from evaluator.web.service import RubricChoice
 from evaluator.web.submission import Submission
 
@@ -41,6 +47,42 @@ def unknown_parameters(args: Mapping[str, str]) -> list[FieldError]:
         for name in args
         if name not in QUERY_PARAMETERS
     ]
+
+
+def request_media_types(paths: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """``(path, METHOD) -> media types`` of every operation in OpenAPI ``paths`` with a body."""
+    return {
+        (path, method.upper()): tuple(op["requestBody"]["content"])
+        for path, item in paths.items()
+        for method, op in item.items()
+        if isinstance(op, Mapping) and "requestBody" in op
+    }
+
+
+@bp.before_app_request
+def refuse_undocumented_media_type() -> tuple[Response, int] | None:
+    """415 for a request to an API operation whose body's ``Content-Type`` is not one its
+    OpenAPI ``requestBody`` lists (checked before the body is read)."""
+    if request.url_rule is None or not request.path.startswith("/api/"):
+        return None
+    extensions = current_app.extensions
+    if "oppeval_request_media_types" not in extensions:
+        extensions["oppeval_request_media_types"] = request_media_types(
+            openapi_document(extensions.get("oppeval_openapi_paths", {}))["paths"]
+        )
+    accepted = extensions["oppeval_request_media_types"].get(
+        (_openapi_path(request.url_rule.rule), request.method)
+    )
+    if accepted is None or request.mimetype in accepted:
+        return None
+    sent = f"is {request.mimetype!r}" if request.mimetype else "is missing"
+    return _errors([FieldError("Content-Type", f"{sent}; this operation takes a body of "
+                               + " or ".join(accepted), request.mimetype)], 415)
+
+
+def _openapi_path(rule: str) -> str:
+    """A Flask rule as an OpenAPI path: ``/a/<int:b>`` -> ``/a/{b}``."""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
 
 
 @bp.post("/api/v1/evaluate")
@@ -76,7 +118,7 @@ def evaluate() -> Response | tuple[Response, int]:
         evaluation = sub.evaluate()
     except InputError as exc:
         return _errors(exc.errors, 422)
-    return service.report_response(evaluation, fmt, attachment=False)
+    return report_download(evaluation, fmt, attachment=False)
 
 
 @bp.get("/api/v1/openapi.json")
@@ -198,6 +240,18 @@ def _output_schema() -> dict[str, Any]:
     return dict(output_schema())
 
 
+def _with_media_type_refusal(op: Any) -> Any:
+    """An operation with a body documents the 415 that :func:`refuse_undocumented_media_type`
+    gives (a copy: the blueprints' own path documents are left as they are)."""
+    if not isinstance(op, Mapping) or "requestBody" not in op:
+        return op
+    types = " or ".join(op["requestBody"]["content"])
+    return {**op, "responses": {
+        **op["responses"],
+        "415": _error_response(f"The body's Content-Type is not {types}."),
+    }}
+
+
 def openapi_document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
     """The OpenAPI 3.1 document: every API route, the plan schema, the error shape."""
     evaluate_op = {
@@ -290,6 +344,8 @@ def openapi_document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any
         },
     }
     paths.update(extra_paths or {})
+    paths = {path: {method: _with_media_type_refusal(op) for method, op in item.items()}
+             for path, item in paths.items()}
     return {
         "openapi": "3.1.0",
         "info": {

@@ -53,9 +53,13 @@ def render_form(
     notice: str = "",
     sample: str = "",
 ) -> tuple[str, int]:
-    """The form page showing ``state``, with ``sub``'s errors beside their fields."""
+    """The form page showing ``state``, with ``sub``'s errors beside their fields (and one for
+    each list that held more items than the form shows)."""
     sub = sub or Submission()
-    placed = formdata.place_errors(sub.errors, formdata.field_labels(state, EXTRA_INPUTS))
+    errors = [*sub.errors, *state.too_long_errors()]
+    if state.too_long and status == 200:
+        status = 422
+    placed = formdata.place_errors(errors, formdata.field_labels(state, EXTRA_INPUTS))
     assumption_errors = any(name.startswith(("assumptions.", "seed")) for name in placed.by_field)
     changed = {
         a.name
@@ -104,20 +108,41 @@ def index() -> tuple[str, int]:
 
 @bp.post("/evaluate")
 def evaluate() -> tuple[str, int]:
-    """Change the rows, or evaluate the form and show the report (or the errors)."""
+    """Change the rows, or evaluate the form and show the report (or the errors).
+
+    A button that names no list of the form, or no row number, is refused beside the list (or
+    on top) with everything typed kept; so is a list longer than a plan may have.
+    """
     state = formdata.state_from_form(request.form)
     sub = Submission(overrides=overrides_from_form(request.form),
                      seed_text=request.form.get("seed", ""))
     sub.rubric, sub.errors = rubric_from_request(request.form, request.files)
     action = request.form.get("action", "evaluate")
     kind, _, rest = action.partition(":")
-    if kind == "add" and rest in formdata.REPEATS_BY_PATH:
+    if kind == "add":
+        if rest not in formdata.REPEATS_BY_PATH:
+            sub.errors.append(FieldError("action", f"{rest[:60]!r} is not a list of this form"))
+            return render_form(state, sub, status=422)
+        if not state.can_add_row(rest):
+            sub.errors.append(FieldError(rest, f"has {formdata.max_rows(rest)} rows, the most a "
+                                         "plan may have; no row was added"))
+            return render_form(state, sub, status=422)
         return render_form(state.add_row(rest), sub)
     if kind == "remove":
-        path, _, index = rest.rpartition(":")
-        if path in formdata.REPEATS_BY_PATH and index.isdigit():
-            return render_form(state.remove_row(path, int(index)), sub)
+        path, _, number = rest.rpartition(":")
+        index = formdata.row_index(number)
+        if path not in formdata.REPEATS_BY_PATH:
+            sub.errors.append(FieldError("action", f"{path[:60]!r} is not a list of this form"))
+            return render_form(state, sub, status=422)
+        if index is None:
+            sub.errors.append(FieldError(path, f"{number[:60]!r} is not a row number (digits "
+                                         f"0-9, at most {formdata.INDEX_DIGITS}); no row was "
+                                         "removed"))
+            return render_form(state, sub, status=422)
+        return render_form(state.remove_row(path, index), sub)
     state = state.compact()
+    if state.too_long:
+        return render_form(state, sub, status=422)
     sub.doc = formdata.to_document(state)
     return show_report_or_form(state, sub)
 

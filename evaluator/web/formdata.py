@@ -5,6 +5,10 @@ Every form field is named by the JSON path it fills (``costs.enrollment_fee``,
 names the field it belongs beside. Text the form cannot read as a number is passed on as text,
 so the shared schema refuses it with the same message the command line prints. Lists of numbers
 are typed as ``0.05, 0.05, 0.03``; a fraction may also be typed as a percentage (``5%``).
+
+A list never shows more rows than plan schema v1 allows it (its ``maxItems``), whatever a
+document or a request holds; a row number is 1 to :data:`INDEX_DIGITS` ASCII digits, and any
+other input name is not a row.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 from evaluator.errors import FieldError
@@ -201,8 +206,31 @@ OPTIONAL_OBJECTS = ("buyback", "compensation.qualification", "disclosures.income
                     "disclosures")
 """Objects left out of the document when none of their fields is filled."""
 
-_ROW_NAME = re.compile(r"^(?P<list>[a-z_.]+)\[(?P<index>\d+)\](?:\.(?P<key>[a-z_]+))?$")
+INDEX_DIGITS = 9
+"""Most digits a row number in an input name may have (rows are renumbered from 0 with gaps
+closed, so a large number costs nothing; a longer one is not a row number)."""
+
+_ROW_NAME = re.compile(
+    rf"(?P<list>[a-z_.]+)\[(?P<index>[0-9]{{1,{INDEX_DIGITS}}})\](?:\.(?P<key>[a-z_]+))?"
+)
 _LIST_SPLIT = re.compile(r"[;,\s]+")
+
+
+def row_index(text: str) -> int | None:
+    """``text`` as a row number: 1 to :data:`INDEX_DIGITS` ASCII digits, else ``None``
+    (``"²"``, ``"٣"`` and a 5,000-digit number are not row numbers)."""
+    if 0 < len(text) <= INDEX_DIGITS and all("0" <= c <= "9" for c in text):
+        return int(text)
+    return None
+
+
+@cache
+def max_rows(path: str) -> int:
+    """Most items list ``path`` may hold: its ``maxItems`` in plan schema v1."""
+    node: Any = plan_schema()
+    for part in path.split("."):
+        node = node["properties"][part]
+    return int(node["maxItems"])
 
 
 def input_id(name: str) -> str:
@@ -318,6 +346,9 @@ class FormState:
 
     values: dict[str, str] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    too_long: dict[str, int] = field(default_factory=dict)
+    """Lists the document or request held more items of than :func:`max_rows` allows, with
+    how many it held; the form keeps the first ones that fit."""
 
     def get(self, name: str, default: str = "") -> str:
         """The typed value of input ``name``."""
@@ -336,7 +367,7 @@ class FormState:
 
     def compact(self) -> FormState:
         """A copy without blank rows, rows renumbered from 0 (so error paths match the form)."""
-        values = {k: v for k, v in self.values.items() if not _ROW_NAME.match(k)}
+        values = {k: v for k, v in self.values.items() if not _ROW_NAME.fullmatch(k)}
         rows: dict[str, int] = {}
         for repeat in REPEATS:
             kept = 0
@@ -349,14 +380,26 @@ class FormState:
                         values[repeat.field_name(kept, f)] = value
                 kept += 1
             rows[repeat.path] = kept
-        return FormState(values, rows)
+        return FormState(values, rows, dict(self.too_long))
+
+    def can_add_row(self, path: str) -> bool:
+        """Whether list ``path`` has room for one more row."""
+        return self.row_count(REPEATS_BY_PATH[path]) < max_rows(path)
+
+    def too_long_errors(self) -> list[FieldError]:
+        """An error for each list that held more items than a plan may have."""
+        return [
+            FieldError(path, f"has {count:,} items; a plan has at most {max_rows(path)}, "
+                       f"so the form shows only the first {max_rows(path)}", count)
+            for path, count in self.too_long.items()
+        ]
 
     def add_row(self, path: str) -> FormState:
-        """A copy with one more (blank) row in list ``path``."""
+        """A copy with one more (blank) row in list ``path`` (none past :func:`max_rows`)."""
         repeat = REPEATS_BY_PATH[path]
         rows = dict(self.rows)
-        rows[path] = self.row_count(repeat) + 1
-        return FormState(dict(self.values), rows)
+        rows[path] = min(self.row_count(repeat) + 1, max_rows(path))
+        return FormState(dict(self.values), rows, dict(self.too_long))
 
     def remove_row(self, path: str, index: int) -> FormState:
         """A copy without row ``index`` of list ``path``; later rows move up."""
@@ -372,11 +415,11 @@ class FormState:
                     values[repeat.field_name(new, f)] = value
         rows = dict(self.rows)
         rows[path] = count - 1
-        return FormState(values, rows)
+        return FormState(values, rows, dict(self.too_long))
 
 
 def _in_list(name: str, path: str) -> bool:
-    match = _ROW_NAME.match(name)
+    match = _ROW_NAME.fullmatch(name)
     return bool(match and match["list"] == path)
 
 
@@ -384,31 +427,38 @@ def state_from_form(form: Mapping[str, str]) -> FormState:
     """The form state from submitted inputs.
 
     Rows are numbered by the order of the indices present (gaps closed), so a row count never
-    exceeds the number of inputs sent, whatever index a request names.
+    exceeds the number of inputs sent, whatever index a request names; a list keeps its first
+    :func:`max_rows` rows (the rest are counted in ``too_long``).
     """
     plain: dict[str, str] = {}
     rows_seen: dict[str, set[int]] = {}
     for name, value in form.items():
         if not isinstance(value, str):
             continue
-        match = _ROW_NAME.match(name)
+        match = _ROW_NAME.fullmatch(name)
         if match and match["list"] in REPEATS_BY_PATH:
             rows_seen.setdefault(match["list"], set()).add(int(match["index"]))
         elif not match:
             plain[name] = value
-    renumber = {path: {old: new for new, old in enumerate(sorted(seen))}
+    renumber = {path: {old: new for new, old in enumerate(sorted(seen)[:max_rows(path)])}
                 for path, seen in rows_seen.items()}
+    too_long = {path: len(seen) for path, seen in rows_seen.items()
+                if len(seen) > max_rows(path)}
     for name, value in form.items():
-        match = _ROW_NAME.match(name)
+        match = _ROW_NAME.fullmatch(name)
         if not isinstance(value, str) or not match or match["list"] not in renumber:
             continue
-        index = renumber[match["list"]][int(match["index"])]
+        index = renumber[match["list"]].get(int(match["index"]))
+        if index is None:
+            continue
         plain[f"{match['list']}[{index}]" + (f".{match['key']}" if match["key"] else "")] = value
-    return FormState(plain, {path: len(seen) for path, seen in rows_seen.items()})
+    rows = {path: len(kept) for path, kept in renumber.items()}
+    return FormState(plain, rows, too_long)
 
 
 def state_from_document(doc: Mapping[str, Any]) -> FormState:
-    """The form state showing a plan document (a sample or an uploaded file)."""
+    """The form state showing a plan document (a sample or an uploaded file); a list keeps its
+    first :func:`max_rows` items (the rest are counted in ``too_long``)."""
     values: dict[str, str] = {}
     for group in GROUPS:
         obj = _get(doc, group.path)
@@ -418,10 +468,14 @@ def state_from_document(doc: Mapping[str, Any]) -> FormState:
             if f.key in obj:
                 values[f"{group.path}.{f.key}"] = show_value(f, obj[f.key])
     rows: dict[str, int] = {}
+    too_long: dict[str, int] = {}
     for repeat in REPEATS:
         items = _get(doc, repeat.path)
         if not isinstance(items, list):
             continue
+        if len(items) > max_rows(repeat.path):
+            too_long[repeat.path] = len(items)
+            items = items[:max_rows(repeat.path)]
         rows[repeat.path] = len(items)
         for index, item in enumerate(items):
             if repeat.scalar:
@@ -432,7 +486,7 @@ def state_from_document(doc: Mapping[str, Any]) -> FormState:
             for f in repeat.fields:
                 if f.key in item:
                     values[repeat.field_name(index, f)] = show_value(f, item[f.key])
-    return FormState(values, rows)
+    return FormState(values, rows, too_long)
 
 
 def _get(doc: Any, path: str) -> Any:
@@ -536,14 +590,16 @@ SECTION_TITLES: dict[str, str] = {
 def _candidates(path: str) -> Iterator[str]:
     while path:
         yield path
-        stripped = re.sub(r"(\[\d+\]|\.[^.\[\]]+)$", "", path)
+        stripped = re.sub(r"(\[[^\[\]]*\]|\.[^.\[\]]+)$", "", path)
         if stripped == path:
             return
         path = stripped
 
 
 def _item_words(rest: str) -> str:
-    return re.sub(r"\[(\d+)\]", lambda m: f"item {int(m[1]) + 1} ", rest).strip(" .")
+    """``[2].rate`` -> ``item 3 rate``; a bracket that holds no row number stays as it is."""
+    return re.sub(rf"\[([0-9]{{1,{INDEX_DIGITS}}})\]", lambda m: f"item {int(m[1]) + 1} ",
+                  rest).strip(" .")
 
 
 def place_errors(errors: Iterable[FieldError], labels: Mapping[str, str]) -> PlacedErrors:

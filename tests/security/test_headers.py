@@ -1,21 +1,32 @@
 """Secrets, CSRF and headers: no secret key in the repository; every state-changing form needs
-its CSRF token; every response of every route, errors included, carries the security headers;
-an uploaded rubric is read with safe YAML only."""
+its CSRF token, which expires; every response of every route, errors included, carries the
+security headers, under a real waitress server too (and what waitress writes itself is plain
+text); downloads name any company's file; the API takes only its documented media types; an
+uploaded rubric is read with safe YAML only."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import re
+import socket
 import subprocess
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlencode
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from waitress.adjustments import Adjustments
 
+from evaluator.errors import InputError
 from evaluator.resources import data_dir
-from evaluator.web import CONTENT_SECURITY_POLICY, MAX_CONTENT_LENGTH, create_app
+from evaluator.web import CONTENT_SECURITY_POLICY, CSRF_TIME_LIMIT, MAX_CONTENT_LENGTH, create_app
+from evaluator.web.downloads import content_disposition
 from tests.security.conftest import csrf_token, post_multipart
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,3 +240,237 @@ def test_rubric_aliases_cannot_expand_a_small_file(client: FlaskClient) -> None:
         "csrf_token": csrf_token(client, "/methodology"), "rubric_file": (text, "bomb.yaml")})
     assert response.status_code == 422
     assert "aliases" in response.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- a real waitress server
+
+OTHER_SCRIPTS = {
+    "greek": "Ελληνική Ευεξία",
+    "cyrillic": "Здоровье Плюс",
+    "cjk": "健康生活株式会社",
+    "arabic": "شركة الصحة",
+    "hebrew": "בריאות טובה",
+}
+"""Company names outside Latin-1, one per script the attack used."""
+
+
+@contextmanager
+def waitress_server(app: Flask) -> Iterator[int]:
+    """``app`` under a real waitress server (as ``oppeval serve`` runs it) on a free
+    127.0.0.1 port, polled in a thread until the block ends; yields the port."""
+    from waitress import wasyncore
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=2, ident="oppeval")
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield int(server.effective_port)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(server._map)  # the listening socket, the trigger, every channel
+
+
+def raw_exchange(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send ``request`` as is on a raw socket; the status, headers and body of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+def plan_named(name: str) -> bytes:
+    plan = json.loads(SAMPLE.read_bytes())
+    plan["company"]["name"] = name
+    return json.dumps(plan, ensure_ascii=False).encode("utf-8")
+
+
+def assert_names_file(disposition: str, name: str, fmt: str) -> None:
+    """``disposition`` is Latin-1-safe, with an ASCII ``filename=`` and the company's own name
+    in RFC 5987 ``filename*=``."""
+    disposition.encode("ascii")
+    assert disposition.startswith("attachment; ")
+    fallback = re.search(r'filename="([^"]*)"', disposition)
+    exact = re.search(r"filename\*=UTF-8''(\S+)", disposition)
+    assert fallback, disposition
+    assert exact, disposition
+    assert re.fullmatch(rf"[A-Za-z0-9._-]+\.{fmt}", fallback.group(1))
+    assert unquote(exact.group(1)).startswith("-".join(name.lower().split()))
+    assert unquote(exact.group(1)).endswith(f"-report.{fmt}")
+
+
+@pytest.mark.parametrize("script", sorted(OTHER_SCRIPTS))
+def test_a_company_name_outside_latin1_downloads_through_waitress(app: Flask, script: str) -> None:
+    name = OTHER_SCRIPTS[script]
+    with waitress_server(app) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.request("POST", f"/api/v1/evaluate?{SMALL}&format=csv", body=plan_named(name),
+                           headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+    assert response.status == 200, body[:300]
+    assert response.getheader("X-Frame-Options") == "DENY"
+    assert "default-src 'none'" in response.getheader("Content-Security-Policy", "")
+    assert_names_file(response.getheader("Content-Disposition", ""), name, "csv")
+    assert name in body.decode("utf-8")
+
+
+def test_a_pdf_download_of_a_greek_company_answers_through_waitress(app: Flask) -> None:
+    name = OTHER_SCRIPTS["greek"]
+    client = app.test_client()
+    page = post_multipart(client, "/upload", {
+        "csrf_token": csrf_token(client), "mode": "evaluate",
+        "plan_file": (plan_named(name), "plan.json"), **SMALL_FORM,
+    }).get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page)
+    assert token, page[:500]
+    with waitress_server(app) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.request("GET", f"/download/pdf?{urlencode({'token': token.group(1)})}")
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+    assert response.status == 200, body[:300]
+    assert body.startswith(b"%PDF")
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+    assert_names_file(response.getheader("Content-Disposition", ""), name, "pdf")
+
+
+def test_the_download_name_keeps_its_letters_in_ascii_where_it_can() -> None:
+    assert content_disposition("café-crème-report.pdf") == (
+        "attachment; filename=\"cafe-creme-report.pdf\"; "
+        "filename*=UTF-8''caf%C3%A9-cr%C3%A8me-report.pdf"
+    )
+    assert content_disposition("健康-report.csv").startswith('attachment; filename="report.csv"')
+
+
+WAITRESS_ERRORS = {
+    "malformed request line": (b"GET / HTTP/1.1 <script>alert(1)</script>\r\n\r\n", 400),
+    # just over waitress's limit, so it has read the whole request when it answers
+    "oversized header": (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: "
+                         + b"<b>" * (Adjustments.max_request_header_size // 3 + 20)
+                         + b"\r\n\r\n", 431),
+    "bad chunking": (b"POST /api/v1/evaluate HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     b"<zz>\r\n{}\r\n0\r\n\r\n", 400),
+}
+"""Requests waitress refuses itself, before the app sees them, and the status it answers."""
+
+
+@pytest.mark.parametrize("name", sorted(WAITRESS_ERRORS))
+def test_the_errors_waitress_writes_itself_are_plain_text_without_the_request(
+        app: Flask, name: str) -> None:
+    """SECURITY.md says exactly this: the app's responses carry the security headers; these
+    few, written by waitress before the app is reached, are short plain text that quotes
+    nothing of the request, and do not carry them."""
+    request, status = WAITRESS_ERRORS[name]
+    with waitress_server(app) as port:
+        got, headers, body = raw_exchange(port, request)
+        ok, app_headers, _ = raw_exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                                                b"Connection: close\r\n\r\n")
+    assert got == status
+    assert headers["content-type"].startswith("text/plain")
+    assert body.endswith(b"(generated by oppeval)")
+    assert b"<" not in body
+    assert "content-security-policy" not in headers
+    assert ok == 200
+    assert "frame-ancestors 'none'" in app_headers["content-security-policy"]
+    assert app_headers["x-content-type-options"] == "nosniff"
+
+
+# ---------------------------------------------------------------- cookies and token lifetime
+
+
+def test_the_session_cookie_is_secure_only_when_the_setting_asks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPPEVAL_SECURE_COOKIES", raising=False)
+    plain = create_app({"TESTING": True}).test_client().get("/")
+    assert "Secure" not in plain.headers["Set-Cookie"]
+    assert "HttpOnly" in plain.headers["Set-Cookie"]
+    monkeypatch.setenv("OPPEVAL_SECURE_COOKIES", "1")
+    secure = create_app({"TESTING": True}).test_client().get("/")
+    cookie = secure.headers["Set-Cookie"]
+    assert "; Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_a_csrf_token_expires_after_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from itsdangerous import TimestampSigner
+
+    monkeypatch.delenv("OPPEVAL_CSRF_TIME_LIMIT", raising=False)
+    assert create_app().config["WTF_CSRF_TIME_LIMIT"] == CSRF_TIME_LIMIT
+    monkeypatch.setenv("OPPEVAL_CSRF_TIME_LIMIT", "600")
+    app = create_app({"TESTING": True})
+    client = app.test_client()
+    token = csrf_token(client)
+    now = TimestampSigner.get_timestamp(TimestampSigner("k"))
+    fields = {"csrf_token": token, "action": "add:products"}
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now + 599)
+    assert post_multipart(client, "/evaluate", fields).status_code == 200
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now + 601)
+    late = post_multipart(client, "/evaluate", fields)
+    assert late.status_code == 400
+    assert "security token" in late.get_data(as_text=True)
+    assert_security_headers(late)
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("OPPEVAL_SECURE_COOKIES", "maybe"),
+    ("OPPEVAL_CSRF_TIME_LIMIT", "0"),
+    ("OPPEVAL_CSRF_TIME_LIMIT", "8h"),
+    ("OPPEVAL_CSRF_TIME_LIMIT", "²"),
+])
+def test_a_setting_that_cannot_be_read_is_refused_naming_it(
+        monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(InputError) as caught:
+        create_app()
+    assert [e.path for e in caught.value.errors] == [variable]
+    assert repr(value) in str(caught.value)
+
+
+# ---------------------------------------------------------------- the API's media types
+
+CROSS_SITE_BODIES = {
+    "text/plain": "text/plain",
+    "url-encoded": "application/x-www-form-urlencoded",
+    "multipart": "multipart/form-data; boundary=x",
+    "none": None,
+}
+"""What a form on another site can send (no preflight), and a body without a type."""
+
+
+@pytest.mark.parametrize("sent", sorted(CROSS_SITE_BODIES))
+@pytest.mark.parametrize(("path", "body", "expected"), [
+    ("/api/v1/evaluate", SAMPLE.read_bytes(), "application/json"),
+    ("/api/v1/batch", BATCH, "text/csv"),
+], ids=["evaluate", "batch"])
+def test_the_api_refuses_a_body_that_is_not_its_documented_media_type(
+        client: FlaskClient, sent: str, path: str, body: bytes, expected: str) -> None:
+    content_type = CROSS_SITE_BODIES[sent]
+    response = client.post(f"{path}?{SMALL}", data=body,
+                           headers={"Content-Type": content_type} if content_type else {})
+    assert response.status_code == 415
+    assert_security_headers(response)
+    assert response.get_json() == {"errors": [{
+        "path": "Content-Type",
+        "message": (f"is {content_type.split(';')[0]!r}" if content_type else "is missing")
+        + f"; this operation takes a body of {expected}",
+    }]}
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "415" in document["paths"][path]["post"]["responses"]

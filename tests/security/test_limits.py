@@ -1,13 +1,16 @@
 """Hard limits: every size a visitor controls is bounded, and each refusal names the limit and
 its value (request size, plan size, nesting, simulation size, the time budget per evaluation,
-batch rows and bytes, rubric size, form inputs, report tokens)."""
+batch rows and bytes, rubric size, form inputs multipart or url-encoded, form rows, row numbers,
+report tokens)."""
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import zlib
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from flask.testing import FlaskClient
@@ -17,6 +20,7 @@ from evaluator.rubric import MAX_RUBRIC_BYTES
 from evaluator.schema import MAX_NESTING, MAX_PLAN_BYTES
 from evaluator.web import MAX_CONTENT_LENGTH, MAX_FORM_PARTS
 from evaluator.web import batch as web_batch
+from evaluator.web.formdata import max_rows, state_from_document
 from evaluator.web.service import EVALUATION_BUDGET, WEB_LIMITS
 from evaluator.web.submission import MAX_TOKEN_BYTES
 from tests.security.conftest import csrf_token, error_messages, post_multipart
@@ -234,3 +238,103 @@ def test_a_batch_cell_over_the_limit_makes_its_row_invalid_naming_it(
     assert row["errors"] == [{"path": "company_name", "message":
                               f"is {MAX_CELL_CHARS + 1:,} characters long; at most "
                               f"{MAX_CELL_CHARS:,} are allowed"}]
+
+
+def empty_products_plan(count: int) -> bytes:
+    """The sample plan with ``count`` empty products (the attack: 100,000 in about 300 kB)."""
+    plan = json.loads(SAMPLE.read_bytes())
+    plan["products"] = [{}] * count
+    return json.dumps(plan, separators=(",", ":")).encode("utf-8")
+
+
+def product_rows(page: str) -> int:
+    """Product rows the form page shows (outside its row template)."""
+    return len(re.findall(r'<input type="text" id="f-products-\d+-name"', page))
+
+
+def test_an_uploaded_plan_of_too_many_items_fills_the_form_only_as_far_as_a_plan_may_go(
+        client: FlaskClient) -> None:
+    most = max_rows("products")
+    state = state_from_document(json.loads(empty_products_plan(100_000)))
+    assert state.rows["products"] == most
+    assert state.too_long == {"products": 100_000}
+    # the page, at a size the plan validator lists the errors of quickly
+    body = empty_products_plan(1_000)
+    response = post_multipart(client, "/upload", {
+        "csrf_token": csrf_token(client), "mode": "fill", "plan_file": (body, "many.json")})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert product_rows(page) == most
+    assert (f"has 1,000 items; a plan has at most {most}, so the form shows only the first "
+            f"{most}") in page
+
+
+def test_a_url_encoded_form_of_too_many_inputs_is_refused(client: FlaskClient) -> None:
+    token = csrf_token(client)
+    body = urlencode({"csrf_token": token,
+                      **{f"products[{i}].name": "x" for i in range(60_000)}})
+    assert len(body) < MAX_CONTENT_LENGTH
+    response = client.post("/evaluate", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert f"more than the limit of {MAX_FORM_PARTS:,} inputs" in response.get_data(as_text=True)
+    fits = urlencode({"csrf_token": token, "action": "evaluate",
+                      **{f"x{i}": "1" for i in range(MAX_FORM_PARTS - 2)}})
+    assert client.post("/evaluate", data=fits,
+                       content_type="application/x-www-form-urlencoded").status_code == 422
+
+
+def test_a_form_of_more_rows_than_a_plan_may_have_keeps_the_first_and_says_so(
+        client: FlaskClient) -> None:
+    most = max_rows("products")
+    response = client.post("/evaluate", data={
+        "csrf_token": csrf_token(client), "action": "evaluate",
+        **{f"products[{i}].name": f"P{i}" for i in range(3_000)}})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert product_rows(page) == most
+    assert f'value="P{most - 1}"' in page
+    assert f'value="P{most}"' not in page
+    assert "has 3,000 items; a plan has at most" in page
+
+
+def test_a_list_at_its_limit_gets_no_more_rows(client: FlaskClient) -> None:
+    most = max_rows("compensation.components")
+    response = client.post("/evaluate", data={
+        "csrf_token": csrf_token(client), "action": "add:compensation.components",
+        **{f"compensation.components[{i}].type": "unilevel" for i in range(most)}})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f"has {most} rows, the most a plan may have; no row was added" in page
+    assert len(re.findall(r'<select id="f-compensation-components-\d+-type"', page)) == most
+
+
+@pytest.mark.parametrize("action", [
+    "remove:products:²", "remove:products:٣", "remove:products:" + "9" * 5000,
+    "remove:products:-1", "remove:nothing:0", "add:nothing",
+])
+def test_a_button_with_an_odd_row_number_is_refused_plainly(
+        client: FlaskClient, action: str) -> None:
+    response = client.post("/evaluate", data={
+        "csrf_token": csrf_token(client), "action": action, "products[0].name": "Kept tea"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Traceback" not in page
+    assert "no row was removed" in page or "is not a list of this form" in page
+    assert 'value="Kept tea"' in page
+
+
+@pytest.mark.parametrize("name", [
+    "products[" + "1" * 5000 + "].name", "products[²].name", "products[٣].name",
+    "products[1\n].name",
+])
+def test_an_input_whose_row_number_is_not_ascii_digits_is_not_a_row(
+        client: FlaskClient, name: str) -> None:
+    response = client.post("/evaluate", data={
+        "csrf_token": csrf_token(client), "action": "add:products", name: "Odd",
+        "products[0].name": "Kept tea"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'value="Kept tea"' in page
+    assert 'value="Odd"' not in page
+    assert product_rows(page) == 2

@@ -1,12 +1,14 @@
-"""The README's account of the web app stays true to the code."""
+"""The README's account of the web app stays true to the code, and SECURITY.md names only tests
+that exist."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flask import Flask
 
-from evaluator.web import MAX_CONTENT_LENGTH
+from evaluator.web import CSRF_TIME_LIMIT, MAX_CONTENT_LENGTH
 from evaluator.web.service import FORMATS, WEB_LIMITS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
@@ -30,3 +32,24 @@ def test_the_readme_names_every_route(app: Flask) -> None:
         blueprint = rule.endpoint.partition(".")[0]
         if blueprint in own and "<" not in rule.rule and rule.rule not in ("/report.css",):
             assert rule.rule in SECTION, rule.rule
+
+
+def test_the_readme_states_the_web_settings_and_their_defaults() -> None:
+    text = " ".join(SECTION.split())
+    hours = CSRF_TIME_LIMIT // 3600
+    assert f"| `OPPEVAL_CSRF_TIME_LIMIT` | `{CSRF_TIME_LIMIT}` ({hours} hours)" in text
+    assert "| `OPPEVAL_SECURE_COOKIES` | `0` |" in text
+    assert "415 when its `Content-Type` is not `application/json`" in text
+
+
+def test_every_test_security_md_names_exists() -> None:
+    root = Path(__file__).resolve().parents[2]
+    security = (root / "SECURITY.md").read_text("utf-8")
+    named = set(re.findall(r"::(test_\w+)", security))
+    defined = {
+        match
+        for path in (root / "tests").rglob("test_*.py")
+        for match in re.findall(r"^def (test_\w+)\(", path.read_text("utf-8"), re.MULTILINE)
+    }
+    assert named
+    assert sorted(named - defined) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -129,3 +130,44 @@ def test_a_huge_row_index_cannot_make_huge_work() -> None:
     state = fd.state_from_form({"products[999999999].name": "Tea", "products[3].name": "Cup"})
     assert state.rows["products"] == 2
     assert state.values == {"products[0].name": "Cup", "products[1].name": "Tea"}
+
+
+def _schema_max_items(path: str) -> int:
+    node = json.loads((Path(fd.__file__).parents[1] / "plan_schema.json").read_text("utf-8"))
+    for part in path.split("."):
+        node = node["properties"][part]
+    return int(node["maxItems"])
+
+
+@pytest.mark.parametrize("repeat", fd.REPEATS, ids=lambda r: r.path)
+def test_every_list_of_the_form_is_capped_at_its_schema_max_items(repeat: fd.Repeat) -> None:
+    most = fd.max_rows(repeat.path)
+    assert most == _schema_max_items(repeat.path)
+    item: Any = "claim" if repeat.scalar else {repeat.fields[0].key: "x"}
+    doc: dict[str, Any] = {}
+    node = doc
+    *parents, last = repeat.path.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = [item] * (most + 5)
+    state = fd.state_from_document(doc)
+    assert state.rows[repeat.path] == most
+    assert state.too_long == {repeat.path: most + 5}
+    assert [e.path for e in state.too_long_errors()] == [repeat.path]
+    assert not state.can_add_row(repeat.path)
+    assert state.add_row(repeat.path).rows[repeat.path] == most
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("0", 0), ("12", 12), ("000000007", 7), ("²", None), ("٣", None), ("\uff11", None),
+    ("-1", None), ("", None), ("1" * (fd.INDEX_DIGITS + 1), None), ("9" * 5000, None),
+])
+def test_a_row_number_is_a_few_ascii_digits(text: str, expected: int | None) -> None:
+    assert fd.row_index(text) == expected
+
+
+@pytest.mark.parametrize("index", ["1" * 5000, "٣", "²"])
+def test_an_error_path_with_an_odd_index_is_placed_as_written(index: str) -> None:
+    error = FieldError(f"company.notes[{index}]", "is not allowed")
+    placed = fd.place_errors([error], fd.field_labels(fd.FormState()))
+    assert placed.by_field["company.notes"] == [f"[{index}]: is not allowed"]
