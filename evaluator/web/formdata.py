@@ -213,7 +213,19 @@ closed, so a large number costs nothing; a longer one is not a row number)."""
 _ROW_NAME = re.compile(
     rf"(?P<list>[a-z_.]+)\[(?P<index>[0-9]{{1,{INDEX_DIGITS}}})\](?:\.(?P<key>[a-z_]+))?"
 )
-_LIST_SPLIT = re.compile(r"[;,\s]+")
+_GROUPED = re.compile(r"\d,\d{3}(?!\d)")
+"""A comma between a digit and three more: a thousands group (``1,000``) or two list items
+(``50,100``): a list reads it as a group only when ``;`` separates its items."""
+_LIST_SPLIT = re.compile(r";|\s+|(?<!\d),|,(?!\d{3}(?!\d))")
+"""Item separators: ``;``, spaces, and any comma that is not a thousands group."""
+
+
+def split_list(text: str) -> list[str] | None:
+    """The items of a typed list (``50, 10``, ``5%; 0.03``, ``1,000; 500``); ``None`` when a
+    comma could be a thousands group or a separator (``1,000, 500`` or ``50,100`` with no ``;``)."""
+    if ";" not in text and _GROUPED.search(text):
+        return None
+    return [i for i in _LIST_SPLIT.split(text) if i]
 
 
 def row_index(text: str) -> int | None:
@@ -322,7 +334,9 @@ def read_value(f: Field, text: str) -> tuple[bool, Any]:
     if f.kind in ("money", "number", "integer", "fraction"):
         return True, parse_number(text, percent=f.kind == "fraction", money=f.kind == "money")
     if f.kind in ("numbers", "fractions"):
-        items = [i for i in _LIST_SPLIT.split(text) if i]
+        items = split_list(text)
+        if items is None:
+            return True, [text]
         return True, [parse_number(i, percent=f.kind == "fractions", money=f.kind == "numbers")
                       for i in items]
     if f.kind == "tristate":

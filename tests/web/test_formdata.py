@@ -171,3 +171,20 @@ def test_an_error_path_with_an_odd_index_is_placed_as_written(index: str) -> Non
     error = FieldError(f"company.notes[{index}]", "is not allowed")
     placed = fd.place_errors([error], fd.field_labels(fd.FormState()))
     assert placed.by_field["company.notes"] == [f"[{index}]: is not allowed"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("50, 10", [50, 10]),
+        ("50,10", [50, 10]),
+        ("0.05,0.05,0.03", [0.05, 0.05, 0.03]),
+        ("1,000; 500", [1000, 500]),
+        ("1,000, 500", ["1,000, 500"]),
+        ("50,100", ["50,100"]),
+    ],
+)
+def test_a_list_with_a_thousands_comma_is_read_or_refused_never_guessed(typed, read):
+    """``1,000, 500`` was read as [1, 0, 500] with no error."""
+    field = next(f for f in fd.COMPONENTS.fields if f.kind == "numbers")
+    assert fd.read_value(field, typed) == (True, read)
