@@ -278,8 +278,9 @@ class _Key:
     """Marks a field name (rather than a value) to check in :func:`value_errors`."""
 
 
-_NOT_UNICODE = "is text that is not valid Unicode (a lone surrogate such as \\ud800)"
-_NAME_NOT_UNICODE = "is a field name that " + _NOT_UNICODE[3:]
+_INVALID = "is not valid Unicode (a lone surrogate such as \\ud800)"
+_NOT_UNICODE = "is text that " + _INVALID
+_NAME_NOT_UNICODE = "is a field name that " + _INVALID
 _REPEATED = "appears more than once in the same object; give each field once"
 
 
