@@ -88,10 +88,17 @@ def _unless_over_max_items(keyword: Any) -> Any:
     return check
 
 
+def _max_items(validator: Any, limit: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """``maxItems`` without jsonschema's message, which spells out the whole list."""
+    if validator.is_type(instance, "array") and len(instance) > limit:
+        yield ValidationError(f"has {len(instance)} items; at most {limit} are allowed")
+
+
 BoundedValidator = validators.extend(
     Draft202012Validator,
-    {name: _unless_over_max_items(Draft202012Validator.VALIDATORS[name])
-     for name in ("items", "prefixItems", "contains", "unevaluatedItems")},
+    {"maxItems": _max_items}
+    | {name: _unless_over_max_items(Draft202012Validator.VALIDATORS[name])
+       for name in ("items", "prefixItems", "contains", "unevaluatedItems")},
 )
 """Draft 2020-12, except that a list over its ``maxItems`` is not descended into."""
 
