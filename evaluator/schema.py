@@ -1,10 +1,12 @@
 """Plan schema v1: parse plan documents and report every problem at once, for people.
 
 This is the only module that reads plan bytes. :func:`parse_plan` turns bytes or text into a
-JSON object (refusing bad encodings, syntax errors, NaN/Infinity, absurd nesting and oversize
-documents); :func:`validate_plan` checks it against ``plan_schema.json`` plus a few cross-field
-rules and raises :class:`~evaluator.errors.PlanValidationError` listing every error, sorted by
-path, each as ``path: what is wrong``.
+JSON object in time linear in its size (refusing bad encodings, syntax errors, absurd nesting,
+oversize documents and, at their paths, NaN/Infinity, numbers over 18 digits, lone surrogates
+and repeated keys); :func:`validate_plan` checks it against ``plan_schema.json`` plus a few
+cross-field rules and raises :class:`~evaluator.errors.PlanValidationError` listing every
+error (up to :data:`~evaluator.errors.MAX_ERRORS`, then a count), sorted by path, each as
+``path: what is wrong``.
 """
 
 from __future__ import annotations
