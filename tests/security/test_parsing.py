@@ -393,3 +393,16 @@ def test_the_rubric_cache_is_bounded() -> None:
     for i in range(rubric_module.RUBRIC_CACHE_SIZE + 5):
         parse_rubric_text(rubric_text() + f"\n# {i}\n")
     assert len(rubric_module._CACHE) == rubric_module.RUBRIC_CACHE_SIZE
+
+
+@pytest.mark.parametrize(("text", "limit"), [
+    ("id: " + "[" * 900 + "]" * 900 + "\n", f"the limit is {MAX_RUBRIC_DEPTH}"),
+    ("id: " + "1" * 5000 + "\n", f"the limit is {MAX_NUMBER_CHARS}"),
+])
+def test_an_uploaded_rubric_over_a_yaml_limit_is_refused_naming_it(
+        client: FlaskClient, text: str, limit: str) -> None:
+    response = post_multipart(client, "/methodology", {
+        "csrf_token": csrf_token(client, "/methodology"),
+        "rubric_file": (text.encode(), "deep.yaml")})
+    assert response.status_code == 422
+    assert limit in response.get_data(as_text=True)
