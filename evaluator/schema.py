@@ -96,13 +96,31 @@ def _max_items(validator: Any, limit: Any, instance: Any, schema: Any) -> Iterat
         yield ValidationError(f"has {len(instance)} items; at most {limit} are allowed")
 
 
+def _closed_object(keyword: Any) -> Any:
+    """``additionalProperties: false`` without jsonschema's message, which sorts and spells
+    out every unknown name (:func:`field_errors` lists the first ones itself)."""
+
+    def check(validator: Any, value: Any, instance: Any, schema: Mapping[str, Any]) -> Any:
+        if value is False and "patternProperties" not in schema and isinstance(instance, dict):
+            extra = len(instance.keys() - (schema.get("properties") or {}).keys())
+            if extra:
+                yield ValidationError(f"has {extra} fields that are not allowed")
+            return
+        yield from keyword(validator, value, instance, schema) or ()
+
+    return check
+
+
 BoundedValidator = validators.extend(
     Draft202012Validator,
-    {"maxItems": _max_items}
+    {"maxItems": _max_items,
+     "additionalProperties": _closed_object(
+         Draft202012Validator.VALIDATORS["additionalProperties"])}
     | {name: _unless_over_max_items(Draft202012Validator.VALIDATORS[name])
        for name in ("items", "prefixItems", "contains", "unevaluatedItems")},
 )
-"""Draft 2020-12, except that a list over its ``maxItems`` is not descended into."""
+"""Draft 2020-12, except that a list over its ``maxItems`` is not descended into and two
+keywords build short messages (the errors are reworded by :func:`field_errors` anyway)."""
 
 
 @cache
