@@ -9,7 +9,13 @@ goes through validate -> evaluate (a small simulation) -> the JSON and CSV rende
 counts as a hang. Prints the counts: valid, refused with the field path named, and every kind
 of problem (target: 0), and the first few problems in full.
 
-    .venv/bin/python benchmarks/fuzz.py [--plans 10000] [--workers 2]
+First it times the plan parser and the schema check on the worst shapes of security issue 17
+at the 1 MB plan limit (unterminated runs of escaped quotes, open brackets, hundreds of
+thousands of tiny values, lists far over their ``maxItems``, repeated keys, lone surrogates,
+thousands of unknown fields, a million-digit number), best of three runs each, beside plain
+``json.loads`` of the same bytes as the floor (``--shapes-only`` stops there).
+
+    .venv/bin/python benchmarks/fuzz.py [--plans 10000] [--workers 2] [--shapes-only]
 """
 
 from __future__ import annotations
@@ -38,6 +44,67 @@ Case = tuple[int, Any, "str | None", bool, bool]
 
 class _Hang(Exception):
     pass
+
+
+def worst_shapes(size: int) -> dict[str, bytes]:
+    """Documents of at most ``size`` bytes shaped to be slow to parse or to check."""
+
+    def fill(head: str, unit: str, tail: str) -> bytes:
+        return (head + unit * ((size - len(head) - len(tail)) // len(unit)) + tail).encode()
+
+    plan = ('{"schema_version":"1","company":{"name":"x"},"costs":{"currency":"USD"},'
+            '"compensation":{"components":[{"type":"retail_margin"}]},"products":[')
+    keys = ",".join(f'"k{i}":0' for i in range(size // 11))
+    return {
+        "unterminated escaped quotes": fill('{"a": "', '\\"', ""),
+        "open brackets": fill("", "[", ""),
+        "empty lists": fill("[", "[],", "[]]"),
+        "empty objects": fill("[", "{},", "{}]"),
+        "small numbers": fill("[", "0,", "0]"),
+        "products far over maxItems": fill(plan, "{},", "{}]}"),
+        "one key repeated": fill("{", '"a":0,', '"a":0}'),
+        "lone surrogates": fill("[", '"\\ud800",', '"a"]'),
+        "surrogate pairs": fill("[", '"\\ud83d\\ude00",', '"a"]'),
+        "unknown fields": ('{"costs":{' + keys[: size - 13].rsplit(",", 1)[0] + "}}").encode(),
+        "a million-digit number": fill('{"a": ', "1", "}"),
+        "short strings": fill("[", '"a",', '"a"]'),
+    }
+
+
+def time_shapes(size: int) -> None:
+    """Print how long parsing and checking each worst shape takes (best of three)."""
+    import json
+
+    from evaluator.errors import InputError
+    from evaluator.schema import parse_plan, plan_errors
+
+    def ours(data: bytes) -> str:
+        try:
+            return f"parsed; {len(plan_errors(parse_plan(data)))} schema errors"
+        except InputError as exc:
+            return f"refused: {exc.errors[0].message[:44]}"
+
+    def floor(data: bytes) -> str:
+        try:
+            json.loads(data)
+        except (ValueError, RecursionError) as exc:
+            return type(exc).__name__
+        return ""
+
+    def best(work: Any, data: bytes) -> tuple[float, str]:
+        times, outcome = [], ""
+        for _ in range(3):
+            started = time.perf_counter()
+            outcome = work(data)
+            times.append(time.perf_counter() - started)
+        return min(times) * 1000, outcome
+
+    print(f"worst shapes at {size:,} bytes: parse_plan + plan_errors, then plain json.loads "
+          "(ms, best of 3)")
+    for name, data in worst_shapes(size).items():
+        ms, outcome = best(ours, data)
+        plain, _ = best(floor, data)
+        print(f"  {name:<28}{ms:8.1f}{plain:8.1f}  {outcome}", flush=True)
 
 
 def generate(count: int, valid_share: float, base_seed: int) -> list[tuple[Any, str | None]]:
@@ -116,10 +183,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=120)
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--shapes-only", action="store_true",
+                        help="time the worst parsing shapes and stop")
     parser.add_argument("--save", type=Path, default=None,
                         help="folder to write every plan with a problem to, with its reason")
     args = parser.parse_args(argv)
 
+    from evaluator.schema import MAX_PLAN_BYTES
+
+    time_shapes(MAX_PLAN_BYTES)
+    if args.shapes_only:
+        return 0
     started = time.perf_counter()
     plans = generate(args.plans, args.valid_share, args.seed)
     generated = time.perf_counter() - started

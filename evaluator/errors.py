@@ -6,7 +6,7 @@ or a CSV column), the offending value, and *what* was expected, in plain words.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +83,24 @@ class BatchRowError(InputError):
 
 class LimitError(InputError):
     """A request that exceeds one of the tool's hard limits (size, time, rows)."""
+
+
+MAX_ERRORS = 100
+"""Most problems listed for one document; the rest are counted in one final entry."""
+
+
+def first_errors(errors: Sequence[FieldError], limit: int = MAX_ERRORS) -> list[FieldError]:
+    """``errors`` (already in their order) when at most ``limit``; else the first ``limit``
+    and one final entry saying how many more there are. Every loader's list goes through it."""
+    if len(errors) <= limit:
+        return list(errors)
+    return [*errors[:limit], more_errors(len(errors) - limit, limit)]
+
+
+def more_errors(rest: int, shown: int = MAX_ERRORS) -> FieldError:
+    """The final entry of a list cut to its first ``shown`` problems: how many more there are."""
+    more = "problem" if rest == 1 else "problems"
+    return FieldError("", f"and {rest:,} more {more} not listed: the first {shown} are shown")
 
 
 def error_body(errors: Iterable[FieldError]) -> dict[str, list[dict[str, str]]]:

@@ -17,21 +17,25 @@ its level raises the verdict to at least the override's verdict (a floor, never 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
+import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import yaml
-from jsonschema import Draft202012Validator
 
-from evaluator.errors import FieldError, RubricError
+from evaluator.errors import FieldError, RubricError, first_errors
 from evaluator.indicators import INDICATORS, Indicator
 from evaluator.resources import data_dir, package_file
-from evaluator.schema import field_errors
+from evaluator.schema import BoundedValidator, field_errors, format_path
 
 Level = Literal["low", "elevated", "high"]
 LEVELS: tuple[Level, ...] = ("low", "elevated", "high")
@@ -345,6 +349,12 @@ def _cross_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
     for i, label in enumerate(labels):
         if labels.index(label) != i:
             yield FieldError(f"verdicts[{i}].label", f"{label!r} is used twice", label)
+    if not any(entry["weight"] > 0 for entry in doc["indicators"]):
+        yield FieldError(
+            "indicators",
+            "every indicator's weight is 0, so no score could be computed; give at least one "
+            "indicator a weight above 0",
+        )
     seen: dict[str, int] = {}
     for i, entry in enumerate(doc["indicators"]):
         where = f"indicators[{i}]"
@@ -385,14 +395,20 @@ def _cross_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
             )
 
 
+@cache
+def _rubric_validator() -> Any:
+    return BoundedValidator(rubric_schema())
+
+
 def rubric_errors(doc: Any) -> list[FieldError]:
-    """Every problem with a parsed rubric document, sorted by path (empty when valid)."""
-    found: set[FieldError] = set()
-    for error in Draft202012Validator(rubric_schema()).iter_errors(doc):
+    """Every problem with a parsed rubric document, sorted by path (empty when valid); more
+    than :data:`~evaluator.errors.MAX_ERRORS` end in one entry counting the rest."""
+    found: set[FieldError] = set(_value_errors(doc))
+    for error in _rubric_validator().iter_errors(doc):
         found.update(field_errors(error, "the rubric format"))
     if not found:
         found.update(_cross_errors(doc))
-    return sorted(found)
+    return first_errors(sorted(found))
 
 
 def parse_rubric(doc: Any, source: str = "<rubric>") -> Rubric:
@@ -435,28 +451,131 @@ def _opt_float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-class _SafeLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses aliases (no exponential expansion of a small file)."""
+MAX_RUBRIC_DEPTH = 16
+"""Deepest nesting of mappings and lists accepted in a rubric (the rubric format needs 5)."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in a rubric", event.start_mark
-            )
-        return super().compose_node(parent, index)
+MAX_RUBRIC_NODES = 10_000
+"""Most YAML nodes (scalars, mappings, lists) in a rubric: the default rubric has about 1,000,
+200 indicators of three bands each about 7,000. Building a node costs PyYAML microseconds of
+Python, so this bounds the loader's time."""
+
+MAX_NUMBER_CHARS = 40
+"""Longest number accepted in a rubric, in characters (a 5,000-digit whole number would cost
+quadratic time to convert, and is no weight or threshold anyone means)."""
+
+RUBRIC_CACHE_SIZE = 32
+"""Parsed rubrics kept, by the SHA-256 of their text, so a rubric sent again costs nothing."""
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser with PyYAML's safe constructor when available (about ten times faster)."""
+
+_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+
+
+def _yaml_limits(text: str, source: str) -> None:
+    """Refuse aliases, nesting over :data:`MAX_RUBRIC_DEPTH`, more than
+    :data:`MAX_RUBRIC_NODES` nodes and numbers over :data:`MAX_NUMBER_CHARS` characters,
+    from the parser's events, before any node is built (one linear pass)."""
+    loader = _BaseLoader(text)
+    depth = nodes = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                nodes += 1
+                if (len(event.value) > MAX_NUMBER_CHARS and event.implicit[0]
+                        and loader.resolve(yaml.ScalarNode, event.value, (True, False))
+                        in _NUMBER_TAGS):
+                    _refuse(event, f"a number written with {len(event.value):,} characters; "
+                            f"the limit is {MAX_NUMBER_CHARS}", source)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                nodes += 1
+                depth += 1
+                if depth > MAX_RUBRIC_DEPTH:
+                    _refuse(event, f"the rubric is nested more than {MAX_RUBRIC_DEPTH} levels "
+                            f"deep; the limit is {MAX_RUBRIC_DEPTH}", source)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                depth -= 1
+            elif kind is yaml.AliasEvent:
+                _refuse(event, "aliases (*name) are not allowed in a rubric", source)
+            if nodes > MAX_RUBRIC_NODES:
+                _refuse(event, f"the rubric has more than {MAX_RUBRIC_NODES:,} values; the "
+                        f"limit is {MAX_RUBRIC_NODES:,}", source)
+    finally:
+        loader.dispose()
+
+
+def _refuse(event: Any, message: str, source: str) -> NoReturn:
+    mark = event.start_mark
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+    raise RubricFileError([FieldError("", message + where)], source)
+
+
+def _value_errors(doc: Any) -> Iterator[FieldError]:
+    """Numbers that are not finite (``.nan``, ``.inf``) and text that is not valid Unicode (a
+    lone surrogate from a ``\\ud800`` escape), each at its path."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(doc, ())]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(((v, (*where, str(k))) for k, v in node.items()))
+        elif isinstance(node, list):
+            stack.extend(((v, (*where, i)) for i, v in enumerate(node)))
+        elif isinstance(node, float) and not math.isfinite(node):
+            yield FieldError(format_path(where), f"{node} is not a finite number", node)
+        elif isinstance(node, str) and not node.isascii() and _SURROGATE.search(node):
+            yield FieldError(format_path(where), "is text that is not valid Unicode "
+                             "(a lone surrogate such as \\ud800)")
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CACHE: OrderedDict[str, Rubric | tuple[FieldError, ...]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
 
 
 def parse_rubric_text(text: bytes | str, source: str = "<rubric>") -> Rubric:
-    """Parse rubric YAML (safe loading, aliases refused) and validate it."""
-    size = len(text.encode("utf-8")) if isinstance(text, str) else len(text)
-    if size > MAX_RUBRIC_BYTES:
+    """Parse rubric YAML (safe loading, bounded: see :func:`_yaml_limits`) and validate it.
+
+    The outcome (a Rubric or its errors) is kept by the SHA-256 of the text in a small LRU
+    cache (:data:`RUBRIC_CACHE_SIZE`), so the same rubric sent again is not parsed again.
+    """
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if len(data) > MAX_RUBRIC_BYTES:
         raise RubricFileError(
-            [FieldError("", f"the rubric is {size:,} bytes; the limit is {MAX_RUBRIC_BYTES:,}")],
+            [FieldError("", f"the rubric is {len(data):,} bytes; "
+                        f"the limit is {MAX_RUBRIC_BYTES:,}")],
             source,
         )
+    digest = hashlib.sha256(data).hexdigest()
+    with _CACHE_LOCK:
+        known = _CACHE.get(digest)
+        if known is not None:
+            _CACHE.move_to_end(digest)
+    if known is None:
+        try:
+            known = _parse_rubric_text(text, source)
+        except RubricFileError as exc:
+            known = tuple(exc.errors)
+        with _CACHE_LOCK:
+            _CACHE[digest] = known
+            while len(_CACHE) > RUBRIC_CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    if isinstance(known, tuple):
+        raise RubricFileError(known, source)
+    return known if known.source == source else replace(known, source=source)
+
+
+def _parse_rubric_text(text: bytes | str, source: str) -> Rubric:
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RubricFileError([FieldError("", "the rubric is not UTF-8 text")],
+                                  source) from None
     try:
-        doc = yaml.load(text, Loader=_SafeLoader)  # a SafeLoader subclass
+        _yaml_limits(text, source)
+        doc = yaml.load(text, Loader=_BaseLoader)  # a safe loader: see _BaseLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -492,8 +611,4 @@ def _load(path: Path) -> Rubric:
     except OSError as exc:
         raise RubricFileError([FieldError("", f"cannot be read: {exc.strerror or exc}")],
                               source) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise RubricFileError([FieldError("", "the rubric is not UTF-8 text")], source) from None
-    return parse_rubric_text(text, source)
+    return parse_rubric_text(data, source)

@@ -1,10 +1,12 @@
 """Plan schema v1: parse plan documents and report every problem at once, for people.
 
 This is the only module that reads plan bytes. :func:`parse_plan` turns bytes or text into a
-JSON object (refusing bad encodings, syntax errors, NaN/Infinity, absurd nesting and oversize
-documents); :func:`validate_plan` checks it against ``plan_schema.json`` plus a few cross-field
-rules and raises :class:`~evaluator.errors.PlanValidationError` listing every error, sorted by
-path, each as ``path: what is wrong``.
+JSON object in time linear in its size (refusing bad encodings, syntax errors, absurd nesting,
+oversize documents and, at their paths, NaN/Infinity, numbers over 18 digits, lone surrogates
+and repeated keys); :func:`validate_plan` checks it against ``plan_schema.json`` plus a few
+cross-field rules and raises :class:`~evaluator.errors.PlanValidationError` listing every
+error (up to :data:`~evaluator.errors.MAX_ERRORS`, then a count), sorted by path, each as
+``path: what is wrong``.
 """
 
 from __future__ import annotations
@@ -12,15 +14,23 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator
+import numpy as np
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
-from evaluator.errors import FieldError, PlanValidationError, describe_value
+from evaluator.errors import (
+    MAX_ERRORS,
+    FieldError,
+    PlanValidationError,
+    describe_value,
+    first_errors,
+    more_errors,
+)
 
 MAX_PLAN_BYTES = 1_000_000
 """Largest plan document accepted, in bytes (a real plan is a few kilobytes)."""
@@ -67,9 +77,55 @@ def plan_schema() -> dict[str, Any]:
     return json.loads(text)
 
 
+def _unless_over_max_items(keyword: Any) -> Any:
+    """A list keyword that looks at no item of a list longer than its schema's ``maxItems``
+    (``maxItems`` reports that list once; checking 330,000 items would not help anyone)."""
+
+    def check(validator: Any, value: Any, instance: Any, schema: Mapping[str, Any]) -> Any:
+        limit = schema.get("maxItems")
+        if isinstance(instance, list) and isinstance(limit, int) and len(instance) > limit:
+            return
+        yield from keyword(validator, value, instance, schema) or ()
+
+    return check
+
+
+def _max_items(validator: Any, limit: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """``maxItems`` without jsonschema's message, which spells out the whole list."""
+    if validator.is_type(instance, "array") and len(instance) > limit:
+        yield ValidationError(f"has {len(instance)} items; at most {limit} are allowed")
+
+
+def _closed_object(keyword: Any) -> Any:
+    """``additionalProperties: false`` without jsonschema's message, which sorts and spells
+    out every unknown name (:func:`field_errors` lists the first ones itself)."""
+
+    def check(validator: Any, value: Any, instance: Any, schema: Mapping[str, Any]) -> Any:
+        if value is False and "patternProperties" not in schema and isinstance(instance, dict):
+            extra = len(instance.keys() - (schema.get("properties") or {}).keys())
+            if extra:
+                yield ValidationError(f"has {extra} fields that are not allowed")
+            return
+        yield from keyword(validator, value, instance, schema) or ()
+
+    return check
+
+
+BoundedValidator = validators.extend(
+    Draft202012Validator,
+    {"maxItems": _max_items,
+     "additionalProperties": _closed_object(
+         Draft202012Validator.VALIDATORS["additionalProperties"])}
+    | {name: _unless_over_max_items(Draft202012Validator.VALIDATORS[name])
+       for name in ("items", "prefixItems", "contains", "unevaluatedItems")},
+)
+"""Draft 2020-12, except that a list over its ``maxItems`` is not descended into and two
+keywords build short messages (the errors are reworded by :func:`field_errors` anyway)."""
+
+
 @cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(plan_schema())
+def _validator() -> Any:
+    return BoundedValidator(plan_schema())
 
 
 def format_path(parts: Iterable[str | int]) -> str:
@@ -79,8 +135,13 @@ def format_path(parts: Iterable[str | int]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = _shown(str(part))
+            out += f".{name}" if out else name
     return out
+
+
+MAX_DIGITS = 18
+"""Most digits of a whole number in a plan (anything larger is no real amount)."""
 
 
 class _BadNumber:
@@ -90,56 +151,203 @@ class _BadNumber:
         self.text = text
 
 
-def _parse_constant(text: str) -> _BadNumber:
-    return _BadNumber(text)
+class _Repeated(dict[str, Any]):
+    """An object in which some key appears more than once (``repeated`` lists them)."""
+
+    repeated: tuple[str, ...] = ()
 
 
-def _parse_float(text: str) -> float | _BadNumber:
-    value = float(text)
-    return value if math.isfinite(value) else _BadNumber(text)
+class _Parse:
+    """One parse's hooks; ``suspect`` is set when a value needs :func:`value_errors`."""
 
+    def __init__(self) -> None:
+        self.suspect = False
 
-def _parse_int(text: str) -> int | _BadNumber:
-    if len(text.lstrip("-")) > 18:
+    def constant(self, text: str) -> _BadNumber:
+        self.suspect = True
         return _BadNumber(text)
-    return int(text)
+
+    def float(self, text: str) -> float | _BadNumber:
+        value = float(text)  # linear in the digits; an overflow is inf, refused below
+        if math.isfinite(value):
+            return value
+        self.suspect = True
+        return _BadNumber(text)
+
+    def int(self, text: str) -> int | _BadNumber:
+        if len(text.lstrip("-")) > MAX_DIGITS:
+            self.suspect = True
+            return _BadNumber(text)
+        return int(text)
+
+    def object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) == len(pairs):
+            return obj
+        self.suspect = True
+        seen: set[str] = set()
+        repeated = _Repeated(obj)
+        repeated.repeated = tuple(sorted({k for k, _ in pairs if k in seen or seen.add(k)}))
+        return repeated
 
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_BRACKET = re.compile(r"[\[\]{}]")
+MAX_DIGITS = 18
+"""Most digits of a whole number in a plan (anything larger is no real amount)."""
+
+# Every step before ``json.loads`` is one regular-expression pass with no backtracking
+# (possessive quantifiers; an unterminated string runs to the end of the text instead of being
+# retried from each later quote) plus one numpy pass, so it is linear in the text.
+_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"?', re.S)
+_BIG_EXPONENT = re.compile(r"[eE][-+]?0*[0-9]{3}")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_STEPS = bytes.maketrans(b"[{]}" + bytes(x for x in range(256) if x not in b"[{]}"),
+                         b"\x01\x01\xff\xff" + bytes(252))
+"""Byte -> nesting step: an opening bracket +1, a closing one -1 (0xff as int8), others 0."""
 
 
-def _nesting_depth(text: str) -> int:
-    """Deepest bracket nesting outside strings (linear, never recursive)."""
-    depth = deepest = 0
-    for match in _BRACKET.finditer(_STRING.sub("", text)):
-        if match.group() in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
+def _outside_strings(text: str) -> str:
+    """The text with every string (and an unterminated one's rest) removed: one linear pass."""
+    return _STRING.sub("", text)
+
+
+def _nesting_depth(bare: str) -> int:
+    """Deepest bracket nesting of text without strings, in one vectorised linear pass."""
+    steps = np.frombuffer(bare.encode("utf-8", "surrogatepass").translate(_STEPS), np.int8)
+    return int(np.cumsum(steps, dtype=np.int64).max(initial=0))
+
+
+def _long_numbers(bare: str) -> bool:
+    """Whether text without strings has a run of more than :data:`MAX_DIGITS` digits or a
+    three-digit exponent (a number that could overflow), in vectorised linear passes."""
+    codes = np.frombuffer(bare.encode("utf-8", "surrogatepass"), np.uint8)
+    digit = np.concatenate(([0], ((codes >= 48) & (codes <= 57)).view(np.int8), [0]))
+    edges = np.diff(digit)
+    runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+    return bool(runs.max(initial=0) > MAX_DIGITS) or _BIG_EXPONENT.search(bare) is not None
+
+
+def _valid_text(text: str) -> bool:
+    return text.isascii() or _SURROGATE.search(text) is None
+
+
+def _shown(key: str) -> str:
+    """A key as it may appear in a path (a lone surrogate shown as its escape)."""
+    return key if _valid_text(key) else key.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def value_errors(doc: Any, limit: int = MAX_ERRORS) -> list[FieldError]:
+    """Values no plan may hold, each at its path: NaN/Infinity or a number over
+    :data:`MAX_DIGITS` digits, text that is not valid Unicode (a lone surrogate), a key
+    repeated in one object. One pass (each container once); the first ``limit`` problems are
+    listed in path order and the rest counted in one final entry."""
+    if not isinstance(doc, dict | list):
+        problem = _leaf_problem(doc)
+        return [FieldError("", problem, doc)] if problem else []
+    # Written for speed (it may visit a million values): containers go into flat lists with
+    # the index of the container holding them, so no path is built unless a value is refused.
+    nodes: list[Any] = [doc]
+    owners: list[int] = [-1]
+    names: list[str | int] = [""]
+    suspects: list[tuple[int, str | int, Any]] = []
+    suspect = suspects.append
+    index = 0
+    while index < len(nodes):
+        node = nodes[index]
+        if type(node) is list:
+            pairs: Iterable[tuple[str | int, Any]] = enumerate(node)
         else:
-            depth -= 1
-    return deepest
+            pairs = node.items()
+            if type(node) is _Repeated:
+                suspects.extend((index, key, _Repeated) for key in node.repeated)
+        for key, value in pairs:
+            kind = type(value)
+            if kind is dict or kind is list or kind is _Repeated:
+                nodes.append(value)
+                owners.append(index)
+                names.append(key)
+            elif (kind is str and not value.isascii()) or (
+                    kind is int and not -_TOO_BIG < value < _TOO_BIG) or (
+                    kind is float and value - value != 0) or kind is _BadNumber:
+                suspect((index, key, value))
+            if type(key) is str and not key.isascii():
+                suspect((index, key, _Key))
+        index += 1
+
+    def path(owner: int, key: str | int) -> tuple[str | int, ...]:
+        parts = [key]
+        while owner > 0:
+            parts.append(names[owner])
+            owner = owners[owner]
+        return tuple(reversed(parts))
+
+    hits: list[tuple[tuple[str | int, ...], str, Any]] = []
+    more = 0
+    for owner, key, value in suspects:
+        if value is _Repeated:
+            problem = _REPEATED
+        elif value is _Key:
+            problem = "" if _valid_text(str(key)) else _NAME_NOT_UNICODE
+        else:
+            problem = _leaf_problem(value)
+        if problem and len(hits) < limit:
+            hits.append((path(owner, key), problem, key if value is _Repeated else value))
+        elif problem:
+            more += 1
+    errors = sorted(
+        (FieldError(format_path(p), m, v) for p, m, v in hits),
+        key=lambda e: (_sort_key(e.path), e.message),
+    )
+    return [*errors, more_errors(more, limit)] if more else errors
 
 
-def _bad_numbers(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[FieldError]:
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(node, path)]
-    while stack:
-        item, where = stack.pop()
-        if isinstance(item, _BadNumber):
-            yield FieldError(
-                format_path(where),
-                f"{item.text} is not allowed: numbers must be finite and of a sensible size",
-                item.text,
-            )
-        elif isinstance(item, dict):
-            stack.extend((v, (*where, k)) for k, v in item.items())
-        elif isinstance(item, list):
-            stack.extend((v, (*where, i)) for i, v in enumerate(item))
+class _Key:
+    """Marks a field name (rather than a value) to check in :func:`value_errors`."""
+
+
+_INVALID = "is not valid Unicode (a lone surrogate such as \\ud800)"
+_NOT_UNICODE = "is text that " + _INVALID
+_NAME_NOT_UNICODE = "is a field name that " + _INVALID
+_REPEATED = "appears more than once in the same object; give each field once"
+
+
+def _leaf_problem(value: Any) -> str:
+    """Why a parsed text or number is refused ("" when it is fine)."""
+    if isinstance(value, str):
+        return "" if _valid_text(value) else _NOT_UNICODE
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, _BadNumber):
+        text = value.text
+        return _NUMBER_RULE.format(text if len(text) <= 40 else
+                                   f"a number of {len(text):,} characters")
+    if isinstance(value, float):
+        return "" if math.isfinite(value) else _NUMBER_RULE.format(value)
+    if isinstance(value, int) and abs(value) >= _TOO_BIG:
+        return _NUMBER_RULE.format(f"a number of more than {MAX_DIGITS} digits")
+    return ""
+
+
+_NUMBER_RULE = "{} is not allowed: numbers must be finite and of a sensible size"
+_TOO_BIG = 10**MAX_DIGITS
 
 
 def parse_plan(data: bytes | str, *, max_bytes: int = MAX_PLAN_BYTES) -> dict[str, Any]:
-    """Parse a plan document (UTF-8 JSON object) or raise PlanValidationError saying why."""
-    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+    """Parse a plan document (UTF-8 JSON object) or raise PlanValidationError saying why.
+
+    Refused: over ``max_bytes``, not UTF-8, empty, nested over :data:`MAX_NESTING`, not JSON,
+    not an object, and (each at its path, see :func:`value_errors`) NaN/Infinity, numbers
+    over :data:`MAX_DIGITS` digits, lone surrogates and repeated keys. Every step is linear in
+    the text: the 1 MB limit parses in milliseconds whatever its shape.
+    """
+    raw_surrogates = False
+    if isinstance(data, str):
+        try:
+            size = len(data.encode("utf-8"))
+        except UnicodeEncodeError:
+            size, raw_surrogates = len(data.encode("utf-8", "surrogatepass")), True
+    else:
+        size = len(data)
     if size > max_bytes:
         raise PlanValidationError(
             [FieldError("", f"the plan is {size:,} bytes; the limit is {max_bytes:,} bytes")]
@@ -161,17 +369,21 @@ def parse_plan(data: bytes | str, *, max_bytes: int = MAX_PLAN_BYTES) -> dict[st
         text = data
     if not text.strip():
         raise PlanValidationError([FieldError("", "the plan is empty; expected a JSON object")])
-    depth = _nesting_depth(text)
+    bare = _outside_strings(text)
+    depth = _nesting_depth(bare)
     if depth > MAX_NESTING:
         raise PlanValidationError(
             [FieldError("", f"the plan is nested {depth} levels deep; the limit is {MAX_NESTING}")]
         )
+    hooks = _Parse()
+    # Numbers go through Python hooks only when one could overflow (a long digit run or a
+    # three-digit exponent outside strings); otherwise the C decoder converts them.
+    numbers: dict[str, Any] = (
+        {"parse_float": hooks.float, "parse_int": hooks.int} if _long_numbers(bare) else {}
+    )
     try:
         doc = json.loads(
-            text,
-            parse_constant=_parse_constant,
-            parse_float=_parse_float,
-            parse_int=_parse_int,
+            text, object_pairs_hook=hooks.object, parse_constant=hooks.constant, **numbers
         )
     except json.JSONDecodeError as exc:
         raise PlanValidationError(
@@ -184,9 +396,11 @@ def parse_plan(data: bytes | str, *, max_bytes: int = MAX_PLAN_BYTES) -> dict[st
         ) from None
     except RecursionError:  # defensive: the depth check above should make this unreachable
         raise PlanValidationError([FieldError("", "the plan is nested too deeply")]) from None
-    bad = sorted(_bad_numbers(doc))
-    if bad:
-        raise PlanValidationError(bad)
+    if hooks.suspect or raw_surrogates or (
+            "\\u" in text and _ESCAPED_SURROGATE.search(text) is not None):
+        bad = value_errors(doc)
+        if bad:
+            raise PlanValidationError(bad)
     if not isinstance(doc, dict):
         raise PlanValidationError(
             [FieldError("", f"the plan must be a JSON object, not {_type_word(doc)}")]
@@ -286,12 +500,16 @@ def field_errors(error: ValidationError, document: str) -> Iterator[FieldError]:
         return
     if kind == "additionalProperties":
         allowed = sorted((error.schema.get("properties") or {}).keys())
-        for name in sorted(set(value) - set(allowed)):
+        unknown = sorted(set(value) - set(allowed))
+        for name in unknown[:MAX_ERRORS]:
             yield FieldError(
                 format_path([*path, name]),
                 f"is not a field of {document}; expected one of " + ", ".join(allowed),
                 value[name],
             )
+        if len(unknown) > MAX_ERRORS:
+            yield FieldError(where, f"has {len(unknown):,} fields that are not fields of "
+                             f"{document}; the first {MAX_ERRORS} by name are listed")
         return
     if kind == "type":
         message = f"{shown} is not {_expected_types(arg)}"
@@ -388,18 +606,28 @@ def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
 
 
 def plan_errors(doc: Any) -> list[FieldError]:
-    """Every problem with a parsed plan document, sorted by path (empty when valid)."""
+    """Every problem with a parsed plan document, sorted by path (empty when valid).
+
+    Values :func:`parse_plan` refuses (:func:`value_errors`) are checked too, for documents
+    that did not come through it. More than
+    :data:`~evaluator.errors.MAX_ERRORS` problems end in one entry counting the rest.
+    """
     found: set[FieldError] = set()
     for error in _validator().iter_errors(doc):
         found.update(_messages(error))
+    if not found:  # a document the schema accepts is small, so this pass is cheap
+        bad = value_errors(doc)
+        if bad:
+            return bad
     if isinstance(doc, dict) and not found:
         found.update(_cross_field_errors(doc))
-    return sorted(found, key=lambda e: (_sort_key(e.path), e.message))
+    return first_errors(sorted(found, key=lambda e: (_sort_key(e.path), e.message)))
 
 
 def _sort_key(path: str) -> tuple[Any, ...]:
+    """List indices in numeric order (only ASCII digits are an index: ``²`` is a key)."""
     parts = (p for p in re.split(r"[.\[\]]+", path) if p)
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+    return tuple((0, int(p), "") if p.isascii() and p.isdigit() else (1, 0, p) for p in parts)
 
 
 def validate_plan(doc: Any) -> dict[str, Any]:

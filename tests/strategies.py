@@ -183,6 +183,12 @@ def broken_plans(draw: st.DrawFn) -> tuple[dict[str, Any] | bytes, str]:
                 "deep_nesting",
                 "bad_currency",
                 "not_object",
+                "long_escapes",
+                "huge_list",
+                "odd_digits",
+                "long_number",
+                "lone_surrogate",
+                "duplicate_key",
             ]
         )
     )
@@ -218,7 +224,69 @@ def broken_plans(draw: st.DrawFn) -> tuple[dict[str, Any] | bytes, str]:
         return json.dumps(plan).encode("utf-16"), ""
     if defect == "deep_nesting":
         return (b"[" * 5000) + (b"]" * 5000), ""
+    if defect in _SHAPES:
+        return _SHAPES[defect](plan, draw)
     if defect == "bad_currency":
         plan["costs"]["currency"] = draw(st.sampled_from(["usd", "US", "DOLLARS", ""]))
         return plan, "costs.currency"
     return json.dumps([plan]).encode(), ""
+
+
+# The shapes of security issue 17: each returns (document or bytes, expected path).
+ODD_DIGITS = ("²", "¹²³", "٣", "߂", "\uff11\uff12")
+"""Characters Python calls digits that JSON does not: superscripts, Arabic-Indic, N'Ko, full
+width. As a field name they are text (never an index); as a number they are a syntax error."""
+
+
+def _marked(plan: dict[str, Any], path: list[Any], raw: str) -> bytes:
+    """The plan as JSON text with the value at ``path`` written as ``raw``, verbatim."""
+    _set(plan, path, "@RAW@")
+    return json.dumps(plan).replace('"@RAW@"', raw, 1).encode()
+
+
+def _long_escapes(plan: dict[str, Any], draw: st.DrawFn) -> tuple[bytes, str]:
+    # A string of escaped quotes never closed: quadratic for a backtracking string pattern.
+    text = json.dumps(plan)
+    cut = text.index('"name": ') + len('"name": ')
+    return (text[:cut] + '"' + '\\"' * draw(st.integers(1, 200_000))).encode(), ""
+
+
+def _huge_list(plan: dict[str, Any], draw: st.DrawFn) -> tuple[dict[str, Any], str]:
+    where, limit = draw(st.sampled_from([(["products"], 200),
+                                         (["compensation", "components"], 20)]))
+    _set(plan, where, [{}] * draw(st.integers(limit + 1, 50_000)))
+    return plan, _path_text(where)
+
+
+def _odd_digits(plan: dict[str, Any], draw: st.DrawFn) -> tuple[dict[str, Any] | bytes, str]:
+    digits = draw(st.sampled_from(ODD_DIGITS))
+    if draw(st.booleans()):
+        plan["costs"][digits] = 1
+        return plan, f"costs.{digits}"
+    return _marked(plan, ["costs", "enrollment_fee"], digits), ""
+
+
+def _long_number(plan: dict[str, Any], draw: st.DrawFn) -> tuple[bytes, str]:
+    digits = "1" * draw(st.integers(19, 5_000))
+    raw = draw(st.sampled_from([digits, "-" + digits, f"{digits}.5", f"1e{digits[:4]}"]))
+    return _marked(plan, ["costs", "enrollment_fee"], raw), "costs.enrollment_fee"
+
+
+def _lone_surrogate(plan: dict[str, Any], draw: st.DrawFn) -> tuple[bytes, str]:
+    escape = f"\\u{draw(st.integers(0xD800, 0xDFFF)):04x}"
+    return _marked(plan, ["company", "name"], f'"{draw(name)}{escape}"'), "company.name"
+
+
+def _duplicate_key(plan: dict[str, Any], draw: st.DrawFn) -> tuple[bytes, str]:
+    again = draw(st.sampled_from(["USD", "EUR"]))
+    return _marked(plan, ["costs", "currency"], f'"USD", "currency": "{again}"'), "costs.currency"
+
+
+_SHAPES = {
+    "long_escapes": _long_escapes,
+    "huge_list": _huge_list,
+    "odd_digits": _odd_digits,
+    "long_number": _long_number,
+    "lone_surrogate": _lone_surrogate,
+    "duplicate_key": _duplicate_key,
+}

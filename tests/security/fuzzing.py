@@ -6,7 +6,8 @@ renderers (JSON, CSV); on request also the expensive doors: the HTML and PDF ren
 command line (``oppeval validate`` and ``oppeval evaluate``) and the JSON API. The outcome is
 ``valid`` (every door succeeded), ``refused`` (every door refused it and named the expected
 field path) or ``problem`` (anything else: a traceback, a refusal without the path, a valid plan
-refused, a broken plan accepted, output that does not match its schema, unescaped markup).
+refused, a broken plan accepted, more than the first 100 errors and a count listed, output that
+does not match its schema, unescaped markup).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 from evaluator.cli import cli
-from evaluator.errors import FieldError, InputError
+from evaluator.errors import MAX_ERRORS, FieldError, InputError
 from evaluator.evaluation import evaluate_document, validate_output
 from evaluator.report import RENDERERS
 from evaluator.schema import parse_plan, validate_plan
@@ -50,6 +51,7 @@ PROBLEMS = (
     "refused without the path",
     "valid plan refused",
     "broken plan accepted",
+    "unbounded errors",
     "wrong output",
 )
 """Every kind of problem, as the fuzz benchmark counts them."""
@@ -121,6 +123,8 @@ def _drive(data: bytes, expected: str | None, expensive: bool, client: FlaskClie
             )
         if any(not e.message for e in errors):
             raise Problem("refused without the path", "a refusal without a message")
+        if len(errors) > MAX_ERRORS + 1:
+            raise Problem("unbounded errors", f"{len(errors):,} errors listed")
         if expensive:
             _cli_refuses(data, expected)
         if client is not None:
@@ -180,6 +184,8 @@ def _cli_refuses(data: bytes, expected: str) -> None:
     if result.exit_code != 2:
         raise Problem("broken plan accepted", f"oppeval validate exited {result.exit_code}")
     lines = [line.split(": ", 2) for line in result.stderr.splitlines() if line.strip()]
+    if len(lines) > MAX_ERRORS + 1:
+        raise Problem("unbounded errors", f"oppeval validate printed {len(lines):,} errors")
     paths = [parts[1] if len(parts) == 3 else "" for parts in lines]
     if not names_path(paths, expected) and expected not in result.stderr:
         raise Problem(
@@ -213,6 +219,8 @@ def _api_refuses(client: FlaskClient, data: bytes, expected: str) -> None:
             f"the API answered {response.status_code}",
         )
     body = response.get_json()
+    if len(body["errors"]) > MAX_ERRORS + 1 + len(SMALL):
+        raise Problem("unbounded errors", f"the API listed {len(body['errors']):,} errors")
     paths = [e["path"] for e in body["errors"]]
     if not names_path(paths, expected):
         raise Problem(
