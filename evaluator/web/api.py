@@ -113,7 +113,7 @@ def evaluate() -> Response | tuple[Response, int]:
         errors=errors,
     ).check()
     if sub.errors:
-        return _errors(sorted(set(sub.errors)), 422)
+        return _errors(list(dict.fromkeys(sub.errors)), 422)
     try:
         evaluation = sub.evaluate()
     except InputError as exc:
