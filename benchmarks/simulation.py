@@ -42,7 +42,7 @@ from evaluator.model import Plan
 from evaluator.simulation import run_once, simulate
 from evaluator.simulation.sharing import THREADS_ENV, default_threads
 
-# The example plan of DESIGN.md section 3: all nine component types, one rank, a payout cap.
+# An example plan with all nine component types, one rank, a payout cap.
 EVERY_COMPONENT: dict[str, Any] = {
     "company": {"name": "Example Wellness"},
     "costs": {
@@ -161,7 +161,7 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; "
           f"median of {reps} fresh process{'es' if reps > 1 else ''} per figure")
     sizes = [10_000, 100_000] + ([] if args.quick else [1_000_000])
-    print("\nDESIGN.md example plan (all nine component types), 60 months, 1 run, vectorised")
+    print("\nExample plan (all nine component types), 60 months, 1 run, vectorised")
     print("(participant-months: months participants were active; peak: process max RSS;")
     print(f" threads: the engine's default here ({default_threads()}) or 1)")
     print(f"{'market':>10} {'threads':>7} {'joined':>10} {'part-months':>12} {'wall s':>7} "

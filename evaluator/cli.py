@@ -1,7 +1,7 @@
 """The ``oppeval`` command line: a thin front door over the evaluation pipeline.
 
 Commands: ``validate``, ``evaluate``, ``batch``, ``serve``, ``samples`` and ``rubric check``
-(DESIGN.md section 9). Exit codes: 0 ok, 2 invalid input (every problem printed on stderr as
+(README.md, "Command line"). Exit codes: 0 ok, 2 invalid input (every problem printed on stderr as
 ``SOURCE: path: message``), 1 a bug. Renderers, custom rubrics, batch and the web app are
 imported inside the command that needs them, so a missing piece makes only its own command
 refuse, plainly and with exit code 1; nothing is ever written unless the whole output was

@@ -40,7 +40,7 @@ DOCUMENTED_CASES = {
     "koscot", "omnitrition", "amway1979", "burnlounge", "vemma_order", "herbalife_order",
     "fhtm", "advocare", "telexfree", "neora",
 }
-"""Cases in SOURCES.md whose plan structure the sources describe."""
+"""Cases in docs/SOURCES.md whose plan structure the sources describe."""
 
 
 def test_every_documented_case_has_a_sample_citing_it(default_rubric: Rubric) -> None:
