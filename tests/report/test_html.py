@@ -257,3 +257,15 @@ def test_reports_are_identical_across_processes() -> None:
         digests.append(result.stdout)
     assert digests[0] == digests[1]
     assert digests[0].count("\n") == 3
+
+
+def test_keys_an_evaluation_never_has_change_nothing(evaluation: Evaluation) -> None:
+    """The page is made of the published keys alone: others in a dictionary are not read."""
+    ev = evaluation.to_dict()
+    extra = {
+        **ev,
+        "date": "2026-01-15", "evaluated_at": "2026-01-15", "created": "2026-01-15",
+        "figures_date": "2025", "summary": "A summary",
+        "score": {**ev["score"], "why": "Because."},
+    }
+    assert render("html", extra) == render("html", evaluation)
