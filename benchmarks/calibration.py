@@ -3,7 +3,7 @@
 Prints, per sample in plan_samples/ (vectorised engine, default seed, all runs, mean over runs):
 people ever joined, peak active, saturation of the market at the horizon, the fraction losing
 money (everyone / late joiners), the fraction earning nothing and the median annual gross pay.
-Below the table, the outcomes SOURCES.md ("Income outcomes to check the simulation against")
+Below the table, the outcomes docs/SOURCES.md ("Income outcomes to check the simulation against")
 documents, to compare with; the defaults are not tuned to match any one of them.
 
 Run: ``.venv/bin/python benchmarks/calibration.py [--set NAME=VALUE ...]`` (overrides are
@@ -66,7 +66,7 @@ def main() -> None:
           "earned nothing; co.0: paid nothing by the company, retail margin aside, as income "
           "disclosures count; gross: pay before costs, per year of tenure; co.: the part the "
           "company paid)")
-    print("\nDocumented outcomes (SOURCES.md):")
+    print("\nDocumented outcomes (docs/SOURCES.md):")
     for line in DOCUMENTED:
         print(f"  - {line}")
 

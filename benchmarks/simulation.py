@@ -45,7 +45,7 @@ from evaluator.model import Plan
 from evaluator.simulation import run_once, simulate
 from evaluator.simulation.sharing import THREADS_ENV, default_threads
 
-# The example plan of DESIGN.md section 3: all nine component types, one rank, a payout cap.
+# An example plan with all nine component types, one rank, a payout cap.
 EVERY_COMPONENT: dict[str, Any] = {
     "company": {"name": "Example Wellness"},
     "costs": {
@@ -162,7 +162,7 @@ def against_floor(path: str, repeats: int) -> None:
     ours.sort()
     floor.sort()
     mid_ours, mid_floor = ours[len(ours) // 2], floor[len(floor) // 2]
-    print(f"1M x 60 months, DESIGN.md example plan, vectorised: {mid_ours:.2f} s wall "
+    print(f"1M x 60 months, every component type, vectorised: {mid_ours:.2f} s wall "
           f"({ours[0]:.2f}-{ours[-1]:.2f})")
     print(f"speed floor ({os.path.basename(path)}): {mid_floor:.2f} s wall "
           f"({floor[0]:.2f}-{floor[-1]:.2f})")
@@ -193,7 +193,7 @@ def main() -> None:
         against_floor(args.floor, reps)
         return
     sizes = [10_000, 100_000] + ([] if args.quick else [1_000_000])
-    print("\nDESIGN.md example plan (all nine component types), 60 months, 1 run, vectorised")
+    print("\nExample plan (all nine component types), 60 months, 1 run, vectorised")
     print("(participant-months: months participants were active; peak: process max RSS;")
     print(f" threads: the engine's default here ({default_threads()}) or 1)")
     print(f"{'market':>10} {'threads':>7} {'joined':>10} {'part-months':>12} {'wall s':>7} "

@@ -1,7 +1,7 @@
 """One table of assumptions: name, default, unit, meaning and source.
 
 The same table feeds ``--set NAME=VALUE``, the web form, the report's appendix and the docs.
-Defaults are grounded in ../shared/SOURCES.md (the keys in ``cites`` name its entries); where no
+Defaults are grounded in docs/SOURCES.md (the keys in ``cites`` name its entries); where no
 source gives a figure, the source says plainly that the value is the tool's choice to change.
 """
 
@@ -115,7 +115,7 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "Chance that an active participant quits in a month.",
         "Nearly half of Herbalife's distributors quit each year and most stop ordering in "
         "year one (Herbalife order 2016); Neora's median partner tenure was about 8 months; "
-        "SOURCES.md finds about 6% a month defensible.",
+        "docs/SOURCES.md finds about 6% a month defensible.",
         0, 1, cites=("herbalife_order", "neora"), label="Monthly churn",
     ),
     AssumptionSpec(
@@ -152,8 +152,8 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "personal_use_value", 0.0, "share of the required purchase",
         "Share of the required monthly purchase the person would have bought anyway at that "
         "price; it is not counted as a cost.",
-        "DESIGN.md section 4 default: no credit unless the user says the product is worth its "
-        "price to them.",
+        "Tool default: no credit unless the user says the product is worth its price to "
+        "them.",
         0, 1, label="Personal-use value",
     ),
     AssumptionSpec(

@@ -229,12 +229,24 @@ class _InProcess:
         """Nothing to close."""
 
 
+DASK_EXTRA = "pip install 'oppeval[dask]'"
+"""How to install what ``--dask-scheduler`` needs (dask and distributed, the ``dask`` extra)."""
+
+
 class _Dask:
     """Rows on a Dask distributed cluster (its workers need this package installed)."""
 
     def __init__(self, address: str, settings: BatchSettings) -> None:
-        from distributed import Client
-
+        try:
+            from distributed import Client
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("dask", "distributed"):
+                raise
+            raise InputError([FieldError(
+                "--dask-scheduler",
+                f"needs Dask, which is not installed ({exc.name} is missing); install the dask "
+                f"extra: {DASK_EXTRA}",
+            )]) from None
         self.settings = settings
         try:
             self.client = Client(address, timeout="10s", set_as_default=False)

@@ -1,16 +1,14 @@
 """The ``oppeval`` command line: a thin front door over the evaluation pipeline.
 
 Commands: ``validate``, ``evaluate``, ``batch``, ``serve``, ``samples`` and ``rubric check``
-(DESIGN.md section 9). Exit codes: 0 ok, 2 invalid input (every problem printed on stderr as
-``SOURCE: path: message``), 1 a bug. Renderers, custom rubrics, batch and the web app are
-imported inside the command that needs them, so a missing piece makes only its own command
-refuse, plainly and with exit code 1; nothing is ever written unless the whole output was
-produced first.
+(README.md, "Command line"). Exit codes: 0 ok, 2 invalid input (every problem printed on stderr as
+``SOURCE: path: message``), 1 a bug. The evaluation, renderers, rubrics, batch and the web
+app are imported inside the command that needs them, so a command loads only what it uses;
+nothing is ever written unless the whole output was produced first.
 """
 
 from __future__ import annotations
 
-import importlib
 import io
 import os
 import sys
@@ -42,34 +40,6 @@ CONTEXT_SETTINGS: dict[str, Any] = {
     "max_content_width": 100,
     "terminal_width": 100,
 }
-
-
-class FeatureUnavailable(click.ClickException):
-    """A part of the pipeline this command needs is not in this installation (exit 1)."""
-
-    exit_code = 1
-
-
-def _require(module: str, name: str, feature: str) -> Any:
-    """``module.name``, or a plain refusal naming the missing feature.
-
-    Only the absence of ``module`` itself (or of ``name`` in it) counts as "not available";
-    an import error raised from inside an existing module is a bug and propagates.
-    """
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and module.startswith(exc.name):
-            raise FeatureUnavailable(
-                f"{feature} is not available in this installation ({module} is missing)"
-            ) from None
-        raise
-    try:
-        return getattr(mod, name)
-    except AttributeError:
-        raise FeatureUnavailable(
-            f"{feature} is not available in this installation ({module}.{name} is missing)"
-        ) from None
 
 
 def _fail(errors: Sequence[FieldError], source: str | None) -> NoReturn:
@@ -199,19 +169,19 @@ def _set_help() -> str:
 def evaluate(plan: str, fmt: str, out: str, seed: int, rubric_path: str | None, engine: str,
              settings: tuple[str, ...]) -> None:
     """Evaluate one plan and write the report (JSON to stdout by default)."""
-    renderers = _require("evaluator.report", "RENDERERS", "report rendering")
-    if fmt not in renderers:
-        raise FeatureUnavailable(f"the {fmt} format is not available in this installation")
-    renderer = renderers[fmt]
+    from evaluator.evaluation import evaluate_document
+    from evaluator.report import RENDERERS
+
+    renderer = RENDERERS[fmt]
     if renderer.binary and out == "-" and sys.stdout.isatty():
         _fail([FieldError("--output", f"a {fmt} report is binary; write it to a file with -o")],
               None)
-    evaluate_document = _require("evaluator.evaluation", "evaluate_document", "evaluation")
     with _input_errors(None):
         overrides = parse_set_options(settings)
     rubric = None
     if rubric_path is not None:
-        load_rubric = _require("evaluator.rubric", "load_rubric", "custom rubrics")
+        from evaluator.rubric import load_rubric
+
         with _input_errors(rubric_path):
             rubric = load_rubric(rubric_path)
     name = _display_name(plan)
@@ -263,7 +233,8 @@ def batch(plans_csv: str, out: str, workers: int | None, fmt: str, dask_schedule
     the batch ran, even with invalid rows; 2 when the CSV itself cannot be read; 1 when a
     row hit an internal error (the row is still written, marked "error").
     """
-    run_batch = _require("evaluator.batch", "run_batch", "batch scoring")
+    from evaluator.batch import run_batch
+
     with _input_errors(None):
         overrides = parse_set_options(settings)
     with _input_errors(plans_csv):
@@ -281,7 +252,8 @@ def batch(plans_csv: str, out: str, workers: int | None, fmt: str, dask_schedule
               help="Port to listen on.")
 def serve(host: str, port: int) -> None:
     """Run the web app under a production WSGI server, with the samples preloaded."""
-    run = _require("evaluator.web", "serve", "the web app")
+    from evaluator.web import serve as run
+
     run(host, port)
 
 
@@ -311,7 +283,8 @@ def rubric() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 def rubric_check(file: str) -> None:
     """Validate a rubric YAML file against the rubric schema."""
-    load_rubric = _require("evaluator.rubric", "load_rubric", "rubric checking")
+    from evaluator.rubric import load_rubric
+
     with _input_errors(file):
         loaded = load_rubric(file)
     click.echo(f"{file}: valid rubric {loaded.id} version {loaded.version}")

@@ -1,8 +1,8 @@
 """Closed-form economics of joining, from the plan and the assumptions alone (no randomness).
 
-Definitions follow DESIGN.md section 4 exactly. Every figure carries its provenance: the plan
-fields and assumptions it used and the formula, so a report can say where each number comes
-from. A division by zero means "never" and is ``None``.
+Definitions follow README.md's "Economics" section exactly. Every figure carries its
+provenance: the plan fields and assumptions it used and the formula, so a report can say where
+each number comes from. A division by zero means "never" and is ``None``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def startup_cost(plan: Plan) -> float:
 
 
 def monthly_cost(plan: Plan, assumptions: Assumptions) -> float:
-    """Monthly cost of staying active (DESIGN.md section 4)."""
+    """Monthly cost of staying active (README.md, "Economics")."""
     c = plan.costs
     return (
         c.monthly_fees_total
@@ -89,9 +89,9 @@ def required_purchase_volume(plan: Plan) -> float:
 def pay_per_active_recruit(plan: Plan) -> float:
     """Level-1 pay per active recruit per month (unilevel + matrix level 1, binary half).
 
-    As DESIGN.md section 4 defines it, the first unilevel rate counts even when the unilevel's
-    ``basis`` is ``"customer"`` (where a recruit's own purchase would in fact pay nothing);
-    the simulation applies the basis faithfully.
+    As README.md's "Economics" section defines it, the first unilevel rate counts even when
+    the unilevel's ``basis`` is ``"customer"`` (where a recruit's own purchase would in fact
+    pay nothing); the simulation applies the basis faithfully.
     """
     volume = required_purchase_volume(plan)
     comp = plan.compensation
@@ -220,7 +220,7 @@ def recruitment_math(recruits_needed: int | None, market_size: int) -> dict[str,
 
 
 def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
-    """Every economics figure of DESIGN.md section 4 for one plan."""
+    """Every economics figure of README.md's "Economics" section for one plan."""
     c = plan.costs
     start = startup_cost(plan)
     monthly = monthly_cost(plan, assumptions)

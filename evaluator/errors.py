@@ -77,10 +77,6 @@ class RubricError(InputError):
     """A rubric file that cannot be read or does not satisfy the rubric schema."""
 
 
-class BatchRowError(InputError):
-    """One batch row that cannot be turned into a plan."""
-
-
 class LimitError(InputError):
     """A request that exceeds one of the tool's hard limits (size, time, rows)."""
 

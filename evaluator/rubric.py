@@ -1,11 +1,12 @@
 """Rubrics: how risky each indicator value is, and the verdict the levels add up to.
 
-A rubric is data (YAML, DESIGN.md section 6): bands, weights, reasons, citations, questions,
-unknown handling, verdict bands and overrides. :func:`load_rubric` is the only function here
-that reads a file; it validates the document against ``rubric_schema.json`` plus the rules a
-schema cannot express (every ``cite`` resolves, bands ascend and end in a catch-all, every
-indicator is one the tool computes) and raises :class:`RubricFileError` naming the file and
-the path of every problem. :func:`score` is pure: indicators in, a :class:`Score` out.
+A rubric is data (YAML; README.md, "Indicators, rubrics and the verdict"): bands, weights,
+reasons, citations, questions, unknown handling, verdict bands and overrides.
+:func:`load_rubric` is the only function here that reads a file; it validates the document
+against ``rubric_schema.json`` plus the rules a schema cannot express (every ``cite``
+resolves, bands ascend and end in a catch-all, every indicator is one the tool computes) and
+raises :class:`RubricFileError` naming the file and the path of every problem. :func:`score`
+is pure: indicators in, a :class:`Score` out.
 
 Scoring: each indicator's value falls in the first band whose ``max`` it does not exceed (a
 yes/no value compares as 1/0; the last band has no ``max`` and catches the rest). Levels are

@@ -129,16 +129,10 @@ def component_terms(component: Mapping[str, Any], currency: str) -> str:
     return ", ".join(f"{k}: {v}" for k, v in component.items() if k != "type")
 
 
-def bands_text(
-    indicator: Mapping[str, Any], rule: Mapping[str, Any] | None = None, currency: str = ""
-) -> str:
-    """The rubric's thresholds for an indicator (``rule``: its rubric entry, when known)."""
-    rule = rule or indicator
-    bands = rule.get("bands") or []
-    if not bands:
-        return "as set in the rubric"
+def bands_text(indicator: Mapping[str, Any], currency: str = "") -> str:
+    """The rubric's thresholds for a scored indicator, from the bands the indicator carries."""
     parts = []
-    for band in bands:
+    for band in indicator["bands"]:
         bound = band.get("max")
         level = view.level_word(band.get("level"))
         if bound is None:
@@ -148,8 +142,8 @@ def bands_text(
         else:
             shown = view.indicator_value({**indicator, "value": bound}, currency)
             parts.append(f"up to {shown}: {level}")
-    if rule.get("unknown"):
-        handling = rule["unknown"]
+    if indicator.get("unknown"):
+        handling = indicator["unknown"]
         parts.append("unknown: not scored" if handling == "skip" else f"unknown: {handling}")
     return "; ".join(parts)
 
@@ -161,18 +155,9 @@ def short_title(title: Any) -> str:
     return head if len(head) <= 70 else head[:69] + "…"
 
 
-def _finding(item: Any) -> dict[str, Any]:
-    if isinstance(item, Mapping):
-        text = next((item[k] for k in ("text", "summary", "message", "label") if item.get(k)), "")
-        return {"text": str(text), "level": item.get("level"), "label": item.get("label") or ""}
-    return {"text": str(item), "level": None, "label": ""}
-
-
-def _why(ev: Mapping[str, Any], findings: list[dict[str, Any]]) -> str:
+def _why(ev: Mapping[str, Any], findings: list[Mapping[str, Any]]) -> str:
     """One sentence on why the verdict is what it is, from the score and the findings."""
     score = ev.get("score") or {}
-    if score.get("why"):
-        return str(score["why"])
     levels = score.get("levels") or {}
     total = len(ev.get("indicators") or [])
     high = levels.get("high", 0)
@@ -194,33 +179,6 @@ def _why(ev: Mapping[str, Any], findings: list[dict[str, Any]]) -> str:
     return sentence + "."
 
 
-def _method(evaluation: Any, ev: Mapping[str, Any]) -> dict[str, Any]:
-    """The rubric's verdict bands, red-flag overrides and thresholds, where they are known.
-
-    The published dictionary names the rubric (id, version, title, description); an
-    ``Evaluation`` object also holds the rubric itself, which supplies the rest.
-    """
-    rubric = ev.get("rubric") or {}
-    verdicts = list(rubric.get("verdicts") or [])
-    overrides = list(rubric.get("overrides") or [])
-    rules: dict[str, Any] = {}
-    source = None if isinstance(evaluation, Mapping) else getattr(evaluation, "rubric", None)
-    if source is not None and hasattr(source, "verdicts"):
-        verdicts = verdicts or [{"label": v.label, "max": v.max} for v in source.verdicts]
-        overrides = overrides or [
-            {"indicator": o.indicator, "level": o.level, "verdict": o.verdict}
-            for o in source.overrides
-        ]
-        rules = {
-            i.id: {
-                "bands": [{"max": b.max, "level": b.level} for b in i.bands],
-                "unknown": i.unknown,
-            }
-            for i in source.indicators
-        }
-    return {"verdicts": verdicts, "overrides": overrides, "rules": rules}
-
-
 def _short_disclaimer(text: str) -> str:
     """The disclaimer's first sentences, within a length that fits on page 1."""
     if len(text) <= SHORT_DISCLAIMER_CHARS:
@@ -238,8 +196,6 @@ def _figures_date(ev: Mapping[str, Any]) -> str:
     """What the plan says about when its figures were read."""
     plan = ev.get("plan") or {}
     parts = []
-    if ev.get("figures_date"):
-        parts.append(str(ev["figures_date"]))
     disclosure = (plan.get("disclosures") or {}).get("income_disclosure") or {}
     if disclosure.get("year"):
         parts.append(f"income disclosure for {disclosure['year']}")
@@ -248,14 +204,6 @@ def _figures_date(ev: Mapping[str, Any]) -> str:
     elif (plan.get("company") or {}).get("notes"):
         parts.append("see the plan's notes under “The plan as entered”")
     return "; ".join(parts) if parts else "not stated in the plan"
-
-
-def document_date(ev: Mapping[str, Any]) -> str:
-    """The document's date: the Evaluation's own, or empty (nothing is stamped from the clock)."""
-    for key in ("evaluated_at", "date", "created"):
-        if ev.get(key):
-            return str(ev[key])
-    return ""
 
 
 @functools.cache
@@ -306,7 +254,7 @@ def context(evaluation: Any, links: Mapping[str, str] | None = None) -> dict[str
     from evaluator.report.charts import render_charts  # matplotlib, loaded on the first chart
 
     ev = view.evaluation_dict(evaluation)
-    findings = [_finding(f) for f in (ev.get("findings") or [])][:PAGE1_FINDINGS]
+    findings = list(ev["findings"])[:PAGE1_FINDINGS]
     score = ev.get("score") or {}
     company = ((ev.get("plan") or {}).get("company") or {}).get("name") or "an offer"
     return {
@@ -315,7 +263,7 @@ def context(evaluation: Any, links: Mapping[str, str] | None = None) -> dict[str
         "charts": render_charts(ev),
         "links": dict(links or {}),
         "why": _why(ev, findings),
-        "method": _method(evaluation, ev),
+        "method": {"verdicts": ev["rubric"]["verdicts"], "overrides": ev["rubric"]["overrides"]},
         "labels": {i.get("id"): i.get("label") for i in ev.get("indicators") or []},
         "findings": findings,
         "page1_questions": PAGE1_QUESTIONS,
@@ -325,7 +273,6 @@ def context(evaluation: Any, links: Mapping[str, str] | None = None) -> dict[str
         "figures_date": _figures_date(ev),
         "title": f"{company}: due-diligence report ({score.get('verdict', 'no verdict')})",
         "generator": f"Opportunity Evaluator (oppeval) {ev.get('engine_version', '')}".strip(),
-        "document_date": document_date(ev),
         "css": Markup(report_css()),
     }
 

@@ -2,10 +2,10 @@
 
 Resources are fetched only through :class:`~evaluator.report.fetcher.AssetFetcher` (the
 report's own assets and ``data:`` charts; see that module). The PDF's title comes from the page,
-its generator names the engine version, its identifier is derived from the page, and its dates
-are the Evaluation's own (none is taken from the clock), so the same Evaluation always gives the
-same bytes. The PDF is tagged (headings, tables, figures with their alternative text) for screen
-readers.
+its generator names the engine version, its identifier is derived from the page, and it has no
+dates (an Evaluation has none, and none is taken from the clock), so the same Evaluation always
+gives the same bytes. The PDF is tagged (headings, tables, figures with their alternative text)
+for screen readers.
 
 WeasyPrint is imported when a PDF is first rendered, not with this module, so the registry and
 the JSON and CSV paths start without it.

@@ -33,7 +33,7 @@ Model decisions (each stated where a user could ask):
   projection ignores the extra churn of those losing money, so a run seldom reaches that
   limit, and if it does, recruiting stops there.
   The initial participants are founders, each at the top of their own tree.
-- Recruiting (Bass-style imitation, SOURCES.md ``bosley2015``): each participant active at
+- Recruiting (Bass-style imitation, docs/SOURCES.md ``bosley2015``): each participant active at
   the start of a month recruits ``floor(p + u)`` people, ``u`` uniform, with
   ``p = recruit_rate x (1 - participants ever / simulated market)``; recruits beyond the
   capacity are dropped, last recruiter first. Recruits join active in that month.
@@ -48,7 +48,7 @@ Model decisions (each stated where a user could ask):
 - Own purchases: every active participant buys ``required_monthly_purchase +
   extra_own_purchase`` at wholesale each month; a recruit buys the starter kit and inventory
   package in the month they join (commissionable only with ``starter_kit_commissionable``).
-- Buying to qualify (SOURCES.md ``omnitrition``, ``ftc_guidance``): when own purchases count,
+- Buying to qualify (docs/SOURCES.md ``omnitrition``, ``ftc_guidance``): when own purchases count,
   an active participant with at least one active personal recruit, enough retail customers
   and personal volume short of the target buys whole average products at wholesale (the mean
   wholesale price and the mean volume, :func:`evaluator.economics.average_order`) to reach

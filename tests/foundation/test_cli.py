@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import types
 from pathlib import Path
 from typing import Any
 
@@ -183,26 +182,19 @@ def test_bad_seed_is_a_usage_error(sample: Path, seed: str) -> None:
     assert result.stderr == f"--seed: {seed!r} is not a whole number from 0 to 2^63 - 1\n"
 
 
-def test_missing_format_says_so_and_writes_nothing(
-    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    report = types.ModuleType("evaluator.report")
-    report.RENDERERS = {}  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "evaluator.report", report)
-    target = tmp_path / "out.pdf"
-    result = run("evaluate", str(sample), "--format", "pdf", "-o", str(target))
-    assert result.exit_code == 1
-    assert result.stderr == "Error: the pdf format is not available in this installation\n"
-    assert not target.exists()
-
-
-def test_missing_piece_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "evaluator.web", None)
-    result = run("serve")
-    assert result.exit_code == 1
+def test_dask_scheduler_without_dask_names_the_extra(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
+    target = tmp_path / "results.csv"
+    source = data_dir("plan_samples") / "batch_example.csv"
+    result = run("batch", str(source), "-o", str(target), "--dask-scheduler",
+                 "tcp://127.0.0.1:8786")
+    assert result.exit_code == 2
     assert result.stderr == (
-        "Error: the web app is not available in this installation (evaluator.web is missing)\n"
+        f"{source}: --dask-scheduler: needs Dask, which is not installed (distributed is "
+        "missing); install the dask extra: pip install 'oppeval[dask]'\n"
     )
+    assert not target.exists()
 
 
 def test_a_bug_exits_1(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-"""Economics (DESIGN.md section 4) against worked examples whose arithmetic is written out."""
+"""Economics (README.md, "Economics") against worked examples whose arithmetic is written out."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from evaluator.economics import (
 )
 from evaluator.model import Plan
 
-# --- Example A: an auto-ship unilevel plan (the plan of DESIGN.md section 3) -------------------
+# --- Example A: an auto-ship unilevel plan ------------------------------------------------------
 WELLNESS: dict[str, Any] = {
     "company": {"name": "Example Wellness"},
     "costs": {

@@ -87,7 +87,7 @@ def test_raising_a_cost_never_lowers_a_break_even_figure(
 ) -> None:
     """Every cost pushes every break-even figure up or leaves it alone.
 
-    The one exception is written into the definition of DESIGN.md section 4: a higher required
+    The one exception is written into the definition (README.md, "Economics"): a higher required
     purchase is also the *recruit's* higher purchase, so it raises the pay per active recruit
     and may lower the recruits needed. Recruit figures are held to the property for every
     other cost.

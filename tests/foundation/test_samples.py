@@ -14,7 +14,7 @@ from evaluator.economics import compute_economics
 from evaluator.model import Plan
 from evaluator.schema import COMPONENT_TYPES, parse_plan, validate_plan
 
-# Keys of ../shared/SOURCES.md, the only place citations may come from.
+# Keys of docs/SOURCES.md, the only place citations may come from.
 SOURCE_KEYS = {
     "koscot", "omnitrition", "amway1979", "burnlounge", "ftc_guidance", "vemma_order",
     "herbalife_order", "fhtm", "advocare", "telexfree", "zeekrewards", "neora", "ftc_ids_2024",
@@ -104,7 +104,7 @@ def test_sample_text_names_no_real_company(sample_paths: list[Path]) -> None:
     for path in sample_paths:
         for where, text in _strings(_doc(path)):
             if re.fullmatch(r"sources\[\d+\]\.citation", where):
-                # A citation names its SOURCES.md key and nothing else of the case.
+                # A citation names its docs/SOURCES.md key and nothing else of the case.
                 text = CITATION.sub("", text)
             lowered = text.lower()
             assert not [n for n in REAL_NAMES if n in lowered], (path.name, where, text)
@@ -132,7 +132,7 @@ def test_samples_cover_disclosures_claims_and_comparable_prices(sample_paths: li
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        # Figures from SOURCES.md, each pinned to the sample that cites it.
+        # Figures from docs/SOURCES.md, each pinned to the sample that cites it.
         ("recruiting_fee_plan.json", {"enrollment_fee": 250, "required_monthly_purchase": 100}),
         ("qualifying_purchase_plan.json", {"enrollment_fee": 59, "inventory_package": 1200}),
         ("binary_commissionable_packages.json",

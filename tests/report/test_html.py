@@ -6,12 +6,14 @@ import io
 import os
 import subprocess
 import sys
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
 from evaluator.evaluation import Evaluation
 from evaluator.report import RENDERERS, render_html_fragment
 from evaluator.report.charts import render_charts
+from evaluator.report.view import LEVELS
 from tests.report.helpers import flat, render, sample_names
 
 
@@ -136,13 +138,65 @@ def test_every_indicator_citation_and_assumption_is_present(evaluation: Evaluati
     assert str(ev["seed"]) in text
 
 
+class LevelMarks(HTMLParser):
+    """Every coloured level mark (``<span class="level level-X">``): its colour, its text and
+    the indicator row (``<tr id="ind-...">``) it is in."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.marks: list[tuple[str, str, str | None]] = []
+        self.row: str | None = None
+        self.colour: str | None = None
+        self.depth = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "tr":
+            row = attributes.get("id") or ""
+            self.row = row.removeprefix("ind-") if row.startswith("ind-") else None
+        if tag != "span":
+            return
+        if self.colour is not None:
+            self.depth += 1
+            return
+        classes = (attributes.get("class") or "").split()
+        if "level" in classes:
+            (colour,) = [c.removeprefix("level-") for c in classes if c.startswith("level-")]
+            self.colour, self.depth, self.text = colour, 0, []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tr":
+            self.row = None
+        if tag != "span" or self.colour is None:
+            return
+        if self.depth:
+            self.depth -= 1
+            return
+        self.marks.append((self.colour, "".join(self.text), self.row))
+        self.colour = None
+
+    def handle_data(self, data: str) -> None:
+        if self.colour is not None:
+            self.text.append(data)
+
+
 def test_levels_are_written_in_words_beside_colours(evaluation: Evaluation) -> None:
-    html = render("html", evaluation).decode("utf-8")
-    page = outline(html)
-    text = flat("".join(page.text))
-    for indicator in evaluation.to_dict()["indicators"]:
-        word = indicator["level"] or "unknown"
-        assert f"{word} (" in text
+    """Each coloured mark holds its level's symbol and word; each scored indicator has one."""
+    parser = LevelMarks()
+    parser.feed(render("html", evaluation).decode("utf-8"))
+    parser.close()
+    assert parser.marks
+    for colour, text, _ in parser.marks:
+        symbol, word = LEVELS[colour]
+        assert text == f"{symbol} {word}", (colour, text)
+    in_rows = {row: colour for colour, _, row in parser.marks if row is not None}
+    assert len(in_rows) == len([m for m in parser.marks if m[2] is not None])
+    ev = evaluation.to_dict()
+    weighted = {i["id"]: i["level"] or "unknown" for i in ev["indicators"] if i["weight"]}
+    assert in_rows == weighted
+    findings = Counter(f["level"] for f in ev["findings"] if f["level"])
+    assert findings <= Counter(colour for colour, _, row in parser.marks if row is None)
 
 
 def test_fragment_carries_download_links(evaluation: Evaluation) -> None:
@@ -203,3 +257,15 @@ def test_reports_are_identical_across_processes() -> None:
         digests.append(result.stdout)
     assert digests[0] == digests[1]
     assert digests[0].count("\n") == 3
+
+
+def test_keys_an_evaluation_never_has_change_nothing(evaluation: Evaluation) -> None:
+    """The page is made of the published keys alone: others in a dictionary are not read."""
+    ev = evaluation.to_dict()
+    extra = {
+        **ev,
+        "date": "2026-01-15", "evaluated_at": "2026-01-15", "created": "2026-01-15",
+        "figures_date": "2025", "summary": "A summary",
+        "score": {**ev["score"], "why": "Because."},
+    }
+    assert render("html", extra) == render("html", evaluation)

@@ -118,13 +118,9 @@ def test_every_sample_renders_to_pdf(evaluation_of, tmp_path: Path) -> None:
         assert "Not legal or financial advice" in page1, name
 
 
-def test_a_date_in_the_evaluation_becomes_the_pdf_dates(evaluation: Evaluation) -> None:
-    dated = {**evaluation.to_dict(), "date": "2026-01-15T00:00:00Z"}
-    reader = PdfReader(io.BytesIO(PdfRenderer().render_bytes(dated)))
-    info = reader.metadata
-    assert info is not None
-    assert info["/CreationDate"] == info["/ModDate"]
-    assert str(info["/CreationDate"]).startswith("D:20260115")
+def test_the_pdf_has_no_dates(evaluation: Evaluation) -> None:
+    """An Evaluation holds no date, and none is taken from the clock."""
     undated = PdfReader(io.BytesIO(PdfRenderer().render_bytes(evaluation.to_dict()))).metadata
     assert undated is not None
-    assert "/CreationDate" not in undated  # nothing is taken from the clock
+    assert "/CreationDate" not in undated
+    assert "/ModDate" not in undated

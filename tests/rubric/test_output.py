@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -38,6 +39,10 @@ CONTRACT = {
 }
 
 
+WELLNESS_SHA256 = "676ae154431aa8a870c0c73d495b1ae33a55ae19bdbf69500588105d4cdda36c"
+"""The input hash of plan_samples/autoship_unilevel_wellness.json (its plan as normalised)."""
+
+
 def _floats(node: Any) -> list[float]:
     if isinstance(node, dict):
         return [f for v in node.values() for f in _floats(v)]
@@ -65,7 +70,12 @@ def test_contract_keys(sample_evaluations: dict[str, Evaluation]) -> None:
     doc = json.loads(evaluation.to_json())
     assert doc["engine_version"] == ENGINE_VERSION
     assert doc["seed"] == DEFAULT_SEED
-    assert doc["input_sha256"] == evaluation.plan.sha256
+    # The input hash, as documented: SHA-256 of the normalised plan's canonical JSON (sorted
+    # keys, no spaces, UTF-8), computed here from the published plan and pinned.
+    canonical = json.dumps(doc["plan"], sort_keys=True, separators=(",", ":"),
+                           ensure_ascii=False)
+    assert doc["input_sha256"] == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    assert doc["input_sha256"] == WELLNESS_SHA256
     assert (doc["rubric"]["id"], doc["rubric"]["version"]) == ("pyramid-risk", "2026.1")
     for section, keys in CONTRACT.items():
         assert set(keys) <= set(doc[section]), section

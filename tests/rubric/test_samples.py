@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from evaluator.evaluation import Evaluation
+from evaluator.evaluation import Evaluation, evaluate_document
 from evaluator.resources import data_dir
 from evaluator.rubric import Rubric, score
 
@@ -40,7 +40,7 @@ DOCUMENTED_CASES = {
     "koscot", "omnitrition", "amway1979", "burnlounge", "vemma_order", "herbalife_order",
     "fhtm", "advocare", "telexfree", "neora",
 }
-"""Cases in SOURCES.md whose plan structure the sources describe."""
+"""Cases in docs/SOURCES.md whose plan structure the sources describe."""
 
 
 def test_every_documented_case_has_a_sample_citing_it(default_rubric: Rubric) -> None:
@@ -65,7 +65,56 @@ def test_recruiting_driven_samples_score_above_retail_first(
 def test_verdict_follows_the_group(sample_evaluations: dict[str, Evaluation]) -> None:
     verdicts = {"retail-first": "Lower risk", "recruiting-driven": "High risk"}
     for name, expected in EXPECTED.items():
-        assert expected["verdict"] == verdicts[expected["group"]], name
+        assert sample_evaluations[name].verdict == verdicts[expected["group"]], name
+
+
+def _retail_plan_with_costly_entry() -> dict[str, Any]:
+    """The retail-first sample with a costly entry and hype, but no recruiting reward.
+
+    A USD 500 enrollment fee, a USD 200 monthly back-office fee, own purchases that count
+    toward qualification, no buyback, prices 2.5 times the comparable products' and an income
+    claim without any disclosure of typical results: many costs flagged, none of the red
+    flags that force the verdict (pay for recruiting alone, few sales to outsiders).
+    """
+    doc = json.loads((data_dir("plan_samples") / "retail_first_single_level.json").read_text())
+    doc["company"]["name"] = "Costly entry, retail pay"
+    doc["costs"]["enrollment_fee"] = 500
+    doc["costs"]["monthly_fees"] = [{"name": "back office", "amount": 200}]
+    doc["buyback"]["offered"] = False
+    doc["compensation"]["qualification"]["own_purchases_count"] = True
+    for product in doc["products"]:
+        product["comparable_market_price"] = round(product["retail_price"] * 0.4, 2)
+    del doc["disclosures"]["income_disclosure"]
+    doc["disclosures"]["income_claims"] = ["Earn a six-figure income from home"]
+    return doc
+
+
+def _with_a_deep_unilevel(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with a six-level unilevel on every order added to its pay."""
+    doc = json.loads(json.dumps(doc))
+    doc["company"]["name"] = "Costly entry, deep unilevel"
+    doc["compensation"]["components"].append(
+        {"type": "unilevel", "rates": [0.05, 0.05, 0.05, 0.03, 0.03, 0.02]}
+    )
+    return doc
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(_retail_plan_with_costly_entry, id="costly-entry"),
+        pytest.param(lambda: _with_a_deep_unilevel(_retail_plan_with_costly_entry()),
+                     id="costly-entry-deep-unilevel"),
+    ],
+)
+def test_plans_between_the_groups_get_the_middle_verdict(build: Any) -> None:
+    """No sample lands in "Significant risk"; these plans, built here, do (by score alone)."""
+    evaluation = evaluate_document(build())
+    result = evaluation.score
+    assert 30 < result.value <= 50, result.to_dict()
+    assert result.band_verdict == "Significant risk"
+    assert not result.overrides_applied
+    assert evaluation.verdict == "Significant risk"
 
 
 LEVELS = {"elevated": 50, "high": 100}
