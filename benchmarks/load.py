@@ -35,6 +35,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -84,19 +85,25 @@ def free_port() -> int:
 
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
-    """``oppeval serve`` on ``HOST:port``; returns once ``/healthz`` answers."""
+    """``oppeval serve`` on ``HOST:port``; returns once ``/healthz`` answers.
+
+    The server's log goes to a temporary file, not a pipe: nobody reads a pipe while the load
+    runs, and a full one would block the server at its next log line (a traceback of a
+    refused attack fills one)."""
     oppeval = Path(sys.executable).with_name("oppeval")
-    server = subprocess.Popen([str(oppeval), "serve", "--host", HOST, "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server stopped: {server.stderr.read().decode()[-2000:]}")
-        try:
-            if requests.get(f"http://{HOST}:{port}/healthz", timeout=2).ok:
-                return server
-        except requests.ConnectionError:
-            time.sleep(0.2)
+    with tempfile.TemporaryFile() as log:  # the server keeps its own copy open
+        server = subprocess.Popen([str(oppeval), "serve", "--host", HOST, "--port", str(port)],
+                                  stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                log.seek(0)
+                raise SystemExit(f"the server stopped: {log.read().decode()[-2000:]}")
+            try:
+                if requests.get(f"http://{HOST}:{port}/healthz", timeout=2).ok:
+                    return server
+            except requests.ConnectionError:
+                time.sleep(0.2)
     server.terminate()
     raise SystemExit("the server did not answer /healthz within 60 s")
 
@@ -406,6 +413,24 @@ def _honest(phase: Phase) -> list[str]:
             f"{phase.rss_before:.0f} MB -> {phase.rss_after:.0f} MB"]
 
 
+STOP_WAIT = 60
+"""Seconds the server is given to stop after SIGTERM before it is killed."""
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> str:
+    """SIGTERM, then SIGKILL if the server has not stopped within :data:`STOP_WAIT` s; how
+    it went."""
+    started = time.perf_counter()
+    server.terminate()
+    try:
+        server.wait(timeout=STOP_WAIT)
+        return f"stopped {time.perf_counter() - started:.1f} s after SIGTERM"
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=STOP_WAIT)
+        return f"still running {STOP_WAIT} s after SIGTERM (busy with an attack): killed"
+
+
 def attack_mode(args: argparse.Namespace) -> int:
     """The honest load alone, then beside the attacker; both printed side by side."""
     port = free_port()
@@ -423,8 +448,7 @@ def attack_mode(args: argparse.Namespace) -> int:
         attacked = attack_phase(base, port, args, seeds, process, attacker)
         print(f"under attack: {attacked.elapsed:.0f} s", flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        stopped = stop_server(server)
     labels = ("honest requests", "honest failures", "honest p50 / p95", "worst /healthz",
               "server RSS before -> after")
     rows = list(zip(labels, _honest(alone), _honest(attacked), strict=True))
@@ -438,6 +462,7 @@ def attack_mode(args: argparse.Namespace) -> int:
     for name, outcomes in attacker.outcomes.items():
         shown = ", ".join(f"{o} in {s:.1f} s" if s else o for o, s in outcomes)
         print(f"  {name}: {shown}")
+    print(f"server stop:     {stopped}")
     failed = sum(alone.results.failures.values()) + sum(attacked.results.failures.values())
     return 1 if failed else 0
 
