@@ -12,21 +12,36 @@ second, latency percentiles, failed requests by reason (target: 0), and the serv
 memory after the warm-up, during the run and after it (target: no growth beyond noise).
 
     .venv/bin/python benchmarks/load.py [--clients 20] [--seconds 60]
+
+``--attack`` compares honest visitors with and without an attacker instead: ``--clients``
+honest clients, each pausing ``--pause`` seconds (default 2) between requests as a person
+reading a page would, run for ``--seconds`` alone and then for ``--seconds`` beside one more
+client that sends the attacks of :data:`ATTACKS` one after another (a bounded number of each)
+while :data:`SLOW_CONNECTIONS` connections trickle a request one byte at a time. Printed side
+by side: honest requests and failures, honest p50/p95 latency, the worst ``/healthz`` latency
+(polled every half second throughout) and the server's RSS before and after each phase; then
+what each attack got back. All traffic goes to 127.0.0.1 only, every loop is bounded in count
+and time, and the server is stopped at the end.
+
+    .venv/bin/python benchmarks/load.py --attack [--clients 20] [--seconds 45]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import re
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 import requests
@@ -34,6 +49,8 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evaluator.resources import data_dir
+from evaluator.web import MAX_FORM_PARTS
+from evaluator.web.batch import MAX_ROWS
 from evaluator.web.service import RECENT_EVALUATIONS
 from tests.web.pages import form
 
@@ -68,19 +85,25 @@ def free_port() -> int:
 
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
-    """``oppeval serve`` on ``HOST:port``; returns once ``/healthz`` answers."""
+    """``oppeval serve`` on ``HOST:port``; returns once ``/healthz`` answers.
+
+    The server's log goes to a temporary file, not a pipe: nobody reads a pipe while the load
+    runs, and a full one would block the server at its next log line (a traceback of a
+    refused attack fills one)."""
     oppeval = Path(sys.executable).with_name("oppeval")
-    server = subprocess.Popen([str(oppeval), "serve", "--host", HOST, "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server stopped: {server.stderr.read().decode()[-2000:]}")
-        try:
-            if requests.get(f"http://{HOST}:{port}/healthz", timeout=2).ok:
-                return server
-        except requests.ConnectionError:
-            time.sleep(0.2)
+    with tempfile.TemporaryFile() as log:  # the server keeps its own copy open
+        server = subprocess.Popen([str(oppeval), "serve", "--host", HOST, "--port", str(port)],
+                                  stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                log.seek(0)
+                raise SystemExit(f"the server stopped: {log.read().decode()[-2000:]}")
+            try:
+                if requests.get(f"http://{HOST}:{port}/healthz", timeout=2).ok:
+                    return server
+            except requests.ConnectionError:
+                time.sleep(0.2)
     server.terminate()
     raise SystemExit("the server did not answer /healthz within 60 s")
 
@@ -121,10 +144,13 @@ class Client:
         return self.session.get(f"{self.base}/methodology", timeout=TIMEOUT)
 
     def run(self, deadline: float, max_requests: int, results: Results,
-            stop: threading.Event) -> None:
-        """Repeat the cycle until the deadline, ``stop`` or ``max_requests``, recording each."""
+            stop: threading.Event, pause: float = 0) -> None:
+        """Repeat the cycle until the deadline, ``stop`` or ``max_requests``, recording each
+        and waiting ``pause`` seconds after each answer."""
         cycle = itertools.cycle(KINDS[self.number % len(KINDS):] + KINDS[:self.number % len(KINDS)])
-        for _, kind in zip(range(max_requests), cycle, strict=False):
+        for count, kind in enumerate(itertools.islice(cycle, max_requests)):
+            if count and pause:
+                stop.wait(pause)
             if time.monotonic() >= deadline or stop.is_set():
                 break
             started = time.perf_counter()
@@ -151,14 +177,16 @@ def rss_mb(process: psutil.Process) -> float:
 
 def run_phase(base: str, clients: int, seconds: float, max_requests: int,
               seeds: itertools.count[int], process: psutil.Process,
-              evaluations: int | None = None) -> tuple[Results, float, list[float]]:
+              evaluations: int | None = None,
+              pause: float = 0) -> tuple[Results, float, list[float]]:
     """``clients`` threads for ``seconds`` (or until ``evaluations`` evaluating requests have
-    been answered); the results, the wall time and RSS samples (MB)."""
+    been answered), each pausing ``pause`` seconds between requests; the results, the wall
+    time and RSS samples (MB)."""
     results = Results()
     deadline = time.monotonic() + seconds
     stop = threading.Event()
     threads = [threading.Thread(target=Client(base, n, seeds).run,
-                                args=(deadline, max_requests, results, stop))
+                                args=(deadline, max_requests, results, stop, pause))
                for n in range(clients)]
     started = time.perf_counter()
     for thread in threads:
@@ -175,6 +203,270 @@ def run_phase(base: str, clients: int, seconds: float, max_requests: int,
     return results, time.perf_counter() - started, samples
 
 
+# ---------------------------------------------------------------- attack mode
+
+SLOW_CONNECTIONS = 110
+"""Connections the attacker holds open, each sending a request one byte every few seconds
+(waitress's default connection limit is 100)."""
+
+ATTACK_TIMEOUT = 60
+"""Seconds the attacker waits for one answer."""
+
+ATTACK_REPEATS = 3
+"""Most times the attacker sends each attack in one phase."""
+
+
+def _sample_plan() -> dict[str, Any]:
+    return json.loads((data_dir("plan_samples") / f"{SAMPLES[0]}.json").read_text("utf-8"))
+
+
+def _unterminated_escapes() -> bytes:
+    """A plan whose company name is 900 kB of escapes with no closing quote."""
+    return b'{"schema_version": 1, "company": {"name": "' + b"\\u00e9" * 150_000
+
+
+def _empty_products() -> bytes:
+    plan = _sample_plan()
+    plan["products"] = [{}] * 100_000
+    return json.dumps(plan).encode("utf-8")
+
+
+def _non_latin1_plan() -> bytes:
+    plan = _sample_plan()
+    company = dict(plan["company"])
+    company["name"] = "Ωμέγα 健康 Здоровье ✓"
+    plan["company"] = company
+    return json.dumps(plan, ensure_ascii=False).encode("utf-8")
+
+
+def _batch_at_the_budget() -> bytes:
+    rows = "".join(f"Row {n} Co,USD,40,50,single_level\n" for n in range(MAX_ROWS))
+    return ("company_name,currency,wholesale_price,retail_price,plan_type\n" + rows).encode()
+
+
+def _deep_rubric() -> bytes:
+    depth = 60_000
+    return b"id: deep\nversion: 1\nindicators: " + b"[" * depth + b"]" * depth + b"\n"
+
+
+class Attacker:
+    """One more client that sends every attack of :data:`ATTACKS` in turn (each at most
+    :data:`ATTACK_REPEATS` times a phase) until the phase ends, and holds
+    :data:`SLOW_CONNECTIONS` trickling connections open meanwhile."""
+
+    def __init__(self, base: str, port: int) -> None:
+        self.base = base
+        self.port = port
+        self.session = requests.Session()
+        self.outcomes: dict[str, list[tuple[str, float]]] = {}
+
+    def send(self, name: str) -> str:
+        """Send attack ``name``; what came back (a status, or the exception's name)."""
+        api = f"{self.base}/api/v1/evaluate"
+        json_type = {"Content-Type": "application/json"}
+        if name == "unterminated escapes":
+            response = self.session.post(api, data=_unterminated_escapes(), headers=json_type,
+                                         timeout=ATTACK_TIMEOUT)
+        elif name == "100,000 empty products":
+            response = self.session.post(api, data=_empty_products(), headers=json_type,
+                                         timeout=ATTACK_TIMEOUT)
+        elif name == "huge url-encoded form":
+            token = self._csrf("/")
+            fields = [("csrf_token", token)] + [(f"products[{n}].name", "x" * 480)
+                                                for n in range(MAX_FORM_PARTS - 2)]
+            response = self.session.post(f"{self.base}/evaluate", data=fields,
+                                         timeout=ATTACK_TIMEOUT)
+        elif name == "100-row batch at the budget":
+            response = self.session.post(f"{self.base}/api/v1/batch?max_participants=50000",
+                                         data=_batch_at_the_budget(),
+                                         headers={"Content-Type": "text/csv"},
+                                         timeout=ATTACK_TIMEOUT)
+        elif name == "non-Latin-1 company PDF":
+            response = self.session.post(f"{api}?format=pdf", data=_non_latin1_plan(),
+                                         headers=json_type, timeout=ATTACK_TIMEOUT)
+        else:  # deep rubric
+            token = self._csrf("/methodology")
+            response = self.session.post(f"{self.base}/methodology",
+                                         data={"csrf_token": token},
+                                         files={"rubric_file": ("deep.yaml", _deep_rubric())},
+                                         timeout=ATTACK_TIMEOUT)
+        return f"HTTP {response.status_code}"
+
+    def _csrf(self, path: str) -> str:
+        page = self.session.get(self.base + path, timeout=ATTACK_TIMEOUT).text
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        return match.group(1) if match else ""
+
+    def run(self, deadline: float, stop: threading.Event) -> None:
+        """Every attack once, then again in turn until the deadline or ``stop`` (at most
+        :data:`ATTACK_REPEATS` times each); the slow connections meanwhile."""
+        slow = threading.Thread(target=self.trickle, args=(deadline, stop))
+        slow.start()
+        for round_ in range(ATTACK_REPEATS):
+            for name in ATTACKS:
+                if round_ and (time.monotonic() >= deadline or stop.is_set()):
+                    break
+                started = time.perf_counter()
+                try:
+                    outcome = self.send(name)
+                except requests.RequestException as exc:
+                    outcome = type(exc).__name__
+                self.outcomes.setdefault(name, []).append(
+                    (outcome, time.perf_counter() - started))
+        slow.join()
+
+    def trickle(self, deadline: float, stop: threading.Event) -> None:
+        """Hold :data:`SLOW_CONNECTIONS` connections open, each sending one more byte of a
+        request's headers every 5 s, until the deadline or ``stop``; then close them."""
+        request = b"POST /evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 10_000
+        sockets = []
+        try:
+            for _ in range(SLOW_CONNECTIONS):
+                try:
+                    sockets.append(socket.create_connection((HOST, self.port), timeout=5))
+                except OSError:
+                    break
+            sent = 0
+            while time.monotonic() < deadline and not stop.wait(5) and sent < len(request):
+                for sock in list(sockets):
+                    try:
+                        sock.send(request[sent:sent + 1])
+                    except OSError:
+                        sockets.remove(sock)
+                sent += 1
+            self.outcomes["110 slow connections"] = [
+                (f"{len(sockets)} of {SLOW_CONNECTIONS} still open at the end", 0.0)]
+        finally:
+            for sock in sockets:
+                sock.close()
+
+
+ATTACKS = ("unterminated escapes", "100,000 empty products", "huge url-encoded form",
+           "100-row batch at the budget", "non-Latin-1 company PDF", "deep rubric")
+"""What the attacker sends, in turn (besides the slow connections it holds all along)."""
+
+
+@dataclass
+class Phase:
+    """One phase of the attack mode: the honest results and the server's figures."""
+
+    results: Results
+    elapsed: float
+    health: list[float]
+    health_failures: int
+    rss_before: float
+    rss_after: float
+
+
+def poll_health(base: str, stop: threading.Event, latencies: list[float],
+                failures: list[str]) -> None:
+    """GET /healthz every half second until ``stop``: each latency (a failed poll counts its
+    wait) and each failure's reason."""
+    while not stop.wait(0.5):
+        started = time.perf_counter()
+        try:
+            status = requests.get(f"{base}/healthz", timeout=30).status_code
+            if status != 200:
+                failures.append(f"HTTP {status}")
+        except requests.RequestException as exc:
+            failures.append(type(exc).__name__)
+        latencies.append(time.perf_counter() - started)
+
+
+def attack_phase(base: str, port: int, args: argparse.Namespace, seeds: itertools.count[int],
+                 process: psutil.Process, attacker: Attacker | None) -> Phase:
+    """The honest clients for ``--seconds``, with ``attacker`` beside them if given."""
+    health: list[float] = []
+    health_failures: list[str] = []
+    stop = threading.Event()
+    poller = threading.Thread(target=poll_health, args=(base, stop, health, health_failures))
+    rss_before = rss_mb(process)
+    poller.start()
+    attack = None
+    if attacker is not None:
+        attack = threading.Thread(target=attacker.run,
+                                  args=(time.monotonic() + args.seconds, stop))
+        attack.start()
+    try:
+        results, elapsed, _ = run_phase(base, args.clients, args.seconds, args.max_requests,
+                                        seeds, process, pause=args.pause)
+        if attack is not None:
+            attack.join()  # its first round of attacks ends, bounded by ATTACK_TIMEOUT each
+    finally:
+        stop.set()
+        poller.join()
+        if attack is not None:
+            attack.join()
+    return Phase(results, elapsed, health, len(health_failures), rss_before, rss_mb(process))
+
+
+def _honest(phase: Phase) -> list[str]:
+    every = [s for values in phase.results.latencies.values() for s in values]
+    failed = sum(phase.results.failures.values())
+    reasons = ", ".join(f"{k} x{v}" for k, v in phase.results.failures.most_common())
+    return [f"{len(every):,}",
+            f"{failed}" + (f" ({reasons})" if failed else ""),
+            f"{percentile(every, 50):.2f} s / {percentile(every, 95):.2f} s" if every else "-",
+            (f"{max(phase.health):.2f} s ({len(phase.health)} polls"
+             + (f", {phase.health_failures} failed)" if phase.health_failures else ")"))
+            if phase.health else "-",
+            f"{phase.rss_before:.0f} MB -> {phase.rss_after:.0f} MB"]
+
+
+STOP_WAIT = 60
+"""Seconds the server is given to stop after SIGTERM before it is killed."""
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> str:
+    """SIGTERM, then SIGKILL if the server has not stopped within :data:`STOP_WAIT` s; how
+    it went."""
+    started = time.perf_counter()
+    server.terminate()
+    try:
+        server.wait(timeout=STOP_WAIT)
+        return f"stopped {time.perf_counter() - started:.1f} s after SIGTERM"
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=STOP_WAIT)
+        return f"still running {STOP_WAIT} s after SIGTERM (busy with an attack): killed"
+
+
+def attack_mode(args: argparse.Namespace) -> int:
+    """The honest load alone, then beside the attacker; both printed side by side."""
+    port = free_port()
+    server = start_server(port)
+    base = f"http://{HOST}:{port}"
+    process = psutil.Process(server.pid)
+    attacker = Attacker(base, port)
+    print(f"server: oppeval serve on {base} (pid {server.pid}); {args.clients} honest "
+          f"clients pausing {args.pause:g} s between requests, {args.seconds:g} s a phase",
+          flush=True)
+    try:
+        seeds = itertools.count(1)
+        alone = attack_phase(base, port, args, seeds, process, None)
+        print(f"without the attacker: {alone.elapsed:.0f} s", flush=True)
+        attacked = attack_phase(base, port, args, seeds, process, attacker)
+        print(f"under attack: {attacked.elapsed:.0f} s", flush=True)
+    finally:
+        stopped = stop_server(server)
+    labels = ("honest requests", "honest failures", "honest p50 / p95", "worst /healthz",
+              "server RSS before -> after")
+    rows = list(zip(labels, _honest(alone), _honest(attacked), strict=True))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    print()
+    print(f"{'':<{widths[0]}}  {'without attacker':<{widths[1]}}  under attack")
+    for label, before, during in rows:
+        print(f"{label:<{widths[0]}}  {before:<{widths[1]}}  {during}")
+    print()
+    print("attacks (what came back, and how long it took):")
+    for name, outcomes in attacker.outcomes.items():
+        shown = ", ".join(f"{o} in {s:.1f} s" if s else o for o, s in outcomes)
+        print(f"  {name}: {shown}")
+    print(f"server stop:     {stopped}")
+    failed = sum(alone.results.failures.values()) + sum(attacked.results.failures.values())
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
@@ -185,7 +477,15 @@ def main(argv: list[str] | None = None) -> int:
                              "is measured in its steady state)")
     parser.add_argument("--max-requests", type=int, default=1000,
                         help="most requests one client sends per phase (the loop is bounded)")
+    parser.add_argument("--attack", action="store_true",
+                        help="honest clients with and without one more client attacking the "
+                             "server, side by side (see the module's help)")
+    parser.add_argument("--pause", type=float, default=2.0,
+                        help="seconds each honest client waits between requests in --attack "
+                             "mode")
     args = parser.parse_args(argv)
+    if args.attack:
+        return attack_mode(args)
 
     port = free_port()
     server = start_server(port)

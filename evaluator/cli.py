@@ -250,11 +250,22 @@ def batch(plans_csv: str, out: str, workers: int | None, fmt: str, dask_schedule
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on.")
-def serve(host: str, port: int) -> None:
-    """Run the web app under a production WSGI server, with the samples preloaded."""
+@click.option("--connection-limit", type=click.IntRange(1), default=None,
+              help="Most connections held open at once (default: OPPEVAL_CONNECTION_LIMIT, "
+                   "else 1000).")
+@click.option("--channel-timeout", type=click.IntRange(1), default=None,
+              help="Seconds an idle connection is kept open (default: OPPEVAL_CHANNEL_TIMEOUT, "
+                   "else 30).")
+def serve(host: str, port: int, connection_limit: int | None,
+          channel_timeout: int | None) -> None:
+    """Run the web app under a production WSGI server, with the samples preloaded.
+
+    SIGTERM or Ctrl-C stops the server and its worker processes.
+    """
     from evaluator.web import serve as run
 
-    run(host, port)
+    with _input_errors(None):
+        run(host, port, connection_limit=connection_limit, channel_timeout=channel_timeout)
 
 
 @cli.command()

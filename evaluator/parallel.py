@@ -13,12 +13,18 @@ process; ``OPPEVAL_PROCESSES`` overrides either way. The workers start from a fr
 process (forkserver), which imports the calling program's main module again, as
 multiprocessing always does: a script that turns them on keeps its work under
 ``if __name__ == "__main__":``.
+
+Every worker ends as soon as the process that started it does, however that process ended
+(even killed outright): a thread in the worker waits on multiprocessing's parent sentinel. The
+fork server and the resource tracker then end by themselves, since they stay only while a
+worker or their owner holds their pipes. :func:`stop_workers` stops them all at once.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -112,6 +118,38 @@ def worker_start(threads: int = 1) -> None:
     worker's share of the cores."""
     os.environ[PROCESSES_ENV] = "1"
     os.environ.setdefault(THREADS_ENV, str(threads))
+    _end_with_owner()
+
+
+def _end_with_owner() -> None:
+    """In a worker process: end this process the moment the process that started it ends.
+
+    A pool's idle worker waits on its task queue, whose pipe it holds both ends of, so it never
+    sees its owner go; multiprocessing's parent sentinel (a pipe the owner holds open, also
+    through a fork server) becomes readable when the owner ends, however it ended."""
+    owner = multiprocessing.parent_process()
+    if owner is None:  # the main process: nothing started it
+        return
+
+    def watch() -> None:
+        owner.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="oppeval-owner-watch", daemon=True).start()
+
+
+def stop_workers() -> None:
+    """Stop every worker process this process started (this module's pools and any other,
+    such as a batch's), including those in the middle of a task, and forget the pools."""
+    for pool in _pools:
+        pool.shutdown(wait=False, cancel_futures=True)
+    _pool.cache_clear()
+    _pools.clear()
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(timeout=5)
 
 
 def process_context() -> BaseContext:
@@ -124,9 +162,14 @@ def process_context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+_pools: list[ProcessPoolExecutor] = []
+"""Every pool :func:`_pool` made, for :func:`stop_workers`."""
+
+
 @cache
 def _pool(processes: int, pid: int) -> ProcessPoolExecutor:
     """One pool per size and process (a forked child makes its own: ``pid``)."""
-    return ProcessPoolExecutor(max_workers=processes,
-                               mp_context=process_context(),
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=process_context(),
                                initializer=worker_start)
+    _pools.append(pool)
+    return pool

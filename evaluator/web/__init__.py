@@ -242,24 +242,62 @@ SERVER_THREADS = 32
 threads may be waiting at a busy moment; enough threads remain for the cheap pages to answer
 at once. Memory is bounded by the slots, not by the threads."""
 
+CONNECTION_LIMIT = 1000
+"""Most connections the server holds open at once (setting ``OPPEVAL_CONNECTION_LIMIT``;
+waitress's default, 100, let 110 slow connections make it unreachable); past it, new
+connections wait in the listen queue. The server waits on them with ``poll``, which has no
+1,024-descriptor ceiling."""
 
-def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = SERVER_THREADS) -> None:
-    """Run the app under waitress (a production WSGI server) until interrupted.
+CHANNEL_TIMEOUT = 30
+"""Seconds a connection may stay idle (no byte read or written, no request under way) before
+the server closes it (setting ``OPPEVAL_CHANNEL_TIMEOUT``; waitress's default is 120)."""
+
+CLEANUP_INTERVAL = 10
+"""Seconds between the server's checks for idle connections."""
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = SERVER_THREADS,
+          connection_limit: int | None = None, channel_timeout: int | None = None) -> None:
+    """Run the app under waitress (a production WSGI server) until SIGTERM or SIGINT.
 
     The samples, the bundled rubrics and the whole pipeline are loaded before the first request,
     and each evaluation's Monte-Carlo runs are shared over the cores by worker processes
-    (:func:`evaluator.parallel.share_runs_over_cores`), started now.
+    (:func:`evaluator.parallel.share_runs_over_cores`), started now. On SIGTERM or SIGINT the
+    server stops listening and stops every worker process before it returns; workers also end
+    by themselves if the server is killed outright. ``connection_limit`` and ``channel_timeout``
+    default to the settings ``OPPEVAL_CONNECTION_LIMIT`` and ``OPPEVAL_CHANNEL_TIMEOUT``, else
+    :data:`CONNECTION_LIMIT` and :data:`CHANNEL_TIMEOUT`; a bad setting is an InputError naming it.
     """
+    import signal
+    import threading
+
     from waitress import serve as waitress_serve
 
     from evaluator import evaluation, parallel, report
     from evaluator.web import service
 
-    app = create_app()
-    service.samples()
-    service.bundled_rubrics()
-    parallel.share_runs_over_cores()
-    report.preload()
-    del evaluation  # imported now (like the report's charts and PDF) so no visitor waits for it
-    print(f"Opportunity Evaluator listening on http://{host}:{port}/", flush=True)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="oppeval")
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)  # waitress closes its sockets and returns; then the workers stop
+
+    connection_limit = connection_limit or parallel.count_from_env("OPPEVAL_CONNECTION_LIMIT",
+                                                                   CONNECTION_LIMIT)
+    channel_timeout = channel_timeout or parallel.count_from_env("OPPEVAL_CHANNEL_TIMEOUT",
+                                                                 CHANNEL_TIMEOUT)
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, stop) if main else None
+    try:
+        app = create_app()
+        service.samples()
+        service.bundled_rubrics()
+        parallel.share_runs_over_cores()
+        report.preload()
+        del evaluation  # imported now (like the report's charts and PDF) so no visitor waits
+        print(f"Opportunity Evaluator listening on http://{host}:{port}/", flush=True)
+        waitress_serve(app, host=host, port=port, threads=threads, ident="oppeval",
+                       connection_limit=connection_limit, channel_timeout=channel_timeout,
+                       cleanup_interval=min(CLEANUP_INTERVAL, channel_timeout),
+                       asyncore_use_poll=True)
+    finally:
+        parallel.stop_workers()
+        if main:
+            signal.signal(signal.SIGTERM, before)

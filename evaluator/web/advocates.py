@@ -60,7 +60,8 @@ def check_rubric() -> tuple[str, int]:
     data = upload.stream.read(MAX_RUBRIC_BYTES + 1)
     try:
         text = data.decode("utf-8")
-        rubric = parse_rubric_text(text, upload.filename)
+        with service.heavy_work():  # a rubric's YAML can cost seconds of CPU
+            rubric = parse_rubric_text(text, upload.filename)
     except UnicodeDecodeError:
         return _page(None, errors=[f"{upload.filename}: the rubric is not UTF-8 text"], status=422)
     except RubricError as exc:

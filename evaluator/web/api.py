@@ -24,7 +24,6 @@ from evaluator.assumptions import ASSUMPTIONS, SPECS
 from evaluator.errors import FieldError, InputError, error_body
 from evaluator.schema import MAX_PLAN_BYTES, parse_plan, plan_schema
 from evaluator.web import service
-from evaluator.web.downloads import report_download
 from evaluator.web.service import RubricChoice
 from evaluator.web.submission import Submission
 
@@ -118,7 +117,7 @@ def evaluate() -> Response | tuple[Response, int]:
         evaluation = sub.evaluate()
     except InputError as exc:
         return _errors(exc.errors, 422)
-    return report_download(evaluation, fmt, attachment=False)
+    return service.report_response(evaluation, fmt, attachment=False)
 
 
 @bp.get("/api/v1/openapi.json")

@@ -10,9 +10,13 @@ results CSV. Both score with the bundled rubric chosen (the page's select, the A
 ``?rubric=<stem>``, as for a single plan; default: the default rubric) and both use the same
 batch functions as the
 command line, under web limits: at most :data:`MAX_ROWS` rows and :data:`MAX_BYTES` bytes,
-no ``plan_file`` column (a web upload has no folder), and the web's simulation limits.
-App settings: ``OPPEVAL_BATCH_WORKERS`` (worker processes; default all cores, 1 runs the rows
-in the request's own process) and ``OPPEVAL_DEFAULT_OVERRIDES`` (assumptions applied first).
+no ``plan_file`` column (a web upload has no folder), the web's simulation limits and a time
+budget for the whole batch (:data:`BATCH_BUDGET`, refused before any row runs). The rows run
+one after another in the request's own process, each as one evaluation in its own heavy-work
+slot (``service.heavy_work``), so other visitors' evaluations take turns with a batch's rows
+instead of waiting for the whole batch; each row's Monte-Carlo runs use the server's worker
+processes as any evaluation's do. App setting: ``OPPEVAL_DEFAULT_OVERRIDES`` (assumptions
+applied first).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from evaluator.batch import (
     RowOutcome,
     as_csv_outcome,
     outcome_json,
-    score_rows,
+    score_row,
 )
 from evaluator.batch_rows import data_rows, open_rows, text_stream
 from evaluator.errors import FieldError, InputError, LimitError, error_body
@@ -74,8 +78,15 @@ class WebBatch:
 
 
 
-def check_size(data: bytes) -> None:
-    """Refuse an empty or oversize upload, or one with more than :data:`MAX_ROWS` rows."""
+BATCH_BUDGET = 1_500_000_000
+"""Most simulated participant-months one web batch may ask for, all its rows together (each
+row is also held to ``service.EVALUATION_BUDGET``): :data:`MAX_ROWS` rows at the web's default
+assumptions fit, 30 rows at the per-evaluation budget do."""
+
+
+def check_size(data: bytes) -> int:
+    """Refuse an empty or oversize upload, or one with more than :data:`MAX_ROWS` rows;
+    returns its number of data rows."""
     if len(data) > MAX_BYTES:
         raise LimitError([FieldError("", f"the CSV is {len(data):,} bytes; the web limit is "
                                          f"{MAX_BYTES:,} bytes (use oppeval batch for larger "
@@ -84,21 +95,37 @@ def check_size(data: bytes) -> None:
     if rows > MAX_ROWS:
         raise LimitError([FieldError("", f"the CSV has {rows:,} rows; the web limit is "
                                          f"{MAX_ROWS:,} rows (use oppeval batch for more)")])
+    return rows
+
+
+def check_budget(rows: int, settings: BatchSettings) -> None:
+    """Refuse a batch whose rows together may simulate more than :data:`BATCH_BUDGET`."""
+    each = service.evaluation_cost(settings.assumptions())
+    if rows * each > BATCH_BUDGET:
+        raise LimitError([FieldError(
+            "", f"this batch would simulate up to {rows * each:,} participant-months ({rows:,} "
+                f"rows of up to {each:,} each); the web's time budget per batch is "
+                f"{BATCH_BUDGET:,} participant-months: send fewer rows, lower "
+                "max_participants, horizon_months or runs, or use oppeval batch")])
 
 
 def run_web_batch(data: bytes, settings: BatchSettings) -> WebBatch:
-    """Score an uploaded CSV under the web limits; InputError when it cannot be scored."""
-    check_size(data)
+    """Score an uploaded CSV under the web limits; InputError when it cannot be scored.
+
+    Each row that is evaluated holds a heavy-work slot for that row only."""
+    rows = check_size(data)
     service.check_limits(settings.overrides)
-    settings.assumptions()
-    rows = open_rows(text_stream(data), None)
-    workers = current_app.config.get("OPPEVAL_BATCH_WORKERS")
+    check_budget(rows, settings)
     summary = BatchSummary()
     outcomes = []
-    with service.heavy_work():
-        for outcome in score_rows(rows, settings, workers=workers):
-            summary.add(outcome)
-            outcomes.append(outcome)
+    for source in open_rows(text_stream(data), None):
+        if source.document is None or source.errors:
+            outcome = score_row(source, settings)  # invalid before scoring: nothing to run
+        else:
+            with service.heavy_work():
+                outcome = score_row(source, settings)
+        summary.add(outcome)
+        outcomes.append(outcome)
     return WebBatch(summary, tuple(outcomes))
 
 

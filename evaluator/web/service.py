@@ -13,16 +13,19 @@ import io
 import json
 import os
 import re
+import secrets
 import threading
-from collections import OrderedDict
+import unicodedata
+from collections import OrderedDict, deque
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from flask import Response, current_app
+from flask import Response, current_app, session
 
 from evaluator.assumptions import SPECS, Assumptions
 from evaluator.errors import AssumptionError, FieldError, LimitError, RubricError
@@ -125,7 +128,17 @@ def default_rubric_stem() -> str:
 
 
 def resolve_rubric(choice: RubricChoice) -> Rubric:
-    """The rubric a choice names; raises RubricError (naming the path) when it is unusable."""
+    """The rubric a choice names; raises RubricError (naming the path) when it is unusable.
+
+    An uploaded rubric is parsed in a heavy-work slot (its YAML can cost seconds of CPU)."""
+    if choice.text:
+        with heavy_work():
+            return _resolve(choice)
+    return _resolve(choice)
+
+
+def _resolve(choice: RubricChoice) -> Rubric:
+    """:func:`resolve_rubric` for a caller that already holds a heavy-work slot."""
     if choice.text:
         return parse_rubric_text(choice.text, "uploaded rubric")
     for stem, rubric in bundled_rubrics():
@@ -236,29 +249,114 @@ def parse_seed(raw: str | None) -> int | None:
         raise AssumptionError([FieldError("seed", str(exc), raw)]) from None
 
 
+class Slots:
+    """At most ``size`` holders at once; the others wait and are served in order of arrival.
+
+    A holder that gives its slot back while others wait hands it to the first of them, so one
+    that asks again at once (a web batch, row after row) queues behind them instead of taking
+    it back before they wake (as a plain semaphore lets it).
+    """
+
+    def __init__(self, size: int) -> None:
+        self._lock = threading.Lock()
+        self._free = size
+        self._waiting: deque[threading.Lock] = deque()
+
+    def acquire(self) -> None:
+        """Take a slot, waiting for one if all are held."""
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            gate = threading.Lock()
+            gate.acquire()
+            self._waiting.append(gate)
+        gate.acquire()  # released by release(), which hands this waiter the slot
+
+    def release(self) -> None:
+        """Give the slot back: to the longest waiter, if any."""
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._free += 1
+
+
 @contextmanager
 def heavy_work() -> Iterator[None]:
-    """Hold one of the app's slots for heavy work (an evaluation, a report, a web batch).
+    """Hold one of the app's slots for heavy work (an evaluation, a report, a web batch's row,
+    an uploaded rubric's parsing).
 
     At most ``OPPEVAL_CONCURRENT_WORK`` (default: the number of cores) run at once; the other
-    requests wait their turn instead of sharing the cores among all the server's threads, so
-    memory stays bounded and the cheap pages stay quick under load.
+    requests wait their turn (first come, first served) instead of sharing the cores among all
+    the server's threads, so memory stays bounded and the cheap pages stay quick under load.
+    Heavy work never nests: a holder takes no second slot.
     """
     slots = current_app.extensions.get("oppeval_heavy_slots")
     if slots is None:
         size = int(current_app.config.get("OPPEVAL_CONCURRENT_WORK") or os.cpu_count() or 1)
-        slots = current_app.extensions.setdefault("oppeval_heavy_slots",
-                                                  threading.BoundedSemaphore(size))
-    with slots:
+        slots = current_app.extensions.setdefault("oppeval_heavy_slots", Slots(size))
+    slots.acquire()
+    try:
         yield
+    finally:
+        slots.release()
 
 
 RECENT_EVALUATIONS = 32
 """Evaluations kept in memory, so a report's downloads do not simulate the network again
 (the app setting ``OPPEVAL_RECENT_EVALUATIONS`` changes it; 0 turns the cache off)."""
 
-_recent: OrderedDict[str, Any] = OrderedDict()
-_recent_lock = threading.Lock()
+VISITOR = "oppeval_visitor"
+"""The session key of the visitor's random id, which keys the visitor's cached evaluations."""
+
+
+class RecentEvaluations:
+    """One app's most recent evaluations (a bounded, thread-safe LRU cache by key)."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any | None:
+        """The evaluation kept under ``key``, or None."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: str, evaluation: Any) -> None:
+        """Keep ``evaluation`` under ``key``, forgetting the oldest beyond :attr:`keep`."""
+        with self._lock:
+            self._items[key] = evaluation
+            while len(self._items) > self.keep:
+                self._items.popitem(last=False)
+
+
+def recent_evaluations() -> RecentEvaluations | None:
+    """This app's cache of recent evaluations (in ``app.extensions``), or None when it is off."""
+    recent = current_app.extensions.get("oppeval_recent")
+    if recent is None:
+        keep = int(current_app.config.get("OPPEVAL_RECENT_EVALUATIONS", RECENT_EVALUATIONS))
+        recent = current_app.extensions.setdefault("oppeval_recent", RecentEvaluations(keep))
+    return recent if recent.keep > 0 else None
+
+
+def visitor_key() -> str | None:
+    """Whose cached evaluations this request may reuse: the visitor's own (a random id kept in
+    their session, made on their first evaluation from a page), or None for an API call, which
+    holds no state and so evaluates every time."""
+    from evaluator.web import wants_json
+
+    if wants_json():
+        return None
+    visitor = session.get(VISITOR)
+    if not isinstance(visitor, str):
+        visitor = secrets.token_urlsafe(16)
+        session[VISITOR] = visitor
+    return visitor
 
 
 def evaluate(
@@ -270,28 +368,28 @@ def evaluate(
     """Evaluate a plan under the web limits; raises InputError subclasses with every error.
 
     The same input, assumptions, seed and rubric always give the same Evaluation, so the most
-    recent ones are remembered (a bounded cache, not session state: any request may reuse them).
+    recent ones are remembered, each for the visitor who asked for it only (another visitor's
+    request is never answered faster because someone evaluated the same plan).
     """
     from evaluator.evaluation import evaluate_document
 
     check_limits(overrides)
+    recent = recent_evaluations()
+    visitor = visitor_key() if recent is not None else None
     key = hashlib.sha256(
-        json.dumps([doc if isinstance(doc, Mapping) else str(doc), dict(overrides), seed,
-                    rubric.stem, rubric.text], sort_keys=True, default=str).encode("utf-8")
+        json.dumps([visitor, doc if isinstance(doc, Mapping) else str(doc), dict(overrides),
+                    seed, rubric.stem, rubric.text], sort_keys=True, default=str).encode("utf-8")
     ).hexdigest()
-    keep = int(current_app.config.get("OPPEVAL_RECENT_EVALUATIONS", RECENT_EVALUATIONS))
-    with _recent_lock:
-        if keep and key in _recent:
-            _recent.move_to_end(key)
-            return _recent[key]
+    if recent is not None and visitor is not None:
+        kept = recent.get(key)
+        if kept is not None:
+            return kept
     with heavy_work():
         evaluation = evaluate_document(
-            doc, overrides=dict(overrides), seed=seed, rubric=resolve_rubric(rubric)
+            doc, overrides=dict(overrides), seed=seed, rubric=_resolve(rubric)
         )
-    with _recent_lock:
-        _recent[key] = evaluation
-        while len(_recent) > keep:
-            _recent.popitem(last=False)
+    if recent is not None and visitor is not None:
+        recent.put(key, evaluation)
     return evaluation
 
 
@@ -306,13 +404,36 @@ def render(evaluation: Any, fmt: str) -> tuple[bytes, str]:
     return buffer.getvalue(), renderer.media_type
 
 
+_NOT_ASCII_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def ascii_filename(filename: str) -> str:
+    """``filename`` in ASCII letters, digits, dots, dashes and underscores (accents dropped,
+    other characters removed); ``report`` stands in for a stem left empty."""
+    folded = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    stem, dot, ext = _NOT_ASCII_NAME.sub("-", folded).rpartition(".")
+    if not dot:
+        stem, ext = ext, ""
+    stem = re.sub(r"-{2,}", "-", stem).strip("-._") or "report"
+    return f"{stem}.{ext}" if ext else stem
+
+
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """A ``Content-Disposition`` value that any server can send (header values travel as
+    Latin-1): an ASCII ``filename=`` for old clients and the exact name as RFC 5987
+    ``filename*=UTF-8''...``, which browsers prefer."""
+    exact = quote(filename.encode("utf-8", "replace"), safe="!#$&+-.^_`|~")
+    return f"{disposition}; filename=\"{ascii_filename(filename)}\"; filename*=UTF-8''{exact}"
+
+
+
 def report_response(evaluation: Any, fmt: str, *, attachment: bool) -> Response:
     """A response holding the evaluation in ``fmt`` (a standalone HTML page may style itself)."""
     body, media_type = render(evaluation, fmt)
     response = Response(body, content_type=media_type)
     if attachment or fmt in ("pdf", "csv"):
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="{download_name(evaluation, fmt)}"'
+        response.headers["Content-Disposition"] = content_disposition(
+            download_name(evaluation, fmt)
         )
     if fmt == "html":
         response.headers["Content-Security-Policy"] = standalone_page_policy(body)

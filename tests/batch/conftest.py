@@ -40,7 +40,7 @@ def base_url() -> Iterator[str]:
     from evaluator.web import create_app
     from tests.batch.helpers import SMALL
 
-    app = create_app({"OPPEVAL_DEFAULT_OVERRIDES": dict(SMALL), "OPPEVAL_BATCH_WORKERS": 1})
+    app = create_app({"OPPEVAL_DEFAULT_OVERRIDES": dict(SMALL)})
     with served(app) as url:
         yield url
 

@@ -121,8 +121,7 @@ class Page(HTMLParser):
 
 @pytest.fixture
 def client() -> FlaskClient:
-    app = create_app({"TESTING": True, "OPPEVAL_DEFAULT_OVERRIDES": dict(SMALL),
-                      "OPPEVAL_BATCH_WORKERS": 1})
+    app = create_app({"TESTING": True, "OPPEVAL_DEFAULT_OVERRIDES": dict(SMALL)})
     return app.test_client()
 
 

@@ -18,8 +18,7 @@ from evaluator.web import create_app
 @pytest.fixture
 def app() -> Flask:
     """The production app (CSRF enforced), with no evaluation cache between tests."""
-    return create_app({"TESTING": True, "OPPEVAL_RECENT_EVALUATIONS": 0,
-                       "OPPEVAL_BATCH_WORKERS": 1})
+    return create_app({"TESTING": True, "OPPEVAL_RECENT_EVALUATIONS": 0})
 
 
 @pytest.fixture

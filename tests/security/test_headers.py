@@ -25,7 +25,7 @@ from waitress.adjustments import Adjustments
 from evaluator.errors import InputError
 from evaluator.resources import data_dir
 from evaluator.web import CONTENT_SECURITY_POLICY, CSRF_TIME_LIMIT, MAX_CONTENT_LENGTH, create_app
-from evaluator.web.downloads import content_disposition
+from evaluator.web.service import content_disposition
 from tests.files import project_files
 from tests.security.conftest import csrf_token, post_multipart
 

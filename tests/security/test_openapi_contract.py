@@ -10,7 +10,7 @@ from schemathesis.config import SchemathesisConfig
 from evaluator.web import create_app
 from tests.security.fuzzing import SMALL
 
-APP = create_app({"TESTING": True, "OPPEVAL_RECENT_EVALUATIONS": 0, "OPPEVAL_BATCH_WORKERS": 1})
+APP = create_app({"TESTING": True, "OPPEVAL_RECENT_EVALUATIONS": 0})
 CONFIG = SchemathesisConfig.from_dict({
     # A request the document allows may still break a rule JSON Schema cannot state (a plan's
     # cross-field rules, a CSV's columns): the document answers those with 422 and every error.
