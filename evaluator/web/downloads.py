@@ -2,7 +2,9 @@
 
 A report page packs its submission (plan, assumptions, seed, rubric) into a token;
 ``GET /download/<format>?token=...`` evaluates it again (same input + rubric + seed gives the
-same evaluation) and returns that format as an attachment. No state is kept on the server.
+same evaluation) and returns that format as an attachment; ``POST /download/<format>`` takes the
+token as a form field (with the CSRF token), for a plan too large for an address. No state is
+kept on the server.
 ``GET /report.css`` serves the report's style sheet to the pages that show a report.
 """
 
@@ -18,12 +20,12 @@ from evaluator.web.submission import from_token
 bp = Blueprint("downloads", __name__)
 
 
-@bp.get("/download/<fmt>")
+@bp.route("/download/<fmt>", methods=["GET", "POST"])
 def download(fmt: str) -> Response | tuple[str, int]:
-    """The evaluation the token packs, in format ``fmt``, as an attachment."""
+    """The evaluation the token packs (in the address, or posted), in ``fmt``, as an attachment."""
     if fmt not in service.FORMATS:
         abort(404)
-    sub = from_token(request.args.get("token", ""))
+    sub = from_token(request.values.get("token", ""))
     if not sub.errors:
         sub.check()
     if not sub.errors:

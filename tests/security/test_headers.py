@@ -49,6 +49,8 @@ ROUTES: dict[tuple[str, str], tuple[Call, int]] = {
         "plan_file": (SAMPLE.read_bytes(), "plan.json")}), 200),
     ("/download/<fmt>", "GET"): (
         lambda c: c.get(f"/download/csv?token={_token_of_report(c)}"), 200),
+    ("/download/<fmt>", "POST"): (lambda c: c.post("/download/csv", data={
+        "token": _token_of_report(c), "csrf_token": csrf_token(c)}), 200),
     ("/report.css", "GET"): (lambda c: c.get("/report.css"), 200),
     ("/methodology", "GET"): (lambda c: c.get("/methodology"), 200),
     ("/methodology", "POST"): (lambda c: post_multipart(c, "/methodology", {
