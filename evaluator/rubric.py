@@ -8,6 +8,10 @@ resolves, bands ascend and end in a catch-all, every indicator is one the tool c
 raises :class:`RubricFileError` naming the file and the path of every problem. :func:`score`
 is pure: indicators in, a :class:`Score` out.
 
+Identity: a rubric read from text carries the SHA-256 of that text and whether it is one shipped
+with the tool, unchanged (:func:`identify`); a rubric that claims a shipped rubric's id with any
+other text is refused, so a look-alike cannot pass for the tool's own rubric.
+
 Scoring: each indicator's value falls in the first band whose ``max`` it does not exceed (a
 yes/no value compares as 1/0; the last band has no ``max`` and catches the rest). Levels are
 worth low 0, elevated 50, high 100; the score is the weighted mean over scored indicators (an
@@ -126,7 +130,12 @@ class Override:
 
 @dataclass(frozen=True)
 class Rubric:
-    """A validated rubric."""
+    """A validated rubric.
+
+    ``sha256`` is the SHA-256 of the rubric text as read (None for a rubric built from an
+    already parsed document); ``bundled`` is true only when that text is one shipped with the
+    tool, unchanged.
+    """
 
     id: str
     version: str
@@ -137,6 +146,8 @@ class Rubric:
     verdicts: tuple[VerdictBand, ...]
     overrides: tuple[Override, ...] = ()
     source: str = ""
+    sha256: str | None = None
+    bundled: bool = False
 
     def indicator(self, indicator_id: str) -> RubricIndicator | None:
         """The rubric's entry for an indicator, or None when it does not judge it."""
@@ -158,7 +169,8 @@ class Rubric:
         return [{"key": k, **self.citations[k].to_dict()} for k in keys]
 
     def to_dict(self) -> dict[str, Any]:
-        """The rubric for the Evaluation: identity, verdict bands and overrides.
+        """The rubric for the Evaluation: identity (with ``sha256`` and ``bundled``), verdict
+        bands and overrides.
 
         Each indicator's bands travel with the indicator (:meth:`ScoredIndicator.to_dict`).
         The file the rubric came from is left out: it differs between installations.
@@ -168,6 +180,8 @@ class Rubric:
             "version": self.version,
             "title": self.title,
             "description": self.description,
+            "sha256": self.sha256,
+            "bundled": self.bundled,
             "verdicts": [{"label": v.label, "max": v.max} for v in self.verdicts],
             "overrides": [
                 {"indicator": o.indicator, "level": o.level, "verdict": o.verdict}
@@ -589,7 +603,35 @@ def _parse_rubric_text(text: bytes | str, source: str) -> Rubric:
             [FieldError("", "the rubric must be a YAML mapping with id, version, title, ...")],
             source,
         )
-    return parse_rubric(doc, source)
+    return identify(parse_rubric(doc, source), text)
+
+
+@cache
+def bundled_rubric_ids() -> Mapping[str, str]:
+    """SHA-256 of each rubric text shipped in ``rubrics/`` -> that rubric's id."""
+    out = {}
+    for path in sorted(data_dir("rubrics").glob("*.yaml")):
+        data = path.read_bytes()
+        out[hashlib.sha256(data).hexdigest()] = str(yaml.load(data, Loader=_SafeLoader)["id"])
+    return MappingProxyType(out)
+
+
+def identify(rubric: Rubric, text: bytes | str) -> Rubric:
+    """``rubric`` with the SHA-256 of its ``text`` and whether it is a shipped one, unchanged.
+
+    Raises RubricFileError when the rubric takes the id of a shipped rubric but its text is not
+    exactly that rubric's text (a look-alike would otherwise read as the tool's own).
+    """
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    digest = hashlib.sha256(data).hexdigest()
+    shipped = bundled_rubric_ids()
+    if digest not in shipped and rubric.id in shipped.values():
+        raise RubricFileError(
+            [FieldError("id", f"rubric id {rubric.id!r} belongs to a rubric shipped with this "
+                        "tool; give yours another id", rubric.id)],
+            rubric.source,
+        )
+    return replace(rubric, sha256=digest, bundled=digest in shipped)
 
 
 def load_rubric(path: str | Path | None = None) -> Rubric:

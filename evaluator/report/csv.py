@@ -1,10 +1,12 @@
 """The CSV report: one row per plan, flat columns, safe to open in a spreadsheet.
 
-Columns (see :func:`csv_columns`): identity, score and verdict, key economics, key simulation
-figures, then every indicator's value and level as ``indicator.<id>.value`` and
-``indicator.<id>.level``. Cells are written from the Evaluation dictionary without
-recomputing anything: numbers in plain decimal or ``e`` notation with at most six significant
-digits (as in the canonical JSON), ``true``/``false`` for yes/no, and an empty cell for unknown.
+Columns (see :func:`csv_columns`): identity (``rubric_sha256`` and ``rubric_bundled`` say
+which rubric text scored the row and whether it is one shipped with the tool, unchanged), score
+and verdict, key economics, key simulation figures, then every indicator's value and level as
+``indicator.<id>.value`` and ``indicator.<id>.level``. Cells are written from the Evaluation
+dictionary without recomputing anything: numbers in plain decimal or ``e`` notation with at
+most six significant digits (as in the canonical JSON), ``true``/``false`` for yes/no, and an
+empty cell for unknown.
 
 Formula injection: a cell that starts with a tab, a carriage return or a line feed, or whose
 first character other than white space is ``=``, ``+``, ``-`` or ``@`` once the cell is
@@ -34,6 +36,8 @@ FIXED_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("engine_version", ("engine_version",)),
     ("rubric_id", ("rubric", "id")),
     ("rubric_version", ("rubric", "version")),
+    ("rubric_sha256", ("rubric", "sha256")),
+    ("rubric_bundled", ("rubric", "bundled")),
     ("seed", ("seed",)),
     ("input_sha256", ("input_sha256",)),
     ("score", ("score", "value")),

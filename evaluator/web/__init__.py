@@ -8,13 +8,15 @@ Every response carries a strict Content-Security-Policy (no inline script or sty
 denial, ``nosniff`` and a same-origin referrer policy; every HTML form is CSRF-protected, its
 token valid for ``OPPEVAL_CSRF_TIME_LIMIT`` seconds; the session cookie is ``Secure`` when
 ``OPPEVAL_SECURE_COOKIES`` is set (behind a TLS proxy); the secret key comes from
-``OPPEVAL_SECRET_KEY`` or is generated per instance. A form, multipart or url-encoded, sends
+``OPPEVAL_SECRET_KEY`` or is generated once into the instance folder (``secret_key``,
+readable by its owner only) and reused after a restart. A form, multipart or url-encoded, sends
 at most :data:`MAX_FORM_PARTS` inputs. ``serve`` runs the app under waitress, never the debug
 server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import os
@@ -83,8 +85,45 @@ SECURITY_HEADERS: Mapping[str, str] = {
 csrf = CSRFProtect()
 
 
-def _secret_key() -> str:
-    return os.environ.get("OPPEVAL_SECRET_KEY") or secrets.token_hex(32)
+SECRET_KEY_FILE = "secret_key"
+"""The file in the app's instance folder that keeps the generated secret key across restarts."""
+
+
+def _secret_key(instance_path: str) -> str:
+    """``OPPEVAL_SECRET_KEY``, else the key kept in the instance folder (created once, 0600).
+
+    Report links are signed with this key, so it must outlive a restart; a new random key is
+    written only when the file does not exist yet (two processes starting together agree: the
+    file appears whole, by a hard link, or not at all).
+    """
+    from_env = os.environ.get("OPPEVAL_SECRET_KEY")
+    if from_env:
+        return from_env
+    folder = Path(instance_path)
+    path = folder / SECRET_KEY_FILE
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    draft = folder / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+        with contextlib.suppress(FileExistsError):  # another process wrote it first: use it
+            os.link(draft, path)
+    finally:
+        draft.unlink()
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text("ascii").strip()
+    if len(key) < 32:
+        raise RuntimeError(f"the secret key file {path} holds fewer than 32 characters; "
+                           "delete it to have a new key made, or set OPPEVAL_SECRET_KEY")
+    return key
 
 
 def _flag_setting(name: str) -> bool:
@@ -144,7 +183,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.request_class = _Request
     app.config.update(
-        SECRET_KEY=_secret_key(),
+        SECRET_KEY=(config or {}).get("SECRET_KEY") or _secret_key(app.instance_path),
         MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
         MAX_FORM_MEMORY_SIZE=MAX_CONTENT_LENGTH,
         MAX_FORM_PARTS=MAX_FORM_PARTS,

@@ -20,6 +20,7 @@ from evaluator.report.html import render_html_fragment
 from evaluator.web import formdata, service
 from evaluator.web.formdata import FormState
 from evaluator.web.submission import (
+    MAX_LINK_TOKEN_CHARS,
     Submission,
     from_token,
     overrides_from_form,
@@ -186,16 +187,21 @@ def show_report_or_form(state: FormState, sub: Submission) -> tuple[str, int]:
 
 
 def render_report(evaluation: Any, sub: Submission) -> str:
-    """The report inside the site's layout, with download buttons that re-send the plan."""
+    """The report inside the site's layout, with download buttons that re-send the plan.
+
+    A token too long for an address (:data:`MAX_LINK_TOKEN_CHARS`) gets no download links:
+    the page says so and offers the downloads as buttons that post the token instead.
+    """
     token = sub.token()
     links = {
         label: url_for("downloads.download", fmt=fmt, token=token)
         for fmt, label in service.DOWNLOAD_LABELS.items()
-    }
+    } if len(token) <= MAX_LINK_TOKEN_CHARS else {}
     return render_template(
         "web/report.html",
         report=render_html_fragment(evaluation, **links),
         evaluation=evaluation.to_dict(),
         token=token,
         links=links,
+        formats=service.DOWNLOAD_LABELS,
     )

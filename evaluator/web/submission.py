@@ -3,19 +3,25 @@
 The form, the plan upload, the "change the figures" round trip and the report downloads all
 send the same four things; this module reads them and checks all of them at once, so a visitor
 sees every problem together, each under the path of the field it concerns. A report page packs
-its submission into a token (compressed JSON, URL-safe), so its download links and its "change
-the figures" button evaluate exactly the same input again without any server-side state.
+its submission into a token (compressed JSON, URL-safe, signed with HMAC-SHA256 under the app's
+secret key), so its download links and its "change the figures" button evaluate exactly the same
+input again without any server-side state. A token the server did not sign (a forged link, or
+one from an instance with another key) is refused as damaged before anything in it is unpacked.
+The token holds the whole plan: whoever has a report link can read the plan and evaluate it.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
+from itsdangerous import BadSignature, Signer
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from evaluator.assumptions import ASSUMPTIONS, Assumptions
@@ -59,7 +65,10 @@ class Submission:
         )
 
     def token(self) -> str:
-        """This submission packed into one URL-safe string (for downloads and editing)."""
+        """This submission packed into one signed, URL-safe string (for downloads and editing).
+
+        Signed with the current app's secret key; :func:`from_token` accepts only such tokens.
+        """
         packed = json.dumps(
             {
                 "plan": self.doc,
@@ -72,25 +81,45 @@ class Submission:
             separators=(",", ":"),
             sort_keys=True,
         ).encode("utf-8")
-        return base64.urlsafe_b64encode(zlib.compress(packed, 9)).decode("ascii").rstrip("=")
+        payload = base64.urlsafe_b64encode(zlib.compress(packed, 9)).rstrip(b"=")
+        return _signer().sign(payload).decode("ascii")
 
 
 MAX_TOKEN_BYTES = MAX_PLAN_BYTES + MAX_RUBRIC_BYTES + 65_536
 """Most a submission token may unpack to (a plan, a rubric and the assumptions)."""
 
+MAX_LINK_TOKEN_CHARS = 64_000
+"""Longest token a report page puts in its download addresses. Past it (a plan of some hundred
+kilobytes) the page sends the token in a form instead: waitress refuses a request line and
+headers over 256 kB with 431, and some browsers refuse addresses much shorter than that."""
+
+TOKEN_SALT = "oppeval.report-token"
+"""Keeps report-token signatures apart from anything else signed with the app's secret key."""
+
+
+def _signer() -> Signer:
+    """HMAC-SHA256 under the current app's secret key."""
+    return Signer(current_app.secret_key or "", salt=TOKEN_SALT, digest_method=hashlib.sha256)
+
 
 def from_token(token: str) -> Submission:
-    """The submission a :meth:`Submission.token` string packs; a bad token is an error."""
+    """The submission a :meth:`Submission.token` string packs; a bad token is an error.
+
+    A token whose signature does not match (forged, altered, cut short or signed under another
+    key) is refused before it is decoded; a signed one that still cannot be read (too large
+    unpacked, nested past Python's recursion limit, not JSON) is refused the same way.
+    """
     bad = Submission(errors=[FieldError("token", "the report link is damaged or incomplete; "
                                         "evaluate the plan again from the form")])
     try:
-        data = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        payload = _signer().unsign(token.encode("ascii"))
+        data = base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4))
         inflater = zlib.decompressobj()
         packed = inflater.decompress(data, MAX_TOKEN_BYTES)
         if inflater.unconsumed_tail or not inflater.eof:
             return bad
         fields = json.loads(packed.decode("utf-8"))
-    except (ValueError, zlib.error, UnicodeDecodeError):
+    except (BadSignature, ValueError, zlib.error, UnicodeError, RecursionError):
         return bad
     if not isinstance(fields, dict) or not isinstance(fields.get("assumptions"), dict):
         return bad

@@ -34,6 +34,8 @@ SESSION_KEYS = (
     "input_sha256",
     "rubric.id",
     "rubric.version",
+    "rubric.sha256",
+    "rubric.bundled",
     "economics.startup_cost",
     "economics.monthly_cost",
     "economics.first_year_cost",

@@ -60,6 +60,8 @@ ROUTES: dict[tuple[str, str], tuple[Call, int]] = {
         "plan_file": (SAMPLE.read_bytes(), "plan.json")}), 200),
     ("/download/<fmt>", "GET"): (
         lambda c: c.get(f"/download/csv?token={_token_of_report(c)}"), 200),
+    ("/download/<fmt>", "POST"): (lambda c: c.post("/download/csv", data={
+        "token": _token_of_report(c), "csrf_token": csrf_token(c)}), 200),
     ("/report.css", "GET"): (lambda c: c.get("/report.css"), 200),
     ("/methodology", "GET"): (lambda c: c.get("/methodology"), 200),
     ("/methodology", "POST"): (lambda c: post_multipart(c, "/methodology", {
@@ -196,12 +198,15 @@ def test_no_secret_key_is_in_the_repository() -> None:
     assert offenders == []
 
 
-def test_the_secret_key_is_generated_per_instance_or_read_from_the_environment(
+def test_the_secret_key_is_kept_in_the_instance_folder_or_read_from_the_environment(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPPEVAL_SECRET_KEY", raising=False)
     first, second = create_app(), create_app()
-    assert first.secret_key != second.secret_key
+    assert first.secret_key == second.secret_key  # a restart keeps report links working
     assert len(str(first.secret_key)) >= 32
+    key_file = Path(first.instance_path) / "secret_key"
+    assert key_file.read_text("ascii").strip() == first.secret_key
+    assert key_file.stat().st_mode & 0o777 == 0o600
     monkeypatch.setenv("OPPEVAL_SECRET_KEY", "k" * 40)
     assert create_app().secret_key == "k" * 40
     assert create_app().debug is False

@@ -6,6 +6,7 @@ report tokens)."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import zlib
@@ -13,7 +14,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import Signer
 
 from evaluator.resources import data_dir
 from evaluator.rubric import MAX_RUBRIC_BYTES
@@ -22,7 +25,7 @@ from evaluator.web import MAX_CONTENT_LENGTH, MAX_FORM_PARTS
 from evaluator.web import batch as web_batch
 from evaluator.web.formdata import max_rows, state_from_document
 from evaluator.web.service import EVALUATION_BUDGET, WEB_LIMITS
-from evaluator.web.submission import MAX_TOKEN_BYTES
+from evaluator.web.submission import MAX_TOKEN_BYTES, TOKEN_SALT
 from tests.security.conftest import csrf_token, error_messages, post_multipart
 
 SAMPLE = data_dir("plan_samples") / "retail_first_single_level.json"
@@ -178,9 +181,13 @@ def test_a_form_with_too_many_inputs_is_refused(client: FlaskClient) -> None:
     assert f"more than the limit of {MAX_FORM_PARTS:,} inputs" in response.get_data(as_text=True)
 
 
-def test_a_compressed_report_token_cannot_unpack_past_its_limit(client: FlaskClient) -> None:
+def test_a_compressed_report_token_cannot_unpack_past_its_limit(
+        app: Flask, client: FlaskClient) -> None:
     bomb = zlib.compress(b'{"plan": "' + b"a" * (MAX_TOKEN_BYTES * 4) + b'"}', 9)
-    token = base64.urlsafe_b64encode(bomb).decode("ascii").rstrip("=")
+    payload = base64.urlsafe_b64encode(bomb).rstrip(b"=")
+    # signed with the app's own key, as if the server had issued it
+    signer = Signer(app.secret_key, salt=TOKEN_SALT, digest_method=hashlib.sha256)
+    token = signer.sign(payload).decode("ascii")
     assert len(token) < 100_000
     response = client.get(f"/download/json?token={token}")
     assert response.status_code == 422
