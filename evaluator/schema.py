@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -47,18 +48,6 @@ MIN_VOLUME = 0.001
 per unit of money (``compensation.commissionable_fraction``): money per volume is a division,
 so a vanishing volume would make a qualifying purchase unbounded."""
 
-COMPONENT_TYPES: tuple[str, ...] = (
-    "retail_margin",
-    "retail_commission",
-    "enrollment_bonus",
-    "fast_start",
-    "unilevel",
-    "binary",
-    "matrix",
-    "breakaway",
-    "rank_bonus",
-)
-
 _TYPE_WORDS = {
     "number": "a number",
     "integer": "a whole number",
@@ -75,6 +64,24 @@ def plan_schema() -> dict[str, Any]:
     """The plan schema v1 document shipped in the package."""
     text = resources.files("evaluator").joinpath("plan_schema.json").read_text("utf-8")
     return json.loads(text)
+
+
+@cache
+def component_branches() -> Mapping[str, Mapping[str, Any]]:
+    """Each component type -> its branch of the components' ``oneOf`` in plan schema v1, in
+    schema order: the one source of the component types and of the fields each one takes."""
+    items = plan_schema()["properties"]["compensation"]["properties"]["components"]["items"]
+    return MappingProxyType({b["properties"]["type"]["const"]: b for b in items["oneOf"]})
+
+
+COMPONENT_TYPES: tuple[str, ...] = tuple(component_branches())
+"""The component types, in the order of plan schema v1's ``oneOf``."""
+
+COMPONENT_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    kind: tuple(name for name in branch["properties"] if name != "type")
+    for kind, branch in component_branches().items()
+})
+"""Component type -> the fields it takes besides ``type``, in schema order."""
 
 
 def _unless_over_max_items(keyword: Any) -> Any:
@@ -430,11 +437,16 @@ def _expected_types(expected: str | Sequence[str]) -> str:
 
 
 def _component_branch(error: ValidationError) -> list[ValidationError] | None:
-    """For a failed component ``oneOf``, the errors of the branch its ``type`` names."""
-    instance = error.instance
-    if not isinstance(instance, dict) or instance.get("type") not in COMPONENT_TYPES:
+    """For a failed component ``oneOf``, the errors of the branch whose ``type`` const the
+    component names (found by that const, whatever the branches' order)."""
+    kind = error.instance.get("type") if isinstance(error.instance, dict) else None
+    if kind is None:
         return None
-    index = COMPONENT_TYPES.index(instance["type"])
+    index = next((i for i, branch in enumerate(error.validator_value)
+                  if isinstance(branch, dict)
+                  and (branch.get("properties") or {}).get("type", {}).get("const") == kind), None)
+    if index is None:
+        return None
     return [e for e in error.context or () if e.schema_path and e.schema_path[0] == index]
 
 
