@@ -83,6 +83,30 @@ COMPONENT_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
 })
 """Component type -> the fields it takes besides ``type``, in schema order."""
 
+NULL_ASIDE = re.compile(r"\s*\(null: ([^)]*)\)")
+"""The aside of a field's description saying what its ``null`` means (``(null: no cap)``)."""
+
+
+def field_node(path: str) -> Mapping[str, Any]:
+    """The plan schema v1 node of the field at ``path`` (``products[0].volume`` or
+    ``products[].volume``; a component field: the first branch that has it)."""
+    node: Any = plan_schema()
+    parts = [p for p in re.split(r"\.|(?=\[)", path) if p]
+    for i, part in enumerate(parts):
+        if part.startswith("["):
+            node = node["items"]
+            if "oneOf" in node and i + 1 < len(parts):
+                node = next(b for b in node["oneOf"] if parts[i + 1] in b["properties"])
+        else:
+            node = node["properties"][part]
+    return node
+
+
+def meaning(node: Mapping[str, Any]) -> str:
+    """A schema node's ``description`` as plain meaning: without its ``(null: ...)`` aside."""
+    text = NULL_ASIDE.sub("", str(node["description"])).strip()
+    return text if text.endswith((".", "?")) else text + "."
+
 
 def _unless_over_max_items(keyword: Any) -> Any:
     """A list keyword that looks at no item of a list longer than its schema's ``maxItems``

@@ -19,12 +19,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evaluator.schema import component_branches, plan_schema  # noqa: E402
+from evaluator.schema import NULL_ASIDE, component_branches, meaning, plan_schema  # noqa: E402
 
 README = ROOT / "README.md"
 START, END = "<!-- plan-schema:start -->", "<!-- plan-schema:end -->"
 COMPONENTS = "compensation.components"
-_NULL = re.compile(r"\s*\(null: ([^)]*)\)")
 
 
 def _kinds(node: Mapping[str, Any]) -> list[str]:
@@ -56,7 +55,7 @@ def default_words(node: Mapping[str, Any], required: bool) -> str:
     """What an absent field means: required, its ``default``, or what its ``null`` means."""
     if required:
         return "required"
-    aside = _NULL.search(str(node.get("description", "")))
+    aside = NULL_ASIDE.search(str(node.get("description", "")))
     if aside:
         return aside.group(1)
     if "default" not in node:
@@ -69,12 +68,6 @@ def default_words(node: Mapping[str, Any], required: bool) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return f"`{json.dumps(value)}`" if isinstance(value, str) else json.dumps(value)
-
-
-def meaning(node: Mapping[str, Any]) -> str:
-    """The field's ``description`` without its ``(null: ...)`` aside."""
-    text = _NULL.sub("", str(node["description"])).strip()
-    return text if text.endswith((".", "?")) else text + "."
 
 
 def _rows(node: Mapping[str, Any], path: str = "") -> Iterator[tuple[str, Mapping[str, Any], bool]]:
