@@ -189,3 +189,13 @@ def test_the_form_shows_a_component_field_for_exactly_the_types_that_take_it() -
         for key in keys:
             taken.setdefault(key, set()).add(kind)
     assert shown == taken
+
+
+def test_a_batch_column_that_fills_a_plan_field_has_that_fields_wording() -> None:
+    from evaluator.batch_rows import COLUMNS
+    from evaluator.schema import field_node, meaning
+
+    worded = [c for c in COLUMNS if c.path is not None]
+    assert worded
+    for column in worded:
+        assert column.meaning == meaning(field_node(column.path)), column.name
