@@ -21,7 +21,12 @@ from typing import Any, Literal
 
 from evaluator.errors import FieldError
 from evaluator.numbers import NumberError, read_decimal
-from evaluator.schema import COMPONENT_FIELDS, COMPONENT_TYPES, component_branches, plan_schema
+from evaluator.schema import (
+    COMPONENT_FIELDS,
+    COMPONENT_TYPES,
+    component_branches,
+    field_node,
+)
 
 Kind = Literal[
     "text", "longtext", "money", "number", "integer", "fraction", "numbers", "fractions",
@@ -85,16 +90,9 @@ class Repeat:
 def schema_node(path: str, key: str = "") -> Mapping[str, Any]:
     """The plan schema v1 node of field ``key`` of the object or list at ``path`` (no ``key``:
     the object, or a list's item; a component field: the first branch that has it)."""
-    node: Any = plan_schema()
-    for part in path.split("."):
-        node = node["properties"][part]
-    if not key:
-        return node.get("items", node)
-    node = node.get("items", node)
-    for branch in node.get("oneOf", [node]):
-        if key in branch.get("properties", {}):
-            return branch["properties"][key]
-    raise KeyError(f"{path}.{key} is not a field of plan schema v1")
+    if "items" in field_node(path):
+        path += "[]"
+    return field_node(f"{path}.{key}" if key else path)
 
 
 def _titled(path: str, f: Field) -> Field:
@@ -270,10 +268,7 @@ def row_index(text: str) -> int | None:
 @cache
 def max_rows(path: str) -> int:
     """Most items list ``path`` may hold: its ``maxItems`` in plan schema v1."""
-    node: Any = plan_schema()
-    for part in path.split("."):
-        node = node["properties"][part]
-    return int(node["maxItems"])
+    return int(field_node(path)["maxItems"])
 
 
 def input_id(name: str) -> str:
@@ -285,7 +280,7 @@ def describe(path: str, f: Field) -> str:
     """The field's hint, or else its description in plan schema v1 (worded for the form)."""
     if f.hint or not f.schema_hint:
         return f.hint
-    text = _for_people(_schema_description(path, f), f.label)
+    text = _for_people(str(field_node(path).get("description", "")), f.label)
     if f.kind == "tristate":  # the list itself offers "Unknown"
         text = text.replace("Leave blank if unknown.", "").strip()
     if f.kind == "fraction" and not text:
@@ -307,20 +302,6 @@ def _for_people(description: str, label: str) -> str:
         aside = re.findall(r"\((.*?)\)", first)
         first = aside[0][:1].upper() + aside[0][1:] + "." if aside else ""
     return " ".join(part for part in (first, *rest) if part)
-
-
-def _schema_description(path: str, f: Field) -> str:
-    node: Any = plan_schema()
-    for part in [p for p in re.sub(r"\[\d+\]", ".items", path).split(".") if p]:
-        if part == "items":
-            node = node.get("items", {})
-            if "oneOf" in node:
-                branches = [b for b in node["oneOf"] if f.key in b.get("properties", {})]
-                node = branches[0] if branches else {}
-                continue
-        else:
-            node = node.get("properties", {}).get(part, {})
-    return str(node.get("description", "")) if isinstance(node, dict) else ""
 
 
 # ---------------------------------------------------------------- typed text -> JSON values
