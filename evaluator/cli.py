@@ -2,9 +2,11 @@
 
 Commands: ``validate``, ``evaluate``, ``batch``, ``serve``, ``samples`` and ``rubric check``
 (README.md, "Command line"). Exit codes: 0 ok, 2 invalid input (every problem printed on stderr as
-``SOURCE: path: message``), 1 a bug. The evaluation, renderers, rubrics, batch and the web
-app are imported inside the command that needs them, so a command loads only what it uses;
-nothing is ever written unless the whole output was produced first.
+``SOURCE: path: message``), 1 a bug. The ``--format`` and ``--engine`` choices are the names
+in the renderer and engine registries (importing them loads neither WeasyPrint nor
+matplotlib). The evaluation, renderers, rubrics, batch and the web app are imported inside
+the command that needs them, so a command loads only what it uses; nothing is ever written
+unless the whole output was produced first.
 """
 
 from __future__ import annotations
@@ -29,11 +31,15 @@ from evaluator.errors import (
     LimitError,
 )
 from evaluator.numbers import NumberError, read_seed
+from evaluator.report import RENDERERS
 from evaluator.resources import data_dir
 from evaluator.schema import MAX_PLAN_BYTES
+from evaluator.simulation import ENGINES as SIMULATION_ENGINES
 
-FORMATS = ("json", "html", "pdf", "csv")
-ENGINES = ("vectorised", "reference")
+FORMATS: tuple[str, ...] = tuple(RENDERERS)
+"""``--format`` choices: the renderer registry's names."""
+ENGINES: tuple[str, ...] = tuple(SIMULATION_ENGINES)
+"""``--engine`` choices: the simulation's engine registry's names."""
 
 CONTEXT_SETTINGS: dict[str, Any] = {
     "help_option_names": ["-h", "--help"],

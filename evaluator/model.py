@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from evaluator.schema import parse_plan, validate_plan
+from evaluator.schema import COMPONENT_FIELDS, parse_plan, validate_plan
 
 ComponentType = Literal[
     "retail_margin",
@@ -24,6 +24,8 @@ ComponentType = Literal[
     "breakaway",
     "rank_bonus",
 ]
+"""For type checking only: tests/foundation/test_lists.py holds it equal to
+:data:`evaluator.schema.COMPONENT_TYPES`, the schema's list."""
 
 
 @dataclass(frozen=True)
@@ -288,22 +290,9 @@ def _lists(node: Any) -> Any:
     return node
 
 
-_COMPONENT_FIELDS: dict[str, tuple[str, ...]] = {
-    "retail_margin": (),
-    "retail_commission": ("rate",),
-    "enrollment_bonus": ("amounts",),
-    "fast_start": ("rates", "months"),
-    "unilevel": ("rates", "basis", "compression"),
-    "binary": ("rate", "monthly_cap", "carryover"),
-    "matrix": ("width", "rates"),
-    "breakaway": ("generation_rates",),
-    "rank_bonus": (),
-}
-
-
 def _component_dict(c: Component) -> dict[str, Any]:
     out: dict[str, Any] = {"type": c.type}
-    for name in _COMPONENT_FIELDS[c.type]:
+    for name in COMPONENT_FIELDS[c.type]:
         value = getattr(c, name)
         out[name] = list(value) if isinstance(value, tuple) else value
     return out

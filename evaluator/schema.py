@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -47,18 +48,6 @@ MIN_VOLUME = 0.001
 per unit of money (``compensation.commissionable_fraction``): money per volume is a division,
 so a vanishing volume would make a qualifying purchase unbounded."""
 
-COMPONENT_TYPES: tuple[str, ...] = (
-    "retail_margin",
-    "retail_commission",
-    "enrollment_bonus",
-    "fast_start",
-    "unilevel",
-    "binary",
-    "matrix",
-    "breakaway",
-    "rank_bonus",
-)
-
 _TYPE_WORDS = {
     "number": "a number",
     "integer": "a whole number",
@@ -75,6 +64,48 @@ def plan_schema() -> dict[str, Any]:
     """The plan schema v1 document shipped in the package."""
     text = resources.files("evaluator").joinpath("plan_schema.json").read_text("utf-8")
     return json.loads(text)
+
+
+@cache
+def component_branches() -> Mapping[str, Mapping[str, Any]]:
+    """Each component type -> its branch of the components' ``oneOf`` in plan schema v1, in
+    schema order: the one source of the component types and of the fields each one takes."""
+    items = plan_schema()["properties"]["compensation"]["properties"]["components"]["items"]
+    return MappingProxyType({b["properties"]["type"]["const"]: b for b in items["oneOf"]})
+
+
+COMPONENT_TYPES: tuple[str, ...] = tuple(component_branches())
+"""The component types, in the order of plan schema v1's ``oneOf``."""
+
+COMPONENT_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    kind: tuple(name for name in branch["properties"] if name != "type")
+    for kind, branch in component_branches().items()
+})
+"""Component type -> the fields it takes besides ``type``, in schema order."""
+
+NULL_ASIDE = re.compile(r"\s*\(null: ([^)]*)\)")
+"""The aside of a field's description saying what its ``null`` means (``(null: no cap)``)."""
+
+
+def field_node(path: str) -> Mapping[str, Any]:
+    """The plan schema v1 node of the field at ``path`` (``products[0].volume`` or
+    ``products[].volume``; a component field: the first branch that has it)."""
+    node: Any = plan_schema()
+    parts = [p for p in re.split(r"\.|(?=\[)", path) if p]
+    for i, part in enumerate(parts):
+        if part.startswith("["):
+            node = node["items"]
+            if "oneOf" in node and i + 1 < len(parts):
+                node = next(b for b in node["oneOf"] if parts[i + 1] in b["properties"])
+        else:
+            node = node["properties"][part]
+    return node
+
+
+def meaning(node: Mapping[str, Any]) -> str:
+    """A schema node's ``description`` as plain meaning: without its ``(null: ...)`` aside."""
+    text = NULL_ASIDE.sub("", str(node["description"])).strip()
+    return text if text.endswith((".", "?")) else text + "."
 
 
 def _unless_over_max_items(keyword: Any) -> Any:
@@ -430,11 +461,16 @@ def _expected_types(expected: str | Sequence[str]) -> str:
 
 
 def _component_branch(error: ValidationError) -> list[ValidationError] | None:
-    """For a failed component ``oneOf``, the errors of the branch its ``type`` names."""
-    instance = error.instance
-    if not isinstance(instance, dict) or instance.get("type") not in COMPONENT_TYPES:
+    """For a failed component ``oneOf``, the errors of the branch whose ``type`` const the
+    component names (found by that const, whatever the branches' order)."""
+    kind = error.instance.get("type") if isinstance(error.instance, dict) else None
+    if kind is None:
         return None
-    index = COMPONENT_TYPES.index(instance["type"])
+    index = next((i for i, branch in enumerate(error.validator_value)
+                  if isinstance(branch, dict)
+                  and (branch.get("properties") or {}).get("type", {}).get("const") == kind), None)
+    if index is None:
+        return None
     return [e for e in error.context or () if e.schema_path and e.schema_path[0] == index]
 
 

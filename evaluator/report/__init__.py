@@ -36,13 +36,14 @@ class Renderer(Protocol):
 
 RENDERERS: Mapping[str, Renderer] = MappingProxyType(
     {
+        "json": JsonRenderer(),
         "html": HtmlRenderer(),
         "pdf": PdfRenderer(),
-        "json": JsonRenderer(),
         "csv": CsvRenderer(),
     }
 )
-"""Format name -> renderer."""
+"""Format name -> renderer: the one list of report formats (``--format``, the web downloads
+and the API's ``format`` read it), in the order they are offered."""
 
 
 def preload() -> None:

@@ -15,40 +15,41 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Literal
 
 from evaluator.errors import FieldError
 from evaluator.numbers import NumberError, read_decimal
-from evaluator.schema import COMPONENT_TYPES, plan_schema
+from evaluator.schema import (
+    COMPONENT_FIELDS,
+    COMPONENT_TYPES,
+    component_branches,
+    field_node,
+)
 
 Kind = Literal[
     "text", "longtext", "money", "number", "integer", "fraction", "numbers", "fractions",
     "tristate", "check", "choice",
 ]
 
-COMPONENT_LABELS: dict[str, str] = {
-    "retail_margin": "Retail margin (buy at wholesale, resell at retail)",
-    "retail_commission": "Retail commission (customers order from the company)",
-    "enrollment_bonus": "Enrollment bonus (paid per new recruit)",
-    "fast_start": "Fast-start bonus (on a new recruit's first purchases)",
-    "unilevel": "Unilevel (commission per downline level)",
-    "binary": "Binary (two legs, paid on the weaker leg)",
-    "matrix": "Matrix (fixed width, spill-over)",
-    "breakaway": "Stairstep-breakaway (rank differential and generations)",
-    "rank_bonus": "Rank bonus (monthly bonus for holding a rank)",
+COMPONENT_LABELS: Mapping[str, str] = {
+    kind: str(branch["title"]) for kind, branch in component_branches().items()
 }
+"""Component type -> its name in the form: the ``title`` of its branch in plan schema v1."""
 
 TRISTATE_CHOICES = (("", "Unknown"), ("yes", "Yes"), ("no", "No"))
 
 
 @dataclass(frozen=True)
 class Field:
-    """One form input: the last part of its JSON path, how it is typed, and how it is labelled."""
+    """One form input: the last part of its JSON path, how it is typed, and how it is labelled.
+
+    ``label`` (and, in a component row, ``types``) come from plan schema v1: :func:`_group`
+    and :func:`_repeat` fill them in from the field's ``title`` and the branches that have it.
+    """
 
     key: str
-    label: str
     kind: Kind = "text"
     hint: str = ""
     choices: tuple[tuple[str, str], ...] = ()
@@ -58,6 +59,7 @@ class Field:
     """The value an untouched input holds."""
     schema_hint: bool = True
     """Whether to show the plan schema's description when there is no ``hint``."""
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,115 +87,142 @@ class Repeat:
         return f"{self.path}[{index}]" if self.scalar else f"{self.path}[{index}].{f.key}"
 
 
-_C = COMPONENT_TYPES
-COMPANY = Group("company", "Company", (
-    Field("name", "Company or offer name"),
-    Field("country", "Country"),
-    Field("website", "Website"),
-    Field("participants", "Participants the company reports", "integer"),
-    Field("founded", "Year founded", "integer"),
-    Field("notes", "Notes (where and when you read these figures)", "longtext"),
-))
-COSTS = Group("costs", "What it costs", (
-    Field("currency", "Currency (ISO 4217 code)", hint="Three capital letters, such as USD or EUR.",
-          blank="USD"),
-    Field("enrollment_fee", "Enrollment fee (one-time)", "money"),
-    Field("starter_kit", "Starter kit (one-time)", "money"),
-    Field("inventory_package", "Inventory or business package (one-time)", "money"),
-    Field("annual_renewal_fee", "Annual renewal fee (per year)", "money"),
-    Field("required_monthly_purchase", "Required purchase (per month)", "money"),
-    Field("autoship_required", "Is that purchase an automatic order (auto-ship)?", "tristate",
-          choices=TRISTATE_CHOICES),
-    Field("estimated_monthly_expenses", "Other business expenses (per month)", "money"),
-    Field("annual_event_costs", "Events and trainings (per year)", "money"),
-    Field("starter_kit_commissionable", "The kit or package earns pay for the recruiter and upline",
-          "check"),
-))
-MONTHLY_FEES = Repeat("costs.monthly_fees", "monthly fee", (
-    Field("name", "Fee name", hint="Back office, website, app ..."),
-    Field("amount", "Amount (per month)", "money", schema_hint=False),
-))
-PRODUCTS = Repeat("products", "product", (
-    Field("name", "Product name"),
-    Field("wholesale_price", "Price a participant pays", "money"),
-    Field("retail_price", "Price a customer pays", "money"),
-    Field("volume", "Commissionable volume per unit", "number",
-          hint="Leave blank to use price x commissionable share."),
-    Field("comparable_market_price", "Price of a comparable product elsewhere", "money"),
-    Field("comparable_source", "Which comparable product, and where"),
-), min_rows=1)
-BUYBACK = Group("buyback", "Buyback of unsold inventory", (
-    Field("offered", "Does the company buy back unsold inventory?", "tristate",
-          choices=TRISTATE_CHOICES),
-    Field("refund_fraction", "Share refunded", "fraction", hint="0.9 or 90% means 90%."),
-    Field("window_days", "Days after purchase the buyback applies", "integer"),
-))
-COMPENSATION = Group("compensation", "How pay works", (
-    Field("commissionable_fraction", "Commissionable share of price", "fraction",
+def schema_node(path: str, key: str = "") -> Mapping[str, Any]:
+    """The plan schema v1 node of field ``key`` of the object or list at ``path`` (no ``key``:
+    the object, or a list's item; a component field: the first branch that has it)."""
+    if "items" in field_node(path):
+        path += "[]"
+    return field_node(f"{path}.{key}" if key else path)
+
+
+def _titled(path: str, f: Field) -> Field:
+    """``f`` labelled with its schema ``title``; in a component row, with the types having it."""
+    types = f.types
+    if path == "compensation.components" and f.key != "type":
+        types = tuple(kind for kind, keys in COMPONENT_FIELDS.items() if f.key in keys)
+    return replace(f, label=str(schema_node(path, f.key)["title"]), types=types)
+
+
+def _group(path: str, *fields: Field) -> Group:
+    return Group(path, str(schema_node(path)["title"]), tuple(_titled(path, f) for f in fields))
+
+
+def _repeat(path: str, noun: str, *fields: Field, min_rows: int = 0,
+            scalar: bool = False) -> Repeat:
+    return Repeat(path, noun, tuple(_titled(path, f) for f in fields), min_rows, scalar)
+
+
+COMPANY = _group(
+    "company",
+    Field("name"),
+    Field("country"),
+    Field("website"),
+    Field("participants", "integer"),
+    Field("founded", "integer"),
+    Field("notes", "longtext"),
+)
+COSTS = _group(
+    "costs",
+    Field("currency", hint="Three capital letters, such as USD or EUR.", blank="USD"),
+    Field("enrollment_fee", "money"),
+    Field("starter_kit", "money"),
+    Field("inventory_package", "money"),
+    Field("annual_renewal_fee", "money"),
+    Field("required_monthly_purchase", "money"),
+    Field("autoship_required", "tristate", choices=TRISTATE_CHOICES),
+    Field("estimated_monthly_expenses", "money"),
+    Field("annual_event_costs", "money"),
+    Field("starter_kit_commissionable", "check"),
+)
+MONTHLY_FEES = _repeat(
+    "costs.monthly_fees", "monthly fee",
+    Field("name", hint="Back office, website, app ..."),
+    Field("amount", "money", schema_hint=False),
+)
+PRODUCTS = _repeat(
+    "products", "product",
+    Field("name"),
+    Field("wholesale_price", "money"),
+    Field("retail_price", "money"),
+    Field("volume", "number", hint="Leave blank to use price x commissionable share."),
+    Field("comparable_market_price", "money"),
+    Field("comparable_source"),
+    min_rows=1,
+)
+BUYBACK = _group(
+    "buyback",
+    Field("offered", "tristate", choices=TRISTATE_CHOICES),
+    Field("refund_fraction", "fraction", hint="0.9 or 90% means 90%."),
+    Field("window_days", "integer"),
+)
+COMPENSATION = _group(
+    "compensation",
+    Field("commissionable_fraction", "fraction",
           hint="Volume per unit of price where a product states none; blank means 1 (all)."),
-    Field("payout_cap_fraction", "Most the company pays out, as a share of volume", "fraction"),
-))
-QUALIFICATION = Group("compensation.qualification", "Staying qualified for pay", (
-    Field("min_personal_volume", "Personal volume needed each month", "number"),
-    Field("own_purchases_count", "Do your own purchases count toward that volume?", "tristate",
-          choices=TRISTATE_CHOICES),
-    Field("min_retail_customers", "Retail customers needed each month", "integer"),
-))
-COMPONENTS = Repeat("compensation.components", "pay component", (
-    Field("type", "Type", "choice",
-          choices=(("", "Choose a type"), *((t, COMPONENT_LABELS[t]) for t in _C))),
-    Field("rate", "Rate", "fraction", types=("retail_commission", "binary"),
-          hint="A share: 0.10 or 10%."),
-    Field("rates", "Rates per level", "fractions", types=("fast_start", "unilevel", "matrix"),
-          hint="Level 1 first, separated by commas: 0.05, 0.05, 0.03"),
-    Field("amounts", "Bonus per new recruit, per level", "numbers", types=("enrollment_bonus",),
-          hint="Money per enrollee, level 1 first: 50, 10"),
-    Field("months", "Months the bonus applies", "integer", types=("fast_start",)),
-    Field("basis", "Volume that counts", "choice", types=("unilevel",), blank="all",
-          schema_hint=False,
+    Field("payout_cap_fraction", "fraction"),
+)
+QUALIFICATION = _group(
+    "compensation.qualification",
+    Field("min_personal_volume", "number"),
+    Field("own_purchases_count", "tristate", choices=TRISTATE_CHOICES),
+    Field("min_retail_customers", "integer"),
+)
+COMPONENTS = _repeat(
+    "compensation.components", "pay component",
+    Field("type", "choice",
+          choices=(("", "Choose a type"), *((t, COMPONENT_LABELS[t]) for t in COMPONENT_TYPES))),
+    Field("rate", "fraction", hint="A share: 0.10 or 10%."),
+    Field("rates", "fractions", hint="Level 1 first, separated by commas: 0.05, 0.05, 0.03"),
+    Field("amounts", "numbers", hint="Money per enrollee, level 1 first: 50, 10"),
+    Field("months", "integer"),
+    Field("basis", "choice", blank="all", schema_hint=False,
           choices=(("all", "All purchases, participants' own included"),
                    ("customer", "Only sales to customers who are not participants"))),
-    Field("compression", "Compression", "check",
-          types=("unilevel",)),
-    Field("monthly_cap", "Most one participant earns from it each month", "money",
-          types=("binary",)),
-    Field("carryover", "Unpaid stronger-leg volume carries over", "check", types=("binary",)),
-    Field("width", "Matrix width", "integer", types=("matrix",)),
-    Field("generation_rates", "Royalty per generation", "fractions", types=("breakaway",),
-          hint="Generation 1 first: 0.04, 0.03, 0.02"),
-), min_rows=1)
-RANKS = Repeat("compensation.ranks", "rank", (
-    Field("name", "Rank name"),
-    Field("min_personal_volume", "Personal volume needed", "number"),
-    Field("min_group_volume", "Group volume needed", "number"),
-    Field("min_active_legs", "Active legs needed", "integer"),
-    Field("differential_rate", "Differential rate", "fraction"),
-    Field("monthly_bonus", "Monthly bonus", "money"),
-    Field("unlocks_levels", "Levels of pay unlocked", "integer"),
-))
-DISCLOSURES = Group("disclosures", "Disclosures and claims", (
-    Field("reported_retail_fraction", "Share of sales to non-participants the company reports",
-          "fraction"),
-))
-INCOME_DISCLOSURE = Group("disclosures.income_disclosure", "Income disclosure statement", (
-    Field("year", "Year it covers", "integer"),
-    Field("fraction_earning_nothing", "Share of participants earning nothing", "fraction"),
-    Field("median_annual_gross", "Median gross pay per year", "money"),
-    Field("mean_annual_gross", "Mean gross pay per year", "money"),
-    Field("net_of_costs", "Are those figures after costs?", "tristate", choices=TRISTATE_CHOICES),
-))
-BRACKETS = Repeat("disclosures.income_disclosure.brackets", "income bracket", (
-    Field("min", "From (per year)", "money"),
-    Field("max", "To (per year)", "money"),
-    Field("fraction", "Share of participants", "fraction"),
-))
-INCOME_CLAIMS = Repeat("disclosures.income_claims", "income claim", (
-    Field("", "Claim, word for word", hint="What the recruiter or the company promises."),
-), scalar=True)
-SOURCES = Repeat("sources", "source", (
-    Field("field", "Field", hint="For example costs.required_monthly_purchase"),
-    Field("citation", "Where you read it", hint="For example Policies section 4.2, 2024"),
-))
+    Field("compression", "check"),
+    Field("monthly_cap", "money"),
+    Field("carryover", "check"),
+    Field("width", "integer"),
+    Field("generation_rates", "fractions", hint="Generation 1 first: 0.04, 0.03, 0.02"),
+    min_rows=1,
+)
+RANKS = _repeat(
+    "compensation.ranks", "rank",
+    Field("name"),
+    Field("min_personal_volume", "number"),
+    Field("min_group_volume", "number"),
+    Field("min_active_legs", "integer"),
+    Field("differential_rate", "fraction"),
+    Field("monthly_bonus", "money"),
+    Field("unlocks_levels", "integer"),
+)
+DISCLOSURES = _group(
+    "disclosures",
+    Field("reported_retail_fraction", "fraction"),
+)
+INCOME_DISCLOSURE = _group(
+    "disclosures.income_disclosure",
+    Field("year", "integer"),
+    Field("fraction_earning_nothing", "fraction"),
+    Field("median_annual_gross", "money"),
+    Field("mean_annual_gross", "money"),
+    Field("net_of_costs", "tristate", choices=TRISTATE_CHOICES),
+)
+BRACKETS = _repeat(
+    "disclosures.income_disclosure.brackets", "income bracket",
+    Field("min", "money"),
+    Field("max", "money"),
+    Field("fraction", "fraction"),
+)
+INCOME_CLAIMS = _repeat(
+    "disclosures.income_claims", "income claim",
+    Field("", hint="What the recruiter or the company promises."),
+    scalar=True,
+)
+SOURCES = _repeat(
+    "sources", "source",
+    Field("field", hint="For example costs.required_monthly_purchase"),
+    Field("citation", hint="For example Policies section 4.2, 2024"),
+)
 
 GROUPS: tuple[Group, ...] = (
     COMPANY, COSTS, BUYBACK, COMPENSATION, QUALIFICATION, DISCLOSURES, INCOME_DISCLOSURE,
@@ -239,10 +268,7 @@ def row_index(text: str) -> int | None:
 @cache
 def max_rows(path: str) -> int:
     """Most items list ``path`` may hold: its ``maxItems`` in plan schema v1."""
-    node: Any = plan_schema()
-    for part in path.split("."):
-        node = node["properties"][part]
-    return int(node["maxItems"])
+    return int(field_node(path)["maxItems"])
 
 
 def input_id(name: str) -> str:
@@ -254,7 +280,7 @@ def describe(path: str, f: Field) -> str:
     """The field's hint, or else its description in plan schema v1 (worded for the form)."""
     if f.hint or not f.schema_hint:
         return f.hint
-    text = _for_people(_schema_description(path, f), f.label)
+    text = _for_people(str(field_node(path).get("description", "")), f.label)
     if f.kind == "tristate":  # the list itself offers "Unknown"
         text = text.replace("Leave blank if unknown.", "").strip()
     if f.kind == "fraction" and not text:
@@ -276,20 +302,6 @@ def _for_people(description: str, label: str) -> str:
         aside = re.findall(r"\((.*?)\)", first)
         first = aside[0][:1].upper() + aside[0][1:] + "." if aside else ""
     return " ".join(part for part in (first, *rest) if part)
-
-
-def _schema_description(path: str, f: Field) -> str:
-    node: Any = plan_schema()
-    for part in [p for p in re.sub(r"\[\d+\]", ".items", path).split(".") if p]:
-        if part == "items":
-            node = node.get("items", {})
-            if "oneOf" in node:
-                branches = [b for b in node["oneOf"] if f.key in b.get("properties", {})]
-                node = branches[0] if branches else {}
-                continue
-        else:
-            node = node.get("properties", {}).get(part, {})
-    return str(node.get("description", "")) if isinstance(node, dict) else ""
 
 
 # ---------------------------------------------------------------- typed text -> JSON values

@@ -30,6 +30,7 @@ from flask import Response, current_app, session
 from evaluator.assumptions import SPECS, Assumptions
 from evaluator.errors import AssumptionError, FieldError, LimitError, RubricError
 from evaluator.numbers import NumberError, read_seed
+from evaluator.report import RENDERERS
 from evaluator.resources import data_dir
 from evaluator.rubric import DEFAULT_RUBRIC, Rubric, load_rubric, parse_rubric_text
 
@@ -48,8 +49,8 @@ sensitivity re-runs included. Each limit of :data:`WEB_LIMITS` at its maximum wi
 assumptions at their defaults fits; the three largest together do not. The heaviest plan the
 schema allows took about 13 s of one core at the budget on the two-core reference machine."""
 
-FORMATS = ("json", "pdf", "html", "csv")
-"""Report formats a visitor can download or the API can return."""
+FORMATS: tuple[str, ...] = tuple(RENDERERS)
+"""Report formats a visitor can download or the API can return: the renderer registry's."""
 
 DOWNLOAD_LABELS: Mapping[str, str] = {
     "pdf": "PDF report",
@@ -395,8 +396,6 @@ def evaluate(
 
 def render(evaluation: Any, fmt: str) -> tuple[bytes, str]:
     """``(body, media type)`` of an evaluation in a report format."""
-    from evaluator.report import RENDERERS
-
     renderer = RENDERERS[fmt]
     buffer = io.BytesIO()
     with heavy_work():

@@ -7,6 +7,7 @@ the repository root: it rewrites them in README.md.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shlex
@@ -185,6 +186,44 @@ def test_readme_documents_every_schema_field() -> None:
     text = _readme()
     missing = [p for p in schema_paths() if f"`{p}`" not in text]
     assert not missing
+
+
+def _schema_table_script() -> Any:
+    path = ROOT / "scripts" / "schema_table.py"
+    spec = importlib.util.spec_from_file_location("schema_table", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_schema_tables_are_generated_from_the_schema() -> None:
+    """The plan-schema tables are plan_schema.json's; refresh with scripts/schema_table.py."""
+    script = _schema_table_script()
+    assert script.current(_readme()) == script.schema_block(), (
+        "README's plan-schema tables differ from evaluator/plan_schema.json; run "
+        ".venv/bin/python scripts/schema_table.py"
+    )
+
+
+def test_every_schema_field_has_a_description() -> None:
+    """The description is a field's one wording: README table, form hint and batch meaning."""
+    missing = [path for path in schema_paths() if not _schema_node(path).get("description")]
+    assert not missing
+
+
+def _schema_node(path: str) -> dict[str, Any]:
+    node: Any = plan_schema()
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        node = node["properties"][part.removesuffix("[]")]
+        if part.endswith("[]"):
+            node = node["items"]
+            if "oneOf" in node:
+                key = parts[i + 1]
+                node = next(b for b in node["oneOf"] if key in b["properties"])
+    return node
 
 
 def test_readme_has_exactly_two_setup_commands() -> None:

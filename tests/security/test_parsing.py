@@ -8,6 +8,7 @@ the JSON API, the plan upload, the report download link, ``oppeval validate`` an
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import zlib
@@ -17,7 +18,9 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import Signer
 
 from evaluator import rubric as rubric_module
 from evaluator.cli import cli
@@ -31,6 +34,7 @@ from evaluator.rubric import (
     parse_rubric_text,
 )
 from evaluator.schema import MAX_PLAN_BYTES, parse_plan, plan_errors
+from evaluator.web.submission import TOKEN_SALT
 from tests.security.conftest import csrf_token, error_messages, post_multipart
 
 SAMPLE = data_dir("plan_samples") / "retail_first_single_level.json"
@@ -214,7 +218,8 @@ def test_a_lone_surrogate_in_a_python_string_is_refused() -> None:
     assert [e.path for e in plan_errors(doc)] == ["company.name"]
 
 
-def test_a_lone_surrogate_is_refused_at_every_door(client: FlaskClient, tmp_path: Path) -> None:
+def test_a_lone_surrogate_is_refused_at_every_door(
+        app: Flask, client: FlaskClient, tmp_path: Path) -> None:
     data = with_company_name_escape("\\ud800")
     response = api(client, data)
     assert response.status_code == 422
@@ -223,7 +228,12 @@ def test_a_lone_surrogate_is_refused_at_every_door(client: FlaskClient, tmp_path
     page = upload(client, data)
     assert page.status_code == 422
     assert NOT_UNICODE in page.get_data(as_text=True)
-    download = client.get(f"/download/json?token={crafted_token(data)}")
+    forged = client.get(f"/download/json?token={crafted_token(data)}")
+    assert forged.status_code == 422
+    assert "report link is damaged" in forged.get_data(as_text=True)
+    signer = Signer(app.secret_key, salt=TOKEN_SALT, digest_method=hashlib.sha256)
+    signed = signer.sign(crafted_token(data).encode("ascii")).decode("ascii")
+    download = client.get(f"/download/json?token={signed}")  # as if the key had leaked
     assert download.status_code == 422
     assert f"company.name: {NOT_UNICODE}" in download.get_data(as_text=True)
     code, lines = cli_validate(tmp_path, data)
@@ -297,7 +307,11 @@ def test_odd_digits_are_text_or_a_syntax_error_never_a_crash(digits: str) -> Non
 # ------------------------------------------------------------- items 8, 12 and 18: rubrics
 
 def rubric_text() -> str:
-    return RUBRIC.read_text("utf-8")
+    """The default rubric as a rubric of one's own (its id changed: a shipped id with other
+    text is refused)."""
+    text = RUBRIC.read_text("utf-8")
+    assert "\nid: pyramid-risk\n" in "\n" + text
+    return text.replace("id: pyramid-risk", "id: own-rubric", 1)
 
 
 def rubric_refusal(text: str) -> list[str]:
