@@ -2,8 +2,9 @@
 
 ``create_app(config=None)`` builds the app from the blueprint modules in :data:`BLUEPRINTS`
 (each exposes ``bp``; it may also expose ``OPENAPI_PATHS`` for the API document,
-``NAV_LINK = (label, endpoint)`` for the site navigation and ``CSRF_EXEMPT = True`` for a
-JSON-only blueprint; a single view is exempted with ``evaluator.web.csrf.exempt``).
+``NAV_LINK = (label, endpoint)`` for the site navigation, ``CSRF_EXEMPT = True`` for a
+JSON-only blueprint and ``init_app(app)`` to put its per-app state in ``app.extensions``; a
+single view is exempted with ``evaluator.web.csrf.exempt``).
 Every response carries a strict Content-Security-Policy (no inline script or style), frame
 denial, ``nosniff`` and a same-origin referrer policy; every HTML form is CSRF-protected; the
 secret key comes from ``OPPEVAL_SECRET_KEY`` or is generated per instance. ``serve`` runs the
@@ -34,6 +35,8 @@ BLUEPRINTS: list[str] = [
     "evaluator.web.advocates",
     "evaluator.web.api",
     "evaluator.web.batch",
+    "evaluator.web.reports",
+    "evaluator.web.compare",
 ]
 """Blueprint modules, registered in this order; a module that is not installed is skipped."""
 
@@ -116,6 +119,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp)
         if getattr(module, "CSRF_EXEMPT", False):
             csrf.exempt(module.bp)
+        if hasattr(module, "init_app"):
+            module.init_app(app)
     app.extensions["oppeval_openapi_paths"] = {
         path: spec
         for module in modules
