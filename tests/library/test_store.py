@@ -157,7 +157,7 @@ def test_twenty_concurrent_saves_lose_nothing(database_url: str) -> None:
             result = store.save(draft(f"Client {number}"))
             with lock:
                 saved.append(result)
-        except BaseException as exc:  # noqa: BLE001 - every failure is reported below
+        except BaseException as exc:
             failures.append(exc)
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(20)]

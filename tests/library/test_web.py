@@ -52,7 +52,7 @@ def test_the_form_redirects_to_the_saved_report_which_shows_it(client: FlaskClie
 
 def test_the_evaluate_form_itself_redirects_there(client: FlaskClient) -> None:
     page = client.get("/?sample=retail_first_single_level").get_data(as_text=True)
-    form = [f for f in parse(page).forms if f.attrs.get("action") == "/evaluate"][0]
+    form = next(f for f in parse(page).forms if f.attrs.get("action") == "/evaluate")
     response = client.post("/evaluate", data={**form.values, **SMALL, "action": "evaluate"})
     assert response.status_code == 303
     assert response.headers["Location"].startswith("/reports/")
@@ -111,19 +111,21 @@ def test_saved_downloads_equal_what_the_evaluation_renders(database_url: str) ->
                                          seed=None).to_json())
     app = make_app(database_url)
     report_id = save_plan(app.test_client())
-    first = {fmt: app.test_client().get(f"/reports/{report_id}/download/{fmt}")
-             for fmt in ("json", "csv", "html", "pdf")}
+    before = app.test_client().get(f"/reports/{report_id}/download/json").get_data()
     app.extensions["oppeval_library"].close()
     restarted = make_app(database_url)
-    for fmt, response in first.items():
+    # the stored JSON is what every format renders from; the PDF (slow) is checked on SQLite
+    formats = ("json", "csv", "html", "pdf") if database_url.startswith("sqlite") else (
+        "json", "csv", "html")
+    for fmt in formats:
+        response = restarted.test_client().get(f"/reports/{report_id}/download/{fmt}")
         assert response.status_code == 200
         assert "attachment" in response.headers["Content-Disposition"]
+        assert_security_headers(response)
         expected = io.BytesIO()
         RENDERERS[fmt].render(fresh, expected)
         assert response.get_data() == expected.getvalue(), fmt
-        again = restarted.test_client().get(f"/reports/{report_id}/download/{fmt}")
-        assert again.get_data() == response.get_data(), f"{fmt} after a restart"
-        assert_security_headers(again)
+    assert before == restarted.test_client().get(f"/reports/{report_id}/download/json").get_data()
     restarted.extensions["oppeval_library"].close()
 
 
