@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
@@ -200,16 +201,22 @@ at once. Memory is bounded by the slots, not by the threads."""
 def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = SERVER_THREADS) -> None:
     """Run the app under waitress (a production WSGI server) until interrupted.
 
-    The samples, the bundled rubrics and the whole pipeline are loaded before the first request,
+    The report library is opened (its schema created or upgraded, expired reports purged), and
+    the samples, the bundled rubrics and the whole pipeline are loaded before the first request,
     and each evaluation's Monte-Carlo runs are shared over the cores by worker processes
     (:func:`evaluator.parallel.share_runs_over_cores`), started now.
     """
     from waitress import serve as waitress_serve
 
     from evaluator import evaluation, parallel, report
+    from evaluator.library import LibraryUnavailable
     from evaluator.web import service
 
     app = create_app()
+    try:
+        app.extensions["oppeval_library"].ensure_ready()  # create or migrate, purge expired
+    except LibraryUnavailable as exc:
+        print(f"warning: saved reports are unavailable: {exc}", file=sys.stderr, flush=True)
     service.samples()
     service.bundled_rubrics()
     parallel.share_runs_over_cores()
