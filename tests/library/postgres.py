@@ -29,9 +29,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _run(args: list[str], as_user: str | None) -> None:
+def _run(args: list[str], as_user: str | None, cwd: Path) -> None:
     command = ["runuser", "-u", as_user, "--", *args] if as_user else args
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False,
+                          cwd=cwd)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args[:1])} failed: {done.stderr.strip() or done.stdout}")
 
@@ -49,13 +50,13 @@ def postgres_cluster() -> Iterator[str]:
         if as_user:
             shutil.chown(root, user=as_user)
         _run([str(BIN / "initdb"), "-D", str(data), "-U", "oppeval", "--auth=trust",
-              "--no-sync", "-E", "UTF8"], as_user)
+              "--no-sync", "-E", "UTF8"], as_user, root)
         _run([str(BIN / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
-              f"-k {root} -p {port} -c listen_addresses='' -c fsync=off", "start"], as_user)
+              f"-k {root} -p {port} -c listen_addresses='' -c fsync=off", "start"], as_user, root)
         try:
             yield f"postgresql+psycopg://oppeval@/postgres?host={root}&port={port}"
         finally:
             _run([str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                 as_user)
+                 as_user, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
