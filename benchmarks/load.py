@@ -5,8 +5,9 @@ it has answered more evaluations than its cache of recent ones holds (so memory 
 its steady state). Then ``--clients`` threads run for ``--seconds``; each loop is also bounded
 by ``--max-requests`` per client, so it stops by itself. Each client repeats a mix of what
 visitors do: the form (``GET /?sample=...`` for the CSRF token and the filled form, then
-``POST /evaluate``), API calls (``POST /api/v1/evaluate``, JSON), PDF downloads (the report
-page's ``/download/pdf`` link, or the API with ``format=pdf``) and a cheap page. Every
+``POST /evaluate``, which saves the report and redirects to it), API calls (``POST
+/api/v1/evaluate``, JSON), PDF downloads (the saved report's ``/reports/<id>/download/pdf``
+link, or the API with ``format=pdf``) and a cheap page. Every
 evaluation uses a new seed, so nothing is served from the server's cache. Prints requests per
 second, latency percentiles, failed requests by reason (target: 0), and the server's resident
 memory after the warm-up, during the run and after it (target: no growth beyond noise).
@@ -116,7 +117,7 @@ class Client:
         self.session = requests.Session()
         self.number = number
         self.seeds = seeds
-        self.report_token = ""
+        self.report_pdf = ""
 
     def request(self, kind: str) -> requests.Response:
         """Send one request of ``kind``; returns the final response."""
@@ -128,13 +129,12 @@ class Client:
             values = dict(form(page.text, action="/evaluate").values)
             values.update({"seed": seed, "action": "evaluate"})
             response = self.session.post(f"{self.base}/evaluate", data=values, timeout=TIMEOUT)
-            match = re.search(r'href="/download/pdf\?token=([^"]+)"', response.text)
+            match = re.search(r'href="(/reports/[\w-]+/download/pdf)"', response.text)
             if match:
-                self.report_token = match.group(1)
+                self.report_pdf = match.group(1)
             return response
-        if kind == "pdf" and self.report_token:
-            return self.session.get(f"{self.base}/download/pdf?token={self.report_token}",
-                                    timeout=TIMEOUT)
+        if kind == "pdf" and self.report_pdf:
+            return self.session.get(f"{self.base}{self.report_pdf}", timeout=TIMEOUT)
         if kind in ("api", "pdf"):
             body = (data_dir("plan_samples") / f"{sample}.json").read_bytes()
             fmt = "pdf" if kind == "pdf" else "json"

@@ -35,7 +35,7 @@ from evaluator.resources import data_dir
 from evaluator.web import formdata
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-PDF_LINK = re.compile(r'href="(/download/pdf\?token=[^"]+)"')
+PDF_LINK = re.compile(r'href="(/reports/[\w-]+/download/pdf)"')
 TIMEOUT = 120
 
 
@@ -104,7 +104,7 @@ class Client:
         status, pdf = self.fetch(html.unescape(link.group(1)))
         self.pdf.append(time.perf_counter() - start)
         if status != 200 or not pdf.startswith(b"%PDF"):
-            self.failures.append(f"GET /download/pdf -> {status}")
+            self.failures.append(f"GET /reports/<id>/download/pdf -> {status}")
 
 
 def run(base: str, clients: int, rounds: int, samples: list[Path]) -> list[Client]:

@@ -1,12 +1,12 @@
 """The ``oppeval`` command line: a thin front door over the evaluation pipeline.
 
-Commands: ``validate``, ``evaluate``, ``batch``, ``serve``, ``samples`` and ``rubric check``
-(README.md, "Command line"). Exit codes: 0 ok, 2 invalid input (every problem printed on stderr as
-``SOURCE: path: message``), 1 a bug. The ``--format`` and ``--engine`` choices are the names
-in the renderer and engine registries (importing them loads neither WeasyPrint nor
-matplotlib). The evaluation, renderers, rubrics, batch and the web app are imported inside
-the command that needs them, so a command loads only what it uses; nothing is ever written
-unless the whole output was produced first.
+Commands: ``validate``, ``evaluate``, ``compare``, ``batch``, ``serve``, ``samples`` and
+``rubric check`` (README.md, "Command line"). Exit codes: 0 ok, 2 invalid input (every problem
+printed on stderr as ``SOURCE: path: message``), 1 a bug. The ``--format`` and ``--engine``
+choices are the names in the renderer and engine registries (importing them loads neither
+WeasyPrint nor matplotlib). The evaluation, renderers, rubrics, batch and the web app are
+imported inside the command that needs them, so a command loads only what it uses; nothing is
+ever written unless the whole output was produced first.
 """
 
 from __future__ import annotations
@@ -209,6 +209,83 @@ def evaluate(plan: str, fmt: str, out: str, seed: int, rubric_path: str | None, 
     except OSError as exc:
         _fail([FieldError("--output", f"{out} cannot be written: {exc.strerror or exc}")], None)
     click.echo(f"wrote {out} ({fmt}, {len(data):,} bytes)", err=True)
+
+
+COMPARE_FORMATS = ("text", "html", "pdf", "csv")
+
+
+def _plan_or_report(path: str) -> Any:
+    """A plan file's bytes, or the plan inside a report's JSON (``oppeval evaluate`` output)."""
+    import json
+
+    from evaluator.library import MAX_REPORT_BYTES
+
+    data = _read_input(path, limit=MAX_REPORT_BYTES)
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return data  # evaluate_document names what is wrong with it
+    if isinstance(doc, dict) and {"engine_version", "plan", "score"} <= doc.keys():
+        return doc["plan"]
+    return data
+
+
+@cli.command()
+@click.argument("plans", metavar="PLAN...", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "-f", "fmt", type=click.Choice(COMPARE_FORMATS), default="text",
+              show_default=True, help="Output format.")
+@click.option("--output", "-o", "out", type=click.Path(dir_okay=False, allow_dash=True),
+              default="-", show_default="stdout", help="Where to write the output.")
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED,
+              show_default=True, help="Random seed of every offer's simulation.")
+@click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False),
+              help="Rubric YAML file to score with (default: the bundled pyramid-risk rubric).")
+@click.option("--set", "settings", metavar="NAME=VALUE", multiple=True, help=_set_help())
+def compare(plans: tuple[str, ...], fmt: str, out: str, seed: int, rubric_path: str | None,
+            settings: tuple[str, ...]) -> None:
+    """Compare 2 to 4 offers side by side under one set of assumptions, rubric and seed.
+
+    Each PLAN is a plan file or a report's JSON (its plan is evaluated again). Prints which
+    offer costs a recruit less and why, then the figures and the indicators that differ.
+    """
+    from evaluator.compare import MAX_OFFERS, MIN_OFFERS
+    from evaluator.compare import compare as compare_offers
+    from evaluator.evaluation import evaluate_document
+    from evaluator.report.comparison import COMPARISON_RENDERERS
+    from evaluator.rubric import load_rubric
+
+    renderer = COMPARISON_RENDERERS[fmt]
+    if not MIN_OFFERS <= len(plans) <= MAX_OFFERS:
+        _fail([FieldError("PLAN", f"give {MIN_OFFERS} to {MAX_OFFERS} plans to compare; "
+                          f"{len(plans)} given")], None)
+    if renderer.binary and out == "-" and sys.stdout.isatty():
+        _fail([FieldError("--output", f"a {fmt} comparison is binary; write it to a file "
+                          "with -o")], None)
+    with _input_errors(None):
+        overrides = parse_set_options(settings)
+    rubric = None
+    if rubric_path is not None:
+        with _input_errors(rubric_path):
+            rubric = load_rubric(rubric_path)
+    evaluations = []
+    for plan in plans:
+        name = _display_name(plan)
+        with _input_errors(name):
+            evaluation = evaluate_document(_plan_or_report(plan), overrides=overrides,
+                                           seed=seed, rubric=rubric)
+        evaluations.append(evaluation.to_dict())
+    data = renderer.render_bytes(compare_offers(evaluations))
+    if out == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        Path(out).write_bytes(data)
+    except OSError as exc:
+        _fail([FieldError("--output", f"{out} cannot be written: {exc.strerror or exc}")], None)
+    click.echo(f"wrote {out} ({fmt} comparison, {len(data):,} bytes)", err=True)
 
 
 @cli.command()

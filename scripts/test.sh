@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install everything the tests need (system packages included) into .venv/, then run
-# ruff and the whole test suite on two processes.
+# ruff and the whole test suite on two processes. The library tests start their own throwaway
+# PostgreSQL 15 cluster from the postgresql package (tests/library/postgres.py); with CI=true
+# they fail, not skip, if it cannot start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-    libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium
+    libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium postgresql
 source scripts/venv.sh
 .venv/bin/pip install --quiet -e ".[test]"
 .venv/bin/ruff check .

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from evaluator.library.store import sqlite_url
 from evaluator.resources import data_dir
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -23,3 +26,15 @@ def sample_paths() -> list[Path]:
     paths = sorted(data_dir("plan_samples").glob("*.json"))
     assert paths, "no sample plans found"
     return paths
+
+
+@pytest.fixture(scope="session", autouse=True)
+def report_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Reports the tests save go to a temporary SQLite file, not the instance folder."""
+    if os.environ.get("OPPEVAL_DATABASE_URL"):
+        yield
+        return
+    path = tmp_path_factory.mktemp("library") / "reports.sqlite3"
+    os.environ["OPPEVAL_DATABASE_URL"] = sqlite_url(path)
+    yield
+    os.environ.pop("OPPEVAL_DATABASE_URL", None)

@@ -2,8 +2,9 @@
 
 ``create_app(config=None)`` builds the app from the blueprint modules in :data:`BLUEPRINTS`
 (each exposes ``bp``; it may also expose ``OPENAPI_PATHS`` for the API document,
-``NAV_LINK = (label, endpoint)`` for the site navigation and ``CSRF_EXEMPT = True`` for a
-JSON-only blueprint; a single view is exempted with ``evaluator.web.csrf.exempt``).
+``NAV_LINK = (label, endpoint)`` for the site navigation, ``CSRF_EXEMPT = True`` for a
+JSON-only blueprint and ``init_app(app)`` to put its per-app state in ``app.extensions``; a
+single view is exempted with ``evaluator.web.csrf.exempt``).
 Every response carries a strict Content-Security-Policy (no inline script or style), frame
 denial, ``nosniff`` and a same-origin referrer policy; every HTML form is CSRF-protected, its
 token valid for ``OPPEVAL_CSRF_TIME_LIMIT`` seconds; the session cookie is ``Secure`` when
@@ -21,6 +22,7 @@ import importlib
 import io
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
@@ -42,6 +44,8 @@ BLUEPRINTS: list[str] = [
     "evaluator.web.advocates",
     "evaluator.web.api",
     "evaluator.web.batch",
+    "evaluator.web.reports",
+    "evaluator.web.compare",
 ]
 """Blueprint modules, registered in this order."""
 
@@ -206,6 +210,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp)
         if getattr(module, "CSRF_EXEMPT", False):
             csrf.exempt(module.bp)
+        if hasattr(module, "init_app"):
+            module.init_app(app)
     app.extensions["oppeval_openapi_paths"] = {
         path: spec
         for module in modules
@@ -299,7 +305,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = SERVER_THREA
           connection_limit: int | None = None, channel_timeout: int | None = None) -> None:
     """Run the app under waitress (a production WSGI server) until SIGTERM or SIGINT.
 
-    The samples, the bundled rubrics and the whole pipeline are loaded before the first request,
+    The report library is opened (its schema created or upgraded, expired reports purged), and
+    the samples, the bundled rubrics and the whole pipeline are loaded before the first request,
     and each evaluation's Monte-Carlo runs are shared over the cores by worker processes
     (:func:`evaluator.parallel.share_runs_over_cores`), started now. On SIGTERM or SIGINT the
     server stops listening and stops every worker process before it returns; workers also end
@@ -313,6 +320,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = SERVER_THREA
     from waitress import serve as waitress_serve
 
     from evaluator import evaluation, parallel, report
+    from evaluator.library import LibraryUnavailable
     from evaluator.web import service
 
     def stop(signum: int, frame: object) -> None:
@@ -326,6 +334,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = SERVER_THREA
     before = signal.signal(signal.SIGTERM, stop) if main else None
     try:
         app = create_app()
+        try:
+            app.extensions["oppeval_library"].ensure_ready()  # create or migrate, purge expired
+        except LibraryUnavailable as exc:
+            print(f"warning: saved reports are unavailable: {exc}", file=sys.stderr, flush=True)
         service.samples()
         service.bundled_rubrics()
         parallel.share_runs_over_cores()

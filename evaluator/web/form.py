@@ -1,26 +1,24 @@
-"""The form blueprint: the offer form, its sample picker, plan upload, and the report page.
+"""The form blueprint: the offer form, its sample picker and plan upload.
 
 ``GET /`` shows the form (``?sample=<name>`` fills it from a bundled plan). ``POST /evaluate``
 reads the form: its "add" and "remove" buttons change the rows (so everything works with
-JavaScript off); otherwise the plan is checked and evaluated, and the visitor sees either the
-report or the form again with every error beside its field and every typed value kept.
+JavaScript off); otherwise the plan is checked, evaluated and saved, and the visitor is sent
+(303) to the saved report's address ``/reports/<id>`` (see ``evaluator.web.reports``) or sees
+the form again with every error beside its field and every typed value kept.
 ``POST /upload`` takes a plan JSON file (or the token of a report page, to change its figures)
 and either fills the form with it or evaluates it directly.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from evaluator.assumptions import ASSUMPTIONS
 from evaluator.errors import FieldError, InputError
-from evaluator.report.html import render_html_fragment
-from evaluator.web import formdata, service
+from evaluator.library import LibraryUnavailable
+from evaluator.web import formdata, reports, service
 from evaluator.web.formdata import FormState
 from evaluator.web.submission import (
-    MAX_LINK_TOKEN_CHARS,
     Submission,
     from_token,
     overrides_from_form,
@@ -108,7 +106,7 @@ def index() -> tuple[str, int]:
 
 
 @bp.post("/evaluate")
-def evaluate() -> tuple[str, int]:
+def evaluate() -> Response | tuple[str, int]:
     """Change the rows, or evaluate the form and show the report (or the errors).
 
     A button that names no list of the form, or no row number, is refused beside the list (or
@@ -149,7 +147,7 @@ def evaluate() -> tuple[str, int]:
 
 
 @bp.post("/upload")
-def upload() -> tuple[str, int]:
+def upload() -> Response | tuple[str, int]:
     """A plan JSON file (or a report's plan sent back): fill the form, or evaluate it directly."""
     mode = request.form.get("mode", "fill")
     plan_file = request.files.get("plan_file")
@@ -174,34 +172,21 @@ def upload() -> tuple[str, int]:
     return render_form(state, sub, status=422 if sub.errors else 200, notice=notice)
 
 
-def show_report_or_form(state: FormState, sub: Submission) -> tuple[str, int]:
-    """Evaluate a checked submission: the report page, or the form with every error."""
+def show_report_or_form(state: FormState, sub: Submission) -> Response | tuple[str, int]:
+    """Evaluate a checked submission and save it: a redirect to the saved report's address
+    (post, redirect, get), or the form with every error."""
     if not sub.check().errors:
         try:
             evaluation = sub.evaluate()
+            report_id = reports.save_report(evaluation, sub.doc, sub.overrides, sub.seed_text,
+                                            sub.rubric)
         except InputError as exc:
             sub.errors.extend(exc.errors)
+        except LibraryUnavailable as exc:
+            reports.log.error("report library unavailable: %s", exc)
+            sub.errors.append(FieldError("", reports.UNAVAILABLE))
+            return render_form(state, sub, status=503)
         else:
-            return render_report(evaluation, sub), 200
+            return redirect(url_for("reports.show", report_id=report_id), 303)
     return render_form(state, sub, status=422)
 
-
-def render_report(evaluation: Any, sub: Submission) -> str:
-    """The report inside the site's layout, with download buttons that re-send the plan.
-
-    A token too long for an address (:data:`MAX_LINK_TOKEN_CHARS`) gets no download links:
-    the page says so and offers the downloads as buttons that post the token instead.
-    """
-    token = sub.token()
-    links = {
-        label: url_for("downloads.download", fmt=fmt, token=token)
-        for fmt, label in service.DOWNLOAD_LABELS.items()
-    } if len(token) <= MAX_LINK_TOKEN_CHARS else {}
-    return render_template(
-        "web/report.html",
-        report=render_html_fragment(evaluation, **links),
-        evaluation=evaluation.to_dict(),
-        token=token,
-        links=links,
-        formats=service.DOWNLOAD_LABELS,
-    )

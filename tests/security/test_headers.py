@@ -40,14 +40,37 @@ BATCH = (b"company_name,currency,wholesale_price,retail_price,plan_type\n"
 Call = Callable[[FlaskClient], Any]
 
 
-def _token_of_report(client: FlaskClient) -> str:
-    page = post_multipart(client, "/upload", {
+def _saved_report(client: FlaskClient) -> str:
+    """Evaluate the sample through the form; the saved report's address."""
+    response = post_multipart(client, "/upload", {
         "csrf_token": csrf_token(client), "mode": "evaluate",
         "plan_file": (SAMPLE.read_bytes(), "plan.json"), **SMALL_FORM,
-    }).get_data(as_text=True)
+    })
+    assert response.status_code == 303
+    return str(response.headers["Location"])
+
+
+def _token_of_report(client: FlaskClient) -> str:
+    page = client.get(_saved_report(client)).get_data(as_text=True)
     match = re.search(r'name="token" value="([^"]+)"', page)
     assert match, "the report page packs its submission"
     return match.group(1)
+
+
+def _owner_post(client: FlaskClient, action: str, **fields: str) -> Any:
+    """A saved report's owner form, sent with the delete token its first view shows."""
+    report = _saved_report(client)
+    page = client.get(report).get_data(as_text=True)
+    match = re.search(r'id="delete-token">([^<]+)<', page)
+    assert match, "the first view shows the delete token"
+    return client.post(f"{report}/{action}", data={
+        "csrf_token": csrf_token(client), "delete_token": match.group(1), **fields})
+
+
+def _compare(client: FlaskClient, suffix: str = "") -> Any:
+    first, second = _saved_report(client), _saved_report(client)
+    ids = [first.rsplit("/", 1)[-1], second.rsplit("/", 1)[-1]]
+    return client.get(f"/compare{suffix}?r={ids[0]}&r={ids[1]}")
 
 
 ROUTES: dict[tuple[str, str], tuple[Call, int]] = {
@@ -79,6 +102,16 @@ ROUTES: dict[tuple[str, str], tuple[Call, int]] = {
         "csrf_token": csrf_token(c, "/batch"), "csv": (BATCH, "b.csv")}), 200),
     ("/api/v1/batch", "POST"): (lambda c: c.post(
         f"/api/v1/batch?{SMALL}", data=BATCH, content_type="text/csv"), 200),
+    ("/reports", "GET"): (lambda c: c.get("/reports"), 200),
+    ("/reports/<report_id>", "GET"): (lambda c: c.get(_saved_report(c)), 200),
+    ("/reports/<report_id>/download/<fmt>", "GET"): (
+        lambda c: c.get(_saved_report(c) + "/download/csv"), 200),
+    ("/reports/<report_id>/delete", "POST"): (lambda c: _owner_post(c, "delete"), 200),
+    ("/reports/<report_id>/public", "POST"): (
+        lambda c: _owner_post(c, "public", public="yes"), 303),
+    ("/compare", "GET"): (lambda c: _compare(c), 200),
+    ("/compare/download/<fmt>", "GET"): (lambda c: _compare(c, "/download/csv"), 200),
+    ("/compare.css", "GET"): (lambda c: c.get("/compare.css"), 200),
 }
 """One request per route and method that succeeds, and its status."""
 
@@ -92,6 +125,8 @@ ERRORS: dict[str, tuple[Call, int]] = {
     "413 api": (lambda c: c.post("/api/v1/evaluate", data=b" " * (MAX_CONTENT_LENGTH + 1),
                                  content_type="application/json"), 413),
     "422 page": (lambda c: c.get("/download/json?token=broken"), 422),
+    "404 report": (lambda c: c.get("/reports/" + "A" * 22), 404),
+    "422 compare": (lambda c: c.get("/compare?r=nothing"), 422),
     "422 api": (lambda c: c.post("/api/v1/evaluate", data=b'{"schema_version": "1"}',
                                  content_type="application/json"), 422),
     "400 csrf": (lambda c: c.post("/evaluate", data={"action": "evaluate"}), 400),

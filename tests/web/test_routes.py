@@ -36,14 +36,15 @@ def offer_form(client: FlaskClient, sample: str = SAMPLE) -> dict[str, str]:
 
 
 def evaluate(client: FlaskClient, values: dict[str, str]) -> tuple[int, str]:
-    response = client.post("/evaluate", data=values)
+    """Send the form; follow its redirect to the saved report (or get the form back)."""
+    response = client.post("/evaluate", data=values, follow_redirects=True)
     return response.status_code, response.get_data(as_text=True)
 
 
 def download_links(page: str) -> dict[str, str]:
     return {
         m[0]: html.unescape(m[1])
-        for m in re.findall(r'href="(/download/(\w+)\?token=[^"]+)"', page)
+        for m in re.findall(r'href="(/reports/[\w-]+/download/(\w+))"', page)
         for m in [(m[1], m[0])]
     }
 
@@ -267,6 +268,7 @@ def test_a_plan_file_fills_the_form_or_is_evaluated(client: FlaskClient, sample_
         "/upload",
         data={**token, **SMALL, "mode": "evaluate", "plan_file": (io.BytesIO(plan), "plan.json")},
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     assert response.status_code == 200
     assert set(download_links(response.get_data(as_text=True))) == {"pdf", "html", "json", "csv"}
@@ -359,6 +361,7 @@ def test_the_form_scores_with_an_uploaded_rubric(client: FlaskClient) -> None:
         "/evaluate",
         data={**values, "rubric_file": (io.BytesIO(good.encode()), "mine.yaml")},
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
