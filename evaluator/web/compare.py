@@ -141,9 +141,8 @@ def download(fmt: str) -> Response | tuple[str, int]:
     with service.heavy_work():
         body = renderer.render_bytes(comparison)
     response = Response(body, content_type=renderer.media_type)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="comparison-{"-".join(o.letter for o in comparison.offers)}'
-        f'.{renderer.extension}"'
+    response.headers["Content-Disposition"] = service.content_disposition(
+        f'comparison-{"-".join(o.letter for o in comparison.offers)}.{renderer.extension}'
     )
     if fmt == "html":
         response.headers["Content-Security-Policy"] = service.standalone_page_policy(body)

@@ -2,9 +2,8 @@
 
 A report page packs its submission (plan, assumptions, seed, rubric) into a token;
 ``GET /download/<format>?token=...`` evaluates it again (same input + rubric + seed gives the
-same evaluation) and returns that format as an attachment; ``POST /download/<format>`` takes the
-token as a form field (with the CSRF token), for a plan too large for an address. No state is
-kept on the server.
+same evaluation) and returns that format as an attachment. No state is kept on the server; the
+report pages themselves link their saved report's short addresses (``evaluator.web.reports``).
 Every report response of the web app (these downloads and the API) is made by
 ``service.report_response``, whose ``Content-Disposition`` names the file in ASCII and, exactly,
 in RFC 5987 form, so any company name can be downloaded.
@@ -23,12 +22,12 @@ from evaluator.web.submission import from_token
 bp = Blueprint("downloads", __name__)
 
 
-@bp.route("/download/<fmt>", methods=["GET", "POST"])
+@bp.get("/download/<fmt>")
 def download(fmt: str) -> Response | tuple[str, int]:
-    """The evaluation the token packs (in the address, or posted), in ``fmt``, as an attachment."""
+    """The evaluation the token packs, in format ``fmt``, as an attachment."""
     if fmt not in service.FORMATS:
         abort(404)
-    sub = from_token(request.values.get("token", ""))
+    sub = from_token(request.args.get("token", ""))
     if not sub.errors:
         sub.check()
     if not sub.errors:

@@ -203,23 +203,7 @@ def download(report_id: str, fmt: str) -> Response:
     if fmt not in service.FORMATS:
         abort(404)
     report = fetch_or_404(report_id)
-    evaluation = report.evaluation()
-    body, media_type = service.render(evaluation, fmt)
-    response = Response(body, content_type=media_type)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{download_name(evaluation, fmt)}"'
-    )
-    if fmt == "html":
-        response.headers["Content-Security-Policy"] = service.standalone_page_policy(body)
-    return response
-
-
-def download_name(evaluation: dict[str, Any], fmt: str) -> str:
-    """A safe file name: ``<company>-report.<fmt>``."""
-    name = "".join(c if c.isalnum() else "-"
-                   for c in str(evaluation["plan"]["company"]["name"]).lower())
-    stem = "-".join(part for part in name.split("-") if part)[:60] or "plan"
-    return f"{stem}-report.{fmt}"
+    return service.report_response(report.evaluation(), fmt, attachment=True)
 
 
 def _refused(report_id: str) -> tuple[str, int]:

@@ -453,8 +453,9 @@ def standalone_page_policy(page: bytes) -> str:
 
 
 def download_name(evaluation: Any, fmt: str) -> str:
-    """A safe file name for a downloaded report: ``<company>-report.<fmt>``."""
-    plan = evaluation.to_dict()["plan"]
+    """A safe file name for a downloaded report: ``<company>-report.<fmt>`` (``evaluation`` is
+    an Evaluation or its dictionary)."""
+    plan = (evaluation if isinstance(evaluation, dict) else evaluation.to_dict())["plan"]
     name = "".join(c if c.isalnum() else "-" for c in str(plan["company"]["name"]).lower())
     stem = "-".join(part for part in name.split("-") if part)[:60] or "plan"
     return f"{stem}-report.{fmt}"

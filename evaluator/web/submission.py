@@ -88,11 +88,6 @@ class Submission:
 MAX_TOKEN_BYTES = MAX_PLAN_BYTES + MAX_RUBRIC_BYTES + 65_536
 """Most a submission token may unpack to (a plan, a rubric and the assumptions)."""
 
-MAX_LINK_TOKEN_CHARS = 64_000
-"""Longest token a report page puts in its download addresses. Past it (a plan of some hundred
-kilobytes) the page sends the token in a form instead: waitress refuses a request line and
-headers over 256 kB with 431, and some browsers refuse addresses much shorter than that."""
-
 TOKEN_SALT = "oppeval.report-token"
 """Keeps report-token signatures apart from anything else signed with the app's secret key."""
 
