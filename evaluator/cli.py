@@ -198,7 +198,11 @@ def evaluate(plan: str, fmt: str, out: str, seed: int, rubric_path: str | None, 
     buffer: io.BytesIO | io.StringIO = io.BytesIO() if renderer.binary else io.StringIO()
     renderer.render(evaluation, buffer)
     payload = buffer.getvalue()
-    data = payload if isinstance(payload, bytes) else payload.encode("utf-8")
+    _write_output(payload if isinstance(payload, bytes) else payload.encode("utf-8"), out, fmt)
+
+
+def _write_output(data: bytes, out: str, what: str) -> None:
+    """``data`` to standard output (``-``) or to the file ``out``, which is written whole."""
     if out == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -208,7 +212,7 @@ def evaluate(plan: str, fmt: str, out: str, seed: int, rubric_path: str | None, 
         Path(out).write_bytes(data)
     except OSError as exc:
         _fail([FieldError("--output", f"{out} cannot be written: {exc.strerror or exc}")], None)
-    click.echo(f"wrote {out} ({fmt}, {len(data):,} bytes)", err=True)
+    click.echo(f"wrote {out} ({what}, {len(data):,} bytes)", err=True)
 
 
 COMPARE_FORMATS = ("text", "html", "pdf", "csv")
@@ -275,17 +279,7 @@ def compare(plans: tuple[str, ...], fmt: str, out: str, seed: int, rubric_path: 
             evaluation = evaluate_document(_plan_or_report(plan), overrides=overrides,
                                            seed=seed, rubric=rubric)
         evaluations.append(evaluation.to_dict())
-    data = renderer.render_bytes(compare_offers(evaluations))
-    if out == "-":
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    try:
-        Path(out).write_bytes(data)
-    except OSError as exc:
-        _fail([FieldError("--output", f"{out} cannot be written: {exc.strerror or exc}")], None)
-    click.echo(f"wrote {out} ({fmt} comparison, {len(data):,} bytes)", err=True)
+    _write_output(renderer.render_bytes(compare_offers(evaluations)), out, f"{fmt} comparison")
 
 
 @cli.command()
