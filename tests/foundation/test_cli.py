@@ -42,9 +42,9 @@ def test_no_command_shows_usage() -> None:
 
 
 def test_unknown_command_is_a_usage_error() -> None:
-    result = run("score")
+    result = run("frobnicate")
     assert result.exit_code == 2
-    assert result.stderr.endswith("Error: No such command 'score'.\n")
+    assert result.stderr.endswith("Error: No such command 'frobnicate'.\n")
 
 
 def test_default_seed_is_documented_in_help() -> None:
