@@ -58,11 +58,13 @@ def forged_fields() -> dict[str, Any]:
 
 def report_token(client: FlaskClient) -> str:
     """The token of a real report page (the recruiting-fee plan, scored by the bundled rubric)."""
-    page = post_multipart(client, "/upload", {
+    saved = post_multipart(client, "/upload", {
         "csrf_token": csrf_token(client), "mode": "evaluate",
         "plan_file": (PLAN.read_bytes(), "plan.json"),
         **{f"assumptions.{k}": v for k, v in SMALL.items()},
-    }).get_data(as_text=True)
+    })
+    assert saved.status_code == 303
+    page = client.get(saved.headers["Location"]).get_data(as_text=True)
     match = re.search(r'name="token" value="([^"]+)"', page)
     assert match, page
     return match.group(1)
@@ -185,8 +187,8 @@ def test_the_shipped_rubric_uploaded_as_it_is_counts_as_bundled(client: FlaskCli
         "rubric_file": (BUNDLED.read_bytes(), "copy.yaml"),
         **{f"assumptions.{k}": v for k, v in SMALL.items()},
     })
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "not one shipped with this tool" not in page
     token = re.search(r'name="token" value="([^"]+)"', page)
     assert token

@@ -14,6 +14,7 @@ from evaluator.web.service import FORMATS, WEB_LIMITS
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
 SECTION = README.split("## The web app", 1)[1].split("\n## ", 1)[0]
 BATCH_SECTION = README.split("## Batch scoring from a CSV", 1)[1].split("\n## ", 1)[0]
+LIBRARY_SECTION = README.split("## Saved reports and comparing offers", 1)[1].split("\n## ", 1)[0]
 
 
 def test_the_readme_states_the_web_limits() -> None:
@@ -29,19 +30,22 @@ def test_the_readme_states_the_web_limits() -> None:
 
 def test_the_readme_names_every_route(app: Flask) -> None:
     """Every route of every blueprint is named in code type in the web app section (batch
-    routes: in the batch section); only Flask's static files and the report's style sheet,
+    routes: in the batch section, saved reports and comparisons in theirs); only Flask's static
+    files and the report's and comparison's style sheets,
     which the pages link themselves, are left out."""
-    named = {"batch": BATCH_SECTION}
+    named = {"batch": BATCH_SECTION, "reports": LIBRARY_SECTION, "compare": LIBRARY_SECTION}
     checked = set()
     for rule in app.url_map.iter_rules():
         blueprint, dot, _ = rule.endpoint.partition(".")
-        if not dot or rule.rule == "/report.css":
+        if not dot or rule.rule in ("/report.css", "/compare.css"):
             continue
         path = re.escape(rule.rule.replace("<fmt>", "<format>"))
         text = named.get(blueprint, SECTION)
-        assert re.search(rf"`(?:(?:GET|POST) )?{path}`", text), f"{rule.rule} ({blueprint})"
+        path = path.replace("<report_id>", "<id>")
+        assert re.search(rf"`(?:(?:GET|POST) )?{path}(?:\?[^`]*)?`", text), \
+            f"{rule.rule} ({blueprint})"
         checked.add(blueprint)
-    assert checked == {"form", "downloads", "advocates", "api", "batch"}
+    assert checked == {"form", "downloads", "advocates", "api", "batch", "reports", "compare"}
 
 
 def test_the_readme_states_the_web_settings_and_their_defaults() -> None:
