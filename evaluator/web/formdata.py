@@ -14,13 +14,14 @@ other input name is not a row.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
 from evaluator.errors import FieldError
-from evaluator.numbers import NumberError, read_decimal
+from evaluator.numbers import Kind as NumberKind
+from evaluator.numbers import NumberError, read_decimal, read_number
 from evaluator.schema import COMPONENT_TYPES, plan_schema
 
 Kind = Literal[
@@ -40,7 +41,7 @@ COMPONENT_LABELS: dict[str, str] = {
     "rank_bonus": "Rank bonus (monthly bonus for holding a rank)",
 }
 
-TRISTATE_CHOICES = (("", "Unknown"), ("yes", "Yes"), ("no", "No"))
+TRISTATE_CHOICES = (("", "I don't know"), ("yes", "Yes"), ("no", "No"))
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,8 @@ COSTS = Group("costs", "What it costs", (
           choices=TRISTATE_CHOICES),
     Field("estimated_monthly_expenses", "Other business expenses (per month)", "money"),
     Field("annual_event_costs", "Events and trainings (per year)", "money"),
-    Field("starter_kit_commissionable", "The kit or package earns pay for the recruiter and upline",
-          "check"),
+    Field("starter_kit_commissionable", "Does the kit or package earn pay for the recruiter and "
+          "upline?", "tristate", choices=TRISTATE_CHOICES),
 ))
 MONTHLY_FEES = Repeat("costs.monthly_fees", "monthly fee", (
     Field("name", "Fee name", hint="Back office, website, app ..."),
@@ -153,11 +154,12 @@ COMPONENTS = Repeat("compensation.components", "pay component", (
           schema_hint=False,
           choices=(("all", "All purchases, participants' own included"),
                    ("customer", "Only sales to customers who are not participants"))),
-    Field("compression", "Compression", "check",
+    Field("compression", "Compression", "tristate", choices=TRISTATE_CHOICES,
           types=("unilevel",)),
     Field("monthly_cap", "Most one participant earns from it each month", "money",
           types=("binary",)),
-    Field("carryover", "Unpaid stronger-leg volume carries over", "check", types=("binary",)),
+    Field("carryover", "Does unpaid stronger-leg volume carry over?", "tristate",
+          choices=TRISTATE_CHOICES, types=("binary",)),
     Field("width", "Matrix width", "integer", types=("matrix",)),
     Field("generation_rates", "Royalty per generation", "fractions", types=("breakaway",),
           hint="Generation 1 first: 0.04, 0.03, 0.02"),
@@ -322,6 +324,32 @@ def format_value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(format_value(v) for v in value)
     return str(value)
+
+
+_READER_KINDS: dict[str, NumberKind] = {
+    "money": "money", "number": "number", "integer": "number", "fraction": "fraction",
+    "numbers": "money", "fractions": "fraction",
+}
+"""How the one number reader checks a field's typed text (an integer's wholeness and every
+other range are the plan schema's to judge; a share's range is the reader's, for its hint)."""
+
+
+def reader_message(f: Field, text: str) -> str | None:
+    """The number reader's refusal of ``text`` typed in field ``f`` (``"10"`` for a share:
+    "did you mean 10%?"), or None when it reads it (or the field holds no number)."""
+    kind = _READER_KINDS.get(f.kind)
+    if kind is None:
+        return None
+    items = [text.strip()] if f.kind not in ("numbers", "fractions") else split_list(text)
+    if items is None:
+        return (f"{text.strip()} could be one number with a thousands comma or a list: "
+                "separate the items with ';' (1,000; 500) or leave out the thousands comma")
+    for item in items:
+        try:
+            read_number(item, kind)
+        except NumberError as exc:
+            return str(exc)
+    return None
 
 
 def read_value(f: Field, text: str) -> tuple[bool, Any]:
@@ -523,19 +551,34 @@ def _set(doc: dict[str, Any], path: str, value: Any) -> None:
 # ---------------------------------------------------------------- form state -> plan document
 
 
-def to_document(state: FormState) -> dict[str, Any]:
-    """The plan document the (compacted) form describes, for the shared schema to check."""
+def to_document(state: FormState, errors: list[FieldError] | None = None) -> dict[str, Any]:
+    """The plan document the (compacted) form describes, for the shared schema to check.
+
+    With ``errors``, every number the one reader refuses adds its message there, under the
+    input's name (``"10"`` typed for a share: "did you mean 10%?"), to be shown beside the
+    field instead of the plan schema's "is not a number".
+    """
     doc: dict[str, Any] = {"schema_version": "1"}
+
+    def note(f: Field, name: str) -> None:
+        text = state.get(name)
+        if errors is not None and text.strip():
+            message = reader_message(f, text)
+            if message:
+                errors.append(FieldError(name, message, text.strip()))
+
     for group in GROUPS:
         obj: dict[str, Any] = {}
         for f in group.fields:
             present, value = read_value(f, state.get(f"{group.path}.{f.key}"))
+            note(f, f"{group.path}.{f.key}")
             if present:
                 obj[f.key] = value
         if obj or group.path not in OPTIONAL_OBJECTS:
             _set(doc, group.path, {**(_get(doc, group.path) or {}), **obj})
     for repeat in REPEATS:
-        items = [_row_item(repeat, state, i) for i in range(state.rows.get(repeat.path, 0))]
+        items = [_row_item(repeat, state, i, note)
+                 for i in range(state.rows.get(repeat.path, 0))]
         if items or repeat in (PRODUCTS, COMPONENTS):
             if repeat is BRACKETS and _get(doc, "disclosures.income_disclosure") is None:
                 _set(doc, "disclosures.income_disclosure", {})
@@ -543,7 +586,8 @@ def to_document(state: FormState) -> dict[str, Any]:
     return _ordered(doc)
 
 
-def _row_item(repeat: Repeat, state: FormState, index: int) -> Any:
+def _row_item(repeat: Repeat, state: FormState, index: int,
+              note: Callable[[Field, str], None]) -> Any:
     if repeat.scalar:
         return state.get(repeat.field_name(index, repeat.fields[0])).strip()
     item: dict[str, Any] = {}
@@ -552,6 +596,7 @@ def _row_item(repeat: Repeat, state: FormState, index: int) -> Any:
         if repeat is COMPONENTS and f.types and kind not in f.types:
             continue
         present, value = read_value(f, state.get(repeat.field_name(index, f)))
+        note(f, repeat.field_name(index, f))
         if present:
             item[f.key] = value
     return item
@@ -576,7 +621,8 @@ class PlacedErrors:
     by_section: dict[str, list[str]] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
     anchors: list[tuple[str, str, str]] = field(default_factory=list)
-    """Every error as (``path: message``, id of the element it is beside, that element's label)."""
+    """Every error as (its message in plain words, with no JSON path; id of the element it is
+    beside; that element's label)."""
 
     def __bool__(self) -> bool:
         return bool(self.anchors)
@@ -616,6 +662,12 @@ def _item_words(rest: str) -> str:
                   rest).strip(" .")
 
 
+def _path_words(path: str) -> str:
+    """A path the form shows no input for, in words: ``costs.monthly_fees[2]`` ->
+    ``costs monthly fees item 3``."""
+    return _item_words(path).replace(".", " ").replace("_", " ").strip()
+
+
 def place_errors(errors: Iterable[FieldError], labels: Mapping[str, str]) -> PlacedErrors:
     """Put each error beside the input (or list) its path names; the rest go on top.
 
@@ -625,9 +677,10 @@ def place_errors(errors: Iterable[FieldError], labels: Mapping[str, str]) -> Pla
     names = labels
     sections = SECTION_TITLES
     for error in errors:
-        text = str(error)
         target = next((c for c in _candidates(error.path) if c in names or c in sections), None)
         if target is None:
+            text = (f"{_path_words(error.path)}: {error.message}" if error.path
+                    else error.message)
             placed.general.append(text)
             placed.anchors.append((text, "form-errors", ""))
             continue
@@ -635,10 +688,10 @@ def place_errors(errors: Iterable[FieldError], labels: Mapping[str, str]) -> Pla
         message = f"{_item_words(rest)}: {error.message}" if rest else error.message
         if target in names:
             placed.by_field.setdefault(target, []).append(message)
-            placed.anchors.append((text, input_id(target), labels[target]))
+            placed.anchors.append((message, input_id(target), labels[target]))
         else:
             placed.by_section.setdefault(target, []).append(message if rest else error.message)
             placed.anchors.append(
-                (text, "s-" + input_id(target)[2:] + "-errors", SECTION_TITLES[target])
+                (message, "s-" + input_id(target)[2:] + "-errors", SECTION_TITLES[target])
             )
     return placed
