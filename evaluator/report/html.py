@@ -181,10 +181,12 @@ def _why(ev: Mapping[str, Any], findings: list[dict[str, Any]]) -> str:
         f"{'is' if high == 1 else 'are'} at the high level and "
         f"{view.number(levels.get('elevated', 0))} elevated"
     )
-    labels = [f["label"] for f in findings if f["label"] and f["level"] in ("high", "elevated")]
+    labels = [view.plain_label(f["label"]) for f in findings
+              if f["label"] and f["level"] in ("high", "elevated")]
     if labels:
-        sentence += "; the weightiest: " + "; ".join(labels[:2])
-    labels_by_id = {i.get("id"): i.get("label") for i in ev.get("indicators") or []}
+        sentence += "; the main reasons: " + "; ".join(labels[:2])
+    labels_by_id = {i.get("id"): view.plain_label(i.get("label"))
+                    for i in ev.get("indicators") or []}
     for override in score.get("overrides_applied") or []:
         label = labels_by_id.get(override.get("indicator")) or override.get("indicator")
         sentence += (
@@ -271,6 +273,7 @@ def environment() -> jinja2.Environment:
     )
     filters: dict[str, Callable[..., str]] = {
         "money": view.money,
+        "down_up": view.down_up,
         "percent": view.percent,
         "number": view.number,
         "count": view.count,

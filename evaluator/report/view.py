@@ -8,6 +8,7 @@ Nothing here computes a figure. These functions only choose how an existing valu
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -43,6 +44,32 @@ def write_text(fileobj: IO[Any], text: str) -> None:
         fileobj.write(text)
     else:
         fileobj.write(text.encode("utf-8"))
+
+
+PLAIN_WORDS: tuple[tuple[str, str], ...] = (
+    ("non-participants", "customers outside the business"),
+    ("pay-to-play", "buying to get paid"),
+)
+"""Rubric words a recruit may not know, and what the recruit's pages say instead."""
+
+
+def plain_label(label: Any) -> str:
+    """An indicator label in a recruit's words: no bracketed rubric term, no jargon."""
+    text = re.sub(r"\s*\([^)]*\)", "", str(label or "")).strip()
+    for word, plain in PLAIN_WORDS:
+        text = text.replace(word, plain)
+    return text
+
+
+def down_up(value: Any, currency: str = "") -> str:
+    """A net result as a joiner reads it: ``down about $1,642``, ``up about $80``, ``about
+    even`` (when it rounds to nothing), or ``unknown``."""
+    if not is_number(value):
+        return "unknown"
+    text = money(abs(value), currency)
+    if text.strip("$0.,") == "" or text.endswith((" 0", "$0")):
+        return "about even"
+    return f"{'down' if value < 0 else 'up'} about {text}"
 
 
 def count(value: Any, noun: str = "", never: str = "never") -> str:
