@@ -26,8 +26,9 @@ from evaluator.resources import data_dir
 
 PAGE_TEMPLATE = "report/report.html.j2"
 BODY_TEMPLATE = "report/_body.html.j2"
-PAGE1_QUESTIONS = 4
-"""Questions shown on page 1; the full list follows the indicator table."""
+PAGE1_QUESTIONS = 3
+"""Questions shown on page 1 (beside the bottom line in money, page 1 holds three); the full list
+follows the indicator table."""
 PAGE1_FINDINGS = 5
 """Findings shown on page 1 (the Evaluation orders them, most important first)."""
 SHORT_DISCLAIMER_CHARS = 260

@@ -192,6 +192,11 @@ BRACKETS = Repeat("disclosures.income_disclosure.brackets", "income bracket", (
 INCOME_CLAIMS = Repeat("disclosures.income_claims", "income claim", (
     Field("", "Claim, word for word", hint="What the recruiter or the company promises."),
 ), scalar=True)
+NO_CLAIMS = "disclosures.no_income_claims"
+"""Form-only input: "yes" when the offer made no income claims (an empty claims list); left
+blank with no claim rows, whether any were made is unknown."""
+NO_CLAIMS_FIELD = Field("no_income_claims", "Were any income claims made?", "choice",
+                        choices=(("", "I don't know"), ("yes", "None were made")))
 SOURCES = Repeat("sources", "source", (
     Field("field", "Field", hint="For example costs.required_monthly_purchase"),
     Field("citation", "Where you read it", hint="For example Policies section 4.2, 2024"),
@@ -344,11 +349,11 @@ def reader_message(f: Field, text: str) -> str | None:
     if items is None:
         return (f"{text.strip()} could be one number with a thousands comma or a list: "
                 "separate the items with ';' (1,000; 500) or leave out the thousands comma")
-    for item in items:
+    for index, item in enumerate(items):
         try:
             read_number(item, kind)
         except NumberError as exc:
-            return str(exc)
+            return f"item {index + 1}: {exc}" if len(items) > 1 else str(exc)
     return None
 
 
@@ -511,6 +516,8 @@ def state_from_document(doc: Mapping[str, Any]) -> FormState:
                 values[f"{group.path}.{f.key}"] = show_value(f, obj[f.key])
     rows: dict[str, int] = {}
     too_long: dict[str, int] = {}
+    if _get(doc, INCOME_CLAIMS.path) == []:
+        values[NO_CLAIMS] = "yes"
     for repeat in REPEATS:
         items = _get(doc, repeat.path)
         if not isinstance(items, list):
@@ -579,6 +586,8 @@ def to_document(state: FormState, errors: list[FieldError] | None = None) -> dic
     for repeat in REPEATS:
         items = [_row_item(repeat, state, i, note)
                  for i in range(state.rows.get(repeat.path, 0))]
+        if not items and repeat is INCOME_CLAIMS and state.get(NO_CLAIMS) == "yes":
+            _set(doc, repeat.path, [])
         if items or repeat in (PRODUCTS, COMPONENTS):
             if repeat is BRACKETS and _get(doc, "disclosures.income_disclosure") is None:
                 _set(doc, "disclosures.income_disclosure", {})
