@@ -68,3 +68,20 @@ def test_every_optional_yes_no_field_accepts_null() -> None:
     doc["disclosures"] = {"income_claims": None,
                           "income_disclosure": {"net_of_costs": None}}
     assert plan_errors(doc) == []
+
+
+def test_the_api_takes_null_for_unknown_and_scores_it_unknown() -> None:
+    import json
+
+    from evaluator.web import create_app
+
+    doc = copy.deepcopy(PLAN)
+    doc["costs"].update(autoship_required=None, starter_kit_commissionable=None)
+    doc["disclosures"] = {"income_claims": None}
+    client = create_app({"TESTING": True}).test_client()
+    response = client.post("/api/v1/evaluate?max_participants=400&runs=1&horizon_months=12",
+                           data=json.dumps(doc), content_type="application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    found = {i["id"]: i for i in response.get_json()["indicators"]}
+    assert found["starter_kit_commissionable"]["value"] is None
+    assert found["income_claims_without_typical_results"]["value"] is None
