@@ -256,7 +256,8 @@ def build(answers: Mapping[str, str]) -> QuickResult:
         shown = ", ".join(formatting.percent(r) for r in levels)
         became("team_levels", f"{shown}: a unilevel, level 1 first",
                f"compensation.components[{len(components) - 1}]")
-    if not components:
+    asked = {PREFIX + k for k in ("own_customers", "signup_bonus", "team_levels")}
+    if not components and not any(e.path in asked for e in out.errors):
         out.errors.append(FieldError(PREFIX + "own_customers", "the check needs at least one "
                                      "way the offer pays: what you earn on customers, per "
                                      "sign-up or on your team"))

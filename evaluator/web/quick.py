@@ -76,11 +76,11 @@ def check() -> tuple[str, int]:
         return render_quick(answers, result.errors, status=422)
     state = formdata.state_from_document(result.document)
     if request.form.get("action") == "form":
-        became = "; ".join(f"{q} {what}" for q, what in result.became)
+        became = "; ".join(what for _, what in result.became if not what.startswith("not known"))
         return form.render_form(
             state, sub,
-            notice="The form holds your quick-check answers. " + became
-            + ". Add what you know, then evaluate it.",
+            notice=f"The form holds your quick-check answers ({became}). What you did not "
+            "know stays unknown. Add what you know, then evaluate it.",
         )
     sub.check()
     if sub.errors:

@@ -79,3 +79,8 @@ def test_a_bad_answer_is_named_by_its_question_in_plain_words() -> None:
 def test_a_quick_check_with_no_way_to_be_paid_is_refused() -> None:
     result = quickcheck.build({"quick.customer_price": "60"})
     assert [e.path for e in result.errors] == ["quick.own_customers"]
+
+
+def test_a_refused_share_is_not_also_reported_as_no_way_to_be_paid() -> None:
+    result = quickcheck.build({"quick.customer_price": "60", "quick.own_customers": "25"})
+    assert [e.path for e in result.errors] == ["quick.own_customers"]

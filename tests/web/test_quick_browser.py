@@ -98,6 +98,6 @@ def test_the_pitch_takes_few_tab_stops(page: Page) -> None:
 def test_the_full_form_opens_filled_with_the_answers(page: Page) -> None:
     enter_the_pitch(page)
     page.get_by_role("button", name="Open the full form with these answers").click()
-    expect(page.get_by_role("status")).to_contain_text("quick-check answers")
+    expect(page.get_by_role("status")).to_contain_text("quick-check answers ($99: the starter kit")
     expect(page.get_by_label("Starter kit (one-time)")).to_have_value("99")
     expect(page.get_by_label("Required purchase (per month)")).to_have_value("129")
