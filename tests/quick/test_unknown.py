@@ -85,3 +85,12 @@ def test_the_api_takes_null_for_unknown_and_scores_it_unknown() -> None:
     found = {i["id"]: i for i in response.get_json()["indicators"]}
     assert found["starter_kit_commissionable"]["value"] is None
     assert found["income_claims_without_typical_results"]["value"] is None
+
+
+def test_the_report_says_not_known_for_unanswered_kit_pay_and_claims() -> None:
+    from evaluator.report.html import render_html_fragment
+
+    page = str(render_html_fragment(evaluate_document(PLAN, SMALL)))
+    assert "whether it earns pay for the recruiter: not known" in page
+    assert "not known (none entered)" in page
+    assert "No income claims were recorded" not in page
