@@ -193,6 +193,21 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "money. How many buy is the tool's choice: by default all who can.",
         0, 1, cites=("omnitrition", "ftc_guidance"), label="Buy to qualify",
     ),
+    AssumptionSpec(
+        "hours_per_week", 0, "hours per week",
+        "Hours a week the person puts into the business; with hour_value it prices their "
+        "time in the bottom line. 0 means time is not counted.",
+        "The tool's choice: none by default, so time is not counted unless you enter it (as "
+        "true-cost calculators ask).",
+        0, 168, label="Hours a week",
+    ),
+    AssumptionSpec(
+        "hour_value", 0, "money per hour",
+        "What an hour of the person's time is worth to them (a job's hourly pay, say); with "
+        "hours_per_week it prices their time in the bottom line. 0 means time is not counted.",
+        "The tool's choice: none by default, so time is not counted unless you enter it.",
+        0, 10_000, label="Value of an hour",
+    ),
 )
 
 SPECS: Mapping[str, AssumptionSpec] = MappingProxyType({a.name: a for a in ASSUMPTIONS})

@@ -72,8 +72,9 @@ LIMITATIONS: tuple[str, ...] = (
     "cannot see enforcement.",
     "The rubric's thresholds are judgements grounded in the cited cases and orders; settlement "
     "benchmarks bind only the company that settled.",
-    "Taxes, the value of the participant's time and any personal use of the product beyond the "
-    "personal_use_value assumption are not counted.",
+    "Taxes are not counted; the value of the participant's time is counted only when hours a "
+    "week and the value of an hour are given, and personal use of the product only as far as "
+    "the personal-use value assumed.",
 )
 
 
@@ -93,6 +94,7 @@ class Evaluation:
     findings: tuple[dict[str, Any], ...]
     questions: tuple[str, ...]
     sensitivity: Mapping[str, Any]
+    bottom_line: Mapping[str, Any]
 
     @property
     def input_sha256(self) -> str:
@@ -126,6 +128,8 @@ class Evaluation:
             "findings": [dict(f) for f in self.findings],
             "questions": list(self.questions),
             "sensitivity": dict(self.sensitivity),
+            "bottom_line": dict(self.bottom_line),
+            "next_steps": {"steps": list(NEXT_STEPS), "source": dict(NEXT_STEPS_SOURCE)},
             "citations": {k: self.rubric.citations[k].to_dict() for k in self.rubric.citations},
             "cited": used,
             "disclaimer": DISCLAIMER,
@@ -227,6 +231,7 @@ def evaluate(
         questions=tuple(questions(result)),
         sensitivity=_sensitivity(plan, rubric, small, changes,
                                  [o.to_dict() for o in others]),
+        bottom_line=bottom_line(economics, assumptions, simulation),
     )
 
 
@@ -252,6 +257,73 @@ def evaluate_document(
         seed=DEFAULT_SEED if seed is None else seed,
         engine=engine,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The bottom line in money, and what to do next
+
+WEEKS_PER_MONTH = 52 / 12
+"""Weeks in an average month, to turn hours a week into hours a month."""
+
+
+def bottom_line(
+    economics: Economics, assumptions: Assumptions, simulation: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What joining now is likely to do to the joiner's money, in the plan's currency.
+
+    ``typical_month`` is a month's pay from the assumed typical number of retail customers
+    (``customers_per_participant``, no recruits) less the monthly cost; ``first_year`` is twelve
+    such months less the start-up cost. Time is counted only when both ``hours_per_week`` and
+    ``hour_value`` are above 0 (``time_cost_per_month``, and ``first_year_with_time``; both null
+    otherwise). ``top_10pct_late`` is the 90th percentile of net results (after costs, over
+    their time in) of the simulated people who joined in the second half of the horizon, and
+    ``median_late`` their median.
+    """
+    customers = float(assumptions["customers_per_participant"])
+    month = customers * economics.profit_per_customer_per_month - economics.monthly_cost
+    first_year = 12 * month - economics.startup_cost
+    hours, value = float(assumptions["hours_per_week"]), float(assumptions["hour_value"])
+    counted = hours > 0 and value > 0
+    time_cost = hours * WEEKS_PER_MONTH * value if counted else None
+    late = simulation.get("late_joiners") or {}
+    percentiles = late.get("net_income_percentiles") or {}
+    return {
+        "currency": economics.currency,
+        "customers_assumed": customers,
+        "typical_month": month,
+        "first_year": first_year,
+        "time_counted": counted,
+        "time_cost_per_month": time_cost,
+        "first_year_with_time": first_year - 12 * time_cost if time_cost is not None else None,
+        "median_late": late.get("median_net_income"),
+        "top_10pct_late": percentiles.get("p90"),
+        "late_definition": late.get("definition"),
+    }
+
+
+NEXT_STEPS: tuple[str, ...] = (
+    "Take your time. Do not sign or pay anything at a meeting, a call or a chat, whatever the"
+    " deadline or the bonus for joining today.",
+    "Ask for the company's income disclosure statement, and read what most people earn, not "
+    "what the top earners make, and whether it counts their costs.",
+    "Talk to people who left, not only to the person recruiting you: ask what they spent, "
+    "what they earned and why they stopped.",
+    "Ask how much of the pay comes from sales to customers who are not in the business, and "
+    "whether you must buy product to stay active or earn bonuses.",
+    "Look the company up with your state attorney general and consumer protection office, and"
+    " search for complaints and court cases.",
+    "If you were misled or lost money, report it to the FTC at ReportFraud.ftc.gov and to "
+    "your state attorney general.",
+)
+"""What to do before joining, as FTC staff guidance on multi-level marketing advises."""
+
+NEXT_STEPS_SOURCE: Mapping[str, str] = {
+    "title": "FTC staff, Business Guidance Concerning Multi-Level Marketing (Jan. 2018; "
+             "updated 2024)",
+    "url": "https://www.ftc.gov/business-guidance/resources/"
+           "business-guidance-concerning-multi-level-marketing",
+}
+"""Where :data:`NEXT_STEPS` come from (``ftc_guidance`` in the project's source list)."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
+from evaluator import formatting
 from evaluator.assumptions import Assumptions
 from evaluator.economics import Economics, average_order, customer_order
 from evaluator.model import Plan
@@ -64,14 +65,11 @@ class Inputs:
         return self.plan.costs.currency
 
     def money(self, amount: float | None) -> str:
-        """``USD 1,234`` (whole units) or ``USD 12.50``."""
+        """An amount in the plan's currency, written by the one money formatter
+        (evaluator/formatting.py): ``$1,234``, ``EUR 12.50``."""
         if amount is None:
             return "an unknown amount"
-        sign = "-" if amount < 0 else ""
-        size = abs(amount)
-        if float(size).is_integer() or size >= 100:
-            return f"{sign}{self.currency} {size:,.0f}"
-        return f"{sign}{self.currency} {size:,.2f}"
+        return formatting.money(amount, self.currency)
 
     def sim(self, *keys: str) -> Any:
         """A nested simulation figure, or None when the simulation does not report it."""
@@ -84,11 +82,10 @@ class Inputs:
 
 
 def pct(fraction: float | None) -> str:
-    """``0.623`` -> ``62%`` (one decimal below 10%)."""
+    """A share written by the one percent formatter (evaluator/formatting.py): ``62.3%``."""
     if fraction is None:
         return "unknown"
-    share = 100 * fraction
-    return f"{share:.1f}%" if 0 < abs(share) < 10 else f"{share:.0f}%"
+    return formatting.percent(fraction)
 
 
 Compute = Callable[[Inputs], tuple[Value, str]]
@@ -282,6 +279,13 @@ def _kit_commissionable(x: Inputs) -> tuple[Value, str]:
         return True, (
             f"The {x.money(kit)} starter kit or package a recruit buys generates commissionable "
             "volume, so the recruiter and upline are paid for the sign-up itself."
+        )
+    if kit <= 0:
+        return False, "A recruit buys no starter kit or package, so none can generate pay."
+    if c.starter_kit_commissionable is None:
+        return None, (
+            f"It is not known whether the {x.money(kit)} starter kit or package a recruit buys "
+            "generates pay for the recruiter and upline."
         )
     return False, "A recruit's starter kit or package does not generate pay for anyone."
 
@@ -582,7 +586,8 @@ def _ids_vs_sim(x: Inputs) -> tuple[Value, str]:
     return gap, (
         f"The disclosure says {pct(d.fraction_earning_nothing)} earned nothing; the simulation "
         f"of this plan shows {pct(simulated)} paid nothing by the company (retail margin, "
-        f"which income disclosures leave out, aside), {100 * abs(gap):.0f} percentage points "
+        f"which income disclosures leave out, aside), {pct(abs(gap)).removesuffix('%')} "
+        "percentage points "
         f"{'more' if gap >= 0 else 'fewer'}.{medians}{reading}"
     )
 
@@ -593,8 +598,10 @@ def _claims(x: Inputs) -> tuple[Value, str]:
     claims = x.plan.disclosures.income_claims
     d = x.plan.disclosures.income_disclosure
     typical = d is not None and d.median_annual_gross is not None
+    if claims is None:
+        return None, "Whether the offer comes with income claims is not known: none were entered."
     if not claims:
-        return 0, "No income claims were recorded."
+        return 0, "No income claims were made, as entered."
     quoted = "; ".join(f"“{c}”" for c in claims[:3])
     if typical:
         return 0, (

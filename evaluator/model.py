@@ -62,7 +62,8 @@ class Costs:
     autoship_required: bool | None = None
     estimated_monthly_expenses: float = 0.0
     annual_event_costs: float = 0.0
-    starter_kit_commissionable: bool = False
+    starter_kit_commissionable: bool | None = None
+    """None: not known whether the kit generates pay (simulated as not)."""
 
     @property
     def startup_cost(self) -> float:
@@ -189,7 +190,8 @@ class Disclosures:
     """What the company discloses or claims."""
 
     income_disclosure: IncomeDisclosure | None = None
-    income_claims: tuple[str, ...] = ()
+    income_claims: tuple[str, ...] | None = None
+    """None: not known (none entered); ``()``: the plan says no claims were made."""
     reported_retail_fraction: float | None = None
 
 
@@ -321,7 +323,7 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
         autoship_required=c.get("autoship_required"),
         estimated_monthly_expenses=_num(c.get("estimated_monthly_expenses")),
         annual_event_costs=_num(c.get("annual_event_costs")),
-        starter_kit_commissionable=bool(c.get("starter_kit_commissionable", False)),
+        starter_kit_commissionable=c.get("starter_kit_commissionable"),
     )
     products = tuple(
         Product(
@@ -344,9 +346,9 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             amounts=tuple(float(a) for a in k.get("amounts") or ()),
             months=int(k.get("months", 1)),
             basis=k.get("basis", "all"),
-            compression=bool(k.get("compression", False)),
+            compression=bool(k.get("compression")),  # null (unknown): simulated without
             monthly_cap=_opt(k.get("monthly_cap")),
-            carryover=bool(k.get("carryover", False)),
+            carryover=bool(k.get("carryover")),  # null (unknown): simulated without
             width=k.get("width"),
             generation_rates=tuple(float(r) for r in k.get("generation_rates") or ()),
         )
@@ -400,7 +402,8 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
         )
     disclosures = Disclosures(
         income_disclosure=disclosure,
-        income_claims=tuple(d.get("income_claims") or ()),
+        income_claims=(None if d.get("income_claims") is None
+                       else tuple(d["income_claims"])),
         reported_retail_fraction=_opt(d.get("reported_retail_fraction")),
     )
     co = doc["company"]

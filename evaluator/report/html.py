@@ -26,8 +26,9 @@ from evaluator.resources import data_dir
 
 PAGE_TEMPLATE = "report/report.html.j2"
 BODY_TEMPLATE = "report/_body.html.j2"
-PAGE1_QUESTIONS = 4
-"""Questions shown on page 1; the full list follows the indicator table."""
+PAGE1_QUESTIONS = 3
+"""Questions shown on page 1 (beside the bottom line in money, page 1 holds three); the full list
+follows the indicator table."""
 PAGE1_FINDINGS = 5
 """Findings shown on page 1 (the Evaluation orders them, most important first)."""
 SHORT_DISCLAIMER_CHARS = 260
@@ -166,10 +167,12 @@ def _why(ev: Mapping[str, Any], findings: list[Mapping[str, Any]]) -> str:
         f"{'is' if high == 1 else 'are'} at the high level and "
         f"{view.number(levels.get('elevated', 0))} elevated"
     )
-    labels = [f["label"] for f in findings if f["label"] and f["level"] in ("high", "elevated")]
+    labels = [view.plain_label(f["label"]) for f in findings
+              if f["label"] and f["level"] in ("high", "elevated")]
     if labels:
-        sentence += "; the weightiest: " + "; ".join(labels[:2])
-    labels_by_id = {i.get("id"): i.get("label") for i in ev.get("indicators") or []}
+        sentence += "; the main reasons: " + "; ".join(labels[:2])
+    labels_by_id = {i.get("id"): view.plain_label(i.get("label"))
+                    for i in ev.get("indicators") or []}
     for override in score.get("overrides_applied") or []:
         label = labels_by_id.get(override.get("indicator")) or override.get("indicator")
         sentence += (
@@ -219,6 +222,7 @@ def environment() -> jinja2.Environment:
     )
     filters: dict[str, Callable[..., str]] = {
         "money": view.money,
+        "down_up": view.down_up,
         "percent": view.percent,
         "number": view.number,
         "count": view.count,

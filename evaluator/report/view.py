@@ -8,12 +8,13 @@ Nothing here computes a figure. These functions only choose how an existing valu
 from __future__ import annotations
 
 import io
-import math
+import re
 from collections.abc import Mapping
 from typing import IO, Any
 
-MINUS = "\u2212"
-"""Typographic minus sign used for negative figures in HTML and PDF (CSV keeps ``-``)."""
+from evaluator.formatting import MINUS, is_number, money, number, percent
+
+__all__ = ["MINUS", "money", "number", "percent"]
 
 LEVELS: Mapping[str, tuple[str, str]] = {
     "low": ("\u25cb", "low"),
@@ -45,67 +46,30 @@ def write_text(fileobj: IO[Any], text: str) -> None:
         fileobj.write(text.encode("utf-8"))
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+PLAIN_WORDS: tuple[tuple[str, str], ...] = (
+    ("non-participants", "customers outside the business"),
+    ("pay-to-play", "buying to get paid"),
+)
+"""Rubric words a recruit may not know, and what the recruit's pages say instead."""
 
 
-def _signed(text: str, negative: bool) -> str:
-    return f"{MINUS}{text}" if negative else text
+def plain_label(label: Any) -> str:
+    """An indicator label in a recruit's words: no bracketed rubric term, no jargon."""
+    text = re.sub(r"\s*\([^)]*\)", "", str(label or "")).strip()
+    for word, plain in PLAIN_WORDS:
+        text = text.replace(word, plain)
+    return text
 
 
-def number(value: Any, digits: int = 3) -> str:
-    """A plain number: whole numbers with thousands separators, others to ``digits`` figures."""
-    if value is None:
+def down_up(value: Any, currency: str = "") -> str:
+    """A net result as a joiner reads it: ``down about $1,642``, ``up about $80``, ``about
+    even`` (when it rounds to nothing), or ``unknown``."""
+    if not is_number(value):
         return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if not _is_number(value):
-        return str(value)
-    if not math.isfinite(value):
-        return "unknown"
-    magnitude = abs(value)
-    if float(value).is_integer():
-        text = f"{int(magnitude):,}"
-    elif magnitude >= 1000:
-        text = f"{magnitude:,.0f}"
-    else:
-        text = f"{magnitude:.{digits}g}"
-    return _signed(text, value < 0)
-
-
-def money(value: Any, currency: str = "") -> str:
-    """An amount of money: ``USD 1,234`` (cents shown only below 1,000 and when present)."""
-    if value is None:
-        return "unknown"
-    if not _is_number(value) or not math.isfinite(value):
-        return str(value)
-    magnitude = abs(value)
-    rounded_cents = round(magnitude, 2)
-    if magnitude >= 1000 or float(rounded_cents).is_integer():
-        text = f"{magnitude:,.0f}"
-    else:
-        text = f"{rounded_cents:,.2f}"
-    prefix = f"{currency} " if currency else ""
-    negative = value < 0 and text.strip("0.,") != ""
-    return _signed(f"{prefix}{text}", negative)
-
-
-def percent(value: Any) -> str:
-    """A fraction as a percentage: ``0.625`` -> ``62.5%``; small shares keep one decimal."""
-    if value is None:
-        return "unknown"
-    if not _is_number(value) or not math.isfinite(value):
-        return str(value)
-    pct = abs(value) * 100
-    if pct == 0:
-        text = "0"
-    elif pct < 0.05:
-        text = "<0.1"
-    elif float(round(pct, 1)).is_integer():
-        text = f"{pct:.0f}"
-    else:
-        text = f"{pct:.1f}"
-    return _signed(f"{text}%", value < 0 and text != "0")
+    text = money(abs(value), currency)
+    if text.strip("$0.,") == "" or text.endswith((" 0", "$0")):
+        return "about even"
+    return f"{'down' if value < 0 else 'up'} about {text}"
 
 
 def count(value: Any, noun: str = "", never: str = "never") -> str:
@@ -139,7 +103,7 @@ def indicator_value(indicator: Mapping[str, Any], currency: str) -> str:
         return "unknown"
     if isinstance(value, bool):
         return yes_no(value)
-    if not _is_number(value):
+    if not is_number(value):
         return str(value)
     first, _, rest = unit.partition(" ")
     if first.lower() in FRACTION_UNITS:

@@ -39,6 +39,7 @@ from evaluator.errors import FieldError, InputError, error_body
 from evaluator.resources import data_dir
 
 BLUEPRINTS: list[str] = [
+    "evaluator.web.quick",
     "evaluator.web.form",
     "evaluator.web.downloads",
     "evaluator.web.advocates",

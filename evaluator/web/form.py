@@ -1,10 +1,11 @@
 """The form blueprint: the offer form, its sample picker and plan upload.
 
-``GET /`` shows the form (``?sample=<name>`` fills it from a bundled plan). ``POST /evaluate``
-reads the form: its "add" and "remove" buttons change the rows (so everything works with
-JavaScript off); otherwise the plan is checked, evaluated and saved, and the visitor is sent
-(303) to the saved report's address ``/reports/<id>`` (see ``evaluator.web.reports``) or sees
-the form again with every error beside its field and every typed value kept.
+``GET /form`` shows the full form for advocates (``?sample=<name>`` fills it from a bundled
+plan; the first page, ``GET /``, is the recruit's quick check in evaluator/web/quick.py).
+``POST /evaluate`` reads the form: its "add" and "remove" buttons change the rows (so everything
+works with JavaScript off); otherwise the plan is checked, evaluated and saved, and the visitor
+is sent (303) to the saved report's address ``/reports/<id>`` (see ``evaluator.web.reports``)
+or sees the form again with every error beside its field and every typed value kept.
 ``POST /upload`` takes a plan JSON file (or the token of a report page, to change its figures)
 and either fills the form with it or evaluates it directly.
 """
@@ -86,7 +87,7 @@ def render_form(
     return page, status
 
 
-@bp.get("/")
+@bp.get("/form")
 def index() -> tuple[str, int]:
     """The form, empty or filled from a sample."""
     stem = request.args.get("sample", "")
@@ -142,8 +143,9 @@ def evaluate() -> Response | tuple[str, int]:
     state = state.compact()
     if state.too_long:
         return render_form(state, sub, status=422)
-    sub.doc = formdata.to_document(state)
-    return show_report_or_form(state, sub)
+    read_errors: list[FieldError] = []
+    sub.doc = formdata.to_document(state, read_errors)
+    return show_report_or_form(state, sub, read_errors)
 
 
 @bp.post("/upload")
@@ -172,10 +174,20 @@ def upload() -> Response | tuple[str, int]:
     return render_form(state, sub, status=422 if sub.errors else 200, notice=notice)
 
 
-def show_report_or_form(state: FormState, sub: Submission) -> Response | tuple[str, int]:
+def show_report_or_form(state: FormState, sub: Submission,
+                        read_errors: list[FieldError] | None = None,
+                        ) -> Response | tuple[str, int]:
     """Evaluate a checked submission and save it: a redirect to the saved report's address
-    (post, redirect, get), or the form with every error."""
-    if not sub.check().errors:
+    (post, redirect, get), or the form with every error.
+
+    ``read_errors`` are the number reader's refusals of typed inputs; each replaces the plan
+    schema's error for the same input, so a share typed as "10" says "did you mean 10%?".
+    """
+    sub.check()
+    if read_errors:
+        read = tuple(e.path for e in read_errors)
+        sub.errors = [*read_errors, *(e for e in sub.errors if not e.path.startswith(read))]
+    if not sub.errors:
         try:
             evaluation = sub.evaluate()
             report_id = reports.save_report(evaluation, sub.doc, sub.overrides, sub.seed_text,

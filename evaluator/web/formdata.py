@@ -14,13 +14,14 @@ other input name is not a row.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Literal
 
 from evaluator.errors import FieldError
-from evaluator.numbers import NumberError, read_decimal
+from evaluator.numbers import Kind as NumberKind
+from evaluator.numbers import NumberError, read_decimal, read_number
 from evaluator.schema import (
     COMPONENT_FIELDS,
     COMPONENT_TYPES,
@@ -38,7 +39,7 @@ COMPONENT_LABELS: Mapping[str, str] = {
 }
 """Component type -> its name in the form: the ``title`` of its branch in plan schema v1."""
 
-TRISTATE_CHOICES = (("", "Unknown"), ("yes", "Yes"), ("no", "No"))
+TRISTATE_CHOICES = (("", "I don't know"), ("yes", "Yes"), ("no", "No"))
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ COSTS = _group(
     Field("autoship_required", "tristate", choices=TRISTATE_CHOICES),
     Field("estimated_monthly_expenses", "money"),
     Field("annual_event_costs", "money"),
-    Field("starter_kit_commissionable", "check"),
+    Field("starter_kit_commissionable", "tristate", choices=TRISTATE_CHOICES),
 )
 MONTHLY_FEES = _repeat(
     "costs.monthly_fees", "monthly fee",
@@ -178,9 +179,9 @@ COMPONENTS = _repeat(
     Field("basis", "choice", blank="all", schema_hint=False,
           choices=(("all", "All purchases, participants' own included"),
                    ("customer", "Only sales to customers who are not participants"))),
-    Field("compression", "check"),
+    Field("compression", "tristate", choices=TRISTATE_CHOICES),
     Field("monthly_cap", "money"),
-    Field("carryover", "check"),
+    Field("carryover", "tristate", choices=TRISTATE_CHOICES),
     Field("width", "integer"),
     Field("generation_rates", "fractions", hint="Generation 1 first: 0.04, 0.03, 0.02"),
     min_rows=1,
@@ -218,6 +219,12 @@ INCOME_CLAIMS = _repeat(
     Field("", hint="What the recruiter or the company promises."),
     scalar=True,
 )
+NO_CLAIMS = "disclosures.no_income_claims"
+"""Form-only input: "yes" when the offer made no income claims (an empty claims list); left
+blank with no claim rows, whether any were made is unknown."""
+NO_CLAIMS_FIELD = Field("no_income_claims", "choice",
+                        choices=(("", "I don't know"), ("yes", "None were made")),
+                        label="Were any income claims made?")
 SOURCES = _repeat(
     "sources", "source",
     Field("field", hint="For example costs.required_monthly_purchase"),
@@ -334,6 +341,32 @@ def format_value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(format_value(v) for v in value)
     return str(value)
+
+
+_READER_KINDS: dict[str, NumberKind] = {
+    "money": "money", "number": "number", "integer": "number", "fraction": "fraction",
+    "numbers": "money", "fractions": "fraction",
+}
+"""How the one number reader checks a field's typed text (an integer's wholeness and every
+other range are the plan schema's to judge; a share's range is the reader's, for its hint)."""
+
+
+def reader_message(f: Field, text: str) -> str | None:
+    """The number reader's refusal of ``text`` typed in field ``f`` (``"10"`` for a share:
+    "did you mean 10%?"), or None when it reads it (or the field holds no number)."""
+    kind = _READER_KINDS.get(f.kind)
+    if kind is None:
+        return None
+    items = [text.strip()] if f.kind not in ("numbers", "fractions") else split_list(text)
+    if items is None:
+        return (f"{text.strip()} could be one number with a thousands comma or a list: "
+                "separate the items with ';' (1,000; 500) or leave out the thousands comma")
+    for index, item in enumerate(items):
+        try:
+            read_number(item, kind)
+        except NumberError as exc:
+            return f"item {index + 1}: {exc}" if len(items) > 1 else str(exc)
+    return None
 
 
 def read_value(f: Field, text: str) -> tuple[bool, Any]:
@@ -495,6 +528,8 @@ def state_from_document(doc: Mapping[str, Any]) -> FormState:
                 values[f"{group.path}.{f.key}"] = show_value(f, obj[f.key])
     rows: dict[str, int] = {}
     too_long: dict[str, int] = {}
+    if _get(doc, INCOME_CLAIMS.path) == []:
+        values[NO_CLAIMS] = "yes"
     for repeat in REPEATS:
         items = _get(doc, repeat.path)
         if not isinstance(items, list):
@@ -535,19 +570,36 @@ def _set(doc: dict[str, Any], path: str, value: Any) -> None:
 # ---------------------------------------------------------------- form state -> plan document
 
 
-def to_document(state: FormState) -> dict[str, Any]:
-    """The plan document the (compacted) form describes, for the shared schema to check."""
+def to_document(state: FormState, errors: list[FieldError] | None = None) -> dict[str, Any]:
+    """The plan document the (compacted) form describes, for the shared schema to check.
+
+    With ``errors``, every number the one reader refuses adds its message there, under the
+    input's name (``"10"`` typed for a share: "did you mean 10%?"), to be shown beside the
+    field instead of the plan schema's "is not a number".
+    """
     doc: dict[str, Any] = {"schema_version": "1"}
+
+    def note(f: Field, name: str) -> None:
+        text = state.get(name)
+        if errors is not None and text.strip():
+            message = reader_message(f, text)
+            if message:
+                errors.append(FieldError(name, message, text.strip()))
+
     for group in GROUPS:
         obj: dict[str, Any] = {}
         for f in group.fields:
             present, value = read_value(f, state.get(f"{group.path}.{f.key}"))
+            note(f, f"{group.path}.{f.key}")
             if present:
                 obj[f.key] = value
         if obj or group.path not in OPTIONAL_OBJECTS:
             _set(doc, group.path, {**(_get(doc, group.path) or {}), **obj})
     for repeat in REPEATS:
-        items = [_row_item(repeat, state, i) for i in range(state.rows.get(repeat.path, 0))]
+        items = [_row_item(repeat, state, i, note)
+                 for i in range(state.rows.get(repeat.path, 0))]
+        if not items and repeat is INCOME_CLAIMS and state.get(NO_CLAIMS) == "yes":
+            _set(doc, repeat.path, [])
         if items or repeat in (PRODUCTS, COMPONENTS):
             if repeat is BRACKETS and _get(doc, "disclosures.income_disclosure") is None:
                 _set(doc, "disclosures.income_disclosure", {})
@@ -555,7 +607,8 @@ def to_document(state: FormState) -> dict[str, Any]:
     return _ordered(doc)
 
 
-def _row_item(repeat: Repeat, state: FormState, index: int) -> Any:
+def _row_item(repeat: Repeat, state: FormState, index: int,
+              note: Callable[[Field, str], None]) -> Any:
     if repeat.scalar:
         return state.get(repeat.field_name(index, repeat.fields[0])).strip()
     item: dict[str, Any] = {}
@@ -564,6 +617,7 @@ def _row_item(repeat: Repeat, state: FormState, index: int) -> Any:
         if repeat is COMPONENTS and f.types and kind not in f.types:
             continue
         present, value = read_value(f, state.get(repeat.field_name(index, f)))
+        note(f, repeat.field_name(index, f))
         if present:
             item[f.key] = value
     return item
@@ -588,7 +642,8 @@ class PlacedErrors:
     by_section: dict[str, list[str]] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
     anchors: list[tuple[str, str, str]] = field(default_factory=list)
-    """Every error as (``path: message``, id of the element it is beside, that element's label)."""
+    """Every error as (its message in plain words, with no JSON path; id of the element it is
+    beside; that element's label)."""
 
     def __bool__(self) -> bool:
         return bool(self.anchors)
@@ -628,6 +683,12 @@ def _item_words(rest: str) -> str:
                   rest).strip(" .")
 
 
+def _path_words(path: str) -> str:
+    """A path the form shows no input for, in words: ``costs.monthly_fees[2]`` ->
+    ``costs monthly fees item 3``."""
+    return _item_words(path).replace(".", " ").replace("_", " ").strip()
+
+
 def place_errors(errors: Iterable[FieldError], labels: Mapping[str, str]) -> PlacedErrors:
     """Put each error beside the input (or list) its path names; the rest go on top.
 
@@ -637,9 +698,10 @@ def place_errors(errors: Iterable[FieldError], labels: Mapping[str, str]) -> Pla
     names = labels
     sections = SECTION_TITLES
     for error in errors:
-        text = str(error)
         target = next((c for c in _candidates(error.path) if c in names or c in sections), None)
         if target is None:
+            text = (f"{_path_words(error.path)}: {error.message}" if error.path
+                    else error.message)
             placed.general.append(text)
             placed.anchors.append((text, "form-errors", ""))
             continue
@@ -647,10 +709,10 @@ def place_errors(errors: Iterable[FieldError], labels: Mapping[str, str]) -> Pla
         message = f"{_item_words(rest)}: {error.message}" if rest else error.message
         if target in names:
             placed.by_field.setdefault(target, []).append(message)
-            placed.anchors.append((text, input_id(target), labels[target]))
+            placed.anchors.append((message, input_id(target), labels[target]))
         else:
             placed.by_section.setdefault(target, []).append(message if rest else error.message)
             placed.anchors.append(
-                (text, "s-" + input_id(target)[2:] + "-errors", SECTION_TITLES[target])
+                (message, "s-" + input_id(target)[2:] + "-errors", SECTION_TITLES[target])
             )
     return placed

@@ -285,12 +285,12 @@ def test_the_other_bundled_rubric_is_the_one_chosen_here() -> None:
 
 def test_the_page_offers_the_bundled_rubrics_as_the_form_does(client: FlaskClient) -> None:
     page = Page(client.get("/batch").get_data(as_text=True))
-    form = Page(client.get("/").get_data(as_text=True))
+    form = Page(client.get("/form").get_data(as_text=True))
     assert page.options["rubric"] == form.options["rubric"] == [s for s, _ in bundled_rubrics()]
     assert page.values["rubric"] == default_rubric_stem()
     select = re.compile(r'<select id="f-rubric".*?</select>', re.S)
     batch_select = select.findall(client.get("/batch").get_data(as_text=True))
-    assert batch_select == select.findall(client.get("/").get_data(as_text=True))
+    assert batch_select == select.findall(client.get("/form").get_data(as_text=True))
     for _, rubric in bundled_rubrics():
         assert escape(f"{rubric.title} ({rubric.id} {rubric.version})") in batch_select[0]
 

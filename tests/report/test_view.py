@@ -20,11 +20,11 @@ from evaluator.report.view import (
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (248.0, "USD 248"),
-        (232.417, "USD 232.42"),
-        (3037.0, "USD 3,037"),
-        (-1850.0, "\u2212USD 1,850"),
-        (-0.001, "USD 0"),
+        (248.0, "$248"),
+        (232.417, "$232.42"),
+        (3037.0, "$3,037"),
+        (-1850.0, "\u2212$1,850"),
+        (-0.001, "$0"),
         (None, "unknown"),
     ],
 )
@@ -54,8 +54,8 @@ def test_numbers_counts_and_levels() -> None:
 @pytest.mark.parametrize(
     ("unit", "value", "expected"),
     [
-        ("USD per month", 232.417, "USD 232.42 per month"),
-        ("USD", 248.0, "USD 248"),
+        ("USD per month", 232.417, "$232.42 per month"),
+        ("USD", 248.0, "$248"),
         ("share of all pay", 0.5, "50%"),
         ("yes/no", True, "yes"),
         ("customers per month (count)", 15, "15 customers per month"),
@@ -65,3 +65,8 @@ def test_numbers_counts_and_levels() -> None:
 )
 def test_indicator_values_follow_their_unit(unit: str, value: Any, expected: str) -> None:
     assert indicator_value({"unit": unit, "value": value}, "USD") == expected
+
+
+def test_money_in_another_currency_keeps_its_code() -> None:
+    assert money(1850.0, "EUR") == "EUR 1,850"
+    assert money(-5.5, "CAD") == "\u2212CAD 5.50"

@@ -89,7 +89,7 @@ def test_pays_for_recruiting_alone() -> None:
                                             {"type": "enrollment_bonus", "amounts": [50, 10]}])
     found = _indicators(bonus)["pays_for_recruiting_alone"]
     assert found.value is True
-    assert "USD 60 per sign-up" in found.detail
+    assert "$60 per sign-up" in found.detail
     kit = _indicators(_plan(costs={"currency": "USD", "starter_kit": 600,
                                    "starter_kit_commissionable": True}))
     assert kit["pays_for_recruiting_alone"].value is True
@@ -138,7 +138,7 @@ def test_disclosure_held_against_the_simulation() -> None:
         "The disclosure says 50% earned nothing; the simulation of this plan shows 75% paid "
         "nothing by the company (retail margin, which income disclosures leave out, aside), "
         "25 percentage points more. Median annual gross pay from the company: disclosed "
-        "USD 300, simulated USD 0. The disclosure is rosier than a simulation of the plan it "
+        "$300, simulated $0. The disclosure is rosier than a simulation of the plan it "
         "describes."
     )
     bleak = _indicators(_plan(disclosures={"income_disclosure": {"fraction_earning_nothing": 0.9}}))
@@ -175,5 +175,5 @@ def test_simulation_figures_are_read_not_recomputed() -> None:
     assert found["late_joiner_fraction_losing_money"].value == 0.9
     assert found["fraction_losing_money"].detail == (
         "In the simulation 80% of everyone who joined lost money once costs are counted; "
-        "the median result was -USD 250."
+        "the median result was \u2212$250."
     )

@@ -76,6 +76,10 @@ def _compare(client: FlaskClient, suffix: str = "") -> Any:
 ROUTES: dict[tuple[str, str], tuple[Call, int]] = {
     ("/static/<path:filename>", "GET"): (lambda c: c.get("/static/app.css"), 200),
     ("/", "GET"): (lambda c: c.get("/"), 200),
+    ("/form", "GET"): (lambda c: c.get("/form"), 200),
+    ("/quick", "POST"): (lambda c: post_multipart(c, "/quick", {
+        "csrf_token": csrf_token(c), "action": "form", "quick.customer_price": "60",
+        "quick.your_price": "45"}), 200),
     ("/evaluate", "POST"): (lambda c: post_multipart(c, "/evaluate", {
         "csrf_token": csrf_token(c), "action": "add:products"}), 200),
     ("/upload", "POST"): (lambda c: post_multipart(c, "/upload", {
@@ -198,6 +202,7 @@ def test_the_standalone_html_report_allows_only_its_own_style_by_hash(
 
 @pytest.mark.parametrize(("path", "page", "fields"), [
     ("/evaluate", "/", {"action": "evaluate"}),
+    ("/quick", "/", {"action": "evaluate"}),
     ("/upload", "/", {"mode": "fill", "plan_file": (b"{}", "plan.json")}),
     ("/methodology", "/methodology", {"rubric_file": (b"id: x", "r.yaml")}),
     ("/batch", "/batch", {"csv": (BATCH, "b.csv")}),

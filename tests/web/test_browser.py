@@ -22,8 +22,8 @@ VERDICT = re.compile(r"(Lower risk|Significant risk|High risk)")
 
 
 def pick_sample(page: Page, sample: str = SAMPLE) -> None:
-    """Open the home page and fill the form with a sample, as a visitor would."""
-    page.goto("/")
+    """Open the full form and fill it with a sample, as a visitor would."""
+    page.goto("/form")
     page.get_by_label("Sample offer").select_option(sample)
     page.get_by_role("button", name="Fill the form with this sample").click()
     expect(page.get_by_role("status")).to_contain_text("sample plan")
@@ -178,7 +178,7 @@ def test_readable_on_a_phone(browser, base_url: str) -> None:
 
 
 def test_keyboard_alone_reaches_the_form(page: Page) -> None:
-    page.goto("/")
+    page.goto("/form")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to the content")).to_be_focused()
     page.keyboard.press("Enter")

@@ -45,7 +45,8 @@ def test_the_readme_names_every_route(app: Flask) -> None:
         assert re.search(rf"`(?:(?:GET|POST) )?{path}(?:\?[^`]*)?`", text), \
             f"{rule.rule} ({blueprint})"
         checked.add(blueprint)
-    assert checked == {"form", "downloads", "advocates", "api", "batch", "reports", "compare"}
+    assert checked == {"quick", "form", "downloads", "advocates", "api", "batch", "reports",
+                       "compare"}
 
 
 def test_the_readme_states_the_web_settings_and_their_defaults() -> None:
