@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from evaluator import quickcheck
 from evaluator.errors import FieldError
@@ -58,8 +58,11 @@ def render_quick(answers: Mapping[str, str], errors: list[FieldError] | None = N
 
 
 @bp.get("/")
-def index() -> tuple[str, int]:
-    """The quick check, empty."""
+def index() -> Response | tuple[str, int]:
+    """The quick check, empty; ``/?sample=<name>`` (the full form's address before the quick
+    check took ``/``) sends the visitor on to the full form filled from that sample."""
+    if "sample" in request.args:
+        return redirect(url_for("form.index", sample=request.args["sample"]), 301)
     return render_quick({})
 
 

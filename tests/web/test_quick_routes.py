@@ -17,7 +17,7 @@ SMALL_QUICK = {"assumptions.hours_per_week": "10", "assumptions.hour_value": "15
 
 def _post(client: FlaskClient, values: dict[str, str]) -> tuple[int, str]:
     token = pages.form(client.get("/").get_data(as_text=True), form_id="quick-form").values
-    response = client.post("/quick", data={**token, **values})
+    response = client.post("/quick", data={**token, **values}, follow_redirects=True)
     return response.status_code, response.get_data(as_text=True)
 
 
@@ -60,3 +60,12 @@ def test_the_report_puts_the_bottom_line_first_and_keeps_unknowns_unknown(
     assert "does not generate pay" not in kit
     assert "What to do next" in page
     assert "ReportFraud.ftc.gov" in page
+
+
+def test_an_old_sample_address_goes_on_to_the_full_form(client: FlaskClient) -> None:
+    """``/?sample=<name>`` was the full form's address; it now leads there, filled."""
+    response = client.get("/?sample=autoship_unilevel_wellness")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/form?sample=autoship_unilevel_wellness"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Verdalune Wellness" in page
