@@ -1,4 +1,4 @@
-"""Opportunity Evaluator: is a network-marketing offer a business or a pyramid?
+"""Opportunity Evaluator: whether a network-marketing offer is a business or a pyramid.
 
 Data flow: plan document -> validated :class:`~evaluator.model.Plan` -> economics and
 simulation -> indicators -> rubric scoring -> :class:`~evaluator.evaluation.Evaluation`

@@ -387,8 +387,10 @@ DIED_ALONE = ("the worker process scoring this row died, and died again when the
 
 
 def _lost(source: SourceRow, exc: BaseException | None = None) -> RowOutcome:
-    """The error outcome of a row whose worker was lost: ``exc`` says how (None: it died,
-    even alone)."""
+    """The error outcome of a row whose worker was lost.
+
+    ``exc`` says how (None: it died, even alone).
+    """
     reason = (DIED_ALONE if exc is None
               else f"the worker running this row stopped ({type(exc).__name__}: {exc})")
     return RowOutcome(source.row, "error", source.label, (FieldError("", reason),))
@@ -447,6 +449,7 @@ class CsvResults:
     MAX_WAITING = 256
 
     def __init__(self, handle: IO[str], settings: BatchSettings) -> None:
+        """Write to ``handle`` under ``settings``; the header waits for the first scored row."""
         import csv
 
         self.writer = csv.writer(handle, lineterminator="\r\n")
@@ -503,9 +506,10 @@ def result_cells(outcome: RowOutcome, report_columns: tuple[str, ...] | None) ->
 
 
 def printable(text: str) -> str:
-    """``text`` with anything UTF-8 cannot hold (a lone surrogate from a plan file's
-    ``"\\ud800"``) written as its escape, so that an unscored row's label or reason can
-    always be written out.
+    r"""``text`` with anything UTF-8 cannot hold written as its escape.
+
+    That is a lone surrogate from a plan file's ``"\ud800"``; so an unscored row's label or
+    reason can always be written out.
 
     A scored row needs none of this: its plan was encoded as UTF-8 to be hashed.
     """
@@ -529,6 +533,7 @@ class JsonLinesResults:
     """
 
     def __init__(self, handle: IO[str]) -> None:
+        """Write JSON lines to ``handle``."""
         self.handle = handle
 
     def write(self, outcome: RowOutcome) -> None:

@@ -54,8 +54,10 @@ longer one refuses the file. Also the CSV reader's field limit, so that a cell b
 
 
 class CsvUnreadable(InputError):
-    """The batch CSV itself cannot be read (no file, not text, no header, or not through to
-    its end): exit code 2."""
+    """The batch CSV itself cannot be read: exit code 2.
+
+    No file, not text, no header, or not through to its end.
+    """
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,11 @@ class Column:
 
 def _c(name: str, kind: Kind, unit: str, default: str, *, path: str | None = None,
        worded: str | None = None, meaning: str = "", choices: tuple[str, ...] = ()) -> Column:
-    """A column; its meaning is the plan schema's description of the field it fills
-    (``path``), or of the field the row builder turns it into (``worded``), else ``meaning``."""
+    """A column of the batch CSV, with its meaning.
+
+    Its meaning is the plan schema's description of the field it fills (``path``), or of the
+    field the row builder turns it into (``worded``), else ``meaning``.
+    """
     if path or worded:
         meaning = schema_meaning(field_node(path or worded or ""))
     return Column(name, kind, unit, default, meaning, path, choices)
@@ -239,8 +244,10 @@ class _CellError(ValueError):
 
 
 def parse_number(text: str, kind: Kind = "number") -> float | int:
-    """A cell read as a number of its column's kind by the one reader (evaluator/numbers.py):
-    ``1,234.5``, ``$99`` in money columns, ``5%`` in fraction columns; refused with a hint."""
+    """A cell read as a number of its column's kind by the one reader (evaluator/numbers.py).
+
+    ``1,234.5``, ``$99`` in money columns, ``5%`` in fraction columns; refused with a hint.
+    """
     reading = _READ_AS.get(kind, "number")
     try:
         return read_number(text, reading)
@@ -642,8 +649,10 @@ def _rows(records: Iterator[tuple[int, list[str]]], header: Header,
 
 def _failed_row(number: int, cells: list[str], header: Header,
                 exc: Exception) -> SourceRow:
-    """The row whose reading raised ``exc``: an internal error, named by its plan_file column
-    when it has one."""
+    """The row whose reading raised ``exc``: an internal error.
+
+    It is named by its plan_file column when it has one.
+    """
     filled = {n for n, c in zip(header.names, cells, strict=False) if c.strip()}
     column = "plan_file" if "plan_file" in filled else ""
     return SourceRow(number, errors=(FieldError(column, internal_error(exc)),),
@@ -720,9 +729,11 @@ def _has_surrogates(cells: Iterable[str]) -> bool:
 
 
 class _Lines:
-    """The physical lines of a CSV text stream, for the CSV reader, each read and checked in
-    bounded pieces: a NUL byte, or a record growing past :data:`MAX_RECORD_CHARS`, refuses
-    the file naming its line, and no more than that is ever held at once."""
+    """The physical lines of a CSV text stream, for the CSV reader, read in bounded pieces.
+
+    Each is checked: a NUL byte, or a record growing past :data:`MAX_RECORD_CHARS`, refuses
+    the file naming its line, and no more than that is ever held at once.
+    """
 
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream

@@ -110,7 +110,7 @@ def _first_sentence(text: str | None, limit: int = 90) -> str:
 @click.group("oppeval", context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="oppeval")
 def cli() -> None:
-    """Opportunity Evaluator: is a network-marketing offer a business or a pyramid?
+    """Opportunity Evaluator: whether a network-marketing offer is a business or a pyramid.
 
     Reads a plan (JSON, plan schema v1), works out what joining costs and what it takes to
     break even, simulates the network, and scores documented pyramid indicators against a

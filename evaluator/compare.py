@@ -1,5 +1,7 @@
-"""Offers side by side: 2 to 4 evaluations (made under one set of assumptions, one rubric and
-one seed) in, a :class:`Comparison` out, with the sentence that says which costs a recruit less.
+"""Offers side by side: 2 to 4 evaluations in, a :class:`Comparison` out.
+
+The evaluations are made under one set of assumptions, one rubric and one seed; the comparison
+carries the sentence that says which costs a recruit less.
 
 Pure: it reads the published Evaluation dictionaries (``Evaluation.to_dict()`` or the canonical
 JSON parsed) and computes no figure of its own beyond picking, ordering and comparing them.

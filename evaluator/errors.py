@@ -40,6 +40,7 @@ class FieldError:
     value: Any = field(default=None, compare=False)
 
     def __str__(self) -> str:
+        """``path: message``, or the message alone when there is no path."""
         return f"{self.path}: {self.message}" if self.path else self.message
 
     def to_dict(self) -> dict[str, str]:
@@ -53,6 +54,7 @@ class EvaluatorError(Exception):
     exit_code = 1
 
     def __init__(self, errors: Iterable[FieldError] | str) -> None:
+        """Hold ``errors`` (a string is one error with no path); the message has one a line."""
         if isinstance(errors, str):
             errors = [FieldError("", errors)]
         self.errors: list[FieldError] = list(errors)
@@ -86,8 +88,11 @@ MAX_ERRORS = 100
 
 
 def first_errors(errors: Sequence[FieldError], limit: int = MAX_ERRORS) -> list[FieldError]:
-    """``errors`` (already in their order) when at most ``limit``; else the first ``limit``
-    and one final entry saying how many more there are. Every loader's list goes through it."""
+    """``errors`` (already in their order), at most ``limit`` of them and a count of the rest.
+
+    All of them when at most ``limit``; else the first ``limit`` and one final entry saying how
+    many more there are. Every loader's list goes through it.
+    """
     if len(errors) <= limit:
         return list(errors)
     return [*errors[:limit], more_errors(len(errors) - limit, limit)]

@@ -65,6 +65,7 @@ class NumberError(ValueError):
     """
 
     def __init__(self, message: str, *, generic: bool = False) -> None:
+        """Hold ``message``; ``generic`` says whether it is simply not a number of that kind."""
         super().__init__(message)
         self.generic = generic
 
@@ -162,8 +163,10 @@ def _read(text: str, *, currency: bool, percent: bool) -> tuple[Decimal, float, 
 
 
 def _diagnosis(shown: str, sign: str, body: str) -> tuple[str, bool]:
-    """Why ``body`` (the text without sign, currency or %) is not a number, in plain words,
-    and whether that is simply "not a number" (no named mistake)."""
+    """Why ``body`` is not a number, in plain words, and whether that is simply "not a number".
+
+    ``body`` is the text without sign, currency or %; "not a number" means no named mistake.
+    """
     single = re.fullmatch(r"([0-9]+),([0-9]+)", body)
     if single:
         whole, tail = single.groups()

@@ -57,8 +57,10 @@ def usable_cores() -> int:
 
 
 def count_from_env(name: str, default: int) -> int:
-    """A whole number of at least 1 from the environment variable ``name``, else
-    ``default``; anything else is refused, naming the variable."""
+    """A whole number of at least 1 from the environment variable ``name``, else ``default``.
+
+    Anything else is refused, naming the variable.
+    """
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -75,15 +77,20 @@ _chosen = 1  # worker processes when the environment does not say: set by share_
 
 
 def default_processes() -> int:
-    """Worker processes for independent runs: ``OPPEVAL_PROCESSES`` (1: none), else 1, or one
-    per usable core after :func:`share_runs_over_cores`."""
+    """Worker processes for independent runs.
+
+    ``OPPEVAL_PROCESSES`` (1: none), else 1, or one per usable core after
+    :func:`share_runs_over_cores`.
+    """
     return count_from_env(PROCESSES_ENV, _chosen)
 
 
 def share_runs_over_cores() -> None:
-    """From now on, independent runs in this process go to one worker process per usable
-    core (unless ``OPPEVAL_PROCESSES`` says otherwise); the workers start now, so the first
-    evaluation does not wait for them."""
+    """From now on, independent runs in this process go to one worker process per usable core.
+
+    That holds unless ``OPPEVAL_PROCESSES`` says otherwise. The workers start now, so the first
+    evaluation does not wait for them.
+    """
     global _chosen
     _chosen = usable_cores()
     processes = default_processes()
@@ -96,9 +103,12 @@ def share_runs_over_cores() -> None:
 
 
 def run_all(work: Callable[[J], R], jobs: Sequence[J], size: float) -> list[R]:
-    """``work`` on every job, results in job order: in worker processes when there are
-    several jobs, ``size`` (the jobs' work) is at least :data:`WORTH_IT` and this process
-    may have workers; else here. If a worker dies, the jobs run here instead."""
+    """``work`` on every job, results in job order; in worker processes when it pays, else here.
+
+    Worker processes run them when there are several jobs, ``size`` (the jobs' work) is at least
+    :data:`WORTH_IT` and this process may have workers. If a worker dies, the jobs run here
+    instead.
+    """
     processes = default_processes()
     # (A daemonic process, such as a multiprocessing.Pool's worker, may not start any.)
     if (processes < 2 or len(jobs) < 2 or size < WORTH_IT
@@ -113,9 +123,11 @@ def run_all(work: Callable[[J], R], jobs: Sequence[J], size: float) -> list[R]:
 
 
 def worker_start(threads: int = 1) -> None:
-    """In a worker process (its pool's initializer): no worker processes of its own, and
-    (unless the environment says how many) ``threads`` threads for the simulation, the
-    worker's share of the cores."""
+    """In a worker process (its pool's initializer): no worker processes of its own.
+
+    Unless the environment says how many, the simulation gets ``threads`` threads, the worker's
+    share of the cores.
+    """
     os.environ[PROCESSES_ENV] = "1"
     os.environ.setdefault(THREADS_ENV, str(threads))
     _end_with_owner()
@@ -126,7 +138,8 @@ def _end_with_owner() -> None:
 
     A pool's idle worker waits on its task queue, whose pipe it holds both ends of, so it never
     sees its owner go; multiprocessing's parent sentinel (a pipe the owner holds open, also
-    through a fork server) becomes readable when the owner ends, however it ended."""
+    through a fork server) becomes readable when the owner ends, however it ended.
+    """
     owner = multiprocessing.parent_process()
     if owner is None:  # the main process: nothing started it
         return
@@ -139,8 +152,11 @@ def _end_with_owner() -> None:
 
 
 def stop_workers() -> None:
-    """Stop every worker process this process started (this module's pools and any other,
-    such as a batch's), including those in the middle of a task, and forget the pools."""
+    """Stop every worker process this process started, and forget the pools.
+
+    That is this module's pools and any other (such as a batch's), including workers in the
+    middle of a task.
+    """
     for pool in _pools:
         pool.shutdown(wait=False, cancel_futures=True)
     _pool.cache_clear()
@@ -153,8 +169,10 @@ def stop_workers() -> None:
 
 
 def process_context() -> BaseContext:
-    """Where worker processes start: from a server that has imported :data:`PRELOAD` once
-    (forkserver), so none of them pays the import again, where there is one; else spawned."""
+    """Where worker processes start: from a forkserver where there is one; else spawned.
+
+    The forkserver has imported :data:`PRELOAD` once, so none of them pays the import again.
+    """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)

@@ -34,8 +34,10 @@ HOW_CUSTOMERS_BUY: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class Question:
-    """One question of the quick check: input name, wording, how it is answered, and the plan
-    field (or component) it becomes."""
+    """One question of the quick check.
+
+    Its input name, wording, how it is answered, and the plan field (or component) it becomes.
+    """
 
     key: str
     text: str

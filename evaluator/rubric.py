@@ -54,11 +54,13 @@ class RubricFileError(RubricError):
     """A rubric that cannot be used; ``source`` names the file, each error its path in it."""
 
     def __init__(self, errors: Iterable[FieldError] | str, source: str) -> None:
+        """Hold ``errors`` in rubric file ``source``; its message prefixes each with the source."""
         super().__init__(errors)
         self.source = source
         self.args = ("\n".join(f"{source}: {e}" for e in self.errors),)
 
     def __str__(self) -> str:
+        """Every error, one a line, each prefixed with the rubric file."""
         return str(self.args[0])
 
 
@@ -169,8 +171,9 @@ class Rubric:
         return [{"key": k, **self.citations[k].to_dict()} for k in keys]
 
     def to_dict(self) -> dict[str, Any]:
-        """The rubric for the Evaluation: identity (with ``sha256`` and ``bundled``), verdict
-        bands and overrides.
+        """The rubric for the Evaluation: identity, verdict bands and overrides.
+
+        The identity includes ``sha256`` and ``bundled``.
 
         Each indicator's bands travel with the indicator (:meth:`ScoredIndicator.to_dict`).
         The file the rubric came from is left out: it differs between installations.
@@ -416,8 +419,10 @@ def _rubric_validator() -> Any:
 
 
 def rubric_errors(doc: Any) -> list[FieldError]:
-    """Every problem with a parsed rubric document, sorted by path (empty when valid); more
-    than :data:`~evaluator.errors.MAX_ERRORS` end in one entry counting the rest."""
+    """Every problem with a parsed rubric document, sorted by path (empty when valid).
+
+    More than :data:`~evaluator.errors.MAX_ERRORS` end in one entry counting the rest.
+    """
     found: set[FieldError] = set(_value_errors(doc))
     for error in _rubric_validator().iter_errors(doc):
         found.update(field_errors(error, "the rubric format"))
@@ -488,9 +493,11 @@ _NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
 
 
 def _yaml_limits(text: str, source: str) -> None:
-    """Refuse aliases, nesting over :data:`MAX_RUBRIC_DEPTH`, more than
-    :data:`MAX_RUBRIC_NODES` nodes and numbers over :data:`MAX_NUMBER_CHARS` characters,
-    from the parser's events, before any node is built (one linear pass)."""
+    """Refuse oversized or aliased YAML from the parser's events, before any node is built.
+
+    Refused: aliases, nesting over :data:`MAX_RUBRIC_DEPTH`, more than :data:`MAX_RUBRIC_NODES`
+    nodes and numbers over :data:`MAX_NUMBER_CHARS` characters (one linear pass).
+    """
     loader = _BaseLoader(text)
     depth = nodes = 0
     try:
@@ -528,8 +535,10 @@ def _refuse(event: Any, message: str, source: str) -> NoReturn:
 
 
 def _value_errors(doc: Any) -> Iterator[FieldError]:
-    """Numbers that are not finite (``.nan``, ``.inf``) and text that is not valid Unicode (a
-    lone surrogate from a ``\\ud800`` escape), each at its path."""
+    r"""Numbers that are not finite and text that is not valid Unicode, each at its path.
+
+    Not finite: ``.nan``, ``.inf``; not valid Unicode: a lone surrogate from a ``\ud800`` escape.
+    """
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(doc, ())]
     while stack:
         node, where = stack.pop()

@@ -68,8 +68,10 @@ def plan_schema() -> dict[str, Any]:
 
 @cache
 def component_branches() -> Mapping[str, Mapping[str, Any]]:
-    """Each component type -> its branch of the components' ``oneOf`` in plan schema v1, in
-    schema order: the one source of the component types and of the fields each one takes."""
+    """Each component type -> its branch of the components' ``oneOf`` in plan schema v1.
+
+    In schema order: the one source of the component types and of the fields each one takes.
+    """
     items = plan_schema()["properties"]["compensation"]["properties"]["components"]["items"]
     return MappingProxyType({b["properties"]["type"]["const"]: b for b in items["oneOf"]})
 
@@ -88,8 +90,11 @@ NULL_ASIDE = re.compile(r"\s*\(null: ([^)]*)\)")
 
 
 def field_node(path: str) -> Mapping[str, Any]:
-    """The plan schema v1 node of the field at ``path`` (``products[0].volume`` or
-    ``products[].volume``; a component field: the first branch that has it)."""
+    """The plan schema v1 node of the field at ``path``.
+
+    ``path`` is like ``products[0].volume`` or ``products[].volume``; for a component field, the
+    node comes from the first branch that has it.
+    """
     node: Any = plan_schema()
     parts = [p for p in re.split(r"\.|(?=\[)", path) if p]
     for i, part in enumerate(parts):
@@ -109,8 +114,10 @@ def meaning(node: Mapping[str, Any]) -> str:
 
 
 def _unless_over_max_items(keyword: Any) -> Any:
-    """A list keyword that looks at no item of a list longer than its schema's ``maxItems``
-    (``maxItems`` reports that list once; checking 330,000 items would not help anyone)."""
+    """A list keyword that looks at no item of a list longer than its schema's ``maxItems``.
+
+    ``maxItems`` reports that list once; checking 330,000 items would not help anyone.
+    """
 
     def check(validator: Any, value: Any, instance: Any, schema: Mapping[str, Any]) -> Any:
         limit = schema.get("maxItems")
@@ -128,8 +135,11 @@ def _max_items(validator: Any, limit: Any, instance: Any, schema: Any) -> Iterat
 
 
 def _closed_object(keyword: Any) -> Any:
-    """``additionalProperties: false`` without jsonschema's message, which sorts and spells
-    out every unknown name (:func:`field_errors` lists the first ones itself)."""
+    """``additionalProperties: false`` without jsonschema's message.
+
+    That message sorts and spells out every unknown name (:func:`field_errors` lists the first
+    ones itself).
+    """
 
     def check(validator: Any, value: Any, instance: Any, schema: Mapping[str, Any]) -> Any:
         if value is False and "patternProperties" not in schema and isinstance(instance, dict):
@@ -249,8 +259,10 @@ def _nesting_depth(bare: str) -> int:
 
 
 def _long_numbers(bare: str) -> bool:
-    """Whether text without strings has a run of more than :data:`MAX_DIGITS` digits or a
-    three-digit exponent (a number that could overflow), in vectorised linear passes."""
+    """Whether text without strings has a number that could overflow, in vectorised linear passes.
+
+    Such a number is a run of more than :data:`MAX_DIGITS` digits or a three-digit exponent.
+    """
     codes = np.frombuffer(bare.encode("utf-8", "surrogatepass"), np.uint8)
     digit = np.concatenate(([0], ((codes >= 48) & (codes <= 57)).view(np.int8), [0]))
     edges = np.diff(digit)
@@ -268,10 +280,12 @@ def _shown(key: str) -> str:
 
 
 def value_errors(doc: Any, limit: int = MAX_ERRORS) -> list[FieldError]:
-    """Values no plan may hold, each at its path: NaN/Infinity or a number over
-    :data:`MAX_DIGITS` digits, text that is not valid Unicode (a lone surrogate), a key
-    repeated in one object. One pass (each container once); the first ``limit`` problems are
-    listed in path order and the rest counted in one final entry."""
+    """Values no plan may hold, each at its path.
+
+    These are NaN/Infinity or a number over :data:`MAX_DIGITS` digits, text that is not valid
+    Unicode (a lone surrogate), a key repeated in one object. One pass (each container once); the
+    first ``limit`` problems are listed in path order and the rest counted in one final entry.
+    """
     if not isinstance(doc, dict | list):
         problem = _leaf_problem(doc)
         return [FieldError("", problem, doc)] if problem else []
@@ -461,8 +475,10 @@ def _expected_types(expected: str | Sequence[str]) -> str:
 
 
 def _component_branch(error: ValidationError) -> list[ValidationError] | None:
-    """For a failed component ``oneOf``, the errors of the branch whose ``type`` const the
-    component names (found by that const, whatever the branches' order)."""
+    """For a failed component ``oneOf``, the errors of the branch the component names.
+
+    That branch is found by its ``type`` const, whatever the branches' order.
+    """
     kind = error.instance.get("type") if isinstance(error.instance, dict) else None
     if kind is None:
         return None
@@ -475,8 +491,11 @@ def _component_branch(error: ValidationError) -> list[ValidationError] | None:
 
 
 def _messages(error: ValidationError) -> Iterator[FieldError]:
-    """Turn one plan-schema error into plain-words FieldErrors (a bad component: its branch;
-    in a plan, a minimum of 0 is on an amount and a pattern on ``currency`` is ISO 4217)."""
+    """Turn one plan-schema error into plain-words FieldErrors.
+
+    A bad component gets its branch's errors; in a plan, a minimum of 0 is on an amount and a
+    pattern on ``currency`` is ISO 4217.
+    """
     path = list(error.absolute_path)
     value = error.instance
     if error.validator == "minimum" and error.validator_value == 0:

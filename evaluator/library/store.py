@@ -145,6 +145,10 @@ class ReportStore:
         max_bytes: int = MAX_REPORT_BYTES,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """Keep the settings; the database is opened and migrated on first use.
+
+        ``keep_days`` below 1 raises ValueError.
+        """
         if keep_days < 1:
             raise ValueError("keep_days must be at least 1")
         self.url = sa.engine.make_url(url)

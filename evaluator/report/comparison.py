@@ -133,6 +133,7 @@ class ComparisonRenderer:
     """One comparison format: ``render(comparison, fileobj)`` plus its media type."""
 
     def __init__(self, name: str, media_type: str, extension: str, binary: bool) -> None:
+        """Format ``name``: ``media_type`` files ending in ``extension``; ``binary``: not text."""
         self.name = name
         self.media_type = media_type
         self.extension = extension

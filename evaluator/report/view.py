@@ -62,8 +62,11 @@ def plain_label(label: Any) -> str:
 
 
 def down_up(value: Any, currency: str = "") -> str:
-    """A net result as a joiner reads it: ``down about $1,642``, ``up about $80``, ``about
-    even`` (when it rounds to nothing), or ``unknown``."""
+    """A net result as a joiner reads it.
+
+    ``down about $1,642``, ``up about $80``, ``about even`` (when it rounds to nothing), or
+    ``unknown``.
+    """
     if not is_number(value):
         return "unknown"
     text = money(abs(value), currency)
@@ -127,7 +130,9 @@ def level_word(level: Any) -> str:
 
 
 def verdict_class(score: Any) -> str:
-    """CSS class of a verdict badge: the score's ``verdict_level`` (``low``, ``elevated`` or
-    ``high``, by the verdict's rank in its own rubric), or ``other`` when it has none."""
+    """CSS class of a verdict badge: the score's ``verdict_level``, or ``other`` when it has none.
+
+    The level is ``low``, ``elevated`` or ``high``, by the verdict's rank in its own rubric.
+    """
     level = score.get("verdict_level") if isinstance(score, Mapping) else None
     return level if level in ("low", "elevated", "high") else "other"

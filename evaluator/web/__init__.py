@@ -152,14 +152,19 @@ def _seconds_setting(name: str, default: int) -> int:
 
 
 class _FormParser(FormDataParser):
-    """Werkzeug's form parser, with ``max_form_parts`` applied to url-encoded bodies as well
-    (werkzeug applies it to multipart bodies only)."""
+    """Werkzeug's form parser, with ``max_form_parts`` applied to url-encoded bodies as well.
+
+    Werkzeug applies it to multipart bodies only.
+    """
 
     def parse(self, stream: IO[bytes], mimetype: str, content_length: int | None,
               options: dict[str, str] | None = None,
               ) -> tuple[IO[bytes], MultiDict[str, str], MultiDict[str, FileStorage]]:
-        """Parse as werkzeug does; a url-encoded body of more inputs than ``max_form_parts``
-        (counted by its ``&`` separators, before any is decoded) is refused with 413."""
+        """Parse as werkzeug does, but refuse with 413 a url-encoded body of too many inputs.
+
+        Too many is more than ``max_form_parts``, counted by its ``&`` separators, before any is
+        decoded.
+        """
         if mimetype == "application/x-www-form-urlencoded" and self.max_form_parts is not None:
             data = stream.read()
             if data.count(b"&") + 1 > self.max_form_parts:

@@ -38,8 +38,10 @@ def _errors(errors: Iterable[FieldError], status: int) -> tuple[Response, int]:
 
 
 def unknown_parameters(args: Mapping[str, str]) -> list[FieldError]:
-    """An error for each query parameter that is not one of :data:`QUERY_PARAMETERS` (the
-    evaluate and batch operations take the same ones)."""
+    """An error for each query parameter that is not one of :data:`QUERY_PARAMETERS`.
+
+    The evaluate and batch operations take the same ones.
+    """
     return [
         FieldError(name, "is not a parameter of this operation; expected one of "
                    + ", ".join(QUERY_PARAMETERS), args[name])
@@ -60,8 +62,10 @@ def request_media_types(paths: Mapping[str, Any]) -> dict[tuple[str, str], tuple
 
 @bp.before_app_request
 def refuse_undocumented_media_type() -> tuple[Response, int] | None:
-    """415 for a request to an API operation whose body's ``Content-Type`` is not one its
-    OpenAPI ``requestBody`` lists (checked before the body is read)."""
+    """415 for an API request whose ``Content-Type`` is not one its OpenAPI ``requestBody`` lists.
+
+    The request is an API operation's; it is checked before the body is read.
+    """
     if request.url_rule is None or not request.path.startswith("/api/"):
         return None
     extensions = current_app.extensions
@@ -240,8 +244,10 @@ def _output_schema() -> dict[str, Any]:
 
 
 def _with_media_type_refusal(op: Any) -> Any:
-    """An operation with a body documents the 415 that :func:`refuse_undocumented_media_type`
-    gives (a copy: the blueprints' own path documents are left as they are)."""
+    """An operation with a body documents the 415 of :func:`refuse_undocumented_media_type`.
+
+    The result is a copy: the blueprints' own path documents are left as they are.
+    """
     if not isinstance(op, Mapping) or "requestBody" not in op:
         return op
     types = " or ".join(op["requestBody"]["content"])

@@ -53,8 +53,10 @@ def render_form(
     notice: str = "",
     sample: str = "",
 ) -> tuple[str, int]:
-    """The form page showing ``state``, with ``sub``'s errors beside their fields (and one for
-    each list that held more items than the form shows)."""
+    """The form page showing ``state``, with ``sub``'s errors beside their fields.
+
+    It also has one error for each list that held more items than the form shows.
+    """
     sub = sub or Submission()
     errors = [*sub.errors, *state.too_long_errors()]
     if state.too_long and status == 200:
@@ -177,8 +179,10 @@ def upload() -> Response | tuple[str, int]:
 def show_report_or_form(state: FormState, sub: Submission,
                         read_errors: list[FieldError] | None = None,
                         ) -> Response | tuple[str, int]:
-    """Evaluate a checked submission and save it: a redirect to the saved report's address
-    (post, redirect, get), or the form with every error.
+    """Evaluate a checked submission and save it.
+
+    The answer is a redirect to the saved report's address (post, redirect, get), or the form
+    with every error.
 
     ``read_errors`` are the number reader's refusals of typed inputs; each replaces the plan
     schema's error for the same input, so a share typed as "10" says "did you mean 10%?".

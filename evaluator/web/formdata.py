@@ -89,8 +89,11 @@ class Repeat:
 
 
 def schema_node(path: str, key: str = "") -> Mapping[str, Any]:
-    """The plan schema v1 node of field ``key`` of the object or list at ``path`` (no ``key``:
-    the object, or a list's item; a component field: the first branch that has it)."""
+    """The plan schema v1 node of field ``key`` of the object or list at ``path``.
+
+    With no ``key``: the object, or a list's item; for a component field: the first branch that
+    has it.
+    """
     if "items" in field_node(path):
         path += "[]"
     return field_node(f"{path}.{key}" if key else path)
@@ -257,16 +260,21 @@ _LIST_SPLIT = re.compile(r";|\s+|(?<!\d),|,(?!\d{3}(?!\d))")
 
 
 def split_list(text: str) -> list[str] | None:
-    """The items of a typed list (``50, 10``, ``5%; 0.03``, ``1,000; 500``); ``None`` when a
-    comma could be a thousands group or a separator (``1,000, 500`` or ``50,100`` with no ``;``)."""
+    """The items of a typed list (``50, 10``, ``5%; 0.03``, ``1,000; 500``), or ``None``.
+
+    ``None`` when a comma could be a thousands group or a separator (``1,000, 500`` or ``50,100``
+    with no ``;``).
+    """
     if ";" not in text and _GROUPED.search(text):
         return None
     return [i for i in _LIST_SPLIT.split(text) if i]
 
 
 def row_index(text: str) -> int | None:
-    """``text`` as a row number: 1 to :data:`INDEX_DIGITS` ASCII digits, else ``None``
-    (``"²"``, ``"٣"`` and a 5,000-digit number are not row numbers)."""
+    """``text`` as a row number: 1 to :data:`INDEX_DIGITS` ASCII digits, else ``None``.
+
+    ``"²"``, ``"٣"`` and a 5,000-digit number are not row numbers.
+    """
     if 0 < len(text) <= INDEX_DIGITS and all("0" <= c <= "9" for c in text):
         return int(text)
     return None
@@ -315,8 +323,10 @@ def _for_people(description: str, label: str) -> str:
 
 
 def parse_number(text: str, *, percent: bool = False, money: bool = False) -> Any:
-    """``"1,250"`` -> 1250, ``"5%"`` -> 0.05 (when ``percent``), ``"$199"`` -> 199 (when
-    ``money``), read by the one reader (evaluator/numbers.py); refused text comes back as is.
+    """A typed number read by the one reader (evaluator/numbers.py), or the refused text as is.
+
+    ``"1,250"`` -> 1250, ``"5%"`` -> 0.05 (when ``percent``), ``"$199"`` -> 199 (when
+    ``money``).
 
     Returning the text lets the plan schema refuse it with its usual message; ranges (a
     fraction above 1, a negative amount) are the plan schema's to check.
@@ -352,8 +362,11 @@ other range are the plan schema's to judge; a share's range is the reader's, for
 
 
 def reader_message(f: Field, text: str) -> str | None:
-    """The number reader's refusal of ``text`` typed in field ``f`` (``"10"`` for a share:
-    "did you mean 10%?"), or None when it reads it (or the field holds no number)."""
+    """The number reader's refusal of ``text`` typed in field ``f``, or None when it reads it.
+
+    An example is ``"10"`` for a share: "did you mean 10%?". None also when the field holds no
+    number.
+    """
     kind = _READER_KINDS.get(f.kind)
     if kind is None:
         return None
@@ -516,8 +529,10 @@ def state_from_form(form: Mapping[str, str]) -> FormState:
 
 
 def state_from_document(doc: Mapping[str, Any]) -> FormState:
-    """The form state showing a plan document (a sample or an uploaded file); a list keeps its
-    first :func:`max_rows` items (the rest are counted in ``too_long``)."""
+    """The form state showing a plan document (a sample or an uploaded file).
+
+    A list keeps its first :func:`max_rows` items (the rest are counted in ``too_long``).
+    """
     values: dict[str, str] = {}
     for group in GROUPS:
         obj = _get(doc, group.path)
@@ -646,6 +661,7 @@ class PlacedErrors:
     beside; that element's label)."""
 
     def __bool__(self) -> bool:
+        """Whether there is any error at all."""
         return bool(self.anchors)
 
 
@@ -684,8 +700,10 @@ def _item_words(rest: str) -> str:
 
 
 def _path_words(path: str) -> str:
-    """A path the form shows no input for, in words: ``costs.monthly_fees[2]`` ->
-    ``costs monthly fees item 3``."""
+    """A path the form shows no input for, in words.
+
+    ``costs.monthly_fees[2]`` -> ``costs monthly fees item 3``.
+    """
     return _item_words(path).replace(".", " ").replace("_", " ").strip()
 
 

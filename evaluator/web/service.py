@@ -131,7 +131,8 @@ def default_rubric_stem() -> str:
 def resolve_rubric(choice: RubricChoice) -> Rubric:
     """The rubric a choice names; raises RubricError (naming the path) when it is unusable.
 
-    An uploaded rubric is parsed in a heavy-work slot (its YAML can cost seconds of CPU)."""
+    An uploaded rubric is parsed in a heavy-work slot (its YAML can cost seconds of CPU).
+    """
     if choice.text:
         with heavy_work():
             return _resolve(choice)
@@ -240,8 +241,10 @@ def _budget_errors(overrides: Mapping[str, Any]) -> list[FieldError]:
 
 
 def parse_seed(raw: str | None) -> int | None:
-    """A seed typed by a visitor: blank means the default; else a whole number 0 to 2**63-1,
-    read by the one reader (evaluator/numbers.py)."""
+    """A seed typed by a visitor: blank means the default; else a whole number 0 to 2**63-1.
+
+    It is read by the one reader (evaluator/numbers.py).
+    """
     if raw is None or not raw.strip():
         return None
     try:
@@ -259,6 +262,7 @@ class Slots:
     """
 
     def __init__(self, size: int) -> None:
+        """``size`` free slots and no one waiting."""
         self._lock = threading.Lock()
         self._free = size
         self._waiting: deque[threading.Lock] = deque()
@@ -285,8 +289,9 @@ class Slots:
 
 @contextmanager
 def heavy_work() -> Iterator[None]:
-    """Hold one of the app's slots for heavy work (an evaluation, a report, a web batch's row,
-    an uploaded rubric's parsing).
+    """Hold one of the app's slots for heavy work.
+
+    Heavy work is an evaluation, a report, a web batch's row, or an uploaded rubric's parsing.
 
     At most ``OPPEVAL_CONCURRENT_WORK`` (default: the number of cores) run at once; the other
     requests wait their turn (first come, first served) instead of sharing the cores among all
@@ -316,6 +321,7 @@ class RecentEvaluations:
     """One app's most recent evaluations (a bounded, thread-safe LRU cache by key)."""
 
     def __init__(self, keep: int) -> None:
+        """An empty cache that keeps at most ``keep`` evaluations."""
         self.keep = keep
         self._items: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -346,9 +352,11 @@ def recent_evaluations() -> RecentEvaluations | None:
 
 
 def visitor_key() -> str | None:
-    """Whose cached evaluations this request may reuse: the visitor's own (a random id kept in
-    their session, made on their first evaluation from a page), or None for an API call, which
-    holds no state and so evaluates every time."""
+    """Whose cached evaluations this request may reuse: the visitor's, or None for an API call.
+
+    The visitor's is a random id kept in their session, made on their first evaluation from a
+    page; an API call holds no state and so evaluates every time.
+    """
     from evaluator.web import wants_json
 
     if wants_json():
@@ -407,8 +415,10 @@ _NOT_ASCII_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def ascii_filename(filename: str) -> str:
-    """``filename`` in ASCII letters, digits, dots, dashes and underscores (accents dropped,
-    other characters removed); ``report`` stands in for a stem left empty."""
+    """``filename`` in ASCII letters, digits, dots, dashes and underscores.
+
+    Accents are dropped and other characters removed; ``report`` stands in for a stem left empty.
+    """
     folded = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
     stem, dot, ext = _NOT_ASCII_NAME.sub("-", folded).rpartition(".")
     if not dot:
@@ -418,9 +428,11 @@ def ascii_filename(filename: str) -> str:
 
 
 def content_disposition(filename: str, disposition: str = "attachment") -> str:
-    """A ``Content-Disposition`` value that any server can send (header values travel as
-    Latin-1): an ASCII ``filename=`` for old clients and the exact name as RFC 5987
-    ``filename*=UTF-8''...``, which browsers prefer."""
+    """A ``Content-Disposition`` value any server can send (header values travel as Latin-1).
+
+    It has an ASCII ``filename=`` for old clients and the exact name as RFC 5987
+    ``filename*=UTF-8''...``, which browsers prefer.
+    """
     exact = quote(filename.encode("utf-8", "replace"), safe="!#$&+-.^_`|~")
     return f"{disposition}; filename=\"{ascii_filename(filename)}\"; filename*=UTF-8''{exact}"
 
@@ -453,8 +465,10 @@ def standalone_page_policy(page: bytes) -> str:
 
 
 def download_name(evaluation: Any, fmt: str) -> str:
-    """A safe file name for a downloaded report: ``<company>-report.<fmt>`` (``evaluation`` is
-    an Evaluation or its dictionary)."""
+    """A safe file name for a downloaded report: ``<company>-report.<fmt>``.
+
+    ``evaluation`` is an Evaluation or its dictionary.
+    """
     plan = (evaluation if isinstance(evaluation, dict) else evaluation.to_dict())["plan"]
     name = "".join(c if c.isalnum() else "-" for c in str(plan["company"]["name"]).lower())
     stem = "-".join(part for part in name.split("-") if part)[:60] or "plan"
