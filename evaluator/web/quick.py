@@ -59,8 +59,11 @@ def render_quick(answers: Mapping[str, str], errors: list[FieldError] | None = N
 
 @bp.get("/")
 def index() -> Response | tuple[str, int]:
-    """The quick check, empty; ``/?sample=<name>`` (the full form's address before the quick
-    check took ``/``) sends the visitor on to the full form filled from that sample."""
+    """The quick check, empty.
+
+    ``/?sample=<name>`` (the full form's address before the quick check took ``/``) sends the
+    visitor on to the full form, filled from that sample.
+    """
     if "sample" in request.args:
         return redirect(url_for("form.index", sample=request.args["sample"]), 301)
     return render_quick({})
