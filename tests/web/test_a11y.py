@@ -85,3 +85,23 @@ def test_no_axe_violation_and_no_sideways_scroll(viewport_page: tuple[str, Page]
     if size == "phone":
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE_WIDTH, f"{name} is {width} px wide on a {PHONE_WIDTH} px phone"
+
+
+def test_a_removed_row_can_be_put_back_with_what_was_typed(page: Page) -> None:
+    """Removing a row asks nothing, so it can be undone: the Undo button puts it back whole."""
+    page.goto("/")
+    page.get_by_label("Sample offer").select_option("autoship_unilevel_wellness")
+    page.get_by_role("button", name="Fill the form with this sample").click()
+    products = page.locator("#s-products > .rows > .row")
+    count = products.count()
+    page.get_by_role("button", name="Add a product").click()
+    products.nth(count).get_by_label("Product name").fill("Herbal tea, 20 bags")
+    products.nth(count).get_by_role("button", name="Remove product").click()
+    expect(products).to_have_count(count)
+    undo = page.get_by_role("button", name=f"Undo: put product {count + 1} back")
+    expect(undo).to_be_focused()
+    assert axe_violations(page) == []
+    undo.click()
+    expect(products).to_have_count(count + 1)
+    expect(page.locator(f'[name="products[{count}].name"]')).to_have_value("Herbal tea, 20 bags")
+    expect(page.locator(".undo-removal")).to_have_count(0)
