@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import json
 import math
+import platform
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
+import numpy as np
+import yaml
 from jsonschema import Draft202012Validator
 
 from evaluator import DEFAULT_SEED, ENGINE_VERSION
@@ -134,12 +137,26 @@ class Evaluation:
             "cited": used,
             "disclaimer": DISCLAIMER,
             "limitations": list(LIMITATIONS),
+            "environment": environment(),
         }
         return canonical(out)
 
     def to_json(self) -> str:
         """Canonical JSON text (sorted keys, 2-space indent, trailing newline)."""
         return dumps(self.to_dict())
+
+
+def environment() -> dict[str, str]:
+    """Versions of Python and of the libraries that shape the numbers.
+
+    numpy draws and sums the simulation, PyYAML reads the rubric's thresholds. They are the same
+    on one machine, so the JSON stays byte-identical for the same input there.
+    """
+    return {
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "pyyaml": yaml.__version__,
+    }
 
 
 def round_significant(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:

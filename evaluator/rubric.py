@@ -73,12 +73,15 @@ class Citation:
     year: int
     url: str
     note: str | None = None
+    primary_url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """``{title, year, url}`` and ``note`` when the rubric gives one."""
+        """``{title, year, url}``, and ``note`` and ``primary_url`` when the rubric gives them."""
         out: dict[str, Any] = {"title": self.title, "year": self.year, "url": self.url}
         if self.note:
             out["note"] = self.note
+        if self.primary_url:
+            out["primary_url"] = self.primary_url
         return out
 
 
@@ -437,7 +440,9 @@ def parse_rubric(doc: Any, source: str = "<rubric>") -> Rubric:
     if errors:
         raise RubricFileError(errors, source)
     citations = {
-        key: Citation(key, c["title"], int(c["year"]), c["url"], c.get("note"))
+        key: Citation(
+            key, c["title"], int(c["year"]), c["url"], c.get("note"), c.get("primary_url")
+        )
         for key, c in sorted(doc["citations"].items())
     }
     indicators = tuple(

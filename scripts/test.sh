@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-    libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium postgresql
+    libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium postgresql nodejs npm
 source scripts/venv.sh
 .venv/bin/pip install --quiet -e ".[test]"
+npm ci --no-audit --no-fund  # axe-core for the accessibility tests (package.json)
 .venv/bin/ruff check .
 .venv/bin/pytest -n 2

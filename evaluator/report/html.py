@@ -275,6 +275,8 @@ def context(evaluation: Any, links: Mapping[str, str] | None = None) -> dict[str
         "percentile_rows": PERCENTILE_ROWS,
         "economics_rows": ECONOMICS_ROWS,
         "figures_date": _figures_date(ev),
+        "report_date": view.report_date().isoformat(),
+        "reproduce": view.reproduce_command(ev),
         "title": f"{company}: due-diligence report ({score.get('verdict', 'no verdict')})",
         "generator": f"Opportunity Evaluator (oppeval) {ev.get('engine_version', '')}".strip(),
         "css": Markup(report_css()),

@@ -2,10 +2,13 @@
 
 Resources are fetched only through :class:`~evaluator.report.fetcher.AssetFetcher` (the
 report's own assets and ``data:`` charts; see that module). The PDF's title comes from the page,
-its generator names the engine version, its identifier is derived from the page, and it has no
-dates (an Evaluation has none, and none is taken from the clock), so the same Evaluation always
-gives the same bytes. The PDF is tagged (headings, tables, figures with their alternative text)
-for screen readers.
+its generator names the engine version and its identifier is derived from the page. The paper is
+US Letter for plans in US or Canadian dollars and A4 otherwise, unless a size is chosen. The
+plan as evaluated (``plan.json``, the normalised plan) is embedded as an attachment; its file
+dates are the report's date (:func:`~evaluator.report.view.report_date`), the only date in the
+file, so the same Evaluation on the same day (or with the same ``SOURCE_DATE_EPOCH``) gives the
+same bytes. The PDF is tagged (headings, tables, figures with their alternative text) for
+screen readers.
 
 WeasyPrint is imported when a PDF is first rendered, not with this module, so the registry and
 the JSON and CSV paths start without it.
@@ -13,27 +16,47 @@ the JSON and CSV paths start without it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
+from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from evaluator.report import view
 from evaluator.report.html import render_page
 
 if TYPE_CHECKING:
     from evaluator.report.fetcher import AssetFetcher
 
 PAGE_SIZES = ("A4", "Letter")
+LETTER_CURRENCIES = ("USD", "CAD")
+"""Currencies of the countries that print on US Letter; every other plan gets A4."""
+
+ATTACHMENT_NAME = "plan.json"
+
+
+def page_size_for(ev: Mapping[str, Any]) -> str:
+    """``Letter`` for a plan in US or Canadian dollars, ``A4`` otherwise."""
+    currency = str((ev.get("economics") or {}).get("currency") or "").upper()
+    return "Letter" if currency in LETTER_CURRENCIES else "A4"
+
+
+def plan_attachment(ev: Mapping[str, Any]) -> bytes:
+    """The normalised plan as evaluated, as JSON text (what ``oppeval evaluate`` reads back)."""
+    text = json.dumps(ev.get("plan") or {}, indent=2, sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
 
 
 class PdfRenderer:
-    """The PDF report (A4 by default, or US Letter)."""
+    """The PDF report (US Letter for USD and CAD, A4 otherwise, unless ``page_size`` is given)."""
 
     name = "pdf"
     binary = True
     media_type = "application/pdf"
     extension = "pdf"
 
-    def __init__(self, page_size: str = "A4") -> None:
-        if page_size not in PAGE_SIZES:
+    def __init__(self, page_size: str | None = None) -> None:
+        if page_size is not None and page_size not in PAGE_SIZES:
             raise ValueError(f"page size must be one of {', '.join(PAGE_SIZES)}")
         self.page_size = page_size
 
@@ -48,11 +71,23 @@ class PdfRenderer:
         from evaluator.report.fetcher import AssetFetcher
 
         fetcher = fetcher or AssetFetcher()
-        page = render_page(evaluation)
+        ev = view.evaluation_dict(evaluation)
+        day = view.report_date()
+        page = render_page(ev)
         document = weasyprint.HTML(string=page, base_url=fetcher.base_url, url_fetcher=fetcher)
+        page_size = self.page_size or page_size_for(ev)
         size = weasyprint.CSS(
-            string=f"@page {{ size: {self.page_size} !important; }}", url_fetcher=fetcher
+            string=f"@page {{ size: {page_size} !important; }}", url_fetcher=fetcher
+        )
+        stamp = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+        attachment = weasyprint.Attachment(
+            string=plan_attachment(ev), url_fetcher=fetcher, name=ATTACHMENT_NAME,
+            description="The plan as evaluated (normalised plan JSON)",
+            created=stamp, modified=stamp, relationship="Source",
         )
         identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
-        pdf = document.write_pdf(stylesheets=[size], pdf_identifier=identifier, pdf_tags=True)
+        pdf = document.write_pdf(
+            stylesheets=[size], pdf_identifier=identifier, pdf_tags=True,
+            attachments=[attachment],
+        )
         return cast(bytes, pdf)

@@ -7,7 +7,10 @@ Nothing here computes a figure. These functions only choose how an existing valu
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import math
+import os
 import re
 from collections.abc import Mapping
 from typing import IO, Any
@@ -136,3 +139,50 @@ def verdict_class(score: Any) -> str:
     """
     level = score.get("verdict_level") if isinstance(score, Mapping) else None
     return level if level in ("low", "elevated", "high") else "other"
+
+
+def report_date() -> dt.date:
+    """The report's date: the UTC day it is rendered, or ``SOURCE_DATE_EPOCH``'s day when set.
+
+    It is printed on the HTML and PDF reports only; the Evaluation (and its JSON) holds no date,
+    so it stays byte-identical for the same input. ``SOURCE_DATE_EPOCH`` (seconds since 1970,
+    the reproducible-builds convention) pins it, for a PDF that is byte-identical on any day.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        except (ValueError, OverflowError, OSError) as exc:
+            raise ValueError(
+                f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch[:40]!r}"
+            ) from exc
+    return dt.datetime.now(dt.UTC).date()
+
+
+BUNDLED_DEFAULT_RUBRIC = "pyramid-risk"
+
+
+def reproduce_command(ev: Mapping[str, Any]) -> str:
+    """The ``oppeval evaluate`` command that gives this evaluation again from its plan JSON.
+
+    ``plan.json`` is the normalised plan (attached to the PDF); every assumption changed from its
+    default becomes a ``--set``, and a rubric other than the default one a ``--rubric``.
+    """
+    parts = ["oppeval", "evaluate", "plan.json", "--seed", str(ev.get("seed"))]
+    rubric_id = str((ev.get("rubric") or {}).get("id") or BUNDLED_DEFAULT_RUBRIC)
+    if rubric_id != BUNDLED_DEFAULT_RUBRIC:
+        parts += ["--rubric", f"{rubric_id}.yaml"]
+    engine = (ev.get("simulation") or {}).get("engine")
+    if engine and engine != "vectorised":
+        parts += ["--engine", str(engine)]
+    for name, spec in sorted((ev.get("assumptions") or {}).items()):
+        if isinstance(spec, Mapping) and spec.get("changed"):
+            parts += ["--set", f"{name}={_plain_number(spec.get('value'))}"]
+    return " ".join(parts)
+
+
+def _plain_number(value: Any) -> str:
+    """A number as ``--set`` reads it back exactly (``0.06``, ``5000``; no grouping)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

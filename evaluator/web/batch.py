@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
 
 from evaluator.assumptions import SPECS
 from evaluator.batch import (
@@ -42,6 +42,7 @@ from evaluator.batch import (
 )
 from evaluator.batch_rows import data_rows, open_rows, text_stream
 from evaluator.errors import FieldError, InputError, LimitError, error_body
+from evaluator.resources import data_dir
 from evaluator.web import csrf, formdata, service
 from evaluator.web.api import assumption_parameter, rubric_parameter, unknown_parameters
 from evaluator.web.service import RubricChoice
@@ -55,6 +56,9 @@ MAX_ROWS = 100
 
 MAX_BYTES = 1_000_000
 """Largest CSV a web batch accepts, in bytes."""
+
+WEB_EXAMPLE = "batch_example_web.csv"
+"""The bundled example the page offers (plan_samples/): inline rows only, no ``plan_file``."""
 
 PAGE_INPUTS: dict[str, str] = {"seed": "Base seed", "rubric": "Rubric"}
 """The page's inputs that errors can be shown beside, with their labels."""
@@ -155,11 +159,30 @@ def page() -> str:
     return _render_page("", RubricChoice())
 
 
+@bp.get("/batch/example.csv")
+def example_csv() -> Response:
+    """The bundled web example, to download, edit and upload again."""
+    return send_file(data_dir("plan_samples") / WEB_EXAMPLE, mimetype="text/csv",
+                     as_attachment=True, download_name=WEB_EXAMPLE)
+
+
+@bp.post("/batch/example")
+def example() -> tuple[str, int] | str:
+    """Score the bundled web example, as if it had been uploaded."""
+    data = (data_dir("plan_samples") / WEB_EXAMPLE).read_bytes()
+    return _score_upload(data, WEB_EXAMPLE)
+
+
 @bp.post("/batch")
 def upload() -> tuple[str, int] | str:
     """Score the uploaded CSV; the summary, the per-row table and the downloads."""
     upload_file = request.files.get("csv")
     data = upload_file.read(MAX_BYTES + 1) if upload_file else b""
+    return _score_upload(data, (upload_file.filename if upload_file else "") or "batch.csv")
+
+
+def _score_upload(data: bytes, file_name: str) -> tuple[str, int] | str:
+    """The page for one CSV: its summary, table and download, or every error beside its input."""
     seed_text = request.form.get("seed", "")
     rubric = RubricChoice(stem=request.form.get("rubric", ""))
     errors = [] if data else [FieldError("", "choose a CSV file to score")]
@@ -182,7 +205,7 @@ def upload() -> tuple[str, int] | str:
         scored_with=settings.rubric(),
         table=[table_row(o) for o in result.outcomes],
         download=_data_uri(result.csv_text(settings), "text/csv"),
-        file_name=(upload_file.filename if upload_file else "") or "batch.csv",
+        file_name=file_name,
     )
 
 
@@ -225,7 +248,29 @@ def table_row(outcome: RowOutcome) -> dict[str, Any]:
         "currency": economics.get("currency") or "",
         "first_year_cost": economics.get("first_year_cost"),
         "errors": [str(e) for e in outcome.errors],
+        "reason": verdict_reason(evaluation),
     }
+
+
+def verdict_reason(evaluation: Mapping[str, Any]) -> str:
+    """Why a scored row got its verdict: the red flag that set the floor, or the score's band.
+
+    Written from ``score.overrides_applied`` and the score itself; empty for a row not scored.
+    """
+    score = evaluation.get("score") or {}
+    if not score:
+        return ""
+    labels = {i.get("id"): i.get("label") for i in evaluation.get("indicators") or []}
+    floors = [
+        f"red flag: {labels.get(o.get('indicator')) or o.get('indicator')} is "
+        f"{o.get('level')}, which sets the verdict to at least {o.get('verdict')}"
+        for o in score.get("overrides_applied") or []
+    ]
+    if floors:
+        return "; ".join(floors)
+    value = score.get("value")
+    shown = "unknown" if value is None else f"{value:.0f}"
+    return f"score {shown} of 100 falls in the {score.get('verdict')} band; no red flag applied"
 
 
 # ---------------------------------------------------------------- the API

@@ -32,3 +32,17 @@ def test_upload_a_csv_read_every_row_and_download_the_results(page: Page,
     results = pd.read_csv(saved, dtype=str, keep_default_na=False)
     assert list(results["row"]) == ["2", "3"]
     assert list(results["status"]) == ["scored", "invalid"]
+
+
+def test_the_bundled_web_example_scores_every_row_and_says_why(page: Page) -> None:
+    """The example the page offers has no plan_file rows, so every row scores on the web; each
+    scored row says which red flag set its floor, or that none did."""
+    page.goto("/batch")
+    page.get_by_role("button", name="Score the web example").click()
+    expect(page.locator("#batch-summary")).to_contain_text("5 rows: 5 scored, 0 invalid")
+    reasons = page.locator("#batch-rows tbody tr td:last-child").all_inner_texts()
+    assert len(reasons) == 5
+    for reason in reasons:
+        assert reason.startswith(("Red flag: ", "Score ")), reason
+    assert any("sets the verdict to at least High risk" in r for r in reasons)
+    assert any(r.endswith("no red flag applied.") for r in reasons)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -20,6 +20,14 @@ from tests.report.helpers import (
 )
 
 _CACHE: dict[str, Evaluation] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fixed_report_date() -> Iterator[None]:
+    """One report date for the whole run, so PDFs rendered either side of midnight compare."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -269,3 +269,43 @@ def test_keys_an_evaluation_never_has_change_nothing(evaluation: Evaluation) -> 
         "score": {**ev["score"], "why": "Because."},
     }
     assert render("html", extra) == render("html", evaluation)
+
+
+class SourceLinks(HTMLParser):
+    """The addresses each ``<li id="cite-KEY">`` of the Sources list links, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: dict[str, list[str]] = {}
+        self._key: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "li" and (found.get("id") or "").startswith("cite-"):
+            self._key = (found["id"] or "")[len("cite-"):]
+            self.links[self._key] = []
+        elif tag == "a" and self._key is not None:
+            self.links[self._key].append(found.get("href") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "li":
+            self._key = None
+
+
+def test_sources_link_the_primary_document_first(evaluation: Evaluation) -> None:
+    """Where the rubric names a primary document, it is linked (first); a source known only from
+    a summary keeps that one link, said to be a summary or copy."""
+    ev = evaluation.to_dict()
+    page = render("html", evaluation).decode("utf-8")
+    parser = SourceLinks()
+    parser.feed(page)
+    primaries = {k: c for k, c in ev["citations"].items() if c.get("primary_url")}
+    assert {"burnlounge", "herbalife_order", "ftc_guidance"} <= set(primaries)
+    for key, citation in ev["citations"].items():
+        links = parser.links[key]
+        if citation.get("primary_url"):
+            assert links[0] == citation["primary_url"], key
+        else:
+            assert links == [citation["url"]], key
+    assert "Primary document:" in page
+    assert "Read at (a summary or copy, not the primary document):" in page

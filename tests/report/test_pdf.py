@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
+import platform
+import re
 import subprocess
 from pathlib import Path
 
@@ -14,9 +17,9 @@ from pypdf import PdfReader
 from evaluator import ENGINE_VERSION
 from evaluator.evaluation import Evaluation
 from evaluator.report import RENDERERS
-from evaluator.report.pdf import PdfRenderer
-from evaluator.report.view import money, percent
-from tests.report.helpers import flat, pdftotext, render, sample_names
+from evaluator.report.pdf import ATTACHMENT_NAME, PdfRenderer, page_size_for
+from evaluator.report.view import money, percent, reproduce_command
+from tests.report.helpers import FAST, flat, pdftotext, render, sample_names
 
 
 def pdf_text(pdf: bytes, tmp_path: Path, first: int | None = None, last: int | None = None) -> str:
@@ -73,7 +76,7 @@ def test_pdf_metadata_and_page_layout(pdf_bytes: bytes, evaluation: Evaluation) 
     assert company in meta.title
     assert meta.creator == f"Opportunity Evaluator (oppeval) {ENGINE_VERSION}"
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
-    assert (round(width), round(height)) == (595, 842)  # A4 in points
+    assert (round(width), round(height)) == (612, 792)  # US Letter for a plan in US dollars
     catalog = reader.trailer["/Root"]
     assert "/StructTreeRoot" in catalog  # tagged for screen readers
     second = reader.pages[1].extract_text()
@@ -81,10 +84,25 @@ def test_pdf_metadata_and_page_layout(pdf_bytes: bytes, evaluation: Evaluation) 
     assert f"Page 2 of {len(reader.pages)}" in second
 
 
+def _paper(pdf: bytes) -> tuple[int, int]:
+    width, height = (float(v) for v in PdfReader(io.BytesIO(pdf)).pages[0].mediabox[2:])
+    return round(width), round(height)
+
+
+def test_paper_follows_the_currency(evaluation: Evaluation) -> None:
+    """US Letter for US and Canadian dollars, A4 for every other currency, unless chosen."""
+    ev = evaluation.to_dict()
+    for currency, paper in (("USD", (612, 792)), ("CAD", (612, 792)), ("EUR", (595, 842)),
+                            ("GBP", (595, 842))):
+        doc = {**ev, "economics": {**ev["economics"], "currency": currency}}
+        assert page_size_for(doc) == ("Letter" if paper == (612, 792) else "A4"), currency
+    euro = {**ev, "economics": {**ev["economics"], "currency": "EUR"}}
+    assert _paper(PdfRenderer().render_bytes(euro)) == (595, 842)
+
+
 def test_letter_size_is_available(evaluation: Evaluation) -> None:
-    reader = PdfReader(io.BytesIO(PdfRenderer("Letter").render_bytes(evaluation)))
-    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
-    assert (round(width), round(height)) == (612, 792)
+    assert _paper(PdfRenderer("A4").render_bytes(evaluation)) == (595, 842)
+    assert _paper(PdfRenderer("Letter").render_bytes(evaluation)) == (612, 792)
     with pytest.raises(ValueError, match="page size"):
         PdfRenderer("A5")
 
@@ -124,3 +142,45 @@ def test_the_pdf_has_no_dates(evaluation: Evaluation) -> None:
     assert undated is not None
     assert "/CreationDate" not in undated
     assert "/ModDate" not in undated
+
+
+def test_the_plan_is_attached_and_the_command_reproduces_it(
+    pdf_bytes: bytes, evaluation: Evaluation, tmp_path: Path
+) -> None:
+    """An advocate can take plan.json out of the PDF and run the printed command on it."""
+    ev = evaluation.to_dict()
+    attached = PdfReader(io.BytesIO(pdf_bytes)).attachments
+    assert list(attached) == [ATTACHMENT_NAME]
+    assert json.loads(attached[ATTACHMENT_NAME][0]) == ev["plan"]
+    text = pdf_text(pdf_bytes, tmp_path)
+    command = reproduce_command(ev)
+    assert command.startswith(f"oppeval evaluate plan.json --seed {ev['seed']} ")
+    for name, value in FAST.items():
+        assert f"--set {name}={value}" in command
+    assert flat(command) in text
+    assert f"numpy {np.__version__}" in text
+    assert f"Python {platform.python_version()}" in text
+
+
+def test_page_one_gives_the_page_it_points_to(pdf_bytes: bytes, tmp_path: Path) -> None:
+    """Page 1's "see ..." link names the page where the disclaimer is (CSS target-counter)."""
+    pages = len(PdfReader(io.BytesIO(pdf_bytes)).pages)
+    page1 = pdf_text(pdf_bytes, tmp_path, 1, 1)
+    match = re.search(r"what this report cannot know \(page (\d+)\)", page1)
+    assert match is not None
+    target = int(match.group(1))
+    assert 1 < target <= pages
+    assert "Disclaimer: what this report cannot know" in pdf_text(pdf_bytes, tmp_path, target,
+                                                                  target)
+
+
+def test_the_report_date_is_the_render_date_or_source_date_epoch(
+    evaluation: Evaluation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    first = render("pdf", evaluation)
+    assert "Date of this report 2026-01-01" in pdf_text(first, tmp_path)
+    assert render("pdf", evaluation) == first
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
+        render("pdf", evaluation)

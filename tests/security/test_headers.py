@@ -102,6 +102,9 @@ ROUTES: dict[tuple[str, str], tuple[Call, int]] = {
     ("/batch", "GET"): (lambda c: c.get("/batch"), 200),
     ("/batch", "POST"): (lambda c: post_multipart(c, "/batch", {
         "csrf_token": csrf_token(c, "/batch"), "csv": (BATCH, "b.csv")}), 200),
+    ("/batch/example.csv", "GET"): (lambda c: c.get("/batch/example.csv"), 200),
+    ("/batch/example", "POST"): (lambda c: post_multipart(c, "/batch/example", {
+        "csrf_token": csrf_token(c, "/batch")}), 200),
     ("/api/v1/batch", "POST"): (lambda c: c.post(
         f"/api/v1/batch?{SMALL}", data=BATCH, content_type="text/csv"), 200),
     ("/reports", "GET"): (lambda c: c.get("/reports"), 200),
@@ -206,6 +209,7 @@ def test_the_standalone_html_report_allows_only_its_own_style_by_hash(
     ("/upload", "/", {"mode": "fill", "plan_file": (b"{}", "plan.json")}),
     ("/methodology", "/methodology", {"rubric_file": (b"id: x", "r.yaml")}),
     ("/batch", "/batch", {"csv": (BATCH, "b.csv")}),
+    ("/batch/example", "/batch", {}),
 ])
 def test_every_state_changing_form_needs_its_csrf_token(
         client: FlaskClient, path: str, page: str, fields: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
 // Progressive enhancement for the offer form. Without this file the "Add" and "Remove" buttons
-// submit the form and the server redraws it; with it, rows are added and removed in place.
+// submit the form and the server redraws it; with it, rows are added and removed in place, and
+// a removal can be undone.
 (function () {
   "use strict";
 
@@ -57,23 +58,51 @@
     announce(list.getAttribute("data-noun") + " " + (index + 1) + " added");
   }
 
+  // A removed row is kept, with everything typed in it, until the list changes again: an
+  // "Undo" button stands where it was and puts it back.
+  function dropUndo(list) {
+    list.querySelectorAll(":scope > .rows > .undo-removal").forEach(function (el) { el.remove(); });
+  }
+
   function removeRow(list, row) {
     var noun = list.getAttribute("data-noun");
-    var next = row.nextElementSibling || row.previousElementSibling;
-    row.remove();
+    var number = row.querySelector(".row-num");
+    var label = noun + " " + (number ? number.textContent : "");
+    dropUndo(list);
+    var notice = document.createElement("p");
+    notice.className = "undo-removal";
+    notice.appendChild(document.createTextNode(label + " removed. "));
+    var undo = document.createElement("button");
+    undo.type = "button";
+    undo.className = "undo";
+    undo.textContent = "Undo: put " + label + " back";
+    notice.appendChild(undo);
+    row.replaceWith(notice);
+    notice.removedRow = row;
     renumber(list);
-    var target = next ? next.querySelector("input, select, textarea") : list.querySelector("button.add");
-    if (target) { target.focus(); }
-    announce(noun + " removed");
+    undo.focus();
+    announce(label + " removed; the Undo button puts it back");
+  }
+
+  function undoRemoval(list, notice) {
+    var row = notice.removedRow;
+    notice.replaceWith(row);
+    renumber(list);
+    var first = row.querySelector("input, select, textarea");
+    if (first) { first.focus(); }
+    announce(list.getAttribute("data-noun") + " " + (Number(row.getAttribute("data-index")) + 1) + " put back");
   }
 
   document.addEventListener("click", function (event) {
-    var button = event.target.closest("button.add, button.remove");
+    var button = event.target.closest("button.add, button.remove, button.undo");
     if (!button) { return; }
     var list = button.closest(".repeat");
     if (!list) { return; }
     event.preventDefault();
-    if (button.classList.contains("add")) {
+    if (button.classList.contains("undo")) {
+      undoRemoval(list, button.closest(".undo-removal"));
+    } else if (button.classList.contains("add")) {
+      dropUndo(list);
       addRow(list);
     } else {
       removeRow(list, button.closest(".row"));
