@@ -30,6 +30,8 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
 - Buying to qualify (before qualification is decided; see :meth:`ReferenceEngine.top_up`):
   a participant short of the personal volume they need buys the missing whole products; the
   purchase is their own-purchase volume, paid on up the line like any own purchase.
+  Discount members never buy to qualify; their own-use products, like everyone's, are in
+  their own-purchase volume already (the month loop's, shared).
 - Paid-as rank: the highest rank (the last in the plan's list) whose personal volume, group
   volume (own personal volume plus the whole sponsor downline's) and active legs (active
   personal enrollees) the participant meets this month while active.
@@ -76,6 +78,7 @@ import numpy as np
 from evaluator.simulation.network import (
     GOLDEN,
     MAX_TOP_UP,
+    MEMBER,
     NO_RANK,
     Month,
     MonthPay,
@@ -150,7 +153,9 @@ class ReferenceEngine:
         customers = m.spread(m.customers).tolist()
         pv = m.spread(m.pv).tolist()
         share = params.buy_to_qualify
-        buys = [share >= 1 or math.modf(i * GOLDEN)[0] < share for i in range(n)]
+        kind = m.spread(m.kinds()).tolist()
+        buys = [(share >= 1 or math.modf(i * GOLDEN)[0] < share) and kind[i] != MEMBER
+                for i in range(n)]
         group = self._group_volumes(parent, pv)
         legs = self._active_legs(parent, active)
         units = [0] * n

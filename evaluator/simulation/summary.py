@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from evaluator.simulation.network import SOURCES, RunData
+from evaluator.simulation.network import KINDS, PURCHASES, SOURCES, RunData
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95, 99)
 HISTOGRAM_BINS = 20
@@ -60,6 +60,37 @@ def _group(net: np.ndarray, scale: float) -> dict[str, Any]:
         "participants": round(net.size * scale),
         "fraction_losing_money": _num((net < 0).mean()) if net.size else None,
         "median_net_income": _num(np.median(net)) if net.size else None,
+    }
+
+
+def _kind(run: RunData, code: int, net: np.ndarray) -> dict[str, Any]:
+    """Outcomes of the participants of one kind (``None`` for each when there are none)."""
+    mine = run.kind == code
+    got = net[mine]
+    if not got.size:
+        return {"participants": 0, "fraction_losing_money": None,
+                "fraction_losing_money_without_use_credit": None, "median_net_income": None,
+                "mean_net_income": None, "fraction_recruited_nobody": None,
+                "fraction_earning_nothing": None}
+    return {
+        "participants": round(got.size * run.params.scale),
+        "fraction_losing_money": _num((got < 0).mean()),
+        "fraction_losing_money_without_use_credit": _num(
+            ((got - run.use_credit[mine]) < 0).mean()),
+        "median_net_income": _num(np.median(got)),
+        "mean_net_income": _num(got.mean()),
+        "fraction_recruited_nobody": _num((run.recruits[mine] == 0).mean()),
+        "fraction_earning_nothing": _num((run.pay[mine] <= 0).mean()),
+    }
+
+
+def _purchases(run: RunData) -> dict[str, Any]:
+    """Money participants spent on product, company-wide, by why, and the shares."""
+    total = sum(run.purchases.values())
+    return {
+        **{k: _num(run.purchases[k] * run.params.scale) for k in PURCHASES},
+        "shares": {k: (_num(run.purchases[k] / total) if total > 0 else None)
+                   for k in PURCHASES},
     }
 
 
@@ -166,6 +197,11 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
             "all": hist(clipped),
             "late": hist(clipped[late]),
         },
+        # Every purchase counted as a loss, product used or not (the reading the Neora court
+        # did not accept); fraction_losing_money credits product used at its worth.
+        "fraction_losing_money_without_use_credit": _num(((net - run.use_credit) < 0).mean()),
+        "by_kind": {name: _kind(run, code, net) for code, name in enumerate(KINDS)},
+        "purchases": _purchases(run),
     }
 
 

@@ -1,0 +1,180 @@
+"""The behaviour model: participants of three kinds, what each buys and is worth to them.
+
+Worked examples by hand on the worked-example plan (tests/simulation/helpers.py: one product
+at wholesale 100, retail 200, a required purchase of 100 a month), Hypothesis properties, and
+the neutral settings reproducing the engine before the kinds existed (golden files made with
+``oppeval evaluate --set max_participants=2000 --set runs=2`` on commit fa22bc2).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evaluator.assumptions import BEHAVIOUR_NEUTRAL, Assumptions
+from evaluator.evaluation import evaluate
+from evaluator.model import Plan
+from evaluator.simulation import run_once, simulate
+from evaluator.simulation.network import BUILDER, MEMBER, SELLER, Kinds, Params, use_worth
+from tests.simulation.helpers import plan
+from tests.simulation.strategies import sim_plans, small_assumptions
+
+GOLDEN = Path(__file__).parent / "golden"
+SAMPLES = Path(__file__).parents[2] / "plan_samples"
+
+
+def _shares(member: float, seller: float) -> Kinds:
+    return Params.build(plan([{"type": "retail_margin"}]), Assumptions.from_overrides(
+        {"member_share": member, "seller_share": seller})).kinds
+
+
+def test_kind_of_a_uniform_written_out() -> None:
+    # member_share 0.5, seller_share 0.5 of the rest: members below 0.5, sellers below
+    # 0.5 + 0.5 x 0.5 = 0.75, builders from there.
+    kinds = _shares(0.5, 0.5)
+    got = kinds.of(np.array([0.0, 0.49, 0.5, 0.74, 0.75, 0.99])).tolist()
+    assert got == [MEMBER, MEMBER, SELLER, SELLER, BUILDER, BUILDER]
+    assert not _shares(0.0, 0.0).mixed
+    assert _shares(0.0, 0.1).mixed
+
+
+def test_costs_and_worth_by_kind_written_out() -> None:
+    # Required purchase 100 a month, back office 10, expenses 30, events 120 a year (10 a
+    # month); one product at wholesale 100, retail 200 with a comparable at 150: worth 150
+    # per product, 1.5 per unit of money paid at wholesale.
+    p = plan([{"type": "retail_margin"}],
+             costs={"monthly_fees": [{"name": "office", "amount": 10}],
+                    "estimated_monthly_expenses": 30, "annual_event_costs": 120})
+    doc = p.to_dict()
+    doc["products"][0]["comparable_market_price"] = 150
+    p = Plan.from_dict(doc)
+    assert use_worth(p) == 1.5
+    a = Assumptions.from_overrides({
+        "member_own_products": 2, "seller_own_products": 1, "builder_own_products": 0.5,
+        "member_use_value": 1.0, "seller_use_value": 0.5, "builder_use_value": 0.0,
+        "personal_use_value": 0.2})
+    k = Params.build(p, a).kinds
+    # Today's monthly cost: 10 + 100 x (1 - 0.2) + 30 + 10 = 130.
+    # Member: no expenses or events; pays 100 + 2 x 100 = 300 for product worth
+    # 300 x 1.5 x 1.0 = 450: 10 + 300 - 450 = -140 a month, credit 450.
+    assert k.monthly[MEMBER] == pytest.approx(-140)
+    assert k.use_credit[MEMBER] == pytest.approx(450)
+    # Seller: 130 + 100 (one product) - 100 x 1.5 x 0.5 = 155; credit 75 + 100 x 0.2 = 95.
+    assert k.monthly[SELLER] == pytest.approx(155)
+    assert k.use_credit[SELLER] == pytest.approx(95)
+    # Builder: 130 + 50 - 0 = 180; credit 20 (the required purchase at personal_use_value).
+    assert k.monthly[BUILDER] == pytest.approx(180)
+    assert k.use_credit[BUILDER] == pytest.approx(20)
+    assert k.own_products == (2.0, 1.0, 0.5)
+
+
+@pytest.mark.parametrize("engine", ["vectorised", "reference"])
+def test_a_network_of_members_written_out(engine: str) -> None:
+    # 20 founders (builders), every recruit a member who recruits nobody, has no customers
+    # and buys one product a month for own use, worth its retail price to them (200 for
+    # 100 paid). Plan: retail margin only, required purchase 100 (worth nothing to builders
+    # at personal_use_value 0), no fees. A member's month: 100 + 100 paid, worth
+    # (100 + 100) x 2 x 1.0 = 400: cost -200 a month, credit 400.
+    p = plan([{"type": "retail_margin"}])
+    a = Assumptions.from_overrides({
+        "market_size": 1000, "max_participants": 1000, "initial_participants": 20,
+        "recruit_rate": 0.5, "horizon_months": 6, "monthly_churn": 0.0,
+        "loss_churn_boost": 0.0, "customers_per_participant": 0,
+        "member_share": 1.0, "member_recruit_factor": 0.0, "member_customer_factor": 0.0,
+        "member_own_products": 1.0, "member_use_value": 1.0, "builder_own_products": 0.0,
+        "runs": 1})
+    r = run_once(p, a, 3, engine)
+    members = r.kind == MEMBER
+    assert (r.kind[:20] == BUILDER).all()
+    assert members[20:].all()
+    assert (r.recruits[members] == 0).all()
+    assert (r.pay[members] == 0).all()
+    months = r.months_active[members]
+    np.testing.assert_allclose(r.cost[members], -200.0 * months)
+    np.testing.assert_allclose(r.use_credit[members], 400.0 * months)
+    # Every purchase a loss: 200 a month each; with credit, each gains 200 a month.
+    assert ((r.pay - r.cost)[members] > 0).all()
+    assert ((r.pay - r.cost - r.use_credit)[members] < 0).all()
+    # Purchases: the founders' and members' required 100 a month and members' own use.
+    active_months = int(r.months_active.sum())
+    member_months = int(months.sum())
+    assert r.purchases["required"] == pytest.approx(100.0 * active_months)
+    assert r.purchases["demand_driven"] == pytest.approx(100.0 * member_months)
+    assert r.purchases["incentivised"] == 0.0
+
+
+@pytest.mark.parametrize("engine", ["vectorised", "reference"])
+def test_members_never_buy_to_qualify(engine: str) -> None:
+    # Qualifying needs personal volume 300; own purchases count; everyone has a recruit
+    # eventually. Builders short of it buy; members never do.
+    p = plan([{"type": "unilevel", "rates": [0.1, 0.05]}],
+             qualification={"min_personal_volume": 300, "own_purchases_count": True})
+    a = Assumptions.from_overrides({
+        "market_size": 1000, "max_participants": 1000, "initial_participants": 20,
+        "recruit_rate": 0.8, "horizon_months": 8, "customers_per_participant": 0,
+        "member_share": 0.5, "member_recruit_factor": 1.0, "member_own_products": 0.0,
+        "builder_own_products": 0.0, "seller_share": 0.0, "member_use_value": 0.0,
+        "runs": 1})
+    everyone = run_once(p, a.with_overrides({"member_share": 0.0}), 4, engine)
+    mixed = run_once(p, a, 4, engine)
+    assert everyone.purchases["incentivised"] > 0
+    # Members' costs are only the required purchase (worth nothing to them here): nothing
+    # bought to qualify.
+    members = mixed.kind == MEMBER
+    assert members.any()
+    np.testing.assert_allclose(mixed.cost[members], 100.0 * mixed.months_active[members])
+
+
+@pytest.mark.parametrize("sample", ["party_plan", "qualifying_purchase_plan",
+                                    "binary_commissionable_packages", "stairstep_breakaway"])
+def test_neutral_behaviour_reproduces_the_engine_before_kinds(sample: str) -> None:
+    golden = json.loads((GOLDEN / f"{sample}.json").read_text())
+    p = Plan.from_bytes((SAMPLES / f"{sample}.json").read_bytes())
+    a = Assumptions.from_overrides({"max_participants": 2000, "runs": 2,
+                                    **BEHAVIOUR_NEUTRAL})
+    got = evaluate(p, a, seed=golden["seed"]).to_dict()
+    assert got["score"]["verdict"] == golden["verdict"]
+    sim = got["simulation"]
+    assert {k: sim[k] for k in golden["simulation"]} == golden["simulation"]
+
+
+def _summary(p: Plan, a: Assumptions) -> dict[str, Any]:
+    return simulate(p, a, 7).to_dict()
+
+
+@settings(max_examples=25, deadline=None)
+@given(p=sim_plans(), a=small_assumptions(),
+       factors=st.tuples(*(st.sampled_from([0.0, 0.5, 3.0]) for _ in range(6))))
+def test_kind_settings_matter_only_when_someone_is_of_that_kind(
+        p: Plan, a: Assumptions, factors: tuple[float, ...]) -> None:
+    """With every recruit a builder, members' and sellers' settings change nothing."""
+    builders = a.with_overrides({"member_share": 0.0, "seller_share": 0.0})
+    names = ("member_recruit_factor", "seller_recruit_factor", "member_customer_factor",
+             "seller_customer_factor", "member_own_products", "seller_own_products")
+    changed = builders.with_overrides(dict(zip(names, factors, strict=True)))
+    assert _summary(p, builders) == _summary(p, changed)
+
+
+@settings(max_examples=25, deadline=None)
+@given(p=sim_plans(), a=small_assumptions(), seed=st.integers(0, 2**16))
+def test_by_kind_adds_up_and_credit_only_helps(p: Plan, a: Assumptions, seed: int) -> None:
+    """The kinds partition everyone; counting every purchase as a loss never shows fewer
+    losing money; purchase shares sum to 1."""
+    r = run_once(p, a, seed)
+    assert set(np.unique(r.kind).tolist()) <= {MEMBER, SELLER, BUILDER}
+    assert (r.use_credit >= 0).all()
+    net = r.pay - r.cost
+    assert ((net - r.use_credit) < 0).sum() >= (net < 0).sum()
+    sim = simulate(p, a, seed).to_dict()
+    assert sum(k["participants"] for k in sim["by_kind"].values()) == pytest.approx(
+        sim["participants_ever"], abs=3)
+    shares = [v for v in sim["purchases"]["shares"].values() if v is not None]
+    if shares:
+        assert sum(shares) == pytest.approx(1.0)
+    assert sim["fraction_losing_money_without_use_credit"] >= sim["fraction_losing_money"]
