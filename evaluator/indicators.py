@@ -188,15 +188,18 @@ def qualifying_purchase(plan: Plan, customers: float) -> float:
     """Money a month a participant must spend on product themselves to stay qualified for pay.
 
     The larger of the required monthly purchase and, when own purchases count toward
-    qualification, the wholesale cost of the average products
-    (:func:`evaluator.economics.average_order`) that make up the minimum personal volume
-    ``customers`` retail customers a month leave uncovered, unless that takes more than
-    ``MAX_TOP_UP`` products a month (nobody buys that much in the simulation either).
+    qualification and ``customers`` meet ``min_retail_customers``, the wholesale cost of the
+    average products (:func:`evaluator.economics.average_order`) that make up the minimum
+    personal volume ``customers`` retail customers a month leave uncovered, unless that
+    takes more than ``MAX_TOP_UP`` products a month. The simulation's buy-to-qualify rule
+    alike: nobody buys more than that, and nobody short of the customers buys at all
+    (buying cannot qualify them).
     """
     required = plan.costs.required_monthly_purchase
     q = plan.compensation.qualification
     unit = average_order(plan, "wholesale")
-    if q.own_purchases_count and q.min_personal_volume > 0 and unit.volume > 0:
+    if (q.own_purchases_count and q.min_personal_volume > 0 and unit.volume > 0
+            and customers >= q.min_retail_customers):
         gap = q.min_personal_volume - customer_volume(plan, customers)
         products = gap / unit.volume
         # As in the simulation, nobody buys more than MAX_TOP_UP products a month to qualify.
@@ -213,11 +216,15 @@ def _pay_to_play(x: Inputs) -> tuple[Value, str]:
     c = x.plan.costs
     if value <= 0:
         q = x.plan.compensation.qualification
-        covered = (
-            f" ({customers:g} customers a month, as assumed, cover the qualifying volume)"
-            if q.own_purchases_count and q.min_personal_volume > 0
-            else ""
-        )
+        covered = ""
+        if q.own_purchases_count and q.min_personal_volume > 0:
+            covered = (
+                f" ({customers:g} customers a month, as assumed, cover the qualifying volume)"
+                if customers >= q.min_retail_customers
+                else f" ({customers:g} customers a month, as assumed, are fewer than the "
+                f"{q.min_retail_customers} qualifying needs, so buying product cannot "
+                "qualify you)"
+            )
         return 0.0, (
             f"No purchase of your own is required to stay active or qualify for pay{covered}."
         )
