@@ -201,7 +201,7 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "seller_share", 0.5, "share of recruits who are not discount members",
         "Share of the other recruits who are part-time sellers (they sell, recruit little, "
         "pay business expenses); the rest are builders, who recruit, pay business expenses "
-        "and buy to qualify and to advance. Founders are builders.",
+        "and buy to qualify and to advance. Founders are drawn alike.",
         "The tool's choice: herbalife_order: FTC v. Herbalife (2016) found about 22% of "
         "members had sponsored anyone (complaint, as summarised by BehindMLM) [secondary]; "
         "splitting the rest evenly leaves builders and members together near that share.",
@@ -209,7 +209,9 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
     ),
     AssumptionSpec(
         "member_recruit_factor", 0.1, "times a builder's recruiting",
-        "How much a discount member recruits, as a multiple of a builder's recruiting rate.",
+        "How much a discount member recruits, as a multiple of a builder's recruiting. The "
+        "kinds' factors are taken over their mean, so recruit_rate stays the average "
+        "participant's rate.",
         "The tool's choice: members join for the discount and rarely sponsor anyone "
         "(herbalife_order: FTC v. Herbalife (2016), about 22% of members had sponsored "
         "anyone) [secondary].",
@@ -217,7 +219,8 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
     ),
     AssumptionSpec(
         "seller_recruit_factor", 0.3, "times a builder's recruiting",
-        "How much a part-time seller recruits, as a multiple of a builder's recruiting rate.",
+        "How much a part-time seller recruits, as a multiple of a builder's recruiting (see "
+        "member_recruit_factor).",
         "The tool's choice: sellers mostly sell; no source gives their recruiting.",
         0, 10, label="Sellers' recruiting",
     ),

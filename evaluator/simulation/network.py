@@ -32,14 +32,16 @@ Model decisions (each stated where a user could ask):
   Arrays hold ``capacity = min(simulated market, max_participants)`` participants; the
   projection ignores the extra churn of those losing money, so a run seldom reaches that
   limit, and if it does, recruiting stops there.
-  The initial participants are founders, each at the top of their own tree. The projection
-  counts founders at a builder's recruiting and recruits at the mean factor of their kinds.
-- Kinds (:class:`Kinds`, SOURCES.md ``herbalife_order``): founders are builders; each
-  recruit is, by a uniform drawn at joining (:func:`draw_kinds`, right after the recruiting
-  draw, only when the kinds are mixed), a discount member (``member_share``), a part-time
-  seller (``seller_share`` of the rest) or a builder. A kind scales the recruiting rate and
-  the mean customers (``member_recruit_factor``, ``member_customer_factor``, and the
-  seller's; a builder's are 1) and buys ``{kind}_own_products`` products a month at
+  The initial participants are founders, each at the top of their own tree.
+- Kinds (:class:`Kinds`, SOURCES.md ``herbalife_order``): each founder and each recruit is,
+  by a uniform drawn at joining (:func:`draw_kinds`: for founders before month 1, for
+  recruits right after the month's recruiting draw; only when the kinds are mixed), a
+  discount member (``member_share``), a part-time seller (``seller_share`` of the rest) or a
+  builder. A kind scales the recruiting rate (``member_recruit_factor``,
+  ``seller_recruit_factor``, a builder's 1, all over their mean, so ``recruit_rate`` stays
+  the average participant's rate and the projection above holds; :meth:`Kinds.recruit_factors`)
+  and the mean customers (``member_customer_factor``, ``seller_customer_factor``, a
+  builder's 1) and buys ``{kind}_own_products`` products a month at
   wholesale for their own use (demand-driven: fractional means an average; their volume is
   own-purchase volume). What is bought for use is credited at its worth (the mean over
   products of the retail price, or a comparable product's when lower; :func:`use_worth`) x
@@ -140,32 +142,20 @@ MIN_INITIAL = 20  # fewest founders a scaled-down network starts from (see the m
 
 
 def project(market: float, initial: float, recruit_rate: float, churn: float,
-            horizon: int, recruit_factor: float = 1.0) -> list[float]:
+            horizon: int) -> list[float]:
     """Mean-field projection of people ever joined at the end of each month 0..horizon.
 
     The same recruiting rule as a run, with expected values instead of draws: each month
-    ``(founders active + recruit_factor x recruits active) x recruit_rate x (1 - ever /
-    market)`` people join (at most the rest of the market), then the base ``churn`` share of
-    the active quit; ``recruit_factor`` is the mean recruiting factor of a recruit's kind
-    (founders are builders, factor 1). Deterministic and cheap; it ignores the extra churn
-    of those losing money, so it is an upper estimate.
+    ``active x recruit_rate x (1 - ever / market)`` people join (at most the rest of the
+    market), then the base ``churn`` share of the active quit. Deterministic and cheap; it
+    ignores the extra churn of those losing money, so it is an upper estimate.
     """
     ever = active = min(float(initial), float(market))
     out = [ever]
-    if recruit_factor == 1.0:
-        for _ in range(horizon):
-            joined = min(active * recruit_rate * (1 - ever / market), market - ever)
-            ever += joined
-            active = (active + joined) * (1 - churn)
-            out.append(ever)
-        return out
-    recruited = 0.0
     for _ in range(horizon):
-        pull = (active + recruit_factor * recruited) * recruit_rate * (1 - ever / market)
-        joined = min(pull, market - ever)
+        joined = min(active * recruit_rate * (1 - ever / market), market - ever)
         ever += joined
-        active *= 1 - churn
-        recruited = (recruited + joined) * (1 - churn)
+        active = (active + joined) * (1 - churn)
         out.append(ever)
     return out
 
@@ -196,16 +186,21 @@ class Kinds:
     use_credit: tuple[float, float, float]  # each active month's worth of product used
 
     @staticmethod
-    def mean_recruit_factor(assumptions: Assumptions) -> float:
-        """A recruit's recruiting factor averaged over the kinds they may join as (1 when
-        everyone is a builder)."""
+    def recruit_factors(assumptions: Assumptions) -> tuple[float, float, float]:
+        """Each kind's recruiting as a multiple of ``recruit_rate``: the kinds' factors
+        (a builder's is 1) over their mean across the kinds a participant may be, so that
+        ``recruit_rate`` stays the average participant's rate (and the projection holds);
+        all 0 when no kind recruits, 1 when everyone is a builder."""
         member = float(assumptions["member_share"])
         seller = (1 - member) * float(assumptions["seller_share"])
         if member == 0 and seller == 0:
-            return 1.0
-        return (member * float(assumptions["member_recruit_factor"])
-                + seller * float(assumptions["seller_recruit_factor"])
-                + (1 - member - seller))
+            return (1.0, 1.0, 1.0)
+        factor = (float(assumptions["member_recruit_factor"]),
+                  float(assumptions["seller_recruit_factor"]), 1.0)
+        mean = member * factor[0] + seller * factor[1] + (1 - member - seller)
+        if mean <= 0:
+            return (0.0, 0.0, 0.0)
+        return (factor[0] / mean, factor[1] / mean, factor[2] / mean)
 
     @property
     def mixed(self) -> bool:
@@ -237,8 +232,7 @@ class Kinds:
         return cls(
             member_share=float(a["member_share"]),
             seller_share=float(a["seller_share"]),
-            recruit_factor=(float(a["member_recruit_factor"]),
-                            float(a["seller_recruit_factor"]), 1.0),
+            recruit_factor=cls.recruit_factors(a),
             customer_factor=(float(a["member_customer_factor"]),
                              float(a["seller_customer_factor"]), 1.0),
             own_products=(own[0], own[1], own[2]),
@@ -301,8 +295,7 @@ class Params:
         churn = float(assumptions["monthly_churn"])
         horizon = int(assumptions["horizon_months"])
         most = int(assumptions["max_participants"])
-        projected = project(market, initial, rate, churn, horizon,
-                            Kinds.mean_recruit_factor(assumptions))[-1]
+        projected = project(market, initial, rate, churn, horizon)[-1]
         scale = max(1.0, projected / most)
         sim_initial = min(initial, market, max(MIN_INITIAL, round(initial / scale)))
         sim_market = max(sim_initial, round(market / scale))
@@ -905,6 +898,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     net.sponsor.attach(founders, tops)
     for tree in net.forced_trees():
         tree.attach(founders, tops)
+    if kinds.mixed:  # founders are of every kind, like everyone after them
+        kind[:n] = kinds.of(draw_kinds(rng, n))
     active[:n] = True
     cost[:n] = params.startup
     company_sales += n * params.kit_money

@@ -76,37 +76,46 @@ def test_costs_and_worth_by_kind_written_out() -> None:
 
 @pytest.mark.parametrize("engine", ["vectorised", "reference"])
 def test_a_network_of_members_written_out(engine: str) -> None:
-    # 20 founders (builders), every recruit a member who recruits nobody, has no customers
-    # and buys one product a month for own use, worth its retail price to them (200 for
-    # 100 paid). Plan: retail margin only, required purchase 100 (worth nothing to builders
-    # at personal_use_value 0), no fees. A member's month: 100 + 100 paid, worth
-    # (100 + 100) x 2 x 1.0 = 400: cost -200 a month, credit 400.
+    # Everyone a discount member (founders too) with no customers, buying one product a
+    # month for own use, worth its retail price to them (200 for 100 paid). Plan: retail
+    # margin only, required purchase 100, no fees. A member's month: 100 + 100 paid, worth
+    # (100 + 100) x 2 x 1.0 = 400: cost -200 a month, credit 400; start-up costs nothing.
     p = plan([{"type": "retail_margin"}])
     a = Assumptions.from_overrides({
         "market_size": 1000, "max_participants": 1000, "initial_participants": 20,
         "recruit_rate": 0.5, "horizon_months": 6, "monthly_churn": 0.0,
         "loss_churn_boost": 0.0, "customers_per_participant": 0,
-        "member_share": 1.0, "member_recruit_factor": 0.0, "member_customer_factor": 0.0,
-        "member_own_products": 1.0, "member_use_value": 1.0, "builder_own_products": 0.0,
-        "runs": 1})
+        "member_share": 1.0, "member_recruit_factor": 0.5, "member_customer_factor": 0.0,
+        "member_own_products": 1.0, "member_use_value": 1.0, "runs": 1})
+    # Factors over their mean 0.5 (everyone a member): members at recruit_rate.
+    assert Params.build(p, a).kinds.recruit_factor == pytest.approx((1.0, 0.6, 2.0))
     r = run_once(p, a, 3, engine)
-    members = r.kind == MEMBER
-    assert (r.kind[:20] == BUILDER).all()
-    assert members[20:].all()
-    assert (r.recruits[members] == 0).all()
-    assert (r.pay[members] == 0).all()
-    months = r.months_active[members]
-    np.testing.assert_allclose(r.cost[members], -200.0 * months)
-    np.testing.assert_allclose(r.use_credit[members], 400.0 * months)
-    # Every purchase a loss: 200 a month each; with credit, each gains 200 a month.
-    assert ((r.pay - r.cost)[members] > 0).all()
-    assert ((r.pay - r.cost - r.use_credit)[members] < 0).all()
-    # Purchases: the founders' and members' required 100 a month and members' own use.
-    active_months = int(r.months_active.sum())
-    member_months = int(months.sum())
-    assert r.purchases["required"] == pytest.approx(100.0 * active_months)
-    assert r.purchases["demand_driven"] == pytest.approx(100.0 * member_months)
+    assert (r.kind == MEMBER).all()
+    assert r.n > 20  # members recruit at recruit_rate
+    assert (r.pay == 0).all()
+    months = r.months_active
+    np.testing.assert_allclose(r.cost, -200.0 * months)
+    np.testing.assert_allclose(r.use_credit, 400.0 * months)
+    # With credit each gains 200 a month; every purchase a loss: each loses 200 a month.
+    assert ((r.pay - r.cost) > 0).all()
+    assert ((r.pay - r.cost - r.use_credit) < 0).all()
+    # Purchases: the required 100 a month and the own-use 100 a month.
+    assert r.purchases["required"] == pytest.approx(100.0 * int(months.sum()))
+    assert r.purchases["demand_driven"] == pytest.approx(100.0 * int(months.sum()))
     assert r.purchases["incentivised"] == 0.0
+
+
+def test_recruiting_factors_keep_the_average_rate() -> None:
+    # member_share 0.5, seller_share 0.5: members 0.5, sellers 0.25, builders 0.25.
+    # Factors 0.1, 0.3, 1: mean 0.05 + 0.075 + 0.25 = 0.375.
+    a = Assumptions.from_overrides({"member_share": 0.5, "seller_share": 0.5,
+                                    "member_recruit_factor": 0.1,
+                                    "seller_recruit_factor": 0.3})
+    got = Kinds.recruit_factors(a)
+    assert got == pytest.approx((0.1 / 0.375, 0.3 / 0.375, 1 / 0.375))
+    assert Kinds.recruit_factors(a.with_overrides(BEHAVIOUR_NEUTRAL)) == (1.0, 1.0, 1.0)
+    nobody = a.with_overrides({"member_share": 1.0, "member_recruit_factor": 0.0})
+    assert Kinds.recruit_factors(nobody) == (0.0, 0.0, 0.0)
 
 
 @pytest.mark.parametrize("engine", ["vectorised", "reference"])
