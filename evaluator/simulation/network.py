@@ -735,6 +735,23 @@ def month_inputs(
                  units, kind_act)
 
 
+def count_volumes(params: Params, counts: np.ndarray) -> np.ndarray:
+    """(customer, own-purchase, kit) volume of groups of participants from their counts
+    (rows: customers, active, new, products bought to qualify[, active members, active
+    sellers when the kinds are mixed]): shape (3, columns). Own-use products are each kind's
+    count x that kind's products a month. Both engines turn a subtree's counts into its
+    volume with this, so their sums agree to the last digit."""
+    own = counts[1] * params.own_volume + counts[3] * params.unit_volume
+    use = params.kinds.own_products
+    if counts.shape[0] > 4:
+        builders = counts[1] - counts[4] - counts[5]
+        own = own + (counts[4] * use[MEMBER] + counts[5] * use[SELLER]
+                     + builders * use[BUILDER]) * params.unit_volume
+    elif use[BUILDER]:
+        own = own + counts[1] * use[BUILDER] * params.unit_volume
+    return np.stack((counts[0] * params.order_volume, own, counts[2] * params.kit_volume))
+
+
 def own_use_products(params: Params, kind_act: np.ndarray | None) -> np.ndarray | None:
     """Demand-driven products each active participant buys this month by kind (mean,
     possibly fractional), per active; None when nobody buys any."""

@@ -26,7 +26,6 @@ import numpy as np
 
 from evaluator.simulation import sharing
 from evaluator.simulation.network import (
-    BUILDER,
     GOLDEN,
     MAX_TOP_UP,
     MEMBER,
@@ -39,6 +38,7 @@ from evaluator.simulation.network import (
     Network,
     Params,
     Tree,
+    count_volumes,
     new_breakage,
     reaches,
 )
@@ -324,16 +324,7 @@ class GroupCounts:
         """(customer, own-purchase, kit) volume of those counts: shape (3, len). Own-use
         products (:func:`~evaluator.simulation.network.own_use_products`) are counts of
         each kind x that kind's products a month."""
-        p = self.params
-        own = counts[1] * p.own_volume + counts[3] * p.unit_volume
-        use = p.kinds.own_products
-        if self.by_kind:
-            builders = counts[1] - counts[4] - counts[5]
-            own = own + (counts[4] * use[MEMBER] + counts[5] * use[SELLER]
-                         + builders * use[BUILDER]) * p.unit_volume
-        elif use[BUILDER]:
-            own = own + counts[1] * use[BUILDER] * p.unit_volume
-        return np.stack((counts[0] * p.order_volume, own, counts[2] * p.kit_volume))
+        return count_volumes(self.params, counts)
 
 
 def nearest_marked(tree: Tree, mark: np.ndarray) -> np.ndarray:
