@@ -169,7 +169,7 @@ def main() -> None:
         simulated, distance, within = _distance(f, got)
         if f.documented is None:
             documented = "-"
-        elif f.kind == "money":
+        elif f.kind == "money" or f.documented > 1:
             documented = f"{f.documented:,.1f}"
         else:
             documented = f"{100 * f.documented:.1f}%"

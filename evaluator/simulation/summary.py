@@ -17,6 +17,11 @@ import numpy as np
 from evaluator.simulation.network import KINDS, PURCHASES, SOURCES, RunData
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95, 99)
+VERDICT_READING = "with_use_credit"
+"""The net income behind the verdict credits product used at its worth to the user: the FTC
+expert in FTC v. Neora (2023) counted every purchase as a loss and the court did not accept
+it; purchases made to qualify get no such credit (FTC staff guidance). The other reading is
+``fraction_losing_money_without_use_credit``."""
 HISTOGRAM_BINS = 20
 INTERVAL = (5.0, 95.0)
 INTERVAL_FIGURES = (
@@ -200,6 +205,8 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
         # Every purchase counted as a loss, product used or not (the reading the Neora court
         # did not accept); fraction_losing_money credits product used at its worth.
         "fraction_losing_money_without_use_credit": _num(((net - run.use_credit) < 0).mean()),
+        # Which reading the verdict's figures (fraction_losing_money and the rest) use.
+        "verdict_reading": VERDICT_READING,
         "by_kind": {name: _kind(run, code, net) for code, name in enumerate(KINDS)},
         "purchases": _purchases(run),
     }

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from evaluator.assumptions import BEHAVIOUR_NEUTRAL, Assumptions
 from evaluator.evaluation import evaluate
 from evaluator.model import Plan
+from evaluator.report.html import render_page
 from evaluator.simulation import run_once, simulate
 from evaluator.simulation.network import BUILDER, MEMBER, SELLER, Kinds, Params, use_worth
 from tests.simulation.helpers import plan
@@ -187,3 +188,15 @@ def test_by_kind_adds_up_and_credit_only_helps(p: Plan, a: Assumptions, seed: in
     if shares:
         assert sum(shares) == pytest.approx(1.0)
     assert sim["fraction_losing_money_without_use_credit"] >= sim["fraction_losing_money"]
+
+
+def test_the_verdict_reading_is_named_and_reported() -> None:
+    p = Plan.from_bytes((SAMPLES / "party_plan.json").read_bytes())
+    a = Assumptions.from_overrides({"max_participants": 300, "runs": 1})
+    evaluation = evaluate(p, a)
+    sim = evaluation.simulation
+    assert sim["verdict_reading"] == "with_use_credit"
+    assert sim["fraction_losing_money_without_use_credit"] >= sim["fraction_losing_money"]
+    html = render_page(evaluation)
+    assert "counting every purchase as a loss" in html
+    assert "Outcomes by kind of participant" in html
