@@ -330,9 +330,17 @@ def _customer_share(x: Inputs) -> tuple[Value, str]:
     own = x.sim("pay_sources", "own_purchases")
     if value is None:
         return None, "The simulation paid nothing, so the share from customer sales is unknown."
+    why = x.sim("purchases", "shares")
+    bought = ""
+    if why is not None and why.get("required") is not None:
+        bought = (
+            f" What participants bought was {pct(why['required'])} required purchases, kits "
+            f"and packages, {pct(why['demand_driven'])} for their own use and "
+            f"{pct(why['incentivised'])} to qualify or advance (incentivised)."
+        )
     return value, (
         f"In the simulation {pct(value)} of all pay came from sales to people outside the "
-        f"network and {pct(own)} from participants' own purchases."
+        f"network and {pct(own)} from participants' own purchases.{bought}"
     )
 
 

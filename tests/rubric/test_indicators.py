@@ -121,6 +121,16 @@ def test_required_purchase_is_pay_to_play_even_when_customers_cover_volume() -> 
     assert found["customer_share_of_sales"].value == pytest.approx(80 / 230)
 
 
+def test_pay_from_customers_says_why_participants_bought() -> None:
+    sim = {**SIMULATION, "purchases": {"shares": {"required": 0.5, "demand_driven": 0.3,
+                                                  "incentivised": 0.2}}}
+    detail = _indicators(_plan(), sim)["customer_sales_pay_fraction"].detail
+    assert "50% required purchases, kits and packages, 30% for their own use and 20% to " \
+        "qualify or advance (incentivised)" in detail
+    assert "What participants bought" not in _indicators(_plan())[
+        "customer_sales_pay_fraction"].detail
+
+
 def test_pay_to_play_follows_the_simulation_on_retail_customers_needed() -> None:
     # Qualifying needs personal volume 200 and 3 retail customers. With 2 customers buying
     # cannot qualify anyone (the simulation's buy-to-qualify rule: nobody short of the
