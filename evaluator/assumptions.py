@@ -291,12 +291,32 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "the figure.",
         0, 1, label="Builders' value of product",
     ),
+    AssumptionSpec(
+        "recruit_pay_response", 0.1, "added share of recruiting per product's worth of pay",
+        "How much more participants recruit where a sign-up pays: recruit_rate is multiplied "
+        "by 1 + this x (the sponsor's pay for one sign-up: enrollment bonus, fast start, pay "
+        "on a commissionable kit) / the mean retail price, and divided as join_cost_response "
+        "says.",
+        "The tool's choice: FTC staff guidance (ftc_guidance: FTC, Business Guidance "
+        "Concerning Multi-Level Marketing) holds that rewards for recruiting drive recruiting "
+        "rather than sales; no source gives the size. 0 (with join_cost_response 0) leaves "
+        "recruit_rate as it is.",
+        0, 10, cites=("ftc_guidance",), label="Recruiting answers to pay",
+    ),
+    AssumptionSpec(
+        "join_cost_response", 0.02, "lost share of sign-ups per product's worth of cost",
+        "How many fewer people join where joining costs more: recruit_rate is divided by "
+        "1 + this x the start-up cost / the mean retail price.",
+        "The tool's choice: no source gives how sign-ups fall with the cost of joining.",
+        0, 10, label="Sign-ups answer to joining cost",
+    ),
 )
 
 SPECS: Mapping[str, AssumptionSpec] = MappingProxyType({a.name: a for a in ASSUMPTIONS})
 
 BEHAVIOUR_NEUTRAL: Mapping[str, float] = MappingProxyType({
     "member_share": 0.0, "seller_share": 0.0, "builder_own_products": 0.0,
+    "recruit_pay_response": 0.0, "join_cost_response": 0.0,
 })
 """The behaviour model's neutral values: everyone a builder who buys only what the plan
 requires and what qualifying takes, as every participant did before the kinds existed

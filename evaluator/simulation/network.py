@@ -33,6 +33,11 @@ Model decisions (each stated where a user could ask):
   projection ignores the extra churn of those losing money, so a run seldom reaches that
   limit, and if it does, recruiting stops there.
   The initial participants are founders, each at the top of their own tree.
+- Recruiting answers to the plan (:func:`plan_recruiting`): ``recruit_rate`` is multiplied
+  by ``(1 + recruit_pay_response x sign-up pay / mean retail price) / (1 +
+  join_cost_response x start-up cost / mean retail price)``, before the projection and the
+  scale: more effort where a sign-up pays (enrollment bonus, fast start, pay on a
+  commissionable kit: :func:`sign_up_pay`), fewer sign-ups where joining costs more.
 - Kinds (:class:`Kinds`, SOURCES.md ``herbalife_order``): each founder and each recruit is,
   by a uniform drawn at joining (:func:`draw_kinds`: for founders before month 1, for
   recruits right after the month's recruiting draw; only when the kinds are mixed), a
@@ -158,6 +163,46 @@ def project(market: float, initial: float, recruit_rate: float, churn: float,
         active = (active + joined) * (1 - churn)
         out.append(ever)
     return out
+
+
+def sign_up_pay(plan: Plan) -> float:
+    """What the sponsor of one recruit is paid for the sign-up itself, at level 1: the
+    enrollment bonus, the fast-start share of the recruit's kit and own purchases over the
+    fast-start months, and the first unilevel and matrix rates on a commissionable kit."""
+    comp = plan.compensation
+    costs = plan.costs
+    kit = costs.starter_kit + costs.inventory_package
+    kit_volume = kit * comp.commissionable_fraction if costs.starter_kit_commissionable else 0.0
+    own_volume = costs.required_monthly_purchase * plan.volume_per_money("wholesale")
+    pay = 0.0
+    bonus = comp.component("enrollment_bonus")
+    if bonus is not None and bonus.amounts:
+        pay += bonus.amounts[0]
+    fast = comp.component("fast_start")
+    if fast is not None and fast.rates:
+        pay += fast.rates[0] * (kit_volume + fast.months * own_volume)
+    for kind in ("unilevel", "matrix"):
+        c = comp.component(kind)
+        if c is not None and c.rates and not (kind == "unilevel" and c.basis == "customer"):
+            pay += c.rates[0] * kit_volume
+    return pay
+
+
+def plan_recruiting(plan: Plan, assumptions: Assumptions) -> float:
+    """How the plan moves recruiting: ``(1 + recruit_pay_response x sign-up pay / price) /
+    (1 + join_cost_response x start-up cost / price)``, money counted in products' worth
+    (``price``: the mean retail price). More effort where a sign-up pays
+    (:func:`sign_up_pay`), fewer sign-ups where joining costs more; exactly 1 with both
+    responses 0."""
+    pay_response = float(assumptions["recruit_pay_response"])
+    cost_response = float(assumptions["join_cost_response"])
+    if pay_response == 0 and cost_response == 0:
+        return 1.0
+    price = plan.mean_retail
+    if price <= 0:
+        return 1.0
+    return ((1 + pay_response * sign_up_pay(plan) / price)
+            / (1 + cost_response * startup_cost(plan) / price))
 
 
 def use_worth(plan: Plan) -> float:
@@ -291,7 +336,7 @@ class Params:
         """Derive the run parameters (see the module docstring for each decision)."""
         market = int(assumptions["market_size"])
         initial = int(assumptions["initial_participants"])
-        rate = float(assumptions["recruit_rate"])
+        rate = float(assumptions["recruit_rate"]) * plan_recruiting(plan, assumptions)
         churn = float(assumptions["monthly_churn"])
         horizon = int(assumptions["horizon_months"])
         most = int(assumptions["max_participants"])

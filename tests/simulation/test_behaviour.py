@@ -22,7 +22,16 @@ from evaluator.evaluation import evaluate
 from evaluator.model import Plan
 from evaluator.report.html import render_page
 from evaluator.simulation import run_once, simulate
-from evaluator.simulation.network import BUILDER, MEMBER, SELLER, Kinds, Params, use_worth
+from evaluator.simulation.network import (
+    BUILDER,
+    MEMBER,
+    SELLER,
+    Kinds,
+    Params,
+    plan_recruiting,
+    sign_up_pay,
+    use_worth,
+)
 from tests.simulation.helpers import plan
 from tests.simulation.strategies import sim_plans, small_assumptions
 
@@ -200,3 +209,37 @@ def test_the_verdict_reading_is_named_and_reported() -> None:
     html = render_page(evaluation)
     assert "counting every purchase as a loss" in html
     assert "Outcomes by kind of participant" in html
+
+
+def test_recruiting_answers_to_the_plan_written_out() -> None:
+    # Mean retail 200. Enrollment bonus 100 at level 1, fast start 10% for 2 months on the
+    # required purchase's volume 100 (a 100 wholesale purchase, fraction 1): 20; a 50
+    # commissionable kit (volume 50) pays 10% unilevel: 5; fast start on the kit: 5.
+    # Sign-up pay 100 + 0.1 x (50 + 2 x 100) + 0.1 x 50 = 130. Start-up: 50 kit + 30 fee.
+    p = plan([{"type": "enrollment_bonus", "amounts": [100, 20]},
+              {"type": "fast_start", "rates": [0.1], "months": 2},
+              {"type": "unilevel", "rates": [0.1]}],
+             costs={"starter_kit": 50, "enrollment_fee": 30, "starter_kit_commissionable": True})
+    assert sign_up_pay(p) == pytest.approx(130.0)
+    a = Assumptions.from_overrides({"recruit_pay_response": 0.2, "join_cost_response": 0.5})
+    # (1 + 0.2 x 130 / 200) / (1 + 0.5 x 80 / 200) = 1.13 / 1.2
+    assert plan_recruiting(p, a) == pytest.approx(1.13 / 1.2)
+    prm = Params.build(p, a.with_overrides({"recruit_rate": 0.3}))
+    assert prm.recruit_rate == pytest.approx(0.3 * 1.13 / 1.2)
+    assert plan_recruiting(p, a.with_overrides(BEHAVIOUR_NEUTRAL)) == 1.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(p=sim_plans(), low=st.sampled_from([0.0, 0.1, 0.5]),
+       more=st.sampled_from([0.1, 1.0]))
+def test_paying_for_sign_ups_raises_projected_growth(p: Plan, low: float, more: float) -> None:
+    """A plan that pays for a sign-up grows at least as far (projected) when recruiting
+    answers more to pay; one that pays nothing for it is unmoved."""
+    a = Assumptions.from_overrides({"recruit_pay_response": low, "market_size": 10**7})
+    b = a.with_overrides({"recruit_pay_response": low + more})
+    pa, pb = Params.build(p, a), Params.build(p, b)
+    if sign_up_pay(p) > 0:
+        assert pb.projected_ever >= pa.projected_ever
+        assert pb.recruit_rate > pa.recruit_rate
+    else:
+        assert pb.recruit_rate == pa.recruit_rate
