@@ -330,6 +330,21 @@ def _customer_share(x: Inputs) -> tuple[Value, str]:
     own = x.sim("pay_sources", "own_purchases")
     if value is None:
         return None, "The simulation paid nothing, so the share from customer sales is unknown."
+    demand = x.sim("own_purchase_volume_demand_share")
+    credited = ""
+    if demand and own:
+        # Pay on what participants bought for their own use, not because the plan required
+        # or rewarded it, is pay on real demand (the verdict's reading of personal use), in
+        # the share of the own-purchase volume those purchases are.
+        used = own * demand
+        value = value + used
+        own = own - used
+        credited = (
+            f" That counts as customer sales the {pct(used)} of pay on what participants "
+            "bought for their own use, as the Herbalife order counts verified "
+            "personal-consumption sales; the rest of own purchases were required or "
+            "made to qualify."
+        )
     why = x.sim("purchases", "shares")
     bought = ""
     if why is not None and why.get("required") is not None:
@@ -340,7 +355,7 @@ def _customer_share(x: Inputs) -> tuple[Value, str]:
         )
     return value, (
         f"In the simulation {pct(value)} of all pay came from sales to people outside the "
-        f"network and {pct(own)} from participants' own purchases.{bought}"
+        f"network and {pct(own)} from participants' own purchases.{credited}{bought}"
     )
 
 

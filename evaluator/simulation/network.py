@@ -731,6 +731,7 @@ class RunData:
     use_credit: np.ndarray  # that worth: cost + use_credit counts every purchase as a loss
     kind: np.ndarray  # kind code (MEMBER, SELLER, BUILDER)
     purchases: dict[str, float]  # money participants spent on product, by why (PURCHASES)
+    own_volume: tuple[float, float]  # own-purchase volume: demand-driven, required/incentivised
     recruits: np.ndarray
     rank: np.ndarray
     pay_by_component: dict[str, float]
@@ -949,6 +950,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     recruits = np.zeros(cap, dtype=np.int64)
     rank = np.full(cap, NO_RANK, dtype=np.int64)
     purchases = dict.fromkeys(PURCHASES, 0.0)
+    own_volume = [0.0, 0.0]  # own-purchase volume: demand-driven (own use), the rest
     by_component = dict.fromkeys(params.components, 0.0)
     sources = np.zeros(3)
     breakage = dict.fromkeys(BREAKAGE_CAUSES, 0.0)
@@ -1027,10 +1029,15 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
                                   + new.size * params.kit_money)
         purchases["incentivised"] += act.size * params.extra_money
         use = own_use_products(params, month.kind)
+        all_own = float(month.vo.sum())
         if use is not None:
             own_use = float(use.sum()) * params.unit_money
             company_sales += own_use
             purchases["demand_driven"] += own_use
+            demand = float(use.sum()) * params.unit_volume
+            own_volume[0] += demand
+            all_own -= demand
+        own_volume[1] += all_own
 
         # Costs and churn.
         # (Nothing is read again of those who quit, carry-over included: they never come
@@ -1063,6 +1070,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         use_credit=credit[:n].copy(),
         kind=kind[:n].copy(),
         purchases=purchases,
+        own_volume=(own_volume[0], own_volume[1]),
         recruits=recruits[:n].copy(),
         rank=rank[:n].copy(),
         pay_by_component=by_component,

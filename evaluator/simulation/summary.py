@@ -209,6 +209,11 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
         "verdict_reading": VERDICT_READING,
         "by_kind": {name: _kind(run, code, net) for code, name in enumerate(KINDS)},
         "purchases": _purchases(run),
+        # Share of the own-purchase volume (which pay_sources.own_purchases is paid on) that
+        # participants bought for their own use, not because the plan required or rewarded it.
+        "own_purchase_volume_demand_share": (
+            _num(run.own_volume[0] / sum(run.own_volume)) if sum(run.own_volume) > 0 else None
+        ),
     }
 
 

@@ -121,6 +121,16 @@ def test_required_purchase_is_pay_to_play_even_when_customers_cover_volume() -> 
     assert found["customer_share_of_sales"].value == pytest.approx(80 / 230)
 
 
+def test_pay_on_own_use_counts_with_customer_sales() -> None:
+    # 30% of pay from customers, 50% from own purchases, a fifth of whose volume was bought
+    # for own use: 0.3 + 0.5 x 0.2 = 0.4 of pay from real demand.
+    sim = {**SIMULATION, "own_purchase_volume_demand_share": 0.2}
+    found = _indicators(_plan(), sim)["customer_sales_pay_fraction"]
+    assert found.value == pytest.approx(0.4)
+    assert "10% of pay on what participants bought for their own use" in found.detail
+    assert _indicators(_plan())["customer_sales_pay_fraction"].value == 0.3
+
+
 def test_pay_from_customers_says_why_participants_bought() -> None:
     sim = {**SIMULATION, "purchases": {"shares": {"required": 0.5, "demand_driven": 0.3,
                                                   "incentivised": 0.2}}}

@@ -197,6 +197,10 @@ def test_by_kind_adds_up_and_credit_only_helps(p: Plan, a: Assumptions, seed: in
     if shares:
         assert sum(shares) == pytest.approx(1.0)
     assert sim["fraction_losing_money_without_use_credit"] >= sim["fraction_losing_money"]
+    demand = sim["own_purchase_volume_demand_share"]
+    assert demand is None or 0 <= demand <= 1
+    if not any(a[f"{k}_own_products"] for k in ("member", "seller", "builder")):
+        assert not demand
 
 
 def test_the_verdict_reading_is_named_and_reported() -> None:
