@@ -55,9 +55,9 @@ Model decisions (each stated where a user could ask):
   ``personal_use_value`` as before. Members pay no business expenses or event costs and
   never buy to qualify. The credit is out of the costs (the verdict's reading) and kept
   apart (``RunData.use_credit``) for the reading that counts every purchase as a loss. With
-  ``member_share = seller_share = builder_own_products = 0``
-  (:data:`evaluator.assumptions.BEHAVIOUR_NEUTRAL`) no kind is drawn and a run is the run
-  of engine 0.1.0, draw for draw.
+  :data:`evaluator.assumptions.BEHAVIOUR_NEUTRAL` (``member_share``, ``seller_share``,
+  ``builder_own_products``, ``recruit_pay_response`` and ``join_cost_response`` all 0) no
+  kind is drawn and a run is the run of engine 0.1.0, draw for draw.
 - Recruiting (Bass-style imitation, SOURCES.md ``bosley2015``): each participant active at
   the start of a month recruits ``floor(p + u)`` people, ``u`` uniform, with
   ``p = recruit_rate x (1 - participants ever / simulated market)``; recruits beyond the
