@@ -78,8 +78,8 @@ FIGURES = (
            "the member_share input, drawn at joining"),
     Figure("Herbalife: members who sponsored anyone", "herbalife_order", 0.22,
            "nutrition_club_plan", "share", lambda s, r: 1 - s["fraction_recruited_nobody"],
-           "recruiting does not yet answer to the plan (issue 18 item 4): early joiners in "
-           "an empty market sponsor more than the documented average"),
+           "early joiners in an empty market sponsor more than the documented average; "
+           "members' recruiting factor is the tool's choice"),
     Figure("Herbalife: half of Sales Leaders under $5/month retail", "herbalife_order", None,
            "nutrition_club_plan", "none", None,
            "no counterpart: the simulation has no Sales Leader rank or per-person retail"),
