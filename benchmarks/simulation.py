@@ -155,15 +155,18 @@ def _floor_seconds(path: str) -> float:
 def against_floor(path: str, repeats: int) -> None:
     """The 1M x 60 months run and the floor script, alternately, ``repeats`` times each;
     the medians and their ratio."""
-    ours, floor = [], []
+    ours, floor, runs = [], [], []
     for _ in range(repeats):
         floor.append(_floor_seconds(path))
-        ours.append(_child("scale", 1_000_000, 1)["seconds"])
+        runs.append(_child("scale", 1_000_000, 1))
+        ours.append(runs[-1]["seconds"])
     ours.sort()
     floor.sort()
     mid_ours, mid_floor = ours[len(ours) // 2], floor[len(floor) // 2]
+    mid = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
     print(f"1M x 60 months, every component type, vectorised: {mid_ours:.2f} s wall "
-          f"({ours[0]:.2f}-{ours[-1]:.2f})")
+          f"({ours[0]:.2f}-{ours[-1]:.2f}); {mid['participants']:,} participants, "
+          f"{mid['cpu_seconds']:.2f} s CPU, {mid['peak_mib']:.0f} MiB peak")
     print(f"speed floor ({os.path.basename(path)}): {mid_floor:.2f} s wall "
           f"({floor[0]:.2f}-{floor[-1]:.2f})")
     ratio = mid_ours / mid_floor

@@ -208,9 +208,143 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "The tool's choice: none by default, so time is not counted unless you enter it.",
         0, 10_000, label="Value of an hour",
     ),
+    # The behaviour model: participants of three kinds, drawn at joining (see
+    # evaluator.simulation.network). Setting member_share and seller_share to 0 makes
+    # everyone a builder, who behaves as every participant did before the kinds existed.
+    AssumptionSpec(
+        "member_share", 0.73, "share of recruits",
+        "Share of recruits who join as discount members: they buy for their own use, value "
+        "what they buy, rarely recruit or sell, have no business expenses and never buy to "
+        "qualify. 0 (with seller_share 0) makes everyone a builder.",
+        "herbalife_order: FTC v. Herbalife (2016): the company's own survey found about 73% "
+        "of members joined primarily for the discount (complaint, as summarised by "
+        "BehindMLM) [secondary].",
+        0, 1, cites=("herbalife_order",), label="Discount members",
+    ),
+    AssumptionSpec(
+        "seller_share", 0.5, "share of recruits who are not discount members",
+        "Share of the other recruits who are part-time sellers (they sell, recruit little, "
+        "pay business expenses); the rest are builders, who recruit, pay business expenses "
+        "and buy to qualify and to advance. Founders are drawn alike.",
+        "The tool's choice: herbalife_order: FTC v. Herbalife (2016) found about 22% of "
+        "members had sponsored anyone (complaint, as summarised by BehindMLM) [secondary]; "
+        "splitting the rest evenly leaves builders and members together near that share.",
+        0, 1, cites=("herbalife_order",), label="Part-time sellers",
+    ),
+    AssumptionSpec(
+        "member_recruit_factor", 0.1, "times a builder's recruiting",
+        "How much a discount member recruits, as a multiple of a builder's recruiting. The "
+        "kinds' factors are taken over their mean, so recruit_rate stays the average "
+        "participant's rate.",
+        "The tool's choice: members join for the discount and rarely sponsor anyone "
+        "(herbalife_order: FTC v. Herbalife (2016), about 22% of members had sponsored "
+        "anyone) [secondary].",
+        0, 10, cites=("herbalife_order",), label="Members' recruiting",
+    ),
+    AssumptionSpec(
+        "seller_recruit_factor", 0.3, "times a builder's recruiting",
+        "How much a part-time seller recruits, as a multiple of a builder's recruiting (see "
+        "member_recruit_factor).",
+        "The tool's choice: sellers mostly sell; no source gives their recruiting.",
+        0, 10, label="Sellers' recruiting",
+    ),
+    AssumptionSpec(
+        "member_customer_factor", 0.1, "times a builder's customers",
+        "How many outside customers a discount member serves, as a multiple of "
+        "customers_per_participant.",
+        "The tool's choice: members buy for their own use and seldom sell "
+        "(herbalife_order: FTC v. Herbalife (2016), about 73% joined for the discount) "
+        "[secondary].",
+        0, 10, cites=("herbalife_order",), label="Members' customers",
+    ),
+    AssumptionSpec(
+        "seller_customer_factor", 1.5, "times a builder's customers",
+        "How many outside customers a part-time seller serves, as a multiple of "
+        "customers_per_participant.",
+        "The tool's choice: selling is what sellers do; no source gives the figure.",
+        0, 10, label="Sellers' customers",
+    ),
+    AssumptionSpec(
+        "member_own_products", 1.0, "products per month (mean)",
+        "Products a discount member buys each month at wholesale for their own use, beyond "
+        "any required purchase (a demand-driven purchase).",
+        "The tool's choice: members join for the discount on what they use "
+        "(herbalife_order: FTC v. Herbalife (2016), about 73% joined for the discount) "
+        "[secondary].",
+        0, 100, cites=("herbalife_order",), label="Members' own use",
+    ),
+    AssumptionSpec(
+        "seller_own_products", 0.5, "products per month (mean)",
+        "Products a part-time seller buys each month at wholesale for their own use, beyond "
+        "any required purchase (a demand-driven purchase).",
+        "The tool's choice: no source gives the figure.",
+        0, 100, label="Sellers' own use",
+    ),
+    AssumptionSpec(
+        "builder_own_products", 0.5, "products per month (mean)",
+        "Products a builder buys each month at wholesale for their own use, beyond any "
+        "required purchase and any purchase made to qualify (a demand-driven purchase).",
+        "The tool's choice: no source gives the figure.",
+        0, 100, label="Builders' own use",
+    ),
+    AssumptionSpec(
+        "member_use_value", 1.0, "share of the price",
+        "What the product a discount member buys (required purchase included) is worth to "
+        "them, as a share of its worth: its retail price, or a comparable product's price "
+        "when lower. That worth is credited against what they paid.",
+        "The tool's choice: a member who joined for the discount buys what they would buy "
+        "anyway, at a discount; the Neora court (neora: FTC v. Neora (2023)) credited "
+        "products participants use, Vander Nat & Keep (2002) do not. Both readings are "
+        "reported.",
+        0, 1, cites=("neora",), label="Members' value of product",
+    ),
+    AssumptionSpec(
+        "seller_use_value", 0.75, "share of the price",
+        "What a part-time seller's own-use products are worth to them, as a share of their "
+        "worth (retail price, or a comparable product's when lower), credited against what "
+        "they paid; their required purchase is credited at personal_use_value.",
+        "The tool's choice: no source gives the figure.",
+        0, 1, label="Sellers' value of product",
+    ),
+    AssumptionSpec(
+        "builder_use_value", 0.5, "share of the price",
+        "What a builder's own-use products are worth to them, as a share of their worth "
+        "(retail price, or a comparable product's when lower), credited against what they "
+        "paid; their required purchase is credited at personal_use_value.",
+        "The tool's choice: builders buy partly to stay in the business; no source gives "
+        "the figure.",
+        0, 1, label="Builders' value of product",
+    ),
+    AssumptionSpec(
+        "recruit_pay_response", 0.1, "added share of recruiting per product's worth of pay",
+        "How much more participants recruit where a sign-up pays: recruit_rate is multiplied "
+        "by 1 + this x (the sponsor's pay for one sign-up: enrollment bonus, fast start, pay "
+        "on a commissionable kit) / the mean retail price, and divided as join_cost_response "
+        "says.",
+        "The tool's choice: FTC staff guidance (ftc_guidance: FTC, Business Guidance "
+        "Concerning Multi-Level Marketing) holds that rewards for recruiting drive recruiting "
+        "rather than sales; no source gives the size. 0 (with join_cost_response 0) leaves "
+        "recruit_rate as it is.",
+        0, 10, cites=("ftc_guidance",), label="Recruiting answers to pay",
+    ),
+    AssumptionSpec(
+        "join_cost_response", 0.02, "lost share of sign-ups per product's worth of cost",
+        "How many fewer people join where joining costs more: recruit_rate is divided by "
+        "1 + this x the start-up cost / the mean retail price.",
+        "The tool's choice: no source gives how sign-ups fall with the cost of joining.",
+        0, 10, label="Sign-ups answer to joining cost",
+    ),
 )
 
 SPECS: Mapping[str, AssumptionSpec] = MappingProxyType({a.name: a for a in ASSUMPTIONS})
+
+BEHAVIOUR_NEUTRAL: Mapping[str, float] = MappingProxyType({
+    "member_share": 0.0, "seller_share": 0.0, "builder_own_products": 0.0,
+    "recruit_pay_response": 0.0, "join_cost_response": 0.0,
+})
+"""The behaviour model's neutral values: everyone a builder who buys only what the plan
+requires and what qualifying takes, as every participant did before the kinds existed
+(engine 0.1.0); with these the simulation reproduces that engine's results exactly."""
 
 
 @dataclass(frozen=True)

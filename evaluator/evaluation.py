@@ -42,6 +42,8 @@ SENSITIVITY_CHANGES: tuple[tuple[str, float], ...] = (
     ("monthly_churn", 0.5),
     ("recruit_rate", 2.0),
     ("recruit_rate", 0.5),
+    ("member_share", 0.5),  # the share joining for the discount: one company's own survey
+    ("recruit_pay_response", 3.0),  # how recruiting answers to pay: the tool's choice
 )
 """One-assumption changes the verdict is re-scored under: (assumption, factor)."""
 

@@ -185,15 +185,18 @@ def qualifying_purchase(plan: Plan, customers: float) -> float:
     """Money a month a participant must spend on product themselves to stay qualified for pay.
 
     The larger of the required monthly purchase and, when own purchases count toward
-    qualification, the wholesale cost of the average products
-    (:func:`evaluator.economics.average_order`) that make up the minimum personal volume
-    ``customers`` retail customers a month leave uncovered, unless that takes more than
-    ``MAX_TOP_UP`` products a month (nobody buys that much in the simulation either).
+    qualification and ``customers`` meet ``min_retail_customers``, the wholesale cost of the
+    average products (:func:`evaluator.economics.average_order`) that make up the minimum
+    personal volume ``customers`` retail customers a month leave uncovered, unless that
+    takes more than ``MAX_TOP_UP`` products a month. The simulation's buy-to-qualify rule
+    alike: nobody buys more than that, and nobody short of the customers buys at all
+    (buying cannot qualify them).
     """
     required = plan.costs.required_monthly_purchase
     q = plan.compensation.qualification
     unit = average_order(plan, "wholesale")
-    if q.own_purchases_count and q.min_personal_volume > 0 and unit.volume > 0:
+    if (q.own_purchases_count and q.min_personal_volume > 0 and unit.volume > 0
+            and customers >= q.min_retail_customers):
         gap = q.min_personal_volume - customer_volume(plan, customers)
         products = gap / unit.volume
         # As in the simulation, nobody buys more than MAX_TOP_UP products a month to qualify.
@@ -210,11 +213,15 @@ def _pay_to_play(x: Inputs) -> tuple[Value, str]:
     c = x.plan.costs
     if value <= 0:
         q = x.plan.compensation.qualification
-        covered = (
-            f" ({customers:g} customers a month, as assumed, cover the qualifying volume)"
-            if q.own_purchases_count and q.min_personal_volume > 0
-            else ""
-        )
+        covered = ""
+        if q.own_purchases_count and q.min_personal_volume > 0:
+            covered = (
+                f" ({customers:g} customers a month, as assumed, cover the qualifying volume)"
+                if customers >= q.min_retail_customers
+                else f" ({customers:g} customers a month, as assumed, are fewer than the "
+                f"{q.min_retail_customers} qualifying needs, so buying product cannot "
+                "qualify you)"
+            )
         return 0.0, (
             f"No purchase of your own is required to stay active or qualify for pay{covered}."
         )
@@ -327,9 +334,32 @@ def _customer_share(x: Inputs) -> tuple[Value, str]:
     own = x.sim("pay_sources", "own_purchases")
     if value is None:
         return None, "The simulation paid nothing, so the share from customer sales is unknown."
+    demand = x.sim("own_purchase_volume_demand_share")
+    credited = ""
+    if demand and own:
+        # Pay on what participants bought for their own use, not because the plan required
+        # or rewarded it, is pay on real demand (the verdict's reading of personal use), in
+        # the share of the own-purchase volume those purchases are.
+        used = own * demand
+        value = value + used
+        own = own - used
+        credited = (
+            f" That counts as customer sales the {pct(used)} of pay on what participants "
+            "bought for their own use, as the Herbalife order counts verified "
+            "personal-consumption sales; the rest of own purchases were required or "
+            "made to qualify."
+        )
+    why = x.sim("purchases", "shares")
+    bought = ""
+    if why is not None and why.get("required") is not None:
+        bought = (
+            f" What participants bought was {pct(why['required'])} required purchases, kits "
+            f"and packages, {pct(why['demand_driven'])} for their own use and "
+            f"{pct(why['incentivised'])} to qualify or advance (incentivised)."
+        )
     return value, (
         f"In the simulation {pct(value)} of all pay came from sales to people outside the "
-        f"network and {pct(own)} from participants' own purchases."
+        f"network and {pct(own)} from participants' own purchases.{credited}{bought}"
     )
 
 

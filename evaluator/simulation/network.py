@@ -33,6 +33,31 @@ Model decisions (each stated where a user could ask):
   projection ignores the extra churn of those losing money, so a run seldom reaches that
   limit, and if it does, recruiting stops there.
   The initial participants are founders, each at the top of their own tree.
+- Recruiting answers to the plan (:func:`plan_recruiting`): ``recruit_rate`` is multiplied
+  by ``(1 + recruit_pay_response x sign-up pay / mean retail price) / (1 +
+  join_cost_response x start-up cost / mean retail price)``, before the projection and the
+  scale: more effort where a sign-up pays (enrollment bonus, fast start, pay on a
+  commissionable kit: :func:`sign_up_pay`), fewer sign-ups where joining costs more.
+- Kinds (:class:`Kinds`, docs/SOURCES.md ``herbalife_order``): each founder and each recruit is,
+  by a uniform drawn at joining (:func:`draw_kinds`: for founders before month 1, for
+  recruits right after the month's recruiting draw; only when the kinds are mixed), a
+  discount member (``member_share``), a part-time seller (``seller_share`` of the rest) or a
+  builder. A kind scales the recruiting rate (``member_recruit_factor``,
+  ``seller_recruit_factor``, a builder's 1, all over their mean, so ``recruit_rate`` stays
+  the average participant's rate and the projection above holds; :meth:`Kinds.recruit_factors`)
+  and the mean customers (``member_customer_factor``, ``seller_customer_factor``, a
+  builder's 1) and buys ``{kind}_own_products`` products a month at
+  wholesale for their own use (demand-driven: fractional means an average; their volume is
+  own-purchase volume). What is bought for use is credited at its worth (the mean over
+  products of the retail price, or a comparable product's when lower; :func:`use_worth`) x
+  ``{kind}_use_value``: for members everything they buy, the required purchase included;
+  for sellers and builders their own-use products, their required purchase at
+  ``personal_use_value`` as before. Members pay no business expenses or event costs and
+  never buy to qualify. The credit is out of the costs (the verdict's reading) and kept
+  apart (``RunData.use_credit``) for the reading that counts every purchase as a loss. With
+  :data:`evaluator.assumptions.BEHAVIOUR_NEUTRAL` (``member_share``, ``seller_share``,
+  ``builder_own_products``, ``recruit_pay_response`` and ``join_cost_response`` all 0) no
+  kind is drawn and a run is the run of engine 0.1.0, draw for draw.
 - Recruiting (Bass-style imitation, docs/SOURCES.md ``bosley2015``): each participant active at
   the start of a month recruits ``floor(p + u)`` people, ``u`` uniform, with
   ``p = recruit_rate x (1 - participants ever / simulated market)``; recruits beyond the
@@ -49,22 +74,26 @@ Model decisions (each stated where a user could ask):
   extra_own_purchase`` at wholesale each month; a recruit buys the starter kit and inventory
   package in the month they join (commissionable only with ``starter_kit_commissionable``).
 - Buying to qualify (docs/SOURCES.md ``omnitrition``, ``ftc_guidance``): when own purchases count,
-  an active participant with at least one active personal recruit, enough retail customers
-  and personal volume short of the target buys whole average products at wholesale (the mean
-  wholesale price and the mean volume, :func:`evaluator.economics.average_order`) to reach
-  it, unless that takes more than ``MAX_TOP_UP`` (100) products in a month: then they buy
-  none. The target is ``min_personal_volume``, or the personal volume of the highest rank
-  whose group-volume (before the top-up) and active-leg requirements they already meet,
-  whichever is higher. Only a ``buy_to_qualify`` share of
-  participants do: participant ``i`` does when ``frac(i x 0.618...) < buy_to_qualify`` (an
-  evenly spread fixed sequence, so the same people keep topping up, with no random draw).
-  The purchase is a cost and company sales, and counts as own-purchase volume for everyone
-  paid on it. Each engine decides the top-ups itself (``Engine.top_up``).
+  an active participant who is not a discount member, with at least one active personal
+  recruit, enough retail customers and personal volume short of the target buys whole average
+  products at wholesale (the mean wholesale price and the mean volume,
+  :func:`evaluator.economics.average_order`) to reach it, unless that takes more than
+  ``MAX_TOP_UP`` (100) products in a month: then they buy none. The target is
+  ``min_personal_volume``, or the personal volume of the highest rank whose group-volume
+  (before the top-up) and active-leg requirements they already meet, whichever is higher. Only
+  a ``buy_to_qualify`` share of participants do: participant ``i`` does when ``frac(i x
+  0.618...) < buy_to_qualify`` (an evenly spread fixed sequence, so the same people keep
+  topping up, with no random draw). The purchase is a cost and company sales, and counts as
+  own-purchase volume for everyone paid on it. Each engine decides the top-ups itself
+  (``Engine.top_up``).
 - Personal volume for qualification counts own purchases unless the plan says
   ``own_purchases_count: false``; when the plan leaves it unknown, own purchases count, the
   common industry practice. Each engine decides qualification itself (``Engine.qualify``).
 - Costs: ``startup_cost`` at joining, then ``monthly_cost + extra_own_purchase`` each active
-  month (the joining month included), plus any purchase made to qualify.
+  month (the joining month included), changed by kind as above, plus any purchase made to
+  qualify. Purchases (``RunData.purchases``) are required (the required monthly purchase,
+  kits and packages), demand-driven (own-use products) or incentivised (bought to qualify,
+  and ``extra_own_purchase``, product pushed to reach a rank).
 - Churn at the end of each month: ``monthly_churn``, plus ``loss_churn_boost`` for a
   participant whose pay so far is below their costs so far. Those who quit never return.
 - Payout cap: when the company's pay in a month (everything but retail margin, which the
@@ -88,11 +117,20 @@ from typing import Protocol
 import numpy as np
 
 from evaluator.assumptions import Assumptions
-from evaluator.economics import average_order, customer_order, monthly_cost, startup_cost
+from evaluator.economics import (
+    Order,
+    average_order,
+    customer_order,
+    monthly_cost,
+    startup_cost,
+)
 from evaluator.model import Component, Plan, Rank
 from evaluator.simulation import sharing
 
 SOURCES = ("customer_sales", "own_purchases", "enrollment")
+KINDS = ("member", "seller", "builder")  # participant kinds, by code 0, 1, 2
+MEMBER, SELLER, BUILDER = range(3)
+PURCHASES = ("required", "demand_driven", "incentivised")  # why participants bought
 BREAKAGE_CAUSES = (
     "unqualified",
     "top_of_network",
@@ -127,6 +165,135 @@ def project(market: float, initial: float, recruit_rate: float, churn: float,
     return out
 
 
+def sign_up_pay(plan: Plan) -> float:
+    """What the sponsor of one recruit is paid for the sign-up itself, at level 1: the
+    enrollment bonus, the fast-start share of the recruit's kit and own purchases over the
+    fast-start months, and the first unilevel and matrix rates on a commissionable kit."""
+    comp = plan.compensation
+    costs = plan.costs
+    kit = costs.starter_kit + costs.inventory_package
+    kit_volume = kit * comp.commissionable_fraction if costs.starter_kit_commissionable else 0.0
+    own_volume = costs.required_monthly_purchase * plan.volume_per_money("wholesale")
+    pay = 0.0
+    bonus = comp.component("enrollment_bonus")
+    if bonus is not None and bonus.amounts:
+        pay += bonus.amounts[0]
+    fast = comp.component("fast_start")
+    if fast is not None and fast.rates:
+        pay += fast.rates[0] * (kit_volume + fast.months * own_volume)
+    for kind in ("unilevel", "matrix"):
+        c = comp.component(kind)
+        if c is not None and c.rates and not (kind == "unilevel" and c.basis == "customer"):
+            pay += c.rates[0] * kit_volume
+    return pay
+
+
+def plan_recruiting(plan: Plan, assumptions: Assumptions) -> float:
+    """How the plan moves recruiting: ``(1 + recruit_pay_response x sign-up pay / price) /
+    (1 + join_cost_response x start-up cost / price)``, money counted in products' worth
+    (``price``: the mean retail price). More effort where a sign-up pays
+    (:func:`sign_up_pay`), fewer sign-ups where joining costs more; exactly 1 with both
+    responses 0."""
+    pay_response = float(assumptions["recruit_pay_response"])
+    cost_response = float(assumptions["join_cost_response"])
+    if pay_response == 0 and cost_response == 0:
+        return 1.0
+    price = plan.mean_retail
+    if price <= 0:
+        return 1.0
+    return ((1 + pay_response * sign_up_pay(plan) / price)
+            / (1 + cost_response * startup_cost(plan) / price))
+
+
+def use_worth(plan: Plan) -> float:
+    """What product bought at wholesale is worth to someone who uses it, per unit of money
+    paid, before their use-value share: the mean over products of the retail price (what
+    they would pay as a customer), or a comparable product's price when that is lower,
+    over the mean wholesale price (0 when products cost nothing: no money to credit)."""
+    if plan.mean_wholesale <= 0:
+        return 0.0
+    worth = [min(p.retail_price, p.comparable_market_price or p.retail_price)
+             for p in plan.products]
+    return sum(worth) / len(worth) / plan.mean_wholesale
+
+
+@dataclass(frozen=True)
+class Kinds:
+    """What sets the three kinds of participant apart, per kind code (member, seller,
+    builder): see the module docstring."""
+
+    member_share: float
+    seller_share: float  # of the recruits who are not members
+    recruit_factor: tuple[float, float, float]
+    customer_factor: tuple[float, float, float]
+    own_products: tuple[float, float, float]  # demand-driven products a month
+    monthly: tuple[float, float, float]  # each active month's cost
+    use_credit: tuple[float, float, float]  # each active month's worth of product used
+
+    @staticmethod
+    def recruit_factors(assumptions: Assumptions) -> tuple[float, float, float]:
+        """Each kind's recruiting as a multiple of ``recruit_rate``: the kinds' factors
+        (a builder's is 1) over their mean across the kinds a participant may be, so that
+        ``recruit_rate`` stays the average participant's rate (and the projection holds);
+        all 0 when no kind recruits, 1 when everyone is a builder."""
+        member = float(assumptions["member_share"])
+        seller = (1 - member) * float(assumptions["seller_share"])
+        if member == 0 and seller == 0:
+            return (1.0, 1.0, 1.0)
+        factor = (float(assumptions["member_recruit_factor"]),
+                  float(assumptions["seller_recruit_factor"]), 1.0)
+        mean = member * factor[0] + seller * factor[1] + (1 - member - seller)
+        if mean <= 0:
+            return (0.0, 0.0, 0.0)
+        return (factor[0] / mean, factor[1] / mean, factor[2] / mean)
+
+    @property
+    def mixed(self) -> bool:
+        """Whether anyone joins as anything but a builder (else no kind is drawn)."""
+        return self.member_share > 0 or self.seller_share > 0
+
+    @classmethod
+    def build(cls, plan: Plan, assumptions: Assumptions, monthly: float,
+              unit: Order) -> Kinds:
+        """Per-kind behaviour from the assumptions; ``monthly``: a builder's monthly cost
+        without own-use purchases, ``unit``: one product at wholesale."""
+        a = assumptions
+        own = [float(a[f"{k}_own_products"]) for k in KINDS]
+        value = [float(a[f"{k}_use_value"]) for k in KINDS]
+        worth = use_worth(plan)
+        # Business expenses and event costs, which members do not have.
+        expenses = plan.costs.estimated_monthly_expenses + plan.costs.annual_event_costs / 12
+        required = plan.costs.required_monthly_purchase
+        required_credit = required * float(a["personal_use_value"])  # sellers', builders'
+        credit = [own[k] * unit.money * worth * value[k] + required_credit for k in range(3)]
+        # A member values the required purchase like the rest of what they buy.
+        credit[MEMBER] = (own[MEMBER] * unit.money + required) * worth * value[MEMBER]
+        spent = [own[k] * unit.money for k in range(3)]
+        costs = [monthly + spent[k] - (credit[k] - required_credit) for k in range(3)]
+        costs[MEMBER] = (monthly - expenses + required_credit + spent[MEMBER]
+                         - credit[MEMBER])
+        if not own[BUILDER]:  # exactly the monthly cost of everyone before kinds existed
+            costs[BUILDER] = monthly
+        return cls(
+            member_share=float(a["member_share"]),
+            seller_share=float(a["seller_share"]),
+            recruit_factor=cls.recruit_factors(a),
+            customer_factor=(float(a["member_customer_factor"]),
+                             float(a["seller_customer_factor"]), 1.0),
+            own_products=(own[0], own[1], own[2]),
+            monthly=(costs[0], costs[1], costs[2]),
+            use_credit=(credit[0], credit[1], credit[2]),
+        )
+
+    def of(self, u: np.ndarray) -> np.ndarray:
+        """Kind codes of recruits from their uniforms: member when ``u < member_share``,
+        seller when below ``member_share + (1 - member_share) x seller_share``, else
+        builder."""
+        seller_below = self.member_share + (1 - self.member_share) * self.seller_share
+        return np.where(u < self.member_share, MEMBER,
+                        np.where(u < seller_below, SELLER, BUILDER)).astype(np.int8)
+
+
 @dataclass(frozen=True)
 class Params:
     """Everything one run needs, derived once from the plan and the assumptions."""
@@ -142,7 +309,8 @@ class Params:
     loss_churn_boost: float
     customers_mean: float
     customer_skew: float
-    own_money: float
+    own_money: float  # each active month's required purchase and extra_own_purchase
+    extra_money: float  # the extra_own_purchase part of it
     own_volume: float
     kit_money: float
     kit_volume: float
@@ -156,6 +324,7 @@ class Params:
     own_purchases_count: bool
     min_retail_customers: int
     buy_to_qualify: float
+    kinds: Kinds
     unit_money: float  # one product bought to qualify: the mean wholesale price
     unit_volume: float  # and the mean volume (economics.average_order)
     payout_cap_fraction: float | None
@@ -167,7 +336,7 @@ class Params:
         """Derive the run parameters (see the module docstring for each decision)."""
         market = int(assumptions["market_size"])
         initial = int(assumptions["initial_participants"])
-        rate = float(assumptions["recruit_rate"])
+        rate = float(assumptions["recruit_rate"]) * plan_recruiting(plan, assumptions)
         churn = float(assumptions["monthly_churn"])
         horizon = int(assumptions["horizon_months"])
         most = int(assumptions["max_participants"])
@@ -199,6 +368,7 @@ class Params:
             customers_mean=float(assumptions["customers_per_participant"]),
             customer_skew=float(assumptions["customer_skew"]),
             own_money=own_money,
+            extra_money=extra,
             own_volume=own_money * plan.volume_per_money("wholesale"),
             kit_money=kit_money,
             kit_volume=(
@@ -218,6 +388,8 @@ class Params:
             own_purchases_count=comp.qualification.own_purchases_count is not False,
             min_retail_customers=comp.qualification.min_retail_customers,
             buy_to_qualify=float(assumptions["buy_to_qualify"]),
+            kinds=Kinds.build(plan, assumptions, monthly_cost(plan, assumptions) + extra,
+                              unit),
             unit_money=unit.money,
             unit_volume=unit.volume,
             payout_cap_fraction=comp.payout_cap_fraction,
@@ -445,6 +617,13 @@ class Month:
     pv: np.ndarray  # personal volume for qualification and ranks, per active
     qualified: np.ndarray  # bool, per active
     units: np.ndarray  # products bought to qualify, per active (their volume is in vo)
+    kind: np.ndarray | None = None  # kind code per active (None: all builders)
+
+    def kinds(self) -> np.ndarray:
+        """Kind code per active (all builders when the month has none)."""
+        if self.kind is None:
+            return np.full(self.act.size, BUILDER, dtype=np.int8)
+        return self.kind
 
     def mask(self, per_active: np.ndarray | None = None) -> np.ndarray:
         """Over ids (and the sentinel): True for the active (where ``per_active`` holds)."""
@@ -548,7 +727,11 @@ class RunData:
     months_active: np.ndarray
     pay: np.ndarray
     pay_from_company: np.ndarray  # the part of ``pay`` the company paid (no retail margin)
-    cost: np.ndarray
+    cost: np.ndarray  # product used counted at its worth (the verdict's reading)
+    use_credit: np.ndarray  # that worth: cost + use_credit counts every purchase as a loss
+    kind: np.ndarray  # kind code (MEMBER, SELLER, BUILDER)
+    purchases: dict[str, float]  # money participants spent on product, by why (PURCHASES)
+    own_volume: tuple[float, float]  # own-purchase volume: demand-driven, required/incentivised
     recruits: np.ndarray
     rank: np.ndarray
     pay_by_component: dict[str, float]
@@ -571,15 +754,22 @@ def month_inputs(
     customers: np.ndarray,
     units: np.ndarray | None = None,
     before: Month | None = None,
+    kind: np.ndarray | None = None,
 ) -> Month:
     """A month's volumes from who is active (``act``), who is new, how many customers each
     active participant has and how many products each bought to qualify (``units``; none
     when omitted), with the personal volume and qualification the ``engine`` decides from
     them (:meth:`Engine.qualify`). See the module docstring. ``before``: the same month
-    before buying to qualify, whose customer and kit volumes are reused."""
+    before buying to qualify, whose customer and kit volumes are reused. ``kind``: each
+    participant's kind code, over ids (omitted: all builders); own-use products add to
+    own-purchase volume."""
     if units is None:
         units = np.zeros(act.size, dtype=np.int64)
+    kind_act = None if kind is None else kind[act]
     vo = params.own_volume + units * params.unit_volume
+    use = own_use_products(params, kind_act)
+    if use is not None:
+        vo = vo + use * params.unit_volume
     if before is not None:
         vc, vk = before.vc, before.vk
     else:
@@ -588,22 +778,62 @@ def month_inputs(
               else np.zeros(act.size))
     pv, qualified = engine.qualify(params, customers, vc, vo, vk)
     return Month(t, n, params.capacity, act, new, join, customers, vc, vo, vk, pv, qualified,
-                 units)
+                 units, kind_act)
+
+
+def count_volumes(params: Params, counts: np.ndarray) -> np.ndarray:
+    """(customer, own-purchase, kit) volume of groups of participants from their counts
+    (rows: customers, active, new, products bought to qualify[, active members, active
+    sellers when the kinds are mixed]): shape (3, columns). Own-use products are each kind's
+    count x that kind's products a month. Both engines turn a subtree's counts into its
+    volume with this, so their sums agree to the last digit."""
+    own = counts[1] * params.own_volume + counts[3] * params.unit_volume
+    use = params.kinds.own_products
+    if counts.shape[0] > 4:
+        builders = counts[1] - counts[4] - counts[5]
+        own = own + (counts[4] * use[MEMBER] + counts[5] * use[SELLER]
+                     + builders * use[BUILDER]) * params.unit_volume
+    elif use[BUILDER]:
+        own = own + counts[1] * use[BUILDER] * params.unit_volume
+    return np.stack((counts[0] * params.order_volume, own, counts[2] * params.kit_volume))
+
+
+def own_use_products(params: Params, kind_act: np.ndarray | None) -> np.ndarray | None:
+    """Demand-driven products each active participant buys this month by kind (mean,
+    possibly fractional), per active; None when nobody buys any."""
+    own = params.kinds.own_products
+    if not any(own):
+        return None
+    if kind_act is None:  # all builders
+        return np.full(1, own[BUILDER]) if own[BUILDER] else None
+    return np.take(np.asarray(own), kind_act)
+
+
+def draw_kinds(rng: np.random.Generator, recruits: int) -> np.ndarray:
+    """Between the month's two draws, only when the kinds are mixed: one uniform per
+    recruit, which :meth:`Kinds.of` turns into their kind."""
+    return rng.random(recruits)
 
 
 def _draw_inputs(params: Params, engine: Engine, rng: np.random.Generator, t: int, n: int,
-                 act: np.ndarray, new: np.ndarray, join: np.ndarray
+                 act: np.ndarray, new: np.ndarray, join: np.ndarray, kind: np.ndarray
                  ) -> tuple[Month, np.ndarray]:
     """The month's draws (:func:`draw_month`), its inputs before buying to qualify, and the
     churn uniforms."""
     z, u_customers, u_churn = draw_month(rng, act.size)
-    customers = _customers(params, n, z, u_customers)
-    return month_inputs(params, engine, t, n, act, new, join, customers), u_churn
+    customers = customer_counts(params, n, z, u_customers,
+                                kind[act] if params.kinds.mixed else None)
+    return month_inputs(params, engine, t, n, act, new, join, customers, kind=kind), u_churn
 
 
-def _customers(params: Params, n: int, z: np.ndarray, u: np.ndarray) -> np.ndarray:
+def customer_counts(params: Params, n: int, z: np.ndarray, u: np.ndarray,
+                    kind_act: np.ndarray | None = None) -> np.ndarray:
+    """The month's customers per active participant from their normal ``z`` and uniform
+    ``u`` draws, the mean scaled by each one's kind (``kind_act``; None: all builders)."""
     free = params.market - n
     mean = params.customers_mean * free / params.market
+    if kind_act is not None:
+        mean = mean * np.take(np.asarray(params.kinds.customer_factor), kind_act)
     s = params.customer_skew
     x = mean * np.exp(s * z - s * s / 2)
     c = np.floor(x + u).astype(np.int64)
@@ -680,16 +910,24 @@ def settle(params: Params, mp: MonthPay, volume: float) -> Settled:
 
 
 def _month_end(params: Params, settled: Settled, act: np.ndarray, u_churn: np.ndarray,
-               totals: tuple[np.ndarray, np.ndarray, np.ndarray], quits: np.ndarray,
-               part: slice) -> None:
-    """The month's pay and costs added to the (pay, pay from the company, cost) ``totals``
-    (over ids), and who quits (into ``quits``), for the active participants in ``part``."""
-    pay, from_company, cost = totals
+               totals: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+               kind: np.ndarray, quits: np.ndarray, part: slice) -> None:
+    """The month's pay, costs and product used added to the (pay, pay from the company,
+    cost, use credit) ``totals`` (over ids), and who quits (into ``quits``), for the active
+    participants in ``part``."""
+    pay, from_company, cost, credit = totals
     got, company = settled.amounts(part)
     ids = act[part]
     np.add.at(pay, ids, got)  # (faster than += on an index array)
     np.add.at(from_company, ids, company)
-    np.add.at(cost, ids, params.monthly)
+    k = params.kinds
+    if k.mixed:
+        kinds = kind[ids]
+        np.add.at(cost, ids, np.take(np.asarray(k.monthly), kinds))
+        np.add.at(credit, ids, np.take(np.asarray(k.use_credit), kinds))
+    else:
+        np.add.at(cost, ids, k.monthly[BUILDER])
+        np.add.at(credit, ids, k.use_credit[BUILDER])
     losing = pay[ids] < cost[ids]
     np.less(u_churn[part], params.churn + params.loss_churn_boost * losing, out=quits[part])
 
@@ -705,8 +943,14 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     pay = np.zeros(cap)
     from_company = np.zeros(cap)
     cost = np.zeros(cap)
+    credit = np.zeros(cap)  # worth of the product used, already out of ``cost``
+    kind = np.full(cap, BUILDER, dtype=np.int8)
+    kinds = params.kinds
+    recruit_factor = np.asarray(kinds.recruit_factor)
     recruits = np.zeros(cap, dtype=np.int64)
     rank = np.full(cap, NO_RANK, dtype=np.int64)
+    purchases = dict.fromkeys(PURCHASES, 0.0)
+    own_volume = [0.0, 0.0]  # own-purchase volume: demand-driven (own use), the rest
     by_component = dict.fromkeys(params.components, 0.0)
     sources = np.zeros(3)
     breakage = dict.fromkeys(BREAKAGE_CAUSES, 0.0)
@@ -718,9 +962,12 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     net.sponsor.attach(founders, tops)
     for tree in net.forced_trees():
         tree.attach(founders, tops)
+    if kinds.mixed:  # founders are of every kind, like everyone after them
+        kind[:n] = kinds.of(draw_kinds(rng, n))
     active[:n] = True
     cost[:n] = params.startup
     company_sales += n * params.kit_money
+    purchases["required"] += n * params.kit_money
     ever = [n]
     still = [n]
 
@@ -728,6 +975,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         # Recruitment by those active at the start of the month.
         recruiters = np.flatnonzero(active[:n])
         p = params.recruit_rate * (1 - n / params.market)
+        if kinds.mixed:
+            p = p * np.take(recruit_factor, kind[recruiters])
         counts = np.floor(p + draw_recruiting(rng, recruiters.size)).astype(np.int64)
         room = cap - n
         if counts.sum() > room:
@@ -736,12 +985,14 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         sponsors = np.repeat(recruiters, counts)
         new = np.arange(n, n + sponsors.size)
         join[new] = t
+        if kinds.mixed:
+            kind[new] = kinds.of(draw_kinds(rng, new.size))
         n += new.size
         act = np.concatenate((recruiters, new))  # ascending: recruits have the newest ids
 
         # Customers and purchases: in a big month drawn on another thread while the
         # recruits join the trees (nothing else touches the generator meanwhile).
-        draws = partial(_draw_inputs, params, engine, rng, t, n, act, new, join)
+        draws = partial(_draw_inputs, params, engine, rng, t, n, act, new, join, kind)
         drawn = (sharing.pool(engine.threads).submit(draws)
                  if sharing.side_by_side(engine.threads, act.size) else None)
         engine.grow(net, new, sponsors, act)
@@ -754,16 +1005,17 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
             units = engine.top_up(params, net, month)
             if units.any():
                 month = month_inputs(params, engine, t, n, act, new, join, customers, units,
-                                     month)
+                                     month, kind)
                 bought = units * params.unit_money
                 buying = np.flatnonzero(units)
                 cost[act[buying]] += bought[buying]
                 company_sales += float(bought.sum())
+                purchases["incentivised"] += float(bought.sum())
 
         mp = engine.pay(params, net, month)
         settled = settle(params, mp, float(month.vc.sum() + month.vo.sum() + month.vk.sum()))
-        for kind, amount in settled.by_component.items():
-            by_component[kind] += amount
+        for ctype, amount in settled.by_component.items():
+            by_component[ctype] += amount
         sources += settled.sources
         company_pay += settled.company
         for cause, amount in settled.breakage.items():
@@ -773,13 +1025,27 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
             + int(customers.sum()) * params.order_money
             + new.size * params.kit_money
         )
+        purchases["required"] += (act.size * (params.own_money - params.extra_money)
+                                  + new.size * params.kit_money)
+        purchases["incentivised"] += act.size * params.extra_money
+        use = own_use_products(params, month.kind)
+        all_own = float(month.vo.sum())
+        if use is not None:
+            own_use = float(use.sum()) * params.unit_money
+            company_sales += own_use
+            purchases["demand_driven"] += own_use
+            demand = float(use.sum()) * params.unit_volume
+            own_volume[0] += demand
+            all_own -= demand
+        own_volume[1] += all_own
 
         # Costs and churn.
         # (Nothing is read again of those who quit, carry-over included: they never come
         # back, so it is lost with them.)
         quits = np.empty(act.size, dtype=bool)
         sharing.in_parts(engine.threads, act.size, partial(  # each id in one part
-            _month_end, params, settled, act, u_churn, (pay, from_company, cost), quits))
+            _month_end, params, settled, act, u_churn, (pay, from_company, cost, credit), kind,
+            quits))
         gone = act[quits]
         active[gone] = False
         left[gone] = t
@@ -801,6 +1067,10 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         pay=pay[:n].copy(),
         pay_from_company=from_company[:n].copy(),
         cost=cost[:n].copy(),
+        use_credit=credit[:n].copy(),
+        kind=kind[:n].copy(),
+        purchases=purchases,
+        own_volume=(own_volume[0], own_volume[1]),
         recruits=recruits[:n].copy(),
         rank=rank[:n].copy(),
         pay_by_component=by_component,

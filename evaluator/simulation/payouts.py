@@ -28,14 +28,17 @@ from evaluator.simulation import sharing
 from evaluator.simulation.network import (
     GOLDEN,
     MAX_TOP_UP,
+    MEMBER,
     NO_RANK,
     PRUNE_AT,
+    SELLER,
     Carry,
     Month,
     MonthPay,
     Network,
     Params,
     Tree,
+    count_volumes,
     new_breakage,
     reaches,
 )
@@ -271,12 +274,17 @@ class GroupCounts:
         units = m.units if units is None else units
         self.tree = tree
         self.active = m.act.size
+        self.by_kind = params.kinds.mixed  # active members and sellers are counted too
         if before is not None:
             self.people = before.people
-        else:  # customers, active, new
-            self.people = Rolled.up(tree, m.n, m.act, [
-                m.customers, np.ones(m.act.size, dtype=np.int64),
-                (m.join[m.act] == m.t).astype(np.int64)])
+        else:  # customers, active, new (and active members, sellers)
+            columns = [m.customers, np.ones(m.act.size, dtype=np.int64),
+                       (m.join[m.act] == m.t).astype(np.int64)]
+            if self.by_kind:
+                kinds = m.kinds()
+                columns += [(kinds == MEMBER).astype(np.int64),
+                            (kinds == SELLER).astype(np.int64)]
+            self.people = Rolled.up(tree, m.n, m.act, columns)
         # The same for products bought to qualify.
         self.units = Rolled.up(tree, m.n, m.act, [units]) if units.any() else None
         self.units_of = units  # the purchases these counts include
@@ -297,22 +305,26 @@ class GroupCounts:
         return self
 
     def counts(self, ids: np.ndarray) -> np.ndarray:
-        """(customers, active, new, products bought to qualify) in the subtree of each id
-        (none for id -1): shape (4, len(ids))."""
-        out = np.empty((4, ids.size), dtype=np.int64)
-        self.people.columns(ids, out[:3])
+        """(customers, active, new, products bought to qualify[, active members, active
+        sellers]) in the subtree of each id (none for id -1): shape (4 or 6, len(ids))."""
+        out = np.empty((6 if self.by_kind else 4, ids.size), dtype=np.int64)
+        if self.by_kind:
+            got = np.empty((5, ids.size), dtype=np.int64)
+            self.people.columns(ids, got)
+            out[:3], out[4:] = got[:3], got[3:]
+        else:
+            self.people.columns(ids, out[:3])
         if self.units is not None:
-            self.units.columns(ids, out[3:])
+            self.units.columns(ids, out[3:4])
         else:
             out[3] = 0
         return out
 
     def volumes(self, counts: np.ndarray) -> np.ndarray:
-        """(customer, own-purchase, kit) volume of those counts: shape (3, len)."""
-        p = self.params
-        return np.stack((counts[0] * p.order_volume,
-                         counts[1] * p.own_volume + counts[3] * p.unit_volume,
-                         counts[2] * p.kit_volume))
+        """(customer, own-purchase, kit) volume of those counts: shape (3, len). Own-use
+        products (:func:`~evaluator.simulation.network.own_use_products`) are counts of
+        each kind x that kind's products a month."""
+        return count_volumes(self.params, counts)
 
 
 def nearest_marked(tree: Tree, mark: np.ndarray) -> np.ndarray:
@@ -669,6 +681,7 @@ class VectorisedEngine:
             (legs > 0)
             & (m.customers >= params.min_retail_customers)
             & buyers(m.act, params.buy_to_qualify)
+            & (m.kinds() != MEMBER)  # discount members never buy to qualify
             & ~reaches(m.pv, target)
         )
         units = np.zeros(m.act.size, dtype=np.int64)

@@ -30,6 +30,8 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
 - Buying to qualify (before qualification is decided; see :meth:`ReferenceEngine.top_up`):
   a participant short of the personal volume they need buys the missing whole products; the
   purchase is their own-purchase volume, paid on up the line like any own purchase.
+  Discount members never buy to qualify; their own-use products, like everyone's, are in
+  their own-purchase volume already (the month loop's, shared).
 - Paid-as rank: the highest rank (the last in the plan's list) whose personal volume, group
   volume (own personal volume plus the whole sponsor downline's) and active legs (active
   personal enrollees) the participant meets this month while active.
@@ -52,6 +54,9 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   below them plus carry-over; pay is rate x the weaker leg, at most ``monthly_cap``, to the
   qualified; with carry-over the stronger leg's unmatched volume (per source) is kept for
   next month, and lost when the participant quits. Sources follow the weaker leg's volume.
+  A leg's volume is its people counted (customers, active, new, products bought to qualify,
+  active members and sellers) and turned into volume by the shared ``count_volumes``, as
+  the vectorised engine does, so a tie between legs is the same tie in both.
 - breakaway: each qualified participant's differential rate is their rank's; on every unit of
   volume, going up from its buyer (included), each participant earns their rate minus the
   highest rate below them on that path, if positive (the stairstep). A qualified participant
@@ -76,12 +81,15 @@ import numpy as np
 from evaluator.simulation.network import (
     GOLDEN,
     MAX_TOP_UP,
+    MEMBER,
     NO_RANK,
+    SELLER,
     Month,
     MonthPay,
     Network,
     Params,
     Tree,
+    count_volumes,
     grow_one_by_one,
     new_breakage,
     reaches,
@@ -150,7 +158,9 @@ class ReferenceEngine:
         customers = m.spread(m.customers).tolist()
         pv = m.spread(m.pv).tolist()
         share = params.buy_to_qualify
-        buys = [share >= 1 or math.modf(i * GOLDEN)[0] < share for i in range(n)]
+        kind = m.spread(m.kinds()).tolist()
+        buys = [(share >= 1 or math.modf(i * GOLDEN)[0] < share) and kind[i] != MEMBER
+                for i in range(n)]
         group = self._group_volumes(parent, pv)
         legs = self._active_legs(parent, active)
         units = [0] * n
@@ -244,8 +254,8 @@ class ReferenceEngine:
             pay["matrix"] = np.array(got)
             src["matrix"] = np.array(tags)
         if "binary" in comps and net.binary is not None:
-            pay["binary"], src["binary"] = self._binary(params, net, active, qualified,
-                                                        (vc, vo, vk), breakage)
+            pay["binary"], src["binary"] = self._binary(params, net, m, active, qualified,
+                                                        breakage)
         if "breakaway" in comps:
             pay["breakaway"], src["breakaway"] = self._breakaway(
                 params, parent, qualified, rank, vc, vo, vk, breakage
@@ -381,9 +391,9 @@ class ReferenceEngine:
     def _binary(
         params: Params,
         net: Network,
+        m: Month,
         active: list[bool],
         qualified: list[bool],
-        volumes: tuple[list[float], list[float], list[float]],
         breakage: dict[str, float],
     ) -> tuple[np.ndarray, np.ndarray]:
         c = params.components["binary"]
@@ -392,12 +402,25 @@ class ReferenceEngine:
         assert net.carry is not None
         n = len(active)
         bparent = tree.parent[:n].tolist()
-        vc, vo, vk = volumes
-        below = [[vc[i], vo[i], vk[i]] for i in range(n)]  # own + subtree, per source
+        # Own + subtree counts (customers, active, new, products bought to qualify, and
+        # active members and sellers when the kinds are mixed), turned into volume per
+        # source by the shared count_volumes.
+        customers = m.spread(m.customers).tolist()
+        units = m.spread(m.units).tolist()
+        kind = m.spread(m.kinds()).tolist()
+        join = m.join[:n].tolist()
+        by_kind = params.kinds.mixed
+        below = []
+        for i in range(n):
+            row = [customers[i], int(active[i]), int(active[i] and join[i] == m.t), units[i]]
+            if by_kind:
+                row += [int(active[i] and kind[i] == MEMBER), int(active[i] and kind[i] == SELLER)]
+            below.append(row)
         for i in range(n - 1, -1, -1):  # a position is always filled after its parent's
             p = bparent[i]
             if p >= 0:
-                below[p] = [below[p][s] + below[i][s] for s in range(3)]
+                below[p] = [a + b for a, b in zip(below[p], below[i], strict=True)]
+        none = [0.0, 0.0, 0.0]
         got = [0.0] * n
         tags = [0.0, 0.0, 0.0]
         rate = c.rate or 0.0
@@ -409,7 +432,8 @@ class ReferenceEngine:
             legs = []
             for side in range(2):
                 kid = int(tree.child[i, side])
-                fresh = below[kid] if kid >= 0 else [0.0, 0.0, 0.0]
+                fresh = (count_volumes(params, np.array(below[kid])[:, None])[:, 0].tolist()
+                         if kid >= 0 else none)
                 legs.append([fresh[s] + float(carried[side, s, i]) for s in range(3)])
             left, right = sum(legs[0]), sum(legs[1])
             matched = min(left, right)

@@ -14,9 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from evaluator.simulation.network import SOURCES, RunData
+from evaluator.simulation.network import KINDS, PURCHASES, SOURCES, RunData
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95, 99)
+VERDICT_READING = "with_use_credit"
+"""The net income behind the verdict credits product used at its worth to the user: the FTC
+expert in FTC v. Neora (2023) counted every purchase as a loss and the court did not accept
+it; purchases made to qualify get no such credit (FTC staff guidance). The other reading is
+``fraction_losing_money_without_use_credit``."""
 HISTOGRAM_BINS = 20
 INTERVAL = (5.0, 95.0)
 INTERVAL_FIGURES = (
@@ -60,6 +65,37 @@ def _group(net: np.ndarray, scale: float) -> dict[str, Any]:
         "participants": round(net.size * scale),
         "fraction_losing_money": _num((net < 0).mean()) if net.size else None,
         "median_net_income": _num(np.median(net)) if net.size else None,
+    }
+
+
+def _kind(run: RunData, code: int, net: np.ndarray) -> dict[str, Any]:
+    """Outcomes of the participants of one kind (``None`` for each when there are none)."""
+    mine = run.kind == code
+    got = net[mine]
+    if not got.size:
+        return {"participants": 0, "fraction_losing_money": None,
+                "fraction_losing_money_without_use_credit": None, "median_net_income": None,
+                "mean_net_income": None, "fraction_recruited_nobody": None,
+                "fraction_earning_nothing": None}
+    return {
+        "participants": round(got.size * run.params.scale),
+        "fraction_losing_money": _num((got < 0).mean()),
+        "fraction_losing_money_without_use_credit": _num(
+            ((got - run.use_credit[mine]) < 0).mean()),
+        "median_net_income": _num(np.median(got)),
+        "mean_net_income": _num(got.mean()),
+        "fraction_recruited_nobody": _num((run.recruits[mine] == 0).mean()),
+        "fraction_earning_nothing": _num((run.pay[mine] <= 0).mean()),
+    }
+
+
+def _purchases(run: RunData) -> dict[str, Any]:
+    """Money participants spent on product, company-wide, by why, and the shares."""
+    total = sum(run.purchases.values())
+    return {
+        **{k: _num(run.purchases[k] * run.params.scale) for k in PURCHASES},
+        "shares": {k: (_num(run.purchases[k] / total) if total > 0 else None)
+                   for k in PURCHASES},
     }
 
 
@@ -166,6 +202,18 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
             "all": hist(clipped),
             "late": hist(clipped[late]),
         },
+        # Every purchase counted as a loss, product used or not (the reading the Neora court
+        # did not accept); fraction_losing_money credits product used at its worth.
+        "fraction_losing_money_without_use_credit": _num(((net - run.use_credit) < 0).mean()),
+        # Which reading the verdict's figures (fraction_losing_money and the rest) use.
+        "verdict_reading": VERDICT_READING,
+        "by_kind": {name: _kind(run, code, net) for code, name in enumerate(KINDS)},
+        "purchases": _purchases(run),
+        # Share of the own-purchase volume (which pay_sources.own_purchases is paid on) that
+        # participants bought for their own use, not because the plan required or rewarded it.
+        "own_purchase_volume_demand_share": (
+            _num(run.own_volume[0] / sum(run.own_volume)) if sum(run.own_volume) > 0 else None
+        ),
     }
 
 

@@ -121,6 +121,42 @@ def test_required_purchase_is_pay_to_play_even_when_customers_cover_volume() -> 
     assert found["customer_share_of_sales"].value == pytest.approx(80 / 230)
 
 
+def test_pay_on_own_use_counts_with_customer_sales() -> None:
+    # 30% of pay from customers, 50% from own purchases, a fifth of whose volume was bought
+    # for own use: 0.3 + 0.5 x 0.2 = 0.4 of pay from real demand.
+    sim = {**SIMULATION, "own_purchase_volume_demand_share": 0.2}
+    found = _indicators(_plan(), sim)["customer_sales_pay_fraction"]
+    assert found.value == pytest.approx(0.4)
+    assert "10% of pay on what participants bought for their own use" in found.detail
+    assert _indicators(_plan())["customer_sales_pay_fraction"].value == 0.3
+
+
+def test_pay_from_customers_says_why_participants_bought() -> None:
+    sim = {**SIMULATION, "purchases": {"shares": {"required": 0.5, "demand_driven": 0.3,
+                                                  "incentivised": 0.2}}}
+    detail = _indicators(_plan(), sim)["customer_sales_pay_fraction"].detail
+    assert "50% required purchases, kits and packages, 30% for their own use and 20% to " \
+        "qualify or advance (incentivised)" in detail
+    assert "What participants bought" not in _indicators(_plan())[
+        "customer_sales_pay_fraction"].detail
+
+
+def test_pay_to_play_follows_the_simulation_on_retail_customers_needed() -> None:
+    # Qualifying needs personal volume 200 and 3 retail customers. With 2 customers buying
+    # cannot qualify anyone (the simulation's buy-to-qualify rule: nobody short of the
+    # customers buys), so only the required purchase (none here) is pay-to-play.
+    plan = _plan(compensation__qualification={"min_personal_volume": 200,
+                                              "own_purchases_count": True,
+                                              "min_retail_customers": 3})
+    short = _indicators(plan, customers_per_participant=2)
+    assert short["pay_to_play_purchase"].value == 0.0
+    assert short["customer_share_of_sales"].value == 1.0
+    assert "fewer than the 3 qualifying needs" in short["pay_to_play_purchase"].detail
+    # 3 customers: 120 of volume, the 80 left costs 80 at wholesale.
+    enough = _indicators(plan, customers_per_participant=3)
+    assert enough["pay_to_play_purchase"].value == pytest.approx(80.0)
+
+
 def test_own_purchases_that_do_not_count_never_make_pay_to_play() -> None:
     plan = _plan(compensation__qualification={"min_personal_volume": 500,
                                               "own_purchases_count": False})

@@ -150,7 +150,8 @@ def test_sensitivity_names_the_assumption_and_the_direction(
         sensitivity = evaluation.to_dict()["sensitivity"]
         assert sensitivity["baseline"]["verdict"]
         assert {c["assumption"] for c in sensitivity["changes"]} == {
-            "customers_per_participant", "monthly_churn", "recruit_rate",
+            "customers_per_participant", "monthly_churn", "recruit_rate", "member_share",
+            "recruit_pay_response",
         }
         flipped = [c for c in sensitivity["changes"] if c["flips"]]
         assert len(flipped) == len(sensitivity["flips"])

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from evaluator.assumptions import Assumptions
+from evaluator.assumptions import BEHAVIOUR_NEUTRAL, Assumptions
 from evaluator.model import Plan
 from evaluator.simulation import ENGINES
 from evaluator.simulation.network import (
@@ -45,8 +45,9 @@ def plan(components: list[dict[str, Any]], costs: dict[str, Any] | None = None,
 
 
 def params(p: Plan, **overrides: Any) -> Params:
-    """Run parameters for ``p``; the simulated market equals max_participants (scale 1)."""
-    values = {"market_size": 1000, "max_participants": 1000, **overrides}
+    """Run parameters for ``p``; the simulated market equals max_participants (scale 1);
+    the behaviour model neutral (everyone a builder) unless overridden."""
+    values = {"market_size": 1000, "max_participants": 1000, **BEHAVIOUR_NEUTRAL, **overrides}
     return Params.build(p, Assumptions.from_overrides(values))
 
 

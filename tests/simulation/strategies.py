@@ -121,4 +121,16 @@ def small_assumptions(draw: st.DrawFn) -> Assumptions:
         "buy_to_qualify": draw(st.sampled_from([0.0, 0.5, 1.0])),
         "horizon_months": draw(st.integers(6, 18)),
         "runs": 1,
+        # The behaviour model: neutral (everyone a builder) or mixed kinds.
+        "member_share": draw(st.sampled_from([0.0, 0.3, 0.73])),
+        "seller_share": draw(st.sampled_from([0.0, 0.5])),
+        "member_recruit_factor": draw(st.sampled_from([0.0, 0.1, 1.0])),
+        "seller_recruit_factor": draw(st.sampled_from([0.3, 2.0])),
+        "member_customer_factor": draw(st.sampled_from([0.0, 0.1])),
+        "seller_customer_factor": draw(st.sampled_from([1.0, 1.5])),
+        "member_own_products": draw(st.sampled_from([0.0, 1.0, 2.5])),
+        "seller_own_products": draw(st.sampled_from([0.0, 0.5])),
+        "builder_own_products": draw(st.sampled_from([0.0, 0.5])),
+        "member_use_value": draw(st.sampled_from([0.0, 1.0])),
+        "builder_use_value": draw(st.sampled_from([0.0, 0.5])),
     })

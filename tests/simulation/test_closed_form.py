@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from evaluator.assumptions import Assumptions
+from evaluator.assumptions import BEHAVIOUR_NEUTRAL, Assumptions
 from evaluator.indicators import customer_sales, customer_volume, qualifying_purchase
 from evaluator.model import Plan
 from evaluator.simulation import ENGINES, run_once
@@ -144,7 +144,7 @@ def _quit_rate(costs: dict[str, Any], engine: str) -> tuple[float, int]:
         "market_size": 100_000, "max_participants": FOUNDERS,
         "initial_participants": FOUNDERS, "recruit_rate": 0.0, "monthly_churn": CHURN,
         "loss_churn_boost": BOOST, "customers_per_participant": 0, "horizon_months": 6,
-        "runs": 1,
+        "runs": 1, **BEHAVIOUR_NEUTRAL,
     })
     data = run_once(Plan.from_dict(doc), assumptions, 12345, engine)
     assert data.n == FOUNDERS  # nobody joined

@@ -41,8 +41,11 @@ def _assert_same_run(plan: Plan, assumptions: Assumptions, seed: int) -> None:
     v = run_once(plan, assumptions, seed, "vectorised")
     r = run_once(plan, assumptions, seed, "reference")
     assert v.n == r.n
-    for name in ("join", "left", "months_active", "recruits", "rank", "pay", "cost"):
+    for name in ("join", "left", "months_active", "recruits", "rank", "pay", "cost", "kind",
+                 "use_credit"):
         np.testing.assert_array_equal(getattr(v, name), getattr(r, name), err_msg=name)
+    for why in v.purchases:
+        assert v.purchases[why] == pytest.approx(r.purchases[why], rel=1e-9, abs=1e-9), why
     assert v.pay_by_component.keys() == r.pay_by_component.keys()
     for kind in v.pay_by_component:
         assert v.pay_by_component[kind] == pytest.approx(r.pay_by_component[kind], rel=1e-9,

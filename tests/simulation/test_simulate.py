@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from evaluator import simulation
-from evaluator.assumptions import Assumptions
+from evaluator.assumptions import BEHAVIOUR_NEUTRAL, Assumptions
 from evaluator.errors import InputError
 from evaluator.model import Plan
 from evaluator.simulation import payouts, sharing, simulate, simulate_many
@@ -29,7 +29,9 @@ CONTRACT_KEYS = {
 }
 
 GROWING = {"max_participants": 500, "market_size": 5000, "initial_participants": 200,
-           "recruit_rate": 0.35, "horizon_months": 24, "runs": 3}
+           "recruit_rate": 0.35, "horizon_months": 24, "runs": 3, **BEHAVIOUR_NEUTRAL}
+MIXED = {**GROWING, "member_share": 0.73, "seller_share": 0.5, "builder_own_products": 0.5,
+         "recruit_rate": 1.0}  # the behaviour model's kinds, growing as fast
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +200,8 @@ def test_projection_grows_and_saturates() -> None:
 def test_scaled_network_starts_from_at_least_twenty_founders() -> None:
     p = plan([{"type": "retail_margin"}])
     a = Assumptions.from_overrides({"max_participants": 100, "market_size": 1_000_000,
-                                    "initial_participants": 50, "recruit_rate": 0.5})
+                                    "initial_participants": 50, "recruit_rate": 0.5,
+                                    **BEHAVIOUR_NEUTRAL})
     prm = Params.build(p, a)
     assert prm.scale > 1000
     assert prm.initial == 20
@@ -228,20 +231,21 @@ def test_gini_and_top_share() -> None:
     assert top_share(np.zeros(5), 0.1) is None
 
 
-def test_threads_do_not_change_a_run(every_component: Plan,
+@pytest.mark.parametrize("behaviour", [GROWING, MIXED], ids=["builders", "kinds"])
+def test_threads_do_not_change_a_run(every_component: Plan, behaviour: dict[str, Any],
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A month's parts run side by side (even on this small network) or one after the
     other: every per-participant array and every total is identical."""
     monkeypatch.setattr(sharing, "PARALLEL_MIN", 0)
-    prm = Params.build(every_component, Assumptions.from_overrides(GROWING))
+    prm = Params.build(every_component, Assumptions.from_overrides(behaviour))
     alone, shared = (run(prm, np.random.default_rng(5), payouts.VectorisedEngine(threads))
                      for threads in (1, 3))
     assert alone.n == shared.n > 200
     for name in ("join", "left", "months_active", "pay", "cost", "recruits", "rank",
-                 "pay_sources"):
+                 "pay_sources", "kind", "use_credit"):
         assert np.array_equal(getattr(alone, name), getattr(shared, name)), name
     for name in ("pay_by_component", "breakage", "company_pay", "company_sales",
-                 "timeline_active"):
+                 "timeline_active", "purchases"):
         assert getattr(alone, name) == getattr(shared, name), name
 
 
