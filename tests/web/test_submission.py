@@ -66,7 +66,7 @@ def test_a_large_plan_gets_short_download_addresses(client: FlaskClient) -> None
     """A 200-product plan's token is over 100,000 characters; its report page links only the
     saved report's short addresses, which answer (a token address that long got 431)."""
     doc = large_plan()
-    values = pages.form(client.get("/").get_data(as_text=True), action="/upload").values
+    values = pages.form(client.get("/form").get_data(as_text=True), action="/upload").values
     response = client.post("/upload", data={
         **values, **SMALL, "mode": "evaluate",
         "plan_file": (io.BytesIO(json.dumps(doc).encode()), "large.json"),
