@@ -7,11 +7,13 @@ Nothing here computes a figure. These functions only choose how an existing valu
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import io
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
 from evaluator.formatting import MINUS, is_number, money, number, percent
@@ -140,13 +142,30 @@ def verdict_class(score: Any) -> str:
     return level if level in ("low", "elevated", "high") else "other"
 
 
+_DATED: contextvars.ContextVar[dt.date | None] = contextvars.ContextVar("report_date",
+                                                                       default=None)
+
+
+@contextlib.contextmanager
+def dated(day: dt.date) -> Iterator[None]:
+    """Render the reports made inside this block as of ``day`` (a saved report's own day)."""
+    token = _DATED.set(day)
+    try:
+        yield
+    finally:
+        _DATED.reset(token)
+
+
 def report_date() -> dt.date:
-    """The report's date: the UTC day it is rendered, or ``SOURCE_DATE_EPOCH``'s day when set.
+    """The report's date: the day :func:`dated` sets, else ``SOURCE_DATE_EPOCH``'s, else today.
 
     It is printed on the HTML and PDF reports only; the Evaluation (and its JSON) holds no date,
-    so it stays byte-identical for the same input. ``SOURCE_DATE_EPOCH`` (seconds since 1970,
-    the reproducible-builds convention) pins it, for a PDF that is byte-identical on any day.
+    so it stays byte-identical for the same input. A saved report is rendered as of the day it
+    was saved, so it gives the same bytes whenever it is shown again. ``SOURCE_DATE_EPOCH``
+    (seconds since 1970, the reproducible-builds convention) pins it for a PDF made elsewhere.
     """
+    if (day := _DATED.get()) is not None:
+        return day
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from flask import (
 
 from evaluator.library import DEFAULT_KEEP_DAYS, LibraryUnavailable, ReportDraft, ReportStore
 from evaluator.library.store import SavedReport, sqlite_url
+from evaluator.report import view
 from evaluator.report.html import render_html_fragment
 from evaluator.web import service
 from evaluator.web.service import RubricChoice
@@ -183,9 +184,11 @@ def show(report_id: str) -> str:
         session[NEW_TOKENS] = tokens
     evaluation = report.evaluation()
     links = download_links(report_id)
+    with view.dated(saved_day(report)):
+        fragment = render_html_fragment(evaluation, **links)
     return render_template(
         "web/saved_report.html",
-        report=render_html_fragment(evaluation, **links),
+        report=fragment,
         evaluation=evaluation,
         saved=report,
         address=report_address(report_id),
@@ -203,7 +206,13 @@ def download(report_id: str, fmt: str) -> Response:
     if fmt not in service.FORMATS:
         abort(404)
     report = fetch_or_404(report_id)
-    return service.report_response(report.evaluation(), fmt, attachment=True)
+    with view.dated(saved_day(report)):
+        return service.report_response(report.evaluation(), fmt, attachment=True)
+
+
+def saved_day(report: SavedReport) -> date:
+    """The UTC day a report was saved: the date its pages and downloads carry, always."""
+    return datetime.fromtimestamp(report.created_at, UTC).date()
 
 
 def _refused(report_id: str) -> tuple[str, int]:

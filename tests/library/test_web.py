@@ -18,7 +18,7 @@ from evaluator.evaluation import evaluate_document
 from evaluator.library.store import sqlite_url
 from evaluator.report import RENDERERS
 from evaluator.web import create_app
-from evaluator.web.reports import DATABASE_FILE
+from evaluator.web.reports import DATABASE_FILE, saved_day
 from tests.library.conftest import RECRUITING, RETAIL, SMALL, evaluate_plan, make_app, save_plan
 from tests.security.conftest import csrf_token, post_multipart
 from tests.security.test_headers import assert_security_headers
@@ -273,3 +273,17 @@ def test_a_report_too_large_to_store_is_refused_naming_the_limit(app: Flask,
     text = response.get_data(as_text=True)
     assert "limit of 10,000 bytes a saved report may hold" in text
     assert app.extensions["oppeval_library"].count() == 0
+
+
+def test_a_saved_report_keeps_its_day_whenever_it_is_shown(
+        app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its pages and downloads carry the day it was saved, so they are the same bytes on any
+    later day (the render date was printed before: a saved HTML changed the next day)."""
+    report_id = save_plan(client)
+    saved = app.extensions["oppeval_library"].fetch(report_id)
+    today = client.get(f"/reports/{report_id}/download/html").get_data()
+    assert saved_day(saved).isoformat().encode() in today
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "2208988800")  # 2040-01-01: "a later day"
+    later = client.get(f"/reports/{report_id}/download/html").get_data()
+    assert later == today
+    assert b"2040-01-01" not in client.get(f"/reports/{report_id}").get_data()
