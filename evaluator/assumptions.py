@@ -34,8 +34,10 @@ class AssumptionSpec:
 
     @property
     def kind(self) -> Kind:
-        """How typed text for this assumption is read (evaluator/numbers.py): a whole number,
-        a fraction (range 0 to 1, ``6%`` allowed), an amount of money, or a number."""
+        """How typed text for this assumption is read (evaluator/numbers.py).
+
+        A whole number, a fraction (range 0 to 1, ``6%`` allowed), an amount of money, or a number.
+        """
         if self.integer:
             return "integer"
         if (self.minimum, self.maximum) == (0, 1):
@@ -43,8 +45,10 @@ class AssumptionSpec:
         return "money" if self.unit.startswith("money") else "number"
 
     def parse(self, raw: Any) -> float | int:
-        """Check and convert a user value (text, read by evaluator/numbers.py, or a number);
-        raise AssumptionError if bad."""
+        """Check and convert a user value; raise AssumptionError if bad.
+
+        The value is text (read by evaluator/numbers.py) or a number.
+        """
         where = f"assumptions.{self.name}"
         value: float
         if isinstance(raw, bool):
@@ -395,6 +399,7 @@ class Assumptions:
         return Assumptions(MappingProxyType(values), frozenset(changed))
 
     def __getitem__(self, name: str) -> Any:
+        """The value of assumption ``name``."""
         return self.values[name]
 
     def to_dict(self) -> dict[str, dict[str, Any]]:

@@ -37,17 +37,20 @@ def monthly_cost(plan: Plan, assumptions: Assumptions) -> float:
 
 @dataclass(frozen=True)
 class Order:
-    """One average product bought at one price level: what it costs and the volume it
-    carries."""
+    """One average product bought at one price level.
+
+    What it costs and the volume it carries.
+    """
 
     money: float
     volume: float
 
 
 def average_order(plan: Plan, at: Literal["wholesale", "retail"]) -> Order:
-    """One average product bought at ``at`` prices: the mean price and the mean volume over
-    the plan's products, each product's volume being its stated ``volume`` or its price x
-    ``commissionable_fraction``.
+    """One average product bought at ``at`` prices.
+
+    The mean price and the mean volume over the plan's products, each product's volume being its
+    stated ``volume`` or its price x ``commissionable_fraction``.
 
     The one definition of "a product" that the indicators and the simulation both buy: a
     customer's order (:func:`customer_order`) and a product bought to qualify (at wholesale).
@@ -108,7 +111,7 @@ def pay_per_active_recruit(plan: Plan) -> float:
 
 
 def _whole_units(quotient: float) -> int | None:
-    """ceil of a positive quotient, at least 1; None when it is too large to be a number.
+    """Ceil of a positive quotient, at least 1; None when it is too large to be a number.
 
     Rounding to 9 decimals first keeps float error (0.30000000000000004 / 0.1) from adding a
     unit; the floor of 1 keeps a tiny positive amount owed from rounding to "none needed".
@@ -190,7 +193,7 @@ class Economics:
 
 
 def recruitment_math(recruits_needed: int | None, market_size: int) -> dict[str, Any]:
-    """If everyone needs k active recruits, level d holds k**d people; where does that end?
+    """Where the downline ends if everyone needs k active recruits (level d holds k**d people).
 
     ``levels`` lists, for each depth d, the people at that level and the cumulative people
     below the evaluated person needed for everyone above level d to break even, up to the

@@ -350,8 +350,11 @@ NEXT_STEPS_SOURCE: Mapping[str, str] = {
 
 
 def _importance(s: ScoredIndicator) -> tuple[float, float, float]:
-    """Most points first; on a tie the higher level (a high finding reads before an elevated
-    one of equal weight x level), then the heavier weight."""
+    """Most points first, then the higher level, then the heavier weight.
+
+    On a tie of points the higher level comes first (a high finding reads before an elevated one of
+    equal weight x level), then the heavier weight.
+    """
     level = 0.0 if s.level is None else LEVEL_POINTS[s.level]
     return (s.points, level, s.weight)
 
@@ -423,8 +426,10 @@ class _Change(NamedTuple):
 
 
 def _sensitivity_sets(assumptions: Assumptions) -> tuple[Assumptions, list[_Change]]:
-    """The baseline of the sensitivity re-runs (``SENSITIVITY_RUNS`` runs) and each
-    one-assumption change that moves its value."""
+    """The baseline of the sensitivity re-runs and each change that moves its value.
+
+    The baseline is ``SENSITIVITY_RUNS`` runs; each change alters one assumption.
+    """
     runs = min(int(assumptions["runs"]), SENSITIVITY_RUNS)
     small = assumptions.with_overrides({"runs": runs})
     changes: list[_Change] = []

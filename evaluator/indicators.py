@@ -65,8 +65,10 @@ class Inputs:
         return self.plan.costs.currency
 
     def money(self, amount: float | None) -> str:
-        """An amount in the plan's currency, written by the one money formatter
-        (evaluator/formatting.py): ``$1,234``, ``EUR 12.50``."""
+        """An amount in the plan's currency, written by the one money formatter.
+
+        The formatter is evaluator/formatting.py's: ``$1,234``, ``EUR 12.50``.
+        """
         if amount is None:
             return "an unknown amount"
         return formatting.money(amount, self.currency)
@@ -104,6 +106,7 @@ class IndicatorSpec:
     applies: Applies | None = None
 
     def __call__(self, inputs: Inputs) -> Indicator:
+        """The indicator worked out from ``inputs``."""
         value, detail = self.compute(inputs)
         return Indicator(
             self.id, self.label, value, self.unit.format(currency=inputs.currency), self.source,
@@ -171,8 +174,11 @@ def _monthly_cost(x: Inputs) -> tuple[Value, str]:
 
 
 def customer_volume(plan: Plan, customers: float) -> float:
-    """Commissionable volume a month from ``customers`` customers buying one average product
-    each (:func:`evaluator.economics.customer_order`, as the simulation counts it)."""
+    """Commissionable volume a month from ``customers`` customers.
+
+    Each buys one average product (:func:`evaluator.economics.customer_order`, as the simulation
+    counts it).
+    """
     return customers * customer_order(plan).volume
 
 

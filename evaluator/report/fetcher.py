@@ -26,6 +26,7 @@ class AssetFetcher(URLFetcher):
     """Serve only the report's asset folder and ``data:`` images; refuse and record the rest."""
 
     def __init__(self, root: Path | None = None) -> None:
+        """Serve files under ``root`` (by default the report's asset folder)."""
         super().__init__(timeout=1, allowed_protocols=("file", "data"), allow_redirects=False)
         self.root = (root or report_css_path().parent).resolve()
         self.served: list[str] = []

@@ -56,6 +56,7 @@ class PdfRenderer:
     extension = "pdf"
 
     def __init__(self, page_size: str | None = None) -> None:
+        """Use ``page_size`` (one of PAGE_SIZES; ValueError otherwise), or pick it by currency."""
         if page_size is not None and page_size not in PAGE_SIZES:
             raise ValueError(f"page size must be one of {', '.join(PAGE_SIZES)}")
         self.page_size = page_size

@@ -46,15 +46,19 @@ class SimulationResult:
     summary: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``simulation`` mapping (a copy): JSON-native values only, ``None`` for
-        unknown."""
+        """The ``simulation`` mapping (a copy), JSON-native values only.
+
+        ``None`` stands for unknown.
+        """
         return copy.deepcopy(self.summary)
 
 
 def _engine(name: str) -> Engine:
-    """A fresh engine for one run: an engine keeps the working state of the run it is in
-    (its month under way, its background placements), and each run is a job of its own,
-    here or in a worker process."""
+    """A fresh engine for one run.
+
+    An engine keeps the working state of the run it is in (its month under way, its background
+    placements), and each run is a job of its own, here or in a worker process.
+    """
     return _engine_type(name)()
 
 

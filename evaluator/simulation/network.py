@@ -166,9 +166,11 @@ def project(market: float, initial: float, recruit_rate: float, churn: float,
 
 
 def sign_up_pay(plan: Plan) -> float:
-    """What the sponsor of one recruit is paid for the sign-up itself, at level 1: the
-    enrollment bonus, the fast-start share of the recruit's kit and own purchases over the
-    fast-start months, and the first unilevel and matrix rates on a commissionable kit."""
+    """What the sponsor of one recruit is paid for the sign-up itself, at level 1.
+
+    The enrollment bonus, the fast-start share of the recruit's kit and own purchases over the
+    fast-start months, and the first unilevel and matrix rates on a commissionable kit.
+    """
     comp = plan.compensation
     costs = plan.costs
     kit = costs.starter_kit + costs.inventory_package
@@ -189,11 +191,13 @@ def sign_up_pay(plan: Plan) -> float:
 
 
 def plan_recruiting(plan: Plan, assumptions: Assumptions) -> float:
-    """How the plan moves recruiting: ``(1 + recruit_pay_response x sign-up pay / price) /
-    (1 + join_cost_response x start-up cost / price)``, money counted in products' worth
-    (``price``: the mean retail price). More effort where a sign-up pays
-    (:func:`sign_up_pay`), fewer sign-ups where joining costs more; exactly 1 with both
-    responses 0."""
+    """How the plan moves recruiting.
+
+    ``(1 + recruit_pay_response x sign-up pay / price) / (1 + join_cost_response x start-up cost /
+    price)``, money counted in products' worth (``price``: the mean retail price). More effort where
+    a sign-up pays (:func:`sign_up_pay`), fewer sign-ups where joining costs more; exactly 1 with
+    both responses 0.
+    """
     pay_response = float(assumptions["recruit_pay_response"])
     cost_response = float(assumptions["join_cost_response"])
     if pay_response == 0 and cost_response == 0:
@@ -206,10 +210,12 @@ def plan_recruiting(plan: Plan, assumptions: Assumptions) -> float:
 
 
 def use_worth(plan: Plan) -> float:
-    """What product bought at wholesale is worth to someone who uses it, per unit of money
-    paid, before their use-value share: the mean over products of the retail price (what
-    they would pay as a customer), or a comparable product's price when that is lower,
-    over the mean wholesale price (0 when products cost nothing: no money to credit)."""
+    """What product bought at wholesale is worth to its user, per unit of money paid.
+
+    This is before their use-value share: the mean over products of the retail price (what they
+    would pay as a customer), or a comparable product's price when that is lower, over the mean
+    wholesale price (0 when products cost nothing: no money to credit).
+    """
     if plan.mean_wholesale <= 0:
         return 0.0
     worth = [min(p.retail_price, p.comparable_market_price or p.retail_price)
@@ -219,8 +225,10 @@ def use_worth(plan: Plan) -> float:
 
 @dataclass(frozen=True)
 class Kinds:
-    """What sets the three kinds of participant apart, per kind code (member, seller,
-    builder): see the module docstring."""
+    """What sets the three kinds of participant apart, per kind code.
+
+    The kinds are member, seller and builder: see the module docstring.
+    """
 
     member_share: float
     seller_share: float  # of the recruits who are not members
@@ -232,10 +240,12 @@ class Kinds:
 
     @staticmethod
     def recruit_factors(assumptions: Assumptions) -> tuple[float, float, float]:
-        """Each kind's recruiting as a multiple of ``recruit_rate``: the kinds' factors
-        (a builder's is 1) over their mean across the kinds a participant may be, so that
-        ``recruit_rate`` stays the average participant's rate (and the projection holds);
-        all 0 when no kind recruits, 1 when everyone is a builder."""
+        """Each kind's recruiting as a multiple of ``recruit_rate``.
+
+        The kinds' factors (a builder's is 1) over their mean across the kinds a participant may be,
+        so that ``recruit_rate`` stays the average participant's rate (and the projection holds);
+        all 0 when no kind recruits, 1 when everyone is a builder.
+        """
         member = float(assumptions["member_share"])
         seller = (1 - member) * float(assumptions["seller_share"])
         if member == 0 and seller == 0:
@@ -255,8 +265,11 @@ class Kinds:
     @classmethod
     def build(cls, plan: Plan, assumptions: Assumptions, monthly: float,
               unit: Order) -> Kinds:
-        """Per-kind behaviour from the assumptions; ``monthly``: a builder's monthly cost
-        without own-use purchases, ``unit``: one product at wholesale."""
+        """Per-kind behaviour from the assumptions.
+
+        ``monthly``: a builder's monthly cost without own-use purchases; ``unit``: one product at
+        wholesale.
+        """
         a = assumptions
         own = [float(a[f"{k}_own_products"]) for k in KINDS]
         value = [float(a[f"{k}_use_value"]) for k in KINDS]
@@ -286,9 +299,11 @@ class Kinds:
         )
 
     def of(self, u: np.ndarray) -> np.ndarray:
-        """Kind codes of recruits from their uniforms: member when ``u < member_share``,
-        seller when below ``member_share + (1 - member_share) x seller_share``, else
-        builder."""
+        """Kind codes of recruits from their uniforms.
+
+        Member when ``u < member_share``, seller when below ``member_share + (1 - member_share) x
+        seller_share``, else builder.
+        """
         seller_below = self.member_share + (1 - self.member_share) * self.seller_share
         return np.where(u < self.member_share, MEMBER,
                         np.where(u < seller_below, SELLER, BUILDER)).astype(np.int8)
@@ -399,8 +414,11 @@ class Params:
 
     @property
     def tops_up(self) -> bool:
-        """Whether anyone can buy to qualify: own purchases count, some participants buy,
-        a product carries volume and some personal volume is required."""
+        """Whether anyone can buy to qualify.
+
+        Own purchases count, some participants buy, a product carries volume and some personal
+        volume is required.
+        """
         return (
             self.own_purchases_count
             and self.buy_to_qualify > 0
@@ -424,6 +442,7 @@ class Tree:
     """
 
     def __init__(self, capacity: int, width: int = 0, keep_levels: bool = False) -> None:
+        """An empty tree for ``capacity`` ids, with ``width`` positions each when forced."""
         self.width = width
         self.capacity = capacity
         self.keep_levels = keep_levels
@@ -459,8 +478,9 @@ class Tree:
         return [b[:k] for b, k in zip(self._level_ups, self._filled, strict=True)]
 
     def attach(self, ids: np.ndarray, parents: np.ndarray) -> None:
-        """Record ``parents`` (-1: a top) for ``ids`` (ascending, following every id already
-        attached).
+        """Record ``parents`` (-1: a top) for ``ids``.
+
+        ``ids`` are ascending, following every id already attached.
 
         A parent is either attached already or earlier in ``ids`` (a recruit placed under a
         recruit of the same month).
@@ -510,8 +530,9 @@ class Tree:
             self._filled[d] = end
 
     def prune(self, alive: np.ndarray) -> None:
-        """Keep in the levels only the ids where ``alive`` (over ids) holds, when that drops
-        at least a fifth of them.
+        """Keep in the levels only the ids where ``alive`` (over ids) holds.
+
+        This is done only when that drops at least a fifth of them.
 
         For the sponsor tree, with ``alive``: someone in the subtree is active. Nobody who
         quit comes back or gains a recruit, so a subtree with nobody active stays so: its
@@ -531,8 +552,10 @@ class Tree:
             self._filled[d] = kept
 
     def roll_up(self, *totals: np.ndarray) -> None:
-        """Turn each array of per-participant values (indexed by id) into subtree totals,
-        in place: deepest level first, each participant's total is added to its parent's."""
+        """Turn each array of per-participant values (indexed by id) into subtree totals, in place.
+
+        Deepest level first, each participant's total is added to its parent's.
+        """
         for d in range(len(self._filled) - 1, 0, -1):
             ids = self._level_ids[d][: self._filled[d]]
             ups = self._level_ups[d][: self._filled[d]]
@@ -541,17 +564,22 @@ class Tree:
 
 
 class Carry:
-    """Binary carry-over: the volume (leg, source) each participant carries into the next
-    month, kept side by side for those who carry any, in id order (so a month reads and
-    replaces it in two passes, without touching a row per participant ever joined)."""
+    """Binary carry-over: the volume (leg, source) each participant carries into the next month.
+
+    It is kept side by side for those who carry any, in id order (so a month reads and replaces it
+    in two passes, without touching a row per participant ever joined).
+    """
 
     def __init__(self) -> None:
+        """Start with nobody carrying anything."""
         self.ids = np.zeros(0, dtype=np.int64)  # ascending
         self.volume = np.zeros((2, 3, 0))  # (leg, source, participant)
 
     def of(self, ids: np.ndarray) -> np.ndarray:
-        """(leg, source, participant) volume carried by ``ids`` (ascending); 0 for those who
-        carry none."""
+        """(leg, source, participant) volume carried by ``ids`` (ascending).
+
+        0 for those who carry none.
+        """
         if self.ids.size == 0:
             return np.zeros((2, 3, ids.size))
         at = np.minimum(np.searchsorted(self.ids, ids), self.ids.size - 1)
@@ -560,8 +588,10 @@ class Carry:
         return out
 
     def keep(self, ids: np.ndarray, volume: np.ndarray) -> None:
-        """From now on ``ids`` (ascending) carry ``volume`` (leg, source, participant), and
-        nobody else carries anything."""
+        """From now on ``ids`` (ascending) carry ``volume`` (leg, source, participant).
+
+        Nobody else carries anything.
+        """
         self.ids, self.volume = ids, volume
 
 
@@ -590,8 +620,10 @@ class Network:
         )
 
     def forced_trees(self) -> Iterable[Tree]:
-        """The placement trees in use: binary first (more of a month waits on it: its
-        counts and legs), then matrix."""
+        """The placement trees in use: binary first, then matrix.
+
+        Binary comes first because more of a month waits on it: its counts and legs.
+        """
         return [t for t in (self.binary, self.matrix) if t is not None]
 
 
@@ -649,9 +681,12 @@ class MonthPay:
 
 
 class Engine(Protocol):
-    """What an engine decides on its own (see the module docstring for what it shares):
-    forced-tree placement (:meth:`place`, :meth:`grow`), qualification (:meth:`qualify`),
-    buying to qualify (:meth:`top_up`) and a month's payouts (:meth:`pay`)."""
+    """What an engine decides on its own.
+
+    See the module docstring for what it shares. Forced-tree placement (:meth:`place`,
+    :meth:`grow`), qualification (:meth:`qualify`), buying to qualify (:meth:`top_up`) and a month's
+    payouts (:meth:`pay`).
+    """
 
     name: str
     threads: int  # threads a big month's independent work may use (1: none side by side)
@@ -661,22 +696,28 @@ class Engine(Protocol):
 
     def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray,
              act: np.ndarray) -> None:
-        """The month's ``recruits`` join the sponsor tree under their ``sponsors`` and are
-        placed in every forced tree (as :func:`grow_one_by_one` does). An engine may finish
-        a forced tree's placement in the background, by the time :meth:`pay` reads it, in a
-        month big enough for that to pay (``act``: the month's active ids, recruits
-        included), and get ready for the month."""
+        """The month's ``recruits`` join the sponsor tree under their ``sponsors``.
+
+        They are placed in every forced tree (as :func:`grow_one_by_one` does). An engine may finish
+        a forced tree's placement in the background, by the time :meth:`pay` reads it, in a month
+        big enough for that to pay (``act``: the month's active ids, recruits included), and get
+        ready for the month.
+        """
 
     def qualify(self, params: Params, customers: np.ndarray, vc: np.ndarray, vo: np.ndarray,
                 vk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Personal volume and whether each active participant qualifies for downline pay
-        this month, per active, from their customers and their customer, own-purchase and kit
-        volumes (the rules are in :mod:`evaluator.simulation.reference`). It keeps no state:
-        the month loop may call it on another thread while :meth:`grow` runs."""
+        """Personal volume and whether each active participant qualifies for downline pay.
+
+        Both are for this month, per active, from their customers and their customer, own-purchase
+        and kit volumes (the rules are in :mod:`evaluator.simulation.reference`). It keeps no state:
+        the month loop may call it on another thread while :meth:`grow` runs.
+        """
 
     def top_up(self, params: Params, net: Network, month: Month) -> np.ndarray:
-        """Products each active participant buys to qualify this month (see the module
-        docstring), per active."""
+        """Products each active participant buys to qualify this month, per active.
+
+        See the module docstring.
+        """
 
     def pay(self, params: Params, net: Network, month: Month) -> MonthPay:
         """Payouts through every component of the plan for one month."""
@@ -696,8 +737,11 @@ def new_breakage() -> dict[str, float]:
 
 
 def reaches(value: np.ndarray | float, threshold: np.ndarray | float) -> np.ndarray | bool:
-    """``value >= threshold``, forgiving the last-digit differences of adding the same
-    volumes in another order (relative 1e-9), so both engines decide ties alike."""
+    """``value >= threshold``, forgiving last-digit differences (relative 1e-9).
+
+    The differences are those of adding the same volumes in another order; forgiving them, both
+    engines decide ties alike.
+    """
     if isinstance(threshold, np.ndarray):
         return value >= threshold - 1e-9 * np.maximum(1.0, np.abs(threshold))
     return value >= threshold - 1e-9 * max(1.0, abs(threshold))
@@ -709,8 +753,10 @@ def draw_recruiting(rng: np.random.Generator, recruiters: int) -> np.ndarray:
 
 
 def draw_month(rng: np.random.Generator, active: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The month's second draw, per active participant: customer normal, customer and churn
-    uniforms, always in this order."""
+    """The month's second draw, per active participant.
+
+    Customer normal, customer and churn uniforms, always in this order.
+    """
     z = rng.standard_normal(active)
     u = rng.random((2, active))
     return z, u[0], u[1]
@@ -756,13 +802,15 @@ def month_inputs(
     before: Month | None = None,
     kind: np.ndarray | None = None,
 ) -> Month:
-    """A month's volumes from who is active (``act``), who is new, how many customers each
-    active participant has and how many products each bought to qualify (``units``; none
-    when omitted), with the personal volume and qualification the ``engine`` decides from
-    them (:meth:`Engine.qualify`). See the module docstring. ``before``: the same month
-    before buying to qualify, whose customer and kit volumes are reused. ``kind``: each
-    participant's kind code, over ids (omitted: all builders); own-use products add to
-    own-purchase volume."""
+    """A month's volumes, with the personal volume and qualification the ``engine`` decides.
+
+    They come from who is active (``act``), who is new, how many customers each active participant
+    has and how many products each bought to qualify (``units``; none when omitted); the engine
+    decides from them with :meth:`Engine.qualify`. See the module docstring. ``before``: the same
+    month before buying to qualify, whose customer and kit volumes are reused. ``kind``: each
+    participant's kind code, over ids (omitted: all builders); own-use products add to own-purchase
+    volume.
+    """
     if units is None:
         units = np.zeros(act.size, dtype=np.int64)
     kind_act = None if kind is None else kind[act]
@@ -782,11 +830,13 @@ def month_inputs(
 
 
 def count_volumes(params: Params, counts: np.ndarray) -> np.ndarray:
-    """(customer, own-purchase, kit) volume of groups of participants from their counts
-    (rows: customers, active, new, products bought to qualify[, active members, active
-    sellers when the kinds are mixed]): shape (3, columns). Own-use products are each kind's
-    count x that kind's products a month. Both engines turn a subtree's counts into its
-    volume with this, so their sums agree to the last digit."""
+    """(customer, own-purchase, kit) volume of groups of participants from their counts.
+
+    Rows: customers, active, new, products bought to qualify[, active members, active sellers when
+    the kinds are mixed]; shape (3, columns). Own-use products are each kind's count x that kind's
+    products a month. Both engines turn a subtree's counts into its volume with this, so their sums
+    agree to the last digit.
+    """
     own = counts[1] * params.own_volume + counts[3] * params.unit_volume
     use = params.kinds.own_products
     if counts.shape[0] > 4:
@@ -799,8 +849,10 @@ def count_volumes(params: Params, counts: np.ndarray) -> np.ndarray:
 
 
 def own_use_products(params: Params, kind_act: np.ndarray | None) -> np.ndarray | None:
-    """Demand-driven products each active participant buys this month by kind (mean,
-    possibly fractional), per active; None when nobody buys any."""
+    """Demand-driven products each active participant buys this month by kind, per active.
+
+    The mean, possibly fractional; None when nobody buys any.
+    """
     own = params.kinds.own_products
     if not any(own):
         return None
@@ -810,16 +862,20 @@ def own_use_products(params: Params, kind_act: np.ndarray | None) -> np.ndarray 
 
 
 def draw_kinds(rng: np.random.Generator, recruits: int) -> np.ndarray:
-    """Between the month's two draws, only when the kinds are mixed: one uniform per
-    recruit, which :meth:`Kinds.of` turns into their kind."""
+    """One uniform per recruit, which :meth:`Kinds.of` turns into their kind.
+
+    Drawn between the month's two draws, only when the kinds are mixed.
+    """
     return rng.random(recruits)
 
 
 def _draw_inputs(params: Params, engine: Engine, rng: np.random.Generator, t: int, n: int,
                  act: np.ndarray, new: np.ndarray, join: np.ndarray, kind: np.ndarray
                  ) -> tuple[Month, np.ndarray]:
-    """The month's draws (:func:`draw_month`), its inputs before buying to qualify, and the
-    churn uniforms."""
+    """The month's draws, its inputs before buying to qualify, and the churn uniforms.
+
+    The draws are those of :func:`draw_month`.
+    """
     z, u_customers, u_churn = draw_month(rng, act.size)
     customers = customer_counts(params, n, z, u_customers,
                                 kind[act] if params.kinds.mixed else None)
@@ -828,8 +884,11 @@ def _draw_inputs(params: Params, engine: Engine, rng: np.random.Generator, t: in
 
 def customer_counts(params: Params, n: int, z: np.ndarray, u: np.ndarray,
                     kind_act: np.ndarray | None = None) -> np.ndarray:
-    """The month's customers per active participant from their normal ``z`` and uniform
-    ``u`` draws, the mean scaled by each one's kind (``kind_act``; None: all builders)."""
+    """The month's customers per active participant from their ``z`` and ``u`` draws.
+
+    ``z`` is the normal draw and ``u`` the uniform; the mean is scaled by each one's kind
+    (``kind_act``; None: all builders).
+    """
     free = params.market - n
     mean = params.customers_mean * free / params.market
     if kind_act is not None:
@@ -845,8 +904,10 @@ def customer_counts(params: Params, n: int, z: np.ndarray, u: np.ndarray,
 
 @dataclass
 class Settled:
-    """One month's pay after the payout cap: company-wide totals, and each participant's
-    amounts (:meth:`amounts`)."""
+    """One month's pay after the payout cap.
+
+    Company-wide totals, and each participant's amounts (:meth:`amounts`).
+    """
 
     month: MonthPay
     factor: float  # the payout cap's scaling of the company's pay (1: not reached)
@@ -856,8 +917,10 @@ class Settled:
     company: float  # pay the company pays (all but retail margin)
 
     def amounts(self, part: slice = slice(None)) -> tuple[np.ndarray, np.ndarray]:
-        """Pay, and the part of it the company pays (all but retail margin), of the active
-        participants in ``part``, each rounded to a millionth of the currency.
+        """Pay, and the part of it the company pays, of the active participants in ``part``.
+
+        The company pays all but retail margin; each amount is rounded to a millionth of the
+        currency.
 
         Element by element, so any parts give the same amounts as the whole.
         """
@@ -874,8 +937,9 @@ class Settled:
 
 
 def settle(params: Params, mp: MonthPay, volume: float) -> Settled:
-    """Apply the payout cap; each participant's month is rounded to a millionth of the
-    currency (:meth:`Settled.amounts`).
+    """Apply the payout cap.
+
+    Each participant's month is rounded to a millionth of the currency (:meth:`Settled.amounts`).
 
     When the company's pay (everything but retail margin, which the company does not pay)
     exceeds ``payout_cap_fraction`` x the month's commissionable volume, all of it is scaled
@@ -912,9 +976,11 @@ def settle(params: Params, mp: MonthPay, volume: float) -> Settled:
 def _month_end(params: Params, settled: Settled, act: np.ndarray, u_churn: np.ndarray,
                totals: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
                kind: np.ndarray, quits: np.ndarray, part: slice) -> None:
-    """The month's pay, costs and product used added to the (pay, pay from the company,
-    cost, use credit) ``totals`` (over ids), and who quits (into ``quits``), for the active
-    participants in ``part``."""
+    """The month's pay, costs and product used, and who quits, for the active in ``part``.
+
+    Pay, costs and use are added to the (pay, pay from the company, cost, use credit) ``totals``
+    (over ids); who quits goes into ``quits``.
+    """
     pay, from_company, cost, credit = totals
     got, company = settled.amounts(part)
     ids = act[part]

@@ -1,5 +1,6 @@
-"""The vectorised engine: qualification, buying to qualify, placement and payouts of every
-component with whole-array operations.
+"""The vectorised engine: qualification, buying to qualify, placement and payouts.
+
+Every component is worked out with whole-array operations.
 
 No per-participant Python loop: uplines are reached by jumping through parent arrays one level
 at a time over all payers at once, pay (and what is not paid, by cause) is gathered with one
@@ -82,8 +83,10 @@ def buyers(ids: np.ndarray, share: float) -> np.ndarray:
 
 def units_short(pv: float | np.ndarray, target: float | np.ndarray,
                 unit_volume: float) -> np.ndarray:
-    """Whole products of ``unit_volume`` that bring ``pv`` up to ``target`` (when short);
-    none when that takes more than ``MAX_TOP_UP`` products in a month."""
+    """Whole products of ``unit_volume`` that bring ``pv`` up to ``target`` (when short).
+
+    None when that takes more than ``MAX_TOP_UP`` products in a month.
+    """
     with np.errstate(over="ignore"):  # a product of almost no volume: too many to buy
         need = np.ceil((target - pv) / unit_volume - 1e-9)
     return np.where(need <= MAX_TOP_UP, need, 0).astype(np.int64)
@@ -175,8 +178,10 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
 
 
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Runs of equal neighbours in ``values`` (not empty): where each element starts a run
-    (bool), the start of each run and its length."""
+    """Runs of equal neighbours in ``values`` (not empty).
+
+    Where each element starts a run (bool), the start of each run and its length.
+    """
     first = np.empty(values.size, dtype=bool)
     first[0] = True
     np.not_equal(values[1:], values[:-1], out=first[1:])
@@ -219,8 +224,10 @@ class Rolled:
 
     @classmethod
     def up(cls, tree: Tree, n: int, act: np.ndarray, columns: list[np.ndarray]) -> Rolled:
-        """Roll the ``columns`` (per ``act``, the active ids) up ``tree`` of ``n`` ids. Id -1
-        (no participant) reads zeros."""
+        """Roll the ``columns`` (per ``act``, the active ids) up ``tree`` of ``n`` ids.
+
+        Id -1 (no participant) reads zeros.
+        """
         widths = [max(1, int(c.sum()).bit_length()) for c in columns]
         if sum(widths) <= 63:
             merged = np.zeros(act.size, dtype=np.int64)
@@ -244,8 +251,10 @@ class Rolled:
         return self.unpack(k, self.arrays[self.layout[k][0]][ids])
 
     def columns(self, ids: np.ndarray, out: np.ndarray) -> None:
-        """Every column's subtree totals at ``ids``, into the rows of ``out`` (each array
-        gathered once)."""
+        """Every column's subtree totals at ``ids``, into the rows of ``out``.
+
+        Each array is gathered once.
+        """
         gathered = [a[ids] for a in self.arrays]
         for k, (i, _, _) in enumerate(self.layout):
             out[k] = self.unpack(k, gathered[i])
@@ -257,8 +266,9 @@ class Rolled:
 
 
 class GroupCounts:
-    """Customers, active participants, new recruits and products bought to qualify in every
-    subtree of a tree.
+    """Per-subtree counts of a tree.
+
+    Customers, active participants, new recruits and products bought to qualify in every subtree.
 
     Each participant's own counts are rolled up the tree once a month (:class:`Rolled`,
     :meth:`Tree.roll_up`), after which any subtree's counts are a lookup. Counts are
@@ -268,9 +278,12 @@ class GroupCounts:
 
     def __init__(self, tree: Tree, m: Month, params: Params,
                  before: GroupCounts | None = None, units: np.ndarray | None = None) -> None:
-        """Counts of month ``m``; ``before``: the same tree and month before anyone bought to
-        qualify, whose customer and people totals are reused; ``units``: the products bought
-        to qualify, per active, when ``m`` is the month before they were known."""
+        """Counts of month ``m``.
+
+        ``before``: the same tree and month before anyone bought to qualify, whose customer and
+        people totals are reused; ``units``: the products bought to qualify, per active, when ``m``
+        is the month before they were known.
+        """
         units = m.units if units is None else units
         self.tree = tree
         self.active = m.act.size
@@ -297,16 +310,21 @@ class GroupCounts:
                 self.act_counts[3] = self.units.column(0, m.act)
 
     def prune(self) -> GroupCounts:
-        """Drop the subtrees with nobody active from the tree's levels (:meth:`Tree.prune`);
-        returns these counts."""
+        """Drop the subtrees with nobody active from the tree's levels (:meth:`Tree.prune`).
+
+        Returns these counts.
+        """
         # Everyone active is alive, so nothing is pruned while they are 4 in 5 of the held.
         if self.active <= PRUNE_AT * self.tree.held:
             self.tree.prune(self.people.column(1) > 0)
         return self
 
     def counts(self, ids: np.ndarray) -> np.ndarray:
-        """(customers, active, new, products bought to qualify[, active members, active
-        sellers]) in the subtree of each id (none for id -1): shape (4 or 6, len(ids))."""
+        """Counts in the subtree of each id (none for id -1): shape (4 or 6, len(ids)).
+
+        The rows: customers, active, new, products bought to qualify[, active members, active
+        sellers].
+        """
         out = np.empty((6 if self.by_kind else 4, ids.size), dtype=np.int64)
         if self.by_kind:
             got = np.empty((5, ids.size), dtype=np.int64)
@@ -321,9 +339,11 @@ class GroupCounts:
         return out
 
     def volumes(self, counts: np.ndarray) -> np.ndarray:
-        """(customer, own-purchase, kit) volume of those counts: shape (3, len). Own-use
-        products (:func:`~evaluator.simulation.network.own_use_products`) are counts of
-        each kind x that kind's products a month."""
+        """(customer, own-purchase, kit) volume of those counts: shape (3, len).
+
+        Own-use products (:func:`~evaluator.simulation.network.own_use_products`) are counts of each
+        kind x that kind's products a month.
+        """
         return count_volumes(self.params, counts)
 
 
@@ -344,8 +364,11 @@ def nearest_marked(tree: Tree, mark: np.ndarray) -> np.ndarray:
 
 
 def climb(start: np.ndarray, up: np.ndarray, go: np.ndarray) -> np.ndarray:
-    """From each start, go up through ``up`` while ``go`` holds. It does not at the top
-    (the sentinel, ``up``'s last, its own parent), so every climb ends."""
+    """From each start, go up through ``up`` while ``go`` holds.
+
+    ``go`` does not hold at the top (the sentinel, ``up``'s last, its own parent), so every climb
+    ends.
+    """
     at = start.copy()
     todo = np.flatnonzero(go[at])
     while todo.size:
@@ -356,15 +379,21 @@ def climb(start: np.ndarray, up: np.ndarray, go: np.ndarray) -> np.ndarray:
 
 
 class Scratch:
-    """Reusable working arrays of one engine: a fresh large array costs page faults each time
-    it is first written, and the upline walks need several every component, every month."""
+    """Reusable working arrays of one engine.
+
+    A fresh large array costs page faults each time it is first written, and the upline walks need
+    several every component, every month.
+    """
 
     def __init__(self) -> None:
+        """Start with no buffers."""
         self._buffers: dict[str, np.ndarray] = {}
 
     def get(self, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
-        """An uninitialised array of ``shape`` (a view of the buffer ``name``, grown when
-        needed); valid until the next request for the same name."""
+        """An uninitialised array of ``shape``, valid until the next request for the same name.
+
+        It is a view of the buffer ``name``, grown when needed.
+        """
         size = math.prod(shape)
         buffer = self._buffers.get(name)
         if buffer is None or buffer.size < size or buffer.dtype != dtype:
@@ -408,10 +437,12 @@ class Uplines:
         return replace(self, up=up)
 
     def by_slot(self, route: np.ndarray, act: np.ndarray) -> Uplines:
-        """The same payees and breakage through ``route`` (over ids: each one's nearest
-        eligible upline, or the sentinel), walked from slot to slot: the walk then stays in
-        an array the size of the active, and lands on slots without a lookup by id. Payers
-        are given by slot (their index among the active)."""
+        """The same payees and breakage through ``route``, walked from slot to slot.
+
+        ``route`` is over ids: each one's nearest eligible upline, or the sentinel. The walk then
+        stays in an array the size of the active, and lands on slots without a lookup by id. Payers
+        are given by slot (their index among the active).
+        """
         up = np.empty(self.active + len(NOT_PAID), dtype=self.target.dtype)
         np.take(self.target, np.take(route, act), out=up[: self.active])
         up[self.active:] = np.arange(self.active, self.active + len(NOT_PAID))  # stay put
@@ -420,8 +451,9 @@ class Uplines:
     def pay(self, payers: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
             unlock: np.ndarray | None = None,
             rates_paid: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-        """``rates[k-1] x value`` to the k-th upline of each payer (ids; slots when
-        ``in_slots``).
+        """``rates[k-1] x value`` to the k-th upline of each payer.
+
+        Payers are ids; slots when ``in_slots``.
 
         An upline that is not eligible (or whose ``unlock``, per active participant, is below
         k) is not paid: that pay is breakage, as is pay for levels above the top of the tree.
@@ -463,8 +495,10 @@ class Uplines:
 
 def tagged(paid: np.ndarray, positions: np.ndarray, m: Month,
            customer_only: bool = False) -> np.ndarray:
-    """(customer, own, enrollment) totals of pay at rate ``paid`` on the volume of the
-    active participants at ``positions``."""
+    """(customer, own, enrollment) totals of pay at rate ``paid``.
+
+    The pay is on the volume of the active participants at ``positions``.
+    """
     out = np.zeros(3)
     for s, v in enumerate((m.vc,) if customer_only else (m.vc, m.vo, m.vk)):
         out[s] = float((paid * v[positions]).sum())
@@ -473,8 +507,10 @@ def tagged(paid: np.ndarray, positions: np.ndarray, m: Month,
 
 @dataclass
 class LegFrame:
-    """Who has legs in the binary tree this month, and the volume they carry over: all of
-    the binary's month that buying to qualify does not change."""
+    """Who has legs in the binary tree this month, and the volume they carry over.
+
+    That is all of the binary's month that buying to qualify does not change.
+    """
 
     at: np.ndarray  # index among the active of those with someone below them
     kids: np.ndarray  # (side, at): their children, -1 for none
@@ -483,8 +519,10 @@ class LegFrame:
 
     @classmethod
     def of(cls, tree: Tree, carry: Carry, m: Month, carryover: bool) -> LegFrame:
-        """The frame of month ``m``. Only the active with someone below them can have legs
-        (carry-over comes from legs)."""
+        """The frame of month ``m``.
+
+        Only the active with someone below them can have legs (carry-over comes from legs).
+        """
         kids = np.take(tree.child, m.act, axis=0).T  # (side, active); take: rows at once
         filled = kids >= 0
         at = np.flatnonzero(filled[0] | filled[1])
@@ -528,9 +566,11 @@ class _Context:
 
 
 def _slots_and_legs(sponsor: Tree, act: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Id -> index among the active ``act`` (everyone else, and the sentinel, has the spare
-    index ``act.size``); and the active personal recruits (children in the sponsor tree) of
-    each active participant."""
+    """Each id's index among the active ``act``, and each active one's active recruits.
+
+    Everyone else, and the sentinel, has the spare index ``act.size``; the recruits are personal
+    ones (children in the sponsor tree).
+    """
     slot = np.empty(sponsor.capacity + 1, dtype=np.int32)  # ids not yet joined: never read
     slot[: sponsor.attached] = act.size
     slot[sponsor.capacity] = act.size
@@ -542,8 +582,10 @@ def _slots_and_legs(sponsor: Tree, act: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 @dataclass
 class _Underway:
-    """What the engine has worked out, or set going on other threads, for one month (its
-    active ids ``act``) before paying it."""
+    """What the engine has worked out, or set going on other threads, for one month.
+
+    That is before paying it; ``act`` is the month's active ids.
+    """
 
     act: np.ndarray
     slot: np.ndarray  # id -> index among the active (see :func:`_slots_and_legs`)
@@ -568,8 +610,11 @@ class VectorisedEngine:
     name = "vectorised"
 
     def __init__(self, threads: int | None = None) -> None:
-        """``threads``: how many threads a month's independent parts (the trees as they
-        grow, the components as they pay) may run on; the results do not depend on it."""
+        """``threads``: how many threads a month's independent parts may run on.
+
+        The parts are the trees as they grow and the components as they pay; the results do not
+        depend on it.
+        """
         self.threads = sharing.default_threads() if threads is None else threads
         # per component and part: they run side by side
         self._scratch: dict[tuple[str, tuple[int, int]], Scratch] = {}
@@ -577,10 +622,12 @@ class VectorisedEngine:
         self._underway: _Underway | None = None  # the month being worked out, until paid
 
     def _together(self, tasks: list[Callable[[], T]], size: int) -> list[T]:
-        """Results of the tasks, in task order; run side by side on the engine's threads
-        when the month is big enough for that to pay (numpy releases the GIL on large
-        arrays). The tasks touch disjoint state, and their results are combined in a fixed
-        order, so the outcome is the same either way."""
+        """Results of the tasks, in task order.
+
+        They run side by side on the engine's threads when the month is big enough for that to pay
+        (numpy releases the GIL on large arrays). The tasks touch disjoint state, and their results
+        are combined in a fixed order, so the outcome is the same either way.
+        """
         if not self._side_by_side(size) or len(tasks) < 2:
             return [task() for task in tasks]
         shared = sharing.pool(self.threads)
@@ -596,11 +643,14 @@ class VectorisedEngine:
 
     def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray,
              act: np.ndarray) -> None:
-        """The month's recruits join the sponsor tree here and, in a big month (``act``: the
-        month's active), the forced trees on the other threads, in the background: nothing
-        reads a forced tree before :meth:`pay`, which waits for them (so buying to qualify,
-        on the sponsor tree, overlaps placement). Meanwhile this thread works out the
-        month's slots and active legs (:meth:`top_up` needs them, once the draws are in)."""
+        """The month's recruits join the sponsor tree here, and the forced trees too.
+
+        In a big month (``act``: the month's active) the forced trees are grown on the other
+        threads, in the background: nothing reads a forced tree before :meth:`pay`, which waits for
+        them (so buying to qualify, on the sponsor tree, overlaps placement). Meanwhile this thread
+        works out the month's slots and active legs (:meth:`top_up` needs them, once the draws are
+        in).
+        """
         forced = [partial(place_forced, tree, recruits, sponsors)
                   for tree in net.forced_trees()]
         side = self._side_by_side(act.size)
@@ -616,8 +666,10 @@ class VectorisedEngine:
             self._month(net, act)
 
     def _month(self, net: Network, act: np.ndarray) -> _Underway:
-        """The month of ``act`` being worked out (begun, with its slots and active legs,
-        when there is none yet)."""
+        """The month of ``act`` being worked out.
+
+        It is begun, with its slots and active legs, when there is none yet.
+        """
         if self._underway is None or self._underway.act is not act:
             self._underway = _Underway(act, *_slots_and_legs(net.sponsor, act))
         return self._underway
@@ -643,7 +695,8 @@ class VectorisedEngine:
 
         In a big month, other threads meanwhile roll up the binary tree's counts (customers
         and people, which buying does not change) and, once the purchases are known, the
-        products bought in both trees, for :meth:`pay`."""
+        products bought in both trees, for :meth:`pay`.
+        """
         month = self._month(net, m.act)
         binary = net.binary
         side = self._side_by_side(m.act.size)

@@ -1,5 +1,6 @@
-"""The reference engine: every qualification, placement and payout rule, participant by
-participant.
+"""The reference engine: every qualification, placement and payout rule.
+
+It applies them participant by participant.
 
 This is the oracle the vectorised engine is tested against, written to be read: plain loops
 over Python lists, one rule at a time, in the words a plan's documents use. It is plain, not
@@ -277,8 +278,10 @@ class ReferenceEngine:
 
     @staticmethod
     def _volume_shares(vc: list[float], vo: list[float], vk: list[float]) -> np.ndarray:
-        """The month's (customer, own-purchase, kit) shares of its volume; all own purchases
-        when there is none."""
+        """The month's (customer, own-purchase, kit) shares of its volume.
+
+        All own purchases when there is none.
+        """
         totals = [sum(vc), sum(vo), sum(vk)]
         whole = sum(totals)
         if whole <= 0:
@@ -287,7 +290,8 @@ class ReferenceEngine:
 
     @staticmethod
     def _levels_open(params: Params, held: int) -> int | None:
-        """Unilevel levels paid to a participant holding rank ``held`` (``NO_RANK``: none);
+        """Unilevel levels paid to a participant holding rank ``held`` (``NO_RANK``: none).
+
         ``None``: every level.
 
         Rule: when no rank sets ``unlocks_levels``, every level is paid to everyone;

@@ -26,8 +26,11 @@ PARALLEL_MIN = 50_000  # fewest participants for which a month's parts run side 
 
 
 def default_threads() -> int:
-    """Threads a month's independent parts run on: ``OPPEVAL_SIMULATION_THREADS`` when set
-    (1: none side by side), else the usable cores, at most ``MOST_THREADS``."""
+    """Threads a month's independent parts run on.
+
+    ``OPPEVAL_SIMULATION_THREADS`` when set (1: none side by side), else the usable cores, at most
+    ``MOST_THREADS``.
+    """
     return count_from_env(THREADS_ENV, min(MOST_THREADS, usable_cores()))
 
 
@@ -48,9 +51,11 @@ def _pool(threads: int, pid: int) -> ThreadPoolExecutor:
 
 
 def in_parts(threads: int, size: int, work: Callable[[slice], None]) -> None:
-    """``work(part)`` over contiguous parts of ``range(size)`` that together cover it: one
-    part per thread side by side when ``size`` is big enough for that to pay, else one
-    part. For element-by-element work, whose results do not depend on the parts."""
+    """``work(part)`` over contiguous parts of ``range(size)`` that together cover it.
+
+    One part per thread side by side when ``size`` is big enough for that to pay, else one part. For
+    element-by-element work, whose results do not depend on the parts.
+    """
     if not side_by_side(threads, size):
         work(slice(0, size))
         return

@@ -218,8 +218,11 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
 
 
 def _mean(values: Sequence[Any], key: str) -> Any:
-    """Mean of the same figure over runs: numbers averaged (None ignored), dicts and lists of
-    dicts by element, anything else taken from the first run."""
+    """Mean of the same figure over runs.
+
+    Numbers averaged (None ignored), dicts and lists of dicts by element, anything else taken from
+    the first run.
+    """
     first = values[0]
     if isinstance(first, dict):
         return {k: _mean([v[k] for v in values], k) for k in first}
@@ -244,8 +247,10 @@ def _lookup(summary: dict[str, Any], dotted: str) -> Any:
 
 
 def combine(summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Figures over all runs: means, with the timeline and histogram of run 0 and a 90%
-    interval (5th to 95th percentile over runs) for each key figure under ``intervals``."""
+    """Figures over all runs: means, with the timeline and histogram of run 0.
+
+    Each key figure also gets a 90% interval (5th to 95th percentile over runs) under ``intervals``.
+    """
     out = {k: _mean([s[k] for s in summaries], k) for k in summaries[0]}
     out["runs"] = len(summaries)
     out["timeline"] = summaries[0]["timeline"]

@@ -89,8 +89,10 @@ assumptions fit, 30 rows at the per-evaluation budget do."""
 
 
 def check_size(data: bytes) -> int:
-    """Refuse an empty or oversize upload, or one with more than :data:`MAX_ROWS` rows;
-    returns its number of data rows."""
+    """Refuse an empty or oversize upload, or one with more than :data:`MAX_ROWS` rows.
+
+    Returns its number of data rows.
+    """
     if len(data) > MAX_BYTES:
         raise LimitError([FieldError("", f"the CSV is {len(data):,} bytes; the web limit is "
                                          f"{MAX_BYTES:,} bytes (use oppeval batch for larger "
@@ -116,7 +118,8 @@ def check_budget(rows: int, settings: BatchSettings) -> None:
 def run_web_batch(data: bytes, settings: BatchSettings) -> WebBatch:
     """Score an uploaded CSV under the web limits; InputError when it cannot be scored.
 
-    Each row that is evaluated holds a heavy-work slot for that row only."""
+    Each row that is evaluated holds a heavy-work slot for that row only.
+    """
     rows = check_size(data)
     service.check_limits(settings.overrides)
     check_budget(rows, settings)
@@ -135,9 +138,12 @@ def run_web_batch(data: bytes, settings: BatchSettings) -> WebBatch:
 
 def _settings(overrides: Mapping[str, str], seed_text: str | None,
               rubric: RubricChoice) -> BatchSettings:
-    """The batch's settings. LimitError when the assumptions exceed the web's limits; else
-    InputError listing every problem with the assumptions, the seed and the rubric at once,
-    as the offer form and the evaluate API list them."""
+    """The batch's settings.
+
+    Raises LimitError when the assumptions exceed the web's limits; else InputError listing every
+    problem with the assumptions, the seed and the rubric at once, as the offer form and the
+    evaluate API list them.
+    """
     service.check_limits(overrides)
     errors = Submission(overrides=dict(overrides), seed_text=seed_text or "",
                         rubric=rubric).check().errors
