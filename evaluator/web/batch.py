@@ -82,10 +82,11 @@ class WebBatch:
 
 
 
-BATCH_BUDGET = 1_500_000_000
+BATCH_BUDGET = 1_700_000_000
 """Most simulated participant-months one web batch may ask for, all its rows together (each
 row is also held to ``service.EVALUATION_BUDGET``): :data:`MAX_ROWS` rows at the web's default
-assumptions fit, 30 rows at the per-evaluation budget do."""
+assumptions fit (16,800,000 each, sensitivity re-runs included), 34 rows at the
+per-evaluation budget do."""
 
 
 def check_size(data: bytes) -> int:

@@ -51,7 +51,7 @@ def test_the_form_redirects_to_the_saved_report_which_shows_it(client: FlaskClie
 
 
 def test_the_evaluate_form_itself_redirects_there(client: FlaskClient) -> None:
-    page = client.get("/?sample=retail_first_single_level").get_data(as_text=True)
+    page = client.get("/form?sample=retail_first_single_level").get_data(as_text=True)
     form = next(f for f in parse(page).forms if f.attrs.get("action") == "/evaluate")
     response = client.post("/evaluate", data={**form.values, **SMALL, "action": "evaluate"})
     assert response.status_code == 303

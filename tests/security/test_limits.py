@@ -18,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import Signer
 
+from evaluator.evaluation import SENSITIVITY_CHANGES
 from evaluator.resources import data_dir
 from evaluator.rubric import MAX_RUBRIC_BYTES
 from evaluator.schema import MAX_NESTING, MAX_PLAN_BYTES
@@ -101,7 +102,9 @@ def test_the_time_budget_is_refused_up_front_from_the_api(client: FlaskClient) -
     (message,) = error_messages(response)
     assert message.startswith("assumptions.max_participants: ")
     assert f"time budget per evaluation is {EVALUATION_BUDGET:,} participant-months" in message
-    assert "102,000,000 participant-months" in message
+    # 50,000 x 120 months x (10 runs + 1 sensitivity baseline run + 1 run per change)
+    runs = 10 + 1 + len(SENSITIVITY_CHANGES)
+    assert f"{50_000 * 120 * runs:,} participant-months" in message
 
 
 def test_the_time_budget_is_refused_from_the_form(client: FlaskClient) -> None:

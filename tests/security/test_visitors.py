@@ -67,7 +67,7 @@ def someone_waits(app: Flask) -> bool:
 
 def form_evaluation(client: FlaskClient) -> str:
     """Evaluate the sample from the offer form; the saved report's page it redirects to."""
-    page = client.get(f"/?sample={SAMPLE.stem}").get_data(as_text=True)
+    page = client.get(f"/form?sample={SAMPLE.stem}").get_data(as_text=True)
     values = {**pages.form(page, form_id="offer-form").values, **SMALL}
     response = client.post("/evaluate", data=values, follow_redirects=True)
     assert response.status_code == 200
@@ -217,7 +217,7 @@ def test_an_uploaded_rubric_is_parsed_only_in_a_heavy_work_slot(
             return post_multipart(client, "/methodology", {
                 "csrf_token": token, "rubric_file": (RUBRIC_TEXT.encode(), "mine.yaml")})
     else:
-        page = client.get(f"/?sample={SAMPLE.stem}").get_data(as_text=True)
+        page = client.get(f"/form?sample={SAMPLE.stem}").get_data(as_text=True)
         values = {**pages.form(page, form_id="offer-form").values, **SMALL,
                   "rubric": "uploaded", "rubric_text": RUBRIC_TEXT}
 
