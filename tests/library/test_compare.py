@@ -45,7 +45,7 @@ def test_the_comparison_names_the_cheaper_offer_and_why(pair: list[dict[str, Any
     assert median["A"] > median["B"]
     assert result.summary.startswith("Corrow Kitchen Direct (offer A) costs a typical recruit "
                                      "less")
-    assert "because its first year costs USD 289 against USD 1,690" in result.summary
+    assert "because its first year costs $289 against $1,690" in result.summary
     titles = [s.title for s in result.sections]
     assert titles == ["What joining costs", "Break-even", "The bottom line",
                       "Where the money comes from", "Late joiners", "Verdict"]
@@ -95,7 +95,7 @@ def test_the_comparison_pdf_text_holds_the_summary_and_the_figures(
     text = " ".join(pdftotext(body, tmp_path).split())
     assert "Corrow Kitchen Direct (offer A) costs a typical recruit less" in text
     for phrase in ("What joining costs", "Late joiners", "Indicators that differ",
-                   "Callbridge Connect", "USD 1,690"):
+                   "Callbridge Connect", "$1,690"):
         assert phrase in text
 
 
