@@ -26,8 +26,8 @@ PHONE_WIDTH = VIEWPORTS["phone"]["width"]
 
 
 def open_report(page: Page) -> None:
-    """A sample evaluated with a small simulation, through the form."""
-    page.goto("/")
+    """A sample evaluated with a small simulation, through the form: the saved report."""
+    page.goto("/form")
     page.get_by_label("Sample offer").select_option("autoship_unilevel_wellness")
     page.get_by_role("button", name="Fill the form with this sample").click()
     page.locator("#s-assumptions > summary").click()
@@ -44,9 +44,19 @@ def open_batch_results(page: Page) -> None:
     expect(page.locator("#batch-summary")).to_contain_text("scored")
 
 
+def open_comparison(page: Page) -> None:
+    """The saved report just opened, compared with itself (the compare page needs 2 ids)."""
+    report_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    page.goto(f"/compare?r={report_id}&r={report_id}")
+    expect(page.locator("main")).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Page], object]] = {
-    "form": lambda page: page.goto("/"),
+    "quick": lambda page: page.goto("/"),
+    "form": lambda page: page.goto("/form"),
     "report": open_report,
+    "compare": open_comparison,
+    "public-reports": lambda page: page.goto("/reports"),
     "methodology": lambda page: page.goto("/methodology"),
     "batch": lambda page: page.goto("/batch"),
     "batch-results": open_batch_results,
@@ -89,7 +99,7 @@ def test_no_axe_violation_and_no_sideways_scroll(viewport_page: tuple[str, Page]
 
 def test_a_removed_row_can_be_put_back_with_what_was_typed(page: Page) -> None:
     """Removing a row asks nothing, so it can be undone: the Undo button puts it back whole."""
-    page.goto("/")
+    page.goto("/form")
     page.get_by_label("Sample offer").select_option("autoship_unilevel_wellness")
     page.get_by_role("button", name="Fill the form with this sample").click()
     products = page.locator("#s-products > .rows > .row")
