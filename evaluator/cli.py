@@ -179,17 +179,7 @@ def evaluate(plan: str, fmt: str, out: str, seed: int, rubric_path: str | None, 
     from evaluator.report import RENDERERS
 
     renderer = RENDERERS[fmt]
-    if renderer.binary and out == "-" and sys.stdout.isatty():
-        _fail([FieldError("--output", f"a {fmt} report is binary; write it to a file with -o")],
-              None)
-    with _input_errors(None):
-        overrides = parse_set_options(settings)
-    rubric = None
-    if rubric_path is not None:
-        from evaluator.rubric import load_rubric
-
-        with _input_errors(rubric_path):
-            rubric = load_rubric(rubric_path)
+    overrides, rubric = _settings(renderer.binary, out, f"a {fmt} report", settings, rubric_path)
     name = _display_name(plan)
     with _input_errors(name):
         evaluation = evaluate_document(
@@ -199,6 +189,25 @@ def evaluate(plan: str, fmt: str, out: str, seed: int, rubric_path: str | None, 
     renderer.render(evaluation, buffer)
     payload = buffer.getvalue()
     _write_output(payload if isinstance(payload, bytes) else payload.encode("utf-8"), out, fmt)
+
+
+def _settings(binary: bool, out: str, what: str, settings: tuple[str, ...],
+              rubric_path: str | None) -> tuple[dict[str, str], Any]:
+    """The ``--set`` overrides and the ``--rubric`` (or None) of a command that writes ``what``.
+
+    A binary output is refused on a terminal; every refusal ends the command with exit 2.
+    """
+    if binary and out == "-" and sys.stdout.isatty():
+        _fail([FieldError("--output", f"{what} is binary; write it to a file with -o")], None)
+    with _input_errors(None):
+        overrides = parse_set_options(settings)
+    rubric = None
+    if rubric_path is not None:
+        from evaluator.rubric import load_rubric
+
+        with _input_errors(rubric_path):
+            rubric = load_rubric(rubric_path)
+    return overrides, rubric
 
 
 def _write_output(data: bytes, out: str, what: str) -> None:
@@ -257,21 +266,13 @@ def compare(plans: tuple[str, ...], fmt: str, out: str, seed: int, rubric_path: 
     from evaluator.compare import compare as compare_offers
     from evaluator.evaluation import evaluate_document
     from evaluator.report.comparison import COMPARISON_RENDERERS
-    from evaluator.rubric import load_rubric
 
     renderer = COMPARISON_RENDERERS[fmt]
     if not MIN_OFFERS <= len(plans) <= MAX_OFFERS:
         _fail([FieldError("PLAN", f"give {MIN_OFFERS} to {MAX_OFFERS} plans to compare; "
                           f"{len(plans)} given")], None)
-    if renderer.binary and out == "-" and sys.stdout.isatty():
-        _fail([FieldError("--output", f"a {fmt} comparison is binary; write it to a file "
-                          "with -o")], None)
-    with _input_errors(None):
-        overrides = parse_set_options(settings)
-    rubric = None
-    if rubric_path is not None:
-        with _input_errors(rubric_path):
-            rubric = load_rubric(rubric_path)
+    overrides, rubric = _settings(renderer.binary, out, f"a {fmt} comparison", settings,
+                                  rubric_path)
     evaluations = []
     for plan in plans:
         name = _display_name(plan)

@@ -149,21 +149,12 @@ class Comparison:
         }
 
 
-def _get(ev: Mapping[str, Any], path: Sequence[str]) -> Any:
-    node: Any = ev
-    for key in path:
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(key)
-    return node
-
-
 def _offer(letter: str, ev: Mapping[str, Any]) -> Offer:
     score = ev.get("score") or {}
     return Offer(
         letter=letter,
-        name=str(_get(ev, ("plan", "company", "name")) or f"Offer {letter}"),
-        currency=str(_get(ev, ("economics", "currency")) or ""),
+        name=str(view.lookup(ev, ("plan", "company", "name")) or f"Offer {letter}"),
+        currency=str(view.lookup(ev, ("economics", "currency")) or ""),
         verdict=str(score.get("verdict") or ""),
         verdict_level=str(score.get("verdict_level") or ""),
     )
@@ -189,7 +180,7 @@ def _indicator_rows(evs: Sequence[Mapping[str, Any]]) -> tuple[list[IndicatorRow
 
 
 def _money(ev: Mapping[str, Any], offer: Offer, *path: str) -> str:
-    return view.money(_get(ev, path), offer.currency)
+    return view.money(view.lookup(ev, path), offer.currency)
 
 
 def summary_sentence(evs: Sequence[Mapping[str, Any]], offers: Sequence[Offer]) -> str:
@@ -201,11 +192,11 @@ def summary_sentence(evs: Sequence[Mapping[str, Any]], offers: Sequence[Offer]) 
             "so this comparison does not say which costs a recruit less; compare each figure "
             "in its own currency."
         )
-    medians = [_get(ev, ("simulation", "median_net_income")) for ev in evs]
+    medians = [view.lookup(ev, ("simulation", "median_net_income")) for ev in evs]
     if any(m is None for m in medians):
         return ("The median participant's net income is unknown for at least one offer, so "
                 "this comparison does not say which costs a recruit less.")
-    horizon = _get(evs[0], ("assumptions", "horizon_months", "value"))
+    horizon = view.lookup(evs[0], ("assumptions", "horizon_months", "value"))
     period = "the horizon" if horizon is None else f"the {view.number(horizon)} months simulated"
     if len(set(medians)) == 1:
         return (f"No offer costs a typical recruit less: the median participant of each ends "
@@ -230,18 +221,18 @@ def summary_sentence(evs: Sequence[Mapping[str, Any]], offers: Sequence[Offer]) 
 
 def _reasons(best: Mapping[str, Any], worst: Mapping[str, Any], b: Offer, w: Offer) -> list[str]:
     reasons = []
-    cost_b = _get(best, ("economics", "first_year_cost"))
-    cost_w = _get(worst, ("economics", "first_year_cost"))
+    cost_b = view.lookup(best, ("economics", "first_year_cost"))
+    cost_w = view.lookup(worst, ("economics", "first_year_cost"))
     if cost_b is not None and cost_w is not None and cost_b < cost_w:
         reasons.append(f"its first year costs {view.money(cost_b, b.currency)} against "
                        f"{view.money(cost_w, w.currency)}")
-    sales_b = _get(best, ("simulation", "pay_sources", "customer_sales"))
-    sales_w = _get(worst, ("simulation", "pay_sources", "customer_sales"))
+    sales_b = view.lookup(best, ("simulation", "pay_sources", "customer_sales"))
+    sales_w = view.lookup(worst, ("simulation", "pay_sources", "customer_sales"))
     if sales_b is not None and sales_w is not None and sales_b > sales_w:
         reasons.append(f"more of its pay comes from sales to customers ({view.percent(sales_b)} "
                        f"against {view.percent(sales_w)})")
-    losing_b = _get(best, ("simulation", "fraction_losing_money"))
-    losing_w = _get(worst, ("simulation", "fraction_losing_money"))
+    losing_b = view.lookup(best, ("simulation", "fraction_losing_money"))
+    losing_w = view.lookup(worst, ("simulation", "fraction_losing_money"))
     if losing_b is not None and losing_w is not None and losing_b < losing_w:
         reasons.append(f"fewer of its participants lose money ({view.percent(losing_b)} "
                        f"against {view.percent(losing_w)})")
@@ -258,7 +249,7 @@ def compare(evaluations: Sequence[Mapping[str, Any]]) -> Comparison:
     sections = tuple(
         Section(title, tuple(
             Row(key=".".join(path), label=label, kind=kind,
-                values=tuple(_get(ev, path) for ev in evs))
+                values=tuple(view.lookup(ev, path) for ev in evs))
             for label, kind, path in rows
         ))
         for title, rows in SECTIONS
@@ -277,7 +268,7 @@ def compare(evaluations: Sequence[Mapping[str, Any]]) -> Comparison:
         indicators=tuple(indicators),
         same_indicators=same,
         summary=summary_sentence(evs, offers),
-        horizon_months=_get(first, ("assumptions", "horizon_months", "value")),
+        horizon_months=view.lookup(first, ("assumptions", "horizon_months", "value")),
         seed=first.get("seed"),
         engine_version=str(first.get("engine_version") or ""),
         rubric=f"{rubric.get('title') or rubric.get('id') or 'rubric'} "

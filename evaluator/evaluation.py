@@ -479,8 +479,8 @@ def _sensitivity(plan: Plan, rubric: Rubric, small: Assumptions, changes: list[_
             }
         )
     flips = [
-        f"With {c['assumption']} at {c['to']:g} instead of {c['from']:g}, the verdict would "
-        f"be {c['verdict']} instead of {base.verdict} ({c['direction']})."
+        f"With {_worded(c['assumption'])} at {c['to']:g} instead of {c['from']:g}, the verdict "
+        f"would be {c['verdict']} instead of {base.verdict} ({c['direction']})."
         for c in out
         if c["flips"]
     ]
@@ -495,6 +495,12 @@ def _sensitivity(plan: Plan, rubric: Rubric, small: Assumptions, changes: list[_
         "flips": flips,
         "stable": not flips,
     }
+
+
+def _worded(name: str) -> str:
+    """An assumption as a reader sees it: its label in lower case (``monthly churn``)."""
+    label = SPECS[name].label if name in SPECS else ""
+    return label[:1].lower() + label[1:] if label else name.replace("_", " ")
 
 
 def _direction(rubric: Rubric, before: str, after: str) -> str | None:

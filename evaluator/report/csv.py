@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
-from evaluator.report.view import evaluation_dict, write_text
+from evaluator.report.view import evaluation_dict, lookup, write_text
 
 FIXED_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("company_name", ("plan", "company", "name")),
@@ -119,15 +119,6 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _get(ev: Mapping[str, Any], path: Sequence[str]) -> Any:
-    node: Any = ev
-    for key in path:
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(key)
-    return node
-
-
 def _indicators(ev: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return list(ev.get("indicators") or [])
 
@@ -144,7 +135,7 @@ def csv_columns(evaluation: Any) -> list[str]:
 def flat_row(evaluation: Any) -> dict[str, str]:
     """The Evaluation as one flat row (column -> neutralised text), in :func:`csv_columns` order."""
     ev = evaluation_dict(evaluation)
-    row = {name: cell_text(_get(ev, path)) for name, path in FIXED_COLUMNS}
+    row = {name: cell_text(lookup(ev, path)) for name, path in FIXED_COLUMNS}
     for ind in _indicators(ev):
         row[f"indicator.{ind['id']}.value"] = cell_text(ind.get("value"))
         row[f"indicator.{ind['id']}.level"] = cell_text(ind.get("level"))

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any
 
 from evaluator.formatting import MINUS, is_number, money, number, percent
@@ -140,6 +140,19 @@ def verdict_class(score: Any) -> str:
     """
     level = score.get("verdict_level") if isinstance(score, Mapping) else None
     return level if level in ("low", "elevated", "high") else "other"
+
+
+def lookup(ev: Mapping[str, Any], path: Sequence[str]) -> Any:
+    """The value at ``path`` (keys, outermost first) in an evaluation dictionary, or None.
+
+    None where any step is missing or is not a mapping.
+    """
+    node: Any = ev
+    for key in path:
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(key)
+    return node
 
 
 _DATED: contextvars.ContextVar[dt.date | None] = contextvars.ContextVar("report_date",

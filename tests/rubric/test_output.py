@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from evaluator import ENGINE_VERSION
+from evaluator.assumptions import SPECS
 from evaluator.evaluation import (
     DEFAULT_SEED,
     Evaluation,
@@ -159,7 +160,9 @@ def test_sensitivity_names_the_assumption_and_the_direction(
         for change, sentence in zip(flipped, sensitivity["flips"], strict=True):
             assert change["verdict"] != sensitivity["baseline"]["verdict"]
             assert change["direction"] in ("riskier", "less risky")
-            assert change["assumption"] in sentence
+            label = SPECS[change["assumption"]].label
+            assert label[:1].lower() + label[1:] in sentence  # words, not the raw name
+            assert change["assumption"] not in sentence
             assert change["direction"] in sentence
 
 
@@ -196,7 +199,7 @@ verdicts: [{max: 30, label: Lower risk}, {max: 60, label: Significant risk}, {la
         "Lower risk", True, "less risky",
     )
     assert sensitivity["flips"] == [
-        "With customers_per_participant at 4 instead of 2, the verdict would be Lower risk "
+        "With customers per participant at 4 instead of 2, the verdict would be Lower risk "
         "instead of High risk (less risky)."
     ]
     assert sensitivity["stable"] is False
