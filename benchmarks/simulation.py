@@ -5,13 +5,13 @@ wall and CPU time; every figure is the median of ``--repeats`` fresh processes (
 with the range of wall times beside it, since a shared machine's speed drifts (the load
 average is printed first):
 - 1,000,000 participants x 60 months with a plan that uses all nine component types
-  (targets: <= 5 s wall, <= 1 GiB peak);
+  (<= 1 GiB peak; its speed target is a ratio to the speed floor: see ``--floor``);
 - the same plan at 10k, 100k and 1M participants (growth should be linear), with the engine's
   threads (a big month's independent parts side by side) and on one thread
   (``OPPEVAL_SIMULATION_THREADS=1``);
 - vectorised vs reference engine per participant-month, side by side on the same run
-  (a 20,000-person market filled over 60 months, and a 100,000-person one; target: the
-  reference takes at least 100x as long);
+  (a 20,000-person market filled over 60 months, and a 100,000-person one; the ratio is
+  printed for reference and is not a target);
 - the web form's default size (the assumption defaults: a network that fills a
   1,000,000-person market, scaled to at most max_participants = 20,000 simulated
   participants, 5 runs), all runs included, shared over worker processes as the web server
@@ -228,9 +228,8 @@ def main() -> None:
         print(f"  reference  {ref['seconds']:.2f} s wall, {ref['cpu_seconds']:.2f} s cpu "
               f"({ref['us_per_pm']:.2f} us per participant-month)")
         print(f"  ratio {ref['seconds'] / v['seconds']:.0f}x wall, "
-              f"{ref['cpu_seconds'] / v['cpu_seconds']:.0f}x cpu")
-        checks.append((f"reference / vectorised per participant-month at {size:,} (wall)",
-                       ref["seconds"] / v["seconds"], 100.0, "x", True))
+              f"{ref['cpu_seconds'] / v['cpu_seconds']:.0f}x cpu (printed for reference: "
+              "the ratio to the reference engine is not a target)")
     r = _child("web", 0, reps)
     print(f"\nWeb default size (max_participants {r['max_participants']:,}, runs {r['runs']}), "
           f"all runs, vectorised, as the web server runs them ({r['processes']} worker "
