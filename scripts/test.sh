@@ -8,7 +8,12 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-    libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium postgresql nodejs npm
+    libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium postgresql
+# Node and npm for axe-core: Debian's packages on a fresh machine; an image that ships its own
+# Node (whose nodejs package includes npm and conflicts with Debian's npm) keeps it.
+if ! command -v npm >/dev/null 2>&1; then
+    apt-get install -y --no-install-recommends nodejs npm
+fi
 source scripts/venv.sh
 .venv/bin/pip install --quiet -e ".[test]"
 npm ci --no-audit --no-fund  # axe-core for the accessibility tests (package.json)
