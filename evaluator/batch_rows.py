@@ -36,6 +36,9 @@ from evaluator.numbers import NumberError, read_number
 from evaluator.schema import MAX_PLAN_BYTES, field_node, parse_plan, plan_errors
 from evaluator.schema import meaning as schema_meaning
 
+OUTPUT_FORMATS: tuple[str, ...] = ("csv", "json")
+"""The formats a batch's results can be written in (``batch.OutputFormat`` names the same)."""
+
 Kind = Literal[
     "text", "money", "number", "fraction", "integer", "boolean", "rates", "amounts", "choice",
     "claims", "file",

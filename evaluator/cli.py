@@ -23,6 +23,7 @@ import click
 
 from evaluator import DEFAULT_SEED, __version__
 from evaluator.assumptions import SPECS, parse_set_options
+from evaluator.batch_rows import OUTPUT_FORMATS
 from evaluator.errors import (
     AssumptionError,
     EvaluatorError,
@@ -289,7 +290,7 @@ def compare(plans: tuple[str, ...], fmt: str, out: str, seed: int, rubric_path: 
               required=True, help="Where to write the results (- for stdout).")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Local worker processes (default: all cores).")
-@click.option("--format", "-f", "fmt", type=click.Choice(("csv", "json")), default="csv",
+@click.option("--format", "-f", "fmt", type=click.Choice(OUTPUT_FORMATS), default="csv",
               show_default=True,
               help="Output format: csv (one row per input row) or json (JSON lines, one object "
                    "per input row).")

@@ -40,7 +40,7 @@ from evaluator.batch import (
     outcome_json,
     score_row,
 )
-from evaluator.batch_rows import data_rows, open_rows, text_stream
+from evaluator.batch_rows import OUTPUT_FORMATS, data_rows, open_rows, text_stream
 from evaluator.errors import FieldError, InputError, LimitError, error_body
 from evaluator.resources import data_dir
 from evaluator.web import csrf, formdata, service
@@ -291,8 +291,9 @@ def api() -> Response | tuple[Response, int]:
     args = request.args
     errors = unknown_parameters(args)
     fmt = args.get("format", "json")
-    if fmt not in ("json", "csv"):
-        errors.append(FieldError("format", f"{fmt!r} is not one of json, csv", fmt))
+    if fmt not in OUTPUT_FORMATS:
+        errors.append(FieldError("format", f"{fmt!r} is not one of " + ", ".join(OUTPUT_FORMATS),
+                                 fmt))
     try:
         settings = _settings({n: args[n] for n in SPECS if n in args}, args.get("seed"),
                              RubricChoice(stem=args.get("rubric", "")))

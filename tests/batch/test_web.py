@@ -238,7 +238,7 @@ def test_the_api_csv_equals_the_command_line(client: FlaskClient, tmp_path: Path
                                                        "1 holds a NUL byte); save it as CSV "
                                                        "UTF-8"}),
         ("format=pdf", b"company_name\nA\n", 422,
-         {"path": "format", "message": "'pdf' is not one of json, csv"}),
+         {"path": "format", "message": "'pdf' is not one of csv, json"}),
         ("color=red", b"company_name\nA\n", 422,
          {"path": "color", "message": "is not a parameter of this operation; expected one of "
                                       + ", ".join(("format", "seed", "rubric", *SPECS))}),

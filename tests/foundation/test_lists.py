@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from evaluator import schema
+from evaluator.cli import cli
 from evaluator.model import ComponentType, Plan
 from evaluator.schema import COMPONENT_FIELDS, COMPONENT_TYPES, plan_errors, plan_schema
 
@@ -199,3 +200,14 @@ def test_a_batch_column_that_fills_a_plan_field_has_that_fields_wording() -> Non
     assert worded
     for column in worded:
         assert column.meaning == meaning(field_node(column.path)), column.name
+
+
+def test_the_batch_output_formats_are_one_list() -> None:
+    """The batch's result formats: one tuple, which the type and the CLI's choices follow."""
+    from evaluator.batch import OutputFormat
+    from evaluator.batch_rows import OUTPUT_FORMATS
+
+    assert set(typing.get_args(OutputFormat)) == set(OUTPUT_FORMATS)
+    batch_command = cli.commands["batch"]
+    choices = next(p.type.choices for p in batch_command.params if p.name == "fmt")
+    assert tuple(choices) == OUTPUT_FORMATS
