@@ -467,7 +467,7 @@ def row_document(cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, st
             values[name] = parse_cell(column, text)
         except _CellError as exc:
             errors.append(FieldError(name, str(exc), text))
-    doc: dict[str, Any] = {"schema_version": "1", "company": {}, "costs": {},
+    doc: dict[str, Any] = {"company": {}, "costs": {},
                            "products": [{"name": "Main product"}], "compensation": {}}
     columns: dict[str, str] = {"company": "company_name", "costs": "currency",
                                "products": "retail_price", "compensation": "plan_type",

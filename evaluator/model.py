@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from evaluator.schema import COMPONENT_FIELDS, parse_plan, validate_plan
+from evaluator.schema import COMPONENT_FIELDS, parse_plan, plan_version, v1_only, validate_plan
 
 ComponentType = Literal[
     "retail_margin",
@@ -233,7 +233,8 @@ class Plan:
         out["compensation"]["components"] = [
             _component_dict(c) for c in self.compensation.components
         ]
-        return _lists(out)
+        out = _lists(out)
+        return v1_only(out) if self.schema_version == "1" else out
 
     def canonical_json(self) -> str:
         """Canonical JSON of the normalised plan (sorted keys, no spaces)."""
@@ -423,5 +424,5 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
         buyback=buyback,
         disclosures=disclosures,
         sources=tuple(SourceNote(s["field"], s["citation"]) for s in doc.get("sources") or ()),
-        schema_version=doc.get("schema_version", "1"),
+        schema_version=plan_version(doc),
     )

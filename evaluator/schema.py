@@ -61,8 +61,15 @@ _TYPE_WORDS = {
 
 @cache
 def plan_schema() -> dict[str, Any]:
-    """The plan schema v1 document shipped in the package."""
+    """The plan schema (v1.1, which accepts every v1 plan) shipped in the package."""
     text = resources.files("evaluator").joinpath("plan_schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def plan_schema_v1() -> dict[str, Any]:
+    """Plan schema v1 as it was released, frozen: what a plan saying ``"1"`` must satisfy."""
+    text = resources.files("evaluator").joinpath("plan_schema_v1.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -167,6 +174,61 @@ keywords build short messages (the errors are reworded by :func:`field_errors` a
 @cache
 def _validator() -> Any:
     return BoundedValidator(plan_schema())
+
+
+@cache
+def _v1_validator() -> Any:
+    return BoundedValidator(plan_schema_v1())
+
+
+V1_1 = "1.1"
+"""The schema version of a plan that uses a field schema v1 does not have."""
+
+
+def _v1_paths(doc: dict[str, Any]) -> list[str]:
+    """Where a valid plan goes beyond schema v1 (empty for a v1 plan)."""
+    body = {k: v for k, v in doc.items() if k != "schema_version"}
+    paths = set()
+    for error in _v1_validator().iter_errors(body):
+        where = format_path(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = error.schema.get("properties", {})
+            for key in error.instance:
+                if key not in allowed:
+                    paths.add(f"{where}.{key}" if where else key)
+        else:
+            paths.add(where)
+    return sorted(paths, key=_sort_key)
+
+
+def v1_only(normalised: dict[str, Any]) -> dict[str, Any]:
+    """A normalised v1 plan without the v1.1 fields (all at their defaults in a v1 plan).
+
+    So a v1 plan's normalised document, and the input hash made from it, stay as they were.
+    """
+    def prune(node: Any, schema: Mapping[str, Any]) -> Any:
+        if isinstance(node, dict):
+            if "oneOf" in schema:
+                schema = next((b for b in schema["oneOf"]
+                               if b["properties"]["type"].get("const") == node.get("type")),
+                              {})
+            props = schema.get("properties")
+            if props is None:
+                return node
+            return {k: prune(v, props[k]) for k, v in node.items() if k in props}
+        if isinstance(node, list) and isinstance(schema.get("items"), Mapping):
+            return [prune(v, schema["items"]) for v in node]
+        return node
+
+    return prune(normalised, plan_schema_v1())
+
+
+def plan_version(doc: dict[str, Any]) -> str:
+    """A valid plan's schema version: the one it states, else "1.1" exactly when it needs it."""
+    stated = doc.get("schema_version")
+    if isinstance(stated, str):
+        return stated
+    return V1_1 if _v1_paths(doc) else "1"
 
 
 def format_path(parts: Iterable[str | int]) -> str:
@@ -676,6 +738,12 @@ def plan_errors(doc: Any) -> list[FieldError]:
             return bad
     if isinstance(doc, dict) and not found:
         found.update(_cross_field_errors(doc))
+    if isinstance(doc, dict) and not found and doc.get("schema_version") == "1":
+        found.update(
+            FieldError(path or "schema_version",
+                       'is part of plan schema 1.1: set schema_version to "1.1" (or leave it '
+                       "out)", "1")
+            for path in _v1_paths(doc))
     return first_errors(sorted(found, key=lambda e: (_sort_key(e.path), e.message)))
 
 
@@ -686,7 +754,10 @@ def _sort_key(path: str) -> tuple[Any, ...]:
 
 
 def validate_plan(doc: Any) -> dict[str, Any]:
-    """Return ``doc`` when it satisfies plan schema v1, else raise with every error."""
+    """Return ``doc`` when it satisfies the plan schema (v1 or v1.1), else raise with every error.
+
+    A plan stating ``"schema_version": "1"`` must satisfy schema v1 as released.
+    """
     errors = plan_errors(doc)
     if errors:
         raise PlanValidationError(errors)

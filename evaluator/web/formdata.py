@@ -592,7 +592,7 @@ def to_document(state: FormState, errors: list[FieldError] | None = None) -> dic
     input's name (``"10"`` typed for a share: "did you mean 10%?"), to be shown beside the
     field instead of the plan schema's "is not a number".
     """
-    doc: dict[str, Any] = {"schema_version": "1"}
+    doc: dict[str, Any] = {}  # the version follows from the fields used (schema.plan_version)
 
     def note(f: Field, name: str) -> None:
         text = state.get(name)
