@@ -113,9 +113,9 @@ def _first_sentence(text: str | None, limit: int = 90) -> str:
 def cli() -> None:
     """Opportunity Evaluator: whether a network-marketing offer is a business or a pyramid.
 
-    Reads a plan (JSON, plan schema v1), works out what joining costs and what it takes to
-    break even, simulates the network, and scores documented pyramid indicators against a
-    cited rubric. Not legal advice.
+    Reads a plan (JSON, plan schema v1.1; every v1 plan is one), works out what joining costs
+    and what it takes to break even, simulates the network, and scores documented pyramid
+    indicators against a cited rubric. Not legal advice.
 
     Exit codes: 0 ok, 2 invalid input (every problem is listed), 1 an internal error.
     """
@@ -125,7 +125,7 @@ def cli() -> None:
 @click.argument("plans", metavar="PLAN...", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, allow_dash=True))
 def validate(plans: tuple[str, ...]) -> None:
-    """Check plan files against plan schema v1 and list every problem.
+    """Check plan files against the plan schema (v1 or v1.1) and list every problem.
 
     Exit code 0 when every plan is valid, 2 when any is not.
     """
@@ -141,7 +141,7 @@ def validate(plans: tuple[str, ...]) -> None:
             for error in exc.errors:
                 click.echo(f"{name}: {error}", err=True)
             continue
-        click.echo(f"{name}: valid plan (schema v1) for {plan.company.name}")
+        click.echo(f"{name}: valid plan (schema v{plan.schema_version}) for {plan.company.name}")
     if failed:
         sys.exit(2)
 

@@ -570,7 +570,7 @@ def _messages(error: ValidationError) -> Iterator[FieldError]:
                          "ISO 4217 currency code in capitals, such as USD", value)
         return
     if error.validator != "oneOf":
-        yield from field_errors(error, "plan schema v1")
+        yield from field_errors(error, "plan schema v1.1")
         return
     branch = _component_branch(error)
     if branch is not None:

@@ -132,7 +132,7 @@ def openapi() -> Response:
 
 @bp.get("/api/v1/schemas/plan.json")
 def plan_schema_document() -> Response:
-    """Plan schema v1, the JSON Schema every plan body must satisfy."""
+    """Plan schema v1.1 (every v1 plan is valid), the JSON Schema every plan body must satisfy."""
     return jsonify(plan_schema())
 
 
@@ -263,8 +263,9 @@ def openapi_document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any
         "operationId": "evaluatePlan",
         "summary": "Evaluate a plan document",
         "description": (
-            "Validates the plan against plan schema v1, runs the economics, the simulation and "
-            "the rubric, and returns the report. Every error is reported at once."
+            "Validates the plan against plan schema v1.1 (every v1 plan is valid), runs the "
+            "economics, the simulation and the rubric, and returns the report. Every error is "
+            "reported at once."
         ),
         "parameters": [
             {
@@ -320,7 +321,7 @@ def openapi_document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any
         "/api/v1/schemas/plan.json": {
             "get": {
                 "operationId": "planSchema",
-                "summary": "Plan schema v1 (JSON Schema 2020-12)",
+                "summary": "Plan schema v1.1 (JSON Schema 2020-12; every v1 plan is valid)",
                 "responses": {"200": {"description": "The plan schema.",
                                       "content": {"application/json": {
                                           "schema": {"type": "object"}}}}},

@@ -92,7 +92,7 @@ CASES: list[tuple[str, bytes, list[str]]] = [
         "field_of_another_component",
         _mutated(_set(["compensation", "components", 1, "width"], 3)),
         [
-            "plan.json: compensation.components[1].width: is not a field of plan schema v1; "
+            "plan.json: compensation.components[1].width: is not a field of plan schema v1.1; "
             "expected one of basis, compression, rates, type"
         ],
     ),
@@ -100,7 +100,7 @@ CASES: list[tuple[str, bytes, list[str]]] = [
         "unknown_key",
         _mutated(_set(["costs", "signup_fee"], 3)),
         [
-            "plan.json: costs.signup_fee: is not a field of plan schema v1; expected one of "
+            "plan.json: costs.signup_fee: is not a field of plan schema v1.1; expected one of "
             "annual_event_costs, annual_renewal_fee, autoship_required, currency, enrollment_fee, "
             "estimated_monthly_expenses, inventory_package, monthly_fees, "
             "required_monthly_purchase, starter_kit, starter_kit_commissionable"

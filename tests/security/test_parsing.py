@@ -178,7 +178,7 @@ def test_thousands_of_unknown_fields_are_listed_up_to_the_limit_and_counted() ->
     doc["costs"].update({f"k{i}": 0 for i in range(5000)})
     errors = errors_of(json.dumps(doc))
     assert len(errors) == MAX_ERRORS + 1
-    assert "costs: has 5,000 fields that are not fields of plan schema v1; the first 100 by " \
+    assert "costs: has 5,000 fields that are not fields of plan schema v1.1; the first 100 by " \
         "name are listed" in [str(e) for e in errors]
 
 
