@@ -144,7 +144,7 @@ MONTHLY_FEES = _repeat(
     Field("amount", "money", schema_hint=False),
 )
 PACKAGES = _repeat(
-    "costs.packages", "enrollment package",
+    "costs.packages", "package",
     Field("name", hint="Basic, Executive, VIP ..."),
     Field("price", "money", schema_hint=False),
     Field("volume", "number",
