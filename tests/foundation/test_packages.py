@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -105,3 +106,40 @@ def test_a_v1_plan_has_no_package_figures() -> None:
     del v1["costs"]["packages"]
     assert "packages" not in compute_economics(Plan.from_dict(v1),
                                                Assumptions.defaults()).to_dict()
+
+
+SMALL = {"max_participants": "500", "runs": "1", "horizon_months": "12"}
+
+
+def test_package_loading_is_stated_and_swept_only_where_a_plan_has_packages() -> None:
+    from evaluator.evaluation import evaluate_document
+
+    with_packages = evaluate_document(json.dumps(DOC).encode(), overrides=SMALL).to_dict()
+    row = with_packages["assumptions"]["package_load_response"]
+    assert (row["value"], row["unit"]) == (0.5, "added weight per rank step the package gives")
+    swept = [c for c in with_packages["sensitivity"]["changes"]
+             if c["assumption"] == "package_load_response"]
+    assert [(c["from"], c["to"]) for c in swept] == [(0.5, 1.5)]
+    v1 = copy.deepcopy(DOC)
+    del v1["costs"]["packages"]
+    without = evaluate_document(json.dumps(v1).encode(), overrides=SMALL).to_dict()
+    assert "package_load_response" not in without["assumptions"]
+    assert all(c["assumption"] != "package_load_response"
+               for c in without["sensitivity"]["changes"])
+
+
+def test_loading_moves_builders_to_the_package_that_gives_a_rank() -> None:
+    from evaluator.simulation import run_once
+
+    plan = Plan.from_dict(doc())
+    shares = []
+    for response in (0, 3):
+        a = Assumptions.from_overrides({**SMALL, "member_share": 0, "seller_share": 0,
+                                        "package_load_response": response})
+        run = run_once(plan, a, 5)
+        shares.append(float((run.package == 1).mean()))
+        if response:  # a VIP's price above Basic's buys a rank: incentivised
+            assert run.purchases["incentivised"] >= 400 * int((run.package == 1).sum())
+    # 0.25 of builders choose VIP as the plan says; with 3, weight 0.25 x 4 against 0.75
+    assert shares[0] == pytest.approx(0.25, abs=0.08)
+    assert shares[1] == pytest.approx(1 / 1.75, abs=0.08)
