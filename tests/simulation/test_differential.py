@@ -278,4 +278,5 @@ def test_engines_agree_on_random_plans_with_packages(plan: Plan, assumptions: As
     v = run_once(plan, assumptions, seed, "vectorised")
     r = run_once(plan, assumptions, seed, "reference")
     np.testing.assert_array_equal(v.package, r.package)
-    assert (v.package >= 0).all() and (v.package < len(plan.costs.packages)).all()
+    assert (v.package >= 0).all()
+    assert (v.package < len(plan.costs.packages)).all()
