@@ -8,7 +8,7 @@ source gives a figure, the source says plainly that the value is the tool's choi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -31,6 +31,10 @@ class AssumptionSpec:
     integer: bool = False
     cites: tuple[str, ...] = ()
     label: str = ""
+    used_by: str = ""
+    """The schema v1.1 plan field whose rule alone reads this assumption ("": every plan).
+
+    A plan without that field is not affected by it, so its evaluation leaves the row out."""
 
     @property
     def kind(self) -> Kind:
@@ -338,13 +342,29 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "The tool's choice: no source gives how sign-ups fall with the cost of joining.",
         0, 10, label="Sign-ups answer to joining cost",
     ),
+    AssumptionSpec(
+        "package_load_response", 0.5, "added weight per rank step the package gives",
+        "How much more recruits choose an enrollment package that gives a rank: a package's "
+        "share (the plan's estimate) is weighted by 1 + this x the kind's recruiting factor "
+        "(member_recruit_factor, seller_recruit_factor, a builder's 1) x the position of the "
+        "rank it gives (1 for the first rank), then the shares are rescaled to add up to 1. "
+        "The price above the cheapest package of a package that gives a rank is counted as "
+        "an incentivised purchase. Only plans with enrollment packages use it.",
+        "The tool's choice: FTC staff guidance (ftc_guidance: FTC, Business Guidance "
+        "Concerning Multi-Level Marketing) counts purchases made to qualify or advance as "
+        "incentivised, not as demand; BurnLounge's packages (burnlounge: 96.8% of package "
+        "buyers became Moguls) show buyers loading up for what a package unlocks. No source "
+        "gives the size. 0 keeps the plan's shares.",
+        0, 10, cites=("ftc_guidance", "burnlounge"), label="Packages answer to what they unlock",
+        used_by="costs.packages",
+    ),
 )
 
 SPECS: Mapping[str, AssumptionSpec] = MappingProxyType({a.name: a for a in ASSUMPTIONS})
 
 BEHAVIOUR_NEUTRAL: Mapping[str, float] = MappingProxyType({
     "member_share": 0.0, "seller_share": 0.0, "builder_own_products": 0.0,
-    "recruit_pay_response": 0.0, "join_cost_response": 0.0,
+    "recruit_pay_response": 0.0, "join_cost_response": 0.0, "package_load_response": 0.0,
 })
 """The behaviour model's neutral values: everyone a builder who buys only what the plan
 requires and what qualifying takes, as every participant did before the kinds existed
@@ -402,8 +422,13 @@ class Assumptions:
         """The value of assumption ``name``."""
         return self.values[name]
 
-    def to_dict(self) -> dict[str, dict[str, Any]]:
-        """``name -> {value, unit, source, meaning, default, changed, cites}`` for the output."""
+    def to_dict(self, uses: Callable[[str], bool] | None = None
+                ) -> dict[str, dict[str, Any]]:
+        """``name -> {value, unit, source, meaning, default, changed, cites}`` for the output.
+
+        With ``uses`` (whether the plan has a field, :meth:`evaluator.model.Plan.uses`), a row
+        whose rule the plan does not use (:attr:`AssumptionSpec.used_by`) is left out.
+        """
         return {
             a.name: {
                 "label": a.label,
@@ -416,6 +441,7 @@ class Assumptions:
                 "changed": a.name in self.changed,
             }
             for a in ASSUMPTIONS
+            if not a.used_by or uses is None or uses(a.used_by)
         }
 
 

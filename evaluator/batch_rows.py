@@ -41,7 +41,7 @@ OUTPUT_FORMATS: tuple[str, ...] = ("csv", "json")
 
 Kind = Literal[
     "text", "money", "number", "fraction", "integer", "boolean", "rates", "amounts", "choice",
-    "claims", "file",
+    "claims", "file", "texts", "items",
 ]
 
 PLAN_TYPES: tuple[str, ...] = ("unilevel", "binary", "matrix", "breakaway", "single_level")
@@ -114,6 +114,18 @@ COLUMNS: tuple[Column, ...] = (
     _c("annual_event_costs", "money", "money per year", "0", path="costs.annual_event_costs"),
     _c("starter_kit_commissionable", "boolean", "true/false", "unknown",
        path="costs.starter_kit_commissionable"),
+    _c("package_names", "texts", "text, ';' between packages", "no packages",
+       meaning="Enrollment packages a recruit chooses one of (schema 1.1), by name: "
+               "\"Basic;VIP\"; the other package_ columns give one item per package, in the "
+               "same order."),
+    _c("package_prices", "items", "money, ';' between packages", "required with package_names",
+       worded="costs.packages[].price"),
+    _c("package_volumes", "items", "volume, ';' between packages (empty: unknown)", "unknown",
+       worded="costs.packages[].volume"),
+    _c("package_ranks", "texts", "rank name, ';' between packages (empty: none)", "none",
+       worded="costs.packages[].rank"),
+    _c("package_shares", "items", "fraction 0-1, ';' between packages (empty: unknown)",
+       "unknown", worded="costs.packages[].share"),
     _c("product_name", "text", "text", "Main product", path="products[0].name"),
     _c("wholesale_price", "money", "money", "required", path="products[0].wholesale_price"),
     _c("retail_price", "money", "money", "required", path="products[0].retail_price"),
@@ -294,9 +306,38 @@ def parse_list(text: str, kind: Kind = "rates") -> list[float]:
     return values
 
 
+_ITEM_KINDS: Mapping[str, Kind] = {
+    "package_prices": "money", "package_volumes": "number", "package_shares": "fraction",
+}
+"""How the items of each ``items`` column are read."""
+
+PACKAGE_FIELDS: Mapping[str, str] = {
+    "package_names": "name", "package_prices": "price", "package_volumes": "volume",
+    "package_ranks": "rank", "package_shares": "share",
+}
+"""The package_ columns and the field of ``costs.packages[]`` each fills."""
+
+
+def parse_items(column: Column, text: str) -> list[Any]:
+    """``"30;;0.5"`` -> one item per package; an empty item is None (unknown, or none)."""
+    items: list[Any] = []
+    for number, part in enumerate(text.split(";"), start=1):
+        part = part.strip()
+        if not part or column.kind == "texts":
+            items.append(part or None)
+            continue
+        try:
+            items.append(parse_number(part, _ITEM_KINDS[column.name]))
+        except _CellError as exc:
+            raise _CellError(f"package {number}: {exc}") from None
+    return items
+
+
 def parse_cell(column: Column, text: str) -> Any:
     """The cell's value for its column's kind (the caller skips empty cells)."""
     kind = column.kind
+    if kind in ("texts", "items"):
+        return parse_items(column, text)
     if kind in ("money", "number", "fraction"):
         return parse_number(text, kind)
     if kind == "integer":
@@ -484,6 +525,10 @@ def row_document(cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, st
     if values.get("monthly_fee"):
         doc["costs"]["monthly_fees"] = [{"name": "monthly fees", "amount": values["monthly_fee"]}]
     columns["costs.monthly_fees"] = "monthly_fee"
+    packages, package_errors = _packages(values, columns)
+    if packages:
+        doc["costs"]["packages"] = packages
+    errors.extend(package_errors)
     components, ranks, component_errors = _components(values, columns)
     unreadable = {e.path for e in errors}
     errors.extend(e for e in component_errors if e.path not in unreadable)
@@ -496,6 +541,40 @@ def row_document(cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, st
         errors.extend(e for e in column_errors(plan_errors(doc), columns) if e.path not in bad)
         return doc, columns, sorted(errors, key=_column_order)
     return doc, columns, []
+
+
+def _packages(values: Mapping[str, Any], columns: dict[str, str]
+              ) -> tuple[list[dict[str, Any]], list[FieldError]]:
+    """``costs.packages`` from the package_ columns (one item per package), and their errors.
+
+    Every package_ column given must have as many items as ``package_names``; an empty item
+    leaves the field out (unknown, or no rank).
+    """
+    given = {name: values[name] for name in PACKAGE_FIELDS if name in values}
+    if not given:
+        return [], []
+    names = given.get("package_names")
+    if names is None:
+        return [], [FieldError(name, "needs package_names: name the packages, ';' between "
+                               "them, in the same order", values[name]) for name in given]
+    errors = [FieldError(name, f"has {len(items)} items; give one per package of "
+                         f"package_names ({len(names)}), ';' between them", items)
+              for name, items in given.items() if len(items) != len(names)]
+    if "package_prices" not in given:
+        errors.append(FieldError("package_prices", "is required with package_names: give "
+                                 "each package's price, ';' between them", None))
+    if errors:
+        return [], errors
+    packages = []
+    for i in range(len(names)):
+        package: dict[str, Any] = {}
+        for name, key in PACKAGE_FIELDS.items():
+            columns[f"costs.packages[{i}].{key}"] = name
+            if name in given and given[name][i] is not None:
+                package[key] = given[name][i]
+        packages.append(package)
+    columns["costs.packages"] = "package_names"
+    return packages, []
 
 
 def _column_order(error: FieldError) -> tuple[int, str]:

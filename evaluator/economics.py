@@ -20,7 +20,11 @@ MAX_DEPTH_SHOWN = 40
 
 
 def startup_cost(plan: Plan) -> float:
-    """enrollment_fee + starter_kit + inventory_package."""
+    """enrollment_fee + starter_kit + inventory_package (+ the expected package price).
+
+    With enrollment packages the expectation is over the shares choosing each
+    (:meth:`evaluator.model.Costs.package_shares`); :func:`package_figures` gives each one's.
+    """
     return plan.costs.startup_cost
 
 
@@ -137,6 +141,36 @@ def payback(startup: float, monthly_net: float) -> int | None:
     return 0 if startup <= 0 else _whole_units(startup / monthly_net)
 
 
+def package_figures(plan: Plan, monthly: float, typical_customers: float,
+                    per_customer: float) -> tuple[dict[str, Any], ...]:
+    """Each enrollment package's cost and break-even, for someone who chooses it.
+
+    ``startup_cost`` = enrollment_fee + starter_kit + price; ``first_year_cost`` = that + 12 x
+    the monthly cost; ``payback_months`` as for the plan (``typical_customers`` customers, no
+    recruits; None: never); ``break_even_customers_first_year`` = ceil(first-year cost / (12 x
+    profit per customer)), the customers a month that earn the first year back (None: never).
+    Empty for a plan without packages.
+    """
+    out = []
+    joining = plan.costs.joining_cost
+    for share, p in zip(plan.costs.package_shares(), plan.costs.packages, strict=True):
+        start = joining + p.price
+        first_year = start + 12 * monthly
+        out.append({
+            "name": p.name,
+            "price": p.price,
+            "share": share,
+            "share_known": p.share is not None,
+            "volume": p.volume,
+            "rank": p.rank,
+            "startup_cost": start,
+            "first_year_cost": first_year,
+            "payback_months": payback(start, typical_customers * per_customer - monthly),
+            "break_even_customers_first_year": _ceil_div(first_year, 12 * per_customer),
+        })
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Figure:
     """Where an economics figure comes from."""
@@ -164,6 +198,7 @@ class Economics:
     recruitment: dict[str, Any]
     monthly_cost_breakdown: dict[str, float]
     provenance: dict[str, Figure] = field(default_factory=dict)
+    packages: tuple[dict[str, Any], ...] = ()  # per enrollment package (package_figures)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping; contract keys at the top level."""
@@ -186,6 +221,7 @@ class Economics:
                 "months": [list(row) for row in self.payback_table],
             },
             "recruitment": self.recruitment,
+            **({"packages": [dict(p) for p in self.packages]} if self.packages else {}),
             "provenance": {
                 k: {"uses": list(v.uses), "formula": v.formula} for k, v in self.provenance.items()
             },
@@ -325,6 +361,21 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
             "level d of a downline holds k**d people, k = break_even_active_recruits",
         ),
     }
+    if c.packages:
+        provenance["startup_cost"] = Figure(
+            ("costs.enrollment_fee", "costs.starter_kit", "costs.packages[].price",
+             "costs.packages[].share"),
+            "enrollment_fee + starter_kit + the packages' prices weighted by the share "
+            "choosing each",
+        )
+        provenance["packages"] = Figure(
+            ("costs.packages", "monthly_cost", "profit_per_customer_per_month",
+             "assumptions.customers_per_participant"),
+            "per package: startup_cost = enrollment_fee + starter_kit + price; first_year_cost "
+            "= startup_cost + 12 x monthly_cost; payback_months as above; "
+            "break_even_customers_first_year = ceil(first_year_cost / (12 x profit per "
+            "customer))",
+        )
     return Economics(
         currency=c.currency,
         startup_cost=start,
@@ -341,4 +392,5 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         recruitment=recruitment_math(be_recruits, int(assumptions["market_size"])),
         monthly_cost_breakdown=breakdown,
         provenance=provenance,
+        packages=package_figures(plan, monthly, typical, per_customer),
     )

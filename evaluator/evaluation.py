@@ -47,6 +47,11 @@ SENSITIVITY_CHANGES: tuple[tuple[str, float], ...] = (
 )
 """One-assumption changes the verdict is re-scored under: (assumption, factor)."""
 
+RULE_SENSITIVITY_CHANGES: tuple[tuple[str, float], ...] = (
+    ("package_load_response", 3.0),  # how package choice answers to a rank: the tool's choice
+)
+"""Changes made only for a plan that uses the assumption's rule (``AssumptionSpec.used_by``)."""
+
 SENSITIVITY_RUNS = 1
 """Monte-Carlo runs behind each sensitivity re-score (fewer than the main run, to stay fast).
 
@@ -125,7 +130,7 @@ class Evaluation:
             "input_sha256": self.input_sha256,
             "rubric": self.rubric.to_dict(),
             "plan": self.plan.to_dict(),
-            "assumptions": self.assumptions.to_dict(),
+            "assumptions": self.assumptions.to_dict(self.plan.uses),
             "economics": self.economics.to_dict(),
             "simulation": dict(self.simulation),
             "indicators": [s.to_dict() for s in self.indicators],
@@ -231,7 +236,7 @@ def evaluate(
     rubric = rubric if rubric is not None else load_rubric()
     # The main simulation and every sensitivity re-run, all at once (so their runs can share
     # the cores).
-    small, changes = _sensitivity_sets(assumptions)
+    small, changes = _sensitivity_sets(assumptions, plan)
     main, *others = simulate_many(
         plan, [assumptions, small, *(c.assumptions for c in changes)], seed, engine)
     simulation = main.to_dict()
@@ -425,15 +430,18 @@ class _Change(NamedTuple):
     assumptions: Assumptions
 
 
-def _sensitivity_sets(assumptions: Assumptions) -> tuple[Assumptions, list[_Change]]:
+def _sensitivity_sets(assumptions: Assumptions, plan: Plan
+                      ) -> tuple[Assumptions, list[_Change]]:
     """The baseline of the sensitivity re-runs and each change that moves its value.
 
-    The baseline is ``SENSITIVITY_RUNS`` runs; each change alters one assumption.
+    The baseline is ``SENSITIVITY_RUNS`` runs; each change alters one assumption. The
+    :data:`RULE_SENSITIVITY_CHANGES` are made only when ``plan`` uses their rule.
     """
     runs = min(int(assumptions["runs"]), SENSITIVITY_RUNS)
     small = assumptions.with_overrides({"runs": runs})
     changes: list[_Change] = []
-    for name, factor in SENSITIVITY_CHANGES:
+    for name, factor in SENSITIVITY_CHANGES + tuple(
+            c for c in RULE_SENSITIVITY_CHANGES if plan.uses(SPECS[c[0]].used_by)):
         after = _changed_value(name, small[name], factor)
         if after != small[name]:
             changes.append(_Change(name, factor, after, small.with_overrides({name: after})))
@@ -449,7 +457,7 @@ def sensitivity(
     size) to stay fast, so each change is compared with a baseline re-run with those runs, not
     with the main result.
     """
-    small, changes = _sensitivity_sets(assumptions)
+    small, changes = _sensitivity_sets(assumptions, plan)
     simulations = simulate_many(plan, [small, *(c.assumptions for c in changes)], seed,
                                 engine)
     return _sensitivity(plan, rubric, small, changes, [s.to_dict() for s in simulations])

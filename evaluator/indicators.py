@@ -157,6 +157,13 @@ def compute_indicators(
 def _startup_cost(x: Inputs) -> tuple[Value, str]:
     c = x.plan.costs
     value = x.economics.startup_cost
+    if c.packages:
+        return value, (
+            f"Joining costs {x.money(value)} up front on average over the packages recruits "
+            f"choose: enrollment fee {x.money(c.enrollment_fee)}, starter kit "
+            f"{x.money(c.starter_kit)}, and a package of "
+            + ", ".join(f"{p.name} {x.money(p.price)}" for p in c.packages) + "."
+        )
     return value, (
         f"Joining costs {x.money(value)} up front: enrollment fee {x.money(c.enrollment_fee)}, "
         f"starter kit {x.money(c.starter_kit)}, inventory package {x.money(c.inventory_package)}."
@@ -284,9 +291,16 @@ def headhunting_fee(plan: Plan) -> float:
     return float(sum(bonus.amounts)) if bonus is not None else 0.0
 
 
+def paying_packages(plan: Plan) -> tuple[str, ...]:
+    """Names of the enrollment packages (schema v1.1) that generate commissionable volume."""
+    return tuple(p.name for p in plan.costs.packages if p.volume and p.price > 0)
+
+
 @indicator("starter_kit_commissionable", "Starter kit or package generates pay", "yes/no", "input")
 def _kit_commissionable(x: Inputs) -> tuple[Value, str]:
     c = x.plan.costs
+    if c.packages:
+        return _packages_commissionable(x)
     kit = c.starter_kit + c.inventory_package
     if c.starter_kit_commissionable and kit > 0:
         return True, (
@@ -303,6 +317,32 @@ def _kit_commissionable(x: Inputs) -> tuple[Value, str]:
     return False, "A recruit's starter kit or package does not generate pay for anyone."
 
 
+def _packages_commissionable(x: Inputs) -> tuple[Value, str]:
+    """:func:`_kit_commissionable` for a plan with enrollment packages."""
+    c = x.plan.costs
+    paying = paying_packages(x.plan)
+    kit_pays = bool(c.starter_kit_commissionable and c.starter_kit > 0)
+    if paying or kit_pays:
+        what = []
+        if paying:
+            what.append(f"the {', '.join(paying)} package{'s' if len(paying) > 1 else ''}")
+        if kit_pays:
+            what.append("the starter kit")
+        return True, (
+            f"What a recruit buys on joining ({' and '.join(what)}) generates commissionable "
+            "volume, so the recruiter and upline are paid for the sign-up itself."
+        )
+    unknown = [p.name for p in c.packages if p.volume is None and p.price > 0]
+    if unknown or (c.starter_kit > 0 and c.starter_kit_commissionable is None):
+        return None, (
+            "It is not known whether what a recruit buys on joining (" +
+            ", ".join(unknown + (["the starter kit"] if c.starter_kit > 0
+                                 and c.starter_kit_commissionable is None else []))
+            + ") generates pay for the recruiter and upline."
+        )
+    return False, "No enrollment package or kit a recruit buys generates pay for anyone."
+
+
 @indicator("pays_for_recruiting_alone", "Pays for recruiting alone", "yes/no", "input")
 def _pays_for_recruiting(x: Inputs) -> tuple[Value, str]:
     fee = headhunting_fee(x.plan)
@@ -313,6 +353,10 @@ def _pays_for_recruiting(x: Inputs) -> tuple[Value, str]:
         reasons.append(f"an enrollment bonus of {x.money(fee)} per sign-up (all levels)")
     if c.starter_kit_commissionable and kit > 0:
         reasons.append(f"pay on the recruit's {x.money(kit)} starter kit or package")
+    paying = paying_packages(x.plan)
+    if paying:
+        reasons.append(f"pay on the volume of the recruit's enrollment package "
+                       f"({', '.join(paying)})")
     if reasons:
         return True, (
             "The plan pays for signing people up, whether or not anyone sells to a customer: "

@@ -49,6 +49,21 @@ class MonthlyFee:
 
 
 @dataclass(frozen=True)
+class Package:
+    """An enrollment package a recruit may choose on joining (schema v1.1).
+
+    ``volume`` None: unknown (simulated as none); ``rank`` None: it gives no rank; ``share``
+    None: the user does not know how many choose it (see :meth:`Costs.package_shares`).
+    """
+
+    name: str
+    price: float
+    volume: float | None = None
+    rank: str | None = None
+    share: float | None = None
+
+
+@dataclass(frozen=True)
 class Costs:
     """What participation costs; money in ``currency``, per month unless named otherwise."""
 
@@ -64,11 +79,35 @@ class Costs:
     annual_event_costs: float = 0.0
     starter_kit_commissionable: bool | None = None
     """None: not known whether the kit generates pay (simulated as not)."""
+    packages: tuple[Package, ...] = ()
+    """Enrollment packages a recruit chooses from (none: the plan has no choice)."""
+
+    @property
+    def joining_cost(self) -> float:
+        """Enrollment fee + starter kit + inventory package: what every recruit pays."""
+        return self.enrollment_fee + self.starter_kit + self.inventory_package
 
     @property
     def startup_cost(self) -> float:
-        """Enrollment fee + starter kit + inventory package."""
-        return self.enrollment_fee + self.starter_kit + self.inventory_package
+        """What joining costs: :attr:`joining_cost`, plus the expected package price.
+
+        The expectation is over :meth:`package_shares` when the plan has packages.
+        """
+        if not self.packages:
+            return self.joining_cost
+        return self.joining_cost + sum(
+            s * p.price for s, p in zip(self.package_shares(), self.packages, strict=True))
+
+    def package_shares(self) -> tuple[float, ...]:
+        """Share of recruits choosing each package: the user's estimates.
+
+        The packages whose share is unknown split evenly what the known shares leave (all of it
+        when none is known); validation keeps the known ones at most 1 in total.
+        """
+        known = sum(p.share for p in self.packages if p.share is not None)
+        unknown = sum(1 for p in self.packages if p.share is None)
+        rest = max(0.0, 1.0 - known) / unknown if unknown else 0.0
+        return tuple(p.share if p.share is not None else rest for p in self.packages)
 
     @property
     def monthly_fees_total(self) -> float:
@@ -236,6 +275,18 @@ class Plan:
         out = _lists(out)
         return v1_only(out) if self.schema_version == "1" else out
 
+    def uses(self, path: str) -> bool:
+        """Whether the plan sets the field at dotted ``path`` (``costs.packages``) to anything.
+
+        An empty list, null, 0 or false is not using it.
+        """
+        node: Any = self.to_dict()
+        for part in path.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        return bool(node)
+
     def canonical_json(self) -> str:
         """Canonical JSON of the normalised plan (sorted keys, no spaces)."""
         return canonical_json(self.to_dict())
@@ -325,6 +376,11 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
         estimated_monthly_expenses=_num(c.get("estimated_monthly_expenses")),
         annual_event_costs=_num(c.get("annual_event_costs")),
         starter_kit_commissionable=c.get("starter_kit_commissionable"),
+        packages=tuple(
+            Package(name=k["name"], price=float(k["price"]), volume=_opt(k.get("volume")),
+                    rank=k.get("rank"), share=_opt(k.get("share")))
+            for k in c.get("packages") or ()
+        ),
     )
     products = tuple(
         Product(

@@ -709,6 +709,7 @@ def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
     for i, name in enumerate(names):
         if name is not None and names.index(name) != i:
             yield FieldError(f"compensation.ranks[{i}].name", f"{name!r} is used twice", name)
+    yield from _package_errors(doc, names)
     disclosure = (doc.get("disclosures") or {}).get("income_disclosure") or {}
     for i, b in enumerate(disclosure.get("brackets") or []):
         if not isinstance(b, dict):
@@ -720,6 +721,53 @@ def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
                 f"{hi} is less than the bracket's min of {lo}",
                 hi,
             )
+
+
+SHARE_TOLERANCE = 1e-6
+"""How far known package shares may add up past 1 (or, all known, short of it)."""
+
+
+def _package_errors(doc: dict[str, Any], rank_names: list[Any]) -> Iterator[FieldError]:
+    """Enrollment packages' rules across fields.
+
+    Unique names, ranks the plan has, shares that add up, and no inventory package beside them.
+    """
+    costs = doc.get("costs") or {}
+    packages = [p for p in costs.get("packages") or [] if isinstance(p, dict)]
+    if not packages:
+        return
+    inventory = costs.get("inventory_package")
+    if isinstance(inventory, int | float) and inventory > 0:
+        yield FieldError("costs.inventory_package",
+                         f"{inventory} is set beside costs.packages; a recruit buys one of the "
+                         "packages, so give the inventory package as one of them (or set this "
+                         "to 0)", inventory)
+    names = [p.get("name") for p in packages]
+    shares: list[tuple[int, float]] = []
+    for i, package in enumerate(packages):
+        name = package.get("name")
+        if name is not None and names.index(name) != i:
+            yield FieldError(f"costs.packages[{i}].name", f"{name!r} is used twice", name)
+        rank = package.get("rank")
+        if rank is not None and rank not in rank_names:
+            yield FieldError(f"costs.packages[{i}].rank",
+                             f"{rank!r} is not a rank of compensation.ranks; name one of them"
+                             + (f" ({', '.join(map(str, rank_names))})" if rank_names
+                                else " (the plan has none)"), rank)
+        share = package.get("share")
+        if isinstance(share, int | float):
+            shares.append((i, float(share)))
+    total = sum(s for _, s in shares)
+    if shares and total > 1 + SHARE_TOLERANCE:
+        i, share = shares[-1]
+        yield FieldError(f"costs.packages[{i}].share",
+                         f"the packages' shares add up to {total:g}; together they can be at "
+                         "most 1 (all recruits)", share)
+    elif len(shares) == len(packages) and total < 1 - SHARE_TOLERANCE:
+        i, share = shares[-1]
+        yield FieldError(f"costs.packages[{i}].share",
+                         f"the packages' shares add up to {total:g}; with every share given "
+                         "they must add up to 1 (each recruit chooses one package)", share)
 
 
 def plan_errors(doc: Any) -> list[FieldError]:

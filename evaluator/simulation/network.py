@@ -175,6 +175,9 @@ def sign_up_pay(plan: Plan) -> float:
     costs = plan.costs
     kit = costs.starter_kit + costs.inventory_package
     kit_volume = kit * comp.commissionable_fraction if costs.starter_kit_commissionable else 0.0
+    if costs.packages:  # the volume of the package a recruit buys, expected over the shares
+        kit_volume += sum(s * (p.volume or 0.0)
+                          for s, p in zip(costs.package_shares(), costs.packages, strict=True))
     own_volume = costs.required_monthly_purchase * plan.volume_per_money("wholesale")
     pay = 0.0
     bonus = comp.component("enrollment_bonus")
@@ -310,6 +313,81 @@ class Kinds:
 
 
 @dataclass(frozen=True)
+class Packages:
+    """The plan's enrollment packages as a run uses them, per package (schema v1.1).
+
+    Each founder and recruit chooses one by a uniform drawn at joining (:func:`draw_packages`,
+    right after the kinds' draw; only for a plan with packages). Kind ``k`` chooses package ``p``
+    with probability proportional to ``share_p x (1 + package_load_response x factor_k x
+    step_p)``: ``share_p`` the user's estimate (:meth:`evaluator.model.Costs.package_shares`),
+    ``step_p`` the position of the rank the package gives in the plan's ranks (1 for the first;
+    0 for none), ``factor_k`` the kind's recruiting factor as entered (``member_recruit_factor``,
+    ``seller_recruit_factor``, a builder's 1): those who set out to build load up the most.
+    """
+
+    names: tuple[str, ...]
+    money: tuple[float, ...]  # price
+    volume: tuple[float, ...]  # commissionable volume in the month bought (unknown: none)
+    rank: tuple[int, ...]  # the rank given, NO_RANK for none
+    loaded: tuple[float, ...]  # the part of the price bought to unlock a rank (incentivised)
+    below: tuple[tuple[float, ...], ...]  # per kind code: cumulative choice probabilities
+
+    @classmethod
+    def build(cls, plan: Plan, assumptions: Assumptions) -> Packages | None:
+        """The packages of ``plan`` (None when it has none)."""
+        packages = plan.costs.packages
+        if not packages:
+            return None
+        ranks = [r.name for r in plan.compensation.ranks]
+        rank = tuple(ranks.index(p.rank) if p.rank is not None else NO_RANK for p in packages)
+        cheapest = min(p.price for p in packages)
+        response = float(assumptions["package_load_response"])
+        factors = (float(assumptions["member_recruit_factor"]),
+                   float(assumptions["seller_recruit_factor"]), 1.0)
+        shares = plan.costs.package_shares()
+        below = []
+        for factor in factors:
+            weights = [s * (1 + response * factor * (r + 1)) for s, r in
+                       zip(shares, rank, strict=True)]
+            total = sum(weights)
+            running, cumulative = 0.0, []
+            for w in weights:
+                running += w / total
+                cumulative.append(running)
+            below.append(tuple(cumulative))
+        return cls(
+            names=tuple(p.name for p in packages),
+            money=tuple(p.price for p in packages),
+            volume=tuple(p.volume or 0.0 for p in packages),
+            rank=rank,
+            loaded=tuple(p.price - cheapest if r != NO_RANK else 0.0
+                         for p, r in zip(packages, rank, strict=True)),
+            below=tuple(below),
+        )
+
+    @property
+    def counted(self) -> int:
+        """How many packages carry volume rows in subtree counts (all, or none without volume)."""
+        return len(self.volume) if any(self.volume) else 0
+
+    def of(self, u: np.ndarray, kind: np.ndarray) -> np.ndarray:
+        """Package index of each joiner from their uniform ``u`` and kind code ``kind``.
+
+        The first package whose cumulative probability for that kind exceeds ``u``.
+        """
+        below = np.asarray(self.below)[kind]  # (joiner, package)
+        return np.minimum((u[:, None] >= below).sum(axis=1), len(self.money) - 1).astype(np.int8)
+
+
+def draw_packages(rng: np.random.Generator, joiners: int) -> np.ndarray:
+    """One uniform per joiner, which :meth:`Packages.of` turns into their package.
+
+    Drawn right after the kinds' draw, only for a plan with packages.
+    """
+    return rng.random(joiners)
+
+
+@dataclass(frozen=True)
 class Params:
     """Everything one run needs, derived once from the plan and the assumptions."""
 
@@ -345,6 +423,7 @@ class Params:
     payout_cap_fraction: float | None
     components: dict[str, Component]
     ranks: tuple[Rank, ...]
+    packages: Packages | None = None  # enrollment packages (schema v1.1), None without
 
     @classmethod
     def build(cls, plan: Plan, assumptions: Assumptions) -> Params:
@@ -397,7 +476,7 @@ class Params:
             commission_per_customer=(
                 (commission.rate or 0.0) * plan.mean_retail if commission is not None else 0.0
             ),
-            startup=startup_cost(plan),
+            startup=plan.costs.joining_cost,  # a package's price is added by who buys which
             monthly=monthly_cost(plan, assumptions) + extra,
             min_personal_volume=comp.qualification.min_personal_volume,
             own_purchases_count=comp.qualification.own_purchases_count is not False,
@@ -410,6 +489,7 @@ class Params:
             payout_cap_fraction=comp.payout_cap_fraction,
             components=components,
             ranks=comp.ranks,
+            packages=Packages.build(plan, assumptions),
         )
 
     @property
@@ -650,6 +730,7 @@ class Month:
     qualified: np.ndarray  # bool, per active
     units: np.ndarray  # products bought to qualify, per active (their volume is in vo)
     kind: np.ndarray | None = None  # kind code per active (None: all builders)
+    package: np.ndarray | None = None  # package index per active (None: the plan has none)
 
     def kinds(self) -> np.ndarray:
         """Kind code per active (all builders when the month has none)."""
@@ -776,6 +857,7 @@ class RunData:
     cost: np.ndarray  # product used counted at its worth (the verdict's reading)
     use_credit: np.ndarray  # that worth: cost + use_credit counts every purchase as a loss
     kind: np.ndarray  # kind code (MEMBER, SELLER, BUILDER)
+    package: np.ndarray  # package index (-1 for all when the plan has none)
     purchases: dict[str, float]  # money participants spent on product, by why (PURCHASES)
     own_volume: tuple[float, float]  # own-purchase volume: demand-driven, required/incentivised
     recruits: np.ndarray
@@ -801,6 +883,7 @@ def month_inputs(
     units: np.ndarray | None = None,
     before: Month | None = None,
     kind: np.ndarray | None = None,
+    package: np.ndarray | None = None,
 ) -> Month:
     """A month's volumes, with the personal volume and qualification the ``engine`` decides.
 
@@ -809,7 +892,8 @@ def month_inputs(
     decides from them with :meth:`Engine.qualify`. See the module docstring. ``before``: the same
     month before buying to qualify, whose customer and kit volumes are reused. ``kind``: each
     participant's kind code, over ids (omitted: all builders); own-use products add to own-purchase
-    volume.
+    volume. ``package``: each participant's package index, over ids (omitted: the plan has none);
+    a recruit's package adds its volume to their kit volume in the month they join.
     """
     if units is None:
         units = np.zeros(act.size, dtype=np.int64)
@@ -822,30 +906,42 @@ def month_inputs(
         vc, vk = before.vc, before.vk
     else:
         vc = customers * params.order_volume
-        vk = (np.where(join[act] == t, params.kit_volume, 0.0) if new.size
+        kit = params.kit_volume
+        if params.packages is not None and package is not None and new.size:
+            kit = kit + np.take(np.asarray(params.packages.volume), package[act])
+        vk = (np.where(join[act] == t, kit, 0.0) if new.size
               else np.zeros(act.size))
+    package_act = None if package is None or params.packages is None else package[act]
     pv, qualified = engine.qualify(params, customers, vc, vo, vk)
     return Month(t, n, params.capacity, act, new, join, customers, vc, vo, vk, pv, qualified,
-                 units, kind_act)
+                 units, kind_act, package_act)
 
 
 def count_volumes(params: Params, counts: np.ndarray) -> np.ndarray:
     """(customer, own-purchase, kit) volume of groups of participants from their counts.
 
     Rows: customers, active, new, products bought to qualify[, active members, active sellers when
-    the kinds are mixed]; shape (3, columns). Own-use products are each kind's count x that kind's
-    products a month. Both engines turn a subtree's counts into its volume with this, so their sums
-    agree to the last digit.
+    the kinds are mixed][, new recruits who bought each package, when a package carries volume
+    (:attr:`Packages.counted`)]; shape (3, columns). Own-use products are each kind's count x that
+    kind's products a month. Both engines turn a subtree's counts into its volume with this, so
+    their sums agree to the last digit.
     """
     own = counts[1] * params.own_volume + counts[3] * params.unit_volume
     use = params.kinds.own_products
-    if counts.shape[0] > 4:
+    bought = params.packages
+    packages = bought.counted if bought is not None else 0
+    kit = counts[2] * params.kit_volume
+    if bought is not None and packages:
+        first = counts.shape[0] - packages
+        for p, volume in enumerate(bought.volume):
+            kit = kit + counts[first + p] * volume
+    if counts.shape[0] - packages > 4:
         builders = counts[1] - counts[4] - counts[5]
         own = own + (counts[4] * use[MEMBER] + counts[5] * use[SELLER]
                      + builders * use[BUILDER]) * params.unit_volume
     elif use[BUILDER]:
         own = own + counts[1] * use[BUILDER] * params.unit_volume
-    return np.stack((counts[0] * params.order_volume, own, counts[2] * params.kit_volume))
+    return np.stack((counts[0] * params.order_volume, own, kit))
 
 
 def own_use_products(params: Params, kind_act: np.ndarray | None) -> np.ndarray | None:
@@ -870,8 +966,8 @@ def draw_kinds(rng: np.random.Generator, recruits: int) -> np.ndarray:
 
 
 def _draw_inputs(params: Params, engine: Engine, rng: np.random.Generator, t: int, n: int,
-                 act: np.ndarray, new: np.ndarray, join: np.ndarray, kind: np.ndarray
-                 ) -> tuple[Month, np.ndarray]:
+                 act: np.ndarray, new: np.ndarray, join: np.ndarray, kind: np.ndarray,
+                 package: np.ndarray) -> tuple[Month, np.ndarray]:
     """The month's draws, its inputs before buying to qualify, and the churn uniforms.
 
     The draws are those of :func:`draw_month`.
@@ -879,7 +975,8 @@ def _draw_inputs(params: Params, engine: Engine, rng: np.random.Generator, t: in
     z, u_customers, u_churn = draw_month(rng, act.size)
     customers = customer_counts(params, n, z, u_customers,
                                 kind[act] if params.kinds.mixed else None)
-    return month_inputs(params, engine, t, n, act, new, join, customers, kind=kind), u_churn
+    return month_inputs(params, engine, t, n, act, new, join, customers, kind=kind,
+                        package=package), u_churn
 
 
 def customer_counts(params: Params, n: int, z: np.ndarray, u: np.ndarray,
@@ -998,6 +1095,26 @@ def _month_end(params: Params, settled: Settled, act: np.ndarray, u_churn: np.nd
     np.less(u_churn[part], params.churn + params.loss_churn_boost * losing, out=quits[part])
 
 
+def _package_money(packages: Packages, chosen: np.ndarray) -> float:
+    """What the joiners who chose ``chosen`` (package indices) paid for their packages."""
+    return float(np.take(np.asarray(packages.money), chosen).sum())
+
+
+def _buy_packages(packages: Packages, ids: np.ndarray, package: np.ndarray, cost: np.ndarray,
+                  purchases: dict[str, float]) -> None:
+    """The joiners ``ids`` pay for their packages (over ids in ``package``).
+
+    The price is a cost to each; in ``purchases`` the part bought to unlock a rank (above the
+    cheapest package's price, :attr:`Packages.loaded`) is incentivised, the rest required.
+    """
+    chosen = package[ids]
+    money = np.take(np.asarray(packages.money), chosen)
+    loaded = float(np.take(np.asarray(packages.loaded), chosen).sum())
+    cost[ids] += money
+    purchases["required"] += float(money.sum()) - loaded
+    purchases["incentivised"] += loaded
+
+
 def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     """Simulate one run of the network from founding to the horizon."""
     cap = params.capacity
@@ -1011,6 +1128,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     cost = np.zeros(cap)
     credit = np.zeros(cap)  # worth of the product used, already out of ``cost``
     kind = np.full(cap, BUILDER, dtype=np.int8)
+    package = np.full(cap, -1, dtype=np.int8)
     kinds = params.kinds
     recruit_factor = np.asarray(kinds.recruit_factor)
     recruits = np.zeros(cap, dtype=np.int64)
@@ -1030,10 +1148,15 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         tree.attach(founders, tops)
     if kinds.mixed:  # founders are of every kind, like everyone after them
         kind[:n] = kinds.of(draw_kinds(rng, n))
+    if params.packages is not None:  # and choose packages like everyone after them
+        package[:n] = params.packages.of(draw_packages(rng, n), kind[:n])
     active[:n] = True
     cost[:n] = params.startup
     company_sales += n * params.kit_money
     purchases["required"] += n * params.kit_money
+    if params.packages is not None:
+        _buy_packages(params.packages, founders, package, cost, purchases)
+        company_sales += _package_money(params.packages, package[founders])
     ever = [n]
     still = [n]
 
@@ -1053,25 +1176,29 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         join[new] = t
         if kinds.mixed:
             kind[new] = kinds.of(draw_kinds(rng, new.size))
+        if params.packages is not None:
+            package[new] = params.packages.of(draw_packages(rng, new.size), kind[new])
         n += new.size
         act = np.concatenate((recruiters, new))  # ascending: recruits have the newest ids
 
         # Customers and purchases: in a big month drawn on another thread while the
         # recruits join the trees (nothing else touches the generator meanwhile).
-        draws = partial(_draw_inputs, params, engine, rng, t, n, act, new, join, kind)
+        draws = partial(_draw_inputs, params, engine, rng, t, n, act, new, join, kind, package)
         drawn = (sharing.pool(engine.threads).submit(draws)
                  if sharing.side_by_side(engine.threads, act.size) else None)
         engine.grow(net, new, sponsors, act)
         np.add.at(recruits, recruiters, counts)  # (faster than += on an index array)
         active[new] = True
         cost[new] += params.startup
+        if params.packages is not None:
+            _buy_packages(params.packages, new, package, cost, purchases)
         month, u_churn = draws() if drawn is None else drawn.result()
         customers = month.customers
         if params.tops_up:
             units = engine.top_up(params, net, month)
             if units.any():
                 month = month_inputs(params, engine, t, n, act, new, join, customers, units,
-                                     month, kind)
+                                     month, kind, package)
                 bought = units * params.unit_money
                 buying = np.flatnonzero(units)
                 cost[act[buying]] += bought[buying]
@@ -1091,6 +1218,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
             + int(customers.sum()) * params.order_money
             + new.size * params.kit_money
         )
+        if params.packages is not None:
+            company_sales += _package_money(params.packages, package[new])
         purchases["required"] += (act.size * (params.own_money - params.extra_money)
                                   + new.size * params.kit_money)
         purchases["incentivised"] += act.size * params.extra_money
@@ -1135,6 +1264,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         cost=cost[:n].copy(),
         use_credit=credit[:n].copy(),
         kind=kind[:n].copy(),
+        package=package[:n].copy(),
         purchases=purchases,
         own_volume=(own_volume[0], own_volume[1]),
         recruits=recruits[:n].copy(),

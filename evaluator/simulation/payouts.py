@@ -288,15 +288,20 @@ class GroupCounts:
         self.tree = tree
         self.active = m.act.size
         self.by_kind = params.kinds.mixed  # active members and sellers are counted too
+        # and new recruits by package, when a package carries volume
+        self.packages = params.packages.counted if params.packages is not None else 0
         if before is not None:
             self.people = before.people
-        else:  # customers, active, new (and active members, sellers)
-            columns = [m.customers, np.ones(m.act.size, dtype=np.int64),
-                       (m.join[m.act] == m.t).astype(np.int64)]
+        else:  # customers, active, new (and active members, sellers; recruits by package)
+            new = (m.join[m.act] == m.t).astype(np.int64)
+            columns = [m.customers, np.ones(m.act.size, dtype=np.int64), new]
             if self.by_kind:
                 kinds = m.kinds()
                 columns += [(kinds == MEMBER).astype(np.int64),
                             (kinds == SELLER).astype(np.int64)]
+            if self.packages:
+                assert m.package is not None
+                columns += [new * (m.package == p) for p in range(self.packages)]
             self.people = Rolled.up(tree, m.n, m.act, columns)
         # The same for products bought to qualify.
         self.units = Rolled.up(tree, m.n, m.act, [units]) if units.any() else None
@@ -320,14 +325,15 @@ class GroupCounts:
         return self
 
     def counts(self, ids: np.ndarray) -> np.ndarray:
-        """Counts in the subtree of each id (none for id -1): shape (4 or 6, len(ids)).
+        """Counts in the subtree of each id (none for id -1): shape (rows, len(ids)).
 
         The rows: customers, active, new, products bought to qualify[, active members, active
-        sellers].
+        sellers][, new recruits by package] (as :func:`count_volumes` reads them).
         """
-        out = np.empty((6 if self.by_kind else 4, ids.size), dtype=np.int64)
-        if self.by_kind:
-            got = np.empty((5, ids.size), dtype=np.int64)
+        rows = (6 if self.by_kind else 4) + self.packages
+        out = np.empty((rows, ids.size), dtype=np.int64)
+        if rows > 4:
+            got = np.empty((rows - 1, ids.size), dtype=np.int64)
             self.people.columns(ids, got)
             out[:3], out[4:] = got[:3], got[3:]
         else:
@@ -886,6 +892,8 @@ class VectorisedEngine:
                 & (legs >= spec.min_active_legs)
             )
             rank[ok] = r
+        if params.packages is not None and m.package is not None:  # the rank a package gives
+            rank = np.maximum(rank, np.take(np.asarray(params.packages.rank), m.package))
         return rank
 
     @staticmethod

@@ -35,7 +35,11 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   their own-purchase volume already (the month loop's, shared).
 - Paid-as rank: the highest rank (the last in the plan's list) whose personal volume, group
   volume (own personal volume plus the whole sponsor downline's) and active legs (active
-  personal enrollees) the participant meets this month while active.
+  personal enrollees) the participant meets this month while active; or, if higher, the rank
+  their enrollment package gives (schema v1.1 ``costs.packages[].rank``), held while active.
+- Enrollment packages (schema v1.1): a recruit's package adds its volume to their kit volume in
+  the month they join (the month loop's, shared), and so to every volume paid on up the line;
+  in a binary leg, the recruits who bought each package are counted apart.
 - Placement in a forced tree (matrix of ``width``, binary of two legs): the recruit takes the
   first free position under the sponsor; under a full position, recruits spill over to its
   children in turn (first child, second, ..., then the first again), recursively, so both
@@ -207,7 +211,8 @@ class ReferenceEngine:
         vc, vo, vk = (m.spread(v).tolist() for v in (m.vc, m.vo, m.vk))
         pv = m.spread(m.pv).tolist()
         breakage = new_breakage()
-        rank = self._ranks(params, parent, active, pv)
+        rank = self._ranks(params, parent, active, pv,
+                           m.spread(m.package, -1).tolist() if m.package is not None else None)
         comps = params.components
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
@@ -308,11 +313,12 @@ class ReferenceEngine:
 
     @classmethod
     def _ranks(cls, params: Params, parent: list[int], active: list[bool],
-               pv: list[float]) -> list[int]:
+               pv: list[float], package: list[int] | None = None) -> list[int]:
         n = len(parent)
         rank = [NO_RANK] * n
         if not params.ranks:
             return rank
+        given = params.packages.rank if params.packages is not None else ()
         group = cls._group_volumes(parent, pv)
         legs = cls._active_legs(parent, active)
         for i in range(n):
@@ -324,6 +330,10 @@ class ReferenceEngine:
                     and legs[i] >= spec.min_active_legs
                 ):
                     rank[i] = r
+            # The rank the participant's package gives, when higher.
+            if (package is not None and active[i] and package[i] >= 0
+                    and given[package[i]] > rank[i]):
+                rank[i] = given[package[i]]
         return rank
 
     @staticmethod
@@ -406,19 +416,23 @@ class ReferenceEngine:
         assert net.carry is not None
         n = len(active)
         bparent = tree.parent[:n].tolist()
-        # Own + subtree counts (customers, active, new, products bought to qualify, and
-        # active members and sellers when the kinds are mixed), turned into volume per
-        # source by the shared count_volumes.
+        # Own + subtree counts (customers, active, new, products bought to qualify, active
+        # members and sellers when the kinds are mixed, and new recruits by package when a
+        # package carries volume), turned into volume per source by the shared count_volumes.
         customers = m.spread(m.customers).tolist()
         units = m.spread(m.units).tolist()
         kind = m.spread(m.kinds()).tolist()
         join = m.join[:n].tolist()
         by_kind = params.kinds.mixed
+        counted = params.packages.counted if params.packages is not None else 0
+        package = m.spread(m.package, -1).tolist() if m.package is not None else [-1] * n
         below = []
         for i in range(n):
-            row = [customers[i], int(active[i]), int(active[i] and join[i] == m.t), units[i]]
+            new = int(active[i] and join[i] == m.t)
+            row = [customers[i], int(active[i]), new, units[i]]
             if by_kind:
                 row += [int(active[i] and kind[i] == MEMBER), int(active[i] and kind[i] == SELLER)]
+            row += [int(new and package[i] == p) for p in range(counted)]
             below.append(row)
         for i in range(n - 1, -1, -1):  # a position is always filled after its parent's
             p = bparent[i]

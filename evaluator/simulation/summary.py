@@ -70,7 +70,11 @@ def _group(net: np.ndarray, scale: float) -> dict[str, Any]:
 
 def _kind(run: RunData, code: int, net: np.ndarray) -> dict[str, Any]:
     """Outcomes of the participants of one kind (``None`` for each when there are none)."""
-    mine = run.kind == code
+    return _outcomes(run, run.kind == code, net)
+
+
+def _outcomes(run: RunData, mine: np.ndarray, net: np.ndarray) -> dict[str, Any]:
+    """Outcomes of the participants where ``mine`` holds (``None`` for each when none)."""
     got = net[mine]
     if not got.size:
         return {"participants": 0, "fraction_losing_money": None,
@@ -87,6 +91,21 @@ def _kind(run: RunData, code: int, net: np.ndarray) -> dict[str, Any]:
         "fraction_recruited_nobody": _num((run.recruits[mine] == 0).mean()),
         "fraction_earning_nothing": _num((run.pay[mine] <= 0).mean()),
     }
+
+
+def _packages(run: RunData, net: np.ndarray) -> list[dict[str, Any]]:
+    """Outcomes of those who chose each enrollment package, in the plan's order.
+
+    Each entry is the package's ``name`` and :func:`_kind`'s figures for its buyers.
+    """
+    packages = run.params.packages
+    if packages is None:
+        return []
+    out = []
+    for p, name in enumerate(packages.names):
+        mine = run.package == p
+        out.append({"name": name, **_outcomes(run, mine, net)})
+    return out
 
 
 def _purchases(run: RunData) -> dict[str, Any]:
@@ -209,6 +228,7 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
         "verdict_reading": VERDICT_READING,
         "by_kind": {name: _kind(run, code, net) for code, name in enumerate(KINDS)},
         "purchases": _purchases(run),
+        **({"by_package": _packages(run, net)} if p.packages is not None else {}),
         # Share of the own-purchase volume (which pay_sources.own_purchases is paid on) that
         # participants bought for their own use, not because the plan required or rewarded it.
         "own_purchase_volume_demand_share": (

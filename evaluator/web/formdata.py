@@ -143,6 +143,18 @@ MONTHLY_FEES = _repeat(
     Field("name", hint="Back office, website, app ..."),
     Field("amount", "money", schema_hint=False),
 )
+PACKAGES = _repeat(
+    "costs.packages", "package",
+    Field("name", hint="Basic, Executive, VIP ..."),
+    Field("price", "money", schema_hint=False),
+    Field("volume", "number",
+          hint="Volume that pays the recruiter and upline; 0 for none. Leave blank if you "
+               "don't know."),
+    Field("rank", hint="The name of one of the ranks below; leave blank if it gives none."),
+    Field("share", "fraction",
+          hint="Your estimate, 0.5 or 50%. Leave blank if you don't know: the packages left "
+               "blank share what the others leave."),
+)
 PRODUCTS = _repeat(
     "products", "product",
     Field("name"),
@@ -238,7 +250,7 @@ GROUPS: tuple[Group, ...] = (
     COMPANY, COSTS, BUYBACK, COMPENSATION, QUALIFICATION, DISCLOSURES, INCOME_DISCLOSURE,
 )
 REPEATS: tuple[Repeat, ...] = (
-    MONTHLY_FEES, PRODUCTS, COMPONENTS, RANKS, BRACKETS, INCOME_CLAIMS, SOURCES,
+    MONTHLY_FEES, PACKAGES, PRODUCTS, COMPONENTS, RANKS, BRACKETS, INCOME_CLAIMS, SOURCES,
 )
 REPEATS_BY_PATH: dict[str, Repeat] = {r.path: r for r in REPEATS}
 OPTIONAL_OBJECTS = ("buyback", "compensation.qualification", "disclosures.income_disclosure",

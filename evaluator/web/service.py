@@ -210,7 +210,11 @@ def check_limits(overrides: Mapping[str, Any]) -> None:
 
 
 def evaluation_cost(assumptions: Assumptions) -> int:
-    """Simulated participant-months an evaluation under ``assumptions`` may run, at most."""
+    """Simulated participant-months an evaluation under ``assumptions`` may run, at most.
+
+    Counted before the plan is read: a plan whose rule adds its own sensitivity change
+    (``evaluation.RULE_SENSITIVITY_CHANGES``: enrollment packages) runs one re-run more.
+    """
     from evaluator.evaluation import SENSITIVITY_CHANGES, SENSITIVITY_RUNS
 
     runs = int(assumptions["runs"])

@@ -102,7 +102,7 @@ CASES: list[tuple[str, bytes, list[str]]] = [
         [
             "plan.json: costs.signup_fee: is not a field of plan schema v1.1; expected one of "
             "annual_event_costs, annual_renewal_fee, autoship_required, currency, enrollment_fee, "
-            "estimated_monthly_expenses, inventory_package, monthly_fees, "
+            "estimated_monthly_expenses, inventory_package, monthly_fees, packages, "
             "required_monthly_purchase, starter_kit, starter_kit_commissionable"
         ],
     ),

@@ -150,9 +150,11 @@ def test_sensitivity_names_the_assumption_and_the_direction(
     for evaluation in sample_evaluations.values():
         sensitivity = evaluation.to_dict()["sensitivity"]
         assert sensitivity["baseline"]["verdict"]
+        # and the changes of the schema v1.1 rules the plan uses (enrollment packages)
+        rules = {"package_load_response"} if evaluation.plan.costs.packages else set()
         assert {c["assumption"] for c in sensitivity["changes"]} == {
             "customers_per_participant", "monthly_churn", "recruit_rate", "member_share",
-            "recruit_pay_response",
+            "recruit_pay_response", *rules,
         }
         flipped = [c for c in sensitivity["changes"] if c["flips"]]
         assert len(flipped) == len(sensitivity["flips"])

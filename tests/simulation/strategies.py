@@ -75,8 +75,28 @@ KINDS = ("retail_margin", "retail_commission", "enrollment_bonus", "fast_start",
 
 
 @st.composite
-def sim_plans(draw: st.DrawFn) -> Plan:
-    """A valid plan with a random set of components, ranks and qualification rules."""
+def packages(draw: st.DrawFn, rank_names: list[str]) -> list[dict[str, Any]]:
+    """One to three enrollment packages (schema v1.1), some with volume, a rank or a share."""
+    count = draw(st.integers(1, 3))
+    out: list[dict[str, Any]] = []
+    for i in range(count):
+        p: dict[str, Any] = {"name": f"Package {i + 1}", "price": draw(money)}
+        if draw(st.booleans()):
+            p["volume"] = draw(st.sampled_from([0, 50, 400]))
+        if rank_names and draw(st.booleans()):
+            p["rank"] = draw(st.sampled_from(rank_names))
+        out.append(p)
+    if draw(st.booleans()):  # the first package's share known, the rest split evenly
+        out[0]["share"] = 1.0 if count == 1 else draw(st.sampled_from([0.2, 0.5, 0.8]))
+    return out
+
+
+@st.composite
+def sim_plans(draw: st.DrawFn, with_packages: bool = False) -> Plan:
+    """A valid plan with a random set of components, ranks and qualification rules.
+
+    ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
+    """
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=9, unique=True))
     doc = {
         "company": {"name": "Drawn"},
@@ -102,6 +122,10 @@ def sim_plans(draw: st.DrawFn) -> Plan:
             "payout_cap_fraction": draw(st.none() | st.sampled_from([0.1, 0.45, 0.9])),
         },
     }
+    if with_packages:
+        doc["costs"]["inventory_package"] = 0
+        names = [r["name"] for r in doc["compensation"]["ranks"]]
+        doc["costs"]["packages"] = draw(packages(names))
     return Plan.from_dict(doc)
 
 
@@ -133,4 +157,5 @@ def small_assumptions(draw: st.DrawFn) -> Assumptions:
         "builder_own_products": draw(st.sampled_from([0.0, 0.5])),
         "member_use_value": draw(st.sampled_from([0.0, 1.0])),
         "builder_use_value": draw(st.sampled_from([0.0, 0.5])),
+        "package_load_response": draw(st.sampled_from([0.0, 0.5, 3.0])),
     })

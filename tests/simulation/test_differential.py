@@ -266,3 +266,17 @@ def test_engines_open_the_same_unilevel_levels(plan: Plan) -> None:
     for held in range(NO_RANK, len(prm.ranks)):
         opened = ReferenceEngine._levels_open(prm, held)
         assert (ALL_LEVELS if opened is None else opened) == table[held + 1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(plan=sim_plans(with_packages=True), assumptions=small_assumptions(),
+       seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_random_plans_with_packages(plan: Plan, assumptions: Assumptions,
+                                                     seed: int) -> None:
+    assert plan.costs.packages
+    _assert_same_run(plan, assumptions, seed)
+    v = run_once(plan, assumptions, seed, "vectorised")
+    r = run_once(plan, assumptions, seed, "reference")
+    np.testing.assert_array_equal(v.package, r.package)
+    assert (v.package >= 0).all()
+    assert (v.package < len(plan.costs.packages)).all()
