@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from evaluator.simulation.network import KINDS, PURCHASES, SOURCES, RunData
+from evaluator.simulation.network import KINDS, MEMBER, PURCHASES, SOURCES, RunData
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95, 99)
 VERDICT_READING = "with_use_credit"
@@ -96,6 +96,24 @@ def _purchases(run: RunData) -> dict[str, Any]:
         **{k: _num(run.purchases[k] * run.params.scale) for k in PURCHASES},
         "shares": {k: (_num(run.purchases[k] / total) if total > 0 else None)
                    for k in PURCHASES},
+    }
+
+
+def _customers(run: RunData) -> dict[str, Any]:
+    """Outside customers: per active participant-month, per active partner at the horizon.
+
+    A partner is a participant who is not a discount member (Neora counts its preferred
+    customers beside its active brand partners).
+    """
+    months = int(np.maximum(run.months_active, 0).sum())
+    still = run.left > run.params.horizon
+    partners = still & (run.kind != MEMBER)
+    count = int(partners.sum())
+    return {
+        "per_active_participant_month": (
+            _num(run.customers_served.sum() / months) if months > 0 else None),
+        "per_active_partner_at_horizon": (
+            _num(run.customers_last[partners].sum() / count) if count else None),
     }
 
 
@@ -209,6 +227,7 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
         "verdict_reading": VERDICT_READING,
         "by_kind": {name: _kind(run, code, net) for code, name in enumerate(KINDS)},
         "purchases": _purchases(run),
+        "customers": _customers(run),
         # Share of the own-purchase volume (which pay_sources.own_purchases is paid on) that
         # participants bought for their own use, not because the plan required or rewarded it.
         "own_purchase_volume_demand_share": (
