@@ -796,9 +796,12 @@ class RunData:
     customers_last: np.ndarray  # customers in one's last active month (the horizon's if active)
     customers_served: np.ndarray  # customer-months served over one's tenure
     purchases: dict[str, float]  # money participants spent on product, by why (PURCHASES)
+    customer_sales: float  # what outside customers' orders brought the company
+    top_ups: tuple[int, float]  # participant-months that bought to qualify, and the money
     own_volume: tuple[float, float]  # own-purchase volume: demand-driven, required/incentivised
     recruits: np.ndarray
     rank: np.ndarray
+    best_rank: np.ndarray  # the highest paid-as rank held in any month (NO_RANK: none)
     pay_by_component: dict[str, float]
     pay_sources: np.ndarray  # (customer, own, enrollment) totals
     breakage: dict[str, float]
@@ -1048,12 +1051,16 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     recruit_factor = np.asarray(kinds.recruit_factor)
     recruits = np.zeros(cap, dtype=np.int64)
     rank = np.full(cap, NO_RANK, dtype=np.int64)
+    best_rank = np.full(cap, NO_RANK, dtype=np.int64)  # kept only when the plan has ranks
     purchases = dict.fromkeys(PURCHASES, 0.0)
     own_volume = [0.0, 0.0]  # own-purchase volume: demand-driven (own use), the rest
     by_component = dict.fromkeys(params.components, 0.0)
     sources = np.zeros(3)
     breakage = dict.fromkeys(BREAKAGE_CAUSES, 0.0)
     company_pay = company_sales = 0.0
+    customer_sales = 0.0  # what customers' orders brought the company (in company_sales)
+    top_up_months = 0  # participant-months that bought to qualify
+    top_up_money = 0.0  # and what they spent on it
 
     n = params.initial
     founders = np.arange(n)
@@ -1112,8 +1119,12 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
                 cost[act[buying]] += bought[buying]
                 company_sales += float(bought.sum())
                 purchases["incentivised"] += float(bought.sum())
+                top_up_months += int(buying.size)
+                top_up_money += float(bought.sum())
 
         mp = engine.pay(params, net, month)
+        if params.ranks:
+            np.maximum.at(best_rank, act, mp.rank)
         settled = settle(params, mp, float(month.vc.sum() + month.vo.sum() + month.vk.sum()))
         for ctype, amount in settled.by_component.items():
             by_component[ctype] += amount
@@ -1121,9 +1132,11 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         company_pay += settled.company
         for cause, amount in settled.breakage.items():
             breakage[cause] += amount
+        month_customer_sales = int(customers.sum()) * params.order_money
+        customer_sales += month_customer_sales
         company_sales += (
             act.size * params.own_money
-            + int(customers.sum()) * params.order_money
+            + month_customer_sales
             + new.size * params.kit_money
         )
         purchases["required"] += (act.size * (params.own_money - params.extra_money)
@@ -1173,9 +1186,12 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         customers_last=book[:n].copy(),
         customers_served=served[:n].copy(),
         purchases=purchases,
+        customer_sales=customer_sales,
+        top_ups=(top_up_months, top_up_money),
         own_volume=(own_volume[0], own_volume[1]),
         recruits=recruits[:n].copy(),
         rank=rank[:n].copy(),
+        best_rank=best_rank[:n].copy(),
         pay_by_component=by_component,
         pay_sources=sources,
         breakage=breakage,

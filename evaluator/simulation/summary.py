@@ -99,21 +99,50 @@ def _purchases(run: RunData) -> dict[str, Any]:
     }
 
 
+def _sales(run: RunData) -> dict[str, Any]:
+    """Company sales of product, to outside customers and to participants, and the shares.
+
+    ``end_user_share`` counts what participants bought for their own use (demand-driven) with
+    customers' orders as demand, as the Herbalife order counts verified personal consumption;
+    ``non_participant_share`` counts customers' orders alone. Fees are not sales; kits and
+    packages are sales to participants (required purchases).
+    """
+    own = sum(run.purchases.values())
+    total = run.customer_sales + own
+    return {
+        "customers": _num(run.customer_sales * run.params.scale),
+        "participants": _num(own * run.params.scale),
+        "non_participant_share": _num(run.customer_sales / total) if total > 0 else None,
+        "end_user_share": (_num((run.customer_sales + run.purchases["demand_driven"]) / total)
+                           if total > 0 else None),
+    }
+
+
+def _buying_to_qualify(run: RunData) -> dict[str, Any]:
+    """How often participants bought to qualify, and what one such month's purchase cost."""
+    months = int(run.months_active.sum())
+    count, money = run.top_ups
+    return {
+        "participant_month_share": _num(count / months) if months > 0 else None,
+        "mean_purchase": _num(money / count) if count else None,
+    }
+
+
 def _customers(run: RunData) -> dict[str, Any]:
-    """Outside customers: per active participant-month, per active partner at the horizon.
+    """Outside customers served per active month: of every participant, and of partners.
 
     A partner is a participant who is not a discount member (Neora counts its preferred
     customers beside its active brand partners).
     """
-    months = int(np.maximum(run.months_active, 0).sum())
-    still = run.left > run.params.horizon
-    partners = still & (run.kind != MEMBER)
-    count = int(partners.sum())
+    months = int(run.months_active.sum())
+    partners = run.kind != MEMBER
+    partner_months = int(run.months_active[partners].sum())
     return {
         "per_active_participant_month": (
             _num(run.customers_served.sum() / months) if months > 0 else None),
-        "per_active_partner_at_horizon": (
-            _num(run.customers_last[partners].sum() / count) if count else None),
+        "per_active_partner_month": (
+            _num(run.customers_served[partners].sum() / partner_months)
+            if partner_months > 0 else None),
     }
 
 
@@ -228,6 +257,8 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
         "by_kind": {name: _kind(run, code, net) for code, name in enumerate(KINDS)},
         "purchases": _purchases(run),
         "customers": _customers(run),
+        "sales": _sales(run),
+        "buying_to_qualify": _buying_to_qualify(run),
         # Share of the own-purchase volume (which pay_sources.own_purchases is paid on) that
         # participants bought for their own use, not because the plan required or rewarded it.
         "own_purchase_volume_demand_share": (
