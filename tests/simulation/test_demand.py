@@ -15,6 +15,7 @@ import pytest
 
 from evaluator.assumptions import Assumptions
 from evaluator.economics import compute_economics, profit_per_customer, retail_demand
+from evaluator.indicators import customer_sales, customer_volume
 from evaluator.model import Plan
 from evaluator.simulation import run_once
 from evaluator.simulation.network import customer_counts
@@ -136,3 +137,15 @@ def test_a_book_of_returning_customers_builds_up_to_the_mean() -> None:
     assert _customers(p, customer_tenure=1, **still) == pytest.approx(2, rel=0.02)
     expected = 2 * (1 - 2 * (1 - (2 / 3) ** 24) / 24)
     assert _customers(p, customer_tenure=3, **still) == pytest.approx(expected, rel=0.02)
+
+
+def test_indicators_count_the_order_the_simulation_counts() -> None:
+    p = two_products([{"type": "retail_commission", "rate": 0.1}])
+    prm = params(p, price_elasticity=1.5)
+    shares = retail_demand(p, 1.5).shares
+    # customers order from the company at retail: 3 x the mix's retail price, 126.12
+    retail = (PULL * 200 + 1 * 100) / (PULL + 1)
+    assert customer_volume(p, 3, shares) == pytest.approx(3 * prm.order_volume)
+    assert customer_sales(p, 3, shares) == pytest.approx(3 * prm.order_money)
+    assert prm.order_money == pytest.approx(retail)
+    assert prm.customers_mean == pytest.approx(2 * (PULL + 1) / 2)  # 2 x the mean pull
