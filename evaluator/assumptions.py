@@ -136,8 +136,10 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
     ),
     AssumptionSpec(
         "customers_per_participant", 2.0, "retail customers per participant per month (mean)",
-        "Average number of outside customers a participant serves in a month, each buying "
-        "one product at retail; the typical participant has fewer (see customer_skew).",
+        "Average number of outside customers a participant serves in a month once their book "
+        "of returning customers is built (see customer_tenure), at par prices (see "
+        "price_elasticity); each buys one product a month, in the mix the products' prices "
+        "draw. The typical participant has fewer (see customer_skew).",
         "The DSA counts about 6 customers per seller a year (DSA 2021-22); Neora had about 5 "
         "preferred customers per active partner (Neora 2023).",
         0, 100, cites=("dsa", "neora"), label="Customers per participant",
@@ -358,6 +360,32 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         0, 10, cites=("ftc_guidance", "burnlounge"), label="Packages answer to what they unlock",
         used_by="costs.packages",
     ),
+    # Retail demand (issue 18 item 3): customers answer to price and return for a tenure
+    # (see evaluator.economics.retail_demand and evaluator.simulation.network).
+    AssumptionSpec(
+        "price_elasticity", 1.5, "share of customers lost per share of price premium",
+        "How outside customers answer to price: a product at r times its comparable market "
+        "price draws r to the power -elasticity as many customers as one at par, and "
+        "customers choose among the plan's products in proportion to that pull. A product "
+        "with no comparable price entered is taken to be at par (no loss). 0 makes price "
+        "irrelevant.",
+        "The tool's choice: docs/SOURCES.md finds no independent study of MLM price "
+        "premiums; 1.5 is a moderate constant elasticity for a branded product beside close "
+        "substitutes, so a product at twice its comparable's price keeps about 35% of the "
+        "customers it would have at par.",
+        0, 10, label="Customers answer to price",
+    ),
+    AssumptionSpec(
+        "customer_tenure", 3.0, "months (mean)",
+        "How long an outside customer keeps buying from the same participant: each month a "
+        "customer returns with chance 1 - 1/tenure, and new customers come at "
+        "customers_per_participant / tenure a month, so a participant builds up a book of "
+        "about customers_per_participant. 1 makes every month's customers new strangers.",
+        "neora: FTC v. Neora (2023): preferred customers' median tenure was about 2 months "
+        "[secondary]; a mean of 3 months (a return chance of 2/3 a month) gives a median of "
+        "2 months.",
+        1, 120, cites=("neora",), label="Customer tenure",
+    ),
 )
 
 SPECS: Mapping[str, AssumptionSpec] = MappingProxyType({a.name: a for a in ASSUMPTIONS})
@@ -365,10 +393,12 @@ SPECS: Mapping[str, AssumptionSpec] = MappingProxyType({a.name: a for a in ASSUM
 BEHAVIOUR_NEUTRAL: Mapping[str, float] = MappingProxyType({
     "member_share": 0.0, "seller_share": 0.0, "builder_own_products": 0.0,
     "recruit_pay_response": 0.0, "join_cost_response": 0.0, "package_load_response": 0.0,
+    "price_elasticity": 0.0, "customer_tenure": 1.0,
 })
 """The behaviour model's neutral values: everyone a builder who buys only what the plan
-requires and what qualifying takes, as every participant did before the kinds existed
-(engine 0.1.0); with these the simulation reproduces that engine's results exactly."""
+requires and what qualifying takes, as every participant did before the kinds existed, and
+customers who ignore price and are new strangers every month (engine 0.1.0); with these the
+simulation reproduces that engine's results exactly."""
 
 
 @dataclass(frozen=True)

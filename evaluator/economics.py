@@ -65,27 +65,103 @@ def average_order(plan: Plan, at: Literal["wholesale", "retail"]) -> Order:
     return Order(sum(prices) / len(prices), sum(volumes) / len(volumes))
 
 
-def customer_order(plan: Plan) -> Order:
-    """What one customer's order of one average product brings the company and its volume.
+@dataclass(frozen=True)
+class RetailDemand:
+    """How outside customers answer to the plan's prices (assumption ``price_elasticity``).
 
-    With ``retail_margin`` the participant buys the product at wholesale to resell it;
-    otherwise the customer orders from the company at retail.
+    ``pull``: per product, (retail price / comparable market price) to the power -elasticity (1
+    for a product with no comparable price: taken to be at par). ``factor``: the share of
+    ``customers_per_participant`` a participant keeps, the mean pull but at most 1 (at or below
+    par a participant's reach, not the price, limits their customers). ``shares``: the mix of
+    the products customers buy, each product's pull over their sum; None when every product
+    pulls alike (customers buy every product alike: the plain mean over products).
     """
-    return average_order(plan, "wholesale" if plan.compensation.has("retail_margin")
-                         else "retail")
+
+    pull: tuple[float, ...]
+    factor: float
+    shares: tuple[float, ...] | None
+    comparable_known: tuple[bool, ...]
 
 
-def profit_per_customer(plan: Plan) -> float:
-    """Pay per retail customer per month: margin and/or commission, averaged over products."""
+def retail_demand(plan: Plan, elasticity: float) -> RetailDemand:
+    """Customers' answer to price: the demand factor and the product mix (:class:`RetailDemand`)."""
+    known = tuple(bool(p.comparable_market_price) and p.retail_price > 0 for p in plan.products)
+    if elasticity == 0:
+        return RetailDemand(tuple(1.0 for _ in plan.products), 1.0, None, known)
+    pull = tuple(
+        (p.retail_price / p.comparable_market_price) ** -elasticity if k else 1.0
+        for p, k in zip(plan.products, known, strict=True)
+    )
+    total = sum(pull)
+    shares = None if all(w == pull[0] for w in pull) else tuple(w / total for w in pull)
+    return RetailDemand(pull, min(1.0, total / len(pull)), shares, known)
+
+
+def _mix(plan: Plan, values: list[float], shares: tuple[float, ...] | None) -> float:
+    """The mean of per-product ``values``, weighted by ``shares`` (None: the plain mean)."""
+    if shares is None:
+        return sum(values) / len(values)
+    return sum(v * w for v, w in zip(values, shares, strict=True))
+
+
+def customer_order(plan: Plan, shares: tuple[float, ...] | None = None) -> Order:
+    """What one customer's order of one product brings the company and its volume.
+
+    The product is the plan's products in the customers' mix (``shares``, from
+    :func:`retail_demand`; None: every product alike, :func:`average_order`). With
+    ``retail_margin`` the participant buys the product at wholesale to resell it; otherwise the
+    customer orders from the company at retail.
+    """
+    at: Literal["wholesale", "retail"] = (
+        "wholesale" if plan.compensation.has("retail_margin") else "retail")
+    if shares is None:
+        return average_order(plan, at)
+    prices = [p.wholesale_price if at == "wholesale" else p.retail_price for p in plan.products]
+    volumes = [plan.product_volume(p, price)
+               for p, price in zip(plan.products, prices, strict=True)]
+    return Order(_mix(plan, prices, shares), _mix(plan, volumes, shares))
+
+
+def customer_retail(plan: Plan, shares: tuple[float, ...] | None = None) -> float:
+    """The retail price a customer pays for one product in the customers' mix (``shares``)."""
+    return _mix(plan, [p.retail_price for p in plan.products], shares)
+
+
+def customer_margin(plan: Plan, shares: tuple[float, ...] | None = None) -> float:
+    """Retail minus wholesale price of one product in the customers' mix (``shares``)."""
+    if shares is None:
+        return plan.mean_retail - plan.mean_wholesale
+    return _mix(plan, [p.retail_price - p.wholesale_price for p in plan.products], shares)
+
+
+def profit_per_customer(plan: Plan, shares: tuple[float, ...] | None = None) -> float:
+    """Pay per retail customer per month: margin and/or commission on the customers' mix.
+
+    ``shares``: the mix (:func:`retail_demand`); None: every product alike.
+    """
     margin = plan.compensation.has("retail_margin")
     commission = plan.compensation.component("retail_commission")
-    total = 0.0
-    for p in plan.products:
-        if margin:
-            total += p.retail_price - p.wholesale_price
-        if commission is not None and commission.rate is not None:
-            total += commission.rate * p.retail_price
-    return total / len(plan.products)
+    rate = commission.rate if commission is not None else None
+    if shares is None:
+        total = 0.0
+        for p in plan.products:
+            if margin:
+                total += p.retail_price - p.wholesale_price
+            if rate is not None:
+                total += rate * p.retail_price
+        return total / len(plan.products)
+    values = [(p.retail_price - p.wholesale_price if margin else 0.0)
+              + (rate * p.retail_price if rate is not None else 0.0) for p in plan.products]
+    return _mix(plan, values, shares)
+
+
+def typical_customers(plan: Plan, assumptions: Assumptions) -> float:
+    """Customers a month of the typical participant.
+
+    ``customers_per_participant`` x the demand factor of the plan's prices (:func:`retail_demand`).
+    """
+    demand = retail_demand(plan, float(assumptions["price_elasticity"]))
+    return float(assumptions["customers_per_participant"]) * demand.factor
 
 
 def required_purchase_volume(plan: Plan) -> float:
@@ -273,11 +349,12 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         if comparable
         else None
     )
-    per_customer = profit_per_customer(plan)
+    demand = retail_demand(plan, float(assumptions["price_elasticity"]))
+    per_customer = profit_per_customer(plan, demand.shares)
     per_recruit = pay_per_active_recruit(plan)
     be_customers = _ceil_div(monthly, per_customer)
     be_recruits = _ceil_div(monthly, per_recruit)
-    typical = assumptions["customers_per_participant"]
+    typical = assumptions["customers_per_participant"] * demand.factor
     payback_now = payback(start, typical * per_customer - monthly)
     table = tuple(
         tuple(
@@ -303,6 +380,8 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
     customer_fields = (
         "products[].retail_price",
         "products[].wholesale_price",
+        "products[].comparable_market_price",
+        "assumptions.price_elasticity",
         "compensation.components (retail_margin, retail_commission)",
     )
     recruit_fields = (
@@ -334,8 +413,9 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         ),
         "profit_per_customer_per_month": Figure(
             customer_fields,
-            "mean over products of (retail - wholesale if retail_margin) "
-            "+ (rate x retail if retail_commission)",
+            "mean over products, in the mix customers buy (each product's share: its pull "
+            "(retail / comparable) ** -price_elasticity over the sum), of (retail - wholesale "
+            "if retail_margin) + (rate x retail if retail_commission)",
         ),
         "break_even_customers_per_month": Figure(
             ("monthly_cost", "profit_per_customer_per_month"),
@@ -352,9 +432,10 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         ),
         "payback_months": Figure(
             ("startup_cost", "monthly_cost", "profit_per_customer_per_month",
-             "assumptions.customers_per_participant"),
-            "ceil(startup_cost / (customers_per_participant x profit per customer "
-            "- monthly_cost)); never when that is <= 0",
+             "assumptions.customers_per_participant", "assumptions.price_elasticity"),
+            "ceil(startup_cost / (customers_per_participant x demand factor x profit per "
+            "customer - monthly_cost)); never when that is <= 0 (demand factor: the mean "
+            "over products of (retail / comparable) ** -price_elasticity, at most 1)",
         ),
         "recruitment": Figure(
             ("break_even_active_recruits", "assumptions.market_size"),

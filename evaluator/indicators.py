@@ -16,7 +16,13 @@ from typing import Any, Literal
 
 from evaluator import formatting
 from evaluator.assumptions import Assumptions
-from evaluator.economics import Economics, average_order, customer_order
+from evaluator.economics import (
+    Economics,
+    average_order,
+    customer_order,
+    retail_demand,
+    typical_customers,
+)
 from evaluator.model import Plan
 from evaluator.simulation.network import MAX_TOP_UP
 
@@ -180,21 +186,30 @@ def _monthly_cost(x: Inputs) -> tuple[Value, str]:
     )
 
 
-def customer_volume(plan: Plan, customers: float) -> float:
+def customer_volume(plan: Plan, customers: float,
+                    shares: tuple[float, ...] | None = None) -> float:
     """Commissionable volume a month from ``customers`` customers.
 
-    Each buys one average product (:func:`evaluator.economics.customer_order`, as the simulation
-    counts it).
+    Each buys one product in the customers' mix (``shares``; None: every product alike), as the
+    simulation counts it (:func:`evaluator.economics.customer_order`).
     """
-    return customers * customer_order(plan).volume
+    return customers * customer_order(plan, shares).volume
 
 
-def customer_sales(plan: Plan, customers: float) -> float:
-    """Company sales a month from ``customers`` customers buying one average product each."""
-    return customers * customer_order(plan).money
+def customer_sales(plan: Plan, customers: float,
+                   shares: tuple[float, ...] | None = None) -> float:
+    """Company sales a month from ``customers`` customers buying one product each in the mix."""
+    return customers * customer_order(plan, shares).money
 
 
-def qualifying_purchase(plan: Plan, customers: float) -> float:
+def _typical(x: Inputs) -> tuple[float, tuple[float, ...] | None]:
+    """The typical participant's customers a month and the mix they buy (price-elastic)."""
+    demand = retail_demand(x.plan, float(x.assumptions["price_elasticity"]))
+    return typical_customers(x.plan, x.assumptions), demand.shares
+
+
+def qualifying_purchase(plan: Plan, customers: float,
+                        shares: tuple[float, ...] | None = None) -> float:
     """Money a month a participant must spend on product themselves to stay qualified for pay.
 
     The larger of the required monthly purchase and, when own purchases count toward
@@ -210,7 +225,7 @@ def qualifying_purchase(plan: Plan, customers: float) -> float:
     unit = average_order(plan, "wholesale")
     if (q.own_purchases_count and q.min_personal_volume > 0 and unit.volume > 0
             and customers >= q.min_retail_customers):
-        gap = q.min_personal_volume - customer_volume(plan, customers)
+        gap = q.min_personal_volume - customer_volume(plan, customers, shares)
         products = gap / unit.volume
         # As in the simulation, nobody buys more than MAX_TOP_UP products a month to qualify.
         if products <= MAX_TOP_UP:
@@ -221,17 +236,19 @@ def qualifying_purchase(plan: Plan, customers: float) -> float:
 @indicator("pay_to_play_purchase", "Purchase required to stay qualified (pay-to-play)",
            "{currency} per month", "economics")
 def _pay_to_play(x: Inputs) -> tuple[Value, str]:
-    customers = x.assumptions["customers_per_participant"]
-    value = qualifying_purchase(x.plan, customers)
+    customers, shares = _typical(x)
+    value = qualifying_purchase(x.plan, customers, shares)
     c = x.plan.costs
     if value <= 0:
         q = x.plan.compensation.qualification
         covered = ""
         if q.own_purchases_count and q.min_personal_volume > 0:
             covered = (
-                f" ({customers:g} customers a month, as assumed, cover the qualifying volume)"
+                f" ({customers:.3g} customers a month, as assumed at these prices, cover the "
+                "qualifying volume)"
                 if customers >= q.min_retail_customers
-                else f" ({customers:g} customers a month, as assumed, are fewer than the "
+                else f" ({customers:.3g} customers a month, as assumed at these prices, are "
+                "fewer than the "
                 f"{q.min_retail_customers} qualifying needs, so buying product cannot "
                 "qualify you)"
             )
@@ -243,7 +260,7 @@ def _pay_to_play(x: Inputs) -> tuple[Value, str]:
         how = (
             "to reach the personal volume of "
             f"{x.plan.compensation.qualification.min_personal_volume:g} that qualifies you for "
-            f"pay, beyond what {customers:g} customers a month buy"
+            f"pay, beyond what {customers:.3g} customers a month buy"
         )
     else:
         how = "to stay active or qualify for pay, whether or not you sell it"
@@ -253,14 +270,14 @@ def _pay_to_play(x: Inputs) -> tuple[Value, str]:
 @indicator("customer_share_of_sales", "Share of sales going to non-participants",
            "share of sales", "economics")
 def _customer_share_of_sales(x: Inputs) -> tuple[Value, str]:
-    customers = x.assumptions["customers_per_participant"]
-    outside = customer_sales(x.plan, customers)
-    own = qualifying_purchase(x.plan, customers) + x.assumptions["extra_own_purchase"]
+    customers, shares = _typical(x)
+    outside = customer_sales(x.plan, customers, shares)
+    own = qualifying_purchase(x.plan, customers, shares) + x.assumptions["extra_own_purchase"]
     if outside + own <= 0:
         return None, "Neither customers nor participants buy anything, so the share is unknown."
     value = outside / (outside + own)
     return value, (
-        f"A participant with {customers:g} customers a month brings the company "
+        f"A participant with {customers:.3g} customers a month brings the company "
         f"{x.money(outside)} of customer sales and buys {x.money(own)} themselves: "
         f"{pct(value)} of the sales go to people outside the network (kits not counted)."
     )

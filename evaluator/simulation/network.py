@@ -62,14 +62,22 @@ Model decisions (each stated where a user could ask):
   the start of a month recruits ``floor(p + u)`` people, ``u`` uniform, with
   ``p = recruit_rate x (1 - participants ever / simulated market)``; recruits beyond the
   capacity are dropped, last recruiter first. Recruits join active in that month.
-- Customers: ``floor(X + u)`` per active participant, ``X`` log-normal with mean
-  ``customers_per_participant x (share of the market not yet recruited)`` and sigma
-  ``customer_skew``; the month's customers never exceed the people not in the network.
-  A customer buys one average product (:func:`evaluator.economics.customer_order`: the mean
-  price and the mean volume over the plan's products, each product's volume being its stated
-  volume or price x ``commissionable_fraction``): at retail from the company
-  (``retail_commission``) or from the participant, who bought it at wholesale
-  (``retail_margin``). The indicators count the same order.
+- Customers (docs/SOURCES.md ``neora``, ``herbalife_order``, ``dsa``): new customers are
+  ``floor(X + u)`` per active participant, ``X`` log-normal with mean
+  ``customers_per_participant x demand factor x (share of the market not yet recruited) x (1 -
+  retention)`` (times the kind's factor) and sigma ``customer_skew``; of last month's customers
+  ``floor(last x retention + u')`` return, ``retention = 1 - 1 / customer_tenure`` (a book that
+  settles near the mean; a recruit starts with none, and a participant's customers leave with
+  them). The month's customers never exceed the people not in the network. The demand factor
+  and the product mix answer to price (:func:`evaluator.economics.retail_demand`): a product at
+  ``r`` times its comparable market price pulls ``r ** -price_elasticity`` (1 with no comparable
+  price: taken at par), the factor is the mean pull but at most 1, and a customer buys one
+  product a month in the mix of the pulls (:func:`evaluator.economics.customer_order`: the
+  mix's price and volume, each product's volume being its stated volume or price x
+  ``commissionable_fraction``): at retail from the company (``retail_commission``) or from the
+  participant, who bought it at wholesale (``retail_margin``). The indicators count the same
+  order. With ``price_elasticity`` 0 and ``customer_tenure`` 1 customers are new strangers each
+  month buying one average product, as in engine 0.1.0, and no extra uniform is drawn.
 - Own purchases: every active participant buys ``required_monthly_purchase +
   extra_own_purchase`` at wholesale each month; a recruit buys the starter kit and inventory
   package in the month they join (commissionable only with ``starter_kit_commissionable``).
@@ -120,8 +128,11 @@ from evaluator.assumptions import Assumptions
 from evaluator.economics import (
     Order,
     average_order,
+    customer_margin,
     customer_order,
+    customer_retail,
     monthly_cost,
+    retail_demand,
     startup_cost,
 )
 from evaluator.model import Component, Plan, Rank
@@ -400,8 +411,9 @@ class Params:
     recruit_rate: float
     churn: float
     loss_churn_boost: float
-    customers_mean: float
+    customers_mean: float  # customers_per_participant x the demand factor of the prices
     customer_skew: float
+    customer_retention: float  # chance a customer returns next month: 1 - 1 / customer_tenure
     own_money: float  # each active month's required purchase and extra_own_purchase
     extra_money: float  # the extra_own_purchase part of it
     own_volume: float
@@ -447,7 +459,8 @@ class Params:
         extra = float(assumptions["extra_own_purchase"])
         own_money = costs.required_monthly_purchase + extra
         kit_money = costs.starter_kit + costs.inventory_package
-        order = customer_order(plan)
+        demand = retail_demand(plan, float(assumptions["price_elasticity"]))
+        order = customer_order(plan, demand.shares)
         unit = average_order(plan, "wholesale")
         return cls(
             horizon=horizon,
@@ -459,8 +472,9 @@ class Params:
             recruit_rate=rate,
             churn=churn,
             loss_churn_boost=float(assumptions["loss_churn_boost"]),
-            customers_mean=float(assumptions["customers_per_participant"]),
+            customers_mean=float(assumptions["customers_per_participant"]) * demand.factor,
             customer_skew=float(assumptions["customer_skew"]),
+            customer_retention=1 - 1 / float(assumptions["customer_tenure"]),
             own_money=own_money,
             extra_money=extra,
             own_volume=own_money * plan.volume_per_money("wholesale"),
@@ -472,9 +486,10 @@ class Params:
             ),
             order_money=order.money,
             order_volume=order.volume,
-            margin_per_customer=(plan.mean_retail - plan.mean_wholesale) if margin else 0.0,
+            margin_per_customer=customer_margin(plan, demand.shares) if margin else 0.0,
             commission_per_customer=(
-                (commission.rate or 0.0) * plan.mean_retail if commission is not None else 0.0
+                (commission.rate or 0.0) * customer_retail(plan, demand.shares)
+                if commission is not None else 0.0
             ),
             startup=plan.costs.joining_cost,  # a package's price is added by who buys which
             monthly=monthly_cost(plan, assumptions) + extra,
@@ -833,14 +848,16 @@ def draw_recruiting(rng: np.random.Generator, recruiters: int) -> np.ndarray:
     return rng.random(recruiters)
 
 
-def draw_month(rng: np.random.Generator, active: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def draw_month(rng: np.random.Generator, active: int, returning: bool = False
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """The month's second draw, per active participant.
 
-    Customer normal, customer and churn uniforms, always in this order.
+    Customer normal, customer and churn uniforms, always in this order, then (only with
+    ``returning`` customers) a uniform that rounds how many of last month's customers return.
     """
     z = rng.standard_normal(active)
-    u = rng.random((2, active))
-    return z, u[0], u[1]
+    u = rng.random((3 if returning else 2, active))
+    return z, u[0], u[1], (u[2] if returning else None)
 
 
 @dataclass
@@ -858,10 +875,15 @@ class RunData:
     use_credit: np.ndarray  # that worth: cost + use_credit counts every purchase as a loss
     kind: np.ndarray  # kind code (MEMBER, SELLER, BUILDER)
     package: np.ndarray  # package index (-1 for all when the plan has none)
+    customers_last: np.ndarray  # customers in one's last active month (the horizon's if active)
+    customers_served: np.ndarray  # customer-months served over one's tenure
     purchases: dict[str, float]  # money participants spent on product, by why (PURCHASES)
+    customer_sales: float  # what outside customers' orders brought the company
+    top_ups: tuple[int, float]  # participant-months that bought to qualify, and the money
     own_volume: tuple[float, float]  # own-purchase volume: demand-driven, required/incentivised
     recruits: np.ndarray
     rank: np.ndarray
+    best_rank: np.ndarray  # the highest paid-as rank held in any month (NO_RANK: none)
     pay_by_component: dict[str, float]
     pay_sources: np.ndarray  # (customer, own, enrollment) totals
     breakage: dict[str, float]
@@ -967,32 +989,44 @@ def draw_kinds(rng: np.random.Generator, recruits: int) -> np.ndarray:
 
 def _draw_inputs(params: Params, engine: Engine, rng: np.random.Generator, t: int, n: int,
                  act: np.ndarray, new: np.ndarray, join: np.ndarray, kind: np.ndarray,
-                 package: np.ndarray) -> tuple[Month, np.ndarray]:
+                 package: np.ndarray, book: np.ndarray) -> tuple[Month, np.ndarray]:
     """The month's draws, its inputs before buying to qualify, and the churn uniforms.
 
-    The draws are those of :func:`draw_month`.
+    The draws are those of :func:`draw_month`; ``book``: each participant's customers last month
+    (over ids), of whom some return (:func:`customer_counts`).
     """
-    z, u_customers, u_churn = draw_month(rng, act.size)
+    returning = params.customer_retention > 0
+    z, u_customers, u_churn, u_kept = draw_month(rng, act.size, returning)
     customers = customer_counts(params, n, z, u_customers,
-                                kind[act] if params.kinds.mixed else None)
+                                kind[act] if params.kinds.mixed else None,
+                                (book[act], u_kept) if returning else None)
     return month_inputs(params, engine, t, n, act, new, join, customers, kind=kind,
                         package=package), u_churn
 
 
 def customer_counts(params: Params, n: int, z: np.ndarray, u: np.ndarray,
-                    kind_act: np.ndarray | None = None) -> np.ndarray:
+                    kind_act: np.ndarray | None = None,
+                    kept: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """The month's customers per active participant from their ``z`` and ``u`` draws.
 
     ``z`` is the normal draw and ``u`` the uniform; the mean is scaled by each one's kind
-    (``kind_act``; None: all builders).
+    (``kind_act``; None: all builders). With returning customers (``kept``: last month's
+    customers per active and a uniform each), ``floor(last x retention + uniform)`` of them
+    return, and the new ones come at the mean x (1 - retention), so a book settles near the
+    mean.
     """
     free = params.market - n
     mean = params.customers_mean * free / params.market
     if kind_act is not None:
         mean = mean * np.take(np.asarray(params.kinds.customer_factor), kind_act)
+    if kept is not None:
+        mean = mean * (1 - params.customer_retention)
     s = params.customer_skew
     x = mean * np.exp(s * z - s * s / 2)
     c = np.floor(x + u).astype(np.int64)
+    if kept is not None:
+        last, u_kept = kept
+        c += np.floor(last * params.customer_retention + u_kept).astype(np.int64)
     total = int(c.sum())
     if total > free:
         c = np.floor(c * (free / total)).astype(np.int64)
@@ -1129,16 +1163,22 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     credit = np.zeros(cap)  # worth of the product used, already out of ``cost``
     kind = np.full(cap, BUILDER, dtype=np.int8)
     package = np.full(cap, -1, dtype=np.int8)
+    book = np.zeros(cap, dtype=np.int64)  # each one's customers in their last active month
+    served = np.zeros(cap, dtype=np.int64)  # customer-months each one has served
     kinds = params.kinds
     recruit_factor = np.asarray(kinds.recruit_factor)
     recruits = np.zeros(cap, dtype=np.int64)
     rank = np.full(cap, NO_RANK, dtype=np.int64)
+    best_rank = np.full(cap, NO_RANK, dtype=np.int64)  # kept only when the plan has ranks
     purchases = dict.fromkeys(PURCHASES, 0.0)
     own_volume = [0.0, 0.0]  # own-purchase volume: demand-driven (own use), the rest
     by_component = dict.fromkeys(params.components, 0.0)
     sources = np.zeros(3)
     breakage = dict.fromkeys(BREAKAGE_CAUSES, 0.0)
     company_pay = company_sales = 0.0
+    customer_sales = 0.0  # what customers' orders brought the company (in company_sales)
+    top_up_months = 0  # participant-months that bought to qualify
+    top_up_money = 0.0  # and what they spent on it
 
     n = params.initial
     founders = np.arange(n)
@@ -1183,7 +1223,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
 
         # Customers and purchases: in a big month drawn on another thread while the
         # recruits join the trees (nothing else touches the generator meanwhile).
-        draws = partial(_draw_inputs, params, engine, rng, t, n, act, new, join, kind, package)
+        draws = partial(_draw_inputs, params, engine, rng, t, n, act, new, join, kind, package,
+                        book)
         drawn = (sharing.pool(engine.threads).submit(draws)
                  if sharing.side_by_side(engine.threads, act.size) else None)
         engine.grow(net, new, sponsors, act)
@@ -1194,6 +1235,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
             _buy_packages(params.packages, new, package, cost, purchases)
         month, u_churn = draws() if drawn is None else drawn.result()
         customers = month.customers
+        book[act] = customers
+        served[act] += customers
         if params.tops_up:
             units = engine.top_up(params, net, month)
             if units.any():
@@ -1204,8 +1247,12 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
                 cost[act[buying]] += bought[buying]
                 company_sales += float(bought.sum())
                 purchases["incentivised"] += float(bought.sum())
+                top_up_months += int(buying.size)
+                top_up_money += float(bought.sum())
 
         mp = engine.pay(params, net, month)
+        if params.ranks:
+            np.maximum.at(best_rank, act, mp.rank)
         settled = settle(params, mp, float(month.vc.sum() + month.vo.sum() + month.vk.sum()))
         for ctype, amount in settled.by_component.items():
             by_component[ctype] += amount
@@ -1213,9 +1260,11 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         company_pay += settled.company
         for cause, amount in settled.breakage.items():
             breakage[cause] += amount
+        month_customer_sales = int(customers.sum()) * params.order_money
+        customer_sales += month_customer_sales
         company_sales += (
             act.size * params.own_money
-            + int(customers.sum()) * params.order_money
+            + month_customer_sales
             + new.size * params.kit_money
         )
         if params.packages is not None:
@@ -1265,10 +1314,15 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         use_credit=credit[:n].copy(),
         kind=kind[:n].copy(),
         package=package[:n].copy(),
+        customers_last=book[:n].copy(),
+        customers_served=served[:n].copy(),
         purchases=purchases,
+        customer_sales=customer_sales,
+        top_ups=(top_up_months, top_up_money),
         own_volume=(own_volume[0], own_volume[1]),
         recruits=recruits[:n].copy(),
         rank=rank[:n].copy(),
+        best_rank=best_rank[:n].copy(),
         pay_by_component=by_component,
         pay_sources=sources,
         breakage=breakage,

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from evaluator.simulation.network import KINDS, PURCHASES, SOURCES, RunData
+from evaluator.simulation.network import KINDS, MEMBER, PURCHASES, SOURCES, RunData
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95, 99)
 VERDICT_READING = "with_use_credit"
@@ -115,6 +115,53 @@ def _purchases(run: RunData) -> dict[str, Any]:
         **{k: _num(run.purchases[k] * run.params.scale) for k in PURCHASES},
         "shares": {k: (_num(run.purchases[k] / total) if total > 0 else None)
                    for k in PURCHASES},
+    }
+
+
+def _sales(run: RunData) -> dict[str, Any]:
+    """Company sales of product, to outside customers and to participants, and the shares.
+
+    ``end_user_share`` counts what participants bought for their own use (demand-driven) with
+    customers' orders as demand, as the Herbalife order counts verified personal consumption;
+    ``non_participant_share`` counts customers' orders alone. Fees are not sales; kits and
+    packages are sales to participants (required purchases).
+    """
+    own = sum(run.purchases.values())
+    total = run.customer_sales + own
+    return {
+        "customers": _num(run.customer_sales * run.params.scale),
+        "participants": _num(own * run.params.scale),
+        "non_participant_share": _num(run.customer_sales / total) if total > 0 else None,
+        "end_user_share": (_num((run.customer_sales + run.purchases["demand_driven"]) / total)
+                           if total > 0 else None),
+    }
+
+
+def _buying_to_qualify(run: RunData) -> dict[str, Any]:
+    """How often participants bought to qualify, and what one such month's purchase cost."""
+    months = int(run.months_active.sum())
+    count, money = run.top_ups
+    return {
+        "participant_month_share": _num(count / months) if months > 0 else None,
+        "mean_purchase": _num(money / count) if count else None,
+    }
+
+
+def _customers(run: RunData) -> dict[str, Any]:
+    """Outside customers served per active month: of every participant, and of partners.
+
+    A partner is a participant who is not a discount member (Neora counts its preferred
+    customers beside its active brand partners).
+    """
+    months = int(run.months_active.sum())
+    partners = run.kind != MEMBER
+    partner_months = int(run.months_active[partners].sum())
+    return {
+        "per_active_participant_month": (
+            _num(run.customers_served.sum() / months) if months > 0 else None),
+        "per_active_partner_month": (
+            _num(run.customers_served[partners].sum() / partner_months)
+            if partner_months > 0 else None),
     }
 
 
@@ -229,6 +276,9 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
         "by_kind": {name: _kind(run, code, net) for code, name in enumerate(KINDS)},
         "purchases": _purchases(run),
         **({"by_package": _packages(run, net)} if p.packages is not None else {}),
+        "customers": _customers(run),
+        "sales": _sales(run),
+        "buying_to_qualify": _buying_to_qualify(run),
         # Share of the own-purchase volume (which pay_sources.own_purchases is paid on) that
         # participants bought for their own use, not because the plan required or rewarded it.
         "own_purchase_volume_demand_share": (

@@ -127,7 +127,7 @@ RETAIL: dict[str, Any] = {
 
 
 def test_example_b_retail_first() -> None:
-    e = _economics(RETAIL)
+    e = _economics(RETAIL, price_elasticity="0")
     # startup = 0 + 49 + 0 = 49; monthly = 20; first year = 49 + 12 x 20 = 289
     assert (e.startup_cost, e.monthly_cost, e.first_year_cost) == (49, 20, 289)
     # margin = mean(20/50, 60/150, 8/20) = mean(0.4, 0.4, 0.4) = 0.4
@@ -149,13 +149,13 @@ def test_example_b_retail_first() -> None:
 
 
 def test_example_b_payback_with_one_customer() -> None:
-    e = _economics(RETAIL, customers_per_participant="1")
+    e = _economics(RETAIL, customers_per_participant="1", price_elasticity="0")
     # 1 x 36.67 - 20 = 16.67 a month; ceil(49 / 16.67) = ceil(2.94) = 3 months
     assert e.payback_months == 3
 
 
 def test_example_b_payback_table() -> None:
-    e = _economics(RETAIL)
+    e = _economics(RETAIL, price_elasticity="0")
     assert len(e.payback_table) == len(PAYBACK_CUSTOMERS) == 11
     assert all(len(row) == len(PAYBACK_RECRUITS) == 6 for row in e.payback_table)
     # 0 customers: -20 a month whatever the recruits (they pay 0): never

@@ -1,5 +1,6 @@
 """Hypothesis strategies for simulation tests: small plans that exercise every component (with
-one to three products, some of stated volume), and assumptions for small, fast networks."""
+one to three products, some of stated volume, some with a comparable price), and assumptions
+for small, fast networks."""
 
 from __future__ import annotations
 
@@ -67,6 +68,9 @@ def product(draw: st.DrawFn) -> dict[str, Any]:
                            "retail_price": wholesale + draw(st.sampled_from([1, 16, 50]))}
     if draw(st.booleans()):
         out["volume"] = draw(st.sampled_from([0, 20, 38]))
+    comparable = draw(st.sampled_from([None, 0.5, 1.0, 2.0]))  # x the retail price
+    if comparable is not None:
+        out["comparable_market_price"] = out["retail_price"] * comparable
     return out
 
 
@@ -147,6 +151,9 @@ def small_assumptions(draw: st.DrawFn) -> Assumptions:
         "runs": 1,
         # The behaviour model: neutral (everyone a builder) or mixed kinds.
         "member_share": draw(st.sampled_from([0.0, 0.3, 0.73])),
+        # Retail demand: price-blind or price-elastic, strangers or returning customers.
+        "price_elasticity": draw(st.sampled_from([0.0, 1.5, 3.0])),
+        "customer_tenure": draw(st.sampled_from([1.0, 3.0, 12.0])),
         "seller_share": draw(st.sampled_from([0.0, 0.5])),
         "member_recruit_factor": draw(st.sampled_from([0.0, 0.1, 1.0])),
         "seller_recruit_factor": draw(st.sampled_from([0.3, 2.0])),
