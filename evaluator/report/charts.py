@@ -284,9 +284,15 @@ CHARTS: tuple[Callable[[Mapping[str, Any]], Chart | None], ...] = (
 )
 """Every chart of the report, in reading order."""
 
+PAPER_CHARTS = tuple(chart for chart in CHARTS if chart is not indicator_levels)
+"""The charts of the PDF: the levels chart repeats the indicator table beside it, so on paper
+the table stands alone (and the chart is not drawn)."""
 
-def render_charts(ev: Mapping[str, Any]) -> list[Chart]:
-    """Every chart the Evaluation has figures for (a chart without its figures is left out)."""
+
+def render_charts(
+    ev: Mapping[str, Any], charts: Sequence[Callable[[Mapping[str, Any]], Chart | None]] = CHARTS
+) -> list[Chart]:
+    """Each chart of ``charts`` the Evaluation has figures for (one without them is left out)."""
     with _LOCK, matplotlib.rc_context(RC):
-        charts = [chart(ev) for chart in CHARTS]
-    return [c for c in charts if c is not None]
+        drawn = [chart(ev) for chart in charts]
+    return [c for c in drawn if c is not None]

@@ -253,9 +253,14 @@ def report_css() -> str:
     return report_css_path().read_text(encoding="utf-8")
 
 
-def context(evaluation: Any, links: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Everything the templates read: the Evaluation dictionary, its charts and its wording."""
-    from evaluator.report.charts import render_charts  # matplotlib, loaded on the first chart
+def context(
+    evaluation: Any, links: Mapping[str, str] | None = None, *, paper: bool = False
+) -> dict[str, Any]:
+    """Everything the templates read: the Evaluation dictionary, its charts and its wording.
+
+    ``paper`` (the PDF) draws only the charts of ``PAPER_CHARTS``.
+    """
+    from evaluator.report.charts import CHARTS, PAPER_CHARTS, render_charts  # matplotlib
 
     ev = view.evaluation_dict(evaluation)
     findings = list(ev["findings"])[:PAGE1_FINDINGS]
@@ -264,7 +269,7 @@ def context(evaluation: Any, links: Mapping[str, str] | None = None) -> dict[str
     return {
         "ev": ev,
         "cur": (ev.get("economics") or {}).get("currency", ""),
-        "charts": render_charts(ev),
+        "charts": render_charts(ev, PAPER_CHARTS if paper else CHARTS),
         "links": dict(links or {}),
         "why": _why(ev, findings),
         "method": {"verdicts": ev["rubric"]["verdicts"], "overrides": ev["rubric"]["overrides"]},
@@ -283,9 +288,13 @@ def context(evaluation: Any, links: Mapping[str, str] | None = None) -> dict[str
     }
 
 
-def render_page(evaluation: Any, links: Mapping[str, str] | None = None) -> str:
-    """The complete standalone HTML page."""
-    return environment().get_template(PAGE_TEMPLATE).render(context(evaluation, links))
+def render_page(
+    evaluation: Any, links: Mapping[str, str] | None = None, *, paper: bool = False
+) -> str:
+    """The complete standalone HTML page (``paper``: the page the PDF is laid out from)."""
+    return environment().get_template(PAGE_TEMPLATE).render(
+        context(evaluation, links, paper=paper)
+    )
 
 
 def render_html_fragment(evaluation: Any, **links: str) -> Markup:

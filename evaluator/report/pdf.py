@@ -26,6 +26,8 @@ from evaluator.report import view
 from evaluator.report.html import render_page
 
 if TYPE_CHECKING:
+    from weasyprint.document import Document
+
     from evaluator.report.fetcher import AssetFetcher
 
 PAGE_SIZES = ("A4", "Letter")
@@ -67,20 +69,31 @@ class PdfRenderer:
 
     def render_bytes(self, evaluation: Any, fetcher: AssetFetcher | None = None) -> bytes:
         """The PDF as bytes; ``fetcher`` (default: a new one) records what was fetched."""
-        import weasyprint
-
         from evaluator.report.fetcher import AssetFetcher
 
         fetcher = fetcher or AssetFetcher()
         ev = view.evaluation_dict(evaluation)
-        day = view.report_date()
-        page = render_page(ev)
+        page = render_page(ev, paper=True)
+        return self.write(self.lay_out(ev, page, fetcher), ev, page, fetcher)
+
+    def lay_out(self, ev: Mapping[str, Any], page: str, fetcher: AssetFetcher) -> Document:
+        """WeasyPrint's layout of ``page`` (the report page of ``ev``) on this renderer's paper."""
+        import weasyprint
+
         document = weasyprint.HTML(string=page, base_url=fetcher.base_url, url_fetcher=fetcher)
         page_size = self.page_size or page_size_for(ev)
         size = weasyprint.CSS(
             string=f"@page {{ size: {page_size} !important; }}", url_fetcher=fetcher
         )
-        stamp = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+        return document.render(stylesheets=[size])
+
+    def write(
+        self, document: Document, ev: Mapping[str, Any], page: str, fetcher: AssetFetcher
+    ) -> bytes:
+        """The laid-out ``document`` as PDF bytes, tagged, with ``plan.json`` attached."""
+        import weasyprint
+
+        stamp = dt.datetime.combine(view.report_date(), dt.time(), tzinfo=dt.UTC)
         attachment = weasyprint.Attachment(
             string=plan_attachment(ev), url_fetcher=fetcher, name=ATTACHMENT_NAME,
             description="The plan as evaluated (normalised plan JSON)",
@@ -88,7 +101,6 @@ class PdfRenderer:
         )
         identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
         pdf = document.write_pdf(
-            stylesheets=[size], pdf_identifier=identifier, pdf_tags=True,
-            attachments=[attachment],
+            pdf_identifier=identifier, pdf_tags=True, attachments=[attachment],
         )
         return cast(bytes, pdf)

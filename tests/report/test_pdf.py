@@ -184,3 +184,14 @@ def test_the_report_date_is_the_render_date_or_source_date_epoch(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
     with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
         render("pdf", evaluation)
+
+
+def test_the_pdf_page_leaves_out_the_levels_chart(evaluation: Evaluation) -> None:
+    """The levels chart repeats the indicator table: the PDF's page neither draws nor holds it,
+    while the HTML page keeps it."""
+    from evaluator.report.html import render_page
+
+    assert 'id="chart-levels"' in render_page(evaluation)
+    paper = render_page(evaluation, paper=True)
+    assert 'id="chart-levels"' not in paper
+    assert 'id="chart-income"' in paper
