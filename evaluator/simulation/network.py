@@ -138,6 +138,9 @@ BREAKAGE_CAUSES = (
     "binary_cap",
     "payout_cap",
 )
+UNMATCHED = ("retail_margin", "matching_bonus")
+"""Components whose pay a matching bonus does not match: retail margin (the customer pays it,
+not the company) and the matching bonus itself; every other component's pay is matched."""
 NO_RANK = -1
 PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
 GOLDEN = (math.sqrt(5) - 1) / 2  # the evenly spread sequence that picks who buys to qualify
@@ -787,6 +790,8 @@ class RunData:
     company_sales: float
     timeline_ever: list[int] = field(default_factory=list)
     timeline_active: list[int] = field(default_factory=list)
+    # The matching bonus's (customer, own, enrollment) totals; None without one.
+    matching_sources: np.ndarray | None = None
 
 
 def month_inputs(
@@ -1021,6 +1026,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     sources = np.zeros(3)
     breakage = dict.fromkeys(BREAKAGE_CAUSES, 0.0)
     company_pay = company_sales = 0.0
+    matching = np.zeros(3) if "matching_bonus" in params.components else None
 
     n = params.initial
     founders = np.arange(n)
@@ -1083,6 +1089,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         for ctype, amount in settled.by_component.items():
             by_component[ctype] += amount
         sources += settled.sources
+        if matching is not None:
+            matching += settled.month.sources["matching_bonus"] * settled.factor
         company_pay += settled.company
         for cause, amount in settled.breakage.items():
             breakage[cause] += amount
@@ -1146,4 +1154,5 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         company_sales=company_sales,
         timeline_ever=ever,
         timeline_active=still,
+        matching_sources=matching,
     )

@@ -39,6 +39,8 @@ def component(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         c["rates"] = draw(rates)
     elif kind == "breakaway":
         c["generation_rates"] = draw(st.lists(rate, min_size=1, max_size=3))
+    elif kind == "matching_bonus":
+        c["rates"] = draw(st.lists(rate, min_size=1, max_size=3))
     return c
 
 
@@ -71,13 +73,17 @@ def product(draw: st.DrawFn) -> dict[str, Any]:
 
 
 KINDS = ("retail_margin", "retail_commission", "enrollment_bonus", "fast_start", "unilevel",
-         "binary", "matrix", "breakaway", "rank_bonus")
+         "binary", "matrix", "breakaway", "rank_bonus", "matching_bonus")
 
 
 @st.composite
-def sim_plans(draw: st.DrawFn) -> Plan:
-    """A valid plan with a random set of components, ranks and qualification rules."""
-    kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=9, unique=True))
+def sim_plans(draw: st.DrawFn, using: tuple[str, ...] = ()) -> Plan:
+    """A valid plan with a random set of components, ranks and qualification rules.
+
+    ``using``: component types the plan always has (after the drawn ones).
+    """
+    kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
+    kinds += [k for k in using if k not in kinds]
     doc = {
         "company": {"name": "Drawn"},
         "costs": {
