@@ -173,6 +173,10 @@ COLUMNS: tuple[Column, ...] = (
     _c("fast_start_rates", "rates", "fractions 0-1, ';' between levels", "none",
        meaning="Share of a new recruit's volume paid in their first months, level 1 first."),
     _c("fast_start_months", "integer", "months", "1", worded="compensation.components[].months"),
+    _c("matching_bonus_rates", "rates", "fractions 0-1, ';' between generations", "none",
+       meaning="Matching bonus (schema 1.1): share of what each generation of enrollees earns "
+               "in a month (every component but retail margin), generation 1 (personal "
+               "enrollees) first: \"0.1;0.05\"."),
     _c("rank_name", "text", "text", "Rank 1 (when any rank_ column is filled)",
        meaning="Name of the plan's rank (a row describes at most one)."),
     _c("rank_min_personal_volume", "number", "volume per month", "0",
@@ -474,6 +478,9 @@ def _components(values: Mapping[str, Any], columns: dict[str, str]) -> tuple[
             "(one rank) or give the whole plan in plan_file"))
     if values.get("rank_monthly_bonus"):
         add({"type": "rank_bonus"}, {"": "rank_monthly_bonus"})
+    if "matching_bonus_rates" in values:
+        add({"type": "matching_bonus", "rates": values["matching_bonus_rates"]},
+            {"": "matching_bonus_rates", "rates": "matching_bonus_rates"})
     if not components and not errors:
         columns["compensation.components"] = "retail_margin"
         errors.append(FieldError(

@@ -388,10 +388,26 @@ def _recruiting_share(x: Inputs) -> tuple[Value, str]:
     value = x.sim("pay_sources", "enrollment")
     if value is None:
         return None, "The simulation paid nothing, so the share from recruiting is unknown."
+    matching = _matching_beyond_enrollment(x)
+    value += matching
+    also = (
+        f" It counts the {pct(matching)} of pay that were matching bonuses on recruits' pay "
+        "from sales and purchases: a matching bonus pays for having recruited the earner."
+        if x.sim("matching_bonus_sources") is not None else ""
+    )
     return value, (
         f"In the simulation {pct(value)} of all pay came from recruiting: enrollment bonuses, "
-        "fast-start bonuses and pay on recruits' kits and packages."
+        f"fast-start bonuses and pay on recruits' kits and packages.{also}"
     )
+
+
+def _matching_beyond_enrollment(x: Inputs) -> float:
+    """Share of all pay paid as matching bonuses on matched pay that is not from enrollment.
+
+    Their enrollment part is in ``pay_sources.enrollment`` already; 0 without a matching bonus.
+    """
+    return sum(x.sim("matching_bonus_sources", s) or 0.0
+               for s in ("customer_sales", "own_purchases"))
 
 
 @indicator("customer_sales_pay_fraction", "Share of pay from sales to customers",

@@ -23,6 +23,7 @@ ComponentType = Literal[
     "matrix",
     "breakaway",
     "rank_bonus",
+    "matching_bonus",
 ]
 """For type checking only: tests/foundation/test_lists.py holds it equal to
 :data:`evaluator.schema.COMPONENT_TYPES`, the schema's list."""
@@ -149,8 +150,8 @@ class Qualification:
 class Component:
     """One pay component. Only the fields of its ``type`` are meaningful.
 
-    ``rates``/``amounts`` are per level (level 1 = personal enrollees); ``generation_rates``
-    are per breakaway generation.
+    ``rates``/``amounts`` are per level (level 1 = personal enrollees; for a matching bonus, per
+    generation of enrollees); ``generation_rates`` are per breakaway generation.
     """
 
     type: ComponentType

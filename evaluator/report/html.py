@@ -127,6 +127,11 @@ def component_terms(component: Mapping[str, Any], currency: str) -> str:
         return f"by breakaway generation: {_rates(component.get('generation_rates'))}"
     if kind == "rank_bonus":
         return "differentials and monthly bonuses of the ranks below"
+    if kind == "matching_bonus":
+        return (
+            f"by generation of enrollees: {_rates(component.get('rates'))} of what each earns "
+            "in a month (every component but retail margin)"
+        )
     return ", ".join(f"{k}: {v}" for k, v in component.items() if k != "type")
 
 

@@ -149,6 +149,9 @@ BREAKAGE_CAUSES = (
     "binary_cap",
     "payout_cap",
 )
+UNMATCHED = ("retail_margin", "matching_bonus")
+"""Components whose pay a matching bonus does not match: retail margin (the customer pays it,
+not the company) and the matching bonus itself; every other component's pay is matched."""
 NO_RANK = -1
 PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
 GOLDEN = (math.sqrt(5) - 1) / 2  # the evenly spread sequence that picks who buys to qualify
@@ -891,6 +894,8 @@ class RunData:
     company_sales: float
     timeline_ever: list[int] = field(default_factory=list)
     timeline_active: list[int] = field(default_factory=list)
+    # The matching bonus's (customer, own, enrollment) totals; None without one.
+    matching_sources: np.ndarray | None = None
 
 
 def month_inputs(
@@ -1179,6 +1184,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     customer_sales = 0.0  # what customers' orders brought the company (in company_sales)
     top_up_months = 0  # participant-months that bought to qualify
     top_up_money = 0.0  # and what they spent on it
+    matching = np.zeros(3) if "matching_bonus" in params.components else None
 
     n = params.initial
     founders = np.arange(n)
@@ -1257,6 +1263,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         for ctype, amount in settled.by_component.items():
             by_component[ctype] += amount
         sources += settled.sources
+        if matching is not None:
+            matching += settled.month.sources["matching_bonus"] * settled.factor
         company_pay += settled.company
         for cause, amount in settled.breakage.items():
             breakage[cause] += amount
@@ -1330,4 +1338,5 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         company_sales=company_sales,
         timeline_ever=ever,
         timeline_active=still,
+        matching_sources=matching,
     )

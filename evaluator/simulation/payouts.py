@@ -31,8 +31,10 @@ from evaluator.simulation.network import (
     MAX_TOP_UP,
     MEMBER,
     NO_RANK,
+    PAY_DECIMALS,
     PRUNE_AT,
     SELLER,
+    UNMATCHED,
     Carry,
     Month,
     MonthPay,
@@ -57,6 +59,9 @@ COSTLIEST_FIRST = ("binary", "unilevel", "matrix", "breakaway", "fast_start",
 # never depend on it: the matrix is the one big task that needs no shared preparation.
 PARTS = {"matrix": 2}
 
+
+# Components paid on the month's pay of the others, once those are worked out.
+PAID_LAST = ("matching_bonus",)
 
 # The spare pay slots after the active participants, in order: an upline who is not
 # eligible, a level above the top of the tree, a level the upline's rank has not opened.
@@ -781,7 +786,7 @@ class VectorisedEngine:
         big = m.act.size >= sharing.PARALLEL_MIN
         # Every component (in parts, in a big month) in the plan's order, the order their
         # results are combined in; handed to threads costliest first.
-        in_order = [(kind, (i, parts)) for kind in params.components
+        in_order = [(kind, (i, parts)) for kind in params.components if kind not in PAID_LAST
                     for parts in [PARTS.get(kind, 1) if big else 1] for i in range(parts)]
         jobs = sorted(in_order, key=lambda job: (
             COSTLIEST_FIRST.index(job[0]) if job[0] in COSTLIEST_FIRST
@@ -813,6 +818,11 @@ class VectorisedEngine:
                 pay[kind], src[kind] = paid, sources
             for cause, amount in own_breakage.items():
                 breakage[cause] += amount
+        if "matching_bonus" in params.components:  # on the pay worked out above
+            own = replace(uplines, breakage=breakage,
+                          scratch=self._scratch.setdefault(("matching_bonus", (0, 1)), Scratch()))
+            ctx = _Context(params, net, m, rank, group, own, volume, None, None, None)
+            pay["matching_bonus"], src["matching_bonus"] = self._matching_bonus(ctx, pay, src)
         return MonthPay(pay, src, breakage, rank)
 
     @staticmethod
@@ -875,6 +885,37 @@ class VectorisedEngine:
         p = np.where(m.qualified, held, 0.0)
         ctx.breakage["unqualified"] += float(held[~m.qualified].sum())
         return p, company_mix(m) * p.sum()
+
+    @staticmethod
+    def _matching_bonus(ctx: _Context, pay: dict[str, np.ndarray], src: dict[str, np.ndarray]
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """The matching bonus on ``pay``, the month's pay of the other components, per active.
+
+        Generation by generation through the sponsor tree, each share rounded to a millionth as
+        the reference rounds it, into the payees' slots (the spare slots: breakage).
+        """
+        m, up = ctx.m, ctx.uplines
+        c = ctx.params.components["matching_bonus"]
+        matched = [k for k in ctx.params.components if k in pay and k not in UNMATCHED]
+        earned = np.zeros(m.act.size)
+        sources = np.zeros(3)
+        for k in matched:  # in the plan's order, as the reference adds them
+            earned = earned + pay[k]
+            sources = sources + src[k]
+        whole = float(earned.sum())
+        rounded = np.round(earned, PAY_DECIMALS)
+        at = np.flatnonzero(rounded > 0)
+        value = rounded[at]
+        a = m.act[at]
+        got = np.zeros(up.active + 2)
+        for rate in c.rates:
+            a = np.take(up.up, a)
+            got += np.bincount(np.take(up.target, a), np.round(rate * value, PAY_DECIMALS),
+                               minlength=up.active + 2)
+        up.breakage["unqualified"] += float(got[up.active])
+        up.breakage["top_of_network"] += float(got[up.active + 1])
+        p = got[: up.active]
+        return p, sources * (float(p.sum()) / whole if whole > 0 else 0.0)
 
     @staticmethod
     def _ranks(params: Params, m: Month, legs: np.ndarray,

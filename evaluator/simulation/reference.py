@@ -71,6 +71,13 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   broken-away participant below them (counting only broken-away participants).
 - rank_bonus: the held rank's ``monthly_bonus`` to the qualified; attributed to sources in
   the shares of the month's volume.
+- matching_bonus (paid after every other component): each participant's matched pay is what
+  they earned this month, before the payout cap, from every component but retail margin and
+  the matching bonus itself (``UNMATCHED``), rounded to a millionth of the currency;
+  ``rates[k-1]`` x that, rounded alike, to the k-th sponsor upline (level 1: the one who
+  enrolled them), who must be qualified, without compression. (The roundings, like each
+  participant's month's, keep both engines' sums off the rounding's ties.) Source: the matched
+  pay's, in the shares of the whole month's matched pay (customer, own-purchase, enrollment).
 - Pay the rates would give to an unqualified participant (for pay that follows volume up the
   tree: also one who quit), to a level locked by rank, above the top of the network, or
   above the binary cap is breakage, by that cause; the payout cap's cut is added by the month
@@ -88,7 +95,9 @@ from evaluator.simulation.network import (
     MAX_TOP_UP,
     MEMBER,
     NO_RANK,
+    PAY_DECIMALS,
     SELLER,
+    UNMATCHED,
     Month,
     MonthPay,
     Network,
@@ -277,9 +286,55 @@ class ReferenceEngine:
                         breakage["unqualified"] += bonus
             pay["rank_bonus"] = np.array(got)
             src["rank_bonus"] = self._volume_shares(vc, vo, vk) * sum(got)
+        if "matching_bonus" in comps:  # last: it matches the pay worked out above
+            pay["matching_bonus"], src["matching_bonus"] = self._matching_bonus(
+                params, parent, qualified, pay, src, breakage)
         act = m.act
         return MonthPay({k: v[act] for k, v in pay.items()}, src, breakage,
                         np.array(rank, dtype=np.int64)[act])
+
+    @staticmethod
+    def _matching_bonus(
+        params: Params,
+        parent: list[int],
+        qualified: list[bool],
+        pay: dict[str, np.ndarray],
+        src: dict[str, np.ndarray],
+        breakage: dict[str, float],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The matching bonus on the month's pay of every other component (see the rules).
+
+        ``pay`` holds each matched component's pay by participant id, ``src`` its sources.
+        """
+        rates = params.components["matching_bonus"].rates
+        matched = [k for k in params.components if k in pay and k not in UNMATCHED]
+        n = len(parent)
+        got = [0.0] * n
+        whole = 0.0
+        for i in range(n):
+            earned = 0.0
+            for k in matched:  # in the plan's order
+                earned += float(pay[k][i])
+            whole += earned
+            earned = float(np.round(earned, PAY_DECIMALS))
+            if earned <= 0:
+                continue
+            shares = [float(np.round(rate * earned, PAY_DECIMALS)) for rate in rates]
+            at = i
+            for g, share in enumerate(shares):
+                at = parent[at]
+                if at < 0:
+                    breakage["top_of_network"] += sum(shares[g:])
+                    break
+                if qualified[at]:
+                    got[at] += share
+                else:
+                    breakage["unqualified"] += share
+        tags = [0.0, 0.0, 0.0]
+        for k in matched:
+            tags = [tags[s] + float(src[k][s]) for s in range(3)]
+        part = sum(got) / whole if whole > 0 else 0.0
+        return np.array(got), np.array([t * part for t in tags])
 
     @staticmethod
     def _volume_shares(vc: list[float], vo: list[float], vk: list[float]) -> np.ndarray:

@@ -213,7 +213,7 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
     ever = [round(x * scale) for x in run.timeline_ever]
     sources = np.maximum(run.pay_sources, 0.0)
     source_total = float(sources.sum())
-    return {
+    out: dict[str, Any] = {
         "engine": engine,
         "runs": 1,
         "scale": scale,
@@ -285,6 +285,14 @@ def summarise(run: RunData, engine: str) -> dict[str, Any]:
             _num(run.own_volume[0] / sum(run.own_volume)) if sum(run.own_volume) > 0 else None
         ),
     }
+    if run.matching_sources is not None:
+        # The matching bonus's part of pay_sources: shares of all tagged pay, by source.
+        matched = np.maximum(run.matching_sources, 0.0)
+        out["matching_bonus_sources"] = {
+            s: (_num(v / source_total) if source_total > 0 else None)
+            for s, v in zip(SOURCES, matched, strict=True)
+        }
+    return out
 
 
 def _mean(values: Sequence[Any], key: str) -> Any:

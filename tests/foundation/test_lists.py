@@ -43,6 +43,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "matrix": {"width": 3, "rates": [0.05]},
     "breakaway": {"generation_rates": [0.04]},
     "rank_bonus": {},
+    "matching_bonus": {"rates": [0.1]},
 }
 """A smallest valid component of each type (test data; its keys are checked below)."""
 

@@ -40,6 +40,8 @@ def component(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         c["rates"] = draw(rates)
     elif kind == "breakaway":
         c["generation_rates"] = draw(st.lists(rate, min_size=1, max_size=3))
+    elif kind == "matching_bonus":
+        c["rates"] = draw(st.lists(rate, min_size=1, max_size=3))
     return c
 
 
@@ -75,7 +77,7 @@ def product(draw: st.DrawFn) -> dict[str, Any]:
 
 
 KINDS = ("retail_margin", "retail_commission", "enrollment_bonus", "fast_start", "unilevel",
-         "binary", "matrix", "breakaway", "rank_bonus")
+         "binary", "matrix", "breakaway", "rank_bonus", "matching_bonus")
 
 
 @st.composite
@@ -96,12 +98,15 @@ def packages(draw: st.DrawFn, rank_names: list[str]) -> list[dict[str, Any]]:
 
 
 @st.composite
-def sim_plans(draw: st.DrawFn, with_packages: bool = False) -> Plan:
+def sim_plans(draw: st.DrawFn, with_packages: bool = False,
+              using: tuple[str, ...] = ()) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
+    ``using``: component types the plan always has (after the drawn ones).
     """
-    kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=9, unique=True))
+    kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
+    kinds += [k for k in using if k not in kinds]
     doc = {
         "company": {"name": "Drawn"},
         "costs": {

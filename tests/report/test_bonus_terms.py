@@ -1,0 +1,47 @@
+"""The report's "plan as entered" states the schema v1.1 bonus rules in words."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from evaluator.evaluation import evaluate_document
+from evaluator.report.html import render_page
+from evaluator.resources import data_dir
+
+SMALL = {"max_participants": "300", "runs": "1", "horizon_months": "6"}
+
+
+class _Rows(HTMLParser):
+    """Every table row's cells, as text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("th", "td") and self._cell is not None and self.rows:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _rows(sample: str) -> list[list[str]]:
+    data = (data_dir("plan_samples") / sample).read_bytes()
+    parser = _Rows()
+    parser.feed(render_page(evaluate_document(data, overrides=SMALL, seed=1)))
+    return parser.rows
+
+
+def test_the_matching_bonus_sample_shows_its_terms() -> None:
+    assert ["matching bonus", "by generation of enrollees: 20%, 10%, 5% of what each earns in "
+            "a month (every component but retail margin)"] in _rows("binary_matching_bonus.json")
