@@ -652,12 +652,14 @@ class Tree:
     def roll_up(self, *totals: np.ndarray) -> None:
         """Turn each array of per-participant values (indexed by id) into subtree totals, in place.
 
-        Deepest level first, each participant's total is added to its parent's.
+        Deepest level first, each participant's total is added to its parent's. One array after
+        the other: a whole roll-up of one array keeps to its own memory (levels in the inner loop,
+        several arrays at each level, thrash the cache).
         """
-        for d in range(len(self._filled) - 1, 0, -1):
-            ids = self._level_ids[d][: self._filled[d]]
-            ups = self._level_ups[d][: self._filled[d]]
-            for values in totals:
+        levels = [(self._level_ids[d][: self._filled[d]], self._level_ups[d][: self._filled[d]])
+                  for d in range(len(self._filled) - 1, 0, -1)]
+        for values in totals:
+            for ids, ups in levels:
                 np.add.at(values, ups, values[ids])
 
 
@@ -1281,15 +1283,15 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
                                   + new.size * params.kit_money)
         purchases["incentivised"] += act.size * params.extra_money
         use = own_use_products(params, month.kind)
-        all_own = float(month.vo.sum())
         if use is not None:
-            own_use = float(use.sum()) * params.unit_money
-            company_sales += own_use
-            purchases["demand_driven"] += own_use
-            demand = float(use.sum()) * params.unit_volume
-            own_volume[0] += demand
-            all_own -= demand
-        own_volume[1] += all_own
+            used = float(use.sum())
+            company_sales += used * params.unit_money
+            purchases["demand_driven"] += used * params.unit_money
+            own_volume[0] += used * params.unit_volume
+        # The rest counted apart, not as all own volume less own use: that difference can fall
+        # a rounding below zero when nothing else is bought (a demand share above 1).
+        own_volume[1] += (act.size * params.own_volume
+                          + float(month.units.sum()) * params.unit_volume)
 
         # Costs and churn.
         # (Nothing is read again of those who quit, carry-over included: they never come

@@ -219,13 +219,14 @@ def _placing_depth(tree: Tree, sponsors: np.ndarray) -> np.ndarray:
 class Rolled:
     """Subtree totals of a few count columns (non-negative integers), over ids.
 
-    When the columns' month totals fit side by side in 63 bits (each subtree's total is at
-    most the month's, so it fits too), they are packed into one integer per participant and
-    rolled up once; otherwise each column is rolled up on its own. Exact either way.
+    Columns are packed side by side into as few 63-bit integers per participant as their month
+    totals allow (each subtree's total is at most the month's, so it fits too): in column order,
+    a column that no longer fits starts the next integer. Each integer array is rolled up once,
+    so the cost of a roll-up follows the number of arrays, not of columns. Exact either way.
     """
 
-    arrays: list[np.ndarray]  # the rolled-up arrays (one when packed), and a 0 after the ids
-    layout: list[tuple[int, int, int]]  # per column: (array, shift, width; 0: not packed)
+    arrays: list[np.ndarray]  # the rolled-up arrays, each with a 0 after the ids
+    layout: list[tuple[int, int, int]]  # per column: (array, shift, width)
 
     @classmethod
     def up(cls, tree: Tree, n: int, act: np.ndarray, columns: list[np.ndarray]) -> Rolled:
@@ -233,21 +234,22 @@ class Rolled:
 
         Id -1 (no participant) reads zeros.
         """
-        widths = [max(1, int(c.sum()).bit_length()) for c in columns]
-        if sum(widths) <= 63:
-            merged = np.zeros(act.size, dtype=np.int64)
-            layout, shift = [], 0
-            for c, width in zip(columns, widths, strict=True):
-                merged += np.left_shift(c, shift, dtype=np.int64)  # fields do not overlap
-                layout.append((0, shift, width))
-                shift += width
-            arrays = [np.zeros(n + 1, dtype=np.int64)]
-            arrays[0][act] = merged
-        else:
-            arrays = [np.zeros(n + 1, dtype=np.int64) for _ in columns]
-            for a, c in zip(arrays, columns, strict=True):
-                a[act] = c
-            layout = [(i, 0, 0) for i in range(len(columns))]
+        layout: list[tuple[int, int, int]] = []
+        merged: list[np.ndarray] = []
+        shift = 63
+        for c in columns:
+            width = max(1, int(c.sum()).bit_length())
+            if shift + width > 63:  # start the next integer
+                merged.append(np.zeros(act.size, dtype=np.int64))
+                shift = 0
+            merged[-1] += np.left_shift(c, shift, dtype=np.int64)  # fields do not overlap
+            layout.append((len(merged) - 1, shift, width))
+            shift += width
+        arrays = []
+        for m in merged:
+            a = np.zeros(n + 1, dtype=np.int64)
+            a[act] = m
+            arrays.append(a)
         tree.roll_up(*arrays)
         return cls(arrays, layout)
 
@@ -267,7 +269,7 @@ class Rolled:
     def unpack(self, k: int, got: np.ndarray) -> np.ndarray:
         """Column ``k`` from values gathered from its array."""
         _, shift, width = self.layout[k]
-        return (got >> shift) & ((1 << width) - 1) if width else got
+        return (got >> shift) & ((1 << width) - 1)
 
 
 class GroupCounts:

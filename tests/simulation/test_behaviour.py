@@ -115,6 +115,22 @@ def test_a_network_of_members_written_out(engine: str) -> None:
     assert r.purchases["incentivised"] == 0.0
 
 
+@pytest.mark.parametrize("own", [0.7, 1.3])
+def test_own_use_alone_is_all_of_own_purchase_volume(own: float) -> None:
+    # Discount members only, no required purchase: every product bought is for own use, so
+    # the demand-driven share of own-purchase volume is 1 exactly (0.7 or 1.3 products a month
+    # at wholesale 37.3 once put it a rounding above 1).
+    p = Plan.from_dict({
+        "company": {"name": "Own use only"},
+        "costs": {"currency": "USD", "required_monthly_purchase": 0},
+        "products": [{"name": "Box", "wholesale_price": 37.3, "retail_price": 55.95}],
+        "compensation": {"components": [{"type": "retail_margin"}]}})
+    a = Assumptions.from_overrides({
+        "market_size": 5000, "max_participants": 2000, "initial_participants": 20,
+        "member_share": 1.0, "member_own_products": own, "runs": 1, "horizon_months": 12})
+    assert simulate(p, a, 1).to_dict()["own_purchase_volume_demand_share"] == 1.0
+
+
 def test_recruiting_factors_keep_the_average_rate() -> None:
     # member_share 0.5, seller_share 0.5: members 0.5, sellers 0.25, builders 0.25.
     # Factors 0.1, 0.3, 1: mean 0.05 + 0.075 + 0.25 = 0.375.

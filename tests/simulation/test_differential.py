@@ -206,10 +206,10 @@ def test_packed_roll_up_equals_one_column_at_a_time(parents: list[int], big: boo
     act = np.sort(rng.choice(n, size=rng.integers(1, n + 1), replace=False))
     columns = [rng.integers(0, 50, act.size), rng.integers(1, 2, act.size),
                rng.integers(0, 3, act.size)]
-    if big:  # a total of 63 bits: with the others, more than one integer holds
+    if big:  # a total of 63 bits: the first two share an integer, the third has its own
         columns[2][0] = 2**62
     rolled = Rolled.up(tree, n, act, columns)
-    assert len(rolled.arrays) == (3 if big else 1)
+    assert len(rolled.arrays) == (2 if big else 1)
     for k, c in enumerate(columns):
         alone = np.zeros(n, dtype=np.int64)
         alone[act] = c
@@ -217,6 +217,20 @@ def test_packed_roll_up_equals_one_column_at_a_time(parents: list[int], big: boo
         assert np.array_equal(rolled.column(k)[:n], alone), k
         assert np.array_equal(rolled.column(k, act), alone[act]), k
         assert rolled.column(k, np.array([-1])).tolist() == [0], k  # no participant: none
+
+
+def test_columns_too_wide_for_one_integer_share_as_few_as_fit() -> None:
+    """Five columns of 21 bits each (a month of a million people by kind needs about that) pack
+    into two integers, three and two, not one array per column: a roll-up costs per array."""
+    tree = Tree(10, keep_levels=True)
+    tree.attach(np.arange(1), np.full(1, -1))
+    tree.attach(np.arange(1, 4), np.array([0, 0, 1]))
+    act = np.arange(4)
+    columns = [np.array([2**20, 1, 2, 3]) + k for k in range(5)]
+    rolled = Rolled.up(tree, 4, act, columns)
+    assert [layout[0] for layout in rolled.layout] == [0, 0, 0, 1, 1]
+    for k, c in enumerate(columns):  # subtrees: 0 holds all, 1 holds 1 and 3
+        assert rolled.column(k, act).tolist() == [int(c.sum()), c[1] + c[3], c[2], c[3]]
 
 
 @settings(max_examples=40, deadline=None)
