@@ -164,6 +164,16 @@ COLUMNS: tuple[Column, ...] = (
        worded="compensation.components[].monthly_cap"),
     _c("binary_carryover", "boolean", "true/false", "false",
        worded="compensation.components[].carryover"),
+    _c("binary_cycle_volume_left", "number", "volume", "no cycles",
+       worded="compensation.components[].cycle_volume_left"),
+    _c("binary_cycle_volume_right", "number", "volume", "no cycles",
+       worded="compensation.components[].cycle_volume_right"),
+    _c("binary_cycle_pay", "money", "money per cycle", "the rate (level_rates)",
+       worded="compensation.components[].cycle_pay"),
+    _c("binary_carry_cap", "number", "volume per leg", "no cap",
+       worded="compensation.components[].carry_cap"),
+    _c("binary_unqualified_legs", "choice", "carry or flush", "unknown",
+       worded="compensation.components[].unqualified_legs", choices=("carry", "flush")),
     _c("retail_margin", "boolean", "true/false", "true",
        meaning="Participants buy at wholesale and resell at retail, keeping the difference."),
     _c("retail_commission_rate", "fraction", "fraction 0-1", "none",
@@ -220,8 +230,16 @@ _RANK_FIELDS = {
     "rank_monthly_bonus": "monthly_bonus",
     "rank_unlocks_levels": "unlocks_levels",
 }
+_BINARY_CYCLE_COLUMNS = {
+    "binary_cycle_volume_left": "cycle_volume_left",
+    "binary_cycle_volume_right": "cycle_volume_right",
+    "binary_cycle_pay": "cycle_pay",
+    "binary_carry_cap": "carry_cap",
+    "binary_unqualified_legs": "unqualified_legs",
+}
+"""The binary's schema v1.1 cycle columns -> the component fields they fill."""
 _DOWNLINE_COLUMNS = ("level_rates", "unilevel_basis", "compression", "matrix_width",
-                     "binary_monthly_cap", "binary_carryover")
+                     "binary_monthly_cap", "binary_carryover", *_BINARY_CYCLE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -429,10 +447,10 @@ def _components(values: Mapping[str, Any], columns: dict[str, str]) -> tuple[
             for name in _DOWNLINE_COLUMNS[1:]
             if name in values and not _applies(name, plan_type)
         )
-        if rates is None:
+        if rates is None and not (plan_type == "binary" and "binary_cycle_pay" in values):
             errors.append(FieldError("level_rates", f"is required for plan_type {plan_type}: "
                                      "give the per-level rates, as in 0.05;0.05;0.03"))
-        elif plan_type == "binary" and len(rates) != 1:
+        elif plan_type == "binary" and rates is not None and len(rates) != 1:
             errors.append(FieldError(
                 "level_rates", f"binary pays one rate on the weaker leg; give one rate, "
                                f"not {len(rates)}", rates))
@@ -446,12 +464,17 @@ def _components(values: Mapping[str, Any], columns: dict[str, str]) -> tuple[
                 owners |= {"rates": "level_rates", "basis": "unilevel_basis",
                            "compression": "compression"}
             elif plan_type == "binary":
-                component["rate"] = rates[0]
+                if rates is not None:
+                    component["rate"] = rates[0]
                 if "binary_monthly_cap" in values:
                     component["monthly_cap"] = values["binary_monthly_cap"]
                 component["carryover"] = values.get("binary_carryover", False)
                 owners |= {"rate": "level_rates", "monthly_cap": "binary_monthly_cap",
                            "carryover": "binary_carryover"}
+                for column, key in _BINARY_CYCLE_COLUMNS.items():
+                    if column in values:
+                        component[key] = values[column]
+                    owners[key] = column
             elif plan_type == "matrix":
                 if "matrix_width" not in values:
                     errors.append(FieldError("matrix_width", "is required for plan_type matrix: "
@@ -493,6 +516,7 @@ def _applies(column: str, plan_type: str) -> bool:
     return {
         "unilevel_basis": "unilevel", "compression": "unilevel", "matrix_width": "matrix",
         "binary_monthly_cap": "binary", "binary_carryover": "binary",
+        **dict.fromkeys(_BINARY_CYCLE_COLUMNS, "binary"),
     }[column] == plan_type
 
 

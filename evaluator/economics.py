@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from evaluator.assumptions import Assumptions
-from evaluator.model import Plan
+from evaluator.model import Component, Plan
 
 PAYBACK_CUSTOMERS = tuple(range(11))
 PAYBACK_RECRUITS = tuple(range(6))
@@ -185,9 +185,24 @@ def pay_per_active_recruit(plan: Plan) -> float:
             rate += c.rates[0]
     pay = volume * rate
     binary = comp.component("binary")
-    if binary is not None and binary.rate is not None:
+    if binary is not None and binary.cycles is not None:
+        pay += binary_cycle_pay(binary, volume)
+    elif binary is not None and binary.rate is not None:
         pay += binary.rate * volume / 2
     return pay
+
+
+def binary_cycle_pay(binary: Component, volume: float) -> float:
+    """Binary pay on ``volume`` split evenly over two legs, in cycles (schema v1.1).
+
+    Each leg gets volume / 2, which makes volume / 2 / max(left, right) cycles (fractions of
+    a cycle count, as their remainder carries or, without carry-over, averages out over
+    recruits), each paying the pay per cycle. With a 1:1 cycle paid at a rate, this is the
+    weaker-leg rule's rate x volume / 2.
+    """
+    cycles = binary.cycles
+    assert cycles is not None
+    return binary.pay_per_cycle * volume / 2 / max(cycles)
 
 
 def _whole_units(quotient: float) -> int | None:
@@ -384,6 +399,8 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         "assumptions.price_elasticity",
         "compensation.components (retail_margin, retail_commission)",
     )
+    binary = plan.compensation.component("binary")
+    binary_cycles = binary is not None and binary.cycles is not None
     recruit_fields = (
         "costs.required_monthly_purchase",
         "products[].volume",
@@ -424,7 +441,8 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         "pay_per_active_recruit_per_month": Figure(
             recruit_fields,
             "required purchase volume x (unilevel rate 1 + matrix rate 1) "
-            "+ binary rate x volume / 2",
+            + ("+ binary pay per cycle x volume / 2 / the larger cycle volume"
+               if binary_cycles else "+ binary rate x volume / 2"),
         ),
         "break_even_active_recruits": Figure(
             ("monthly_cost", "pay_per_active_recruit_per_month"),

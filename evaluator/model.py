@@ -165,11 +165,38 @@ class Component:
     carryover: bool = False
     width: int | None = None
     generation_rates: tuple[float, ...] = ()
+    # Binary cycles (schema v1.1); None: the rule is not used.
+    cycle_volume_left: float | None = None
+    cycle_volume_right: float | None = None
+    cycle_pay: float | None = None
+    carry_cap: float | None = None
+    unqualified_legs: Literal["carry", "flush"] | None = None
 
     @property
     def levels(self) -> int:
         """How many levels deep this component pays (0 for single-level components)."""
         return max(len(self.rates), len(self.amounts), len(self.generation_rates))
+
+    @property
+    def cycles(self) -> tuple[float, float] | None:
+        """A binary's (left, right) volume per cycle, or None when it pays on the weaker leg."""
+        if self.cycle_volume_left is None or self.cycle_volume_right is None:
+            return None
+        return (self.cycle_volume_left, self.cycle_volume_right)
+
+    @property
+    def binary_rules(self) -> bool:
+        """Whether a binary uses a schema v1.1 rule: cycles, a carry cap or unqualified legs."""
+        return (self.cycles is not None or self.carry_cap is not None
+                or self.unqualified_legs is not None)
+
+    @property
+    def pay_per_cycle(self) -> float:
+        """Money one binary cycle pays: ``cycle_pay``, else the rate on the smaller side."""
+        if self.cycle_pay is not None:
+            return self.cycle_pay
+        cycles = self.cycles
+        return (self.rate or 0.0) * (min(cycles) if cycles is not None else 1.0)
 
 
 @dataclass(frozen=True)
@@ -409,6 +436,11 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             carryover=bool(k.get("carryover")),  # null (unknown): simulated without
             width=k.get("width"),
             generation_rates=tuple(float(r) for r in k.get("generation_rates") or ()),
+            cycle_volume_left=_opt(k.get("cycle_volume_left")),
+            cycle_volume_right=_opt(k.get("cycle_volume_right")),
+            cycle_pay=_opt(k.get("cycle_pay")),
+            carry_cap=_opt(k.get("carry_cap")),
+            unqualified_legs=k.get("unqualified_legs"),
         )
         for k in comp["components"]
     )

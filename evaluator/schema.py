@@ -189,7 +189,7 @@ def _v1_paths(doc: dict[str, Any]) -> list[str]:
     """Where a valid plan goes beyond schema v1 (empty for a v1 plan)."""
     body = {k: v for k, v in doc.items() if k != "schema_version"}
     paths = set()
-    for error in _v1_validator().iter_errors(body):
+    for error in _branch_errors(_v1_validator().iter_errors(body)):
         where = format_path(error.absolute_path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = error.schema.get("properties", {})
@@ -199,6 +199,19 @@ def _v1_paths(doc: dict[str, Any]) -> list[str]:
         else:
             paths.add(where)
     return sorted(paths, key=_sort_key)
+
+
+def _branch_errors(errors: Iterable[ValidationError]) -> Iterator[ValidationError]:
+    """The errors, a failed component ``oneOf`` replaced by its own branch's errors.
+
+    So a v1.1 field of a component is found at its own path, not at the component's.
+    """
+    for error in errors:
+        branch = _component_branch(error) if error.validator == "oneOf" else None
+        if branch:
+            yield from _branch_errors(branch)
+        else:
+            yield error
 
 
 def v1_only(normalised: dict[str, Any]) -> dict[str, Any]:
@@ -675,6 +688,8 @@ def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
                 kind,
             )
         seen[kind] = i
+        if kind == "binary":
+            yield from _binary_cycle_errors(c, f"compensation.components[{i}]")
         if kind in ("breakaway", "rank_bonus") and not ranks:
             yield FieldError(
                 "compensation.ranks",
@@ -768,6 +783,29 @@ def _package_errors(doc: dict[str, Any], rank_names: list[Any]) -> Iterator[Fiel
         yield FieldError(f"costs.packages[{i}].share",
                          f"the packages' shares add up to {total:g}; with every share given "
                          "they must add up to 1 (each recruit chooses one package)", share)
+
+
+def _binary_cycle_errors(c: dict[str, Any], at: str) -> Iterator[FieldError]:
+    """A binary's cycle rules (schema v1.1) that only make sense together."""
+    given = {k for k in ("cycle_volume_left", "cycle_volume_right", "cycle_pay")
+             if c.get(k) is not None}
+    if given and not {"cycle_volume_left", "cycle_volume_right"} <= given:
+        named = " and ".join(sorted(given))
+        for side in ("cycle_volume_left", "cycle_volume_right"):
+            if side not in given:
+                yield FieldError(f"{at}.{side}", f"is required when {named} is given: a "
+                                 "cycle takes volume from both legs", c.get(side))
+    if c.get("cycle_pay") is not None and c.get("rate") is not None:
+        yield FieldError(f"{at}.cycle_pay", "is given with a rate; a cycle pays either a fixed "
+                         "amount or the rate, so give one of them", c["cycle_pay"])
+    if c.get("carryover") is not True:
+        if c.get("carry_cap") is not None:
+            yield FieldError(f"{at}.carry_cap", "limits carried-over volume, but carryover is "
+                             "not true; set carryover to true or leave the cap out", c["carry_cap"])
+        if c.get("unqualified_legs") == "carry":
+            yield FieldError(f"{at}.unqualified_legs", "is carry, but carryover is not true, so "
+                             "no volume carries over; set carryover to true or choose flush",
+                             "carry")
 
 
 def plan_errors(doc: Any) -> list[FieldError]:

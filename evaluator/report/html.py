@@ -117,6 +117,8 @@ def component_terms(component: Mapping[str, Any], currency: str) -> str:
         cap = component.get("monthly_cap")
         cap_text = f"; capped at {view.money(cap, currency)} a month" if cap else ""
         carry = "; unmatched volume carries over" if component.get("carryover") else ""
+        if _binary_rules_used(component):
+            return _binary_terms(component, currency) + cap_text + _binary_carry(component)
         return f"{view.percent(component.get('rate'))} of the weaker leg's volume{cap_text}{carry}"
     if kind == "matrix":
         return (
@@ -133,6 +135,43 @@ def component_terms(component: Mapping[str, Any], currency: str) -> str:
             "in a month (every component but retail margin)"
         )
     return ", ".join(f"{k}: {v}" for k, v in component.items() if k != "type")
+
+
+_BINARY_RULES = ("cycle_volume_left", "cycle_volume_right", "cycle_pay", "carry_cap",
+                 "unqualified_legs")
+"""The binary's schema v1.1 fields (cycles, carry cap, unqualified legs)."""
+
+
+def _binary_rules_used(component: Mapping[str, Any]) -> bool:
+    return any(component.get(name) is not None for name in _BINARY_RULES)
+
+
+def _binary_terms(component: Mapping[str, Any], currency: str) -> str:
+    """What a binary with schema v1.1 rules pays, in words."""
+    left, right = component.get("cycle_volume_left"), component.get("cycle_volume_right")
+    rate = view.percent(component.get("rate"))
+    if left is None or right is None:
+        return f"{rate} of the weaker leg's volume"
+    per = (view.money(component["cycle_pay"], currency)
+           if component.get("cycle_pay") is not None
+           else f"{rate} of {view.number(min(left, right))} volume")
+    return (f"{per} per whole cycle of {view.number(left)} left-leg and "
+            f"{view.number(right)} right-leg volume")
+
+
+def _binary_carry(component: Mapping[str, Any]) -> str:
+    """What a binary with schema v1.1 rules carries over, in words."""
+    text = ""
+    if component.get("carryover"):
+        text = "; volume the cycles leave carries over"
+        if component.get("carry_cap") is not None:
+            text += f", at most {view.number(component['carry_cap'])} a leg"
+    legs = component.get("unqualified_legs")
+    if legs == "carry":
+        text += "; an unqualified member's legs carry over whole"
+    elif legs == "flush":
+        text += "; an unqualified member's leg volume is lost"
+    return text
 
 
 def bands_text(indicator: Mapping[str, Any], currency: str = "") -> str:

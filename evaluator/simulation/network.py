@@ -848,6 +848,14 @@ def reaches(value: np.ndarray | float, threshold: np.ndarray | float) -> np.ndar
     return value >= threshold - 1e-9 * max(1.0, abs(threshold))
 
 
+def whole_cycles(volume: np.ndarray | float, size: float) -> np.ndarray | float:
+    """Whole binary cycles of ``size`` in ``volume``, forgiving last digits as :func:`reaches` does.
+
+    So 0.3 of volume holds 3 cycles of 0.1 in both engines, whatever order its parts were added in.
+    """
+    return np.floor(volume / size + 1e-9)
+
+
 def draw_recruiting(rng: np.random.Generator, recruiters: int) -> np.ndarray:
     """The month's first draw: one uniform per participant active at the start of it."""
     return rng.random(recruiters)

@@ -44,6 +44,7 @@ from evaluator.simulation.network import (
     count_volumes,
     new_breakage,
     reaches,
+    whole_cycles,
 )
 
 T = TypeVar("T")
@@ -544,6 +545,56 @@ class LegFrame:
         return cls(at, kids[:, at], who, carried)
 
 
+def _binary_rules(ctx: _Context, frame: LegFrame, legs: np.ndarray,
+                  totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The binary's month under schema v1.1's rules (cycles, carry cap, unqualified legs).
+
+    ``legs`` is (side, source, participant) with carry-over added, ``totals`` (side,
+    participant); the rules are stated in :mod:`evaluator.simulation.reference`.
+    """
+    m, c, carry = ctx.m, ctx.params.components["binary"], ctx.net.carry
+    assert carry is not None
+    qualified = m.qualified[frame.at]
+    cycles = c.cycles
+    if cycles is None:  # on the weaker leg, matched against the same volume of the other
+        matched = totals.min(axis=0)
+        used = np.stack((matched, matched))
+        raw = (c.rate or 0.0) * matched
+        first = totals[0] <= totals[1]
+    else:
+        x, y = cycles
+        n = np.minimum(whole_cycles(totals[0], x), whole_cycles(totals[1], y))
+        used = np.stack((n * x, n * y))
+        raw = c.pay_per_cycle * n
+        first = totals[0] / x <= totals[1] / y
+    if c.unqualified_legs == "carry":  # the unqualified make no cycles and keep their legs
+        raw = np.where(qualified, raw, 0.0)
+        used[:, ~qualified] = 0.0
+    capped = raw if c.monthly_cap is None else np.minimum(raw, c.monthly_cap)
+    ctx.breakage["binary_cap"] += float((raw - capped).sum())
+    ctx.breakage["unqualified"] += float(capped[~qualified].sum())
+    earned = np.where(qualified, capped, 0.0)
+    lead = np.where(first, legs[0], legs[1])  # (source, participant): the leg pay follows
+    lead_total = np.where(first, totals[0], totals[1])
+    share = np.divide(earned, lead_total, out=np.zeros(earned.size), where=lead_total > 0)
+    sources = (lead * share).sum(axis=1)
+    if c.carryover:
+        keep = np.maximum(1 - np.divide(used, totals, out=np.ones_like(totals),
+                                        where=totals > 0), 0.0)
+        if c.unqualified_legs == "flush":
+            keep[:, ~qualified] = 0.0
+        kept = legs * keep[:, None, :]
+        if c.carry_cap is not None:
+            whole = kept.sum(axis=1)  # (side, participant)
+            scale = np.divide(c.carry_cap, whole, out=np.ones_like(whole),
+                              where=whole > c.carry_cap)
+            kept = kept * scale[:, None, :]
+        carry.keep(frame.who, kept)
+    pay = np.zeros(m.act.size)
+    pay[frame.at] = earned
+    return pay, sources
+
+
 @dataclass
 class _Context:
     """What every component of one month needs."""
@@ -957,6 +1008,8 @@ class VectorisedEngine:
         if frame.carried is not None:
             legs += frame.carried
         totals = legs.sum(axis=1)
+        if c.binary_rules:
+            return _binary_rules(ctx, frame, legs, totals)
         matched = totals.min(axis=0)
         raw = (c.rate or 0.0) * matched
         capped = raw if c.monthly_cap is None else np.minimum(raw, c.monthly_cap)

@@ -62,6 +62,17 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   A leg's volume is its people counted (customers, active, new, products bought to qualify,
   active members and sellers) and turned into volume by the shared ``count_volumes``, as
   the vectorised engine does, so a tie between legs is the same tie in both.
+- binary cycles (schema v1.1, when the binary states cycle volumes, a carry cap or what
+  happens to an unqualified member's legs; :meth:`ReferenceEngine._binary_rules`): with cycle
+  volumes x (left) and y (right), the legs make n = min(floor(left / x), floor(right / y))
+  whole cycles, each paying ``cycle_pay`` or else rate x min(x, y); they use n x x of the left
+  leg and n x y of the right. Without cycle volumes, the weaker leg's volume is matched on
+  both legs and pays the rate, as above. Pay is at most ``monthly_cap`` and follows the volume
+  of the leg that limits the cycles (left / x against right / y; the weaker leg without
+  cycles). An unqualified member's pay is breakage; with ``unqualified_legs`` "carry" they make
+  no cycles (no pay, no breakage) and keep both legs whole; with "flush" both legs are lost.
+  With carry-over, each leg keeps what the cycles left of it (per source, in its shares), at
+  most ``carry_cap`` of volume (scaled down across sources).
 - breakaway: each qualified participant's differential rate is their rank's; on every unit of
   volume, going up from its buyer (included), each participant earns their rate minus the
   highest rate below them on that path, if positive (the stairstep). A qualified participant
@@ -90,6 +101,7 @@ import math
 
 import numpy as np
 
+from evaluator.model import Component
 from evaluator.simulation.network import (
     GOLDEN,
     MAX_TOP_UP,
@@ -107,6 +119,7 @@ from evaluator.simulation.network import (
     grow_one_by_one,
     new_breakage,
     reaches,
+    whole_cycles,
 )
 
 
@@ -508,6 +521,14 @@ class ReferenceEngine:
                 fresh = (count_volumes(params, np.array(below[kid])[:, None])[:, 0].tolist()
                          if kid >= 0 else none)
                 legs.append([fresh[s] + float(carried[side, s, i]) for s in range(3)])
+            if c.binary_rules:
+                got[i], paid, kept_i = ReferenceEngine._binary_rules(c, legs, qualified[i],
+                                                                    breakage)
+                tags = [tags[s] + paid[s] for s in range(3)]
+                for side in range(2):
+                    for s in range(3):
+                        kept[side, s, i] = kept_i[side][s]
+                continue
             left, right = sum(legs[0]), sum(legs[1])
             matched = min(left, right)
             earned = rate * matched
@@ -529,6 +550,52 @@ class ReferenceEngine:
         if c.carryover:
             net.carry.keep(np.arange(n), kept)
         return np.array(got), np.array(tags)
+
+    @staticmethod
+    def _binary_rules(c: Component, legs: list[list[float]], qualified: bool,
+                      breakage: dict[str, float]
+                      ) -> tuple[float, list[float], list[list[float]]]:
+        """One participant's binary month under schema v1.1's rules.
+
+        ``legs`` is (side, source) with carry-over added. Returns the pay, its sources and what
+        each leg carries into next month (side, source). The rules are in this module's
+        docstring (binary cycles).
+        """
+        total = [sum(legs[0]), sum(legs[1])]
+        if c.cycles is None:
+            matched = min(total)
+            used = [matched, matched]
+            raw = (c.rate or 0.0) * matched
+            lead = 0 if total[0] <= total[1] else 1
+        else:
+            x, y = c.cycles
+            cycles = min(float(whole_cycles(total[0], x)), float(whole_cycles(total[1], y)))
+            used = [cycles * x, cycles * y]
+            raw = c.pay_per_cycle * cycles
+            lead = 0 if total[0] / x <= total[1] / y else 1
+        if not qualified and c.unqualified_legs == "carry":
+            used, raw = [0.0, 0.0], 0.0
+        earned = raw
+        if c.monthly_cap is not None and raw > c.monthly_cap:
+            breakage["binary_cap"] += raw - c.monthly_cap
+            earned = c.monthly_cap
+        paid = [0.0, 0.0, 0.0]
+        if not qualified:
+            breakage["unqualified"] += earned
+            earned = 0.0
+        elif total[lead] > 0:
+            paid = [legs[lead][s] * (earned / total[lead]) for s in range(3)]
+        kept = [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+        if not c.carryover or (not qualified and c.unqualified_legs == "flush"):
+            return earned, paid, kept
+        for side in range(2):
+            if total[side] > 0:
+                keep = max(1 - used[side] / total[side], 0.0)
+                kept[side] = [legs[side][s] * keep for s in range(3)]
+            whole = sum(kept[side])
+            if c.carry_cap is not None and whole > c.carry_cap:
+                kept[side] = [v * (c.carry_cap / whole) for v in kept[side]]
+        return earned, paid, kept
 
     @staticmethod
     def _breakaway(

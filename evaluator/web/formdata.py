@@ -199,6 +199,15 @@ COMPONENTS = _repeat(
     Field("carryover", "tristate", choices=TRISTATE_CHOICES),
     Field("width", "integer"),
     Field("generation_rates", "fractions", hint="Generation 1 first: 0.04, 0.03, 0.02"),
+    *(Field(key, "number") for key in ("cycle_volume_left", "cycle_volume_right")),
+    Field("cycle_pay", "money"),
+    Field("carry_cap", "number"),
+    Field("unqualified_legs", "choice",
+          hint="I don't know is simulated as if they were qualified: the matched volume is "
+               "used up, its pay is lost and the rest carries over.",
+          choices=(("", "I don't know"),
+                   ("carry", "It carries over to the next month, unmatched"),
+                   ("flush", "It is lost (flushed)"))),
     min_rows=1,
 )
 RANKS = _repeat(

@@ -78,8 +78,15 @@ def documents(text: str, folder: Path | None = None) -> list[dict]:
          {"type": "matrix", "width": 3, "rates": [0.05, 0.05]}),
         ({"plan_type": "breakaway", "level_rates": "0.04;0.03", "rank_min_group_volume": "2500"},
          {"type": "breakaway", "generation_rates": [0.04, 0.03]}),
+        ({"plan_type": "binary", "level_rates": "", "binary_cycle_volume_left": "100",
+          "binary_cycle_volume_right": "200", "binary_cycle_pay": "25",
+          "binary_carryover": "yes", "binary_carry_cap": "1000",
+          "binary_unqualified_legs": "flush"},
+         {"type": "binary", "carryover": True, "cycle_volume_left": 100.0,
+          "cycle_volume_right": 200.0, "cycle_pay": 25.0, "carry_cap": 1000.0,
+          "unqualified_legs": "flush"}),
     ],
-    ids=["unilevel", "binary", "matrix", "breakaway"],
+    ids=["unilevel", "binary", "matrix", "breakaway", "binary cycles"],
 )
 def test_each_plan_type_becomes_a_valid_plan(extra: dict[str, str], component: dict) -> None:
     (doc,) = documents(csv_text([BASE | extra]))
@@ -177,6 +184,17 @@ BROKEN: list[tuple[str, dict[str, str], list[str]]] = [
     ("missing price", {"retail_price": ""}, ["retail_price: is required but missing"]),
     ("binary with levels", {"plan_type": "binary", "level_rates": "0.1;0.1"},
      ["level_rates: binary pays one rate on the weaker leg; give one rate, not 2"]),
+    ("binary cycle pay without cycle volumes",
+     {"plan_type": "binary", "level_rates": "", "binary_cycle_pay": "25"},
+     ["binary_cycle_volume_left: is required when cycle_pay is given: a cycle takes volume "
+      "from both legs",
+      "binary_cycle_volume_right: is required when cycle_pay is given: a cycle takes volume "
+      "from both legs"]),
+    ("binary unqualified legs", {"plan_type": "binary", "level_rates": "0.1",
+                                 "binary_unqualified_legs": "keep"},
+     ["binary_unqualified_legs: 'keep' is not one of carry, flush"]),
+    ("binary cycles for another type", {"binary_cycle_pay": "25"},
+     ["binary_cycle_pay: does not apply to plan_type unilevel (leave it empty)"]),
     ("matrix without width", {"plan_type": "matrix"},
      ["matrix_width: is required for plan_type matrix: give the positions under each "
       "participant"]),

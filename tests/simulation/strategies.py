@@ -35,6 +35,10 @@ def component(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         c["rate"] = draw(rate)
         c["monthly_cap"] = draw(st.none() | st.sampled_from([5, 50, 500]))
         c["carryover"] = draw(st.booleans())
+        if draw(st.booleans()):
+            c.update(draw(binary_rules(c["carryover"])))
+            if "cycle_pay" in c:
+                del c["rate"]
     elif kind == "matrix":
         c["width"] = draw(st.integers(2, 4))
         c["rates"] = draw(rates)
@@ -43,6 +47,31 @@ def component(draw: st.DrawFn, kind: str) -> dict[str, Any]:
     elif kind == "matching_bonus":
         c["rates"] = draw(st.lists(rate, min_size=1, max_size=3))
     return c
+
+
+@st.composite
+def binary_rules(draw: st.DrawFn, carryover: bool, force: bool = False) -> dict[str, Any]:
+    """Schema v1.1's binary rules: cycles (1:1, 1:2, 2:1, odd sizes), a fixed pay per cycle,
+    a carry cap and what happens to an unqualified member's legs, each drawn or left out.
+
+    ``force``: at least one of them (cycles, or else what happens to unqualified legs).
+    """
+    out: dict[str, Any] = {}
+    cycles = draw(st.booleans())
+    if force and not cycles:
+        out["unqualified_legs"] = draw(st.sampled_from(["flush", "carry"] if carryover
+                                                       else ["flush"]))
+    if cycles:
+        out["cycle_volume_left"], out["cycle_volume_right"] = draw(st.sampled_from(
+            [(100, 100), (100, 200), (200, 100), (30, 45), (0.1, 0.1), (38, 38)]))
+        if draw(st.booleans()):
+            out["cycle_pay"] = draw(st.sampled_from([0, 5, 25, 12.5]))
+    if carryover and draw(st.booleans()):
+        out["carry_cap"] = draw(st.sampled_from([0, 50, 500, 5000]))
+    legs = draw(st.sampled_from([None, "flush", "carry"] if carryover else [None, "flush"]))
+    if legs is not None:
+        out.setdefault("unqualified_legs", legs)
+    return out
 
 
 @st.composite
@@ -99,14 +128,18 @@ def packages(draw: st.DrawFn, rank_names: list[str]) -> list[dict[str, Any]]:
 
 @st.composite
 def sim_plans(draw: st.DrawFn, with_packages: bool = False,
-              using: tuple[str, ...] = ()) -> Plan:
+              using: tuple[str, ...] = (), binary_cycles: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
     ``using``: component types the plan always has (after the drawn ones).
+    ``binary_cycles``: the plan has a binary that uses schema v1.1's rules (cycles, a carry
+    cap, unqualified legs).
     """
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
+    if binary_cycles and "binary" not in kinds:
+        kinds.append("binary")
     doc = {
         "company": {"name": "Drawn"},
         "costs": {
@@ -135,6 +168,15 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         doc["costs"]["inventory_package"] = 0
         names = [r["name"] for r in doc["compensation"]["ranks"]]
         doc["costs"]["packages"] = draw(packages(names))
+    if binary_cycles:
+        binary = next(c for c in doc["compensation"]["components"] if c["type"] == "binary")
+        for key in ("cycle_volume_left", "cycle_volume_right", "cycle_pay", "carry_cap",
+                    "unqualified_legs"):
+            binary.pop(key, None)
+        binary["rate"] = draw(rate)
+        binary.update(draw(binary_rules(binary["carryover"], force=True)))
+        if "cycle_pay" in binary:
+            binary.pop("rate", None)
     return Plan.from_dict(doc)
 
 

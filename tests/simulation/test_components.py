@@ -328,3 +328,81 @@ def test_buying_to_qualify_is_a_cost_in_a_run() -> None:
     assert extra.sum() > 0
     assert (extra % 100 == 0).all()  # whole products at wholesale 100
     assert buying.pay_by_component["unilevel"] > not_buying.pay_by_component["unilevel"] == 0
+
+
+# ------------------------------------------------------------ binary cycles (schema v1.1)
+# 0 with 1 (left) and 2 (right) below it, and 3 under 1; 2 has 2 customers. Legs of 0:
+# left = 1 (100) + 3 (100) = 200 own-purchase volume; right = 2 (100 own + 2 x 200) = 500.
+CYCLE_NET = [-1, 0, 0, 0]
+RIGHT_CUSTOMERS = {2: 2}
+
+
+def _binary_months(engine: str, component: dict[str, Any], months: int = 1,
+                   **compensation: Any) -> tuple[list[Any], np.ndarray]:
+    """Pay for ``months`` months of the same volumes, and the carry-over at the end."""
+    prm = params(plan([{"type": "binary", **component}], **compensation))
+    eng = ENGINES[engine]()
+    net = network(prm, eng, CYCLE_NET)
+    m = month(prm, 4, customers=RIGHT_CUSTOMERS, engine=engine)
+    paid = [spread(eng.pay(prm, net, m), m) for _ in range(months)]
+    assert net.carry is not None
+    return paid, net.carry.of(np.arange(4))
+
+
+def test_binary_one_to_two_cycles_pay_a_fixed_amount_and_carry_the_remainder(
+        engine: str) -> None:
+    paid, carried = _binary_months(engine, {"cycle_volume_left": 100,
+                                            "cycle_volume_right": 200, "cycle_pay": 25,
+                                            "carryover": True}, months=2)
+    # Month 1, 0: min(200 // 100, 500 // 200) = 2 cycles x 25 = 50; they use 200 left and
+    # 400 right, so 0 carries 0 left and 100 right. 1: left 100, no right: no cycle.
+    assert paid[0].pay["binary"] == [50.0, 0.0, 0.0, 0.0]
+    assert paid[0].sources["binary"].tolist() == pytest.approx([0.0, 50.0, 0.0])  # left: own
+    # Month 2, 0: left 200, right 500 + 100 = 600: min(2, 3) = 2 cycles, 50; right keeps 200.
+    assert paid[1].pay["binary"] == [50.0, 0.0, 0.0, 0.0]
+    assert carried[0, :, 0].sum() == pytest.approx(0.0)
+    assert carried[1, :, 0].sum() == pytest.approx(200.0)
+    assert carried[0, :, 1].sum() == pytest.approx(200.0)  # 1's left leg: 100 a month
+
+
+def test_binary_cycle_rate_pays_on_whole_cycles_and_the_carry_cap_cuts_the_rest(
+        engine: str) -> None:
+    paid, carried = _binary_months(engine, {"rate": 0.1, "cycle_volume_left": 150,
+                                            "cycle_volume_right": 150, "carryover": True,
+                                            "carry_cap": 150})
+    # 0: min(200 // 150, 500 // 150) = 1 cycle x 0.1 x 150 = 15 (the weaker-leg rule would
+    # pay 0.1 x 200 = 20). Left keeps 50; right keeps 350, capped at 150.
+    assert paid[0].pay["binary"] == [15.0, 0.0, 0.0, 0.0]
+    assert paid[0].sources["binary"].tolist() == pytest.approx([0.0, 15.0, 0.0])
+    assert carried[0, :, 0].sum() == pytest.approx(50.0)
+    # The right leg's 350 is 4/5 customer volume, 1/5 own: 150 kept in the same shares.
+    assert carried[1, :, 0].tolist() == pytest.approx([120.0, 30.0, 0.0])
+
+
+def test_binary_cycle_pay_is_capped_monthly(engine: str) -> None:
+    paid, _ = _binary_months(engine, {"cycle_volume_left": 100, "cycle_volume_right": 100,
+                                      "cycle_pay": 30, "monthly_cap": 40})
+    # 0: min(2, 5) = 2 cycles x 30 = 60, capped at 40.
+    assert paid[0].pay["binary"] == [40.0, 0.0, 0.0, 0.0]
+    assert paid[0].breakage["binary_cap"] == pytest.approx(20.0)
+
+
+@pytest.mark.parametrize(("legs", "breakage", "left", "right"), [
+    (None, 20.0, 0.0, 300.0),  # v1: matched as if qualified, the pay lost, the rest carried
+    ("carry", 0.0, 200.0, 500.0),  # nothing matched, both legs kept whole
+    ("flush", 20.0, 0.0, 0.0),  # both legs lost
+])
+def test_binary_an_unqualified_members_volume_carries_or_flushes(
+        engine: str, legs: str | None, breakage: float, left: float, right: float) -> None:
+    component: dict[str, Any] = {"rate": 0.1, "carryover": True}
+    if legs is not None:
+        component["unqualified_legs"] = legs
+    # Personal volume 150 to qualify: only 2 (100 own + 400 customers) qualifies.
+    paid, carried = _binary_months(engine, component,
+                                   qualification={"min_personal_volume": 150})
+    assert paid[0].pay["binary"] == [0.0, 0.0, 0.0, 0.0]
+    assert paid[0].breakage["unqualified"] == pytest.approx(breakage)
+    assert carried[0, :, 0].sum() == pytest.approx(left)
+    assert carried[1, :, 0].sum() == pytest.approx(right)
+    # 1 (unqualified, left 100, no right): carries 100 unless its legs are flushed.
+    assert carried[0, :, 1].sum() == pytest.approx(0.0 if legs == "flush" else 100.0)
