@@ -77,7 +77,8 @@ def test_validate_every_sample(sample_paths: list[Path]) -> None:
     result = run("validate", *map(str, sample_paths))
     assert (result.exit_code, result.stderr) == (0, "")
     expected = [
-        f"{p}: valid plan (schema v1) for {Plan.from_bytes(p.read_bytes()).company.name}"
+        f"{p}: valid plan (schema v{Plan.from_bytes(p.read_bytes()).schema_version}) for "
+        f"{Plan.from_bytes(p.read_bytes()).company.name}"
         for p in sample_paths
     ]
     assert result.stdout.splitlines() == expected
