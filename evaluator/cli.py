@@ -141,7 +141,7 @@ def validate(plans: tuple[str, ...]) -> None:
             for error in exc.errors:
                 click.echo(f"{name}: {error}", err=True)
             continue
-        click.echo(f"{name}: valid plan (schema v1) for {plan.company.name}")
+        click.echo(f"{name}: valid plan (schema v{plan.schema_version}) for {plan.company.name}")
     if failed:
         sys.exit(2)
 
