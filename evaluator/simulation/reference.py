@@ -117,6 +117,7 @@ from evaluator.simulation.network import (
     Tree,
     count_volumes,
     grow_one_by_one,
+    needed_rank,
     new_breakage,
     reaches,
     whole_cycles,
@@ -238,6 +239,10 @@ class ReferenceEngine:
         comps = params.components
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
+        first_order = net.first_order
+        if first_order is not None:  # this month's recruits' enrollment orders, kept
+            for recruit in m.new.tolist():
+                first_order[recruit] = vo[recruit] + vk[recruit]
 
         if "retail_margin" in comps:
             got = [customers[i] * params.margin_per_customer for i in range(n)]
@@ -248,20 +253,24 @@ class ReferenceEngine:
             pay["retail_commission"] = np.array(got)
             src["retail_commission"] = np.array([sum(got), 0.0, 0.0])
         if "enrollment_bonus" in comps:
-            amounts = comps["enrollment_bonus"].amounts
+            c = comps["enrollment_bonus"]
+            earners = self._earners(params, c, qualified, rank)
             got = [0.0] * n
             for recruit in m.new.tolist():
-                self._up_the_line(recruit, 1.0, amounts, parent, qualified, got, breakage)
+                if self._ordered(net, recruit, c):
+                    self._up_the_line(recruit, 1.0, c.amounts, parent, earners, got, breakage)
             pay["enrollment_bonus"] = np.array(got)
             src["enrollment_bonus"] = np.array([0.0, 0.0, sum(got)])
         if "fast_start" in comps:
             c = comps["fast_start"]
+            earners = self._earners(params, c, qualified, rank)
             got = [0.0] * n
             join = m.join[:n].tolist()
             for i in range(n):
                 value = vo[i] + vk[i]
-                if active[i] and m.t - join[i] < c.months and value > 0:
-                    self._up_the_line(i, value, c.rates, parent, qualified, got, breakage)
+                if (active[i] and m.t - join[i] < c.months and value > 0
+                        and self._ordered(net, i, c)):
+                    self._up_the_line(i, value, c.rates, parent, earners, got, breakage)
             pay["fast_start"] = np.array(got)
             src["fast_start"] = np.array([0.0, 0.0, sum(got)])
         if "unilevel" in comps:
@@ -297,27 +306,106 @@ class ReferenceEngine:
                         got[i] = bonus
                     else:
                         breakage["unqualified"] += bonus
+            if net.bonus_rank is not None:
+                self._one_time_bonuses(params, net.bonus_rank, m, qualified, rank, got)
             pay["rank_bonus"] = np.array(got)
             src["rank_bonus"] = self._volume_shares(vc, vo, vk) * sum(got)
+        if "first_order_bonus" in comps:
+            pay["first_order_bonus"], src["first_order_bonus"] = self._first_order_bonus(
+                params, net, m, parent, self._earners(params, comps["first_order_bonus"],
+                                                      qualified, rank), vo, vk, breakage)
         if "matching_bonus" in comps:  # last: it matches the pay worked out above
+            c = comps["matching_bonus"]
+            matched = [self._ordered(net, i, c) for i in range(n)]
             pay["matching_bonus"], src["matching_bonus"] = self._matching_bonus(
-                params, parent, qualified, pay, src, breakage)
+                params, parent, self._earners(params, c, qualified, rank), matched, pay, src,
+                breakage)
         act = m.act
         return MonthPay({k: v[act] for k, v in pay.items()}, src, breakage,
                         np.array(rank, dtype=np.int64)[act])
+
+    @staticmethod
+    def _one_time_bonuses(params: Params, bonus_rank: np.ndarray, m: Month,
+                          qualified: list[bool], rank: list[int], got: list[float]) -> None:
+        """Add each rank's one-time bonuses to ``got`` (see the rules).
+
+        ``bonus_rank`` keeps, per participant, the highest rank they have been paid them for.
+        """
+        join = m.join[:len(got)].tolist()
+        for i in range(len(got)):
+            done = int(bonus_rank[i])
+            if not qualified[i] or rank[i] <= done:
+                continue
+            once = 0.0
+            for k in range(done + 1, rank[i] + 1):  # every rank passed, lowest first
+                spec = params.ranks[k]
+                once += spec.advancement_bonus
+                fast = spec.fast_start_bonus
+                if fast is not None and m.t - join[i] < fast.within_months:
+                    once += fast.amount
+            got[i] += once
+            bonus_rank[i] = rank[i]
+
+    @staticmethod
+    def _earners(params: Params, c: Component, qualified: list[bool],
+                 rank: list[int]) -> list[bool]:
+        """Who may be paid bonus ``c``: the qualified, holding the rank it requires if any."""
+        need = needed_rank(params, c)
+        return [qualified[i] and rank[i] >= need for i in range(len(qualified))]
+
+    @staticmethod
+    def _ordered(net: Network, recruit: int, c: Component) -> bool:
+        """Whether ``recruit``'s enrollment order reached bonus ``c``'s minimum (if any)."""
+        if c.min_recruit_order_volume <= 0 or net.first_order is None:
+            return True
+        return bool(reaches(float(net.first_order[recruit]), c.min_recruit_order_volume))
+
+    def _first_order_bonus(
+        self,
+        params: Params,
+        net: Network,
+        m: Month,
+        parent: list[int],
+        earners: list[bool],
+        vo: list[float],
+        vk: list[float],
+        breakage: dict[str, float],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The first-order bonus on this month's recruits' enrollment orders (see the rules)."""
+        c = params.components["first_order_bonus"]
+        got = [0.0] * len(parent)
+        tags = [0.0, 0.0, 0.0]
+        for recruit in m.new.tolist():
+            order = vo[recruit] + vk[recruit]
+            if not reaches(order, c.min_recruit_order_volume):
+                continue
+            if c.rates:
+                paid = self._up_the_line(recruit, order, c.rates, parent, earners, got,
+                                         breakage)
+                tags[1] += paid * vo[recruit]
+                tags[2] += paid * vk[recruit]
+            else:
+                paid = self._up_the_line(recruit, 1.0, c.amounts, parent, earners, got,
+                                         breakage)
+                own = paid * vo[recruit] / order if order > 0 else 0.0
+                tags[1] += own
+                tags[2] += paid * vk[recruit] / order if order > 0 else paid
+        return np.array(got), np.array(tags)
 
     @staticmethod
     def _matching_bonus(
         params: Params,
         parent: list[int],
         qualified: list[bool],
+        matched_ok: list[bool],
         pay: dict[str, np.ndarray],
         src: dict[str, np.ndarray],
         breakage: dict[str, float],
     ) -> tuple[np.ndarray, np.ndarray]:
         """The matching bonus on the month's pay of every other component (see the rules).
 
-        ``pay`` holds each matched component's pay by participant id, ``src`` its sources.
+        ``pay`` holds each matched component's pay by participant id, ``src`` its sources;
+        ``qualified`` says who may be paid it and ``matched_ok`` whose pay is matched.
         """
         rates = params.components["matching_bonus"].rates
         matched = [k for k in params.components if k in pay and k not in UNMATCHED]
@@ -330,7 +418,7 @@ class ReferenceEngine:
                 earned += float(pay[k][i])
             whole += earned
             earned = float(np.round(earned, PAY_DECIMALS))
-            if earned <= 0:
+            if earned <= 0 or not matched_ok[i]:
                 continue
             shares = [float(np.round(rate * earned, PAY_DECIMALS)) for rate in rates]
             at = i
