@@ -206,22 +206,13 @@ class Component:
 
 
 @dataclass(frozen=True)
-class FastStartBonus:
-    """A rank's fast-start bonus (schema v1.1): ``amount`` once, for reaching the rank in time.
-
-    In time: in the join month or the ``within_months - 1`` months after it.
-    """
-
-    amount: float
-    within_months: int
-
-
-@dataclass(frozen=True)
 class Rank:
     """A rank: what it takes, and what it pays.
 
     ``advancement_bonus`` and ``fast_start_bonus`` (schema v1.1) are paid once each, by the
-    ``rank_bonus`` component, the first month the rank is held while qualified.
+    ``rank_bonus`` component, the first month the rank is held while qualified; the fast-start
+    bonus only when that month is one of the first ``fast_start_within_months`` (the join month
+    first).
     """
 
     name: str
@@ -232,13 +223,21 @@ class Rank:
     monthly_bonus: float = 0.0
     unlocks_levels: int | None = None
     advancement_bonus: float = 0.0
-    fast_start_bonus: FastStartBonus | None = None
+    fast_start_bonus: float = 0.0
+    fast_start_within_months: int | None = None
 
     @property
     def one_time(self) -> bool:
         """Whether reaching this rank pays anything once (an advancement or fast-start bonus)."""
-        return self.advancement_bonus > 0 or (
-            self.fast_start_bonus is not None and self.fast_start_bonus.amount > 0)
+        return self.advancement_bonus > 0 or self.fast_start_bonus > 0
+
+    def in_time(self, months_since_joining: int) -> bool:
+        """Whether the rank, reached ``months_since_joining`` after joining, earns its fast start.
+
+        0 is the join month.
+        """
+        within = self.fast_start_within_months
+        return within is not None and months_since_joining < within
 
 
 @dataclass(frozen=True)
@@ -492,10 +491,8 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             monthly_bonus=_num(r.get("monthly_bonus")),
             unlocks_levels=r.get("unlocks_levels"),
             advancement_bonus=_num(r.get("advancement_bonus")),
-            fast_start_bonus=(
-                FastStartBonus(float(r["fast_start_bonus"]["amount"]),
-                               int(r["fast_start_bonus"]["within_months"]))
-                if r.get("fast_start_bonus") is not None else None),
+            fast_start_bonus=_num(r.get("fast_start_bonus")),
+            fast_start_within_months=r.get("fast_start_within_months"),
         )
         for r in comp.get("ranks") or ()
     )

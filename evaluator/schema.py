@@ -818,6 +818,18 @@ def _bonus_condition_errors(components: list[Any], ranks: list[Any],
                              f"{rank!r} is not a rank of compensation.ranks; name one of them"
                              + (f" ({', '.join(map(str, rank_names))})" if rank_names
                                 else " (the plan has none)"), rank)
+    for i, r in enumerate(ranks):
+        if not isinstance(r, dict):
+            continue
+        bonus, within = r.get("fast_start_bonus"), r.get("fast_start_within_months")
+        if bonus and within is None:
+            yield FieldError(f"compensation.ranks[{i}].fast_start_within_months",
+                             "is needed with a fast_start_bonus: how many months from joining "
+                             "(the join month first) the rank must be reached in", None)
+        elif within is not None and not bonus:
+            yield FieldError(f"compensation.ranks[{i}].fast_start_within_months",
+                             "is given without a fast_start_bonus; give the bonus or leave "
+                             "this out", within)
     if "rank_bonus" in kinds:
         return
     for i, r in enumerate(ranks):

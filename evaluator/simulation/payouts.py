@@ -1003,10 +1003,10 @@ class VectorisedEngine:
         for k, spec in enumerate(ctx.params.ranks):
             passed = (done < k) & (k <= reached)
             once = once + np.where(passed, spec.advancement_bonus, 0.0)
-            fast = spec.fast_start_bonus
-            if fast is not None:
-                once = once + np.where(passed & (months_in < fast.within_months),
-                                       fast.amount, 0.0)
+            within = spec.fast_start_within_months
+            if spec.fast_start_bonus > 0 and within is not None:
+                once = once + np.where(passed & (months_in < within), spec.fast_start_bonus,
+                                       0.0)
         kept[m.act] = reached
         return once
 

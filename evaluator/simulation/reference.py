@@ -340,9 +340,8 @@ class ReferenceEngine:
             for k in range(done + 1, rank[i] + 1):  # every rank passed, lowest first
                 spec = params.ranks[k]
                 once += spec.advancement_bonus
-                fast = spec.fast_start_bonus
-                if fast is not None and m.t - join[i] < fast.within_months:
-                    once += fast.amount
+                if spec.fast_start_bonus > 0 and spec.in_time(m.t - join[i]):
+                    once += spec.fast_start_bonus
             got[i] += once
             bonus_rank[i] = rank[i]
 

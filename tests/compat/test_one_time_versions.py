@@ -40,8 +40,9 @@ def _doc(version: str | None = None, **change: Any) -> dict[str, Any]:
 RULES: dict[str, tuple[dict[str, Any], str]] = {
     "advancement_bonus": ({"rank": {"advancement_bonus": 100}},
                           "compensation.ranks[0].advancement_bonus"),
-    "fast_start_bonus": ({"rank": {"fast_start_bonus": {"amount": 50, "within_months": 3}}},
-                         "compensation.ranks[0].fast_start_bonus"),
+    "fast_start_bonus": ({"rank": {"fast_start_bonus": 50, "fast_start_within_months": 3}},
+                         "compensation.ranks[0].fast_start_bonus "
+                         "compensation.ranks[0].fast_start_within_months"),
     "requires_rank": ({"bonus": {"requires_rank": "Leader"}},
                       "compensation.components[0].requires_rank"),
     "min_recruit_order_volume": ({"bonus": {"min_recruit_order_volume": 100}},
@@ -49,7 +50,7 @@ RULES: dict[str, tuple[dict[str, Any], str]] = {
     "first_order_bonus": ({"add": [{"type": "first_order_bonus", "rates": [0.2]}]},
                           "compensation.components[2]"),
 }
-"""Rule -> (the change that uses it, the path an explicit schema v1 names)."""
+"""Rule -> (the change that uses it, the paths an explicit schema v1 names, by spaces)."""
 
 
 @pytest.mark.parametrize("rule", RULES)
@@ -57,7 +58,7 @@ def test_stated_v1_with_the_rule_is_an_error_at_its_path(rule: str) -> None:
     change, path = RULES[rule]
     with pytest.raises(PlanValidationError) as raised:
         validate_plan(_doc("1", **change))
-    assert [e.path for e in raised.value.errors] == [path]
+    assert [e.path for e in raised.value.errors] == path.split()
     assert "plan schema 1.1" in raised.value.errors[0].message
 
 
@@ -84,7 +85,8 @@ def test_v1_1_defaults_are_written_out() -> None:
     assert written["components"][0]["requires_rank"] is None
     assert written["components"][0]["min_recruit_order_volume"] == 0
     assert written["ranks"][0]["advancement_bonus"] == 0
-    assert written["ranks"][0]["fast_start_bonus"] is None
+    assert written["ranks"][0]["fast_start_bonus"] == 0
+    assert written["ranks"][0]["fast_start_within_months"] is None
     assert written["components"][2] == {"type": "first_order_bonus", "rates": [0.2],
                                         "amounts": [], "requires_rank": None,
                                         "min_recruit_order_volume": 0}
@@ -111,8 +113,8 @@ def test_a_first_order_bonus_gives_rates_or_amounts() -> None:
 
 
 def test_one_time_rank_bonuses_need_a_rank_bonus_component() -> None:
-    doc = _doc(rank={"advancement_bonus": 100,
-                     "fast_start_bonus": {"amount": 5, "within_months": 1}})
+    doc = _doc(rank={"advancement_bonus": 100, "fast_start_bonus": 5,
+                     "fast_start_within_months": 1})
     doc["compensation"]["components"].pop()  # the rank_bonus
     errors = _errors(doc)
     assert sorted(errors) == ["compensation.ranks[0].advancement_bonus",
@@ -121,6 +123,10 @@ def test_one_time_rank_bonuses_need_a_rank_bonus_component() -> None:
 
 
 def test_a_fast_start_bonus_needs_both_figures() -> None:
-    errors = _errors(_doc(rank={"fast_start_bonus": {"amount": 5}}))
-    assert errors == {"compensation.ranks[0].fast_start_bonus.within_months":
-                      "is required but missing"}
+    errors = _errors(_doc(rank={"fast_start_bonus": 5}))
+    assert list(errors) == ["compensation.ranks[0].fast_start_within_months"]
+    assert errors["compensation.ranks[0].fast_start_within_months"].startswith(
+        "is needed with a fast_start_bonus")
+    errors = _errors(_doc(rank={"fast_start_within_months": 2}))
+    assert errors["compensation.ranks[0].fast_start_within_months"].startswith(
+        "is given without a fast_start_bonus")

@@ -71,10 +71,10 @@ def bonus_rules(draw: st.DrawFn, doc: dict[str, Any]) -> None:
         if draw(st.booleans()):
             r["advancement_bonus"] = draw(money)
         if draw(st.booleans()):
-            r["fast_start_bonus"] = {"amount": draw(money),
-                                     "within_months": draw(st.integers(1, 4))}
-    if any("advancement_bonus" in r or "fast_start_bonus" in r for r in comp["ranks"]) and not any(
-            c["type"] == "rank_bonus" for c in comp["components"]):
+            r["fast_start_bonus"] = draw(st.sampled_from([10, 25, 100]))
+            r["fast_start_within_months"] = draw(st.integers(1, 4))
+    one_time = any("advancement_bonus" in r or "fast_start_bonus" in r for r in comp["ranks"])
+    if one_time and not any(c["type"] == "rank_bonus" for c in comp["components"]):
         comp["components"].append({"type": "rank_bonus"})
     for c in comp["components"]:
         if c["type"] not in CONDITIONED:

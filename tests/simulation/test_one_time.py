@@ -143,9 +143,9 @@ def test_matching_bonus_conditions(engine: str) -> None:
 def test_advancement_and_fast_start_bonuses_paid_once(engine: str) -> None:
     ranks = [
         {"name": "Leader", "min_active_legs": 1, "advancement_bonus": 100,
-         "fast_start_bonus": {"amount": 50, "within_months": 2}},
+         "fast_start_bonus": 50, "fast_start_within_months": 2},
         {"name": "Director", "min_active_legs": 2, "advancement_bonus": 300,
-         "fast_start_bonus": {"amount": 500, "within_months": 1}},
+         "fast_start_bonus": 500, "fast_start_within_months": 1},
     ]
     prm = params(plan([{"type": "rank_bonus"}], ranks=ranks))
     # 0 (a founder, joined month 0) and 1 (joined month 1) with 2 recruited under 1 (month 2),
