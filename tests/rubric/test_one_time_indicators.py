@@ -7,8 +7,11 @@ recruiting alone: its product part is pay from own purchases.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+from evaluator.evaluation import evaluate_document
 from evaluator.rubric import load_rubric, score
 from tests.rubric.test_indicators import _indicators, _plan
 
@@ -62,3 +65,25 @@ def test_recruiting_share_says_where_a_first_order_bonus_counts() -> None:
                                  "purchases.")
     without = _indicators(_with())["recruiting_reward_fraction"]
     assert "first-order" not in without.detail
+
+
+def test_the_team_bonus_sample_is_not_read_as_a_bounty_its_v1_approximation_is() -> None:
+    path = Path(__file__).resolve().parents[2] / "plan_samples" / "team_bonus_first_order.json"
+    doc = json.loads(path.read_bytes())
+    setting = {"max_participants": "2000", "runs": "1", "horizon_months": "24"}
+    kept = evaluate_document(doc, overrides=setting, seed=7)
+    assert kept.to_dict()["simulation"]["pay_by_component"]["first_order_bonus"] > 0
+    assert kept.verdict == "Lower risk"
+    # Schema v1 could only say "a bonus per sign-up": the team bonus as an enrollment bonus.
+    v1 = {**doc, "schema_version": "1"}
+    v1["compensation"] = {**doc["compensation"], "ranks": [
+        {k: v for k, v in r.items() if k not in ("advancement_bonus", "fast_start_bonus",
+                                                 "fast_start_within_months")}
+        for r in doc["compensation"]["ranks"]]}
+    v1["compensation"]["components"] = [
+        {"type": "enrollment_bonus", "amounts": [3]} if c["type"] == "first_order_bonus" else c
+        for c in doc["compensation"]["components"]]
+    approximated = evaluate_document(v1, overrides=setting, seed=7)
+    assert approximated.verdict == "High risk"
+    assert "pays_for_recruiting_alone" in {o.indicator for o in
+                                           approximated.score.overrides_applied}
