@@ -10,12 +10,17 @@ What both engines share, here: the run parameters (:meth:`Params.build`: the sca
 average order of :func:`evaluator.economics.average_order`, costs), the month loop
 (:func:`run`: recruitment, customers, the month's customer, own-purchase and kit volumes
 (:func:`month_inputs`), costs, churn with the loss boost, the payout cap and the rounding of
-each participant's month (:func:`settle`)), the tree storage (:class:`Tree`, :class:`Carry`)
-and the tie tolerance of every threshold (:func:`reaches`). What each :class:`Engine` decides
-on its own (five methods): forced-tree placement (``place``, and ``grow``, which attaches the
-month's recruits to every tree), personal volume and qualification (``qualify``), who buys how
-many products to qualify (``top_up``), and paid-as ranks with every component's pay, sources
-and breakage (``pay``). Comparing the engines cannot catch a misreading in the shared part:
+each participant's month (:func:`settle`)), the tree storage (:class:`Tree`, :class:`Carry`,
+and for schema v1.1's one-time bonuses and conditions the arrays :class:`Network` keeps:
+each recruit's enrollment order and the highest rank each participant has had one-time bonuses
+for), which of a bonus's conditions apply (:func:`needed_rank`, :func:`needs_first_orders`,
+:func:`pays_one_time`), and the tie tolerance of every threshold (:func:`reaches`). What each
+:class:`Engine` decides on its own (five methods): forced-tree placement (``place``, and
+``grow``, which attaches the month's recruits to every tree), personal volume and
+qualification (``qualify``), who buys how many products to qualify (``top_up``), and paid-as
+ranks with every component's pay, sources and breakage (``pay``; it also records the month's
+recruits' enrollment orders, and pays and records the one-time bonuses, each engine with its
+own code). Comparing the engines cannot catch a misreading in the shared part:
 tests/simulation/test_closed_form.py checks the average order and churn by hand.
 
 Model decisions (each stated where a user could ask):

@@ -20,7 +20,9 @@ checks the average order and churn by hand): the run parameters (``Params.build`
 the average order, costs), the month loop (recruiting, the random draws and their order,
 customers, the month's customer, own-purchase and kit volumes, costs, churn with the loss
 boost, the payout cap and the rounding of each participant's month), the tree storage
-(``Tree.attach``: parents, depths) and the binary carry-over store, and the tie tolerance of
+(``Tree.attach``: parents, depths), the binary carry-over store and the stores of schema
+v1.1's kept figures (``Network.first_order``, ``Network.bonus_rank``: each engine fills and
+reads them with its own code), and the tie tolerance of
 every threshold (``reaches``), so both engines decide a tie alike. The rules:
 
 - Qualification (:meth:`ReferenceEngine.qualify`): personal volume is customer volume, plus
@@ -81,7 +83,25 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   participants above earn ``generation_rates[g-1]`` on the group volume of the g-th
   broken-away participant below them (counting only broken-away participants).
 - rank_bonus: the held rank's ``monthly_bonus`` to the qualified; attributed to sources in
-  the shares of the month's volume.
+  the shares of the month's volume. One-time bonuses (schema v1.1, paid by rank_bonus): in a
+  month a participant is qualified and holds a rank above the highest one they have been paid
+  one-time bonuses for, they are paid, for every rank above that one up to the one held
+  (lowest first), its ``advancement_bonus`` and, when the month is one of the first
+  ``fast_start_within_months`` from joining (``t - join < fast_start_within_months``), its
+  ``fast_start_bonus``; that rank is then theirs for good (``Network.bonus_rank``). A month
+  not qualified pays nothing and loses nothing (no breakage): the bonuses wait.
+- first_order_bonus (schema v1.1): for each recruit of the month, whose enrollment order (own
+  purchase and kit volume this month) reaches ``min_recruit_order_volume``, ``rates[k-1]`` x
+  that order, or ``amounts[k-1]``, to the k-th sponsor upline. Source: the own-purchase part
+  of the order is own purchases, the kit part enrollment (a fixed amount split in the
+  order's shares; an order of nothing: enrollment).
+- Conditions on a bonus (schema v1.1; enrollment, first-order, fast-start and matching
+  bonuses): with ``requires_rank``, an upline who is qualified but holds a lower paid-as rank
+  than the one named (ranks count in the plan's order) is not paid: breakage
+  "unqualified", as for an unqualified upline. With ``min_recruit_order_volume``, a recruit
+  whose enrollment order (kept from the month they joined, ``Network.first_order``) did not
+  reach it triggers nothing: no enrollment or first-order bonus on them, no fast start on
+  their purchases, their pay not matched; not breakage, since nothing was due.
 - matching_bonus (paid after every other component): each participant's matched pay is what
   they earned this month, before the payout cap, from every component but retail margin and
   the matching bonus itself (``UNMATCHED``), rounded to a millionth of the currency;
