@@ -33,7 +33,7 @@ from typing import IO, Any, Literal
 from evaluator.errors import FieldError, InputError, PlanValidationError, describe_value
 from evaluator.numbers import Kind as NumberKind
 from evaluator.numbers import NumberError, read_number
-from evaluator.schema import MAX_PLAN_BYTES, field_node, parse_plan, plan_errors
+from evaluator.schema import CONDITIONED, MAX_PLAN_BYTES, field_node, parse_plan, plan_errors
 from evaluator.schema import meaning as schema_meaning
 
 OUTPUT_FORMATS: tuple[str, ...] = ("csv", "json")
@@ -187,6 +187,17 @@ COLUMNS: tuple[Column, ...] = (
        meaning="Matching bonus (schema 1.1): share of what each generation of enrollees earns "
                "in a month (every component but retail margin), generation 1 (personal "
                "enrollees) first: \"0.1;0.05\"."),
+    _c("first_order_bonus_rates", "rates", "fractions 0-1, ';' between levels", "none",
+       meaning="First-order bonus (schema 1.1): share of a new recruit's first order (their "
+               "purchases and kit or package in the month they join) paid once, level 1 first: "
+               "\"0.2;0.05\"; give this or first_order_bonus_amounts."),
+    _c("first_order_bonus_amounts", "amounts", "money per first order, ';' between levels",
+       "none", meaning="First-order bonus (schema 1.1) as money per new recruit's first order, "
+                       "level 1 first: \"50;10\"; give this or first_order_bonus_rates."),
+    *(_c(f"{kind}_requires_rank", "text", "rank name", "none",
+         worded="compensation.components[].requires_rank") for kind in CONDITIONED),
+    *(_c(f"{kind}_min_recruit_order_volume", "number", "volume", "0",
+         worded="compensation.components[].min_recruit_order_volume") for kind in CONDITIONED),
     _c("rank_name", "text", "text", "Rank 1 (when any rank_ column is filled)",
        meaning="Name of the plan's rank (a row describes at most one)."),
     _c("rank_min_personal_volume", "number", "volume per month", "0",
@@ -201,6 +212,15 @@ COLUMNS: tuple[Column, ...] = (
        meaning="Monthly bonus for holding the rank (adds a rank bonus to the plan)."),
     _c("rank_unlocks_levels", "integer", "levels", "all",
        worded="compensation.ranks[].unlocks_levels"),
+    _c("rank_advancement_bonus", "money", "money, once", "0",
+       meaning="Rank-advancement bonus (schema 1.1): money paid once, the first month a "
+               "participant holds the rank while qualified (adds a rank bonus to the plan)."),
+    _c("rank_fast_start_bonus", "money", "money, once", "0",
+       meaning="Fast-start bonus for the rank (schema 1.1): money paid once when the rank is "
+               "first held while qualified within rank_fast_start_within_months of joining "
+               "(adds a rank bonus to the plan)."),
+    _c("rank_fast_start_within_months", "integer", "months", "none",
+       worded="compensation.ranks[].fast_start_within_months"),
     _c("payout_cap_fraction", "fraction", "fraction 0-1", "no cap",
        path="compensation.payout_cap_fraction"),
     _c("income_disclosure_year", "integer", "year", "no disclosure",
@@ -229,6 +249,9 @@ _RANK_FIELDS = {
     "rank_differential_rate": "differential_rate",
     "rank_monthly_bonus": "monthly_bonus",
     "rank_unlocks_levels": "unlocks_levels",
+    "rank_advancement_bonus": "advancement_bonus",
+    "rank_fast_start_bonus": "fast_start_bonus",
+    "rank_fast_start_within_months": "fast_start_within_months",
 }
 _BINARY_CYCLE_COLUMNS = {
     "binary_cycle_volume_left": "cycle_volume_left",
@@ -407,6 +430,14 @@ def _components(values: Mapping[str, Any], columns: dict[str, str]) -> tuple[
 
     def add(component: dict[str, Any], owners: Mapping[str, str]) -> None:
         where = f"compensation.components[{len(components)}]"
+        kind = component["type"]
+        if kind in CONDITIONED:  # its schema 1.1 conditions, from their own columns
+            owners = dict(owners)
+            for key in ("requires_rank", "min_recruit_order_volume"):
+                column = f"{kind}_{key}"
+                if column in values:
+                    component[key] = values[column]
+                owners[key] = column
         components.append(component)
         for sub, column in owners.items():
             columns[f"{where}.{sub}" if sub else where] = column
@@ -499,11 +530,28 @@ def _components(values: Mapping[str, Any], columns: dict[str, str]) -> tuple[
         errors.append(FieldError(
             "rank_min_group_volume", "plan_type breakaway pays by rank: fill the rank_ columns "
             "(one rank) or give the whole plan in plan_file"))
-    if values.get("rank_monthly_bonus"):
-        add({"type": "rank_bonus"}, {"": "rank_monthly_bonus"})
+    paid_by_rank = [name for name in ("rank_monthly_bonus", "rank_advancement_bonus",
+                                      "rank_fast_start_bonus") if values.get(name)]
+    if paid_by_rank:
+        add({"type": "rank_bonus"}, {"": paid_by_rank[0]})
     if "matching_bonus_rates" in values:
         add({"type": "matching_bonus", "rates": values["matching_bonus_rates"]},
             {"": "matching_bonus_rates", "rates": "matching_bonus_rates"})
+    if "first_order_bonus_rates" in values or "first_order_bonus_amounts" in values:
+        first: dict[str, Any] = {"type": "first_order_bonus"}
+        for key in ("rates", "amounts"):
+            if f"first_order_bonus_{key}" in values:
+                first[key] = values[f"first_order_bonus_{key}"]
+        add(first, {"": "first_order_bonus_rates", "rates": "first_order_bonus_rates",
+                    "amounts": "first_order_bonus_amounts"})
+    for kind in CONDITIONED:  # a condition on a bonus the row does not have
+        if not any(c["type"] == kind for c in components):
+            errors.extend(
+                FieldError(column, f"is a condition on the {kind.replace('_', ' ')}, and the "
+                           "row has none (leave it empty or fill that bonus's columns)",
+                           values[column])
+                for column in (f"{kind}_requires_rank", f"{kind}_min_recruit_order_volume")
+                if column in values)
     if not components and not errors:
         columns["compensation.components"] = "retail_margin"
         errors.append(FieldError(

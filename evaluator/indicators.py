@@ -308,6 +308,53 @@ def headhunting_fee(plan: Plan) -> float:
     return float(sum(bonus.amounts)) if bonus is not None else 0.0
 
 
+def first_order_bounty(plan: Plan) -> float:
+    """Money a first-order bonus (schema v1.1) pays per recruit, summed over levels.
+
+    Only a bonus of fixed amounts: a fixed sum per head, however much the recruit buys. One of
+    rates pays on product volume, so it is 0 here.
+    """
+    bonus = plan.compensation.component("first_order_bonus")
+    return float(sum(bonus.amounts)) if bonus is not None else 0.0
+
+
+def _conditions(x: Inputs, kind: str) -> str:
+    """The plain words of a bonus's schema v1.1 conditions (empty without any)."""
+    c = x.plan.compensation.component(kind)
+    if c is None:
+        return ""
+    words = []
+    if c.min_recruit_order_volume > 0:
+        words.append(f"when the recruit's first order reaches {c.min_recruit_order_volume:g} "
+                     "of volume")
+    if c.requires_rank is not None:
+        words.append(f"to a recruiter who holds the rank {c.requires_rank}")
+    return ", paid " + " and ".join(words) if words else ""
+
+
+def _first_order_reading(x: Inputs) -> str:
+    """What a first-order bonus of rates (schema v1.1) is, in plain words (empty without one).
+
+    It pays a share of the product volume a recruit orders on joining: pay on a participant's
+    own purchase (Omnitrition: not a sale to an ultimate user unless the recruit uses the
+    product), not a fixed sum per head; the simulation counts its product part with own
+    purchases and its kit part with recruiting.
+    """
+    c = x.plan.compensation.component("first_order_bonus")
+    if c is None or not c.rates:
+        return ""
+    return (
+        f" The first-order bonus ({_rates_text(c.rates)} of a recruit's first order"
+        f"{_conditions(x, 'first_order_bonus')}) is not a bounty per head: it pays on product "
+        "the recruit buys, counted as pay from own purchases (from sales to customers only for "
+        "the share the recruit uses), and on a kit or package as pay for recruiting."
+    )
+
+
+def _rates_text(rates: tuple[float, ...]) -> str:
+    return " / ".join(pct(r) for r in rates)
+
+
 def paying_packages(plan: Plan) -> tuple[str, ...]:
     """Names of the enrollment packages (schema v1.1) that generate commissionable volume."""
     return tuple(p.name for p in plan.costs.packages if p.volume and p.price > 0)
@@ -367,19 +414,26 @@ def _pays_for_recruiting(x: Inputs) -> tuple[Value, str]:
     kit = c.starter_kit + c.inventory_package
     reasons = []
     if fee > 0:
-        reasons.append(f"an enrollment bonus of {x.money(fee)} per sign-up (all levels)")
+        reasons.append(f"an enrollment bonus of {x.money(fee)} per sign-up (all levels)"
+                       f"{_conditions(x, 'enrollment_bonus')}")
+    bounty = first_order_bounty(x.plan)
+    if bounty > 0:
+        reasons.append(f"a first-order bonus of {x.money(bounty)} per recruit (all levels)"
+                       f"{_conditions(x, 'first_order_bonus')}, a fixed sum per head however "
+                       "much of the product anyone uses")
     if c.starter_kit_commissionable and kit > 0:
         reasons.append(f"pay on the recruit's {x.money(kit)} starter kit or package")
     paying = paying_packages(x.plan)
     if paying:
         reasons.append(f"pay on the volume of the recruit's enrollment package "
                        f"({', '.join(paying)})")
+    reading = _first_order_reading(x)
     if reasons:
         return True, (
             "The plan pays for signing people up, whether or not anyone sells to a customer: "
-            + " and ".join(reasons) + "."
+            + " and ".join(reasons) + "." + reading
         )
-    return False, "Nothing is paid for a sign-up as such; pay needs product volume."
+    return False, "Nothing is paid for a sign-up as such; pay needs product volume." + reading
 
 
 @indicator("recruiting_reward_fraction", "Share of pay from recruiting", "share of all pay",
@@ -395,6 +449,9 @@ def _recruiting_share(x: Inputs) -> tuple[Value, str]:
         "from sales and purchases: a matching bonus pays for having recruited the earner."
         if x.sim("matching_bonus_sources") is not None else ""
     )
+    if x.plan.compensation.has("first_order_bonus"):
+        also += (" A first-order bonus counts here for its part paid on recruits' kits and "
+                 "packages; its part paid on the product they buy counts with own purchases.")
     return value, (
         f"In the simulation {pct(value)} of all pay came from recruiting: enrollment bonuses, "
         f"fast-start bonuses and pay on recruits' kits and packages.{also}"

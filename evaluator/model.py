@@ -24,6 +24,7 @@ ComponentType = Literal[
     "breakaway",
     "rank_bonus",
     "matching_bonus",
+    "first_order_bonus",
 ]
 """For type checking only: tests/foundation/test_lists.py holds it equal to
 :data:`evaluator.schema.COMPONENT_TYPES`, the schema's list."""
@@ -171,6 +172,11 @@ class Component:
     cycle_pay: float | None = None
     carry_cap: float | None = None
     unqualified_legs: Literal["carry", "flush"] | None = None
+    # Conditions on a bonus (schema v1.1; enrollment, first-order, fast-start and matching
+    # bonuses): a rank the earner must hold that month (None: none), and the volume the
+    # recruit's enrollment order must reach (0: any).
+    requires_rank: str | None = None
+    min_recruit_order_volume: float = 0.0
 
     @property
     def levels(self) -> int:
@@ -201,7 +207,13 @@ class Component:
 
 @dataclass(frozen=True)
 class Rank:
-    """A rank: what it takes, and what it pays."""
+    """A rank: what it takes, and what it pays.
+
+    ``advancement_bonus`` and ``fast_start_bonus`` (schema v1.1) are paid once each, by the
+    ``rank_bonus`` component, the first month the rank is held while qualified; the fast-start
+    bonus only when that month is one of the first ``fast_start_within_months`` (the join month
+    first).
+    """
 
     name: str
     min_personal_volume: float = 0.0
@@ -210,6 +222,22 @@ class Rank:
     differential_rate: float = 0.0
     monthly_bonus: float = 0.0
     unlocks_levels: int | None = None
+    advancement_bonus: float = 0.0
+    fast_start_bonus: float = 0.0
+    fast_start_within_months: int | None = None
+
+    @property
+    def one_time(self) -> bool:
+        """Whether reaching this rank pays anything once (an advancement or fast-start bonus)."""
+        return self.advancement_bonus > 0 or self.fast_start_bonus > 0
+
+    def in_time(self, months_since_joining: int) -> bool:
+        """Whether the rank, reached ``months_since_joining`` after joining, earns its fast start.
+
+        0 is the join month.
+        """
+        within = self.fast_start_within_months
+        return within is not None and months_since_joining < within
 
 
 @dataclass(frozen=True)
@@ -229,6 +257,13 @@ class Compensation:
     def has(self, kind: str) -> bool:
         """Whether the plan has a component of that type."""
         return self.component(kind) is not None
+
+    def rank_index(self, name: str | None) -> int:
+        """Index in ``ranks`` of the rank called ``name``; -1 for None.
+
+        Validation has checked that every rank a plan names exists.
+        """
+        return -1 if name is None else [r.name for r in self.ranks].index(name)
 
 
 @dataclass(frozen=True)
@@ -441,6 +476,8 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             cycle_pay=_opt(k.get("cycle_pay")),
             carry_cap=_opt(k.get("carry_cap")),
             unqualified_legs=k.get("unqualified_legs"),
+            requires_rank=k.get("requires_rank"),
+            min_recruit_order_volume=_num(k.get("min_recruit_order_volume")),
         )
         for k in comp["components"]
     )
@@ -453,6 +490,9 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             differential_rate=_num(r.get("differential_rate")),
             monthly_bonus=_num(r.get("monthly_bonus")),
             unlocks_levels=r.get("unlocks_levels"),
+            advancement_bonus=_num(r.get("advancement_bonus")),
+            fast_start_bonus=_num(r.get("fast_start_bonus")),
+            fast_start_within_months=r.get("fast_start_within_months"),
         )
         for r in comp.get("ranks") or ()
     )

@@ -725,6 +725,7 @@ def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
         if name is not None and names.index(name) != i:
             yield FieldError(f"compensation.ranks[{i}].name", f"{name!r} is used twice", name)
     yield from _package_errors(doc, names)
+    yield from _bonus_condition_errors(components, ranks, names)
     disclosure = (doc.get("disclosures") or {}).get("income_disclosure") or {}
     for i, b in enumerate(disclosure.get("brackets") or []):
         if not isinstance(b, dict):
@@ -783,6 +784,63 @@ def _package_errors(doc: dict[str, Any], rank_names: list[Any]) -> Iterator[Fiel
         yield FieldError(f"costs.packages[{i}].share",
                          f"the packages' shares add up to {total:g}; with every share given "
                          "they must add up to 1 (each recruit chooses one package)", share)
+
+
+CONDITIONED = ("enrollment_bonus", "first_order_bonus", "fast_start", "matching_bonus")
+"""Component types that take the conditions of schema v1.1 (``requires_rank``,
+``min_recruit_order_volume``)."""
+
+
+def _bonus_condition_errors(components: list[Any], ranks: list[Any],
+                            rank_names: list[Any]) -> Iterator[FieldError]:
+    """One-time bonuses and conditions on a bonus (schema v1.1) across fields.
+
+    A first-order bonus gives rates or amounts (one of them), a rank a bonus requires exists,
+    and a rank's one-time bonuses have a ``rank_bonus`` component to pay them.
+    """
+    kinds = [c.get("type") for c in components if isinstance(c, dict)]
+    for i, c in enumerate(components):
+        if not isinstance(c, dict) or c.get("type") not in CONDITIONED:
+            continue
+        at = f"compensation.components[{i}]"
+        if c["type"] == "first_order_bonus":
+            if c.get("rates") is not None and c.get("amounts") is not None:
+                yield FieldError(f"{at}.amounts", "is given with rates; a first-order bonus "
+                                 "pays either a share of the order (rates) or money per order "
+                                 "(amounts), so give one of them", c["amounts"])
+            elif c.get("rates") is None and c.get("amounts") is None:
+                yield FieldError(f"{at}.rates", "is missing: give rates (a share of the "
+                                 "recruit's first order, per level) or amounts (money per "
+                                 "first order, per level)", None)
+        rank = c.get("requires_rank")
+        if rank is not None and rank not in rank_names:
+            yield FieldError(f"{at}.requires_rank",
+                             f"{rank!r} is not a rank of compensation.ranks; name one of them"
+                             + (f" ({', '.join(map(str, rank_names))})" if rank_names
+                                else " (the plan has none)"), rank)
+    for i, r in enumerate(ranks):
+        if not isinstance(r, dict):
+            continue
+        bonus, within = r.get("fast_start_bonus"), r.get("fast_start_within_months")
+        if bonus and within is None:
+            yield FieldError(f"compensation.ranks[{i}].fast_start_within_months",
+                             "is needed with a fast_start_bonus: how many months from joining "
+                             "(the join month first) the rank must be reached in", None)
+        elif within is not None and not bonus:
+            yield FieldError(f"compensation.ranks[{i}].fast_start_within_months",
+                             "is given without a fast_start_bonus; give the bonus or leave "
+                             "this out", within)
+    if "rank_bonus" in kinds:
+        return
+    for i, r in enumerate(ranks):
+        if not isinstance(r, dict):
+            continue
+        for name in ("advancement_bonus", "fast_start_bonus"):
+            value = r.get(name)
+            if value:
+                yield FieldError(f"compensation.ranks[{i}].{name}",
+                                 "is paid by a rank_bonus component, and the plan has none; "
+                                 'add {"type": "rank_bonus"} to compensation.components', value)
 
 
 def _binary_cycle_errors(c: dict[str, Any], at: str) -> Iterator[FieldError]:

@@ -95,7 +95,24 @@ def _rates(rates: Any) -> str:
 
 
 def component_terms(component: Mapping[str, Any], currency: str) -> str:
-    """One pay component's terms in words."""
+    """One pay component's terms in words, with the conditions on it (schema v1.1)."""
+    return _terms(component, currency) + _condition_terms(component)
+
+
+def _condition_terms(component: Mapping[str, Any]) -> str:
+    """A bonus's schema v1.1 conditions in words (empty without any)."""
+    words = []
+    if component.get("requires_rank"):
+        words.append(f"paid only to an earner who holds the rank {component['requires_rank']} "
+                     "(or a higher one)")
+    if component.get("min_recruit_order_volume"):
+        words.append("only on recruits whose first order reaches "
+                     f"{view.number(component['min_recruit_order_volume'])} of volume")
+    return "; " + "; ".join(words) if words else ""
+
+
+def _terms(component: Mapping[str, Any], currency: str) -> str:
+    """One pay component's terms in words, conditions aside."""
     kind = component.get("type")
     basis = "customer orders only" if component.get("basis") == "customer" else "all orders"
     if kind == "retail_margin":
@@ -129,6 +146,12 @@ def component_terms(component: Mapping[str, Any], currency: str) -> str:
         return f"by breakaway generation: {_rates(component.get('generation_rates'))}"
     if kind == "rank_bonus":
         return "differentials and monthly bonuses of the ranks below"
+    if kind == "first_order_bonus":
+        if component.get("rates"):
+            return (f"by level: {_rates(component.get('rates'))} of a new recruit's first order "
+                    "(their purchases and kit or package in the month they join), once")
+        amounts = ", ".join(view.money(a, currency) for a in component.get("amounts") or [])
+        return f"per new recruit's first order, by level: {amounts}, once"
     if kind == "matching_bonus":
         return (
             f"by generation of enrollees: {_rates(component.get('rates'))} of what each earns "

@@ -10,12 +10,17 @@ What both engines share, here: the run parameters (:meth:`Params.build`: the sca
 average order of :func:`evaluator.economics.average_order`, costs), the month loop
 (:func:`run`: recruitment, customers, the month's customer, own-purchase and kit volumes
 (:func:`month_inputs`), costs, churn with the loss boost, the payout cap and the rounding of
-each participant's month (:func:`settle`)), the tree storage (:class:`Tree`, :class:`Carry`)
-and the tie tolerance of every threshold (:func:`reaches`). What each :class:`Engine` decides
-on its own (five methods): forced-tree placement (``place``, and ``grow``, which attaches the
-month's recruits to every tree), personal volume and qualification (``qualify``), who buys how
-many products to qualify (``top_up``), and paid-as ranks with every component's pay, sources
-and breakage (``pay``). Comparing the engines cannot catch a misreading in the shared part:
+each participant's month (:func:`settle`)), the tree storage (:class:`Tree`, :class:`Carry`,
+and for schema v1.1's one-time bonuses and conditions the arrays :class:`Network` keeps:
+each recruit's enrollment order and the highest rank each participant has had one-time bonuses
+for), which of a bonus's conditions apply (:func:`needed_rank`, :func:`needs_first_orders`,
+:func:`pays_one_time`), and the tie tolerance of every threshold (:func:`reaches`). What each
+:class:`Engine` decides on its own (five methods): forced-tree placement (``place``, and
+``grow``, which attaches the month's recruits to every tree), personal volume and
+qualification (``qualify``), who buys how many products to qualify (``top_up``), and paid-as
+ranks with every component's pay, sources and breakage (``pay``; it also records the month's
+recruits' enrollment orders, and pays and records the one-time bonuses, each engine with its
+own code). Comparing the engines cannot catch a misreading in the shared part:
 tests/simulation/test_closed_form.py checks the average order and churn by hand.
 
 Model decisions (each stated where a user could ask):
@@ -183,7 +188,10 @@ def sign_up_pay(plan: Plan) -> float:
     """What the sponsor of one recruit is paid for the sign-up itself, at level 1.
 
     The enrollment bonus, the fast-start share of the recruit's kit and own purchases over the
-    fast-start months, and the first unilevel and matrix rates on a commissionable kit.
+    fast-start months, the first-order bonus (schema v1.1) on the kit and a month's own
+    purchase, and the first unilevel and matrix rates on a commissionable kit. A bonus whose
+    ``min_recruit_order_volume`` that first order does not reach counts nothing; one that
+    ``requires_rank`` counts in full (the sponsor may hold it).
     """
     comp = plan.compensation
     costs = plan.costs
@@ -194,12 +202,17 @@ def sign_up_pay(plan: Plan) -> float:
                           for s, p in zip(costs.package_shares(), costs.packages, strict=True))
     own_volume = costs.required_monthly_purchase * plan.volume_per_money("wholesale")
     pay = 0.0
+    first_order = kit_volume + own_volume  # the recruit's order in the month they join
     bonus = comp.component("enrollment_bonus")
-    if bonus is not None and bonus.amounts:
+    if bonus is not None and bonus.amounts and reaches(first_order,
+                                                       bonus.min_recruit_order_volume):
         pay += bonus.amounts[0]
     fast = comp.component("fast_start")
-    if fast is not None and fast.rates:
+    if fast is not None and fast.rates and reaches(first_order, fast.min_recruit_order_volume):
         pay += fast.rates[0] * (kit_volume + fast.months * own_volume)
+    first = comp.component("first_order_bonus")
+    if first is not None and reaches(first_order, first.min_recruit_order_volume):
+        pay += first.rates[0] * first_order if first.rates else first.amounts[0]
     for kind in ("unilevel", "matrix"):
         c = comp.component(kind)
         if c is not None and c.rates and not (kind == "unilevel" and c.basis == "customer"):
@@ -695,6 +708,36 @@ class Carry:
         self.ids, self.volume = ids, volume
 
 
+def needs_first_orders(params: Params) -> bool:
+    """Whether a bonus is paid only on recruits whose enrollment order reached a volume."""
+    return any(c.min_recruit_order_volume > 0 for c in params.components.values())
+
+
+def pays_one_time(params: Params) -> bool:
+    """Whether the plan pays a rank's one-time bonuses (by its ``rank_bonus`` component)."""
+    return "rank_bonus" in params.components and any(r.one_time for r in params.ranks)
+
+
+def needed_rank(params: Params, c: Component) -> int:
+    """The index of the rank a bonus ``requires_rank`` (held that month, or a later one).
+
+    NO_RANK (every rank index reaches it) when it needs none.
+    """
+    if c.requires_rank is None:
+        return NO_RANK
+    return [r.name for r in params.ranks].index(c.requires_rank)
+
+
+def ordered_enough(first_order: np.ndarray | None, ids: np.ndarray, c: Component) -> np.ndarray:
+    """Which of the recruits ``ids`` placed an enrollment order reaching ``c``'s minimum.
+
+    The minimum is ``min_recruit_order_volume``; without one, all of them.
+    """
+    if c.min_recruit_order_volume <= 0 or first_order is None:
+        return np.ones(ids.size, dtype=bool)
+    return np.asarray(reaches(first_order[ids], c.min_recruit_order_volume), dtype=bool)
+
+
 @dataclass
 class Network:
     """The trees of one run: sponsor (who enrolled whom), matrix and binary placement."""
@@ -703,6 +746,11 @@ class Network:
     matrix: Tree | None
     binary: Tree | None
     carry: Carry | None  # binary carry-over volume
+    # Schema v1.1, kept only for plans that use them (see :func:`needs_first_orders`): each
+    # participant's enrollment order (own-purchase and kit volume in their join month), and
+    # the highest rank whose one-time bonuses they have been paid (NO_RANK: none yet).
+    first_order: np.ndarray | None = None
+    bonus_rank: np.ndarray | None = None
 
     @classmethod
     def empty(cls, params: Params) -> Network:
@@ -717,7 +765,15 @@ class Network:
             ),
             binary=Tree(cap, 2, keep_levels=True) if binary else None,
             carry=Carry() if binary else None,
+            first_order=np.zeros(cap) if needs_first_orders(params) else None,
+            bonus_rank=(np.full(cap, NO_RANK, dtype=np.int64) if pays_one_time(params)
+                        else None),
         )
+
+    def record_first_orders(self, m: Month, order: np.ndarray) -> None:
+        """Keep the enrollment order of month ``m``'s recruits, ``order`` per active."""
+        if self.first_order is not None and m.new.size:
+            self.first_order[m.new] = order[np.searchsorted(m.act, m.new)]
 
     def forced_trees(self) -> Iterable[Tree]:
         """The placement trees in use: binary first, then matrix.

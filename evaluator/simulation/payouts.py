@@ -25,6 +25,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from evaluator.model import Component
 from evaluator.simulation import sharing
 from evaluator.simulation.network import (
     GOLDEN,
@@ -42,7 +43,9 @@ from evaluator.simulation.network import (
     Params,
     Tree,
     count_volumes,
+    needed_rank,
     new_breakage,
+    ordered_enough,
     reaches,
     whole_cycles,
 )
@@ -628,6 +631,19 @@ class _Context:
         """The same payer-to-upline machinery through another tree's parents."""
         return self.uplines.via(tree.up)
 
+    def earners(self, c: Component) -> Uplines:
+        """The sponsor-tree uplines who may be paid bonus ``c``.
+
+        The qualified, holding the rank it ``requires_rank`` if any (the others' share is
+        breakage, "unqualified").
+        """
+        need = needed_rank(self.params, c)
+        if need == NO_RANK:
+            return self.uplines
+        up = self.uplines
+        return Uplines.over(up.up, self.m.qualified & (self.rank >= need), up.slot, self.m,
+                            up.breakage, up.scratch)
+
 
 def _slots_and_legs(sponsor: Tree, act: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each id's index among the active ``act``, and each active one's active recruits.
@@ -816,6 +832,7 @@ class VectorisedEngine:
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
         self._placed()
+        net.record_first_orders(m, m.vo + m.vk)
         month, self._underway = self._month(net, m.act), None
         group = None
         if not month.topped_up and params.ranks:
@@ -892,7 +909,8 @@ class VectorisedEngine:
     def _enrollment_bonus(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
         c = ctx.params.components["enrollment_bonus"]
         new = ctx.m.new
-        p, _ = ctx.uplines.pay(new, np.ones(new.size), c.amounts, rates_paid=False)
+        new = new[ordered_enough(ctx.net.first_order, new, c)]
+        p, _ = ctx.earners(c).pay(new, np.ones(new.size), c.amounts, rates_paid=False)
         return p, np.array([0.0, 0.0, p.sum()])
 
     @staticmethod
@@ -901,8 +919,36 @@ class VectorisedEngine:
         c = ctx.params.components["fast_start"]
         value = m.vo + m.vk
         at = np.flatnonzero((m.t - m.join[m.act] < c.months) & (value > 0))
-        p, _ = ctx.uplines.pay(m.act[at], value[at], c.rates, rates_paid=False)
+        at = at[ordered_enough(ctx.net.first_order, m.act[at], c)]
+        p, _ = ctx.earners(c).pay(m.act[at], value[at], c.rates, rates_paid=False)
         return p, np.array([0.0, 0.0, p.sum()])
+
+    @staticmethod
+    def _first_order_bonus(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+        """The first-order bonus on each of the month's recruits' enrollment order.
+
+        Its own-purchase part is an own purchase, its kit part enrollment (a fixed amount: in
+        the order's shares).
+        """
+        m = ctx.m
+        c = ctx.params.components["first_order_bonus"]
+        at = np.searchsorted(m.act, m.new)
+        vo, vk = m.vo[at], m.vk[at]
+        order = vo + vk
+        keep = np.asarray(reaches(order, c.min_recruit_order_volume), dtype=bool)
+        at, vo, vk, order = at[keep], vo[keep], vk[keep], order[keep]
+        earners = ctx.earners(c)
+        if c.rates:
+            p, paid = earners.pay(m.act[at], order, c.rates)
+            assert paid is not None
+            return p, np.array([0.0, float((paid * vo).sum()), float((paid * vk).sum())])
+        p, paid = earners.pay(m.act[at], np.ones(at.size), c.amounts)
+        assert paid is not None
+        some = order > 0
+        own = np.divide(paid * vo, order, out=np.zeros(at.size), where=some)
+        kit = np.where(some, np.divide(paid * vk, order, out=np.zeros(at.size), where=some),
+                       paid)
+        return p, np.array([0.0, float(own.sum()), float(kit.sum())])
 
     @staticmethod
     def _unilevel(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
@@ -937,7 +983,32 @@ class VectorisedEngine:
         held = bonus[ctx.rank]  # rank -1 picks the trailing 0
         p = np.where(m.qualified, held, 0.0)
         ctx.breakage["unqualified"] += float(held[~m.qualified].sum())
+        if ctx.net.bonus_rank is not None:
+            p = p + VectorisedEngine._one_time_bonuses(ctx)
         return p, company_mix(m) * p.sum()
+
+    @staticmethod
+    def _one_time_bonuses(ctx: _Context) -> np.ndarray:
+        """Each rank's one-time bonuses, per active, for the ranks passed this month.
+
+        Advancement and fast-start bonuses, lowest rank first, as the reference adds them;
+        moves ``net.bonus_rank`` up.
+        """
+        m, kept = ctx.m, ctx.net.bonus_rank
+        assert kept is not None
+        done = kept[m.act]
+        reached = np.where(m.qualified, np.maximum(ctx.rank, done), done)
+        months_in = m.t - m.join[m.act]
+        once = np.zeros(m.act.size)
+        for k, spec in enumerate(ctx.params.ranks):
+            passed = (done < k) & (k <= reached)
+            once = once + np.where(passed, spec.advancement_bonus, 0.0)
+            within = spec.fast_start_within_months
+            if spec.fast_start_bonus > 0 and within is not None:
+                once = once + np.where(passed & (months_in < within), spec.fast_start_bonus,
+                                       0.0)
+        kept[m.act] = reached
+        return once
 
     @staticmethod
     def _matching_bonus(ctx: _Context, pay: dict[str, np.ndarray], src: dict[str, np.ndarray]
@@ -947,8 +1018,9 @@ class VectorisedEngine:
         Generation by generation through the sponsor tree, each share rounded to a millionth as
         the reference rounds it, into the payees' slots (the spare slots: breakage).
         """
-        m, up = ctx.m, ctx.uplines
+        m = ctx.m
         c = ctx.params.components["matching_bonus"]
+        up = ctx.earners(c)
         matched = [k for k in ctx.params.components if k in pay and k not in UNMATCHED]
         earned = np.zeros(m.act.size)
         sources = np.zeros(3)
@@ -958,6 +1030,7 @@ class VectorisedEngine:
         whole = float(earned.sum())
         rounded = np.round(earned, PAY_DECIMALS)
         at = np.flatnonzero(rounded > 0)
+        at = at[ordered_enough(ctx.net.first_order, m.act[at], c)]
         value = rounded[at]
         a = m.act[at]
         got = np.zeros(up.active + 2)

@@ -20,7 +20,9 @@ checks the average order and churn by hand): the run parameters (``Params.build`
 the average order, costs), the month loop (recruiting, the random draws and their order,
 customers, the month's customer, own-purchase and kit volumes, costs, churn with the loss
 boost, the payout cap and the rounding of each participant's month), the tree storage
-(``Tree.attach``: parents, depths) and the binary carry-over store, and the tie tolerance of
+(``Tree.attach``: parents, depths), the binary carry-over store and the stores of schema
+v1.1's kept figures (``Network.first_order``, ``Network.bonus_rank``: each engine fills and
+reads them with its own code), and the tie tolerance of
 every threshold (``reaches``), so both engines decide a tie alike. The rules:
 
 - Qualification (:meth:`ReferenceEngine.qualify`): personal volume is customer volume, plus
@@ -81,7 +83,25 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   participants above earn ``generation_rates[g-1]`` on the group volume of the g-th
   broken-away participant below them (counting only broken-away participants).
 - rank_bonus: the held rank's ``monthly_bonus`` to the qualified; attributed to sources in
-  the shares of the month's volume.
+  the shares of the month's volume. One-time bonuses (schema v1.1, paid by rank_bonus): in a
+  month a participant is qualified and holds a rank above the highest one they have been paid
+  one-time bonuses for, they are paid, for every rank above that one up to the one held
+  (lowest first), its ``advancement_bonus`` and, when the month is one of the first
+  ``fast_start_within_months`` from joining (``t - join < fast_start_within_months``), its
+  ``fast_start_bonus``; that rank is then theirs for good (``Network.bonus_rank``). A month
+  not qualified pays nothing and loses nothing (no breakage): the bonuses wait.
+- first_order_bonus (schema v1.1): for each recruit of the month, whose enrollment order (own
+  purchase and kit volume this month) reaches ``min_recruit_order_volume``, ``rates[k-1]`` x
+  that order, or ``amounts[k-1]``, to the k-th sponsor upline. Source: the own-purchase part
+  of the order is own purchases, the kit part enrollment (a fixed amount split in the
+  order's shares; an order of nothing: enrollment).
+- Conditions on a bonus (schema v1.1; enrollment, first-order, fast-start and matching
+  bonuses): with ``requires_rank``, an upline who is qualified but holds a lower paid-as rank
+  than the one named (ranks count in the plan's order) is not paid: breakage
+  "unqualified", as for an unqualified upline. With ``min_recruit_order_volume``, a recruit
+  whose enrollment order (kept from the month they joined, ``Network.first_order``) did not
+  reach it triggers nothing: no enrollment or first-order bonus on them, no fast start on
+  their purchases, their pay not matched; not breakage, since nothing was due.
 - matching_bonus (paid after every other component): each participant's matched pay is what
   they earned this month, before the payout cap, from every component but retail margin and
   the matching bonus itself (``UNMATCHED``), rounded to a millionth of the currency;
@@ -117,6 +137,7 @@ from evaluator.simulation.network import (
     Tree,
     count_volumes,
     grow_one_by_one,
+    needed_rank,
     new_breakage,
     reaches,
     whole_cycles,
@@ -238,6 +259,10 @@ class ReferenceEngine:
         comps = params.components
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
+        first_order = net.first_order
+        if first_order is not None:  # this month's recruits' enrollment orders, kept
+            for recruit in m.new.tolist():
+                first_order[recruit] = vo[recruit] + vk[recruit]
 
         if "retail_margin" in comps:
             got = [customers[i] * params.margin_per_customer for i in range(n)]
@@ -248,20 +273,24 @@ class ReferenceEngine:
             pay["retail_commission"] = np.array(got)
             src["retail_commission"] = np.array([sum(got), 0.0, 0.0])
         if "enrollment_bonus" in comps:
-            amounts = comps["enrollment_bonus"].amounts
+            c = comps["enrollment_bonus"]
+            earners = self._earners(params, c, qualified, rank)
             got = [0.0] * n
             for recruit in m.new.tolist():
-                self._up_the_line(recruit, 1.0, amounts, parent, qualified, got, breakage)
+                if self._ordered(net, recruit, c):
+                    self._up_the_line(recruit, 1.0, c.amounts, parent, earners, got, breakage)
             pay["enrollment_bonus"] = np.array(got)
             src["enrollment_bonus"] = np.array([0.0, 0.0, sum(got)])
         if "fast_start" in comps:
             c = comps["fast_start"]
+            earners = self._earners(params, c, qualified, rank)
             got = [0.0] * n
             join = m.join[:n].tolist()
             for i in range(n):
                 value = vo[i] + vk[i]
-                if active[i] and m.t - join[i] < c.months and value > 0:
-                    self._up_the_line(i, value, c.rates, parent, qualified, got, breakage)
+                if (active[i] and m.t - join[i] < c.months and value > 0
+                        and self._ordered(net, i, c)):
+                    self._up_the_line(i, value, c.rates, parent, earners, got, breakage)
             pay["fast_start"] = np.array(got)
             src["fast_start"] = np.array([0.0, 0.0, sum(got)])
         if "unilevel" in comps:
@@ -297,27 +326,105 @@ class ReferenceEngine:
                         got[i] = bonus
                     else:
                         breakage["unqualified"] += bonus
+            if net.bonus_rank is not None:
+                self._one_time_bonuses(params, net.bonus_rank, m, qualified, rank, got)
             pay["rank_bonus"] = np.array(got)
             src["rank_bonus"] = self._volume_shares(vc, vo, vk) * sum(got)
+        if "first_order_bonus" in comps:
+            pay["first_order_bonus"], src["first_order_bonus"] = self._first_order_bonus(
+                params, net, m, parent, self._earners(params, comps["first_order_bonus"],
+                                                      qualified, rank), vo, vk, breakage)
         if "matching_bonus" in comps:  # last: it matches the pay worked out above
+            c = comps["matching_bonus"]
+            matched = [self._ordered(net, i, c) for i in range(n)]
             pay["matching_bonus"], src["matching_bonus"] = self._matching_bonus(
-                params, parent, qualified, pay, src, breakage)
+                params, parent, self._earners(params, c, qualified, rank), matched, pay, src,
+                breakage)
         act = m.act
         return MonthPay({k: v[act] for k, v in pay.items()}, src, breakage,
                         np.array(rank, dtype=np.int64)[act])
+
+    @staticmethod
+    def _one_time_bonuses(params: Params, bonus_rank: np.ndarray, m: Month,
+                          qualified: list[bool], rank: list[int], got: list[float]) -> None:
+        """Add each rank's one-time bonuses to ``got`` (see the rules).
+
+        ``bonus_rank`` keeps, per participant, the highest rank they have been paid them for.
+        """
+        join = m.join[:len(got)].tolist()
+        for i in range(len(got)):
+            done = int(bonus_rank[i])
+            if not qualified[i] or rank[i] <= done:
+                continue
+            once = 0.0
+            for k in range(done + 1, rank[i] + 1):  # every rank passed, lowest first
+                spec = params.ranks[k]
+                once += spec.advancement_bonus
+                if spec.fast_start_bonus > 0 and spec.in_time(m.t - join[i]):
+                    once += spec.fast_start_bonus
+            got[i] += once
+            bonus_rank[i] = rank[i]
+
+    @staticmethod
+    def _earners(params: Params, c: Component, qualified: list[bool],
+                 rank: list[int]) -> list[bool]:
+        """Who may be paid bonus ``c``: the qualified, holding the rank it requires if any."""
+        need = needed_rank(params, c)
+        return [qualified[i] and rank[i] >= need for i in range(len(qualified))]
+
+    @staticmethod
+    def _ordered(net: Network, recruit: int, c: Component) -> bool:
+        """Whether ``recruit``'s enrollment order reached bonus ``c``'s minimum (if any)."""
+        if c.min_recruit_order_volume <= 0 or net.first_order is None:
+            return True
+        return bool(reaches(float(net.first_order[recruit]), c.min_recruit_order_volume))
+
+    def _first_order_bonus(
+        self,
+        params: Params,
+        net: Network,
+        m: Month,
+        parent: list[int],
+        earners: list[bool],
+        vo: list[float],
+        vk: list[float],
+        breakage: dict[str, float],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The first-order bonus on this month's recruits' enrollment orders (see the rules)."""
+        c = params.components["first_order_bonus"]
+        got = [0.0] * len(parent)
+        tags = [0.0, 0.0, 0.0]
+        for recruit in m.new.tolist():
+            order = vo[recruit] + vk[recruit]
+            if not reaches(order, c.min_recruit_order_volume):
+                continue
+            if c.rates:
+                paid = self._up_the_line(recruit, order, c.rates, parent, earners, got,
+                                         breakage)
+                tags[1] += paid * vo[recruit]
+                tags[2] += paid * vk[recruit]
+            else:
+                paid = self._up_the_line(recruit, 1.0, c.amounts, parent, earners, got,
+                                         breakage)
+                own = paid * vo[recruit] / order if order > 0 else 0.0
+                tags[1] += own
+                tags[2] += paid * vk[recruit] / order if order > 0 else paid
+        return np.array(got), np.array(tags)
 
     @staticmethod
     def _matching_bonus(
         params: Params,
         parent: list[int],
         qualified: list[bool],
+        matched_ok: list[bool],
         pay: dict[str, np.ndarray],
         src: dict[str, np.ndarray],
         breakage: dict[str, float],
     ) -> tuple[np.ndarray, np.ndarray]:
         """The matching bonus on the month's pay of every other component (see the rules).
 
-        ``pay`` holds each matched component's pay by participant id, ``src`` its sources.
+        ``pay`` holds each matched component's pay by participant id, ``src`` its sources;
+        ``qualified`` says who may be paid it and ``matched_ok`` whose pay is matched.
         """
         rates = params.components["matching_bonus"].rates
         matched = [k for k in params.components if k in pay and k not in UNMATCHED]
@@ -330,7 +437,7 @@ class ReferenceEngine:
                 earned += float(pay[k][i])
             whole += earned
             earned = float(np.round(earned, PAY_DECIMALS))
-            if earned <= 0:
+            if earned <= 0 or not matched_ok[i]:
                 continue
             shares = [float(np.round(rate * earned, PAY_DECIMALS)) for rate in rates]
             at = i

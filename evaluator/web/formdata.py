@@ -189,7 +189,8 @@ COMPONENTS = _repeat(
           choices=(("", "Choose a type"), *((t, COMPONENT_LABELS[t]) for t in COMPONENT_TYPES))),
     Field("rate", "fraction", hint="A share: 0.10 or 10%."),
     Field("rates", "fractions", hint="Level 1 first, separated by commas: 0.05, 0.05, 0.03"),
-    Field("amounts", "numbers", hint="Money per enrollee, level 1 first: 50, 10"),
+    Field("amounts", "numbers", hint="Money per enrollee (or per first order), level 1 first: "
+                                     "50, 10"),
     Field("months", "integer"),
     Field("basis", "choice", blank="all", schema_hint=False,
           choices=(("all", "All purchases, participants' own included"),
@@ -208,6 +209,9 @@ COMPONENTS = _repeat(
           choices=(("", "I don't know"),
                    ("carry", "It carries over to the next month, unmatched"),
                    ("flush", "It is lost (flushed)"))),
+    Field("requires_rank", hint="The name of one of the ranks below; leave blank if the bonus "
+                                "needs none."),
+    Field("min_recruit_order_volume", "number"),
     min_rows=1,
 )
 RANKS = _repeat(
@@ -219,6 +223,9 @@ RANKS = _repeat(
     Field("differential_rate", "fraction"),
     Field("monthly_bonus", "money"),
     Field("unlocks_levels", "integer"),
+    Field("advancement_bonus", "money"),
+    Field("fast_start_bonus", "money"),
+    Field("fast_start_within_months", "integer"),
 )
 DISCLOSURES = _group(
     "disclosures",

@@ -44,6 +44,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "breakaway": {"generation_rates": [0.04]},
     "rank_bonus": {},
     "matching_bonus": {"rates": [0.1]},
+    "first_order_bonus": {"rates": [0.1]},
 }
 """A smallest valid component of each type (test data; its keys are checked below)."""
 

@@ -46,7 +46,43 @@ def component(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         c["generation_rates"] = draw(st.lists(rate, min_size=1, max_size=3))
     elif kind == "matching_bonus":
         c["rates"] = draw(st.lists(rate, min_size=1, max_size=3))
+    elif kind == "first_order_bonus":
+        if draw(st.booleans()):
+            c["rates"] = draw(st.lists(rate, min_size=1, max_size=3))
+        else:
+            c["amounts"] = draw(st.lists(money, min_size=1, max_size=3))
     return c
+
+
+CONDITIONED = ("enrollment_bonus", "first_order_bonus", "fast_start", "matching_bonus")
+
+
+@st.composite
+def bonus_rules(draw: st.DrawFn, doc: dict[str, Any]) -> None:
+    """Schema v1.1's one-time bonuses and conditions, drawn into the plan ``doc``.
+
+    Each rank may get an advancement bonus and a fast-start bonus (the plan then pays them by
+    a rank_bonus); each enrollment, first-order, fast-start or matching bonus may require a
+    rank and a minimum first order of its recruits (volumes around one month's purchase).
+    """
+    comp = doc["compensation"]
+    names = [r["name"] for r in comp["ranks"]]
+    for r in comp["ranks"]:
+        if draw(st.booleans()):
+            r["advancement_bonus"] = draw(money)
+        if draw(st.booleans()):
+            r["fast_start_bonus"] = draw(st.sampled_from([10, 25, 100]))
+            r["fast_start_within_months"] = draw(st.integers(1, 4))
+    one_time = any("advancement_bonus" in r or "fast_start_bonus" in r for r in comp["ranks"])
+    if one_time and not any(c["type"] == "rank_bonus" for c in comp["components"]):
+        comp["components"].append({"type": "rank_bonus"})
+    for c in comp["components"]:
+        if c["type"] not in CONDITIONED:
+            continue
+        if names and draw(st.booleans()):
+            c["requires_rank"] = draw(st.sampled_from(names))
+        if draw(st.booleans()):
+            c["min_recruit_order_volume"] = draw(st.sampled_from([0, 10, 38, 100, 250]))
 
 
 @st.composite
@@ -106,7 +142,7 @@ def product(draw: st.DrawFn) -> dict[str, Any]:
 
 
 KINDS = ("retail_margin", "retail_commission", "enrollment_bonus", "fast_start", "unilevel",
-         "binary", "matrix", "breakaway", "rank_bonus", "matching_bonus")
+         "binary", "matrix", "breakaway", "rank_bonus", "matching_bonus", "first_order_bonus")
 
 
 @st.composite
@@ -128,13 +164,16 @@ def packages(draw: st.DrawFn, rank_names: list[str]) -> list[dict[str, Any]]:
 
 @st.composite
 def sim_plans(draw: st.DrawFn, with_packages: bool = False,
-              using: tuple[str, ...] = (), binary_cycles: bool = False) -> Plan:
+              using: tuple[str, ...] = (), binary_cycles: bool = False,
+              one_time: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
     ``using``: component types the plan always has (after the drawn ones).
     ``binary_cycles``: the plan has a binary that uses schema v1.1's rules (cycles, a carry
     cap, unqualified legs).
+    ``one_time``: the plan has ranks and draws schema v1.1's one-time bonuses and conditions on
+    a bonus (:func:`bonus_rules`); without it, half the plans draw them.
     """
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
@@ -160,7 +199,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
                 "min_retail_customers": draw(st.sampled_from([0, 0, 1])),
             },
             "components": [draw(component(k)) for k in kinds],
-            "ranks": draw(ranks(1 if {"rank_bonus", "breakaway"} & set(kinds) else 0)),
+            "ranks": draw(ranks(1 if {"rank_bonus", "breakaway"} & set(kinds) or one_time
+                                else 0)),
             "payout_cap_fraction": draw(st.none() | st.sampled_from([0.1, 0.45, 0.9])),
         },
     }
@@ -177,6 +217,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         binary.update(draw(binary_rules(binary["carryover"], force=True)))
         if "cycle_pay" in binary:
             binary.pop("rate", None)
+    if one_time or draw(st.booleans()):
+        draw(bonus_rules(doc))
     return Plan.from_dict(doc)
 
 
