@@ -190,6 +190,7 @@ class ReferenceEngine:
                 for i in range(n)]
         group = self._group_volumes(parent, pv)
         legs = self._active_legs(parent, active)
+        team = self._team_sizes(parent, active)
         units = [0] * n
         for i in range(n):
             if not (active[i] and legs[i] > 0 and buys[i]
@@ -197,7 +198,8 @@ class ReferenceEngine:
                 continue
             target = params.min_personal_volume
             for spec in params.ranks:
-                if reaches(group[i], spec.min_group_volume) and legs[i] >= spec.min_active_legs:
+                if (reaches(group[i], spec.min_group_volume) and legs[i] >= spec.min_active_legs
+                        and team[i] >= spec.min_team_size):
                     target = max(params.min_personal_volume, spec.min_personal_volume)
             if not reaches(pv[i], target):
                 products = (target - pv[i]) / params.unit_volume - 1e-9  # whole ones, below
@@ -212,6 +214,34 @@ class ReferenceEngine:
             if parent[i] >= 0:
                 group[parent[i]] += group[i]
         return group
+
+    @staticmethod
+    def _team_sizes(parent: list[int], active: list[bool]) -> list[int]:
+        """Active participants anywhere in each participant's sponsor downline (not oneself)."""
+        team = [0] * len(parent)
+        for i in range(len(parent)):
+            if not active[i]:
+                continue
+            at = parent[i]
+            while at >= 0:
+                team[at] += 1
+                at = parent[at]
+        return team
+
+    @staticmethod
+    def _by_rank(params: Params, name: str, below: object) -> list:
+        """A rate by rank for each rank (schema v1.1).
+
+        Its own, else the highest lower rank's, else ``below``; the last entry, ``below``, is
+        for no rank (``NO_RANK`` is -1).
+        """
+        out = []
+        current = below
+        for spec in params.ranks:
+            if getattr(spec, name) is not None:
+                current = getattr(spec, name)
+            out.append(current)
+        return [*out, below]
 
     @staticmethod
     def _active_legs(parent: list[int], active: list[bool]) -> list[int]:
@@ -239,8 +269,15 @@ class ReferenceEngine:
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
 
+        discount = self._by_rank(params, "discount", None)
         if "retail_margin" in comps:
-            got = [customers[i] * params.margin_per_customer for i in range(n)]
+            got = []
+            for i in range(n):
+                d = discount[rank[i]] if params.discount_price is not None else None
+                if d is None:  # bought at the products' wholesale prices
+                    got.append(customers[i] * params.margin_per_customer)
+                else:  # bought at retail x (1 - discount): the discount is the margin
+                    got.append(customers[i] * (d * params.retail_per_customer))
             pay["retail_margin"] = np.array(got)
             src["retail_margin"] = np.array([sum(got), 0.0, 0.0])
         if "retail_commission" in comps:
@@ -283,7 +320,7 @@ class ReferenceEngine:
             src["matrix"] = np.array(tags)
         if "binary" in comps and net.binary is not None:
             pay["binary"], src["binary"] = self._binary(params, net, m, active, qualified,
-                                                        breakage)
+                                                        breakage, rank)
         if "breakaway" in comps:
             pay["breakaway"], src["breakaway"] = self._breakaway(
                 params, parent, qualified, rank, vc, vo, vk, breakage
@@ -303,8 +340,15 @@ class ReferenceEngine:
             pay["matching_bonus"], src["matching_bonus"] = self._matching_bonus(
                 params, parent, qualified, pay, src, breakage)
         act = m.act
+        saving = None
+        if params.discount_price is not None:  # the share of the wholesale price not paid
+            saving = []
+            for i in act.tolist():
+                d = discount[rank[i]]
+                saving.append(0.0 if d is None else 1 - (1 - d) * params.discount_price)
         return MonthPay({k: v[act] for k, v in pay.items()}, src, breakage,
-                        np.array(rank, dtype=np.int64)[act])
+                        np.array(rank, dtype=np.int64)[act],
+                        None if saving is None else np.array(saving))
 
     @staticmethod
     def _matching_bonus(
@@ -389,6 +433,7 @@ class ReferenceEngine:
         given = params.packages.rank if params.packages is not None else ()
         group = cls._group_volumes(parent, pv)
         legs = cls._active_legs(parent, active)
+        team = cls._team_sizes(parent, active)
         for i in range(n):
             for r, spec in enumerate(params.ranks):
                 if (
@@ -396,6 +441,7 @@ class ReferenceEngine:
                     and reaches(pv[i], spec.min_personal_volume)
                     and reaches(group[i], spec.min_group_volume)
                     and legs[i] >= spec.min_active_legs
+                    and team[i] >= spec.min_team_size
                 ):
                     rank[i] = r
             # The rank the participant's package gives, when higher.
@@ -443,6 +489,10 @@ class ReferenceEngine:
         c = params.components["unilevel"]
         n = len(parent)
         opened = [ReferenceEngine._levels_open(params, rank[i]) for i in range(n)]
+        # Rates by the payee's rank (schema v1.1): theirs, the highest lower rank's, else the
+        # component's (the last entry, for no rank); a rank is paid as many levels as its list.
+        rates_of = ReferenceEngine._by_rank(params, "unilevel_rates", c.rates)
+        levels = max(len(r) for r in rates_of)
         got = [0.0] * n
         tags = [0.0, 0.0, 0.0]
         for i in range(n):
@@ -451,14 +501,18 @@ class ReferenceEngine:
             if value <= 0:
                 continue
             at = i
-            for k, rate in enumerate(c.rates, 1):
+            for k in range(1, levels + 1):
                 at = parent[at]
                 if c.compression:
                     while at >= 0 and not qualified[at]:
                         at = parent[at]
-                if at < 0:
+                if at < 0:  # counted at the component's rates
                     breakage["top_of_network"] += sum(c.rates[k - 1:]) * value
                     break
+                own = rates_of[rank[at]]
+                if k > len(own):
+                    continue  # a level this payee's rank is not paid at: nothing owed
+                rate = own[k - 1]
                 if not qualified[at]:
                     breakage["unqualified"] += rate * value
                 elif opened[at] is not None and opened[at] < k:
@@ -477,6 +531,7 @@ class ReferenceEngine:
         active: list[bool],
         qualified: list[bool],
         breakage: dict[str, float],
+        rank: list[int],
     ) -> tuple[np.ndarray, np.ndarray]:
         c = params.components["binary"]
         tree = net.binary
@@ -509,7 +564,9 @@ class ReferenceEngine:
         none = [0.0, 0.0, 0.0]
         got = [0.0] * n
         tags = [0.0, 0.0, 0.0]
-        rate = c.rate or 0.0
+        # The binary rate by each one's rank (schema v1.1; the component's below every rank).
+        rates = ReferenceEngine._by_rank(params, "binary_rate", c.rate or 0.0)
+        by_rank = any(r.binary_rate is not None for r in params.ranks)
         carried = net.carry.of(np.arange(n))  # (leg, source, participant)
         kept = np.zeros((2, 3, n))  # what is carried into next month
         for i in range(n):
@@ -521,9 +578,10 @@ class ReferenceEngine:
                 fresh = (count_volumes(params, np.array(below[kid])[:, None])[:, 0].tolist()
                          if kid >= 0 else none)
                 legs.append([fresh[s] + float(carried[side, s, i]) for s in range(3)])
+            rate = rates[rank[i]]
             if c.binary_rules:
-                got[i], paid, kept_i = ReferenceEngine._binary_rules(c, legs, qualified[i],
-                                                                    breakage)
+                got[i], paid, kept_i = ReferenceEngine._binary_rules(
+                    c, legs, qualified[i], breakage, rate if by_rank else None)
                 tags = [tags[s] + paid[s] for s in range(3)]
                 for side in range(2):
                     for s in range(3):
@@ -553,11 +611,12 @@ class ReferenceEngine:
 
     @staticmethod
     def _binary_rules(c: Component, legs: list[list[float]], qualified: bool,
-                      breakage: dict[str, float]
+                      breakage: dict[str, float], rate: float | None = None
                       ) -> tuple[float, list[float], list[list[float]]]:
         """One participant's binary month under schema v1.1's rules.
 
-        ``legs`` is (side, source) with carry-over added. Returns the pay, its sources and what
+        ``legs`` is (side, source) with carry-over added; ``rate``: their rank's rate (None:
+        the component's). Returns the pay, its sources and what
         each leg carries into next month (side, source). The rules are in this module's
         docstring (binary cycles).
         """
@@ -565,13 +624,13 @@ class ReferenceEngine:
         if c.cycles is None:
             matched = min(total)
             used = [matched, matched]
-            raw = (c.rate or 0.0) * matched
+            raw = (c.rate or 0.0 if rate is None else rate) * matched
             lead = 0 if total[0] <= total[1] else 1
         else:
             x, y = c.cycles
             cycles = min(float(whole_cycles(total[0], x)), float(whole_cycles(total[1], y)))
             used = [cycles * x, cycles * y]
-            raw = c.pay_per_cycle * cycles
+            raw = (c.pay_per_cycle if rate is None else rate * min(x, y)) * cycles
             lead = 0 if total[0] / x <= total[1] / y else 1
         if not qualified and c.unqualified_legs == "carry":
             used, raw = [0.0, 0.0], 0.0
