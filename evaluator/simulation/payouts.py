@@ -512,6 +512,10 @@ class Uplines:
         a = payers
         for k in range(levels):
             a = np.take(self.up, a, out=chain[k], mode="clip")
+        each = None
+        if by_rank is not None:  # each position's rate is its payee's rank's (a quitter's: the
+            table, row = by_rank  # component's), read before locked levels are redirected
+            each = table[np.take(row, chain, mode="clip"), np.arange(levels)[:, None]]
         to = chain if self.in_slots else np.take(
             self.target, chain, out=self.scratch.get("to", shape, self.target.dtype),
             mode="clip")
@@ -520,14 +524,8 @@ class Uplines:
             opened = np.take(unlock, to, mode="clip")
             closed = opened <= np.arange(levels, dtype=opened.dtype)[:, None]
             np.copyto(to, locked, where=closed)
-        if by_rank is None:
-            weights = np.multiply(np.asarray(rates, dtype=float)[:, None], values,
-                                  out=self.scratch.get("weights", shape, np.float64))
-        else:  # each position's rate is its payee's rank's (a quitter's: the component's)
-            table, row = by_rank
-            each = table[np.take(row, chain, mode="clip"), np.arange(levels)[:, None]]
-            weights = np.multiply(each, values,
-                                  out=self.scratch.get("weights", shape, np.float64))
+        weights = np.multiply(np.asarray(rates, dtype=float)[:, None] if each is None else each,
+                              values, out=self.scratch.get("weights", shape, np.float64))
         got = np.bincount(to.ravel(), weights.ravel(), minlength=locked + 1)
         for i, cause in enumerate(NOT_PAID):
             self.breakage[cause] += float(got[self.active + i])
@@ -540,7 +538,7 @@ class Uplines:
         for k in range(levels):  # level by level, as a sum down the levels adds them
             np.less(to[k], self.active, out=ok)
             # the rate, or 0 (adding 0 changes nothing)
-            np.multiply(ok, rates[k] if by_rank is None else each[k], out=step)
+            np.multiply(ok, rates[k] if each is None else each[k], out=step)
             paid += step
         return pay, paid
 

@@ -72,12 +72,15 @@ def test_unilevel_rates_by_rank_with_compression(engine: str) -> None:
     assert mp.breakage["top_of_network"] == pytest.approx(10.0)
 
 
-def test_unilevel_rates_by_rank_with_locked_levels(engine: str) -> None:
+@pytest.mark.parametrize("compression", [False, True])
+def test_unilevel_rates_by_rank_with_locked_levels(engine: str, compression: bool) -> None:
     ranks = [{"name": "Leader", "min_group_volume": 300, "unilevel_rates": [0.2, 0.1, 0.05],
               "unlocks_levels": 2}]
-    prm = params(plan([{"type": "unilevel", "rates": [0.1]}], ranks=ranks))
+    prm = params(plan([{"type": "unilevel", "rates": [0.1], "compression": compression}],
+                      ranks=ranks))
     mp = pay_with(engine, prm, CHAIN)
-    # As the first example, but a Leader is paid 2 levels: 0's 5 on 3's volume is locked.
+    # As the first example, but a Leader is paid 2 levels: 0's 5 on 3's volume is locked
+    # (counted at the Leader's level-3 rate, with compression too).
     assert mp.pay["unilevel"] == [30.0, 30.0, 10.0, 0.0]
     assert mp.breakage["locked_levels"] == pytest.approx(5.0)
 
