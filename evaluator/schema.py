@@ -812,7 +812,7 @@ def _rank_rate_errors(ranks: list[Any], seen: dict[str, int],
         discount = rank.get("discount")
         if isinstance(discount, int | float) and not isinstance(discount, bool) \
                 and discount >= 1:
-            yield FieldError(f"{at}.discount", f"{discount} would make every product free at "
+            yield FieldError(f"{at}.discount", f"{discount:g} would make every product free at "
                              "this rank; a discount is a share off the retail price, at least 0 "
                              "and below 1", discount)
 
