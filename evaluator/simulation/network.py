@@ -107,6 +107,13 @@ Model decisions (each stated where a user could ask):
 - Payout cap: when the company's pay in a month (everything but retail margin, which the
   company does not pay) exceeds ``payout_cap_fraction`` x the month's commissionable volume,
   all of it is scaled down to the cap; the difference is breakage.
+- Rates by rank (schema v1.1): each engine decides each participant's paid-as rank (with
+  ``min_team_size``), the unilevel and binary rates and the retail margin of that rank, and
+  the share of the wholesale price their rank's discount takes off their own purchases
+  (``MonthPay.saving``); the month loop applies that share to the money of their own
+  purchases (:func:`discount_savings`: the required purchase and ``extra_own_purchase``,
+  products bought to qualify, own-use products; not kits or packages) and takes it off their
+  costs, company sales and the purchases by why they were bought.
 - Pay rules, paid-as ranks and placement are stated once, in
   :mod:`evaluator.simulation.reference`; :mod:`evaluator.simulation.payouts` computes the
   same with whole arrays.

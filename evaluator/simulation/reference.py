@@ -10,16 +10,19 @@ Python, so it is meant for small networks.
 What it decides on its own, from the rules below (the vectorised engine decides the same with
 whole arrays): personal volume and qualification (:meth:`ReferenceEngine.qualify`), who buys
 how many products to qualify (:meth:`ReferenceEngine.top_up`: the buyers' sequence, the
-targets from ranks, group volume and active legs, the whole products short), paid-as ranks,
-the unilevel levels each rank opens, forced-tree placement, every component's pay, its
-sources and breakage by cause.
+targets from ranks, group volume, active legs and team size, the whole products short),
+paid-as ranks, the unilevel levels each rank opens, the rates by rank (schema v1.1: each
+rank's unilevel and binary rates, its retail margin and the share of the wholesale price its
+discount saves), forced-tree placement, every component's pay, its sources and breakage by
+cause.
 
 What it shares with the vectorised engine (in :mod:`evaluator.simulation.network`, so a
 misreading there is not caught by comparing the engines; tests/simulation/test_closed_form.py
 checks the average order and churn by hand): the run parameters (``Params.build``: the scale,
 the average order, costs), the month loop (recruiting, the random draws and their order,
 customers, the month's customer, own-purchase and kit volumes, costs, churn with the loss
-boost, the payout cap and the rounding of each participant's month), the tree storage
+boost, the payout cap and the rounding of each participant's month, and turning the share a
+rank's discount saves into money off each one's own purchases), the tree storage
 (``Tree.attach``: parents, depths) and the binary carry-over store, and the tie tolerance of
 every threshold (``reaches``), so both engines decide a tie alike. The rules:
 
@@ -34,9 +37,19 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   Discount members never buy to qualify; their own-use products, like everyone's, are in
   their own-purchase volume already (the month loop's, shared).
 - Paid-as rank: the highest rank (the last in the plan's list) whose personal volume, group
-  volume (own personal volume plus the whole sponsor downline's) and active legs (active
-  personal enrollees) the participant meets this month while active; or, if higher, the rank
-  their enrollment package gives (schema v1.1 ``costs.packages[].rank``), held while active.
+  volume (own personal volume plus the whole sponsor downline's), active legs (active
+  personal enrollees) and team size (schema v1.1 ``min_team_size``: active participants
+  anywhere in the sponsor downline, oneself not counted) the participant meets this month
+  while active; or, if higher, the rank their enrollment package gives (schema v1.1
+  ``costs.packages[].rank``), held while active.
+- Rates by rank (schema v1.1, :meth:`ReferenceEngine._by_rank`): a rank's ``discount``,
+  ``unilevel_rates`` and ``binary_rate`` are its own, else the highest lower rank's, else (below
+  every rank that sets one) the plan's own: the products' wholesale prices, the unilevel's
+  ``rates``, the binary's ``rate``. A participant at a rank with a discount pays retail x (1 -
+  discount) for what they buy: of the wholesale price of their own purchases they do not pay
+  1 - (1 - discount) x mean retail / mean wholesale (negative when the products' own discount
+  is larger; the month loop applies it to the money), and their retail margin is discount x
+  the retail price of a customer's order.
 - Enrollment packages (schema v1.1): a recruit's package adds its volume to their kit volume in
   the month they join (the month loop's, shared), and so to every volume paid on up the line;
   in a binary leg, the recruits who bought each package are counted apart.
@@ -44,7 +57,8 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   first free position under the sponsor; under a full position, recruits spill over to its
   children in turn (first child, second, ..., then the first again), recursively, so both
   legs of a binary and every line of a matrix fill level by level.
-- retail_margin: customers x (mean retail - mean wholesale). retail_commission: rate x
+- retail_margin: customers x (mean retail - mean wholesale), or at a rank with a discount
+  customers x discount x mean retail (both in the customers' mix). retail_commission: rate x
   customers x mean retail. Source: customer sales.
 - enrollment_bonus: for each recruit of the month, ``amounts[k-1]`` to the k-th sponsor
   upline. fast_start: ``rates[k-1]`` x the recruit's own purchase and kit volume to the k-th
@@ -53,11 +67,15 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   volume; "customer": customer volume only) to the k-th sponsor upline, who must be qualified
   and have level k unlocked by their rank (:meth:`ReferenceEngine._levels_open`); with
   compression, unqualified uplines (those who quit included) are skipped and do not count as a
-  level.
+  level. With rates by rank the rate is the k-th of the upline's rank's list (of the
+  unilevel's ``rates`` for those below, and those who quit): a level past the end of that list
+  pays nothing and is owed nothing; unqualified and locked pay is breakage at that rate, and
+  levels above the top of the network are breakage at the unilevel's own ``rates``.
 - matrix: ``rates[k-1]`` x volume to the k-th upline in the matrix, if qualified.
 - binary: each active participant's left and right legs hold the volume of the two subtrees
-  below them plus carry-over; pay is rate x the weaker leg, at most ``monthly_cap``, to the
-  qualified; with carry-over the stronger leg's unmatched volume (per source) is kept for
+  below them plus carry-over; pay is rate (their rank's ``binary_rate``, schema v1.1, else
+  the component's) x the weaker leg, at most ``monthly_cap``, to the qualified; with
+  carry-over the stronger leg's unmatched volume (per source) is kept for
   next month, and lost when the participant quits. Sources follow the weaker leg's volume.
   A leg's volume is its people counted (customers, active, new, products bought to qualify,
   active members and sellers) and turned into volume by the shared ``count_volumes``, as
@@ -65,7 +83,8 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
 - binary cycles (schema v1.1, when the binary states cycle volumes, a carry cap or what
   happens to an unqualified member's legs; :meth:`ReferenceEngine._binary_rules`): with cycle
   volumes x (left) and y (right), the legs make n = min(floor(left / x), floor(right / y))
-  whole cycles, each paying ``cycle_pay`` or else rate x min(x, y); they use n x x of the left
+  whole cycles, each paying ``cycle_pay`` or else rate x min(x, y) (the rank's rate, with
+  rates by rank); they use n x x of the left
   leg and n x y of the right. Without cycle volumes, the weaker leg's volume is matched on
   both legs and pays the rate, as above. Pay is at most ``monthly_cap`` and follows the volume
   of the leg that limits the cycles (left / x against right / y; the weaker leg without
