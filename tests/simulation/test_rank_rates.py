@@ -227,3 +227,20 @@ def test_rank_rates_engines_agree_over_a_run() -> None:
     assert ref.pay_by_component == pytest.approx(vec.pay_by_component)
     assert ref.company_sales == pytest.approx(vec.company_sales)
     assert (ref.best_rank == 1).any()
+
+
+def test_pay_to_play_and_paid_levels_read_rates_by_rank() -> None:
+    from evaluator.indicators import qualifying_purchase
+
+    p = _discount_plan([{"name": "Member", "discount": 0.5}])
+    assert qualifying_purchase(p, 0.0) == pytest.approx(100.0)  # 160 at wholesale, 100 at 50%
+    assert qualifying_purchase(_discount_plan(None), 0.0) == pytest.approx(160.0)
+    doc = copy.deepcopy(BASE)
+    doc["compensation"] = {"components": [{"type": "unilevel", "rates": [0.1]}],
+                           "ranks": [{"name": "Leader", "unilevel_rates": [0.1, 0.1, 0.1, 0.1]}]}
+    from evaluator.evaluation import evaluate
+
+    ev = evaluate(Plan.from_dict(doc), Assumptions.from_overrides(
+        {"max_participants": 300, "runs": 1, "horizon_months": 6}))
+    (levels,) = [i for i in ev.to_dict()["indicators"] if i["id"] == "paid_levels"]
+    assert levels["value"] == 4
