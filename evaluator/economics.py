@@ -8,7 +8,7 @@ each number comes from. A division by zero means "never" and is ``None``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from evaluator.assumptions import Assumptions
@@ -39,27 +39,38 @@ def monthly_cost(plan: Plan, assumptions: Assumptions) -> float:
     )
 
 
-def entry_discount(plan: Plan) -> float | None:
-    """The rank discount (schema v1.1) of the typical new participant, or None.
+def entry_rank(plan: Plan) -> int | None:
+    """The rank of the typical new participant: an index into the plan's ranks, or None.
 
-    The discount of the highest rank a new participant with no recruits holds on their
-    required purchase alone (its personal and group volume; no active legs, no team): often
-    the first rank, an entry rank with no requirements. None when they hold no rank with a
-    discount (below every rank they buy at the products' wholesale prices). A rank without a
-    discount has the rank below's, as in the simulation.
+    The highest rank a new participant with no recruits holds on their required purchase alone
+    (its personal and group volume; no active legs, no team): often the first rank, an entry
+    rank with no requirements. None when they hold none (the tool's choice: the economics are
+    for someone joining now).
     """
     volume = required_purchase_volume(plan)
     if plan.compensation.qualification.own_purchases_count is False:
         volume = 0.0
-    discount = None
-    for r in plan.compensation.ranks:
+    held = None
+    for i, r in enumerate(plan.compensation.ranks):
         if r.min_active_legs > 0 or r.min_team_size > 0:
             break
         if volume < r.min_personal_volume or volume < r.min_group_volume:
             break
-        if r.discount is not None:
-            discount = r.discount
-    return discount
+        held = i
+    return held
+
+
+def entry_discount(plan: Plan) -> float | None:
+    """The rank discount (schema v1.1) of the typical new participant (:func:`entry_rank`).
+
+    None when their rank has no discount (nor any rank below it) or they hold none: they buy
+    at the products' wholesale prices. None too when the products cost nothing at wholesale
+    (a referral service): the simulation then applies no discount.
+    """
+    held = entry_rank(plan)
+    if held is None or plan.mean_wholesale <= 0:
+        return None
+    return plan.compensation.rank_values("discount")[held + 1]
 
 
 def discounted_price(plan: Plan, discount: float) -> float:
@@ -213,19 +224,26 @@ def required_purchase_volume(plan: Plan) -> float:
 def pay_per_active_recruit(plan: Plan) -> float:
     """Level-1 pay per active recruit per month (unilevel + matrix level 1, binary half).
 
-    As README.md's "Economics" section defines it, the first unilevel rate counts even when
+    At the rates of the newcomer's rank (:func:`entry_rank`) where ranks set their own (schema
+    v1.1). As README.md's "Economics" section defines it, the first unilevel rate counts even when
     the unilevel's ``basis`` is ``"customer"`` (where a recruit's own purchase would in fact
     pay nothing); the simulation applies the basis faithfully.
     """
     volume = required_purchase_volume(plan)
     comp = plan.compensation
+    held = entry_rank(plan)
     rate = 0.0
     for kind in ("unilevel", "matrix"):
         c = comp.component(kind)
         if c is not None and c.rates:
-            rate += c.rates[0]
+            rates = c.rates
+            if kind == "unilevel" and held is not None:  # the newcomer's rank's (schema v1.1)
+                rates = comp.rank_values("unilevel_rates", c.rates)[held + 1]
+            rate += rates[0]
     pay = volume * rate
     binary = comp.component("binary")
+    if binary is not None and held is not None and comp.rates_by_rank("binary_rate"):
+        binary = replace(binary, rate=comp.rank_values("binary_rate", binary.rate)[held + 1])
     if binary is not None and binary.cycles is not None:
         pay += binary_cycle_pay(binary, volume)
     elif binary is not None and binary.rate is not None:

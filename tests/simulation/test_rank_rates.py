@@ -244,3 +244,17 @@ def test_pay_to_play_and_paid_levels_read_rates_by_rank() -> None:
         {"max_participants": 300, "runs": 1, "horizon_months": 6}))
     (levels,) = [i for i in ev.to_dict()["indicators"] if i["id"] == "paid_levels"]
     assert levels["value"] == 4
+
+
+def test_economics_pays_a_recruit_at_the_newcomers_rank_rates() -> None:
+    from evaluator.economics import entry_rank, pay_per_active_recruit
+
+    components = [{"type": "unilevel", "rates": [0.1]}, {"type": "binary", "rate": 0.1}]
+    entry = [{"name": "Member", "unilevel_rates": [0.2, 0.1], "binary_rate": 0.3},
+             {"name": "Leader", "min_active_legs": 2, "unilevel_rates": [0.5]}]
+    p = _discount_plan(entry, components)
+    assert entry_rank(p) == 0
+    # A recruit's required purchase is volume 160: 0.2 x 160 + 0.3 x 160 / 2 = 56.
+    assert pay_per_active_recruit(p) == pytest.approx(56.0)
+    # Without rates by rank: 0.1 x 160 + 0.1 x 160 / 2 = 24.
+    assert pay_per_active_recruit(_discount_plan(None, components)) == pytest.approx(24.0)
