@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask.testing import FlaskClient
+
 from evaluator.model import Plan
 from evaluator.schema import plan_errors
 from evaluator.web import formdata as fd
@@ -55,3 +57,10 @@ def test_a_binary_rate_without_a_binary_is_an_error_at_the_rank_row() -> None:
         FORM | {"compensation.ranks[1].binary_rate": "10%"}).compact())
     (error,) = plan_errors(doc)
     assert error.path == "compensation.ranks[1].binary_rate"
+
+
+def test_the_form_page_offers_rates_in_each_rank_row(client: FlaskClient) -> None:
+    page = client.get("/form").get_data(as_text=True)
+    for key in ("discount", "unilevel_rates", "binary_rate", "min_team_size"):
+        assert f'name="compensation.ranks[__i__].{key}"' in page, key
+    assert "Discount off retail" in page
