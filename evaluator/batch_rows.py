@@ -221,6 +221,14 @@ COLUMNS: tuple[Column, ...] = (
                "(adds a rank bonus to the plan)."),
     _c("rank_fast_start_within_months", "integer", "months", "none",
        worded="compensation.ranks[].fast_start_within_months"),
+    _c("rank_min_team_size", "integer", "participants", "0",
+       worded="compensation.ranks[].min_team_size"),
+    _c("rank_discount", "fraction", "fraction 0-1 (below 1)", "the products' wholesale prices",
+       worded="compensation.ranks[].discount"),
+    _c("rank_unilevel_rates", "rates", "fractions 0-1, ';' between levels",
+       "the unilevel's (level_rates)", worded="compensation.ranks[].unilevel_rates"),
+    _c("rank_binary_rate", "fraction", "fraction 0-1", "the binary's (level_rates)",
+       worded="compensation.ranks[].binary_rate"),
     _c("payout_cap_fraction", "fraction", "fraction 0-1", "no cap",
        path="compensation.payout_cap_fraction"),
     _c("income_disclosure_year", "integer", "year", "no disclosure",
@@ -252,6 +260,10 @@ _RANK_FIELDS = {
     "rank_advancement_bonus": "advancement_bonus",
     "rank_fast_start_bonus": "fast_start_bonus",
     "rank_fast_start_within_months": "fast_start_within_months",
+    "rank_min_team_size": "min_team_size",  # rates by rank (schema v1.1)
+    "rank_discount": "discount",
+    "rank_unilevel_rates": "unilevel_rates",
+    "rank_binary_rate": "binary_rate",
 }
 _BINARY_CYCLE_COLUMNS = {
     "binary_cycle_volume_left": "cycle_volume_left",

@@ -8,7 +8,7 @@ each number comes from. A division by zero means "never" and is ``None``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from evaluator.assumptions import Assumptions
@@ -37,6 +37,51 @@ def monthly_cost(plan: Plan, assumptions: Assumptions) -> float:
         + c.estimated_monthly_expenses
         + (c.annual_renewal_fee + c.annual_event_costs) / 12
     )
+
+
+def entry_rank(plan: Plan) -> int | None:
+    """The rank of the typical new participant: an index into the plan's ranks, or None.
+
+    The highest rank a new participant with no recruits holds on their required purchase alone
+    (its personal and group volume; no active legs, no team): often the first rank, an entry
+    rank with no requirements. None when they hold none (the tool's choice: the economics are
+    for someone joining now).
+    """
+    volume = required_purchase_volume(plan)
+    if plan.compensation.qualification.own_purchases_count is False:
+        volume = 0.0
+    held = None
+    for i, r in enumerate(plan.compensation.ranks):
+        if r.min_active_legs > 0 or r.min_team_size > 0:
+            break
+        if volume < r.min_personal_volume or volume < r.min_group_volume:
+            break
+        held = i
+    return held
+
+
+def entry_discount(plan: Plan) -> float | None:
+    """The rank discount (schema v1.1) of the typical new participant (:func:`entry_rank`).
+
+    None when their rank has no discount (nor any rank below it) or they hold none: they buy
+    at the products' wholesale prices. None too when the products cost nothing at wholesale
+    (a referral service): the simulation then applies no discount.
+    """
+    held = entry_rank(plan)
+    if held is None or plan.mean_wholesale <= 0:
+        return None
+    return plan.compensation.rank_values("discount")[held + 1]
+
+
+def discounted_price(plan: Plan, discount: float) -> float:
+    """What one unit of money's worth at wholesale costs at retail x (1 - ``discount``).
+
+    The mean retail price x (1 - discount) over the mean wholesale price; 1 when products cost
+    nothing at wholesale (no money to scale).
+    """
+    if plan.mean_wholesale <= 0:
+        return 1.0
+    return (1 - discount) * plan.mean_retail / plan.mean_wholesale
 
 
 @dataclass(frozen=True)
@@ -134,12 +179,19 @@ def customer_margin(plan: Plan, shares: tuple[float, ...] | None = None) -> floa
     return _mix(plan, [p.retail_price - p.wholesale_price for p in plan.products], shares)
 
 
-def profit_per_customer(plan: Plan, shares: tuple[float, ...] | None = None) -> float:
+def profit_per_customer(plan: Plan, shares: tuple[float, ...] | None = None,
+                        discount: float | None = None) -> float:
     """Pay per retail customer per month: margin and/or commission on the customers' mix.
 
-    ``shares``: the mix (:func:`retail_demand`); None: every product alike.
+    ``shares``: the mix (:func:`retail_demand`); None: every product alike. ``discount``: a
+    rank's discount off retail (schema v1.1), the margin in place of retail - wholesale.
     """
     margin = plan.compensation.has("retail_margin")
+    if discount is not None:
+        commission = plan.compensation.component("retail_commission")
+        rate = commission.rate if commission is not None and commission.rate else 0.0
+        return (discount if margin else 0.0) * customer_retail(plan, shares) + (
+            rate * customer_retail(plan, shares))
     commission = plan.compensation.component("retail_commission")
     rate = commission.rate if commission is not None else None
     if shares is None:
@@ -172,19 +224,26 @@ def required_purchase_volume(plan: Plan) -> float:
 def pay_per_active_recruit(plan: Plan) -> float:
     """Level-1 pay per active recruit per month (unilevel + matrix level 1, binary half).
 
-    As README.md's "Economics" section defines it, the first unilevel rate counts even when
+    At the rates of the newcomer's rank (:func:`entry_rank`) where ranks set their own (schema
+    v1.1). As README.md's "Economics" section defines it, the first unilevel rate counts even when
     the unilevel's ``basis`` is ``"customer"`` (where a recruit's own purchase would in fact
     pay nothing); the simulation applies the basis faithfully.
     """
     volume = required_purchase_volume(plan)
     comp = plan.compensation
+    held = entry_rank(plan)
     rate = 0.0
     for kind in ("unilevel", "matrix"):
         c = comp.component(kind)
         if c is not None and c.rates:
-            rate += c.rates[0]
+            rates = c.rates
+            if kind == "unilevel" and held is not None:  # the newcomer's rank's (schema v1.1)
+                rates = comp.rank_values("unilevel_rates", c.rates)[held + 1]
+            rate += rates[0]
     pay = volume * rate
     binary = comp.component("binary")
+    if binary is not None and held is not None and comp.rates_by_rank("binary_rate"):
+        binary = replace(binary, rate=comp.rank_values("binary_rate", binary.rate)[held + 1])
     if binary is not None and binary.cycles is not None:
         pay += binary_cycle_pay(binary, volume)
     elif binary is not None and binary.rate is not None:
@@ -354,10 +413,18 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
     c = plan.costs
     start = startup_cost(plan)
     monthly = monthly_cost(plan, assumptions)
+    required = c.required_monthly_purchase * (1 - assumptions["personal_use_value"])
+    discount = entry_discount(plan)
+    if discount is not None:  # the required purchase at the entry rank's price
+        saved = required * (1 - discounted_price(plan, discount))
+        monthly -= saved
+        required -= saved
     first_year = start + 12 * monthly
     products = plan.products
     margin_fraction = sum((p.retail_price - p.wholesale_price) / p.retail_price for p in products)
     margin_fraction /= len(products)
+    if discount is not None:
+        margin_fraction = discount
     comparable = [p for p in products if p.comparable_market_price]
     premium = (
         sum(p.retail_price / p.comparable_market_price - 1 for p in comparable) / len(comparable)
@@ -365,7 +432,7 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         else None
     )
     demand = retail_demand(plan, float(assumptions["price_elasticity"]))
-    per_customer = profit_per_customer(plan, demand.shares)
+    per_customer = profit_per_customer(plan, demand.shares, discount)
     per_recruit = pay_per_active_recruit(plan)
     be_customers = _ceil_div(monthly, per_customer)
     be_recruits = _ceil_div(monthly, per_recruit)
@@ -380,7 +447,7 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
     )
     breakdown = {
         "monthly_fees": c.monthly_fees_total,
-        "required_purchase": c.required_monthly_purchase * (1 - assumptions["personal_use_value"]),
+        "required_purchase": required,
         "expenses": c.estimated_monthly_expenses,
         "renewal_and_events": (c.annual_renewal_fee + c.annual_event_costs) / 12,
     }
@@ -460,6 +527,22 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
             "level d of a downline holds k**d people, k = break_even_active_recruits",
         ),
     }
+    if discount is not None:
+        provenance["monthly_cost"] = Figure(
+            (*cost_fields, "compensation.ranks[].discount", "products[].retail_price"),
+            "as without ranks, the required purchase at the entry rank's price: x (1 - "
+            "discount) x mean retail / mean wholesale",
+        )
+        provenance["retail_margin_fraction"] = Figure(
+            ("compensation.ranks[].discount",),
+            "the entry rank's discount off retail (the highest rank a new participant with no "
+            "recruits holds on their required purchase alone)",
+        )
+        provenance["profit_per_customer_per_month"] = Figure(
+            (*customer_fields, "compensation.ranks[].discount"),
+            "mean retail price in the customers' mix x (the entry rank's discount if "
+            "retail_margin + rate if retail_commission)",
+        )
     if c.packages:
         provenance["startup_cost"] = Figure(
             ("costs.enrollment_fee", "costs.starter_kit", "costs.packages[].price",

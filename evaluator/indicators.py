@@ -20,6 +20,8 @@ from evaluator.economics import (
     Economics,
     average_order,
     customer_order,
+    discounted_price,
+    entry_discount,
     retail_demand,
     typical_customers,
 )
@@ -218,7 +220,8 @@ def qualifying_purchase(plan: Plan, customers: float,
     personal volume ``customers`` retail customers a month leave uncovered, unless that
     takes more than ``MAX_TOP_UP`` products a month. The simulation's buy-to-qualify rule
     alike: nobody buys more than that, and nobody short of the customers buys at all
-    (buying cannot qualify them).
+    (buying cannot qualify them). With a rank discount (schema v1.1) a newcomer holds
+    (:func:`evaluator.economics.entry_discount`), at that rank's price.
     """
     required = plan.costs.required_monthly_purchase
     q = plan.compensation.qualification
@@ -230,7 +233,8 @@ def qualifying_purchase(plan: Plan, customers: float,
         # As in the simulation, nobody buys more than MAX_TOP_UP products a month to qualify.
         if products <= MAX_TOP_UP:
             required = max(required, products * unit.money)
-    return required
+    discount = entry_discount(plan)  # a newcomer's rank discount (schema v1.1), if any
+    return required if discount is None else required * discounted_price(plan, discount)
 
 
 @indicator("pay_to_play_purchase", "Purchase required to stay qualified (pay-to-play)",
@@ -606,6 +610,8 @@ def _depth(x: Inputs) -> tuple[Value, str]:
 def _levels(x: Inputs) -> tuple[Value, str]:
     comp = x.plan.compensation
     depth = max((c.levels for c in comp.components), default=0)
+    # a rank's own unilevel rates (schema v1.1) pay as many levels as the list holds
+    depth = max([depth, *(len(r.unilevel_rates or ()) for r in comp.ranks)])
     unlocked = max((r.unlocks_levels or 0 for r in comp.ranks), default=0)
     value = max(depth, unlocked, 1 if comp.components else 0)
     return value, f"The plan pays on {value} level{'s' if value != 1 else ''} of the downline."

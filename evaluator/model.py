@@ -238,6 +238,15 @@ class Rank:
         """
         within = self.fast_start_within_months
         return within is not None and months_since_joining < within
+    # Rates by rank (schema v1.1); None: the rank below's, else the component's or the products'.
+    min_team_size: int = 0
+    """Active participants anywhere in the downline (oneself not counted) the rank needs."""
+    discount: float | None = None
+    """Share off the retail price a participant at this rank buys at (the stairstep discount)."""
+    unilevel_rates: tuple[float, ...] | None = None
+    """Unilevel rates per level at this rank, in place of the component's."""
+    binary_rate: float | None = None
+    """The binary's rate at this rank, in place of the component's."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +258,23 @@ class Compensation:
     qualification: Qualification = field(default_factory=Qualification)
     ranks: tuple[Rank, ...] = ()
     payout_cap_fraction: float | None = None
+
+    def rank_values(self, name: Literal["discount", "unilevel_rates", "binary_rate"],
+                    below: Any = None) -> tuple[Any, ...]:
+        """A rate by rank (schema v1.1) for everyone: index 0 below every rank, then each rank.
+
+        A rank without the field has the highest lower rank's value; below every rank (and
+        below the first rank that sets it), ``below``.
+        """
+        out = [below]
+        for r in self.ranks:
+            value = getattr(r, name)
+            out.append(out[-1] if value is None else value)
+        return tuple(out)
+
+    def rates_by_rank(self, name: Literal["discount", "unilevel_rates", "binary_rate"]) -> bool:
+        """Whether any rank sets that rate by rank (schema v1.1)."""
+        return any(getattr(r, name) is not None for r in self.ranks)
 
     def component(self, kind: str) -> Component | None:
         """The component of that type, or None when the plan has none."""
@@ -493,6 +519,11 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             advancement_bonus=_num(r.get("advancement_bonus")),
             fast_start_bonus=_num(r.get("fast_start_bonus")),
             fast_start_within_months=r.get("fast_start_within_months"),
+            min_team_size=int(r.get("min_team_size") or 0),
+            discount=_opt(r.get("discount")),
+            unilevel_rates=(None if r.get("unilevel_rates") is None
+                            else tuple(float(v) for v in r["unilevel_rates"])),
+            binary_rate=_opt(r.get("binary_rate")),
         )
         for r in comp.get("ranks") or ()
     )

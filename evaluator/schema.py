@@ -726,6 +726,7 @@ def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
             yield FieldError(f"compensation.ranks[{i}].name", f"{name!r} is used twice", name)
     yield from _package_errors(doc, names)
     yield from _bonus_condition_errors(components, ranks, names)
+    yield from _rank_rate_errors(ranks, seen, components)
     disclosure = (doc.get("disclosures") or {}).get("income_disclosure") or {}
     for i, b in enumerate(disclosure.get("brackets") or []):
         if not isinstance(b, dict):
@@ -841,6 +842,37 @@ def _bonus_condition_errors(components: list[Any], ranks: list[Any],
                 yield FieldError(f"compensation.ranks[{i}].{name}",
                                  "is paid by a rank_bonus component, and the plan has none; "
                                  'add {"type": "rank_bonus"} to compensation.components', value)
+
+
+def _rank_rate_errors(ranks: list[Any], seen: dict[str, int],
+                      components: list[Any]) -> Iterator[FieldError]:
+    """Rates by rank (schema v1.1): each needs its component, and a discount leaves a price."""
+    binary = components[seen["binary"]] if "binary" in seen else None
+    for i, rank in enumerate(ranks):
+        if not isinstance(rank, dict):
+            continue
+        at = f"compensation.ranks[{i}]"
+        if rank.get("unilevel_rates") is not None and "unilevel" not in seen:
+            yield FieldError(f"{at}.unilevel_rates", "gives unilevel rates for this rank, but "
+                             "the plan has no unilevel component; add one or leave the rates "
+                             "out", rank["unilevel_rates"])
+        rate = rank.get("binary_rate")
+        if rate is not None:
+            if binary is None:
+                yield FieldError(f"{at}.binary_rate", "gives a binary rate for this rank, but "
+                                 "the plan has no binary component; add one or leave the rate "
+                                 "out", rate)
+            elif isinstance(binary, dict) and binary.get("cycle_pay") is not None:
+                yield FieldError(f"{at}.binary_rate", "gives a binary rate for this rank, but "
+                                 f"the binary at compensation.components[{seen['binary']}] pays "
+                                 "a fixed cycle_pay per cycle, not a rate; give the binary a "
+                                 "rate instead of cycle_pay, or leave this out", rate)
+        discount = rank.get("discount")
+        if isinstance(discount, int | float) and not isinstance(discount, bool) \
+                and discount >= 1:
+            yield FieldError(f"{at}.discount", f"{discount:g} would make every product free at "
+                             "this rank; a discount is a share off the retail price, at least 0 "
+                             "and below 1", discount)
 
 
 def _binary_cycle_errors(c: dict[str, Any], at: str) -> Iterator[FieldError]:

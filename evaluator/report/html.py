@@ -303,6 +303,7 @@ def environment() -> jinja2.Environment:
         "figure": figure,
         "short_title": short_title,
         "component_terms": component_terms,
+        "rates": _rates,
         "bands_text": bands_text,
     }
     env.filters.update({name: _lenient(f) for name, f in filters.items()})

@@ -112,6 +112,13 @@ Model decisions (each stated where a user could ask):
 - Payout cap: when the company's pay in a month (everything but retail margin, which the
   company does not pay) exceeds ``payout_cap_fraction`` x the month's commissionable volume,
   all of it is scaled down to the cap; the difference is breakage.
+- Rates by rank (schema v1.1): each engine decides each participant's paid-as rank (with
+  ``min_team_size``), the unilevel and binary rates and the retail margin of that rank, and
+  the share of the wholesale price their rank's discount takes off their own purchases
+  (``MonthPay.saving``); the month loop applies that share to the money of their own
+  purchases (:func:`discount_savings`: the required purchase and ``extra_own_purchase``,
+  products bought to qualify, own-use products; not kits or packages) and takes it off their
+  costs, company sales and the purchases by why they were bought.
 - Pay rules, paid-as ranks and placement are stated once, in
   :mod:`evaluator.simulation.reference`; :mod:`evaluator.simulation.payouts` computes the
   same with whole arrays.
@@ -452,6 +459,12 @@ class Params:
     components: dict[str, Component]
     ranks: tuple[Rank, ...]
     packages: Packages | None = None  # enrollment packages (schema v1.1), None without
+    # Rates by rank (schema v1.1): a participant at a rank with a discount pays this x (1 -
+    # discount) of the wholesale price of what they buy (mean retail / mean wholesale; None:
+    # no rank sets a discount, or products cost nothing at wholesale), and earns discount x
+    # this retail price per customer as retail margin.
+    discount_price: float | None = None
+    retail_per_customer: float = 0.0
 
     @classmethod
     def build(cls, plan: Plan, assumptions: Assumptions) -> Params:
@@ -521,6 +534,10 @@ class Params:
             components=components,
             ranks=comp.ranks,
             packages=Packages.build(plan, assumptions),
+            discount_price=(plan.mean_retail / plan.mean_wholesale
+                            if comp.rates_by_rank("discount") and plan.mean_wholesale > 0
+                            else None),
+            retail_per_customer=customer_retail(plan, demand.shares),
         )
 
     @property
@@ -835,6 +852,10 @@ class MonthPay:
     sources: dict[str, np.ndarray]  # component type -> (customer, own, enrollment) totals
     breakage: dict[str, float]
     rank: np.ndarray  # paid-as rank per active participant, -1 for none
+    # Per active: the share of the wholesale price of their own purchases they do not pay, by
+    # the discount of their rank (schema v1.1; negative when it is less than the products'
+    # own); None when no rank sets a discount.
+    saving: np.ndarray | None = None
 
 
 class Engine(Protocol):
@@ -1177,17 +1198,21 @@ def settle(params: Params, mp: MonthPay, volume: float) -> Settled:
 
 def _month_end(params: Params, settled: Settled, act: np.ndarray, u_churn: np.ndarray,
                totals: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-               kind: np.ndarray, quits: np.ndarray, part: slice) -> None:
+               kind: np.ndarray, quits: np.ndarray, saved: np.ndarray | None,
+               part: slice) -> None:
     """The month's pay, costs and product used, and who quits, for the active in ``part``.
 
     Pay, costs and use are added to the (pay, pay from the company, cost, use credit) ``totals``
-    (over ids); who quits goes into ``quits``.
+    (over ids); who quits goes into ``quits``. ``saved``: per active, money the rank discount
+    took off their own purchases (None: no discount).
     """
     pay, from_company, cost, credit = totals
     got, company = settled.amounts(part)
     ids = act[part]
     np.add.at(pay, ids, got)  # (faster than += on an index array)
     np.add.at(from_company, ids, company)
+    if saved is not None:  # own purchases at a rank's discount
+        np.subtract.at(cost, ids, saved[part])
     k = params.kinds
     if k.mixed:
         kinds = kind[ids]
@@ -1198,6 +1223,25 @@ def _month_end(params: Params, settled: Settled, act: np.ndarray, u_churn: np.nd
         np.add.at(credit, ids, k.use_credit[BUILDER])
     losing = pay[ids] < cost[ids]
     np.less(u_churn[part], params.churn + params.loss_churn_boost * losing, out=quits[part])
+
+
+def discount_savings(params: Params, month: Month, saving: np.ndarray,
+                     use: np.ndarray | None, purchases: dict[str, float]) -> np.ndarray:
+    """Money each active participant's rank discount takes off their own purchases this month.
+
+    ``saving`` (per active, from the engine) is the share of the wholesale price they do not
+    pay; it applies to the required purchase and ``extra_own_purchase``, products bought to
+    qualify and own-use products (``use``, per active or one for all), not to kits or packages
+    (bought on joining). ``purchases`` is lowered by the same money, by why it was bought.
+    """
+    units = month.units * params.unit_money
+    used = (np.zeros(1) if use is None else use) * params.unit_money
+    required = params.own_money - params.extra_money
+    saved = saving * (params.own_money + units + used)
+    purchases["required"] -= float((saving * required).sum())
+    purchases["incentivised"] -= float((saving * (params.extra_money + units)).sum())
+    purchases["demand_driven"] -= float((saving * used).sum())
+    return saved
 
 
 def _package_money(packages: Packages, chosen: np.ndarray) -> float:
@@ -1356,6 +1400,10 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         # a rounding below zero when nothing else is bought (a demand share above 1).
         own_volume[1] += (act.size * params.own_volume
                           + float(month.units.sum()) * params.unit_volume)
+        saved = None
+        if mp.saving is not None:  # own purchases at the discount of one's rank
+            saved = discount_savings(params, month, mp.saving, use, purchases)
+            company_sales -= float(saved.sum())
 
         # Costs and churn.
         # (Nothing is read again of those who quit, carry-over included: they never come
@@ -1363,7 +1411,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         quits = np.empty(act.size, dtype=bool)
         sharing.in_parts(engine.threads, act.size, partial(  # each id in one part
             _month_end, params, settled, act, u_churn, (pay, from_company, cost, credit), kind,
-            quits))
+            quits, saved))
         gone = act[quits]
         active[gone] = False
         left[gone] = t

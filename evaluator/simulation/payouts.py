@@ -118,6 +118,32 @@ def unlock_table(params: Params) -> np.ndarray:
     return np.asarray(table, dtype=np.int8)
 
 
+def rank_table(params: Params, name: str, below: object) -> list:
+    """A rate by rank, indexed by rank + 1 (index 0: below every rank; schema v1.1).
+
+    A rank without it has the highest lower rank's; below the first that sets it, ``below``.
+    """
+    table = [below]
+    for r in params.ranks:
+        value = getattr(r, name)
+        table.append(table[-1] if value is None else value)
+    return table
+
+
+def unilevel_rate_table(params: Params) -> np.ndarray | None:
+    """Unilevel rates by payee rank: (rank + 1, level), levels a rank is not paid at 0.
+
+    Index 0 is below every rank (the component's rates); None when no rank sets its own.
+    """
+    if not any(r.unilevel_rates is not None for r in params.ranks):
+        return None
+    rows = rank_table(params, "unilevel_rates", params.components["unilevel"].rates)
+    table = np.zeros((len(rows), max(len(r) for r in rows)))
+    for i, row in enumerate(rows):
+        table[i, : len(row)] = row
+    return table
+
+
 def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
     """Place recruits in a forced tree, all at once per depth level.
 
@@ -467,7 +493,9 @@ class Uplines:
 
     def pay(self, payers: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
             unlock: np.ndarray | None = None,
-            rates_paid: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+            rates_paid: bool = True,
+            by_rank: tuple[np.ndarray, np.ndarray] | None = None,
+            ) -> tuple[np.ndarray, np.ndarray | None]:
         """``rates[k-1] x value`` to the k-th upline of each payer.
 
         Payers are ids; slots when ``in_slots``.
@@ -475,15 +503,22 @@ class Uplines:
         An upline that is not eligible (or whose ``unlock``, per active participant, is below
         k) is not paid: that pay is breakage, as is pay for levels above the top of the tree.
         Returns pay per active participant and (with ``rates_paid``) the total rate paid on
-        each payer's value.
+        each payer's value. ``by_rank``: rates by the payee's rank (schema v1.1), a (rank + 1,
+        level) table and each position's row in it (over ids, or slots when ``in_slots``; the
+        sentinel's and the spare slots' row 0, the component's rates); ``rates`` is then
+        only read for its length.
         """
-        levels = len(rates)
+        levels = len(rates) if by_rank is None else by_rank[0].shape[1]
         shape = (levels, payers.size)
         chain = self.scratch.get("chain", shape, self.up.dtype)
         # Every index is valid: "clip" only spares the copy "raise" makes of ``out``.
         a = payers
         for k in range(levels):
             a = np.take(self.up, a, out=chain[k], mode="clip")
+        each = None
+        if by_rank is not None:  # each position's rate is its payee's rank's (a quitter's: the
+            table, row = by_rank  # component's), read before locked levels are redirected
+            each = table[np.take(row, chain, mode="clip"), np.arange(levels)[:, None]]
         to = chain if self.in_slots else np.take(
             self.target, chain, out=self.scratch.get("to", shape, self.target.dtype),
             mode="clip")
@@ -492,8 +527,8 @@ class Uplines:
             opened = np.take(unlock, to, mode="clip")
             closed = opened <= np.arange(levels, dtype=opened.dtype)[:, None]
             np.copyto(to, locked, where=closed)
-        weights = np.multiply(np.asarray(rates, dtype=float)[:, None], values,
-                              out=self.scratch.get("weights", shape, np.float64))
+        weights = np.multiply(np.asarray(rates, dtype=float)[:, None] if each is None else each,
+                              values, out=self.scratch.get("weights", shape, np.float64))
         got = np.bincount(to.ravel(), weights.ravel(), minlength=locked + 1)
         for i, cause in enumerate(NOT_PAID):
             self.breakage[cause] += float(got[self.active + i])
@@ -505,7 +540,8 @@ class Uplines:
         step = np.empty(payers.size)
         for k in range(levels):  # level by level, as a sum down the levels adds them
             np.less(to[k], self.active, out=ok)
-            np.multiply(ok, rates[k], out=step)  # the rate, or 0 (adding 0 changes nothing)
+            # the rate, or 0 (adding 0 changes nothing)
+            np.multiply(ok, rates[k] if each is None else each[k], out=step)
             paid += step
         return pay, paid
 
@@ -548,6 +584,18 @@ class LegFrame:
         return cls(at, kids[:, at], who, carried)
 
 
+def binary_rates(params: Params, rank: np.ndarray, at: np.ndarray) -> np.ndarray | float:
+    """The binary's rate of the active participants at ``at``: their rank's (schema v1.1).
+
+    The component's rate when no rank sets one (and below the first that does).
+    """
+    rate = params.components["binary"].rate or 0.0
+    if not any(r.binary_rate is not None for r in params.ranks):
+        return rate
+    table = np.array([*rank_table(params, "binary_rate", rate)[1:], rate])  # -1: the last
+    return table[rank[at]]
+
+
 def _binary_rules(ctx: _Context, frame: LegFrame, legs: np.ndarray,
                   totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The binary's month under schema v1.1's rules (cycles, carry cap, unqualified legs).
@@ -562,13 +610,16 @@ def _binary_rules(ctx: _Context, frame: LegFrame, legs: np.ndarray,
     if cycles is None:  # on the weaker leg, matched against the same volume of the other
         matched = totals.min(axis=0)
         used = np.stack((matched, matched))
-        raw = (c.rate or 0.0) * matched
+        raw = binary_rates(ctx.params, ctx.rank, frame.at) * matched
         first = totals[0] <= totals[1]
     else:
         x, y = cycles
         n = np.minimum(whole_cycles(totals[0], x), whole_cycles(totals[1], y))
         used = np.stack((n * x, n * y))
-        raw = c.pay_per_cycle * n
+        if any(r.binary_rate is not None for r in ctx.params.ranks):  # rate x smaller side
+            raw = binary_rates(ctx.params, ctx.rank, frame.at) * min(cycles) * n
+        else:
+            raw = c.pay_per_cycle * n
         first = totals[0] / x <= totals[1] / y
     if c.unqualified_legs == "carry":  # the unqualified make no cycles and keep their legs
         raw = np.where(qualified, raw, 0.0)
@@ -807,8 +858,10 @@ class VectorisedEngine:
             group.act_counts = group.counts(m.act)
             vol = group.volumes(group.act_counts)
             gv = vol[0] + vol[1] + vol[2]  # own purchases count, or nobody tops up
+            team = group.act_counts[1] - 1  # active participants below
             for spec in params.ranks:  # the highest rank whose other requirements are met
-                ok = reaches(gv, spec.min_group_volume) & (legs >= spec.min_active_legs)
+                ok = (reaches(gv, spec.min_group_volume) & (legs >= spec.min_active_legs)
+                      & (team >= spec.min_team_size))
                 target[ok] = max(params.min_personal_volume, spec.min_personal_volume)
         want = np.flatnonzero(
             (legs > 0)
@@ -893,11 +946,23 @@ class VectorisedEngine:
                           scratch=self._scratch.setdefault(("matching_bonus", (0, 1)), Scratch()))
             ctx = _Context(params, net, m, rank, group, own, volume, None, None, None)
             pay["matching_bonus"], src["matching_bonus"] = self._matching_bonus(ctx, pay, src)
-        return MonthPay(pay, src, breakage, rank)
+        saving = None
+        if params.discount_price is not None:  # the share of the wholesale price not paid
+            ratio = params.discount_price
+            table = np.array([0.0 if d is None else 1 - (1 - d) * ratio
+                              for d in [*rank_table(params, "discount", None)[1:], None]])
+            saving = table[rank]
+        return MonthPay(pay, src, breakage, rank, saving)
 
     @staticmethod
     def _retail_margin(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
-        p = ctx.m.customers * ctx.params.margin_per_customer
+        params = ctx.params
+        per = params.margin_per_customer
+        if params.discount_price is not None:  # a rank's discount: discount x retail
+            discount = rank_table(params, "discount", None)
+            per = np.array([per if d is None else d * params.retail_per_customer
+                            for d in [*discount[1:], None]])[ctx.rank]  # rank -1: the last
+        p = ctx.m.customers * per
         return p, np.array([p.sum(), 0.0, 0.0])
 
     @staticmethod
@@ -960,11 +1025,21 @@ class VectorisedEngine:
         # Levels opened per active participant; the spare slots are never "locked".
         unlock = np.full(m.act.size + len(NOT_PAID), ALL_LEVELS, dtype=np.int8)
         unlock[: m.act.size] = unlock_table(ctx.params)[ctx.rank + 1]
+        table = unilevel_rate_table(ctx.params)
+        by_rank = None
         if ctx.route is not None:  # compression: go up through qualified uplines only
+            if table is not None:  # each slot's row: its rank + 1; the spare slots' 0
+                row = np.zeros(m.act.size + len(NOT_PAID), dtype=np.int64)
+                row[: m.act.size] = ctx.rank + 1
+                by_rank = (table, row)
             p, paid = ctx.uplines.by_slot(ctx.route(), m.act).pay(at, value[at], c.rates,
-                                                                  unlock)
+                                                                  unlock, by_rank=by_rank)
         else:
-            p, paid = ctx.uplines.pay(m.act[at], value[at], c.rates, unlock)
+            if table is not None:  # each id's row: the active's rank + 1, everyone else's 0
+                row = np.zeros(m.sentinel + 1, dtype=np.int64)
+                row[m.act] = ctx.rank + 1
+                by_rank = (table, row)
+            p, paid = ctx.uplines.pay(m.act[at], value[at], c.rates, unlock, by_rank=by_rank)
         return p, tagged(paid, at, m, customer_only)
 
     @staticmethod
@@ -1052,11 +1127,13 @@ class VectorisedEngine:
         counts = group.act_counts if group.act_counts is not None else group.counts(m.act)
         vol = group.volumes(counts)
         gv = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
+        team = counts[1] - 1  # active participants below, oneself not counted
         for r, spec in enumerate(params.ranks):
             ok = (
                 reaches(m.pv, spec.min_personal_volume)
                 & reaches(gv, spec.min_group_volume)
                 & (legs >= spec.min_active_legs)
+                & (team >= spec.min_team_size)
             )
             rank[ok] = r
         if params.packages is not None and m.package is not None:  # the rank a package gives
@@ -1084,7 +1161,7 @@ class VectorisedEngine:
         if c.binary_rules:
             return _binary_rules(ctx, frame, legs, totals)
         matched = totals.min(axis=0)
-        raw = (c.rate or 0.0) * matched
+        raw = binary_rates(params, ctx.rank, at) * matched
         capped = raw if c.monthly_cap is None else np.minimum(raw, c.monthly_cap)
         qualified = m.qualified[at]
         ctx.breakage["binary_cap"] += float((raw - capped).sum())

@@ -10,16 +10,19 @@ Python, so it is meant for small networks.
 What it decides on its own, from the rules below (the vectorised engine decides the same with
 whole arrays): personal volume and qualification (:meth:`ReferenceEngine.qualify`), who buys
 how many products to qualify (:meth:`ReferenceEngine.top_up`: the buyers' sequence, the
-targets from ranks, group volume and active legs, the whole products short), paid-as ranks,
-the unilevel levels each rank opens, forced-tree placement, every component's pay, its
-sources and breakage by cause.
+targets from ranks, group volume, active legs and team size, the whole products short),
+paid-as ranks, the unilevel levels each rank opens, the rates by rank (schema v1.1: each
+rank's unilevel and binary rates, its retail margin and the share of the wholesale price its
+discount saves), forced-tree placement, every component's pay, its sources and breakage by
+cause.
 
 What it shares with the vectorised engine (in :mod:`evaluator.simulation.network`, so a
 misreading there is not caught by comparing the engines; tests/simulation/test_closed_form.py
 checks the average order and churn by hand): the run parameters (``Params.build``: the scale,
 the average order, costs), the month loop (recruiting, the random draws and their order,
 customers, the month's customer, own-purchase and kit volumes, costs, churn with the loss
-boost, the payout cap and the rounding of each participant's month), the tree storage
+boost, the payout cap and the rounding of each participant's month, and turning the share a
+rank's discount saves into money off each one's own purchases), the tree storage
 (``Tree.attach``: parents, depths), the binary carry-over store and the stores of schema
 v1.1's kept figures (``Network.first_order``, ``Network.bonus_rank``: each engine fills and
 reads them with its own code), and the tie tolerance of
@@ -36,9 +39,19 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   Discount members never buy to qualify; their own-use products, like everyone's, are in
   their own-purchase volume already (the month loop's, shared).
 - Paid-as rank: the highest rank (the last in the plan's list) whose personal volume, group
-  volume (own personal volume plus the whole sponsor downline's) and active legs (active
-  personal enrollees) the participant meets this month while active; or, if higher, the rank
-  their enrollment package gives (schema v1.1 ``costs.packages[].rank``), held while active.
+  volume (own personal volume plus the whole sponsor downline's), active legs (active
+  personal enrollees) and team size (schema v1.1 ``min_team_size``: active participants
+  anywhere in the sponsor downline, oneself not counted) the participant meets this month
+  while active; or, if higher, the rank their enrollment package gives (schema v1.1
+  ``costs.packages[].rank``), held while active.
+- Rates by rank (schema v1.1, :meth:`ReferenceEngine._by_rank`): a rank's ``discount``,
+  ``unilevel_rates`` and ``binary_rate`` are its own, else the highest lower rank's, else (below
+  every rank that sets one) the plan's own: the products' wholesale prices, the unilevel's
+  ``rates``, the binary's ``rate``. A participant at a rank with a discount pays retail x (1 -
+  discount) for what they buy: of the wholesale price of their own purchases they do not pay
+  1 - (1 - discount) x mean retail / mean wholesale (negative when the products' own discount
+  is larger; the month loop applies it to the money), and their retail margin is discount x
+  the retail price of a customer's order.
 - Enrollment packages (schema v1.1): a recruit's package adds its volume to their kit volume in
   the month they join (the month loop's, shared), and so to every volume paid on up the line;
   in a binary leg, the recruits who bought each package are counted apart.
@@ -46,7 +59,8 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   first free position under the sponsor; under a full position, recruits spill over to its
   children in turn (first child, second, ..., then the first again), recursively, so both
   legs of a binary and every line of a matrix fill level by level.
-- retail_margin: customers x (mean retail - mean wholesale). retail_commission: rate x
+- retail_margin: customers x (mean retail - mean wholesale), or at a rank with a discount
+  customers x discount x mean retail (both in the customers' mix). retail_commission: rate x
   customers x mean retail. Source: customer sales.
 - enrollment_bonus: for each recruit of the month, ``amounts[k-1]`` to the k-th sponsor
   upline. fast_start: ``rates[k-1]`` x the recruit's own purchase and kit volume to the k-th
@@ -55,11 +69,15 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   volume; "customer": customer volume only) to the k-th sponsor upline, who must be qualified
   and have level k unlocked by their rank (:meth:`ReferenceEngine._levels_open`); with
   compression, unqualified uplines (those who quit included) are skipped and do not count as a
-  level.
+  level. With rates by rank the rate is the k-th of the upline's rank's list (of the
+  unilevel's ``rates`` for those below, and those who quit): a level past the end of that list
+  pays nothing and is owed nothing; unqualified and locked pay is breakage at that rate, and
+  levels above the top of the network are breakage at the unilevel's own ``rates``.
 - matrix: ``rates[k-1]`` x volume to the k-th upline in the matrix, if qualified.
 - binary: each active participant's left and right legs hold the volume of the two subtrees
-  below them plus carry-over; pay is rate x the weaker leg, at most ``monthly_cap``, to the
-  qualified; with carry-over the stronger leg's unmatched volume (per source) is kept for
+  below them plus carry-over; pay is rate (their rank's ``binary_rate``, schema v1.1, else
+  the component's) x the weaker leg, at most ``monthly_cap``, to the qualified; with
+  carry-over the stronger leg's unmatched volume (per source) is kept for
   next month, and lost when the participant quits. Sources follow the weaker leg's volume.
   A leg's volume is its people counted (customers, active, new, products bought to qualify,
   active members and sellers) and turned into volume by the shared ``count_volumes``, as
@@ -67,7 +85,8 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
 - binary cycles (schema v1.1, when the binary states cycle volumes, a carry cap or what
   happens to an unqualified member's legs; :meth:`ReferenceEngine._binary_rules`): with cycle
   volumes x (left) and y (right), the legs make n = min(floor(left / x), floor(right / y))
-  whole cycles, each paying ``cycle_pay`` or else rate x min(x, y); they use n x x of the left
+  whole cycles, each paying ``cycle_pay`` or else rate x min(x, y) (the rank's rate, with
+  rates by rank); they use n x x of the left
   leg and n x y of the right. Without cycle volumes, the weaker leg's volume is matched on
   both legs and pays the rate, as above. Pay is at most ``monthly_cap`` and follows the volume
   of the leg that limits the cycles (left / x against right / y; the weaker leg without
@@ -211,6 +230,7 @@ class ReferenceEngine:
                 for i in range(n)]
         group = self._group_volumes(parent, pv)
         legs = self._active_legs(parent, active)
+        team = self._team_sizes(parent, active)
         units = [0] * n
         for i in range(n):
             if not (active[i] and legs[i] > 0 and buys[i]
@@ -218,7 +238,8 @@ class ReferenceEngine:
                 continue
             target = params.min_personal_volume
             for spec in params.ranks:
-                if reaches(group[i], spec.min_group_volume) and legs[i] >= spec.min_active_legs:
+                if (reaches(group[i], spec.min_group_volume) and legs[i] >= spec.min_active_legs
+                        and team[i] >= spec.min_team_size):
                     target = max(params.min_personal_volume, spec.min_personal_volume)
             if not reaches(pv[i], target):
                 products = (target - pv[i]) / params.unit_volume - 1e-9  # whole ones, below
@@ -233,6 +254,34 @@ class ReferenceEngine:
             if parent[i] >= 0:
                 group[parent[i]] += group[i]
         return group
+
+    @staticmethod
+    def _team_sizes(parent: list[int], active: list[bool]) -> list[int]:
+        """Active participants anywhere in each participant's sponsor downline (not oneself)."""
+        team = [0] * len(parent)
+        for i in range(len(parent)):
+            if not active[i]:
+                continue
+            at = parent[i]
+            while at >= 0:
+                team[at] += 1
+                at = parent[at]
+        return team
+
+    @staticmethod
+    def _by_rank(params: Params, name: str, below: object) -> list:
+        """A rate by rank for each rank (schema v1.1).
+
+        Its own, else the highest lower rank's, else ``below``; the last entry, ``below``, is
+        for no rank (``NO_RANK`` is -1).
+        """
+        out = []
+        current = below
+        for spec in params.ranks:
+            if getattr(spec, name) is not None:
+                current = getattr(spec, name)
+            out.append(current)
+        return [*out, below]
 
     @staticmethod
     def _active_legs(parent: list[int], active: list[bool]) -> list[int]:
@@ -264,8 +313,15 @@ class ReferenceEngine:
             for recruit in m.new.tolist():
                 first_order[recruit] = vo[recruit] + vk[recruit]
 
+        discount = self._by_rank(params, "discount", None)
         if "retail_margin" in comps:
-            got = [customers[i] * params.margin_per_customer for i in range(n)]
+            got = []
+            for i in range(n):
+                d = discount[rank[i]] if params.discount_price is not None else None
+                if d is None:  # bought at the products' wholesale prices
+                    got.append(customers[i] * params.margin_per_customer)
+                else:  # bought at retail x (1 - discount): the discount is the margin
+                    got.append(customers[i] * (d * params.retail_per_customer))
             pay["retail_margin"] = np.array(got)
             src["retail_margin"] = np.array([sum(got), 0.0, 0.0])
         if "retail_commission" in comps:
@@ -312,7 +368,7 @@ class ReferenceEngine:
             src["matrix"] = np.array(tags)
         if "binary" in comps and net.binary is not None:
             pay["binary"], src["binary"] = self._binary(params, net, m, active, qualified,
-                                                        breakage)
+                                                        breakage, rank)
         if "breakaway" in comps:
             pay["breakaway"], src["breakaway"] = self._breakaway(
                 params, parent, qualified, rank, vc, vo, vk, breakage
@@ -341,8 +397,15 @@ class ReferenceEngine:
                 params, parent, self._earners(params, c, qualified, rank), matched, pay, src,
                 breakage)
         act = m.act
+        saving = None
+        if params.discount_price is not None:  # the share of the wholesale price not paid
+            saving = []
+            for i in act.tolist():
+                d = discount[rank[i]]
+                saving.append(0.0 if d is None else 1 - (1 - d) * params.discount_price)
         return MonthPay({k: v[act] for k, v in pay.items()}, src, breakage,
-                        np.array(rank, dtype=np.int64)[act])
+                        np.array(rank, dtype=np.int64)[act],
+                        None if saving is None else np.array(saving))
 
     @staticmethod
     def _one_time_bonuses(params: Params, bonus_rank: np.ndarray, m: Month,
@@ -496,6 +559,7 @@ class ReferenceEngine:
         given = params.packages.rank if params.packages is not None else ()
         group = cls._group_volumes(parent, pv)
         legs = cls._active_legs(parent, active)
+        team = cls._team_sizes(parent, active)
         for i in range(n):
             for r, spec in enumerate(params.ranks):
                 if (
@@ -503,6 +567,7 @@ class ReferenceEngine:
                     and reaches(pv[i], spec.min_personal_volume)
                     and reaches(group[i], spec.min_group_volume)
                     and legs[i] >= spec.min_active_legs
+                    and team[i] >= spec.min_team_size
                 ):
                     rank[i] = r
             # The rank the participant's package gives, when higher.
@@ -550,6 +615,10 @@ class ReferenceEngine:
         c = params.components["unilevel"]
         n = len(parent)
         opened = [ReferenceEngine._levels_open(params, rank[i]) for i in range(n)]
+        # Rates by the payee's rank (schema v1.1): theirs, the highest lower rank's, else the
+        # component's (the last entry, for no rank); a rank is paid as many levels as its list.
+        rates_of = ReferenceEngine._by_rank(params, "unilevel_rates", c.rates)
+        levels = max(len(r) for r in rates_of)
         got = [0.0] * n
         tags = [0.0, 0.0, 0.0]
         for i in range(n):
@@ -558,14 +627,18 @@ class ReferenceEngine:
             if value <= 0:
                 continue
             at = i
-            for k, rate in enumerate(c.rates, 1):
+            for k in range(1, levels + 1):
                 at = parent[at]
                 if c.compression:
                     while at >= 0 and not qualified[at]:
                         at = parent[at]
-                if at < 0:
+                if at < 0:  # counted at the component's rates
                     breakage["top_of_network"] += sum(c.rates[k - 1:]) * value
                     break
+                own = rates_of[rank[at]]
+                if k > len(own):
+                    continue  # a level this payee's rank is not paid at: nothing owed
+                rate = own[k - 1]
                 if not qualified[at]:
                     breakage["unqualified"] += rate * value
                 elif opened[at] is not None and opened[at] < k:
@@ -584,6 +657,7 @@ class ReferenceEngine:
         active: list[bool],
         qualified: list[bool],
         breakage: dict[str, float],
+        rank: list[int],
     ) -> tuple[np.ndarray, np.ndarray]:
         c = params.components["binary"]
         tree = net.binary
@@ -616,7 +690,9 @@ class ReferenceEngine:
         none = [0.0, 0.0, 0.0]
         got = [0.0] * n
         tags = [0.0, 0.0, 0.0]
-        rate = c.rate or 0.0
+        # The binary rate by each one's rank (schema v1.1; the component's below every rank).
+        rates = ReferenceEngine._by_rank(params, "binary_rate", c.rate or 0.0)
+        by_rank = any(r.binary_rate is not None for r in params.ranks)
         carried = net.carry.of(np.arange(n))  # (leg, source, participant)
         kept = np.zeros((2, 3, n))  # what is carried into next month
         for i in range(n):
@@ -628,9 +704,10 @@ class ReferenceEngine:
                 fresh = (count_volumes(params, np.array(below[kid])[:, None])[:, 0].tolist()
                          if kid >= 0 else none)
                 legs.append([fresh[s] + float(carried[side, s, i]) for s in range(3)])
+            rate = rates[rank[i]]
             if c.binary_rules:
-                got[i], paid, kept_i = ReferenceEngine._binary_rules(c, legs, qualified[i],
-                                                                    breakage)
+                got[i], paid, kept_i = ReferenceEngine._binary_rules(
+                    c, legs, qualified[i], breakage, rate if by_rank else None)
                 tags = [tags[s] + paid[s] for s in range(3)]
                 for side in range(2):
                     for s in range(3):
@@ -660,11 +737,12 @@ class ReferenceEngine:
 
     @staticmethod
     def _binary_rules(c: Component, legs: list[list[float]], qualified: bool,
-                      breakage: dict[str, float]
+                      breakage: dict[str, float], rate: float | None = None
                       ) -> tuple[float, list[float], list[list[float]]]:
         """One participant's binary month under schema v1.1's rules.
 
-        ``legs`` is (side, source) with carry-over added. Returns the pay, its sources and what
+        ``legs`` is (side, source) with carry-over added; ``rate``: their rank's rate (None:
+        the component's). Returns the pay, its sources and what
         each leg carries into next month (side, source). The rules are in this module's
         docstring (binary cycles).
         """
@@ -672,13 +750,13 @@ class ReferenceEngine:
         if c.cycles is None:
             matched = min(total)
             used = [matched, matched]
-            raw = (c.rate or 0.0) * matched
+            raw = (c.rate or 0.0 if rate is None else rate) * matched
             lead = 0 if total[0] <= total[1] else 1
         else:
             x, y = c.cycles
             cycles = min(float(whole_cycles(total[0], x)), float(whole_cycles(total[1], y)))
             used = [cycles * x, cycles * y]
-            raw = c.pay_per_cycle * cycles
+            raw = (c.pay_per_cycle if rate is None else rate * min(x, y)) * cycles
             lead = 0 if total[0] / x <= total[1] / y else 1
         if not qualified and c.unqualified_legs == "carry":
             used, raw = [0.0, 0.0], 0.0

@@ -226,6 +226,15 @@ RANKS = _repeat(
     Field("advancement_bonus", "money"),
     Field("fast_start_bonus", "money"),
     Field("fast_start_within_months", "integer"),
+    Field("min_team_size", "integer"),
+    Field("discount", "fraction",
+          hint="0.25 or 25% off the retail price. Leave blank to keep the rank below's (below "
+               "every rank: the wholesale prices)."),
+    Field("unilevel_rates", "fractions",
+          hint="Level 1 first, separated by commas: 0.05, 0.05, 0.03. Leave blank to keep the "
+               "rank below's (or the unilevel's rates)."),
+    Field("binary_rate", "fraction",
+          hint="Leave blank to keep the rank below's (or the binary's rate)."),
 )
 DISCLOSURES = _group(
     "disclosures",

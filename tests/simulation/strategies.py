@@ -128,6 +128,25 @@ def ranks(draw: st.DrawFn, at_least: int = 0) -> list[dict[str, Any]]:
 
 
 @st.composite
+def rank_rates(draw: st.DrawFn, unilevel: bool, binary: bool) -> dict[str, Any]:
+    """Rates by rank (schema v1.1) for one rank, each drawn or left out.
+
+    A discount, a team size, unilevel rates (with a unilevel) and a binary rate (with a binary
+    paid at a rate).
+    """
+    out: dict[str, Any] = {}
+    if draw(st.booleans()):
+        out["discount"] = draw(st.sampled_from([0.0, 0.2, 0.25, 0.5, 0.9]))
+    if draw(st.booleans()):
+        out["min_team_size"] = draw(st.sampled_from([0, 1, 3, 10]))
+    if unilevel and draw(st.booleans()):
+        out["unilevel_rates"] = draw(rates)
+    if binary and draw(st.booleans()):
+        out["binary_rate"] = draw(rate)
+    return out
+
+
+@st.composite
 def product(draw: st.DrawFn) -> dict[str, Any]:
     """One product; half of them state their own volume."""
     wholesale = draw(st.sampled_from([0, 10, 20, 48, 100]))
@@ -165,7 +184,7 @@ def packages(draw: st.DrawFn, rank_names: list[str]) -> list[dict[str, Any]]:
 @st.composite
 def sim_plans(draw: st.DrawFn, with_packages: bool = False,
               using: tuple[str, ...] = (), binary_cycles: bool = False,
-              one_time: bool = False) -> Plan:
+              one_time: bool = False, by_rank: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
@@ -174,6 +193,7 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     cap, unqualified legs).
     ``one_time``: the plan has ranks and draws schema v1.1's one-time bonuses and conditions on
     a bonus (:func:`bonus_rules`); without it, half the plans draw them.
+    ``by_rank``: at least one rank, each with rates by rank (schema v1.1) drawn.
     """
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
@@ -199,7 +219,7 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
                 "min_retail_customers": draw(st.sampled_from([0, 0, 1])),
             },
             "components": [draw(component(k)) for k in kinds],
-            "ranks": draw(ranks(1 if {"rank_bonus", "breakaway"} & set(kinds) or one_time
+            "ranks": draw(ranks(1 if {"rank_bonus", "breakaway"} & set(kinds) or one_time or by_rank
                                 else 0)),
             "payout_cap_fraction": draw(st.none() | st.sampled_from([0.1, 0.45, 0.9])),
         },
@@ -219,6 +239,11 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
             binary.pop("rate", None)
     if one_time or draw(st.booleans()):
         draw(bonus_rules(doc))
+    if by_rank:
+        comps = {c["type"]: c for c in doc["compensation"]["components"]}
+        paid_at_rate = "binary" in comps and "cycle_pay" not in comps["binary"]
+        for r in doc["compensation"]["ranks"]:
+            r.update(draw(rank_rates("unilevel" in comps, paid_at_rate)))
     return Plan.from_dict(doc)
 
 

@@ -74,6 +74,17 @@ def test_engines_agree_on_binary_cycles(plan: Plan, assumptions: Assumptions, se
     _assert_same_run(plan, assumptions, seed)
 
 
+@settings(max_examples=40, deadline=None)
+@given(plan=sim_plans(using=("unilevel", "binary"), by_rank=True),
+       assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_rates_by_rank(plan: Plan, assumptions: Assumptions,
+                                        seed: int) -> None:
+    assert plan.schema_version == "1.1" or not any(
+        r.discount is not None or r.unilevel_rates or r.binary_rate is not None
+        or r.min_team_size for r in plan.compensation.ranks)
+    _assert_same_run(plan, assumptions, seed)
+
+
 @settings(max_examples=25, deadline=None)
 @given(doc=valid_plans(), seed=st.integers(0, 2**32 - 1))
 def test_engines_agree_on_any_valid_plan(doc: dict, seed: int) -> None:
