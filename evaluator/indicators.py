@@ -388,8 +388,8 @@ def position_return_paid(plan: Plan) -> str | None:
     if c is None:
         return None
     costs = plan.costs
-    months = (f"for {c.paid_months} month{'s' if c.paid_months != 1 else ''} from joining"
-              if c.paid_months is not None else "every month while active")
+    months = (f"for {c.months_paid} month{'s' if c.months_paid != 1 else ''} from joining"
+              if c.months_paid is not None else "every month while active")
     if c.per_month is not None:
         if c.per_month <= 0:
             return None

@@ -174,10 +174,10 @@ class Component:
     carry_cap: float | None = None
     unqualified_legs: Literal["carry", "flush"] | None = None
     # Return on one's own position (schema v1.1): per_month or rate_of_price (of the joining
-    # price) each month, for ``paid_months`` months from joining (None: while active).
+    # price) each month, for ``months_paid`` months from joining (None: while active).
     per_month: float | None = None
     rate_of_price: float | None = None
-    paid_months: int | None = None
+    months_paid: int | None = None
     requires_task: str | None = None
     # Pool (schema v1.1): ``share`` of company volume split ``split`` among ``rank`` and above.
     share: float | None = None
@@ -403,10 +403,10 @@ def _opt(value: Any) -> float | None:
 def _position_and_pool(k: dict[str, Any]) -> dict[str, Any]:
     """The position-return and pool fields of component ``k`` (schema v1.1), for Component."""
     if k["type"] == "position_return":
-        months = k.get("months")
+        months = k.get("months_paid")
         return {"per_month": _opt(k.get("per_month")),
                 "rate_of_price": _opt(k.get("rate_of_price")),
-                "paid_months": None if months is None else int(months),
+                "months_paid": None if months is None else int(months),
                 "requires_task": k.get("requires_task")}
     if k["type"] == "pool":
         return {"share": float(k["share"]), "rank": k["rank"], "split": k.get("split", "equal")}
@@ -454,7 +454,7 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             rate=_opt(k.get("rate")),
             rates=tuple(float(r) for r in k.get("rates") or ()),
             amounts=tuple(float(a) for a in k.get("amounts") or ()),
-            months=int(k.get("months") or 1),  # a position return's null months: paid_months
+            months=int(k.get("months", 1)),
             basis=k.get("basis", "all"),
             compression=bool(k.get("compression")),  # null (unknown): simulated without
             monthly_cap=_opt(k.get("monthly_cap")),

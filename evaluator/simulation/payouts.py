@@ -952,8 +952,8 @@ class VectorisedEngine:
             table = np.array((*prices, params.kit_money))  # index -1: no package
             chosen = m.package if m.package is not None else np.full(m.act.size, -1)
             p = c.rate_of_price * table[chosen]
-        if c.paid_months is not None:
-            p = np.where(m.t - m.join[m.act] < c.paid_months, p, 0.0)
+        if c.months_paid is not None:
+            p = np.where(m.t - m.join[m.act] < c.months_paid, p, 0.0)
         return p, np.array([0.0, 0.0, p.sum()])
 
     @staticmethod

@@ -93,7 +93,7 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   asked), is paid ``per_month``, or ``rate_of_price`` x the price they paid to join (their
   enrollment package's price when the plan has packages, else the starter kit plus the
   inventory package), in each month from the month they joined (counted as the first) for
-  ``months`` months (null: every month while active). No sale funds it, so its source is
+  ``months_paid`` months (null: every month while active). No sale funds it, so its source is
   enrollment: the money recruits bring in.
 - pool (schema v1.1): ``share`` x the month's whole commissionable volume (customer, own and
   kit volume of every active participant), rounded to a millionth, split equally among the
@@ -378,7 +378,7 @@ class ReferenceEngine:
         for i in range(n):
             if not active[i]:
                 continue
-            if c.paid_months is not None and m.t - join[i] >= c.paid_months:
+            if c.months_paid is not None and m.t - join[i] >= c.months_paid:
                 continue
             if c.per_month is not None:
                 got[i] = c.per_month

@@ -22,7 +22,7 @@ BASE: dict[str, Any] = {
 }
 
 RULES = {
-    "position_return": {"type": "position_return", "rate_of_price": 0.05, "months": 12,
+    "position_return": {"type": "position_return", "rate_of_price": 0.05, "months_paid": 12,
                         "requires_task": "post one ad a day"},
     "pool": {"type": "pool", "share": 0.03, "rank": "Director", "split": "equal"},
 }
@@ -60,10 +60,11 @@ def test_the_component_without_a_version_is_v1_1_and_kept(rule: str) -> None:
 def test_the_model_reads_the_fields() -> None:
     plan = Plan.from_dict(validate_plan(_with(RULES["position_return"])))
     c = plan.compensation.components[1]
-    assert (c.rate_of_price, c.per_month, c.paid_months, c.requires_task) == (
+    assert (c.rate_of_price, c.per_month, c.months_paid, c.requires_task) == (
         0.05, None, 12, "post one ad a day")
-    c = Plan.from_dict(_with({"type": "position_return", "per_month": 20})).compensation.components[1]
-    assert (c.per_month, c.paid_months) == (20.0, None)  # null months: while active
+    doc = _with({"type": "position_return", "per_month": 20})
+    c = Plan.from_dict(doc).compensation.components[1]
+    assert (c.per_month, c.months_paid) == (20.0, None)  # null months_paid: while active
     c = Plan.from_dict(validate_plan(_with(RULES["pool"]))).compensation.components[1]
     assert (c.share, c.rank, c.split) == (0.03, "Director", "equal")
 
@@ -75,9 +76,10 @@ def _errors(component: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def test_a_position_return_needs_exactly_one_amount() -> None:
-    [(path, message)] = _errors({"type": "position_return", "months": 3})
+    [(path, message)] = _errors({"type": "position_return", "months_paid": 3})
     assert path == "compensation.components[1].per_month"
-    assert "exactly one of per_month" in message and "neither is given" in message
+    assert "exactly one of per_month" in message
+    assert "neither is given" in message
     [(path, message)] = _errors({"type": "position_return", "per_month": 5,
                                  "rate_of_price": 0.1})
     assert "both are given" in message
@@ -86,8 +88,8 @@ def test_a_position_return_needs_exactly_one_amount() -> None:
 def test_a_position_return_out_of_range_is_named() -> None:
     errors = _errors({"type": "position_return", "rate_of_price": 1.5})
     assert [p for p, _ in errors] == ["compensation.components[1].rate_of_price"]
-    errors = _errors({"type": "position_return", "per_month": 5, "months": 0})
-    assert [p for p, _ in errors] == ["compensation.components[1].months"]
+    errors = _errors({"type": "position_return", "per_month": 5, "months_paid": 0})
+    assert [p for p, _ in errors] == ["compensation.components[1].months_paid"]
 
 
 def test_a_pool_names_a_rank_of_the_plan() -> None:
@@ -96,6 +98,7 @@ def test_a_pool_names_a_rank_of_the_plan() -> None:
     assert "'Diamond' is not one of the plan's ranks" in message
     assert "'Director'" in message
     errors = _errors({"type": "pool", "share": 0.03})
-    assert errors and errors[0][0].startswith("compensation.components[1]")
+    assert errors
+    assert errors[0][0].startswith("compensation.components[1]")
     errors = _errors({"type": "pool", "share": 0.03, "rank": "Director", "split": "by_volume"})
     assert [p for p, _ in errors] == ["compensation.components[1].split"]

@@ -7,7 +7,7 @@ from typing import Any
 from evaluator.rubric import Rubric, score
 from tests.rubric.test_indicators import SIMULATION, _indicators, _plan
 
-ADS = {"type": "position_return", "rate_of_price": 0.05, "months": 12,
+ADS = {"type": "position_return", "rate_of_price": 0.05, "months_paid": 12,
        "requires_task": "post one ad a day"}
 PACKAGES = [{"name": "Ad package", "price": 289}, {"name": "Family package", "price": 1375}]
 

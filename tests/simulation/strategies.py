@@ -61,7 +61,7 @@ def position_return(draw: st.DrawFn) -> dict[str, Any]:
     out: dict[str, Any] = (
         {"per_month": draw(money)} if draw(st.booleans())
         else {"rate_of_price": draw(st.sampled_from([0.01, 0.05, 0.125, 1.0]))})
-    out["months"] = draw(st.none() | st.integers(1, 6))
+    out["months_paid"] = draw(st.none() | st.integers(1, 6))
     if draw(st.booleans()):
         out["requires_task"] = "post one ad a day"
     return out

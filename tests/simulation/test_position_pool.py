@@ -36,7 +36,7 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 
 def test_position_return_per_month_for_its_months(engine: str) -> None:
-    prm = params(plan([{"type": "position_return", "per_month": 10, "months": 3}]))
+    prm = params(plan([{"type": "position_return", "per_month": 10, "months_paid": 3}]))
     # Month 5. 0 joined in month 0 (its 6th month: past 3), 1 in month 3 (its 3rd: paid),
     # 2 in month 5 but quit, 3 in month 4 (its 2nd: paid).
     mp = pay_with(engine, prm, CHAIN, inactive=(2,), join={0: 0, 1: 3, 2: 5, 3: 4})
@@ -49,7 +49,7 @@ def test_position_return_per_month_for_its_months(engine: str) -> None:
 def test_position_return_while_active_on_the_kit_and_inventory_price(engine: str) -> None:
     prm = params(plan([{"type": "position_return", "rate_of_price": 0.1}],
                       {"starter_kit": 40, "inventory_package": 60}))
-    # No months: paid every active month. The joining price is 40 + 60 = 100: 0.1 x 100 = 10,
+    # No months_paid: paid every active month. The joining price is 40 + 60 = 100: 0.1 x 100 = 10,
     # to the unqualified too (nobody's personal volume reaches 500: no sale is asked).
     mp = pay_with(engine, prm, CHAIN, join={0: 0, 1: 0, 2: 1, 3: 5},
                   inactive=(1,))
