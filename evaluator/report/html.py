@@ -148,15 +148,15 @@ def _position_pool_terms(component: Mapping[str, Any], currency: str) -> str:
         )
     months = component.get("months_paid")
     if component.get("per_month") is not None:
-        amount = f"{view.money(component.get('per_month'), currency)} a month"
+        amount = f"{view.money(component.get('per_month'), currency)} each month"
     else:
         share = view.percent(component.get("rate_of_price"))
-        amount = f"{share} of the price paid to join, a month"
+        amount = f"{share} of the price paid to join each month"
     paid = (f"for {view.number(months)} month(s) from joining" if months is not None
-            else "every month while active")
+            else "while active")
     task = f", for: {component['requires_task']}" if component.get("requires_task") else ""
     return (
-        f"{amount} {paid}{task}, for holding a position rather than for any sale (no customer "
+        f"{amount}, {paid}{task}, for holding a position rather than for any sale (no customer "
         "pays for it: counted as paid from recruits' money)"
     )
 
