@@ -19,8 +19,9 @@ misreading there is not caught by comparing the engines; tests/simulation/test_c
 checks the average order and churn by hand): the run parameters (``Params.build``: the scale,
 the average order, costs), the month loop (recruiting, the random draws and their order,
 customers, the month's customer, own-purchase and kit volumes, costs, churn with the loss
-boost, the payout cap and the rounding of each participant's month), the tree storage
-(``Tree.attach``: parents, depths) and the binary carry-over store, and the tie tolerance of
+boost, the payout cap and the rounding of each participant's month; each participant's
+enrollment package, whose price a return on one's own position may pay a share of), the tree
+storage (``Tree.attach``: parents, depths) and the binary carry-over store, and the tie tolerance of
 every threshold (``reaches``), so both engines decide a tie alike. The rules:
 
 - Qualification (:meth:`ReferenceEngine.qualify`): personal volume is customer volume, plus

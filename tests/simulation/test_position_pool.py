@@ -129,3 +129,18 @@ def test_engines_agree_on_plans_with_returns_and_pools(plan: Plan, assumptions: 
 def test_engines_agree_on_returns_on_packages(plan: Plan, assumptions: Assumptions,
                                               seed: int) -> None:
     _assert_same_run(plan, assumptions, seed)
+
+
+def test_the_company_funds_the_returns_in_the_payout_ratio() -> None:
+    from evaluator.simulation import simulate
+
+    base = [{"type": "retail_commission", "rate": 0.1}]
+    returns = [*base, {"type": "position_return", "per_month": 20}]
+    small = Assumptions.from_overrides({"max_participants": 200, "horizon_months": 6,
+                                        "runs": 1})
+    without = simulate(plan(base), small, 3).to_dict()
+    with_returns = simulate(plan(returns), small, 3).to_dict()
+    assert with_returns["payout_ratio"] > without["payout_ratio"]
+    assert without["pay_sources"]["enrollment"] == 0.0
+    assert with_returns["pay_sources"]["enrollment"] > 0.5  # 20 a month beside ~10 of sales
+    assert with_returns["pay_by_component"]["position_return"] > 0
