@@ -198,6 +198,18 @@ COLUMNS: tuple[Column, ...] = (
          worded="compensation.components[].requires_rank") for kind in CONDITIONED),
     *(_c(f"{kind}_min_recruit_order_volume", "number", "volume", "0",
          worded="compensation.components[].min_recruit_order_volume") for kind in CONDITIONED),
+    _c("position_return_per_month", "money", "money per month", "none",
+       worded="compensation.components[].per_month"),
+    _c("position_return_rate_of_price", "fraction", "fraction 0-1 per month", "none",
+       worded="compensation.components[].rate_of_price"),
+    _c("position_return_months_paid", "integer", "months", "while active",
+       worded="compensation.components[].months_paid"),
+    _c("position_return_task", "text", "text", "none",
+       worded="compensation.components[].requires_task"),
+    _c("pool_share", "fraction", "fraction 0-1", "none",
+       worded="compensation.components[].share"),
+    _c("pool_rank", "text", "rank name", "the row's rank (rank_name)",
+       worded="compensation.components[].rank"),
     _c("rank_name", "text", "text", "Rank 1 (when any rank_ column is filled)",
        meaning="Name of the plan's rank (a row describes at most one)."),
     _c("rank_min_personal_volume", "number", "volume per month", "0",
@@ -564,12 +576,51 @@ def _components(values: Mapping[str, Any], columns: dict[str, str]) -> tuple[
                            values[column])
                 for column in (f"{kind}_requires_rank", f"{kind}_min_recruit_order_volume")
                 if column in values)
+    for component, owners in _position_and_pool(values, ranks):
+        add(component, owners)
     if not components and not errors:
         columns["compensation.components"] = "retail_margin"
         errors.append(FieldError(
             "retail_margin", "is false and the row fills no other pay column, so the plan pays "
             "nothing; set retail_margin to true or give retail_commission_rate"))
     return components, ranks, errors
+
+
+_POSITION_RETURN_COLUMNS = {
+    "position_return_per_month": "per_month",
+    "position_return_rate_of_price": "rate_of_price",
+    "position_return_months_paid": "months_paid",
+    "position_return_task": "requires_task",
+}
+"""The schema v1.1 return-on-one's-own-position columns -> the component fields they fill."""
+
+
+def _position_and_pool(values: Mapping[str, Any], ranks: list[dict[str, Any]]
+                       ) -> list[tuple[dict[str, Any], dict[str, str]]]:
+    """The position return and pool a row's columns describe, each with its columns by field.
+
+    A pool's rank is ``pool_rank``, else the row's one rank.
+    """
+    out: list[tuple[dict[str, Any], dict[str, str]]] = []
+    given = [c for c in _POSITION_RETURN_COLUMNS if c in values]
+    if given:
+        component: dict[str, Any] = {"type": "position_return"}
+        owners = {"": given[0]}
+        for column, key in _POSITION_RETURN_COLUMNS.items():
+            if column in values:
+                component[key] = values[column]
+            owners[key] = column
+        out.append((component, owners))
+    if "pool_share" in values or "pool_rank" in values:
+        pool: dict[str, Any] = {"type": "pool"}
+        if "pool_share" in values:
+            pool["share"] = values["pool_share"]
+        rank = values.get("pool_rank") or (ranks[0]["name"] if ranks else None)
+        if rank is not None:
+            pool["rank"] = rank
+        out.append((pool, {"": "pool_share" if "pool_share" in values else "pool_rank",
+                           "share": "pool_share", "rank": "pool_rank"}))
+    return out
 
 
 def _applies(column: str, plan_type: str) -> bool:

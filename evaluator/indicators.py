@@ -440,6 +440,44 @@ def _pays_for_recruiting(x: Inputs) -> tuple[Value, str]:
     return False, "Nothing is paid for a sign-up as such; pay needs product volume." + reading
 
 
+def position_return_paid(plan: Plan) -> str | None:
+    """What the plan's return on one's own position pays, in words; None when it pays nothing."""
+    c = next((k for k in plan.compensation.components if k.type == "position_return"), None)
+    if c is None:
+        return None
+    costs = plan.costs
+    months = (f"for {c.months_paid} month{'s' if c.months_paid != 1 else ''} from joining"
+              if c.months_paid is not None else "every month while active")
+    if c.per_month is not None:
+        if c.per_month <= 0:
+            return None
+        amount = formatting.money(c.per_month, costs.currency)
+    else:
+        prices = [p.price for p in costs.packages] or [costs.starter_kit + costs.inventory_package]
+        if not c.rate_of_price or max(prices) <= 0:
+            return None
+        amount = f"{pct(c.rate_of_price)} of the price paid to join"
+    task = f", for: {c.requires_task}" if c.requires_task else ""
+    return f"{amount} a month {months}{task}"
+
+
+@indicator("pays_return_on_position", "Pays a return on one's own position", "yes/no", "input")
+def _pays_return_on_position(x: Inputs) -> tuple[Value, str]:
+    paid = position_return_paid(x.plan)
+    if paid is not None:
+        return True, (
+            f"The plan pays {paid}, for holding a position or package rather than for any "
+            "sale; no customer pays for it, so it can only come from the money later recruits "
+            "bring in."
+        )
+    if x.plan.schema_version == "1":
+        return None, (
+            "Plan schema v1 cannot state a return on one's own position (pay for holding a "
+            "package or posting ads), so whether the plan pays one is not known."
+        )
+    return False, "The plan as entered pays nothing for merely holding a position or package."
+
+
 @indicator("recruiting_reward_fraction", "Share of pay from recruiting", "share of all pay",
            "simulation")
 def _recruiting_share(x: Inputs) -> tuple[Value, str]:
@@ -456,6 +494,9 @@ def _recruiting_share(x: Inputs) -> tuple[Value, str]:
     if x.plan.compensation.has("first_order_bonus"):
         also += (" A first-order bonus counts here for its part paid on recruits' kits and "
                  "packages; its part paid on the product they buy counts with own purchases.")
+    if position_return_paid(x.plan) is not None:
+        also += (" It counts the returns on participants' own positions: no sale funds them, "
+                 "so they are paid from the money recruits bring in.")
     return value, (
         f"In the simulation {pct(value)} of all pay came from recruiting: enrollment bonuses, "
         f"fast-start bonuses and pay on recruits' kits and packages.{also}"

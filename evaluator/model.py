@@ -25,6 +25,8 @@ ComponentType = Literal[
     "rank_bonus",
     "matching_bonus",
     "first_order_bonus",
+    "position_return",
+    "pool",
 ]
 """For type checking only: tests/foundation/test_lists.py holds it equal to
 :data:`evaluator.schema.COMPONENT_TYPES`, the schema's list."""
@@ -177,6 +179,16 @@ class Component:
     # recruit's enrollment order must reach (0: any).
     requires_rank: str | None = None
     min_recruit_order_volume: float = 0.0
+    # Return on one's own position (schema v1.1): per_month or rate_of_price (of the joining
+    # price) each month, for ``months_paid`` months from joining (None: while active).
+    per_month: float | None = None
+    rate_of_price: float | None = None
+    months_paid: int | None = None
+    requires_task: str | None = None
+    # Pool (schema v1.1): ``share`` of company volume split ``split`` among ``rank`` and above.
+    share: float | None = None
+    rank: str | None = None
+    split: Literal["equal"] = "equal"
 
     @property
     def levels(self) -> int:
@@ -449,6 +461,19 @@ def _opt(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def _position_and_pool(k: dict[str, Any]) -> dict[str, Any]:
+    """The position-return and pool fields of component ``k`` (schema v1.1), for Component."""
+    if k["type"] == "position_return":
+        months = k.get("months_paid")
+        return {"per_month": _opt(k.get("per_month")),
+                "rate_of_price": _opt(k.get("rate_of_price")),
+                "months_paid": None if months is None else int(months),
+                "requires_task": k.get("requires_task")}
+    if k["type"] == "pool":
+        return {"share": float(k["share"]), "rank": k["rank"], "split": k.get("split", "equal")}
+    return {}
+
+
 def _build_plan(doc: dict[str, Any]) -> Plan:
     c = doc["costs"]
     costs = Costs(
@@ -504,6 +529,7 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             unqualified_legs=k.get("unqualified_legs"),
             requires_rank=k.get("requires_rank"),
             min_recruit_order_volume=_num(k.get("min_recruit_order_volume")),
+            **_position_and_pool(k),
         )
         for k in comp["components"]
     )

@@ -670,6 +670,31 @@ def field_errors(error: ValidationError, document: str) -> Iterator[FieldError]:
     yield FieldError(where, message, value)
 
 
+def _position_pool_errors(c: dict[str, Any], where: str, ranks: list[Any]
+                          ) -> Iterator[FieldError]:
+    """A position return states one of its two amounts; a pool names one of the plan's ranks."""
+    if c.get("type") == "position_return":
+        given = [k for k in ("per_month", "rate_of_price") if c.get(k) is not None]
+        if len(given) != 1:
+            yield FieldError(
+                f"{where}.per_month",
+                "a return on one's own position needs exactly one of per_month (an amount each "
+                "month) and rate_of_price (a share of the joining price each month)"
+                + ("; both are given" if len(given) == 2 else "; neither is given"),
+                c.get("per_month"),
+            )
+        return
+    names = [r.get("name") for r in ranks if isinstance(r, dict)]
+    rank = c.get("rank")
+    if isinstance(rank, str) and rank not in names:
+        yield FieldError(
+            f"{where}.rank",
+            f"{rank!r} is not one of the plan's ranks (compensation.ranks: "
+            f"{', '.join(map(repr, names)) or 'none'}); the pool is shared by a rank's holders",
+            rank,
+        )
+
+
 def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
     """Rules the JSON Schema cannot express."""
     comp = doc.get("compensation") or {}
@@ -690,6 +715,8 @@ def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
         seen[kind] = i
         if kind == "binary":
             yield from _binary_cycle_errors(c, f"compensation.components[{i}]")
+        if kind in ("position_return", "pool"):
+            yield from _position_pool_errors(c, f"compensation.components[{i}]", ranks)
         if kind in ("breakaway", "rank_bonus") and not ranks:
             yield FieldError(
                 "compensation.ranks",

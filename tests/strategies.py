@@ -145,6 +145,33 @@ def valid_plans(draw: st.DrawFn) -> dict[str, Any]:
     return plan
 
 
+@st.composite
+def plans_with_position_or_pool(draw: st.DrawFn) -> dict[str, Any]:
+    """A schema v1 document with a return on one's own position, a pool, or both added (schema
+    v1.1: the version is left to be inferred)."""
+    plan = draw(valid_plans())
+    del plan["schema_version"]
+    added = draw(st.sampled_from([("position_return",), ("pool",),
+                                  ("position_return", "pool")]))
+    components = plan["compensation"]["components"]
+    if "position_return" in added:
+        c: dict[str, Any] = {"type": "position_return"}
+        if draw(st.booleans()):
+            c["per_month"] = draw(money)
+        else:
+            c["rate_of_price"] = draw(fraction)
+        if draw(st.booleans()):
+            c["months_paid"] = draw(st.integers(1, 120))
+        if draw(st.booleans()):
+            c["requires_task"] = draw(name)
+        components.append(c)
+    if "pool" in added:
+        ranks = plan["compensation"].setdefault("ranks", [{"name": "Rank 1"}])
+        components.append({"type": "pool", "share": draw(fraction),
+                           "rank": draw(st.sampled_from([r["name"] for r in ranks]))})
+    return plan
+
+
 # One defect each: (name, mutate(plan, draw) -> (document, expected path)).
 def _set(plan: dict[str, Any], path: list[Any], value: Any) -> None:
     node = plan

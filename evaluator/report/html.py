@@ -157,7 +157,31 @@ def _terms(component: Mapping[str, Any], currency: str) -> str:
             f"by generation of enrollees: {_rates(component.get('rates'))} of what each earns "
             "in a month (every component but retail margin)"
         )
+    if kind in ("position_return", "pool"):
+        return _position_pool_terms(component, currency)
     return ", ".join(f"{k}: {v}" for k, v in component.items() if k != "type")
+
+
+def _position_pool_terms(component: Mapping[str, Any], currency: str) -> str:
+    """The terms of a return on one's own position or a pool (schema v1.1), in plain words."""
+    if component.get("type") == "pool":
+        return (
+            f"{view.percent(component.get('share'))} of the whole company's volume each month, "
+            f"split equally among the qualified at rank {component.get('rank')} or above"
+        )
+    months = component.get("months_paid")
+    if component.get("per_month") is not None:
+        amount = f"{view.money(component.get('per_month'), currency)} each month"
+    else:
+        share = view.percent(component.get("rate_of_price"))
+        amount = f"{share} of the price paid to join each month"
+    paid = (f"for {view.number(months)} month(s) from joining" if months is not None
+            else "while active")
+    task = f", for: {component['requires_task']}" if component.get("requires_task") else ""
+    return (
+        f"{amount}, {paid}{task}, for holding a position rather than for any sale (no customer "
+        "pays for it: counted as paid from recruits' money)"
+    )
 
 
 _BINARY_RULES = ("cycle_volume_left", "cycle_volume_right", "cycle_pay", "carry_cap",

@@ -1086,6 +1086,38 @@ class VectorisedEngine:
         return once
 
     @staticmethod
+    def _position_return(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+        """The return on each active participant's own position; source: enrollment."""
+        m, params = ctx.m, ctx.params
+        c = params.components["position_return"]
+        if c.per_month is not None:
+            p = np.full(m.act.size, c.per_month)
+        else:
+            assert c.rate_of_price is not None
+            prices = (params.packages.money if params.packages is not None else ())
+            table = np.array((*prices, params.kit_money))  # index -1: no package
+            chosen = m.package if m.package is not None else np.full(m.act.size, -1)
+            p = c.rate_of_price * table[chosen]
+        if c.months_paid is not None:
+            p = np.where(m.t - m.join[m.act] < c.months_paid, p, 0.0)
+        return p, np.array([0.0, 0.0, p.sum()])
+
+    @staticmethod
+    def _pool(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+        """The pool split equally among the qualified at its rank or above."""
+        m, params = ctx.m, ctx.params
+        c = params.components["pool"]
+        at = [r.name for r in params.ranks].index(c.rank)
+        pool = float(np.round((c.share or 0.0) * float(ctx.volume.sum()), PAY_DECIMALS))
+        sharers = m.qualified & (ctx.rank >= at)
+        count = int(sharers.sum())
+        if count == 0:
+            ctx.breakage["unqualified"] += pool
+            return np.zeros(m.act.size), np.zeros(3)
+        p = np.where(sharers, float(np.round(pool / count, PAY_DECIMALS)), 0.0)
+        return p, company_mix(m) * p.sum()
+
+    @staticmethod
     def _matching_bonus(ctx: _Context, pay: dict[str, np.ndarray], src: dict[str, np.ndarray]
                         ) -> tuple[np.ndarray, np.ndarray]:
         """The matching bonus on ``pay``, the month's pay of the other components, per active.

@@ -21,9 +21,10 @@ misreading there is not caught by comparing the engines; tests/simulation/test_c
 checks the average order and churn by hand): the run parameters (``Params.build``: the scale,
 the average order, costs), the month loop (recruiting, the random draws and their order,
 customers, the month's customer, own-purchase and kit volumes, costs, churn with the loss
-boost, the payout cap and the rounding of each participant's month, and turning the share a
-rank's discount saves into money off each one's own purchases), the tree storage
-(``Tree.attach``: parents, depths), the binary carry-over store and the stores of schema
+boost, the payout cap and the rounding of each participant's month, turning the share a
+rank's discount saves into money off each one's own purchases, and each participant's
+enrollment package, whose price a return on one's own position may pay a share of), the tree
+storage (``Tree.attach``: parents, depths), the binary carry-over store and the stores of schema
 v1.1's kept figures (``Network.first_order``, ``Network.bonus_rank``: each engine fills and
 reads them with its own code), and the tie tolerance of
 every threshold (``reaches``), so both engines decide a tie alike. The rules:
@@ -128,6 +129,18 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   enrolled them), who must be qualified, without compression. (The roundings, like each
   participant's month's, keep both engines' sums off the rounding's ties.) Source: the matched
   pay's, in the shares of the whole month's matched pay (customer, own-purchase, enrollment).
+- position_return (schema v1.1): every active participant, qualified or not (no sale is
+  asked), is paid ``per_month``, or ``rate_of_price`` x the price they paid to join (their
+  enrollment package's price when the plan has packages, else the starter kit plus the
+  inventory package), in each month from the month they joined (counted as the first) for
+  ``months_paid`` months (null: every month while active). No sale funds it, so its source is
+  enrollment: the money recruits bring in.
+- pool (schema v1.1): ``share`` x the month's whole commissionable volume (customer, own and
+  kit volume of every active participant), rounded to a millionth, split equally among the
+  qualified participants whose paid-as rank is ``rank`` or higher; each share rounded to a
+  millionth (a split's remainder below it is not paid nor counted). With nobody to share it
+  the pool is breakage (unqualified). Source: the month's volume shares (customer,
+  own-purchase, kit: enrollment), as for rank bonuses.
 - Pay the rates would give to an unqualified participant (for pay that follows volume up the
   tree: also one who quit), to a level locked by rank, above the top of the network, or
   above the binary cap is breakage, by that cause; the payout cap's cut is added by the month
@@ -390,6 +403,11 @@ class ReferenceEngine:
             pay["first_order_bonus"], src["first_order_bonus"] = self._first_order_bonus(
                 params, net, m, parent, self._earners(params, comps["first_order_bonus"],
                                                       qualified, rank), vo, vk, breakage)
+        if "position_return" in comps:
+            pay["position_return"], src["position_return"] = self._position_return(
+                params, m, active)
+        if "pool" in comps:
+            pay["pool"], src["pool"] = self._pool(params, qualified, rank, vc, vo, vk, breakage)
         if "matching_bonus" in comps:  # last: it matches the pay worked out above
             c = comps["matching_bonus"]
             matched = [self._ordered(net, i, c) for i in range(n)]
@@ -518,6 +536,52 @@ class ReferenceEngine:
             tags = [tags[s] + float(src[k][s]) for s in range(3)]
         part = sum(got) / whole if whole > 0 else 0.0
         return np.array(got), np.array([t * part for t in tags])
+
+    @staticmethod
+    def _position_return(params: Params, m: Month, active: list[bool]
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """The return on each participant's own position (see the rules), by participant id."""
+        c = params.components["position_return"]
+        n = m.n
+        join = m.join[:n].tolist()
+        package = m.spread(m.package, -1).tolist() if m.package is not None else [-1] * n
+        got = [0.0] * n
+        for i in range(n):
+            if not active[i]:
+                continue
+            if c.months_paid is not None and m.t - join[i] >= c.months_paid:
+                continue
+            if c.per_month is not None:
+                got[i] = c.per_month
+            else:
+                assert c.rate_of_price is not None
+                price = (params.packages.money[int(package[i])]
+                         if params.packages is not None and package[i] >= 0
+                         else params.kit_money)
+                got[i] = c.rate_of_price * price
+        return np.array(got), np.array([0.0, 0.0, sum(got)])
+
+    @staticmethod
+    def _pool(params: Params, qualified: list[bool], rank: list[int], vc: list[float],
+              vo: list[float], vk: list[float], breakage: dict[str, float]
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """The pool: its share of the month's volume, split equally (see the rules)."""
+        c = params.components["pool"]
+        at = [r.name for r in params.ranks].index(c.rank)
+        n = len(qualified)
+        volume = 0.0
+        for i in range(n):
+            volume += vc[i] + vo[i] + vk[i]
+        pool = float(np.round((c.share or 0.0) * volume, PAY_DECIMALS))
+        sharers = [i for i in range(n) if qualified[i] and rank[i] >= at]
+        got = [0.0] * n
+        if not sharers:
+            breakage["unqualified"] += pool
+        else:
+            each = float(np.round(pool / len(sharers), PAY_DECIMALS))
+            for i in sharers:
+                got[i] = each
+        return np.array(got), ReferenceEngine._volume_shares(vc, vo, vk) * sum(got)
 
     @staticmethod
     def _volume_shares(vc: list[float], vo: list[float], vk: list[float]) -> np.ndarray:

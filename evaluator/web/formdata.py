@@ -212,6 +212,15 @@ COMPONENTS = _repeat(
     Field("requires_rank", hint="The name of one of the ranks below; leave blank if the bonus "
                                 "needs none."),
     Field("min_recruit_order_volume", "number"),
+    # Return on one's own position and pool (schema v1.1).
+    Field("per_month", "money"),
+    Field("rate_of_price", "fraction", hint="A share a month: 0.05 or 5%."),
+    Field("months_paid", "integer", hint="Leave empty when it is paid every month while active."),
+    Field("requires_task"),
+    Field("share", "fraction", hint="A share of all the company's volume that month: 0.02 or 2%."),
+    Field("rank", hint="The name of one of the ranks below."),
+    Field("split", "choice", blank="equal", schema_hint=False,
+          choices=(("equal", "An equal share per participant at the rank or above"),)),
     min_rows=1,
 )
 RANKS = _repeat(

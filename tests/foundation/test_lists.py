@@ -45,6 +45,8 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "rank_bonus": {},
     "matching_bonus": {"rates": [0.1]},
     "first_order_bonus": {"rates": [0.1]},
+    "position_return": {"per_month": 10},
+    "pool": {"share": 0.02, "rank": "Director"},
 }
 """A smallest valid component of each type (test data; its keys are checked below)."""
 

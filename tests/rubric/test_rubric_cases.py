@@ -49,7 +49,7 @@ def test_every_case_file_covers_unknown_or_is_never_unknown() -> None:
         "payback_months", "break_even_active_recruits", "recruitment_depth_exceeding_market",
         "buyback_refund_fraction", "late_joiner_fraction_losing_money", "top_1pct_pay_share",
         "income_disclosure_net_of_costs", "disclosed_fraction_earning_nothing",
-        "disclosure_rosier_than_simulation",
+        "disclosure_rosier_than_simulation", "pays_return_on_position",
     }
     for ind_id in sorted(can_be_unknown):
         doc = yaml.safe_load((CASES_DIR / f"{ind_id}.yaml").read_text("utf-8"))

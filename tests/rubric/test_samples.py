@@ -150,13 +150,22 @@ def test_findings_and_questions_carry_the_evidence(
 def test_advocacy_rubric_scores_every_sample(
     sample_evaluations: dict[str, Evaluation], advocacy_rubric: Rubric
 ) -> None:
-    """The advocacy rubric judges the same indicators its own way, and still ranks the groups."""
+    """The advocacy rubric judges the same indicators its own way, and still ranks the groups.
+
+    Except a plan that pays a return on one's own position: Taylor's five flags do not name
+    that pattern, and a return paid to every holder spreads pay evenly (top_1pct_pay_share
+    low), so the advocacy rubric ranks it with the worst retail-first sample; it must still
+    see many red flags.
+    """
     labels = [v.label for v in advocacy_rubric.verdicts]
     scores: dict[str, list[float]] = {"retail-first": [], "recruiting-driven": []}
     for name, evaluation in sample_evaluations.items():
         result = score(advocacy_rubric, [s.indicator for s in evaluation.indicators])
         assert result.verdict in labels
-        scores[EXPECTED[name]["group"]].append(result.value)
         if EXPECTED[name]["group"] == "recruiting-driven":
             assert result.verdict != "Few red flags", name
+        if evaluation.plan.compensation.component("position_return") is not None:
+            assert result.verdict == "Many red flags", name
+            continue
+        scores[EXPECTED[name]["group"]].append(result.value)
     assert min(scores["recruiting-driven"]) > max(scores["retail-first"])

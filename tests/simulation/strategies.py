@@ -51,6 +51,11 @@ def component(draw: st.DrawFn, kind: str) -> dict[str, Any]:
             c["rates"] = draw(st.lists(rate, min_size=1, max_size=3))
         else:
             c["amounts"] = draw(st.lists(money, min_size=1, max_size=3))
+    elif kind == "position_return":
+        c.update(draw(position_return()))
+    elif kind == "pool":  # its rank is drawn with the plan's ranks (sim_plans)
+        c["share"] = draw(st.sampled_from([0.0, 0.01, 0.03, 0.1]))
+        c["split"] = "equal"
     return c
 
 
@@ -83,6 +88,19 @@ def bonus_rules(draw: st.DrawFn, doc: dict[str, Any]) -> None:
             c["requires_rank"] = draw(st.sampled_from(names))
         if draw(st.booleans()):
             c["min_recruit_order_volume"] = draw(st.sampled_from([0, 10, 38, 100, 250]))
+
+
+@st.composite
+def position_return(draw: st.DrawFn) -> dict[str, Any]:
+    """Schema v1.1's return on one's own position: an amount or a share of the joining price
+    a month, for some months or while active, with or without a task named."""
+    out: dict[str, Any] = (
+        {"per_month": draw(money)} if draw(st.booleans())
+        else {"rate_of_price": draw(st.sampled_from([0.01, 0.05, 0.125, 1.0]))})
+    out["months_paid"] = draw(st.none() | st.integers(1, 6))
+    if draw(st.booleans()):
+        out["requires_task"] = "post one ad a day"
+    return out
 
 
 @st.composite
@@ -161,7 +179,8 @@ def product(draw: st.DrawFn) -> dict[str, Any]:
 
 
 KINDS = ("retail_margin", "retail_commission", "enrollment_bonus", "fast_start", "unilevel",
-         "binary", "matrix", "breakaway", "rank_bonus", "matching_bonus", "first_order_bonus")
+         "binary", "matrix", "breakaway", "rank_bonus", "matching_bonus", "first_order_bonus",
+         "position_return", "pool")
 
 
 @st.composite
@@ -219,11 +238,14 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
                 "min_retail_customers": draw(st.sampled_from([0, 0, 1])),
             },
             "components": [draw(component(k)) for k in kinds],
-            "ranks": draw(ranks(1 if {"rank_bonus", "breakaway"} & set(kinds) or one_time or by_rank
-                                else 0)),
+            "ranks": draw(ranks(1 if {"rank_bonus", "breakaway", "pool"} & set(kinds) or one_time
+                                or by_rank else 0)),
             "payout_cap_fraction": draw(st.none() | st.sampled_from([0.1, 0.45, 0.9])),
         },
     }
+    for c in doc["compensation"]["components"]:
+        if c["type"] == "pool":
+            c["rank"] = draw(st.sampled_from([r["name"] for r in doc["compensation"]["ranks"]]))
     if with_packages:
         doc["costs"]["inventory_package"] = 0
         names = [r["name"] for r in doc["compensation"]["ranks"]]
