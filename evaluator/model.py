@@ -144,6 +144,34 @@ class Qualification:
     min_personal_volume: float = 0.0
     own_purchases_count: bool | None = None
     min_retail_customers: int = 0
+    # The retail-share gate (schema v1.1); None: no gate.
+    min_customer_share: CustomerShare | None = None
+
+
+@dataclass(frozen=True)
+class CustomerShare:
+    """A retail-share gate on downline pay (schema v1.1).
+
+    ``share`` of the volume (``of`` "own": one's personal volume; "downline": one's sponsor
+    group's, oneself included) must be customer volume; below it ``mode`` "full" pays no
+    downline pay that month and "pro_rata" scales it by the share reached over ``share``.
+    """
+
+    share: float
+    of: Literal["own", "downline"] = "downline"
+    mode: Literal["full", "pro_rata"] = "full"
+
+    def factor(self, customer_volume: float, volume: float) -> float:
+        """The part of downline pay kept with this ``customer_volume`` out of ``volume``.
+
+        No volume at all reaches a share of 0 only.
+        """
+        if self.share <= 0:
+            return 1.0
+        reached = customer_volume / volume if volume > 0 else 0.0
+        if reached >= self.share - 1e-9 * max(1.0, self.share):
+            return 1.0
+        return reached / self.share if self.mode == "pro_rata" else 0.0
 
 
 @dataclass(frozen=True)
@@ -388,6 +416,14 @@ def _opt(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def _customer_share(gate: dict[str, Any] | None) -> CustomerShare | None:
+    """The retail-share gate of a plan document (None when it states none)."""
+    if not gate:
+        return None
+    return CustomerShare(share=float(gate["share"]), of=gate.get("of", "downline"),
+                         mode=gate.get("mode", "full"))
+
+
 def _build_plan(doc: dict[str, Any]) -> Plan:
     c = doc["costs"]
     costs = Costs(
@@ -463,6 +499,7 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             min_personal_volume=_num(q.get("min_personal_volume")),
             own_purchases_count=q.get("own_purchases_count"),
             min_retail_customers=int(q.get("min_retail_customers", 0)),
+            min_customer_share=_customer_share(q.get("min_customer_share")),
         ),
         ranks=ranks,
         payout_cap_fraction=_opt(comp.get("payout_cap_fraction")),

@@ -135,7 +135,7 @@ from evaluator.economics import (
     retail_demand,
     startup_cost,
 )
-from evaluator.model import Component, Plan, Rank
+from evaluator.model import Component, CustomerShare, Plan, Rank
 from evaluator.simulation import sharing
 
 SOURCES = ("customer_sales", "own_purchases", "enrollment")
@@ -149,6 +149,10 @@ BREAKAGE_CAUSES = (
     "binary_cap",
     "payout_cap",
 )
+GATE_CAUSE = "customer_share"
+"""The breakage cause of a retail-share gate (schema v1.1), present only in a plan with one."""
+UNGATED = ("retail_margin", "retail_commission")
+"""Components a retail-share gate leaves alone: pay on one's own customers, as qualification."""
 UNMATCHED = ("retail_margin", "matching_bonus")
 """Components whose pay a matching bonus does not match: retail margin (the customer pays it,
 not the company) and the matching bonus itself; every other component's pay is matched."""
@@ -439,6 +443,7 @@ class Params:
     components: dict[str, Component]
     ranks: tuple[Rank, ...]
     packages: Packages | None = None  # enrollment packages (schema v1.1), None without
+    customer_share: CustomerShare | None = None  # the retail-share gate (schema v1.1)
 
     @classmethod
     def build(cls, plan: Plan, assumptions: Assumptions) -> Params:
@@ -508,6 +513,7 @@ class Params:
             components=components,
             ranks=comp.ranks,
             packages=Packages.build(plan, assumptions),
+            customer_share=comp.qualification.min_customer_share,
         )
 
     @property
@@ -832,9 +838,15 @@ def grow_one_by_one(engine: Engine, net: Network, recruits: np.ndarray,
         engine.place(tree, recruits, sponsors)
 
 
-def new_breakage() -> dict[str, float]:
-    """Breakage by cause for an engine to fill (the payout cap's is added by :func:`settle`)."""
-    return dict.fromkeys((c for c in BREAKAGE_CAUSES if c != "payout_cap"), 0.0)
+def new_breakage(params: Params | None = None) -> dict[str, float]:
+    """Breakage by cause for an engine to fill (the payout cap's is added by :func:`settle`).
+
+    With ``params`` of a plan with a retail-share gate, its cause (:data:`GATE_CAUSE`) too.
+    """
+    out = dict.fromkeys((c for c in BREAKAGE_CAUSES if c != "payout_cap"), 0.0)
+    if params is not None and params.customer_share is not None:
+        out[GATE_CAUSE] = 0.0
+    return out
 
 
 def reaches(value: np.ndarray | float, threshold: np.ndarray | float) -> np.ndarray | bool:
@@ -1190,6 +1202,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     by_component = dict.fromkeys(params.components, 0.0)
     sources = np.zeros(3)
     breakage = dict.fromkeys(BREAKAGE_CAUSES, 0.0)
+    if params.customer_share is not None:
+        breakage[GATE_CAUSE] = 0.0
     company_pay = company_sales = 0.0
     customer_sales = 0.0  # what customers' orders brought the company (in company_sales)
     top_up_months = 0  # participant-months that bought to qualify

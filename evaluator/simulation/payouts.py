@@ -35,6 +35,8 @@ from evaluator.simulation.network import (
     PRUNE_AT,
     SELLER,
     UNMATCHED,
+    GATE_CAUSE,
+    UNGATED,
     Carry,
     Month,
     MonthPay,
@@ -663,6 +665,20 @@ class _Underway:
     frame: Future[LegFrame] | None = None
 
 
+def _apply_gate(kept: np.ndarray, pay: dict[str, np.ndarray], src: dict[str, np.ndarray],
+                breakage: dict[str, float], kinds: list[str]) -> None:
+    """Scale each of ``kinds``' pay by ``kept`` (per active); what is lost is breakage.
+
+    A component's sources shrink in the proportion of its pay kept.
+    """
+    for kind in kinds:
+        before = float(pay[kind].sum())
+        pay[kind] = pay[kind] * kept
+        after = float(pay[kind].sum())
+        breakage[GATE_CAUSE] += before - after
+        src[kind] = src[kind] * (after / before) if before > 0 else src[kind]
+
+
 def _sponsor_group(net: Network, m: Month, params: Params) -> GroupCounts:
     """Sponsor-tree group counts of the month (and its dead subtrees dropped)."""
     return GroupCounts(net.sponsor, m, params).prune()
@@ -860,7 +876,7 @@ class VectorisedEngine:
                                              m.act.size), strict=True))
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
-        breakage = new_breakage()
+        breakage = new_breakage(params)
         for job in in_order:  # whatever ran first
             kind = job[0]
             paid, sources, own_breakage = done[job]
@@ -871,12 +887,41 @@ class VectorisedEngine:
                 pay[kind], src[kind] = paid, sources
             for cause, amount in own_breakage.items():
                 breakage[cause] += amount
+        kept = self._gate(params, net, m, group)
+        if kept is not None:  # before the matching bonus, which matches the pay kept
+            _apply_gate(kept, pay, src, breakage, [k for k in pay if k not in UNGATED])
         if "matching_bonus" in params.components:  # on the pay worked out above
             own = replace(uplines, breakage=breakage,
                           scratch=self._scratch.setdefault(("matching_bonus", (0, 1)), Scratch()))
             ctx = _Context(params, net, m, rank, group, own, volume, None, None, None)
             pay["matching_bonus"], src["matching_bonus"] = self._matching_bonus(ctx, pay, src)
+            if kept is not None:
+                _apply_gate(kept, pay, src, breakage, ["matching_bonus"])
         return MonthPay(pay, src, breakage, rank)
+
+    @staticmethod
+    def _gate(params: Params, net: Network, m: Month,
+              group: GroupCounts | None) -> np.ndarray | None:
+        """The part of downline pay each active participant keeps under a retail-share gate.
+
+        None without a gate (see :mod:`evaluator.simulation.reference`).
+        """
+        gate = params.customer_share
+        if gate is None:
+            return None
+        if gate.of == "own":
+            customer, volume = m.vc, m.vc + m.vo + m.vk
+        else:
+            if group is None:  # (the month's components are done: no pruning needed)
+                group = GroupCounts(net.sponsor, m, params)
+            vol = group.volumes(group.counts(m.act))
+            customer, volume = vol[0], vol[0] + vol[1] + vol[2]
+        reached = np.divide(customer, volume, out=np.zeros(m.act.size), where=volume > 0)
+        if gate.share <= 0:
+            return np.ones(m.act.size)
+        short = gate.mode == "pro_rata"
+        return np.where(reaches(reached, gate.share), 1.0,
+                        reached / gate.share if short else 0.0)
 
     @staticmethod
     def _retail_margin(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:

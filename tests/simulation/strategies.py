@@ -128,13 +128,16 @@ def packages(draw: st.DrawFn, rank_names: list[str]) -> list[dict[str, Any]]:
 
 @st.composite
 def sim_plans(draw: st.DrawFn, with_packages: bool = False,
-              using: tuple[str, ...] = (), binary_cycles: bool = False) -> Plan:
+              using: tuple[str, ...] = (), binary_cycles: bool = False,
+              customer_share: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
     ``using``: component types the plan always has (after the drawn ones).
     ``binary_cycles``: the plan has a binary that uses schema v1.1's rules (cycles, a carry
     cap, unqualified legs).
+    ``customer_share``: the plan has a retail-share gate (schema v1.1), of any share, whose
+    volume and mode.
     """
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
@@ -168,6 +171,12 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         doc["costs"]["inventory_package"] = 0
         names = [r["name"] for r in doc["compensation"]["ranks"]]
         doc["costs"]["packages"] = draw(packages(names))
+    if customer_share:
+        doc["compensation"]["qualification"]["min_customer_share"] = {
+            "share": draw(st.sampled_from([0.0, 0.3, 0.5, 2 / 3, 0.7, 1.0])),
+            "of": draw(st.sampled_from(["own", "downline"])),
+            "mode": draw(st.sampled_from(["full", "pro_rata"])),
+        }
     if binary_cycles:
         binary = next(c for c in doc["compensation"]["components"] if c["type"] == "binary")
         for key in ("cycle_volume_left", "cycle_volume_right", "cycle_pay", "carry_cap",
