@@ -183,6 +183,20 @@ QUALIFICATION = _group(
     Field("own_purchases_count", "tristate", choices=TRISTATE_CHOICES),
     Field("min_retail_customers", "integer"),
 )
+CUSTOMER_SHARE = _group(
+    "compensation.qualification.min_customer_share",
+    Field("share", "fraction",
+          hint="Leave blank if the plan has no such rule. 0.5 or 50%: the Vemma order asked "
+               "for more than half of the downline's volume."),
+    Field("of", "choice", schema_hint=False,
+          choices=(("", "Not stated (read as the whole group's)"),
+                   ("downline", "My whole group's volume, mine included"),
+                   ("own", "My own volume"))),
+    Field("mode", "choice", schema_hint=False,
+          choices=(("", "Not stated (read as no downline pay)"),
+                   ("full", "No downline pay that month"),
+                   ("pro_rata", "Downline pay scaled down in proportion"))),
+)
 COMPONENTS = _repeat(
     "compensation.components", "pay component",
     Field("type", "choice",
@@ -256,14 +270,16 @@ SOURCES = _repeat(
 )
 
 GROUPS: tuple[Group, ...] = (
-    COMPANY, COSTS, BUYBACK, COMPENSATION, QUALIFICATION, DISCLOSURES, INCOME_DISCLOSURE,
+    COMPANY, COSTS, BUYBACK, COMPENSATION, QUALIFICATION, CUSTOMER_SHARE, DISCLOSURES,
+    INCOME_DISCLOSURE,
 )
 REPEATS: tuple[Repeat, ...] = (
     MONTHLY_FEES, PACKAGES, PRODUCTS, COMPONENTS, RANKS, BRACKETS, INCOME_CLAIMS, SOURCES,
 )
 REPEATS_BY_PATH: dict[str, Repeat] = {r.path: r for r in REPEATS}
-OPTIONAL_OBJECTS = ("buyback", "compensation.qualification", "disclosures.income_disclosure",
-                    "disclosures")
+OPTIONAL_OBJECTS = ("buyback", "compensation.qualification",
+                    "compensation.qualification.min_customer_share",
+                    "disclosures.income_disclosure", "disclosures")
 """Objects left out of the document when none of their fields is filled."""
 
 INDEX_DIGITS = 9
