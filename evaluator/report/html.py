@@ -137,6 +137,17 @@ def component_terms(component: Mapping[str, Any], currency: str) -> str:
     return ", ".join(f"{k}: {v}" for k, v in component.items() if k != "type")
 
 
+def customer_share_terms(gate: Mapping[str, Any]) -> str:
+    """A retail-share gate (schema v1.1 ``qualification.min_customer_share``) in words."""
+    whose = "one's own volume" if gate.get("of") == "own" else (
+        "one's whole group's volume (one's own included)")
+    below = ("downline pay is scaled down in proportion to the share reached"
+             if gate.get("mode") == "pro_rata" else "no downline pay that month")
+    return (f"at least {view.percent(gate.get('share'))} of {whose} sold to customers outside "
+            f"the network; below it, {below} (retail margin and commission on one's own "
+            "customers are kept)")
+
+
 _BINARY_RULES = ("cycle_volume_left", "cycle_volume_right", "cycle_pay", "carry_cap",
                  "unqualified_legs")
 """The binary's schema v1.1 fields (cycles, carry cap, unqualified legs)."""
@@ -280,6 +291,7 @@ def environment() -> jinja2.Environment:
         "figure": figure,
         "short_title": short_title,
         "component_terms": component_terms,
+        "customer_share_terms": customer_share_terms,
         "bands_text": bands_text,
     }
     env.filters.update({name: _lenient(f) for name, f in filters.items()})

@@ -117,3 +117,14 @@ def test_batch_columns_make_a_gate_and_errors_name_them() -> None:
     assert (gate.share, gate.of, gate.mode) == (0.5, "own", "full")
     got = reasons(csv_text([ROW | {"min_customer_share": "0.5", "customer_share_mode": "x"}]))
     assert list(got) == [2] and got[2][0].startswith("customer_share_mode")
+
+
+def test_the_report_states_the_gate_in_words() -> None:
+    from evaluator.report.html import customer_share_terms
+    assert customer_share_terms({"share": 0.51, "of": "downline", "mode": "full"}) == (
+        "at least 51% of one's whole group's volume (one's own included) sold to customers "
+        "outside the network; below it, no downline pay that month (retail margin and "
+        "commission on one's own customers are kept)")
+    assert "scaled down in proportion" in customer_share_terms(
+        {"share": 0.7, "of": "own", "mode": "pro_rata"})
+    assert "one's own volume" in customer_share_terms({"share": 0.7, "of": "own"})
