@@ -104,6 +104,10 @@ Model decisions (each stated where a user could ask):
   and ``extra_own_purchase``, product pushed to reach a rank).
 - Churn at the end of each month: ``monthly_churn``, plus ``loss_churn_boost`` for a
   participant whose pay so far is below their costs so far. Those who quit never return.
+- Retail-share gate (schema v1.1 ``qualification.min_customer_share``): each engine decides
+  it itself, in ``pay`` after every component (rule in :mod:`evaluator.simulation.reference`),
+  from the month's volumes shared here; what it withholds is breakage ``customer_share``
+  (:data:`GATE_CAUSE`, a cause only plans with a gate report).
 - Payout cap: when the company's pay in a month (everything but retail margin, which the
   company does not pay) exceeds ``payout_cap_fraction`` x the month's commissionable volume,
   all of it is scaled down to the cap; the difference is breakage.
