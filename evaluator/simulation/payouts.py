@@ -27,6 +27,7 @@ import numpy as np
 
 from evaluator.simulation import sharing
 from evaluator.simulation.network import (
+    GATE_CAUSE,
     GOLDEN,
     MAX_TOP_UP,
     MEMBER,
@@ -34,9 +35,8 @@ from evaluator.simulation.network import (
     PAY_DECIMALS,
     PRUNE_AT,
     SELLER,
-    UNMATCHED,
-    GATE_CAUSE,
     UNGATED,
+    UNMATCHED,
     Carry,
     Month,
     MonthPay,

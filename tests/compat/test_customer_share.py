@@ -116,7 +116,8 @@ def test_batch_columns_make_a_gate_and_errors_name_them() -> None:
     gate = Plan.from_dict(doc).compensation.qualification.min_customer_share
     assert (gate.share, gate.of, gate.mode) == (0.5, "own", "full")
     got = reasons(csv_text([ROW | {"min_customer_share": "0.5", "customer_share_mode": "x"}]))
-    assert list(got) == [2] and got[2][0].startswith("customer_share_mode")
+    assert list(got) == [2]
+    assert got[2][0].startswith("customer_share_mode")
 
 
 def test_the_report_states_the_gate_in_words() -> None:
