@@ -1,4 +1,4 @@
-"""The retail-share gate (schema v1.1) in the web form: the sample fills it, a submission keeps it."""
+"""The retail-share gate (schema v1.1) in the web form: filled from a sample, kept on submit."""
 
 from __future__ import annotations
 
