@@ -48,6 +48,7 @@ class Order:
 
     money: float
     volume: float
+    business_volume: float  # what commissions are paid on (schema v1.1 BV; else the volume)
 
 
 def average_order(plan: Plan, at: Literal["wholesale", "retail"]) -> Order:
@@ -62,7 +63,13 @@ def average_order(plan: Plan, at: Literal["wholesale", "retail"]) -> Order:
     prices = [p.wholesale_price if at == "wholesale" else p.retail_price for p in plan.products]
     volumes = [plan.product_volume(p, price)
                for p, price in zip(plan.products, prices, strict=True)]
-    return Order(sum(prices) / len(prices), sum(volumes) / len(volumes))
+    if not plan.business_volume_differs:
+        return Order(sum(prices) / len(prices), sum(volumes) / len(volumes),
+                     sum(volumes) / len(volumes))
+    business = [plan.product_business_volume(p, price)
+                for p, price in zip(plan.products, prices, strict=True)]
+    return Order(sum(prices) / len(prices), sum(volumes) / len(volumes),
+                 sum(business) / len(business))
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,10 @@ def customer_order(plan: Plan, shares: tuple[float, ...] | None = None) -> Order
     prices = [p.wholesale_price if at == "wholesale" else p.retail_price for p in plan.products]
     volumes = [plan.product_volume(p, price)
                for p, price in zip(plan.products, prices, strict=True)]
-    return Order(_mix(plan, prices, shares), _mix(plan, volumes, shares))
+    business = [plan.product_business_volume(p, price)
+                for p, price in zip(plan.products, prices, strict=True)]
+    return Order(_mix(plan, prices, shares), _mix(plan, volumes, shares),
+                 _mix(plan, business, shares))
 
 
 def customer_retail(plan: Plan, shares: tuple[float, ...] | None = None) -> float:
@@ -165,8 +175,8 @@ def typical_customers(plan: Plan, assumptions: Assumptions) -> float:
 
 
 def required_purchase_volume(plan: Plan) -> float:
-    """Commissionable volume of one month's required purchase."""
-    return plan.costs.required_monthly_purchase * plan.volume_per_money("wholesale")
+    """Commissionable (business) volume of one month's required purchase."""
+    return plan.costs.required_monthly_purchase * plan.business_volume_per_money("wholesale")
 
 
 def pay_per_active_recruit(plan: Plan) -> float:

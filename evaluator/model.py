@@ -126,6 +126,7 @@ class Product:
     volume: float | None = None
     comparable_market_price: float | None = None
     comparable_source: str | None = None
+    business_volume: float | None = None  # schema v1.1 BV; None: the same as the volume
 
 
 @dataclass(frozen=True)
@@ -358,6 +359,37 @@ class Plan:
             return product.volume
         return price * self.compensation.commissionable_fraction
 
+    def product_business_volume(self, product: Product, price: float) -> float:
+        """Business volume (what commissions are paid on) of buying ``product`` at ``price``.
+
+        Its stated ``business_volume`` (schema v1.1), else its volume (:meth:`product_volume`).
+        """
+        if product.business_volume is not None:
+            return product.business_volume
+        return self.product_volume(product, price)
+
+    @property
+    def business_volume_differs(self) -> bool:
+        """Whether some product states a business volume (schema v1.1) apart from its volume."""
+        return any(p.business_volume is not None for p in self.products)
+
+    def business_volume_per_money(self, at: Literal["wholesale", "retail"] = "wholesale"
+                                  ) -> float:
+        """Business volume per unit of money, averaged over products, as :meth:`volume_per_money`.
+
+        The volume per money itself when no product states a business volume.
+        """
+        if not self.business_volume_differs:
+            return self.volume_per_money(at)
+        ratios = []
+        for p in self.products:
+            price = p.wholesale_price if at == "wholesale" else p.retail_price
+            if price > 0 and (p.business_volume is not None or p.volume is not None):
+                ratios.append(self.product_business_volume(p, price) / price)
+            else:
+                ratios.append(self.compensation.commissionable_fraction)
+        return sum(ratios) / len(ratios)
+
     @property
     def mean_wholesale(self) -> float:
         """Mean wholesale price over products."""
@@ -454,6 +486,7 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             volume=_opt(p.get("volume")),
             comparable_market_price=_opt(p.get("comparable_market_price")),
             comparable_source=p.get("comparable_source"),
+            business_volume=_opt(p.get("business_volume")),
         )
         for p in doc["products"]
     )

@@ -200,7 +200,7 @@ def sign_up_pay(plan: Plan) -> float:
     if costs.packages:  # the volume of the package a recruit buys, expected over the shares
         kit_volume += sum(s * (p.volume or 0.0)
                           for s, p in zip(costs.package_shares(), costs.packages, strict=True))
-    own_volume = costs.required_monthly_purchase * plan.volume_per_money("wholesale")
+    own_volume = costs.required_monthly_purchase * plan.business_volume_per_money("wholesale")
     pay = 0.0
     bonus = comp.component("enrollment_bonus")
     if bonus is not None and bonus.amounts:
@@ -448,6 +448,9 @@ class Params:
     ranks: tuple[Rank, ...]
     packages: Packages | None = None  # enrollment packages (schema v1.1), None without
     customer_share: CustomerShare | None = None  # the retail-share gate (schema v1.1)
+    # Business volume (schema v1.1 products[].business_volume), what commissions are paid on,
+    # of a customer order, a month's own purchase and one product; None: the point volume.
+    business: tuple[float, float, float] | None = None
 
     @classmethod
     def build(cls, plan: Plan, assumptions: Assumptions) -> Params:
@@ -518,6 +521,11 @@ class Params:
             ranks=comp.ranks,
             packages=Packages.build(plan, assumptions),
             customer_share=comp.qualification.min_customer_share,
+            business=(
+                (order.business_volume,
+                 own_money * plan.business_volume_per_money("wholesale"),
+                 unit.business_volume)
+                if plan.business_volume_differs else None),
         )
 
     @property
@@ -761,6 +769,13 @@ class Month:
     units: np.ndarray  # products bought to qualify, per active (their volume is in vo)
     kind: np.ndarray | None = None  # kind code per active (None: all builders)
     package: np.ndarray | None = None  # package index per active (None: the plan has none)
+    # (customer, own-purchase, kit) point volume per active, when it differs from ``vc``,
+    # ``vo``, ``vk`` (business volume, schema v1.1); None: the same.
+    points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def personal_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(customer, own-purchase, kit) point volume per active: what qualification counts."""
+        return self.points if self.points is not None else (self.vc, self.vo, self.vk)
 
     def kinds(self) -> np.ndarray:
         """Kind code per active (all builders when the month has none)."""
@@ -956,7 +971,7 @@ def month_inputs(
     if use is not None:
         vo = vo + use * params.unit_volume
     if before is not None:
-        vc, vk = before.vc, before.vk
+        vc, vk = before.personal_parts()[0], before.vk
     else:
         vc = customers * params.order_volume
         kit = params.kit_volume
@@ -966,20 +981,33 @@ def month_inputs(
               else np.zeros(act.size))
     package_act = None if package is None or params.packages is None else package[act]
     pv, qualified = engine.qualify(params, customers, vc, vo, vk)
+    points = None
+    if params.business is not None:  # commissions on business volume, the same purchases
+        points = (vc, vo, vk)
+        order_bv, own_bv, unit_bv = params.business
+        vc = customers * order_bv
+        vo = own_bv + units * unit_bv
+        if use is not None:
+            vo = vo + use * unit_bv
     return Month(t, n, params.capacity, act, new, join, customers, vc, vo, vk, pv, qualified,
-                 units, kind_act, package_act)
+                 units, kind_act, package_act, points)
 
 
-def count_volumes(params: Params, counts: np.ndarray) -> np.ndarray:
+def count_volumes(params: Params, counts: np.ndarray, points: bool = False) -> np.ndarray:
     """(customer, own-purchase, kit) volume of groups of participants from their counts.
 
     Rows: customers, active, new, products bought to qualify[, active members, active sellers when
     the kinds are mixed][, new recruits who bought each package, when a package carries volume
     (:attr:`Packages.counted`)]; shape (3, columns). Own-use products are each kind's count x that
     kind's products a month. Both engines turn a subtree's counts into its volume with this, so
-    their sums agree to the last digit.
+    their sums agree to the last digit. Business volume (what commissions are paid on), or with
+    ``points`` the point volume qualification and ranks count (the same without schema v1.1
+    ``products[].business_volume``).
     """
-    own = counts[1] * params.own_volume + counts[3] * params.unit_volume
+    order_volume, own_volume, unit_volume = (
+        (params.order_volume, params.own_volume, params.unit_volume)
+        if points or params.business is None else params.business)
+    own = counts[1] * own_volume + counts[3] * unit_volume
     use = params.kinds.own_products
     bought = params.packages
     packages = bought.counted if bought is not None else 0
@@ -991,10 +1019,10 @@ def count_volumes(params: Params, counts: np.ndarray) -> np.ndarray:
     if counts.shape[0] - packages > 4:
         builders = counts[1] - counts[4] - counts[5]
         own = own + (counts[4] * use[MEMBER] + counts[5] * use[SELLER]
-                     + builders * use[BUILDER]) * params.unit_volume
+                     + builders * use[BUILDER]) * unit_volume
     elif use[BUILDER]:
-        own = own + counts[1] * use[BUILDER] * params.unit_volume
-    return np.stack((counts[0] * params.order_volume, own, kit))
+        own = own + counts[1] * use[BUILDER] * unit_volume
+    return np.stack((counts[0] * order_volume, own, kit))
 
 
 def own_use_products(params: Params, kind_act: np.ndarray | None) -> np.ndarray | None:

@@ -354,13 +354,14 @@ class GroupCounts:
             out[3] = 0
         return out
 
-    def volumes(self, counts: np.ndarray) -> np.ndarray:
+    def volumes(self, counts: np.ndarray, points: bool = False) -> np.ndarray:
         """(customer, own-purchase, kit) volume of those counts: shape (3, len).
 
         Own-use products (:func:`~evaluator.simulation.network.own_use_products`) are counts of each
-        kind x that kind's products a month.
+        kind x that kind's products a month. Business volume, or with ``points`` point volume
+        (:func:`~evaluator.simulation.network.count_volumes`).
         """
-        return count_volumes(self.params, counts)
+        return count_volumes(self.params, counts, points)
 
 
 def nearest_marked(tree: Tree, mark: np.ndarray) -> np.ndarray:
@@ -805,7 +806,7 @@ class VectorisedEngine:
         if params.ranks:
             group = _sponsor_group(net, m, params)
             group.act_counts = group.counts(m.act)
-            vol = group.volumes(group.act_counts)
+            vol = group.volumes(group.act_counts, points=True)
             gv = vol[0] + vol[1] + vol[2]  # own purchases count, or nobody tops up
             for spec in params.ranks:  # the highest rank whose other requirements are met
                 ok = reaches(gv, spec.min_group_volume) & (legs >= spec.min_active_legs)
@@ -910,11 +911,12 @@ class VectorisedEngine:
         if gate is None:
             return None
         if gate.of == "own":
-            customer, volume = m.vc, m.vc + m.vo + m.vk
+            vc, vo, vk = m.personal_parts()
+            customer, volume = vc, vc + vo + vk
         else:
             if group is None:  # (the month's components are done: no pruning needed)
                 group = GroupCounts(net.sponsor, m, params)
-            vol = group.volumes(group.counts(m.act))
+            vol = group.volumes(group.counts(m.act), points=True)
             customer, volume = vol[0], vol[0] + vol[1] + vol[2]
         reached = np.divide(customer, volume, out=np.zeros(m.act.size), where=volume > 0)
         if gate.share <= 0:
@@ -1022,7 +1024,7 @@ class VectorisedEngine:
         if group is None:
             return rank
         counts = group.act_counts if group.act_counts is not None else group.counts(m.act)
-        vol = group.volumes(counts)
+        vol = group.volumes(counts, points=True)
         gv = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
         for r, spec in enumerate(params.ranks):
             ok = (

@@ -312,7 +312,8 @@ class ReferenceEngine:
                         breakage["unqualified"] += bonus
             pay["rank_bonus"] = np.array(got)
             src["rank_bonus"] = self._volume_shares(vc, vo, vk) * sum(got)
-        kept = self._gate(params, parent, active, vc, vo, vk)
+        pc, po, pk = (m.spread(v).tolist() for v in m.personal_parts())
+        kept = self._gate(params, parent, active, pc, po, pk)
         if kept is not None:  # before the matching bonus, which matches the pay kept
             for kind in [k for k in pay if k not in UNGATED]:
                 self._apply_gate(kind, kept, pay, src, breakage)
