@@ -131,6 +131,8 @@ COLUMNS: tuple[Column, ...] = (
     _c("retail_price", "money", "money", "required", path="products[0].retail_price"),
     _c("volume", "number", "volume per unit", "price x commissionable_fraction",
        path="products[0].volume"),
+    _c("business_volume", "number", "volume per unit", "volume",
+       path="products[0].business_volume"),
     _c("comparable_market_price", "money", "money", "unknown",
        path="products[0].comparable_market_price"),
     _c("comparable_source", "text", "text", "none", path="products[0].comparable_source"),

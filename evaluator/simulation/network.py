@@ -104,6 +104,13 @@ Model decisions (each stated where a user could ask):
   and ``extra_own_purchase``, product pushed to reach a rank).
 - Churn at the end of each month: ``monthly_churn``, plus ``loss_churn_boost`` for a
   participant whose pay so far is below their costs so far. Those who quit never return.
+- Business volume (schema v1.1 ``products[].business_volume``): the month's volumes
+  (:func:`month_inputs`, :func:`count_volumes`) are business volume, what every commission and
+  the payout cap read; qualification, ranks, buying to qualify and the retail-share gate read
+  the point volume (``Month.points``, ``count_volumes(..., points=True)``). A customer order, a
+  month's own purchase and a product bought to qualify carry each figure as
+  :func:`evaluator.economics.average_order` and :func:`evaluator.economics.customer_order`
+  give it (``Params.business``); without the field both are the same arrays.
 - Retail-share gate (schema v1.1 ``qualification.min_customer_share``): each engine decides
   it itself, in ``pay`` after every component (rule in :mod:`evaluator.simulation.reference`),
   from the month's volumes shared here; what it withholds is breakage ``customer_share``

@@ -28,6 +28,10 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   earns downline pay in a month only when active, with personal volume >=
   ``min_personal_volume`` and at least ``min_retail_customers`` customers. Retail margin and
   retail commission on one's own customers need no qualification.
+- Business volume (schema v1.1): every payout below reads the month's business volume
+  (``m.vc``, ``m.vo``, ``m.vk`` and the shared ``count_volumes``); personal volume for
+  qualification and ranks, group volume for ranks, buying to qualify and the retail-share gate
+  read the point volume (``m.pv``, ``Month.personal_parts``). The month loop (shared) gives both.
 - Retail-share gate (schema v1.1 ``qualification.min_customer_share``;
   :meth:`ReferenceEngine._gate`): each month, the share reached is customer volume over all
   volume (customer, own-purchase and kit, after buying to qualify), one's own (``of`` "own")

@@ -161,6 +161,9 @@ PRODUCTS = _repeat(
     Field("wholesale_price", "money"),
     Field("retail_price", "money"),
     Field("volume", "number", hint="Leave blank to use price x commissionable share."),
+    Field("business_volume", "number",
+          hint="Only for plans that pay commissions on a business volume (BV) apart from the "
+               "point volume (PV) above; leave blank if they are the same."),
     Field("comparable_market_price", "money"),
     Field("comparable_source"),
     min_rows=1,

@@ -120,3 +120,21 @@ def test_engines_agree_on_plans_with_business_volume(plan: Plan, assumptions: As
 def test_engines_agree_with_business_volume_and_a_gate(plan: Plan, assumptions: Assumptions,
                                                        seed: int) -> None:
     _assert_same_run(plan, assumptions, seed)
+
+
+def test_the_doors_carry_business_volume() -> None:
+    from evaluator.evaluation import evaluate_document
+    from evaluator.report.html import render_page
+    from evaluator.web import formdata as fd
+    from tests.batch.test_rows import BASE as ROW
+    from tests.batch.test_rows import csv_text, documents
+
+    doc = _doc([{"type": "unilevel", "rates": [0.1]}])
+    state = fd.state_from_document(doc)
+    assert state.get("products[0].business_volume") == "50"
+    assert fd.to_document(state)["products"][0]["business_volume"] == 50
+    (row,) = documents(csv_text([ROW | {"business_volume": "12.5"}]))
+    assert row["products"][0]["business_volume"] == 12.5
+    page = render_page(evaluate_document(
+        doc, overrides={"max_participants": "200", "runs": "1", "horizon_months": "6"}, seed=1))
+    assert "commissions paid on a business volume of 50" in page
