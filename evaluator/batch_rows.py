@@ -131,6 +131,8 @@ COLUMNS: tuple[Column, ...] = (
     _c("retail_price", "money", "money", "required", path="products[0].retail_price"),
     _c("volume", "number", "volume per unit", "price x commissionable_fraction",
        path="products[0].volume"),
+    _c("business_volume", "number", "volume per unit", "volume",
+       path="products[0].business_volume"),
     _c("comparable_market_price", "money", "money", "unknown",
        path="products[0].comparable_market_price"),
     _c("comparable_source", "text", "text", "none", path="products[0].comparable_source"),
@@ -145,6 +147,13 @@ COLUMNS: tuple[Column, ...] = (
        path="compensation.qualification.own_purchases_count"),
     _c("min_retail_customers", "integer", "customers per month", "0",
        path="compensation.qualification.min_retail_customers"),
+    _c("min_customer_share", "fraction", "fraction 0-1", "no gate",
+       path="compensation.qualification.min_customer_share.share"),
+    _c("customer_share_of", "choice", "own or downline", "downline",
+       path="compensation.qualification.min_customer_share.of", choices=("own", "downline")),
+    _c("customer_share_mode", "choice", "full or pro_rata", "full",
+       path="compensation.qualification.min_customer_share.mode",
+       choices=("full", "pro_rata")),
     _c("plan_type", "choice", "one of " + ", ".join(PLAN_TYPES), "required",
        meaning="Shape of the downline pay: unilevel (rates per level), binary (one rate on the "
                "weaker leg), matrix (rates per matrix level, with matrix_width), breakaway (rates "

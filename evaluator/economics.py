@@ -93,6 +93,7 @@ class Order:
 
     money: float
     volume: float
+    business_volume: float  # what commissions are paid on (schema v1.1 BV; else the volume)
 
 
 def average_order(plan: Plan, at: Literal["wholesale", "retail"]) -> Order:
@@ -107,7 +108,13 @@ def average_order(plan: Plan, at: Literal["wholesale", "retail"]) -> Order:
     prices = [p.wholesale_price if at == "wholesale" else p.retail_price for p in plan.products]
     volumes = [plan.product_volume(p, price)
                for p, price in zip(plan.products, prices, strict=True)]
-    return Order(sum(prices) / len(prices), sum(volumes) / len(volumes))
+    if not plan.business_volume_differs:
+        return Order(sum(prices) / len(prices), sum(volumes) / len(volumes),
+                     sum(volumes) / len(volumes))
+    business = [plan.product_business_volume(p, price)
+                for p, price in zip(plan.products, prices, strict=True)]
+    return Order(sum(prices) / len(prices), sum(volumes) / len(volumes),
+                 sum(business) / len(business))
 
 
 @dataclass(frozen=True)
@@ -164,7 +171,10 @@ def customer_order(plan: Plan, shares: tuple[float, ...] | None = None) -> Order
     prices = [p.wholesale_price if at == "wholesale" else p.retail_price for p in plan.products]
     volumes = [plan.product_volume(p, price)
                for p, price in zip(plan.products, prices, strict=True)]
-    return Order(_mix(plan, prices, shares), _mix(plan, volumes, shares))
+    business = [plan.product_business_volume(p, price)
+                for p, price in zip(plan.products, prices, strict=True)]
+    return Order(_mix(plan, prices, shares), _mix(plan, volumes, shares),
+                 _mix(plan, business, shares))
 
 
 def customer_retail(plan: Plan, shares: tuple[float, ...] | None = None) -> float:
@@ -217,8 +227,8 @@ def typical_customers(plan: Plan, assumptions: Assumptions) -> float:
 
 
 def required_purchase_volume(plan: Plan) -> float:
-    """Commissionable volume of one month's required purchase."""
-    return plan.costs.required_monthly_purchase * plan.volume_per_money("wholesale")
+    """Commissionable (business) volume of one month's required purchase."""
+    return plan.costs.required_monthly_purchase * plan.business_volume_per_money("wholesale")
 
 
 def pay_per_active_recruit(plan: Plan) -> float:
@@ -249,6 +259,29 @@ def pay_per_active_recruit(plan: Plan) -> float:
     elif binary is not None and binary.rate is not None:
         pay += binary.rate * volume / 2
     return pay
+
+
+def customer_share_gate(plan: Plan, assumptions: Assumptions,
+                        customers: float) -> dict[str, float] | None:
+    """What a retail-share gate (schema v1.1) leaves of downline pay with ``customers`` a month.
+
+    None without a gate. The share reached is the customer volume of ``customers`` orders
+    (:func:`customer_order`, in the price-elastic mix) over that plus the volume of the
+    required monthly purchase and ``extra_own_purchase`` at wholesale; a downline of people
+    alike reaches the same share, so ``of`` does not change it here. ``kept`` is the part of
+    downline pay kept (:meth:`evaluator.model.CustomerShare.factor`), as in the simulation.
+    """
+    gate = plan.compensation.qualification.min_customer_share
+    if gate is None:
+        return None
+    shares = retail_demand(plan, float(assumptions["price_elasticity"])).shares
+    customer = customers * customer_order(plan, shares).volume
+    own = ((plan.costs.required_monthly_purchase + float(assumptions["extra_own_purchase"]))
+           * plan.volume_per_money("wholesale"))
+    total = customer + own
+    return {"customers": customers, "share_required": gate.share,
+            "share_reached": customer / total if total > 0 else 0.0,
+            "kept": gate.factor(customer, total)}
 
 
 def binary_cycle_pay(binary: Component, volume: float) -> float:
@@ -349,6 +382,8 @@ class Economics:
     monthly_cost_breakdown: dict[str, float]
     provenance: dict[str, Figure] = field(default_factory=dict)
     packages: tuple[dict[str, Any], ...] = ()  # per enrollment package (package_figures)
+    # The retail-share gate's figures for the typical participant (customer_share_gate).
+    customer_share_gate: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping; contract keys at the top level."""
@@ -372,6 +407,8 @@ class Economics:
             },
             "recruitment": self.recruitment,
             **({"packages": [dict(p) for p in self.packages]} if self.packages else {}),
+            **({"customer_share_gate": dict(self.customer_share_gate)}
+               if self.customer_share_gate is not None else {}),
             "provenance": {
                 k: {"uses": list(v.uses), "formula": v.formula} for k, v in self.provenance.items()
             },
@@ -435,15 +472,19 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
     per_customer = profit_per_customer(plan, demand.shares, discount)
     per_recruit = pay_per_active_recruit(plan)
     be_customers = _ceil_div(monthly, per_customer)
-    be_recruits = _ceil_div(monthly, per_recruit)
     typical = assumptions["customers_per_participant"] * demand.factor
+    gate = customer_share_gate(plan, assumptions, typical)
+    # A retail-share gate keeps only part of the downline pay of those short of its share.
+    be_recruits = _ceil_div(monthly, per_recruit * (1.0 if gate is None else gate["kept"]))
     payback_now = payback(start, typical * per_customer - monthly)
     table = tuple(
         tuple(
-            payback(start, n * per_customer + r * per_recruit - monthly)
+            payback(start, n * per_customer + r * per_recruit * kept - monthly)
             for r in PAYBACK_RECRUITS
         )
         for n in PAYBACK_CUSTOMERS
+        for got in [customer_share_gate(plan, assumptions, n)]
+        for kept in [1.0 if got is None else got["kept"]]
     )
     breakdown = {
         "monthly_fees": c.monthly_fees_total,
@@ -558,6 +599,20 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
             "break_even_customers_first_year = ceil(first_year_cost / (12 x profit per "
             "customer))",
         )
+    if gate is not None:
+        gate_uses = ("compensation.qualification.min_customer_share",
+                     "assumptions.customers_per_participant", "costs.required_monthly_purchase",
+                     "assumptions.extra_own_purchase")
+        provenance["customer_share_gate"] = Figure(
+            gate_uses,
+            "share_reached = customer volume / (customer volume + volume of the required "
+            "purchase and extra_own_purchase); kept = 1 at or above the share, else 0 (full) "
+            "or share_reached / share (pro_rata)",
+        )
+        provenance["break_even_active_recruits"] = Figure(
+            ("monthly_cost", "pay_per_active_recruit_per_month", "customer_share_gate"),
+            "ceil(monthly_cost / (pay_per_active_recruit_per_month x customer_share_gate.kept))",
+        )
     return Economics(
         currency=c.currency,
         startup_cost=start,
@@ -575,4 +630,5 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         monthly_cost_breakdown=breakdown,
         provenance=provenance,
         packages=package_figures(plan, monthly, typical, per_customer),
+        customer_share_gate=gate,
     )

@@ -280,10 +280,32 @@ def _customer_share_of_sales(x: Inputs) -> tuple[Value, str]:
     if outside + own <= 0:
         return None, "Neither customers nor participants buy anything, so the share is unknown."
     value = outside / (outside + own)
-    return value, (
+    detail = (
         f"A participant with {customers:.3g} customers a month brings the company "
         f"{x.money(outside)} of customer sales and buys {x.money(own)} themselves: "
         f"{pct(value)} of the sales go to people outside the network (kits not counted)."
+    )
+    gate = x.plan.compensation.qualification.min_customer_share
+    if gate is None:
+        return value, detail
+    if gate.of == "downline" and gate.mode == "full" and gate.share > value:
+        # The Vemma order's safeguard: no pay on a downline whose volume is not mostly sold to
+        # customers. Every sale downline pay is earned on then goes at least that share outside.
+        return gate.share, (
+            f"{detail} But the plan pays no downline pay in a month unless at least "
+            f"{pct(gate.share)} of one's whole group's volume is sold to customers outside the "
+            f"network (a retail-share gate like the Vemma order's), so the sales that earn "
+            f"downline pay go at least {pct(gate.share)} to non-participants. Ask how the "
+            "company verifies those customers: a rule counts only if it is enforced."
+        )
+    whose = "one's own volume" if gate.of == "own" else "one's group's volume"
+    how = ("scales downline pay down below it" if gate.mode == "pro_rata"
+           else "pays no downline pay below it")
+    return value, (
+        f"{detail} The plan's retail-share gate ({pct(gate.share)} of {whose} sold to "
+        f"customers, and it {how}) does not make the sales that earn downline pay mostly "
+        "customer sales: only a gate on the whole group's volume that withholds all downline "
+        "pay below it does that."
     )
 
 

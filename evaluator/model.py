@@ -129,6 +129,7 @@ class Product:
     volume: float | None = None
     comparable_market_price: float | None = None
     comparable_source: str | None = None
+    business_volume: float | None = None  # schema v1.1 BV; None: the same as the volume
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,34 @@ class Qualification:
     min_personal_volume: float = 0.0
     own_purchases_count: bool | None = None
     min_retail_customers: int = 0
+    # The retail-share gate (schema v1.1); None: no gate.
+    min_customer_share: CustomerShare | None = None
+
+
+@dataclass(frozen=True)
+class CustomerShare:
+    """A retail-share gate on downline pay (schema v1.1).
+
+    ``share`` of the volume (``of`` "own": one's personal volume; "downline": one's sponsor
+    group's, oneself included) must be customer volume; below it ``mode`` "full" pays no
+    downline pay that month and "pro_rata" scales it by the share reached over ``share``.
+    """
+
+    share: float
+    of: Literal["own", "downline"] = "downline"
+    mode: Literal["full", "pro_rata"] = "full"
+
+    def factor(self, customer_volume: float, volume: float) -> float:
+        """The part of downline pay kept with this ``customer_volume`` out of ``volume``.
+
+        No volume at all reaches a share of 0 only.
+        """
+        if self.share <= 0:
+            return 1.0
+        reached = customer_volume / volume if volume > 0 else 0.0
+        if reached >= self.share - 1e-9 * max(1.0, self.share):
+            return 1.0
+        return reached / self.share if self.mode == "pro_rata" else 0.0
 
 
 @dataclass(frozen=True)
@@ -403,6 +432,37 @@ class Plan:
             return product.volume
         return price * self.compensation.commissionable_fraction
 
+    def product_business_volume(self, product: Product, price: float) -> float:
+        """Business volume (what commissions are paid on) of buying ``product`` at ``price``.
+
+        Its stated ``business_volume`` (schema v1.1), else its volume (:meth:`product_volume`).
+        """
+        if product.business_volume is not None:
+            return product.business_volume
+        return self.product_volume(product, price)
+
+    @property
+    def business_volume_differs(self) -> bool:
+        """Whether some product states a business volume (schema v1.1) apart from its volume."""
+        return any(p.business_volume is not None for p in self.products)
+
+    def business_volume_per_money(self, at: Literal["wholesale", "retail"] = "wholesale"
+                                  ) -> float:
+        """Business volume per unit of money, averaged over products, as :meth:`volume_per_money`.
+
+        The volume per money itself when no product states a business volume.
+        """
+        if not self.business_volume_differs:
+            return self.volume_per_money(at)
+        ratios = []
+        for p in self.products:
+            price = p.wholesale_price if at == "wholesale" else p.retail_price
+            if price > 0 and (p.business_volume is not None or p.volume is not None):
+                ratios.append(self.product_business_volume(p, price) / price)
+            else:
+                ratios.append(self.compensation.commissionable_fraction)
+        return sum(ratios) / len(ratios)
+
     @property
     def mean_wholesale(self) -> float:
         """Mean wholesale price over products."""
@@ -472,6 +532,12 @@ def _position_and_pool(k: dict[str, Any]) -> dict[str, Any]:
     if k["type"] == "pool":
         return {"share": float(k["share"]), "rank": k["rank"], "split": k.get("split", "equal")}
     return {}
+def _customer_share(gate: dict[str, Any] | None) -> CustomerShare | None:
+    """The retail-share gate of a plan document (None when it states none)."""
+    if not gate:
+        return None
+    return CustomerShare(share=float(gate["share"]), of=gate.get("of", "downline"),
+                         mode=gate.get("mode", "full"))
 
 
 def _build_plan(doc: dict[str, Any]) -> Plan:
@@ -504,6 +570,7 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             volume=_opt(p.get("volume")),
             comparable_market_price=_opt(p.get("comparable_market_price")),
             comparable_source=p.get("comparable_source"),
+            business_volume=_opt(p.get("business_volume")),
         )
         for p in doc["products"]
     )
@@ -560,6 +627,7 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             min_personal_volume=_num(q.get("min_personal_volume")),
             own_purchases_count=q.get("own_purchases_count"),
             min_retail_customers=int(q.get("min_retail_customers", 0)),
+            min_customer_share=_customer_share(q.get("min_customer_share")),
         ),
         ranks=ranks,
         payout_cap_fraction=_opt(comp.get("payout_cap_fraction")),

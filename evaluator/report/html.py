@@ -182,6 +182,15 @@ def _position_pool_terms(component: Mapping[str, Any], currency: str) -> str:
         f"{amount}, {paid}{task}, for holding a position rather than for any sale (no customer "
         "pays for it: counted as paid from recruits' money)"
     )
+def customer_share_terms(gate: Mapping[str, Any]) -> str:
+    """A retail-share gate (schema v1.1 ``qualification.min_customer_share``) in words."""
+    whose = "one's own volume" if gate.get("of") == "own" else (
+        "one's whole group's volume (one's own included)")
+    below = ("downline pay is scaled down in proportion to the share reached"
+             if gate.get("mode") == "pro_rata" else "no downline pay that month")
+    return (f"at least {view.percent(gate.get('share'))} of {whose} sold to customers outside "
+            f"the network; below it, {below} (retail margin and commission on one's own "
+            "customers are kept)")
 
 
 _BINARY_RULES = ("cycle_volume_left", "cycle_volume_right", "cycle_pay", "carry_cap",
@@ -328,6 +337,7 @@ def environment() -> jinja2.Environment:
         "short_title": short_title,
         "component_terms": component_terms,
         "rates": _rates,
+        "customer_share_terms": customer_share_terms,
         "bands_text": bands_text,
     }
     env.filters.update({name: _lenient(f) for name, f in filters.items()})

@@ -109,6 +109,17 @@ Model decisions (each stated where a user could ask):
   and ``extra_own_purchase``, product pushed to reach a rank).
 - Churn at the end of each month: ``monthly_churn``, plus ``loss_churn_boost`` for a
   participant whose pay so far is below their costs so far. Those who quit never return.
+- Business volume (schema v1.1 ``products[].business_volume``): the month's volumes
+  (:func:`month_inputs`, :func:`count_volumes`) are business volume, what every commission and
+  the payout cap read; qualification, ranks, buying to qualify and the retail-share gate read
+  the point volume (``Month.points``, ``count_volumes(..., points=True)``). A customer order, a
+  month's own purchase and a product bought to qualify carry each figure as
+  :func:`evaluator.economics.average_order` and :func:`evaluator.economics.customer_order`
+  give it (``Params.business``); without the field both are the same arrays.
+- Retail-share gate (schema v1.1 ``qualification.min_customer_share``): each engine decides
+  it itself, in ``pay`` after every component (rule in :mod:`evaluator.simulation.reference`),
+  from the month's volumes shared here; what it withholds is breakage ``customer_share``
+  (:data:`GATE_CAUSE`, a cause only plans with a gate report).
 - Payout cap: when the company's pay in a month (everything but retail margin, which the
   company does not pay) exceeds ``payout_cap_fraction`` x the month's commissionable volume,
   all of it is scaled down to the cap; the difference is breakage.
@@ -147,7 +158,7 @@ from evaluator.economics import (
     retail_demand,
     startup_cost,
 )
-from evaluator.model import Component, Plan, Rank
+from evaluator.model import Component, CustomerShare, Plan, Rank
 from evaluator.simulation import sharing
 
 SOURCES = ("customer_sales", "own_purchases", "enrollment")
@@ -161,6 +172,10 @@ BREAKAGE_CAUSES = (
     "binary_cap",
     "payout_cap",
 )
+GATE_CAUSE = "customer_share"
+"""The breakage cause of a retail-share gate (schema v1.1), present only in a plan with one."""
+UNGATED = ("retail_margin", "retail_commission")
+"""Components a retail-share gate leaves alone: pay on one's own customers, as qualification."""
 UNMATCHED = ("retail_margin", "matching_bonus")
 """Components whose pay a matching bonus does not match: retail margin (the customer pays it,
 not the company) and the matching bonus itself; every other component's pay is matched."""
@@ -207,7 +222,7 @@ def sign_up_pay(plan: Plan) -> float:
     if costs.packages:  # the volume of the package a recruit buys, expected over the shares
         kit_volume += sum(s * (p.volume or 0.0)
                           for s, p in zip(costs.package_shares(), costs.packages, strict=True))
-    own_volume = costs.required_monthly_purchase * plan.volume_per_money("wholesale")
+    own_volume = costs.required_monthly_purchase * plan.business_volume_per_money("wholesale")
     pay = 0.0
     first_order = kit_volume + own_volume  # the recruit's order in the month they join
     bonus = comp.component("enrollment_bonus")
@@ -465,6 +480,10 @@ class Params:
     # this retail price per customer as retail margin.
     discount_price: float | None = None
     retail_per_customer: float = 0.0
+    customer_share: CustomerShare | None = None  # the retail-share gate (schema v1.1)
+    # Business volume (schema v1.1 products[].business_volume), what commissions are paid on,
+    # of a customer order, a month's own purchase and one product; None: the point volume.
+    business: tuple[float, float, float] | None = None
 
     @classmethod
     def build(cls, plan: Plan, assumptions: Assumptions) -> Params:
@@ -538,6 +557,12 @@ class Params:
                             if comp.rates_by_rank("discount") and plan.mean_wholesale > 0
                             else None),
             retail_per_customer=customer_retail(plan, demand.shares),
+            customer_share=comp.qualification.min_customer_share,
+            business=(
+                (order.business_volume,
+                 own_money * plan.business_volume_per_money("wholesale"),
+                 unit.business_volume)
+                if plan.business_volume_differs else None),
         )
 
     @property
@@ -824,6 +849,13 @@ class Month:
     units: np.ndarray  # products bought to qualify, per active (their volume is in vo)
     kind: np.ndarray | None = None  # kind code per active (None: all builders)
     package: np.ndarray | None = None  # package index per active (None: the plan has none)
+    # (customer, own-purchase, kit) point volume per active, when it differs from ``vc``,
+    # ``vo``, ``vk`` (business volume, schema v1.1); None: the same.
+    points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def personal_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(customer, own-purchase, kit) point volume per active: what qualification counts."""
+        return self.points if self.points is not None else (self.vc, self.vo, self.vk)
 
     def kinds(self) -> np.ndarray:
         """Kind code per active (all builders when the month has none)."""
@@ -909,9 +941,15 @@ def grow_one_by_one(engine: Engine, net: Network, recruits: np.ndarray,
         engine.place(tree, recruits, sponsors)
 
 
-def new_breakage() -> dict[str, float]:
-    """Breakage by cause for an engine to fill (the payout cap's is added by :func:`settle`)."""
-    return dict.fromkeys((c for c in BREAKAGE_CAUSES if c != "payout_cap"), 0.0)
+def new_breakage(params: Params | None = None) -> dict[str, float]:
+    """Breakage by cause for an engine to fill (the payout cap's is added by :func:`settle`).
+
+    With ``params`` of a plan with a retail-share gate, its cause (:data:`GATE_CAUSE`) too.
+    """
+    out = dict.fromkeys((c for c in BREAKAGE_CAUSES if c != "payout_cap"), 0.0)
+    if params is not None and params.customer_share is not None:
+        out[GATE_CAUSE] = 0.0
+    return out
 
 
 def reaches(value: np.ndarray | float, threshold: np.ndarray | float) -> np.ndarray | bool:
@@ -1017,7 +1055,7 @@ def month_inputs(
     if use is not None:
         vo = vo + use * params.unit_volume
     if before is not None:
-        vc, vk = before.vc, before.vk
+        vc, vk = before.personal_parts()[0], before.vk
     else:
         vc = customers * params.order_volume
         kit = params.kit_volume
@@ -1027,20 +1065,33 @@ def month_inputs(
               else np.zeros(act.size))
     package_act = None if package is None or params.packages is None else package[act]
     pv, qualified = engine.qualify(params, customers, vc, vo, vk)
+    points = None
+    if params.business is not None:  # commissions on business volume, the same purchases
+        points = (vc, vo, vk)
+        order_bv, own_bv, unit_bv = params.business
+        vc = customers * order_bv
+        vo = own_bv + units * unit_bv
+        if use is not None:
+            vo = vo + use * unit_bv
     return Month(t, n, params.capacity, act, new, join, customers, vc, vo, vk, pv, qualified,
-                 units, kind_act, package_act)
+                 units, kind_act, package_act, points)
 
 
-def count_volumes(params: Params, counts: np.ndarray) -> np.ndarray:
+def count_volumes(params: Params, counts: np.ndarray, points: bool = False) -> np.ndarray:
     """(customer, own-purchase, kit) volume of groups of participants from their counts.
 
     Rows: customers, active, new, products bought to qualify[, active members, active sellers when
     the kinds are mixed][, new recruits who bought each package, when a package carries volume
     (:attr:`Packages.counted`)]; shape (3, columns). Own-use products are each kind's count x that
     kind's products a month. Both engines turn a subtree's counts into its volume with this, so
-    their sums agree to the last digit.
+    their sums agree to the last digit. Business volume (what commissions are paid on), or with
+    ``points`` the point volume qualification and ranks count (the same without schema v1.1
+    ``products[].business_volume``).
     """
-    own = counts[1] * params.own_volume + counts[3] * params.unit_volume
+    order_volume, own_volume, unit_volume = (
+        (params.order_volume, params.own_volume, params.unit_volume)
+        if points or params.business is None else params.business)
+    own = counts[1] * own_volume + counts[3] * unit_volume
     use = params.kinds.own_products
     bought = params.packages
     packages = bought.counted if bought is not None else 0
@@ -1052,10 +1103,10 @@ def count_volumes(params: Params, counts: np.ndarray) -> np.ndarray:
     if counts.shape[0] - packages > 4:
         builders = counts[1] - counts[4] - counts[5]
         own = own + (counts[4] * use[MEMBER] + counts[5] * use[SELLER]
-                     + builders * use[BUILDER]) * params.unit_volume
+                     + builders * use[BUILDER]) * unit_volume
     elif use[BUILDER]:
-        own = own + counts[1] * use[BUILDER] * params.unit_volume
-    return np.stack((counts[0] * params.order_volume, own, kit))
+        own = own + counts[1] * use[BUILDER] * unit_volume
+    return np.stack((counts[0] * order_volume, own, kit))
 
 
 def own_use_products(params: Params, kind_act: np.ndarray | None) -> np.ndarray | None:
@@ -1290,6 +1341,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     by_component = dict.fromkeys(params.components, 0.0)
     sources = np.zeros(3)
     breakage = dict.fromkeys(BREAKAGE_CAUSES, 0.0)
+    if params.customer_share is not None:
+        breakage[GATE_CAUSE] = 0.0
     company_pay = company_sales = 0.0
     customer_sales = 0.0  # what customers' orders brought the company (in company_sales)
     top_up_months = 0  # participant-months that bought to qualify

@@ -28,6 +28,7 @@ import numpy as np
 from evaluator.model import Component
 from evaluator.simulation import sharing
 from evaluator.simulation.network import (
+    GATE_CAUSE,
     GOLDEN,
     MAX_TOP_UP,
     MEMBER,
@@ -35,6 +36,7 @@ from evaluator.simulation.network import (
     PAY_DECIMALS,
     PRUNE_AT,
     SELLER,
+    UNGATED,
     UNMATCHED,
     Carry,
     Month,
@@ -381,13 +383,14 @@ class GroupCounts:
             out[3] = 0
         return out
 
-    def volumes(self, counts: np.ndarray) -> np.ndarray:
+    def volumes(self, counts: np.ndarray, points: bool = False) -> np.ndarray:
         """(customer, own-purchase, kit) volume of those counts: shape (3, len).
 
         Own-use products (:func:`~evaluator.simulation.network.own_use_products`) are counts of each
-        kind x that kind's products a month.
+        kind x that kind's products a month. Business volume, or with ``points`` point volume
+        (:func:`~evaluator.simulation.network.count_volumes`).
         """
-        return count_volumes(self.params, counts)
+        return count_volumes(self.params, counts, points)
 
 
 def nearest_marked(tree: Tree, mark: np.ndarray) -> np.ndarray:
@@ -730,6 +733,20 @@ class _Underway:
     frame: Future[LegFrame] | None = None
 
 
+def _apply_gate(kept: np.ndarray, pay: dict[str, np.ndarray], src: dict[str, np.ndarray],
+                breakage: dict[str, float], kinds: list[str]) -> None:
+    """Scale each of ``kinds``' pay by ``kept`` (per active); what is lost is breakage.
+
+    A component's sources shrink in the proportion of its pay kept.
+    """
+    for kind in kinds:
+        before = float(pay[kind].sum())
+        pay[kind] = pay[kind] * kept
+        after = float(pay[kind].sum())
+        breakage[GATE_CAUSE] += before - after
+        src[kind] = src[kind] * (after / before) if before > 0 else src[kind]
+
+
 def _sponsor_group(net: Network, m: Month, params: Params) -> GroupCounts:
     """Sponsor-tree group counts of the month (and its dead subtrees dropped)."""
     return GroupCounts(net.sponsor, m, params).prune()
@@ -856,7 +873,7 @@ class VectorisedEngine:
         if params.ranks:
             group = _sponsor_group(net, m, params)
             group.act_counts = group.counts(m.act)
-            vol = group.volumes(group.act_counts)
+            vol = group.volumes(group.act_counts, points=True)
             gv = vol[0] + vol[1] + vol[2]  # own purchases count, or nobody tops up
             team = group.act_counts[1] - 1  # active participants below
             for spec in params.ranks:  # the highest rank whose other requirements are met
@@ -930,7 +947,7 @@ class VectorisedEngine:
                                              m.act.size), strict=True))
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
-        breakage = new_breakage()
+        breakage = new_breakage(params)
         for job in in_order:  # whatever ran first
             kind = job[0]
             paid, sources, own_breakage = done[job]
@@ -941,11 +958,16 @@ class VectorisedEngine:
                 pay[kind], src[kind] = paid, sources
             for cause, amount in own_breakage.items():
                 breakage[cause] += amount
+        kept = self._gate(params, net, m, group)
+        if kept is not None:  # before the matching bonus, which matches the pay kept
+            _apply_gate(kept, pay, src, breakage, [k for k in pay if k not in UNGATED])
         if "matching_bonus" in params.components:  # on the pay worked out above
             own = replace(uplines, breakage=breakage,
                           scratch=self._scratch.setdefault(("matching_bonus", (0, 1)), Scratch()))
             ctx = _Context(params, net, m, rank, group, own, volume, None, None, None)
             pay["matching_bonus"], src["matching_bonus"] = self._matching_bonus(ctx, pay, src)
+            if kept is not None:
+                _apply_gate(kept, pay, src, breakage, ["matching_bonus"])
         saving = None
         if params.discount_price is not None:  # the share of the wholesale price not paid
             ratio = params.discount_price
@@ -953,6 +975,31 @@ class VectorisedEngine:
                               for d in [*rank_table(params, "discount", None)[1:], None]])
             saving = table[rank]
         return MonthPay(pay, src, breakage, rank, saving)
+
+    @staticmethod
+    def _gate(params: Params, net: Network, m: Month,
+              group: GroupCounts | None) -> np.ndarray | None:
+        """The part of downline pay each active participant keeps under a retail-share gate.
+
+        None without a gate (see :mod:`evaluator.simulation.reference`).
+        """
+        gate = params.customer_share
+        if gate is None:
+            return None
+        if gate.of == "own":
+            vc, vo, vk = m.personal_parts()
+            customer, volume = vc, vc + vo + vk
+        else:
+            if group is None:  # (the month's components are done: no pruning needed)
+                group = GroupCounts(net.sponsor, m, params)
+            vol = group.volumes(group.counts(m.act), points=True)
+            customer, volume = vol[0], vol[0] + vol[1] + vol[2]
+        reached = np.divide(customer, volume, out=np.zeros(m.act.size), where=volume > 0)
+        if gate.share <= 0:
+            return np.ones(m.act.size)
+        short = gate.mode == "pro_rata"
+        return np.where(reaches(reached, gate.share), 1.0,
+                        reached / gate.share if short else 0.0)
 
     @staticmethod
     def _retail_margin(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
@@ -1157,7 +1204,7 @@ class VectorisedEngine:
         if group is None:
             return rank
         counts = group.act_counts if group.act_counts is not None else group.counts(m.act)
-        vol = group.volumes(counts)
+        vol = group.volumes(counts, points=True)
         gv = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
         team = counts[1] - 1  # active participants below, oneself not counted
         for r, spec in enumerate(params.ranks):

@@ -34,6 +34,21 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   earns downline pay in a month only when active, with personal volume >=
   ``min_personal_volume`` and at least ``min_retail_customers`` customers. Retail margin and
   retail commission on one's own customers need no qualification.
+- Business volume (schema v1.1): every payout below reads the month's business volume
+  (``m.vc``, ``m.vo``, ``m.vk`` and the shared ``count_volumes``); personal volume for
+  qualification and ranks, group volume for ranks, buying to qualify and the retail-share gate
+  read the point volume (``m.pv``, ``Month.personal_parts``). The month loop (shared) gives both.
+- Retail-share gate (schema v1.1 ``qualification.min_customer_share``;
+  :meth:`ReferenceEngine._gate`): each month, the share reached is customer volume over all
+  volume (customer, own-purchase and kit, after buying to qualify), one's own (``of`` "own")
+  or summed over one's whole sponsor subtree, oneself included ("downline"); no volume
+  reaches nothing. Below ``share``, a participant's downline pay (every component but retail
+  margin and retail commission, the pay qualification gates) is lost ("full") or scaled by
+  the share reached over ``share`` ("pro_rata"); it is applied after every component and
+  before the matching bonus, which matches the pay kept and is gated in turn. What is lost
+  is breakage (cause ``customer_share``), taken from each component's sources in the
+  proportion of its pay. The gate leaves qualification itself (compression, ranks, the
+  binary's legs) alone. The vectorised engine decides the same with whole arrays.
 - Buying to qualify (before qualification is decided; see :meth:`ReferenceEngine.top_up`):
   a participant short of the personal volume they need buys the missing whole products; the
   purchase is their own-purchase volume, paid on up the line like any own purchase.
@@ -155,12 +170,14 @@ import numpy as np
 
 from evaluator.model import Component
 from evaluator.simulation.network import (
+    GATE_CAUSE,
     GOLDEN,
     MAX_TOP_UP,
     MEMBER,
     NO_RANK,
     PAY_DECIMALS,
     SELLER,
+    UNGATED,
     UNMATCHED,
     Month,
     MonthPay,
@@ -315,7 +332,7 @@ class ReferenceEngine:
         customers = m.spread(m.customers).tolist()
         vc, vo, vk = (m.spread(v).tolist() for v in (m.vc, m.vo, m.vk))
         pv = m.spread(m.pv).tolist()
-        breakage = new_breakage()
+        breakage = new_breakage(params)
         rank = self._ranks(params, parent, active, pv,
                            m.spread(m.package, -1).tolist() if m.package is not None else None)
         comps = params.components
@@ -408,12 +425,19 @@ class ReferenceEngine:
                 params, m, active)
         if "pool" in comps:
             pay["pool"], src["pool"] = self._pool(params, qualified, rank, vc, vo, vk, breakage)
+        pc, po, pk = (m.spread(v).tolist() for v in m.personal_parts())
+        kept = self._gate(params, parent, active, pc, po, pk)
+        if kept is not None:  # before the matching bonus, which matches the pay kept
+            for kind in [k for k in pay if k not in UNGATED]:
+                self._apply_gate(kind, kept, pay, src, breakage)
         if "matching_bonus" in comps:  # last: it matches the pay worked out above
             c = comps["matching_bonus"]
             matched = [self._ordered(net, i, c) for i in range(n)]
             pay["matching_bonus"], src["matching_bonus"] = self._matching_bonus(
                 params, parent, self._earners(params, c, qualified, rank), matched, pay, src,
                 breakage)
+            if kept is not None:
+                self._apply_gate("matching_bonus", kept, pay, src, breakage)
         act = m.act
         saving = None
         if params.discount_price is not None:  # the share of the wholesale price not paid
@@ -491,6 +515,51 @@ class ReferenceEngine:
                 tags[1] += own
                 tags[2] += paid * vk[recruit] / order if order > 0 else paid
         return np.array(got), np.array(tags)
+
+    @classmethod
+    def _gate(cls, params: Params, parent: list[int], active: list[bool], vc: list[float],
+              vo: list[float], vk: list[float]) -> list[float] | None:
+        """The part of downline pay each participant keeps under the retail-share gate.
+
+        Rule: the share reached is customer volume over all volume (customer, own-purchase
+        and kit), one's own (``of`` "own") or summed over one's sponsor subtree, oneself
+        included ("downline"); no volume reaches nothing. At or above ``share`` all is kept;
+        below it nothing ("full") or the share reached over ``share`` ("pro_rata").
+        """
+        gate = params.customer_share
+        if gate is None:
+            return None
+        n = len(parent)
+        customer = [vc[i] if active[i] else 0.0 for i in range(n)]
+        volume = [vc[i] + vo[i] + vk[i] if active[i] else 0.0 for i in range(n)]
+        if gate.of == "downline":
+            customer = cls._group_volumes(parent, customer)
+            volume = cls._group_volumes(parent, volume)
+        kept = []
+        for i in range(n):
+            reached = customer[i] / volume[i] if volume[i] > 0 else 0.0
+            if gate.share <= 0 or reaches(reached, gate.share):
+                kept.append(1.0)
+            elif gate.mode == "pro_rata":
+                kept.append(reached / gate.share)
+            else:
+                kept.append(0.0)
+        return kept
+
+    @staticmethod
+    def _apply_gate(kind: str, kept: list[float], pay: dict[str, np.ndarray],
+                    src: dict[str, np.ndarray], breakage: dict[str, float]) -> None:
+        """Each participant keeps ``kept`` of their ``kind`` pay; the rest is breakage.
+
+        The component's sources shrink in the proportion of its pay kept.
+        """
+        before = pay[kind].tolist()
+        after = [before[i] * kept[i] for i in range(len(before))]
+        lost = sum(before) - sum(after)
+        breakage[GATE_CAUSE] += lost
+        if sum(before) > 0:
+            src[kind] = src[kind] * (sum(after) / sum(before))
+        pay[kind] = np.array(after)
 
     @staticmethod
     def _matching_bonus(

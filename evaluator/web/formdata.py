@@ -161,6 +161,9 @@ PRODUCTS = _repeat(
     Field("wholesale_price", "money"),
     Field("retail_price", "money"),
     Field("volume", "number", hint="Leave blank to use price x commissionable share."),
+    Field("business_volume", "number",
+          hint="Only for plans that pay commissions on a business volume (BV) apart from the "
+               "point volume (PV) above; leave blank if they are the same."),
     Field("comparable_market_price", "money"),
     Field("comparable_source"),
     min_rows=1,
@@ -182,6 +185,20 @@ QUALIFICATION = _group(
     Field("min_personal_volume", "number"),
     Field("own_purchases_count", "tristate", choices=TRISTATE_CHOICES),
     Field("min_retail_customers", "integer"),
+)
+CUSTOMER_SHARE = _group(
+    "compensation.qualification.min_customer_share",
+    Field("share", "fraction",
+          hint="Leave blank if the plan has no such rule. 0.5 or 50%: the Vemma order asked "
+               "for more than half of the downline's volume."),
+    Field("of", "choice", schema_hint=False,
+          choices=(("", "Not stated (read as the whole group's)"),
+                   ("downline", "My whole group's volume, mine included"),
+                   ("own", "My own volume"))),
+    Field("mode", "choice", schema_hint=False,
+          choices=(("", "Not stated (read as no downline pay)"),
+                   ("full", "No downline pay that month"),
+                   ("pro_rata", "Downline pay scaled down in proportion"))),
 )
 COMPONENTS = _repeat(
     "compensation.components", "pay component",
@@ -281,14 +298,16 @@ SOURCES = _repeat(
 )
 
 GROUPS: tuple[Group, ...] = (
-    COMPANY, COSTS, BUYBACK, COMPENSATION, QUALIFICATION, DISCLOSURES, INCOME_DISCLOSURE,
+    COMPANY, COSTS, BUYBACK, COMPENSATION, QUALIFICATION, CUSTOMER_SHARE, DISCLOSURES,
+    INCOME_DISCLOSURE,
 )
 REPEATS: tuple[Repeat, ...] = (
     MONTHLY_FEES, PACKAGES, PRODUCTS, COMPONENTS, RANKS, BRACKETS, INCOME_CLAIMS, SOURCES,
 )
 REPEATS_BY_PATH: dict[str, Repeat] = {r.path: r for r in REPEATS}
-OPTIONAL_OBJECTS = ("buyback", "compensation.qualification", "disclosures.income_disclosure",
-                    "disclosures")
+OPTIONAL_OBJECTS = ("buyback", "compensation.qualification",
+                    "compensation.qualification.min_customer_share",
+                    "disclosures.income_disclosure", "disclosures")
 """Objects left out of the document when none of their fields is filled."""
 
 INDEX_DIGITS = 9

@@ -45,3 +45,10 @@ def _rows(sample: str) -> list[list[str]]:
 def test_the_matching_bonus_sample_shows_its_terms() -> None:
     assert ["matching bonus", "by generation of enrollees: 20%, 10%, 5% of what each earns in "
             "a month (every component but retail margin)"] in _rows("binary_matching_bonus.json")
+
+
+def test_the_retail_share_gate_sample_shows_its_gate() -> None:
+    assert ["Retail-share gate", "at least 51% of one's whole group's volume (one's own "
+            "included) sold to customers outside the network; below it, no downline pay that "
+            "month (retail margin and commission on one's own customers are kept)"] in \
+        _rows("retail_share_gate_binary.json")

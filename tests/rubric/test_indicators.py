@@ -213,3 +213,23 @@ def test_simulation_figures_are_read_not_recomputed() -> None:
         "In the simulation 80% of everyone who joined lost money once costs are counted; "
         "the median result was \u2212$250."
     )
+
+
+@pytest.mark.parametrize(("gate", "credited"), [
+    ({"share": 0.67}, True),  # on the whole group's volume, no downline pay below it
+    ({"share": 0.67, "of": "own"}, False),  # one's own volume: the downline's may be own use
+    ({"share": 0.67, "mode": "pro_rata"}, False),  # pro rata: some pay below the share
+])
+def test_a_retail_share_gate_on_group_volume_is_credited(gate: dict[str, Any],
+                                                         credited: bool) -> None:
+    # Required purchase 100; one customer buys one tin, which the participant bought from the
+    # company at wholesale 40 to resell: 40 / (40 + 100) = 2/7 of the sales go outside.
+    plain = _plan(costs__required_monthly_purchase=100)
+    gated = _plan(costs__required_monthly_purchase=100,
+                  compensation__qualification={"min_customer_share": gate})
+    kw = {"customers_per_participant": "1", "price_elasticity": "0", "extra_own_purchase": "0"}
+    before = _indicators(plain, **kw)["customer_share_of_sales"]
+    after = _indicators(gated, **kw)["customer_share_of_sales"]
+    assert before.value == pytest.approx(2 / 7)
+    assert after.value == pytest.approx(0.67 if credited else 2 / 7)
+    assert "retail-share gate" in after.detail

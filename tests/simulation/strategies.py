@@ -203,7 +203,8 @@ def packages(draw: st.DrawFn, rank_names: list[str]) -> list[dict[str, Any]]:
 @st.composite
 def sim_plans(draw: st.DrawFn, with_packages: bool = False,
               using: tuple[str, ...] = (), binary_cycles: bool = False,
-              one_time: bool = False, by_rank: bool = False) -> Plan:
+              one_time: bool = False, by_rank: bool = False,
+              customer_share: bool = False, business_volume: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
@@ -213,6 +214,10 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     ``one_time``: the plan has ranks and draws schema v1.1's one-time bonuses and conditions on
     a bonus (:func:`bonus_rules`); without it, half the plans draw them.
     ``by_rank``: at least one rank, each with rates by rank (schema v1.1) drawn.
+    ``customer_share``: the plan has a retail-share gate (schema v1.1), of any share, whose
+    volume and mode.
+    ``business_volume``: two or three products, some stating a business volume (schema v1.1)
+    apart from their point volume, at least one.
     """
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
@@ -250,6 +255,21 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         doc["costs"]["inventory_package"] = 0
         names = [r["name"] for r in doc["compensation"]["ranks"]]
         doc["costs"]["packages"] = draw(packages(names))
+    if business_volume:
+        more = draw(st.lists(product(), min_size=1, max_size=2))
+        doc["products"] = (doc["products"] + more)[:3]
+        bvs = draw(st.lists(st.sampled_from([None, 0, 15, 30, 120]),
+                            min_size=len(doc["products"]), max_size=len(doc["products"])))
+        bvs[0] = bvs[0] if bvs[0] is not None else 30
+        for item, bv in zip(doc["products"], bvs, strict=True):
+            if bv is not None:
+                item["business_volume"] = bv
+    if customer_share:
+        doc["compensation"]["qualification"]["min_customer_share"] = {
+            "share": draw(st.sampled_from([0.0, 0.3, 0.5, 2 / 3, 0.7, 1.0])),
+            "of": draw(st.sampled_from(["own", "downline"])),
+            "mode": draw(st.sampled_from(["full", "pro_rata"])),
+        }
     if binary_cycles:
         binary = next(c for c in doc["compensation"]["components"] if c["type"] == "binary")
         for key in ("cycle_volume_left", "cycle_volume_right", "cycle_pay", "carry_cap",

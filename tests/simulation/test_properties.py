@@ -15,6 +15,9 @@ from tests.simulation.helpers import Recording
 from tests.simulation.strategies import sim_plans, small_assumptions
 
 OWN_CUSTOMERS = ("retail_margin", "retail_commission")  # need no qualification
+# A return on one's own position is paid for holding it, to every active holder, qualified or
+# not (the rules in evaluator/simulation/reference.py).
+UNQUALIFIED_PAY = (*OWN_CUSTOMERS, "position_return")
 
 
 def _recorded(plan: Plan, assumptions: Assumptions, seed: int, engine: str):
@@ -34,7 +37,7 @@ def test_pay_rules_hold_every_month(plan: Plan, assumptions: Assumptions, seed: 
         for kind, arr in mp.pay.items():
             assert arr.shape == m.act.shape, kind  # pay is only ever for the active
             assert (arr >= 0).all(), kind  # and never negative
-            if kind not in OWN_CUSTOMERS:
+            if kind not in UNQUALIFIED_PAY:
                 assert not arr[~m.qualified].any(), kind  # nor for anyone unqualified
         for cause, amount in mp.breakage.items():
             assert amount >= -1e-9, cause
