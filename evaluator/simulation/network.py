@@ -156,6 +156,7 @@ NO_RANK = -1
 PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
 GOLDEN = (math.sqrt(5) - 1) / 2  # the evenly spread sequence that picks who buys to qualify
 MAX_TOP_UP = 100  # most products anyone buys in a month to qualify
+UNQUALIFIED_PAY = ("retail_margin", "retail_commission")  # pay that needs no qualification
 PRUNE_AT = 0.8  # levels are pruned once at most this share of those they hold is alive
 MIN_INITIAL = 20  # fewest founders a scaled-down network starts from (see the module docstring)
 
@@ -254,6 +255,7 @@ class Kinds:
     own_products: tuple[float, float, float]  # demand-driven products a month
     monthly: tuple[float, float, float]  # each active month's cost
     use_credit: tuple[float, float, float]  # each active month's worth of product used
+    unit_worth: tuple[float, float, float] = (0.0, 0.0, 0.0)  # a product bought to qualify
 
     @staticmethod
     def recruit_factors(assumptions: Assumptions) -> tuple[float, float, float]:
@@ -313,6 +315,8 @@ class Kinds:
             own_products=(own[0], own[1], own[2]),
             monthly=(costs[0], costs[1], costs[2]),
             use_credit=(credit[0], credit[1], credit[2]),
+            unit_worth=(unit.money * worth * value[0], unit.money * worth * value[1],
+                        unit.money * worth * value[2]),
         )
 
     def of(self, u: np.ndarray) -> np.ndarray:
@@ -439,6 +443,7 @@ class Params:
     components: dict[str, Component]
     ranks: tuple[Rank, ...]
     packages: Packages | None = None  # enrollment packages (schema v1.1), None without
+    top_up_pay_check: bool = False  # buy to qualify only when it pays (assumption)
 
     @classmethod
     def build(cls, plan: Plan, assumptions: Assumptions) -> Params:
@@ -508,6 +513,7 @@ class Params:
             components=components,
             ranks=comp.ranks,
             packages=Packages.build(plan, assumptions),
+            top_up_pay_check=bool(assumptions["top_up_pay_check"]),
         )
 
     @property
@@ -751,6 +757,9 @@ class Month:
     units: np.ndarray  # products bought to qualify, per active (their volume is in vo)
     kind: np.ndarray | None = None  # kind code per active (None: all builders)
     package: np.ndarray | None = None  # package index per active (None: the plan has none)
+    # What qualifying paid each active the last month they were qualified (NaN: never yet);
+    # set by the month loop before buying to qualify (None: nobody's expectation is known).
+    expect: np.ndarray | None = None
 
     def kinds(self) -> np.ndarray:
         """Kind code per active (all builders when the month has none)."""
@@ -791,6 +800,7 @@ class Engine(Protocol):
 
     name: str
     threads: int  # threads a big month's independent work may use (1: none side by side)
+    passed_up: int  # set by top_up: those short of the target who did not buy, as not worth it
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Place ``recruits`` (ascending ids) in a forced tree under their ``sponsors``."""
@@ -835,6 +845,15 @@ def grow_one_by_one(engine: Engine, net: Network, recruits: np.ndarray,
 def new_breakage() -> dict[str, float]:
     """Breakage by cause for an engine to fill (the payout cap's is added by :func:`settle`)."""
     return dict.fromkeys((c for c in BREAKAGE_CAUSES if c != "payout_cap"), 0.0)
+
+
+def pays_off(expected: float, net_cost: float) -> bool:
+    """Whether a purchase that costs ``net_cost`` is worth what qualifying is ``expected`` to pay.
+
+    ``expected`` NaN (never qualified yet) is taken as worth it; otherwise it must exceed the
+    cost by more than the tie tolerance of :func:`reaches`, so both engines decide ties alike.
+    """
+    return math.isnan(expected) or not reaches(net_cost, expected)
 
 
 def reaches(value: np.ndarray | float, threshold: np.ndarray | float) -> np.ndarray | bool:
@@ -906,6 +925,8 @@ class RunData:
     timeline_active: list[int] = field(default_factory=list)
     # The matching bonus's (customer, own, enrollment) totals; None without one.
     matching_sources: np.ndarray | None = None
+    top_ups_passed: int = 0  # participant-months short of the target who did not buy (not worth it)
+    top_ups_by_kind: tuple[tuple[int, float], ...] = ((0, 0.0), (0, 0.0), (0, 0.0))  # per kind code
 
 
 def month_inputs(
@@ -1144,6 +1165,39 @@ def _month_end(params: Params, settled: Settled, act: np.ndarray, u_churn: np.nd
     np.less(u_churn[part], params.churn + params.loss_churn_boost * losing, out=quits[part])
 
 
+def _tally_top_ups(params: Params, kinds: np.ndarray, units: np.ndarray,
+                   by_kind: list[list[float]], credit: np.ndarray, ids: np.ndarray) -> None:
+    """Count the month's purchases to qualify by kind and credit the product's worth to its buyers.
+
+    ``kinds``, ``units`` (products bought) and ``ids`` are per buyer; the worth of a product to a
+    buyer is their kind's ``unit_worth``.
+    """
+    bought = units * params.unit_money
+    for k in range(3):
+        mine = kinds == k
+        if mine.any():
+            by_kind[k][0] += int(mine.sum())
+            by_kind[k][1] += float(bought[mine].sum())
+    if params.top_up_pay_check:  # else worth nothing to them, as in engine 0.3.0
+        worth = np.take(np.asarray(params.kinds.unit_worth), kinds)
+        np.add.at(credit, ids, units * worth)
+
+
+def _learn(settled: Settled, month: Month, earned: np.ndarray) -> None:
+    """Keep, for each qualified participant, what qualifying paid them this month.
+
+    That is their pay from every component but retail margin and retail commission (which need
+    no qualification), after the payout cap, rounded to a millionth (as :meth:`Settled.amounts`)
+    so both engines keep the same figure.
+    """
+    got = np.zeros(month.act.size)
+    for kind, paid in settled.month.pay.items():
+        if kind not in UNQUALIFIED_PAY:
+            got += paid
+    got *= settled.factor
+    earned[month.act[month.qualified]] = np.round(got[month.qualified], PAY_DECIMALS)
+
+
 def _package_money(packages: Packages, chosen: np.ndarray) -> float:
     """What the joiners who chose ``chosen`` (package indices) paid for their packages."""
     return float(np.take(np.asarray(packages.money), chosen).sum())
@@ -1194,6 +1248,9 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     customer_sales = 0.0  # what customers' orders brought the company (in company_sales)
     top_up_months = 0  # participant-months that bought to qualify
     top_up_money = 0.0  # and what they spent on it
+    passed_up = 0  # participant-months short of the target who did not buy: it did not pay
+    top_ups_by_kind = [[0, 0.0], [0, 0.0], [0, 0.0]]  # the same, per kind code
+    earned = np.full(cap, np.nan)  # pay needing qualification, the last month qualified
     matching = np.zeros(3) if "matching_bonus" in params.components else None
 
     n = params.initial
@@ -1254,7 +1311,10 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         book[act] = customers
         served[act] += customers
         if params.tops_up:
+            if params.top_up_pay_check:
+                month.expect = earned[act]
             units = engine.top_up(params, net, month)
+            passed_up += engine.passed_up
             if units.any():
                 month = month_inputs(params, engine, t, n, act, new, join, customers, units,
                                      month, kind, package)
@@ -1265,11 +1325,15 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
                 purchases["incentivised"] += float(bought.sum())
                 top_up_months += int(buying.size)
                 top_up_money += float(bought.sum())
+                _tally_top_ups(params, month.kinds()[buying], units[buying], top_ups_by_kind,
+                               credit, act[buying])
 
         mp = engine.pay(params, net, month)
         if params.ranks:
             np.maximum.at(best_rank, act, mp.rank)
         settled = settle(params, mp, float(month.vc.sum() + month.vo.sum() + month.vk.sum()))
+        if params.tops_up and params.top_up_pay_check:
+            _learn(settled, month, earned)
         for ctype, amount in settled.by_component.items():
             by_component[ctype] += amount
         sources += settled.sources
@@ -1337,6 +1401,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         purchases=purchases,
         customer_sales=customer_sales,
         top_ups=(top_up_months, top_up_money),
+        top_ups_passed=passed_up,
+        top_ups_by_kind=tuple((int(c), float(m)) for c, m in top_ups_by_kind),
         own_volume=(own_volume[0], own_volume[1]),
         recruits=recruits[:n].copy(),
         rank=rank[:n].copy(),

@@ -118,6 +118,7 @@ from evaluator.simulation.network import (
     count_volumes,
     grow_one_by_one,
     new_breakage,
+    pays_off,
     reaches,
     whole_cycles,
 )
@@ -128,6 +129,7 @@ class ReferenceEngine:
 
     name = "reference"
     threads = 1  # one participant at a time, one thing at a time
+    passed_up = 0  # those the last top_up found short who did not buy: it did not pay
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Place each recruit in id order, spilling over under full positions."""
@@ -191,6 +193,9 @@ class ReferenceEngine:
         group = self._group_volumes(parent, pv)
         legs = self._active_legs(parent, active)
         units = [0] * n
+        expect = m.spread(m.expect, math.nan).tolist() if m.expect is not None else None
+        worth = params.kinds.unit_worth
+        self.passed_up = 0
         for i in range(n):
             if not (active[i] and legs[i] > 0 and buys[i]
                     and customers[i] >= params.min_retail_customers):
@@ -202,6 +207,13 @@ class ReferenceEngine:
             if not reaches(pv[i], target):
                 products = (target - pv[i]) / params.unit_volume - 1e-9  # whole ones, below
                 units[i] = math.ceil(products) if products <= MAX_TOP_UP else 0
+            # Only when it pays: what qualifying paid them last time against the products'
+            # cost less what the products are worth to them.
+            if units[i] and expect is not None:
+                net_cost = units[i] * (params.unit_money - worth[kind[i]])
+                if not pays_off(expect[i], net_cost):
+                    units[i] = 0
+                    self.passed_up += 1
         return np.array(units, dtype=np.int64)[m.act]
 
     @staticmethod
