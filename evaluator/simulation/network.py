@@ -91,9 +91,17 @@ Model decisions (each stated where a user could ask):
   (before the top-up) and active-leg requirements they already meet, whichever is higher. Only
   a ``buy_to_qualify`` share of participants do: participant ``i`` does when ``frac(i x
   0.618...) < buy_to_qualify`` (an evenly spread fixed sequence, so the same people keep
-  topping up, with no random draw). The purchase is a cost and company sales, and counts as
-  own-purchase volume for everyone paid on it. Each engine decides the top-ups itself
-  (``Engine.top_up``).
+  topping up, with no random draw). With ``top_up_pay_check`` (the default) they buy only when
+  it pays: when what qualifying paid them the last month they were qualified (their pay from
+  every component but retail margin and retail commission, after the payout cap, kept by the
+  month loop in ``Month.expect``; NaN, and so buying, before their first qualified month)
+  exceeds the products' cost less their worth to them (their kind's ``{kind}_use_value`` x
+  :func:`use_worth` a product, ``Kinds.unit_worth``), beyond the tie tolerance of
+  :func:`reaches` (:func:`pays_off`); the worth is credited to them like other product used.
+  Those who pass it up are counted (``RunData.top_ups_passed``). The purchase is a cost and
+  company sales, and counts as own-purchase volume for everyone paid on it. Each engine decides
+  the top-ups, the pay check included, itself (``Engine.top_up``); the month loop keeps the
+  expectations and the tallies by kind, shared.
 - Personal volume for qualification counts own purchases unless the plan says
   ``own_purchases_count: false``; when the plan leaves it unknown, own purchases count, the
   common industry practice. Each engine decides qualification itself (``Engine.qualify``).

@@ -32,7 +32,11 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   a participant short of the personal volume they need buys the missing whole products; the
   purchase is their own-purchase volume, paid on up the line like any own purchase.
   Discount members never buy to qualify; their own-use products, like everyone's, are in
-  their own-purchase volume already (the month loop's, shared).
+  their own-purchase volume already (the month loop's, shared). With ``top_up_pay_check`` a
+  participant buys only when what qualifying paid them the last month they were qualified (the
+  month loop's ``Month.expect``, shared; never qualified yet: they buy) exceeds the products'
+  cost less their worth to them (``Kinds.unit_worth``): decided here participant by
+  participant with :func:`~evaluator.simulation.network.pays_off`.
 - Paid-as rank: the highest rank (the last in the plan's list) whose personal volume, group
   volume (own personal volume plus the whole sponsor downline's) and active legs (active
   personal enrollees) the participant meets this month while active; or, if higher, the rank
