@@ -340,13 +340,16 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
     ),
     AssumptionSpec(
         "recruit_pay_response", 0.1, "added share of recruiting per product's worth of pay",
-        "How much more participants recruit where a sign-up pays: recruit_rate is multiplied "
-        "by 1 + this x (the sponsor's pay for one sign-up: enrollment bonus, fast start, pay "
-        "on a commissionable kit) / the mean retail price, and divided as join_cost_response "
-        "says.",
+        "How much more participants recruit where a sign-up pays: a seller's and a builder's "
+        "recruiting is multiplied by 1 + this x (the sponsor's pay for one sign-up: enrollment "
+        "bonus, fast start, pay on a commissionable kit) / the mean retail price; a discount "
+        "member's is not, so where a sign-up pays, recruiting shifts to sellers and builders. "
+        "recruit_rate is multiplied by the kinds' mean response and divided as "
+        "join_cost_response says.",
         "The tool's choice: FTC staff guidance (ftc_guidance: FTC, Business Guidance "
         "Concerning Multi-Level Marketing) holds that rewards for recruiting drive recruiting "
-        "rather than sales; no source gives the size. 0 (with join_cost_response 0) leaves "
+        "rather than sales; no source gives the size. That members, who join for the discount, "
+        "do not recruit for pay is the tool's choice too. 0 (with join_cost_response 0) leaves "
         "recruit_rate as it is.",
         0, 10, cites=("ftc_guidance",), label="Recruiting answers to pay",
     ),

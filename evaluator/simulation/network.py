@@ -34,10 +34,15 @@ Model decisions (each stated where a user could ask):
   limit, and if it does, recruiting stops there.
   The initial participants are founders, each at the top of their own tree.
 - Recruiting answers to the plan (:func:`plan_recruiting`): ``recruit_rate`` is multiplied
-  by ``(1 + recruit_pay_response x sign-up pay / mean retail price) / (1 +
-  join_cost_response x start-up cost / mean retail price)``, before the projection and the
-  scale: more effort where a sign-up pays (enrollment bonus, fast start, pay on a
-  commissionable kit: :func:`sign_up_pay`), fewer sign-ups where joining costs more.
+  by the kinds' mean pay response over ``(1 + join_cost_response x start-up cost / mean retail
+  price)``, before the projection and the scale: more effort where a sign-up pays (enrollment
+  bonus, fast start, pay on a commissionable kit: :func:`sign_up_pay`), fewer sign-ups where
+  joining costs more. Sellers and builders answer to pay (``1 + recruit_pay_response x sign-up
+  pay / mean retail price``), discount members do not (:func:`pay_responses`), so where a
+  sign-up pays, recruiting also shifts from members to sellers and builders
+  (:meth:`Kinds.recruit_factors`) and more people recruit nobody. With everyone a builder the
+  multiplier is ``(1 + recruit_pay_response x sign-up pay / price) / (1 + join_cost_response
+  x start-up cost / price)``.
 - Kinds (:class:`Kinds`, docs/SOURCES.md ``herbalife_order``): each founder and each recruit is,
   by a uniform drawn at joining (:func:`draw_kinds`: for founders before month 1, for
   recruits right after the month's recruiting draw; only when the kinds are mixed), a
@@ -216,13 +221,38 @@ def sign_up_pay(plan: Plan) -> float:
     return pay
 
 
-def plan_recruiting(plan: Plan, assumptions: Assumptions) -> float:
-    """How the plan moves recruiting.
+def sign_up_pay_ratio(plan: Plan) -> float:
+    """The sponsor's pay for one sign-up in products' worth: :func:`sign_up_pay` / mean retail."""
+    price = plan.mean_retail
+    return sign_up_pay(plan) / price if price > 0 else 0.0
 
-    ``(1 + recruit_pay_response x sign-up pay / price) / (1 + join_cost_response x start-up cost /
-    price)``, money counted in products' worth (``price``: the mean retail price). More effort where
-    a sign-up pays (:func:`sign_up_pay`), fewer sign-ups where joining costs more; exactly 1 with
-    both responses 0.
+
+def kind_shares(assumptions: Assumptions) -> tuple[float, float, float]:
+    """The shares of members, sellers and builders among those who join."""
+    member = float(assumptions["member_share"])
+    seller = (1 - member) * float(assumptions["seller_share"])
+    return (member, seller, 1 - member - seller)
+
+
+def pay_responses(assumptions: Assumptions, pay_ratio: float) -> tuple[float, float, float]:
+    """Each kind's recruiting multiplied by what a sign-up pays (``pay_ratio``, products' worth).
+
+    ``1 + recruit_pay_response x pay_ratio`` for sellers and builders, who recruit for pay; 1
+    for discount members, who join for the discount and recruit (rarely) whatever it pays.
+    """
+    response = 1 + float(assumptions["recruit_pay_response"]) * pay_ratio
+    return (1.0, response, response)
+
+
+def plan_recruiting(plan: Plan, assumptions: Assumptions) -> float:
+    """How the plan moves the average participant's recruiting.
+
+    The kinds' mean pay response (:func:`pay_responses`, weighted by each kind's share and
+    recruiting factor: members' does not answer to pay) over ``1 + join_cost_response x start-up
+    cost / price``, money counted in products' worth (``price``: the mean retail price). More effort
+    where a sign-up pays (:func:`sign_up_pay`), fewer sign-ups where joining costs more; exactly 1
+    with both responses 0. With everyone a builder it is ``(1 + recruit_pay_response x sign-up pay
+    / price) / (1 + join_cost_response x start-up cost / price)``.
     """
     pay_response = float(assumptions["recruit_pay_response"])
     cost_response = float(assumptions["join_cost_response"])
@@ -231,8 +261,19 @@ def plan_recruiting(plan: Plan, assumptions: Assumptions) -> float:
     price = plan.mean_retail
     if price <= 0:
         return 1.0
-    return ((1 + pay_response * sign_up_pay(plan) / price)
-            / (1 + cost_response * startup_cost(plan) / price))
+    shares = kind_shares(assumptions)
+    factor = _kind_factors(assumptions)
+    responses = pay_responses(assumptions, sign_up_pay_ratio(plan))
+    plain = sum(s * f for s, f in zip(shares, factor, strict=True))
+    responded = sum(s * f * r for s, f, r in zip(shares, factor, responses, strict=True))
+    mean = responded / plain if plain > 0 else responses[BUILDER]
+    return mean / (1 + cost_response * startup_cost(plan) / price)
+
+
+def _kind_factors(assumptions: Assumptions) -> tuple[float, float, float]:
+    """Each kind's recruiting as a multiple of a builder's (a builder's is 1)."""
+    return (float(assumptions["member_recruit_factor"]),
+            float(assumptions["seller_recruit_factor"]), 1.0)
 
 
 def use_worth(plan: Plan) -> float:
@@ -266,20 +307,22 @@ class Kinds:
     unit_worth: tuple[float, float, float] = (0.0, 0.0, 0.0)  # a product bought to qualify
 
     @staticmethod
-    def recruit_factors(assumptions: Assumptions) -> tuple[float, float, float]:
-        """Each kind's recruiting as a multiple of ``recruit_rate``.
+    def recruit_factors(assumptions: Assumptions,
+                        pay_ratio: float = 0.0) -> tuple[float, float, float]:
+        """Each kind's recruiting as a multiple of the (plan-adjusted) ``recruit_rate``.
 
-        The kinds' factors (a builder's is 1) over their mean across the kinds a participant may be,
-        so that ``recruit_rate`` stays the average participant's rate (and the projection holds);
-        all 0 when no kind recruits, 1 when everyone is a builder.
+        The kinds' factors (a builder's is 1) times their pay response to ``pay_ratio`` (what a
+        sign-up pays, in products' worth: :func:`pay_responses`, members' 1) over their mean
+        across the kinds a participant may be, so that the rate stays the average participant's
+        (and the projection holds); all 0 when no kind recruits, 1 when everyone is a builder.
+        Where a sign-up pays, recruiting shifts from members to sellers and builders.
         """
-        member = float(assumptions["member_share"])
-        seller = (1 - member) * float(assumptions["seller_share"])
+        member, seller, builder = kind_shares(assumptions)
         if member == 0 and seller == 0:
             return (1.0, 1.0, 1.0)
-        factor = (float(assumptions["member_recruit_factor"]),
-                  float(assumptions["seller_recruit_factor"]), 1.0)
-        mean = member * factor[0] + seller * factor[1] + (1 - member - seller)
+        response = pay_responses(assumptions, pay_ratio)
+        factor = [f * r for f, r in zip(_kind_factors(assumptions), response, strict=True)]
+        mean = member * factor[0] + seller * factor[1] + builder * factor[2]
         if mean <= 0:
             return (0.0, 0.0, 0.0)
         return (factor[0] / mean, factor[1] / mean, factor[2] / mean)
@@ -317,7 +360,7 @@ class Kinds:
         return cls(
             member_share=float(a["member_share"]),
             seller_share=float(a["seller_share"]),
-            recruit_factor=cls.recruit_factors(a),
+            recruit_factor=cls.recruit_factors(a, sign_up_pay_ratio(plan)),
             customer_factor=(float(a["member_customer_factor"]),
                              float(a["seller_customer_factor"]), 1.0),
             own_products=(own[0], own[1], own[2]),
