@@ -154,7 +154,8 @@ def main() -> None:
     print(f"assumptions: {shown}")
     print(f"{'sample':34s} {'scale':>6s} {'sim.':>7s} {'ever':>10s} {'peak act':>9s} "
           f"{'sat.%':>6s} {'lose%':>6s} {'late%':>6s} {'bld.%':>6s} {'zero%':>6s} "
-          f"{'co.0%':>6s} {'med. gross/yr':>13s} {'med. co./yr':>11s}")
+          f"{'co.0%':>6s} {'none%':>6s} {'btq.%':>6s} "
+          f"{'med. gross/yr':>13s} {'med. co./yr':>11s}")
     summaries: dict[str, dict[str, Any]] = {}
     plans: dict[str, Plan] = {}
     for path in sorted(data_dir("plan_samples").glob("*.json")):
@@ -170,12 +171,16 @@ def main() -> None:
             f"{_pct(s['by_kind']['builder']['fraction_losing_money'])} "
             f"{_pct(s['fraction_earning_nothing'])} "
             f"{_pct(s['fraction_paid_nothing_by_company'])} "
+            f"{_pct(s['fraction_recruited_nobody'])} "
+            f"{_pct(s['buying_to_qualify']['participant_month_share'])} "
             f"{s['median_annual_gross_pay']:13,.0f} {s['median_annual_pay_from_company']:11,.0f}"
         )
     print("\n(ever, peak active: people; sat.: people ever joined / market at the horizon, "
           "run 0; lose / late / bld.: losing money, everyone / joined in the second half / "
           "builders; zero: earned nothing; co.0: paid nothing by the company, retail margin "
-          "aside, as income disclosures count; gross: pay before costs, per year of tenure; "
+          "aside, as income disclosures count; none: recruited nobody; btq.: active "
+          "participant-months spent buying to qualify; gross: pay before costs, per year of "
+          "tenure; "
           "co.: the part the company paid)")
 
     print(f"\nCalibration (tolerance: {100 * SHARE_TOLERANCE:.0f} percentage points for a share, "

@@ -204,6 +204,19 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         0, 1, cites=("omnitrition", "ftc_guidance"), label="Buy to qualify",
     ),
     AssumptionSpec(
+        "top_up_pay_check", 1, "0 or 1",
+        "1: a participant short of a target buys the shortfall only when what qualifying paid "
+        "them the last month they were qualified (pay from every component but retail margin "
+        "and retail commission) exceeds the products' cost less their worth to them (their "
+        "kind's use value of the price); one never qualified yet buys. The worth of what they "
+        "buy is credited like other product they use. 0: everyone short buys, and the product "
+        "is worth nothing to them (engine 0.3.0).",
+        "FTC staff guidance counts purchases made to qualify as incentivised when the reward "
+        "is what moves them; weighing last month's pay against the net cost, and buying "
+        "before the first qualified month, is the tool's choice.",
+        0, 1, integer=True, cites=("ftc_guidance",), label="Buy to qualify only when it pays",
+    ),
+    AssumptionSpec(
         "hours_per_week", 0, "hours per week",
         "Hours a week the person puts into the business; with hour_value it prices their "
         "time in the bottom line. 0 means time is not counted.",
@@ -327,13 +340,16 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
     ),
     AssumptionSpec(
         "recruit_pay_response", 0.1, "added share of recruiting per product's worth of pay",
-        "How much more participants recruit where a sign-up pays: recruit_rate is multiplied "
-        "by 1 + this x (the sponsor's pay for one sign-up: enrollment bonus, fast start, pay "
-        "on a commissionable kit) / the mean retail price, and divided as join_cost_response "
-        "says.",
+        "How much more participants recruit where a sign-up pays: a seller's and a builder's "
+        "recruiting is multiplied by 1 + this x (the sponsor's pay for one sign-up: enrollment "
+        "bonus, fast start, pay on a commissionable kit) / the mean retail price; a discount "
+        "member's is not, so where a sign-up pays, recruiting shifts to sellers and builders. "
+        "recruit_rate is multiplied by the kinds' mean response and divided as "
+        "join_cost_response says.",
         "The tool's choice: FTC staff guidance (ftc_guidance: FTC, Business Guidance "
         "Concerning Multi-Level Marketing) holds that rewards for recruiting drive recruiting "
-        "rather than sales; no source gives the size. 0 (with join_cost_response 0) leaves "
+        "rather than sales; no source gives the size. That members, who join for the discount, "
+        "do not recruit for pay is the tool's choice too. 0 (with join_cost_response 0) leaves "
         "recruit_rate as it is.",
         0, 10, cites=("ftc_guidance",), label="Recruiting answers to pay",
     ),
@@ -393,7 +409,7 @@ SPECS: Mapping[str, AssumptionSpec] = MappingProxyType({a.name: a for a in ASSUM
 BEHAVIOUR_NEUTRAL: Mapping[str, float] = MappingProxyType({
     "member_share": 0.0, "seller_share": 0.0, "builder_own_products": 0.0,
     "recruit_pay_response": 0.0, "join_cost_response": 0.0, "package_load_response": 0.0,
-    "price_elasticity": 0.0, "customer_tenure": 1.0,
+    "price_elasticity": 0.0, "customer_tenure": 1.0, "top_up_pay_check": 0,
 })
 """The behaviour model's neutral values: everyone a builder who buys only what the plan
 requires and what qualifying takes, as every participant did before the kinds existed, and

@@ -39,10 +39,15 @@ Model decisions (each stated where a user could ask):
   limit, and if it does, recruiting stops there.
   The initial participants are founders, each at the top of their own tree.
 - Recruiting answers to the plan (:func:`plan_recruiting`): ``recruit_rate`` is multiplied
-  by ``(1 + recruit_pay_response x sign-up pay / mean retail price) / (1 +
-  join_cost_response x start-up cost / mean retail price)``, before the projection and the
-  scale: more effort where a sign-up pays (enrollment bonus, fast start, pay on a
-  commissionable kit: :func:`sign_up_pay`), fewer sign-ups where joining costs more.
+  by the kinds' mean pay response over ``(1 + join_cost_response x start-up cost / mean retail
+  price)``, before the projection and the scale: more effort where a sign-up pays (enrollment
+  bonus, fast start, pay on a commissionable kit: :func:`sign_up_pay`), fewer sign-ups where
+  joining costs more. Sellers and builders answer to pay (``1 + recruit_pay_response x sign-up
+  pay / mean retail price``), discount members do not (:func:`pay_responses`), so where a
+  sign-up pays, recruiting also shifts from members to sellers and builders
+  (:meth:`Kinds.recruit_factors`) and more people recruit nobody. With everyone a builder the
+  multiplier is ``(1 + recruit_pay_response x sign-up pay / price) / (1 + join_cost_response
+  x start-up cost / price)``.
 - Kinds (:class:`Kinds`, docs/SOURCES.md ``herbalife_order``): each founder and each recruit is,
   by a uniform drawn at joining (:func:`draw_kinds`: for founders before month 1, for
   recruits right after the month's recruiting draw; only when the kinds are mixed), a
@@ -96,9 +101,17 @@ Model decisions (each stated where a user could ask):
   (before the top-up) and active-leg requirements they already meet, whichever is higher. Only
   a ``buy_to_qualify`` share of participants do: participant ``i`` does when ``frac(i x
   0.618...) < buy_to_qualify`` (an evenly spread fixed sequence, so the same people keep
-  topping up, with no random draw). The purchase is a cost and company sales, and counts as
-  own-purchase volume for everyone paid on it. Each engine decides the top-ups itself
-  (``Engine.top_up``).
+  topping up, with no random draw). With ``top_up_pay_check`` (the default) they buy only when
+  it pays: when what qualifying paid them the last month they were qualified (their pay from
+  every component but retail margin and retail commission, after the payout cap, kept by the
+  month loop in ``Month.expect``; NaN, and so buying, before their first qualified month)
+  exceeds the products' cost less their worth to them (their kind's ``{kind}_use_value`` x
+  :func:`use_worth` a product, ``Kinds.unit_worth``), beyond the tie tolerance of
+  :func:`reaches` (:func:`pays_off`); the worth is credited to them like other product used.
+  Those who pass it up are counted (``RunData.top_ups_passed``). The purchase is a cost and
+  company sales, and counts as own-purchase volume for everyone paid on it. Each engine decides
+  the top-ups, the pay check included, itself (``Engine.top_up``); the month loop keeps the
+  expectations and the tallies by kind, shared.
 - Personal volume for qualification counts own purchases unless the plan says
   ``own_purchases_count: false``; when the plan leaves it unknown, own purchases count, the
   common industry practice. Each engine decides qualification itself (``Engine.qualify``).
@@ -183,6 +196,8 @@ NO_RANK = -1
 PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
 GOLDEN = (math.sqrt(5) - 1) / 2  # the evenly spread sequence that picks who buys to qualify
 MAX_TOP_UP = 100  # most products anyone buys in a month to qualify
+# Pay that needs no qualification (a return on one's own position is paid to every holder).
+UNQUALIFIED_PAY = ("retail_margin", "retail_commission", "position_return")
 PRUNE_AT = 0.8  # levels are pruned once at most this share of those they hold is alive
 MIN_INITIAL = 20  # fewest founders a scaled-down network starts from (see the module docstring)
 
@@ -242,13 +257,38 @@ def sign_up_pay(plan: Plan) -> float:
     return pay
 
 
-def plan_recruiting(plan: Plan, assumptions: Assumptions) -> float:
-    """How the plan moves recruiting.
+def sign_up_pay_ratio(plan: Plan) -> float:
+    """The sponsor's pay for one sign-up in products' worth: :func:`sign_up_pay` / mean retail."""
+    price = plan.mean_retail
+    return sign_up_pay(plan) / price if price > 0 else 0.0
 
-    ``(1 + recruit_pay_response x sign-up pay / price) / (1 + join_cost_response x start-up cost /
-    price)``, money counted in products' worth (``price``: the mean retail price). More effort where
-    a sign-up pays (:func:`sign_up_pay`), fewer sign-ups where joining costs more; exactly 1 with
-    both responses 0.
+
+def kind_shares(assumptions: Assumptions) -> tuple[float, float, float]:
+    """The shares of members, sellers and builders among those who join."""
+    member = float(assumptions["member_share"])
+    seller = (1 - member) * float(assumptions["seller_share"])
+    return (member, seller, 1 - member - seller)
+
+
+def pay_responses(assumptions: Assumptions, pay_ratio: float) -> tuple[float, float, float]:
+    """Each kind's recruiting multiplied by what a sign-up pays (``pay_ratio``, products' worth).
+
+    ``1 + recruit_pay_response x pay_ratio`` for sellers and builders, who recruit for pay; 1
+    for discount members, who join for the discount and recruit (rarely) whatever it pays.
+    """
+    response = 1 + float(assumptions["recruit_pay_response"]) * pay_ratio
+    return (1.0, response, response)
+
+
+def plan_recruiting(plan: Plan, assumptions: Assumptions) -> float:
+    """How the plan moves the average participant's recruiting.
+
+    The kinds' mean pay response (:func:`pay_responses`, weighted by each kind's share and
+    recruiting factor: members' does not answer to pay) over ``1 + join_cost_response x start-up
+    cost / price``, money counted in products' worth (``price``: the mean retail price). More effort
+    where a sign-up pays (:func:`sign_up_pay`), fewer sign-ups where joining costs more; exactly 1
+    with both responses 0. With everyone a builder it is ``(1 + recruit_pay_response x sign-up pay
+    / price) / (1 + join_cost_response x start-up cost / price)``.
     """
     pay_response = float(assumptions["recruit_pay_response"])
     cost_response = float(assumptions["join_cost_response"])
@@ -257,8 +297,19 @@ def plan_recruiting(plan: Plan, assumptions: Assumptions) -> float:
     price = plan.mean_retail
     if price <= 0:
         return 1.0
-    return ((1 + pay_response * sign_up_pay(plan) / price)
-            / (1 + cost_response * startup_cost(plan) / price))
+    shares = kind_shares(assumptions)
+    factor = _kind_factors(assumptions)
+    responses = pay_responses(assumptions, sign_up_pay_ratio(plan))
+    plain = sum(s * f for s, f in zip(shares, factor, strict=True))
+    responded = sum(s * f * r for s, f, r in zip(shares, factor, responses, strict=True))
+    mean = responded / plain if plain > 0 else responses[BUILDER]
+    return mean / (1 + cost_response * startup_cost(plan) / price)
+
+
+def _kind_factors(assumptions: Assumptions) -> tuple[float, float, float]:
+    """Each kind's recruiting as a multiple of a builder's (a builder's is 1)."""
+    return (float(assumptions["member_recruit_factor"]),
+            float(assumptions["seller_recruit_factor"]), 1.0)
 
 
 def use_worth(plan: Plan) -> float:
@@ -289,22 +340,25 @@ class Kinds:
     own_products: tuple[float, float, float]  # demand-driven products a month
     monthly: tuple[float, float, float]  # each active month's cost
     use_credit: tuple[float, float, float]  # each active month's worth of product used
+    unit_worth: tuple[float, float, float] = (0.0, 0.0, 0.0)  # a product bought to qualify
 
     @staticmethod
-    def recruit_factors(assumptions: Assumptions) -> tuple[float, float, float]:
-        """Each kind's recruiting as a multiple of ``recruit_rate``.
+    def recruit_factors(assumptions: Assumptions,
+                        pay_ratio: float = 0.0) -> tuple[float, float, float]:
+        """Each kind's recruiting as a multiple of the (plan-adjusted) ``recruit_rate``.
 
-        The kinds' factors (a builder's is 1) over their mean across the kinds a participant may be,
-        so that ``recruit_rate`` stays the average participant's rate (and the projection holds);
-        all 0 when no kind recruits, 1 when everyone is a builder.
+        The kinds' factors (a builder's is 1) times their pay response to ``pay_ratio`` (what a
+        sign-up pays, in products' worth: :func:`pay_responses`, members' 1) over their mean
+        across the kinds a participant may be, so that the rate stays the average participant's
+        (and the projection holds); all 0 when no kind recruits, 1 when everyone is a builder.
+        Where a sign-up pays, recruiting shifts from members to sellers and builders.
         """
-        member = float(assumptions["member_share"])
-        seller = (1 - member) * float(assumptions["seller_share"])
+        member, seller, builder = kind_shares(assumptions)
         if member == 0 and seller == 0:
             return (1.0, 1.0, 1.0)
-        factor = (float(assumptions["member_recruit_factor"]),
-                  float(assumptions["seller_recruit_factor"]), 1.0)
-        mean = member * factor[0] + seller * factor[1] + (1 - member - seller)
+        response = pay_responses(assumptions, pay_ratio)
+        factor = [f * r for f, r in zip(_kind_factors(assumptions), response, strict=True)]
+        mean = member * factor[0] + seller * factor[1] + builder * factor[2]
         if mean <= 0:
             return (0.0, 0.0, 0.0)
         return (factor[0] / mean, factor[1] / mean, factor[2] / mean)
@@ -342,12 +396,14 @@ class Kinds:
         return cls(
             member_share=float(a["member_share"]),
             seller_share=float(a["seller_share"]),
-            recruit_factor=cls.recruit_factors(a),
+            recruit_factor=cls.recruit_factors(a, sign_up_pay_ratio(plan)),
             customer_factor=(float(a["member_customer_factor"]),
                              float(a["seller_customer_factor"]), 1.0),
             own_products=(own[0], own[1], own[2]),
             monthly=(costs[0], costs[1], costs[2]),
             use_credit=(credit[0], credit[1], credit[2]),
+            unit_worth=(unit.money * worth * value[0], unit.money * worth * value[1],
+                        unit.money * worth * value[2]),
         )
 
     def of(self, u: np.ndarray) -> np.ndarray:
@@ -484,6 +540,7 @@ class Params:
     # Business volume (schema v1.1 products[].business_volume), what commissions are paid on,
     # of a customer order, a month's own purchase and one product; None: the point volume.
     business: tuple[float, float, float] | None = None
+    top_up_pay_check: bool = False  # buy to qualify only when it pays (assumption)
 
     @classmethod
     def build(cls, plan: Plan, assumptions: Assumptions) -> Params:
@@ -563,6 +620,7 @@ class Params:
                  own_money * plan.business_volume_per_money("wholesale"),
                  unit.business_volume)
                 if plan.business_volume_differs else None),
+            top_up_pay_check=bool(assumptions["top_up_pay_check"]),
         )
 
     @property
@@ -856,6 +914,9 @@ class Month:
     def personal_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(customer, own-purchase, kit) point volume per active: what qualification counts."""
         return self.points if self.points is not None else (self.vc, self.vo, self.vk)
+    # What qualifying paid each active the last month they were qualified (NaN: never yet);
+    # set by the month loop before buying to qualify (None: nobody's expectation is known).
+    expect: np.ndarray | None = None
 
     def kinds(self) -> np.ndarray:
         """Kind code per active (all builders when the month has none)."""
@@ -900,6 +961,7 @@ class Engine(Protocol):
 
     name: str
     threads: int  # threads a big month's independent work may use (1: none side by side)
+    passed_up: int  # set by top_up: those short of the target who did not buy, as not worth it
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Place ``recruits`` (ascending ids) in a forced tree under their ``sponsors``."""
@@ -950,6 +1012,15 @@ def new_breakage(params: Params | None = None) -> dict[str, float]:
     if params is not None and params.customer_share is not None:
         out[GATE_CAUSE] = 0.0
     return out
+
+
+def pays_off(expected: float, net_cost: float) -> bool:
+    """Whether a purchase that costs ``net_cost`` is worth what qualifying is ``expected`` to pay.
+
+    ``expected`` NaN (never qualified yet) is taken as worth it; otherwise it must exceed the
+    cost by more than the tie tolerance of :func:`reaches`, so both engines decide ties alike.
+    """
+    return math.isnan(expected) or not reaches(net_cost, expected)
 
 
 def reaches(value: np.ndarray | float, threshold: np.ndarray | float) -> np.ndarray | bool:
@@ -1021,6 +1092,8 @@ class RunData:
     timeline_active: list[int] = field(default_factory=list)
     # The matching bonus's (customer, own, enrollment) totals; None without one.
     matching_sources: np.ndarray | None = None
+    top_ups_passed: int = 0  # participant-months short of the target who did not buy (not worth it)
+    top_ups_by_kind: tuple[tuple[int, float], ...] = ((0, 0.0), (0, 0.0), (0, 0.0))  # per kind code
 
 
 def month_inputs(
@@ -1293,6 +1366,37 @@ def discount_savings(params: Params, month: Month, saving: np.ndarray,
     purchases["incentivised"] -= float((saving * (params.extra_money + units)).sum())
     purchases["demand_driven"] -= float((saving * used).sum())
     return saved
+def _tally_top_ups(params: Params, kinds: np.ndarray, units: np.ndarray,
+                   by_kind: list[list[float]], credit: np.ndarray, ids: np.ndarray) -> None:
+    """Count the month's purchases to qualify by kind and credit the product's worth to its buyers.
+
+    ``kinds``, ``units`` (products bought) and ``ids`` are per buyer; the worth of a product to a
+    buyer is their kind's ``unit_worth``.
+    """
+    bought = units * params.unit_money
+    for k in range(3):
+        mine = kinds == k
+        if mine.any():
+            by_kind[k][0] += int(mine.sum())
+            by_kind[k][1] += float(bought[mine].sum())
+    if params.top_up_pay_check:  # else worth nothing to them, as in engine 0.3.0
+        worth = np.take(np.asarray(params.kinds.unit_worth), kinds)
+        np.add.at(credit, ids, units * worth)
+
+
+def _learn(settled: Settled, month: Month, earned: np.ndarray) -> None:
+    """Keep, for each qualified participant, what qualifying paid them this month.
+
+    That is their pay from every component but retail margin and retail commission (which need
+    no qualification), after the payout cap, rounded to a millionth (as :meth:`Settled.amounts`)
+    so both engines keep the same figure.
+    """
+    got = np.zeros(month.act.size)
+    for kind, paid in settled.month.pay.items():
+        if kind not in UNQUALIFIED_PAY:
+            got += paid
+    got *= settled.factor
+    earned[month.act[month.qualified]] = np.round(got[month.qualified], PAY_DECIMALS)
 
 
 def _package_money(packages: Packages, chosen: np.ndarray) -> float:
@@ -1347,6 +1451,9 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     customer_sales = 0.0  # what customers' orders brought the company (in company_sales)
     top_up_months = 0  # participant-months that bought to qualify
     top_up_money = 0.0  # and what they spent on it
+    passed_up = 0  # participant-months short of the target who did not buy: it did not pay
+    top_ups_by_kind = [[0, 0.0], [0, 0.0], [0, 0.0]]  # the same, per kind code
+    earned = np.full(cap, np.nan)  # pay needing qualification, the last month qualified
     matching = np.zeros(3) if "matching_bonus" in params.components else None
 
     n = params.initial
@@ -1407,7 +1514,10 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         book[act] = customers
         served[act] += customers
         if params.tops_up:
+            if params.top_up_pay_check:
+                month.expect = earned[act]
             units = engine.top_up(params, net, month)
+            passed_up += engine.passed_up
             if units.any():
                 month = month_inputs(params, engine, t, n, act, new, join, customers, units,
                                      month, kind, package)
@@ -1418,11 +1528,15 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
                 purchases["incentivised"] += float(bought.sum())
                 top_up_months += int(buying.size)
                 top_up_money += float(bought.sum())
+                _tally_top_ups(params, month.kinds()[buying], units[buying], top_ups_by_kind,
+                               credit, act[buying])
 
         mp = engine.pay(params, net, month)
         if params.ranks:
             np.maximum.at(best_rank, act, mp.rank)
         settled = settle(params, mp, float(month.vc.sum() + month.vo.sum() + month.vk.sum()))
+        if params.tops_up and params.top_up_pay_check:
+            _learn(settled, month, earned)
         for ctype, amount in settled.by_component.items():
             by_component[ctype] += amount
         sources += settled.sources
@@ -1494,6 +1608,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         purchases=purchases,
         customer_sales=customer_sales,
         top_ups=(top_up_months, top_up_money),
+        top_ups_passed=passed_up,
+        top_ups_by_kind=tuple((int(c), float(m)) for c, m in top_ups_by_kind),
         own_volume=(own_volume[0], own_volume[1]),
         recruits=recruits[:n].copy(),
         rank=rank[:n].copy(),

@@ -756,6 +756,7 @@ class VectorisedEngine:
     """Whole-array placement and payouts; see :mod:`evaluator.simulation.reference`."""
 
     name = "vectorised"
+    passed_up = 0  # those the last top_up found short who did not buy: it did not pay
 
     def __init__(self, threads: int | None = None) -> None:
         """``threads``: how many threads a month's independent parts may run on.
@@ -889,6 +890,7 @@ class VectorisedEngine:
         )
         units = np.zeros(m.act.size, dtype=np.int64)
         units[want] = units_short(m.pv[want], target[want], params.unit_volume)
+        self._worth_it(params, m, want, units)
         month.topped_up, month.before = True, group
         if side and want.size:  # the products bought, rolled up while the month goes on
             shared = sharing.pool(self.threads)
@@ -898,6 +900,26 @@ class VectorisedEngine:
                 month.binary = shared.submit(
                     lambda: GroupCounts(binary, m, params, binary_base.result(), units))
         return units
+
+    def _worth_it(self, params: Params, m: Month, want: np.ndarray, units: np.ndarray) -> None:
+        """Keep only the purchases to qualify that pay (``units`` changed in place).
+
+        A participant buys when what qualifying paid them the last month they were qualified
+        (``m.expect``; never qualified yet: they buy) exceeds the products' cost less their
+        worth to them (their kind's ``unit_worth``); the others are counted in ``passed_up``.
+        """
+        self.passed_up = 0
+        if m.expect is None or not want.size:
+            return
+        n = units[want]
+        worth = np.take(np.asarray(params.kinds.unit_worth), m.kinds()[want])
+        net_cost = n * (params.unit_money - worth)
+        expected = m.expect[want]
+        tol = 1e-9 * np.maximum(1.0, np.abs(expected))  # as reaches(net_cost, expected)
+        with np.errstate(invalid="ignore"):
+            skip = (n > 0) & ~np.isnan(expected) & (net_cost >= expected - tol)
+        units[want[skip]] = 0
+        self.passed_up = int(skip.sum())
 
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""

@@ -53,7 +53,11 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   a participant short of the personal volume they need buys the missing whole products; the
   purchase is their own-purchase volume, paid on up the line like any own purchase.
   Discount members never buy to qualify; their own-use products, like everyone's, are in
-  their own-purchase volume already (the month loop's, shared).
+  their own-purchase volume already (the month loop's, shared). With ``top_up_pay_check`` a
+  participant buys only when what qualifying paid them the last month they were qualified (the
+  month loop's ``Month.expect``, shared; never qualified yet: they buy) exceeds the products'
+  cost less their worth to them (``Kinds.unit_worth``): decided here participant by
+  participant with :func:`~evaluator.simulation.network.pays_off`.
 - Paid-as rank: the highest rank (the last in the plan's list) whose personal volume, group
   volume (own personal volume plus the whole sponsor downline's), active legs (active
   personal enrollees) and team size (schema v1.1 ``min_team_size``: active participants
@@ -188,6 +192,7 @@ from evaluator.simulation.network import (
     grow_one_by_one,
     needed_rank,
     new_breakage,
+    pays_off,
     reaches,
     whole_cycles,
 )
@@ -198,6 +203,7 @@ class ReferenceEngine:
 
     name = "reference"
     threads = 1  # one participant at a time, one thing at a time
+    passed_up = 0  # those the last top_up found short who did not buy: it did not pay
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Place each recruit in id order, spilling over under full positions."""
@@ -262,6 +268,9 @@ class ReferenceEngine:
         legs = self._active_legs(parent, active)
         team = self._team_sizes(parent, active)
         units = [0] * n
+        expect = m.spread(m.expect, math.nan).tolist() if m.expect is not None else None
+        worth = params.kinds.unit_worth
+        self.passed_up = 0
         for i in range(n):
             if not (active[i] and legs[i] > 0 and buys[i]
                     and customers[i] >= params.min_retail_customers):
@@ -274,6 +283,13 @@ class ReferenceEngine:
             if not reaches(pv[i], target):
                 products = (target - pv[i]) / params.unit_volume - 1e-9  # whole ones, below
                 units[i] = math.ceil(products) if products <= MAX_TOP_UP else 0
+            # Only when it pays: what qualifying paid them last time against the products'
+            # cost less what the products are worth to them.
+            if units[i] and expect is not None:
+                net_cost = units[i] * (params.unit_money - worth[kind[i]])
+                if not pays_off(expect[i], net_cost):
+                    units[i] = 0
+                    self.passed_up += 1
         return np.array(units, dtype=np.int64)[m.act]
 
     @staticmethod

@@ -137,13 +137,28 @@ def _sales(run: RunData) -> dict[str, Any]:
     }
 
 
-def _buying_to_qualify(run: RunData) -> dict[str, Any]:
-    """How often participants bought to qualify, and what one such month's purchase cost."""
-    months = int(run.months_active.sum())
-    count, money = run.top_ups
+def _bought(months: int, count: int, money: float) -> dict[str, Any]:
+    """Share of ``months`` (active participant-months) spent buying to qualify, and its mean."""
     return {
         "participant_month_share": _num(count / months) if months > 0 else None,
         "mean_purchase": _num(money / count) if count else None,
+    }
+
+
+def _buying_to_qualify(run: RunData) -> dict[str, Any]:
+    """How often participants bought to qualify, what it cost, who passed it up, and by kind.
+
+    ``not_worth_it_share``: of the participant-months short of a target who would buy, the share
+    that did not because qualifying had paid them less than the products' cost net of their worth.
+    """
+    count, money = run.top_ups
+    short = count + run.top_ups_passed
+    return {
+        **_bought(int(run.months_active.sum()), count, money),
+        "not_worth_it_share": _num(run.top_ups_passed / short) if short else None,
+        "by_kind": {name: _bought(int(run.months_active[run.kind == code].sum()),
+                                  *run.top_ups_by_kind[code])
+                    for code, name in enumerate(KINDS)},
     }
 
 

@@ -142,6 +142,11 @@ class Recording:
         """The wrapped engine's threads."""
         return self.inner.threads
 
+    @property
+    def passed_up(self) -> int:
+        """Those the wrapped engine's last top_up found short who did not buy."""
+        return self.inner.passed_up
+
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Delegate placement."""
         self.inner.place(tree, recruits, sponsors)

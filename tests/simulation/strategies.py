@@ -303,6 +303,8 @@ def small_assumptions(draw: st.DrawFn) -> Assumptions:
         "customer_skew": draw(st.sampled_from([0, 1.5])),
         "extra_own_purchase": draw(st.sampled_from([0, 40])),
         "buy_to_qualify": draw(st.sampled_from([0.0, 0.5, 1.0])),
+        # Buying to qualify only when it pays, or whenever short (engine 0.3.0).
+        "top_up_pay_check": draw(st.sampled_from([0, 1])),
         "horizon_months": draw(st.integers(6, 18)),
         "runs": 1,
         # The behaviour model: neutral (everyone a builder) or mixed kinds.
@@ -320,5 +322,6 @@ def small_assumptions(draw: st.DrawFn) -> Assumptions:
         "builder_own_products": draw(st.sampled_from([0.0, 0.5])),
         "member_use_value": draw(st.sampled_from([0.0, 1.0])),
         "builder_use_value": draw(st.sampled_from([0.0, 0.5])),
+        "seller_use_value": draw(st.sampled_from([0.0, 0.75])),
         "package_load_response": draw(st.sampled_from([0.0, 0.5, 3.0])),
     })

@@ -241,12 +241,23 @@ def test_recruiting_answers_to_the_plan_written_out() -> None:
               {"type": "unilevel", "rates": [0.1]}],
              costs={"starter_kit": 50, "enrollment_fee": 30, "starter_kit_commissionable": True})
     assert sign_up_pay(p) == pytest.approx(130.0)
-    a = Assumptions.from_overrides({"recruit_pay_response": 0.2, "join_cost_response": 0.5})
-    # (1 + 0.2 x 130 / 200) / (1 + 0.5 x 80 / 200) = 1.13 / 1.2
+    a = Assumptions.from_overrides({"recruit_pay_response": 0.2, "join_cost_response": 0.5,
+                                    "member_share": 0.0, "seller_share": 0.0})
+    # Everyone a builder: (1 + 0.2 x 130 / 200) / (1 + 0.5 x 80 / 200) = 1.13 / 1.2
     assert plan_recruiting(p, a) == pytest.approx(1.13 / 1.2)
     prm = Params.build(p, a.with_overrides({"recruit_rate": 0.3}))
     assert prm.recruit_rate == pytest.approx(0.3 * 1.13 / 1.2)
+    assert prm.kinds.recruit_factor == (1.0, 1.0, 1.0)
     assert plan_recruiting(p, a.with_overrides(BEHAVIOUR_NEUTRAL)) == 1.0
+    # Half members (factor 0.1, who do not answer to pay), half builders: the mean response
+    # is (0.5 x 0.1 x 1 + 0.5 x 1 x 1.13) / (0.5 x 0.1 + 0.5 x 1) = 0.615 / 0.55.
+    mixed = a.with_overrides({"member_share": 0.5, "member_recruit_factor": 0.1})
+    assert plan_recruiting(p, mixed) == pytest.approx(0.615 / 0.55 / 1.2)
+    # Recruiting shifts to the builders: 0.1 / 0.615 and 1.13 / 0.615 (mean 1 over the kinds).
+    factors = Params.build(p, mixed).kinds.recruit_factor
+    assert factors[0] == pytest.approx(0.1 / 0.615)
+    assert factors[2] == pytest.approx(1.13 / 0.615)
+    assert 0.5 * factors[0] + 0.5 * factors[2] == pytest.approx(1.0)
 
 
 @settings(max_examples=30, deadline=None)
@@ -263,3 +274,22 @@ def test_paying_for_sign_ups_raises_projected_growth(p: Plan, low: float, more: 
         assert pb.recruit_rate > pa.recruit_rate
     else:
         assert pb.recruit_rate == pa.recruit_rate
+
+
+def test_recruiting_for_pay_leaves_more_people_recruiting_nobody() -> None:
+    # A sign-up paying 10 products' worth (an enrollment bonus of 2,000 on a 200 product):
+    # sellers and builders recruit 1 + 0.1 x 10 = 2 times as hard, members as before, so the
+    # recruiting concentrates in fewer hands. In a market the network fills either way, more
+    # people recruit nobody and builders bring in more of the recruits.
+    plain = plan([{"type": "unilevel", "rates": [0.1]}])
+    paying = plan([{"type": "unilevel", "rates": [0.1]},
+                   {"type": "enrollment_bonus", "amounts": [2000]}])
+    a = Assumptions.from_overrides({"max_participants": 3000, "runs": 1, "horizon_months": 36})
+    got = {}
+    for name, p in (("plain", plain), ("paying", paying)):
+        run = run_once(p, a, 11)
+        builders = run.kind == BUILDER
+        got[name] = ((run.recruits == 0).mean(),
+                     run.recruits[builders].sum() / run.recruits.sum())
+    assert got["paying"][0] > got["plain"][0] + 0.03
+    assert got["paying"][1] > got["plain"][1] + 0.05

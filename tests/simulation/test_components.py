@@ -13,7 +13,7 @@ import pytest
 
 from evaluator.assumptions import Assumptions
 from evaluator.simulation import ENGINES, run_once
-from evaluator.simulation.network import MonthPay, Params, month_inputs, settle
+from evaluator.simulation.network import BUILDER, MonthPay, Params, month_inputs, settle
 from tests.simulation.helpers import (
     children,
     month,
@@ -286,6 +286,33 @@ def test_buying_to_qualify(engine: str) -> None:
     assert paid.sources["unilevel"].tolist() == pytest.approx([0.0, 45.0, 0.0])
 
 
+def test_buying_to_qualify_only_when_it_pays(engine: str) -> None:
+    # As above (0 and 1 each short by 2 products of wholesale 100), with the pay check on. A
+    # product is worth retail 200 to its user (use_worth 2) x builder_use_value 0.2 = 40, so two
+    # cost 2 x (100 - 40) = 120 net. 0 was paid 150 the last month they qualified: it pays, they
+    # buy. 1 was paid exactly 120: not more than the cost, they pass it up and stay unqualified.
+    prm = params(plan([{"type": "unilevel", "rates": [0.1, 0.05]}],
+                      qualification={"min_personal_volume": 250}),
+                 top_up_pay_check=1, builder_use_value=0.2)
+    assert prm.kinds.unit_worth[BUILDER] == pytest.approx(40.0)
+    eng = ENGINES[engine]()
+    net = network(prm, eng, CHAIN)
+    m = month(prm, 4, engine=engine, inactive=(3,))
+    m.expect = np.array([150.0, 120.0, np.nan])
+    assert m.spread(eng.top_up(prm, net, m)).tolist() == [2, 0, 0, 0]
+    assert eng.passed_up == 1
+    # Never qualified yet (NaN): they buy, as without the check; 1 now expects 120.000001.
+    m.expect = np.array([np.nan, 120.000001, 0.0])
+    assert m.spread(eng.top_up(prm, net, m)).tolist() == [2, 2, 0, 0]
+    assert eng.passed_up == 0
+    # Worth more than they cost (builder_use_value 0.5: 100 a product, net cost 0): any pay at
+    # all is worth it; qualifying that paid nothing is not.
+    prm = params(plan([{"type": "unilevel", "rates": [0.1, 0.05]}],
+                      qualification={"min_personal_volume": 250}), top_up_pay_check=1)
+    m.expect = np.array([0.01, 0.0, 0.0])
+    assert m.spread(eng.top_up(prm, net, m)).tolist() == [2, 0, 0, 0]
+
+
 def test_buying_to_reach_a_rank(engine: str) -> None:
     # No qualification minimum, but the rank (group volume 150 and one active leg met by 0
     # and 1) needs personal volume 230: 0 and 1 buy ceil(130 / 100) = 2 products each.
@@ -328,6 +355,30 @@ def test_buying_to_qualify_is_a_cost_in_a_run() -> None:
     assert extra.sum() > 0
     assert (extra % 100 == 0).all()  # whole products at wholesale 100
     assert buying.pay_by_component["unilevel"] > not_buying.pay_by_component["unilevel"] == 0
+
+
+def test_buying_to_qualify_stops_once_it_did_not_pay(engine: str) -> None:
+    # Qualifying pays 0.1% of a downline's volume: a few cents against 2 products at a net cost
+    # of 100 - 40 = 60 each. Everyone buys before their first qualified month (never qualified
+    # yet), learns what it paid, and never buys again: at most one top-up per participant. With
+    # the check off (engine 0.3.0) the same people buy month after month.
+    p = plan([{"type": "unilevel", "rates": [0.001]}],
+             qualification={"min_personal_volume": 250})
+    a = {"max_participants": 300, "market_size": 1000, "initial_participants": 30,
+         "recruit_rate": 0.5, "horizon_months": 8, "runs": 1, "monthly_churn": 0,
+         "loss_churn_boost": 0, "customers_per_participant": 0, "member_share": 0,
+         "seller_share": 0, "builder_use_value": 0.2, "builder_own_products": 0}
+    checked = run_once(p, Assumptions.from_overrides({**a, "top_up_pay_check": 1}), 5, engine)
+    unchecked = run_once(p, Assumptions.from_overrides({**a, "top_up_pay_check": 0}), 5, engine)
+    count, money = checked.top_ups
+    assert 0 < count <= checked.n
+    assert money == pytest.approx(count * 200.0)
+    assert unchecked.top_ups[0] > checked.n >= count
+    assert checked.top_ups_passed > 0 == unchecked.top_ups_passed
+    assert checked.top_ups_by_kind[BUILDER] == (count, money)
+    # The worth of what they bought (40 a product) is credited to them; with the check off, not.
+    assert checked.use_credit.sum() == pytest.approx(count * 2 * 40.0)
+    assert unchecked.use_credit.sum() == 0
 
 
 # ------------------------------------------------------------ binary cycles (schema v1.1)
