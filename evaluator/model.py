@@ -210,6 +210,29 @@ class Rank:
     differential_rate: float = 0.0
     monthly_bonus: float = 0.0
     unlocks_levels: int | None = None
+    # Qualification over time and leg limits (schema v1.1; the defaults are v1's rules).
+    qualify_months: int = 1  # the monthly requirements met this many months in a row
+    min_lifetime_volume: float = 0.0  # personal volume since joining, this month's included
+    max_leg_share: float | None = None  # most of min_group_volume one leg may give
+
+
+@dataclass(frozen=True)
+class RankRules:
+    """Whether a rank once reached is kept (schema v1.1 ``compensation.rank_rules``).
+
+    ``pin``: "none" (v1: the rank qualified for each month), "title" (the highest rank reached
+    is kept as a title; pay follows the month's rank) or "pay" (it is a floor on the paid-as
+    rank). ``requalify_months``: a kept rank lapses to the highest rank qualified for within
+    that many months (None: kept for good).
+    """
+
+    pin: str = "none"
+    requalify_months: int | None = None
+
+    @property
+    def pins(self) -> bool:
+        """Whether ranks are kept once reached."""
+        return self.pin != "none"
 
 
 @dataclass(frozen=True)
@@ -221,6 +244,7 @@ class Compensation:
     qualification: Qualification = field(default_factory=Qualification)
     ranks: tuple[Rank, ...] = ()
     payout_cap_fraction: float | None = None
+    rank_rules: RankRules = field(default_factory=RankRules)
 
     def component(self, kind: str) -> Component | None:
         """The component of that type, or None when the plan has none."""
@@ -453,6 +477,9 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             differential_rate=_num(r.get("differential_rate")),
             monthly_bonus=_num(r.get("monthly_bonus")),
             unlocks_levels=r.get("unlocks_levels"),
+            qualify_months=int(r.get("qualify_months", 1)),
+            min_lifetime_volume=_num(r.get("min_lifetime_volume")),
+            max_leg_share=_opt(r.get("max_leg_share")),
         )
         for r in comp.get("ranks") or ()
     )
@@ -466,6 +493,10 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
         ),
         ranks=ranks,
         payout_cap_fraction=_opt(comp.get("payout_cap_fraction")),
+        rank_rules=RankRules(
+            pin=(comp.get("rank_rules") or {}).get("pin", "none"),
+            requalify_months=(comp.get("rank_rules") or {}).get("requalify_months"),
+        ),
     )
     b = doc.get("buyback") or {}
     buyback = Buyback(

@@ -725,6 +725,7 @@ def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
         if name is not None and names.index(name) != i:
             yield FieldError(f"compensation.ranks[{i}].name", f"{name!r} is used twice", name)
     yield from _package_errors(doc, names)
+    yield from _rank_rule_errors(comp)
     disclosure = (doc.get("disclosures") or {}).get("income_disclosure") or {}
     for i, b in enumerate(disclosure.get("brackets") or []):
         if not isinstance(b, dict):
@@ -736,6 +737,22 @@ def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
                 f"{hi} is less than the bracket's min of {lo}",
                 hi,
             )
+
+
+def _rank_rule_errors(comp: dict[str, Any]) -> Iterator[FieldError]:
+    """Rank rules (schema v1.1) that only make sense together."""
+    rules = comp.get("rank_rules")
+    if not isinstance(rules, dict):
+        return
+    months = rules.get("requalify_months")
+    if months is not None and rules.get("pin", "none") == "none":
+        yield FieldError("compensation.rank_rules.requalify_months",
+                         "says how long a kept rank lasts, but pin is none, so no rank is kept; "
+                         "set pin to title or pay, or leave requalify_months out", months)
+    if rules.get("pin", "none") != "none" and not comp.get("ranks"):
+        yield FieldError("compensation.rank_rules.pin",
+                         "keeps ranks once reached, but the plan has no ranks; add the ranks "
+                         "or set pin to none", rules.get("pin"))
 
 
 SHARE_TOLERANCE = 1e-6

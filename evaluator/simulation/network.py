@@ -135,7 +135,7 @@ from evaluator.economics import (
     retail_demand,
     startup_cost,
 )
-from evaluator.model import Component, Plan, Rank
+from evaluator.model import Component, Plan, Rank, RankRules
 from evaluator.simulation import sharing
 
 SOURCES = ("customer_sales", "own_purchases", "enrollment")
@@ -439,6 +439,7 @@ class Params:
     components: dict[str, Component]
     ranks: tuple[Rank, ...]
     packages: Packages | None = None  # enrollment packages (schema v1.1), None without
+    rank_rules: RankRules = field(default_factory=RankRules)  # kept ranks (schema v1.1)
 
     @classmethod
     def build(cls, plan: Plan, assumptions: Assumptions) -> Params:
@@ -508,7 +509,18 @@ class Params:
             components=components,
             ranks=comp.ranks,
             packages=Packages.build(plan, assumptions),
+            rank_rules=comp.rank_rules,
         )
+
+    @property
+    def ranks_over_time(self) -> bool:
+        """Whether ranks depend on past months, so a run keeps a :class:`RankHistory`.
+
+        Schema v1.1: months in a row, lifetime volume, kept ranks.
+        """
+        return bool(self.ranks) and (
+            self.rank_rules.pins
+            or any(r.qualify_months > 1 or r.min_lifetime_volume > 0 for r in self.ranks))
 
     @property
     def tops_up(self) -> bool:
@@ -695,6 +707,23 @@ class Carry:
         self.ids, self.volume = ids, volume
 
 
+class RankHistory:
+    """What ranks remember from month to month (schema v1.1), over participant ids.
+
+    ``streak[r]``: the months in a row, up to last month, in which the participant met rank
+    ``r``'s monthly requirements; ``lifetime``: their personal volume since joining, up to last
+    month; ``last[r]``: the last month they qualified for rank ``r`` or a higher one (0: never).
+    Both engines read and write it, each deciding the rules itself (in
+    :mod:`evaluator.simulation.reference`); only plans that use the rules keep one.
+    """
+
+    def __init__(self, capacity: int, ranks: int) -> None:
+        """Nothing remembered yet, for ``capacity`` ids and ``ranks`` ranks."""
+        self.streak = np.zeros((ranks, capacity), dtype=np.int32)
+        self.lifetime = np.zeros(capacity)
+        self.last = np.zeros((ranks, capacity), dtype=np.int32)
+
+
 @dataclass
 class Network:
     """The trees of one run: sponsor (who enrolled whom), matrix and binary placement."""
@@ -703,6 +732,7 @@ class Network:
     matrix: Tree | None
     binary: Tree | None
     carry: Carry | None  # binary carry-over volume
+    history: RankHistory | None = None  # ranks over time (schema v1.1), when the plan has them
 
     @classmethod
     def empty(cls, params: Params) -> Network:
@@ -717,6 +747,7 @@ class Network:
             ),
             binary=Tree(cap, 2, keep_levels=True) if binary else None,
             carry=Carry() if binary else None,
+            history=(RankHistory(cap, len(params.ranks)) if params.ranks_over_time else None),
         )
 
     def forced_trees(self) -> Iterable[Tree]:
@@ -779,6 +810,7 @@ class MonthPay:
     sources: dict[str, np.ndarray]  # component type -> (customer, own, enrollment) totals
     breakage: dict[str, float]
     rank: np.ndarray  # paid-as rank per active participant, -1 for none
+    title: np.ndarray | None = None  # the rank held as a title, when ranks are kept (v1.1)
 
 
 class Engine(Protocol):
@@ -1314,7 +1346,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         ever.append(n)
         still.append(int(act.size - gone.size))
         if t == horizon:  # the ranks held at the end
-            rank[act] = mp.rank
+            rank[act] = mp.rank if mp.title is None else mp.title
             rank[gone] = NO_RANK
 
     # Active from the join month (founders: the first) to the month quit or the horizon.

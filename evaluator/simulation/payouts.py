@@ -629,6 +629,19 @@ class _Context:
         return self.uplines.via(tree.up)
 
 
+def _leg_volumes(params: Params, m: Month, group: GroupCounts, slot: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Every leg's group volume, and the active index of the leg's sponsor (schema v1.1).
+
+    A leg is a sponsor-tree subtree with someone active in it (nobody else has volume); a
+    sponsor who is not active has the spare index ``m.act.size``.
+    """
+    ids = np.flatnonzero(group.people.column(1, slice(0, m.n)) > 0)
+    vol = group.volumes(group.counts(ids))
+    leg = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
+    return leg, slot[group.tree.up[ids]]
+
+
 def _slots_and_legs(sponsor: Tree, act: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each id's index among the active ``act``, and each active one's active recruits.
 
@@ -835,7 +848,7 @@ class VectorisedEngine:
         if month.before is not None:
             group = (month.sponsor.result() if month.sponsor is not None
                      else GroupCounts(net.sponsor, m, params, month.before))
-        rank = self._ranks(params, m, month.legs, group)
+        rank, title = self._ranks(params, m, month.legs, group, net, month.slot)
         big = m.act.size >= sharing.PARALLEL_MIN
         # Every component (in parts, in a big month) in the plan's order, the order their
         # results are combined in; handed to threads costliest first.
@@ -876,7 +889,7 @@ class VectorisedEngine:
                           scratch=self._scratch.setdefault(("matching_bonus", (0, 1)), Scratch()))
             ctx = _Context(params, net, m, rank, group, own, volume, None, None, None)
             pay["matching_bonus"], src["matching_bonus"] = self._matching_bonus(ctx, pay, src)
-        return MonthPay(pay, src, breakage, rank)
+        return MonthPay(pay, src, breakage, rank, title)
 
     @staticmethod
     def _retail_margin(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
@@ -971,24 +984,61 @@ class VectorisedEngine:
         return p, sources * (float(p.sum()) / whole if whole > 0 else 0.0)
 
     @staticmethod
-    def _ranks(params: Params, m: Month, legs: np.ndarray,
-               group: GroupCounts | None) -> np.ndarray:
+    def _ranks(params: Params, m: Month, legs: np.ndarray, group: GroupCounts | None,
+               net: Network | None = None, slot: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Paid-as rank per active, and the title rank when ranks are kept (see the reference)."""
         rank = np.full(m.act.size, NO_RANK, dtype=np.int64)
         if group is None:
-            return rank
+            return rank, None
         counts = group.act_counts if group.act_counts is not None else group.counts(m.act)
         vol = group.volumes(counts)
         gv = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
+        history = net.history if net is not None else None
+        lifetime = None
+        if history is not None:
+            history.lifetime[m.act] += m.pv
+            lifetime = history.lifetime[m.act]
+        legs_volume = None  # (each leg's group volume, the slot of its top's sponsor)
+        if slot is not None and any(r.max_leg_share is not None for r in params.ranks):
+            legs_volume = _leg_volumes(params, m, group, slot)
         for r, spec in enumerate(params.ranks):
+            counted = gv
+            if spec.max_leg_share is not None and legs_volume is not None:
+                leg, above = legs_volume
+                excess = np.maximum(leg - spec.max_leg_share * spec.min_group_volume, 0.0)
+                counted = gv - np.bincount(above, weights=excess,
+                                           minlength=m.act.size + 1)[: m.act.size]
             ok = (
                 reaches(m.pv, spec.min_personal_volume)
-                & reaches(gv, spec.min_group_volume)
+                & reaches(counted, spec.min_group_volume)
                 & (legs >= spec.min_active_legs)
             )
+            if lifetime is not None and spec.min_lifetime_volume > 0:
+                ok &= reaches(lifetime, spec.min_lifetime_volume)
+            if history is not None:
+                months = np.where(ok, history.streak[r, m.act] + 1, 0)
+                history.streak[r, m.act] = months
+                ok &= months >= spec.qualify_months
             rank[ok] = r
         if params.packages is not None and m.package is not None:  # the rank a package gives
             rank = np.maximum(rank, np.take(np.asarray(params.packages.rank), m.package))
-        return rank
+        rules = params.rank_rules
+        if history is None or not rules.pins:
+            return rank, None
+        # The month's rank and every rank below it: qualified for this month.
+        reached = np.arange(len(params.ranks))[:, None] <= rank[None, :]
+        last = history.last[:, m.act]
+        last[reached] = m.t
+        history.last[:, m.act] = last
+        kept = last > 0
+        if rules.requalify_months is not None:
+            kept &= m.t - last < rules.requalify_months
+        top = len(params.ranks) - 1 - np.argmax(kept[::-1], axis=0)
+        title = np.where(kept.any(axis=0), top, NO_RANK).astype(np.int64)
+        if rules.pin == "pay":
+            return title, title
+        return rank, title
 
     @staticmethod
     def _binary(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:

@@ -114,6 +114,7 @@ from evaluator.simulation.network import (
     MonthPay,
     Network,
     Params,
+    RankHistory,
     Tree,
     count_volumes,
     grow_one_by_one,
@@ -233,8 +234,10 @@ class ReferenceEngine:
         vc, vo, vk = (m.spread(v).tolist() for v in (m.vc, m.vo, m.vk))
         pv = m.spread(m.pv).tolist()
         breakage = new_breakage()
-        rank = self._ranks(params, parent, active, pv,
-                           m.spread(m.package, -1).tolist() if m.package is not None else None)
+        rank, title = self._ranks(
+            params, parent, active, pv,
+            m.spread(m.package, -1).tolist() if m.package is not None else None,
+            net.history, m.t)
         comps = params.components
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
@@ -304,7 +307,8 @@ class ReferenceEngine:
                 params, parent, qualified, pay, src, breakage)
         act = m.act
         return MonthPay({k: v[act] for k, v in pay.items()}, src, breakage,
-                        np.array(rank, dtype=np.int64)[act])
+                        np.array(rank, dtype=np.int64)[act],
+                        np.array(title, dtype=np.int64)[act] if title is not None else None)
 
     @staticmethod
     def _matching_bonus(
@@ -381,28 +385,79 @@ class ReferenceEngine:
 
     @classmethod
     def _ranks(cls, params: Params, parent: list[int], active: list[bool],
-               pv: list[float], package: list[int] | None = None) -> list[int]:
+               pv: list[float], package: list[int] | None = None,
+               history: RankHistory | None = None, t: int = 0
+               ) -> tuple[list[int], list[int] | None]:
+        """Paid-as rank of every participant id, and the title rank when ranks are kept.
+
+        Rules (schema v1.1 beside v1's): a rank's group volume counts at most ``max_leg_share``
+        x its ``min_group_volume`` from any one leg (a personal enrollee's whole sponsor
+        subtree); its monthly requirements (personal volume, that group volume, active legs, and
+        lifetime personal volume of at least ``min_lifetime_volume``, this month's included) must
+        be met ``qualify_months`` months in a row, this one included. The month's rank is the
+        highest rank so qualified for (or the package's, if higher). With ``rank_rules.pin``
+        the participant keeps the highest rank qualified for in any month (within the last
+        ``requalify_months`` months, this one included, when given): as the title only
+        ("title") or as the paid-as rank ("pay").
+        """
         n = len(parent)
         rank = [NO_RANK] * n
         if not params.ranks:
-            return rank
+            return rank, None
         given = params.packages.rank if params.packages is not None else ()
         group = cls._group_volumes(parent, pv)
         legs = cls._active_legs(parent, active)
+        # Each rank's group volume, a leg's volume counted up to the rank's leg limit.
+        counted = []
+        for spec in params.ranks:
+            if spec.max_leg_share is None:
+                counted.append(group)
+                continue
+            most = spec.max_leg_share * spec.min_group_volume
+            limited = list(group)
+            for c in range(n):
+                if parent[c] >= 0 and group[c] > most:
+                    limited[parent[c]] -= group[c] - most
+            counted.append(limited)
         for i in range(n):
+            if not active[i]:
+                continue
+            lifetime = pv[i]
+            if history is not None:
+                history.lifetime[i] += pv[i]
+                lifetime = float(history.lifetime[i])
             for r, spec in enumerate(params.ranks):
-                if (
-                    active[i]
-                    and reaches(pv[i], spec.min_personal_volume)
-                    and reaches(group[i], spec.min_group_volume)
-                    and legs[i] >= spec.min_active_legs
-                ):
+                met = (reaches(pv[i], spec.min_personal_volume)
+                       and reaches(counted[r][i], spec.min_group_volume)
+                       and legs[i] >= spec.min_active_legs
+                       and reaches(lifetime, spec.min_lifetime_volume))
+                months = 1 if met else 0
+                if history is not None:
+                    months = int(history.streak[r, i]) + 1 if met else 0
+                    history.streak[r, i] = months
+                if met and months >= spec.qualify_months:
                     rank[i] = r
             # The rank the participant's package gives, when higher.
-            if (package is not None and active[i] and package[i] >= 0
+            if (package is not None and package[i] >= 0
                     and given[package[i]] > rank[i]):
                 rank[i] = given[package[i]]
-        return rank
+        rules = params.rank_rules
+        if history is None or not rules.pins:
+            return rank, None
+        title = list(rank)
+        window = rules.requalify_months
+        for i in range(n):
+            if not active[i]:
+                continue
+            for r in range(rank[i] + 1):
+                history.last[r, i] = t
+            for r in range(len(params.ranks)):
+                last = int(history.last[r, i])
+                if last > 0 and (window is None or t - last < window):
+                    title[i] = r
+        if rules.pin == "pay":
+            return title, title
+        return rank, title
 
     @staticmethod
     def _up_the_line(

@@ -92,6 +92,29 @@ def ranks(draw: st.DrawFn, at_least: int = 0) -> list[dict[str, Any]]:
 
 
 @st.composite
+def rank_over_time(draw: st.DrawFn) -> dict[str, Any]:
+    """Schema v1.1 rank fields: months in a row, lifetime volume and a leg limit."""
+    out: dict[str, Any] = {}
+    if draw(st.booleans()):
+        out["qualify_months"] = draw(st.integers(1, 4))
+    if draw(st.booleans()):
+        out["min_lifetime_volume"] = draw(st.sampled_from([0, 100, 400, 2000]))
+    if draw(st.booleans()):
+        out["max_leg_share"] = draw(st.sampled_from([0.3, 0.5, 0.6, 1.0]))
+    return out
+
+
+@st.composite
+def rank_rules(draw: st.DrawFn) -> dict[str, Any]:
+    """Schema v1.1 ``compensation.rank_rules``: kept ranks, for good or for a few months."""
+    pin = draw(st.sampled_from(["none", "title", "pay"]))
+    out: dict[str, Any] = {"pin": pin}
+    if pin != "none" and draw(st.booleans()):
+        out["requalify_months"] = draw(st.integers(1, 6))
+    return out
+
+
+@st.composite
 def product(draw: st.DrawFn) -> dict[str, Any]:
     """One product; half of them state their own volume."""
     wholesale = draw(st.sampled_from([0, 10, 20, 48, 100]))
@@ -128,13 +151,16 @@ def packages(draw: st.DrawFn, rank_names: list[str]) -> list[dict[str, Any]]:
 
 @st.composite
 def sim_plans(draw: st.DrawFn, with_packages: bool = False,
-              using: tuple[str, ...] = (), binary_cycles: bool = False) -> Plan:
+              using: tuple[str, ...] = (), binary_cycles: bool = False,
+              ranks_over_time: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
     ``using``: component types the plan always has (after the drawn ones).
     ``binary_cycles``: the plan has a binary that uses schema v1.1's rules (cycles, a carry
     cap, unqualified legs).
+    ``ranks_over_time``: at least one rank, its rules over time and leg limits drawn (schema
+    v1.1: months in a row, lifetime volume, a leg limit; kept ranks).
     """
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
@@ -160,7 +186,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
                 "min_retail_customers": draw(st.sampled_from([0, 0, 1])),
             },
             "components": [draw(component(k)) for k in kinds],
-            "ranks": draw(ranks(1 if {"rank_bonus", "breakaway"} & set(kinds) else 0)),
+            "ranks": draw(ranks(1 if {"rank_bonus", "breakaway"} & set(kinds)
+                                or ranks_over_time else 0)),
             "payout_cap_fraction": draw(st.none() | st.sampled_from([0.1, 0.45, 0.9])),
         },
     }
@@ -168,6 +195,11 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         doc["costs"]["inventory_package"] = 0
         names = [r["name"] for r in doc["compensation"]["ranks"]]
         doc["costs"]["packages"] = draw(packages(names))
+    if ranks_over_time:
+        comp = doc["compensation"]
+        for r in comp["ranks"]:
+            r.update(draw(rank_over_time()))
+        comp["rank_rules"] = draw(rank_rules())
     if binary_cycles:
         binary = next(c for c in doc["compensation"]["components"] if c["type"] == "binary")
         for key in ("cycle_volume_left", "cycle_volume_right", "cycle_pay", "carry_cap",
