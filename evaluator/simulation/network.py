@@ -10,9 +10,10 @@ What both engines share, here: the run parameters (:meth:`Params.build`: the sca
 average order of :func:`evaluator.economics.average_order`, costs), the month loop
 (:func:`run`: recruitment, customers, the month's customer, own-purchase and kit volumes
 (:func:`month_inputs`), costs, churn with the loss boost, the payout cap and the rounding of
-each participant's month (:func:`settle`)), the tree storage (:class:`Tree`, :class:`Carry`)
-and the tie tolerance of every threshold (:func:`reaches`). What each :class:`Engine` decides
-on its own (five methods): forced-tree placement (``place``, and ``grow``, which attaches the
+each participant's month (:func:`settle`)), the tree storage (:class:`Tree`, :class:`Carry`),
+the store of what ranks remember between months (:class:`RankHistory`, schema v1.1: each engine
+decides what it writes there) and the tie tolerance of every threshold (:func:`reaches`).
+What each :class:`Engine` decides on its own (five methods): forced-tree placement (``place``, and ``grow``, which attaches the
 month's recruits to every tree), personal volume and qualification (``qualify``), who buys how
 many products to qualify (``top_up``), and paid-as ranks with every component's pay, sources
 and breakage (``pay``). Comparing the engines cannot catch a misreading in the shared part:

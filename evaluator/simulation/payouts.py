@@ -715,7 +715,7 @@ class VectorisedEngine:
         return sharing.side_by_side(self.threads, size)
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
-        """Forced-tree placement with breadth-first spill-over."""
+        """Forced-tree placement, spilling over in turn (the rule is in the reference engine)."""
         place_forced(tree, recruits, sponsors)
 
     def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray,

@@ -20,7 +20,8 @@ checks the average order and churn by hand): the run parameters (``Params.build`
 the average order, costs), the month loop (recruiting, the random draws and their order,
 customers, the month's customer, own-purchase and kit volumes, costs, churn with the loss
 boost, the payout cap and the rounding of each participant's month), the tree storage
-(``Tree.attach``: parents, depths) and the binary carry-over store, and the tie tolerance of
+(``Tree.attach``: parents, depths), the binary carry-over store and the rank history store
+(``RankHistory``: what each engine writes there, it decides itself), and the tie tolerance of
 every threshold (``reaches``), so both engines decide a tie alike. The rules:
 
 - Qualification (:meth:`ReferenceEngine.qualify`): personal volume is customer volume, plus
@@ -37,13 +38,26 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   volume (own personal volume plus the whole sponsor downline's) and active legs (active
   personal enrollees) the participant meets this month while active; or, if higher, the rank
   their enrollment package gives (schema v1.1 ``costs.packages[].rank``), held while active.
+- Ranks over time and leg limits (schema v1.1; :meth:`ReferenceEngine._ranks`): a rank with
+  ``max_leg_share`` counts at most that share of its ``min_group_volume`` from any one leg (a
+  personal enrollee's sponsor subtree); a rank with ``min_lifetime_volume`` needs that much
+  personal volume since joining (this month's included); a rank with ``qualify_months`` N is
+  paid only in the N-th month in a row of meeting its monthly requirements. With
+  ``rank_rules.pin`` the highest rank qualified for (within the last ``requalify_months``
+  months, when given) is kept: as the title ("title", the rank the report counts at the end)
+  or as the paid-as rank ("pay": its differential rate, unlocked levels and monthly bonus,
+  paid while active and personally qualified). Buying to qualify aims at the monthly volumes
+  alone (it ignores these rules).
 - Enrollment packages (schema v1.1): a recruit's package adds its volume to their kit volume in
   the month they join (the month loop's, shared), and so to every volume paid on up the line;
   in a binary leg, the recruits who bought each package are counted apart.
 - Placement in a forced tree (matrix of ``width``, binary of two legs): the recruit takes the
   first free position under the sponsor; under a full position, recruits spill over to its
-  children in turn (first child, second, ..., then the first again), recursively, so both
-  legs of a binary and every line of a matrix fill level by level.
+  children in turn (first child, second, ..., then the first again; each position keeps its
+  own turn), recursively. So the lines under a position take one recruit each in turn and fill
+  evenly; this is not a level-by-level, left-to-right search for the first open position (with
+  width 2, the 7th to 10th recruits of participant 0 go under 3, 4, 5 and 6, one per line, and
+  the 11th under 3 again).
 - retail_margin: customers x (mean retail - mean wholesale). retail_commission: rate x
   customers x mean retail. Source: customer sales.
 - enrollment_bonus: for each recruit of the month, ``amounts[k-1]`` to the k-th sponsor

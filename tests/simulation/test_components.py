@@ -147,7 +147,7 @@ def test_starter_kit_commissionable_is_enrollment_volume(engine: str) -> None:
     assert pay_with(engine, plain, [-1, 0], new=(1,)).pay["unilevel"] == [10.0, 0.0]
 
 
-def test_matrix_spill_over_breadth_first(engine: str) -> None:
+def test_matrix_spill_over_in_turn(engine: str) -> None:
     prm = params(plan([{"type": "matrix", "width": 2, "rates": [0.1]}]))
     net = network(prm, ENGINES[engine](), [-1, 0, 0, 0, 0, 0, 0, 0])
     assert net.matrix is not None
@@ -155,6 +155,16 @@ def test_matrix_spill_over_breadth_first(engine: str) -> None:
     # 1's first child 3 (1's turn starts at its first position).
     assert children(net.matrix, 8) == {0: [1, 2], 1: [3, 5], 2: [4, 6], 3: [7]}
     assert net.matrix.depth[:8].tolist() == [0, 1, 1, 2, 2, 2, 2, 3]
+
+
+def test_matrix_spill_over_alternates_the_lines(engine: str) -> None:
+    # In turn, not level by level left to right: after 7 under 3, 8 goes down 0's second line
+    # (under 4), 9 under 5, 10 under 6, and 11 under 3 again.
+    prm = params(plan([{"type": "matrix", "width": 2, "rates": [0.1]}]))
+    net = network(prm, ENGINES[engine](), [-1] + [0] * 11)
+    assert net.matrix is not None
+    assert children(net.matrix, 12) == {0: [1, 2], 1: [3, 5], 2: [4, 6], 3: [7, 11], 4: [8],
+                                        5: [9], 6: [10]}
 
 
 def test_matrix_pays_by_matrix_level(engine: str) -> None:
