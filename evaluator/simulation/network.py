@@ -13,10 +13,11 @@ average order of :func:`evaluator.economics.average_order`, costs), the month lo
 each participant's month (:func:`settle`)), the tree storage (:class:`Tree`, :class:`Carry`),
 the store of what ranks remember between months (:class:`RankHistory`, schema v1.1: each engine
 decides what it writes there) and the tie tolerance of every threshold (:func:`reaches`).
-What each :class:`Engine` decides on its own (five methods): forced-tree placement (``place``, and ``grow``, which attaches the
-month's recruits to every tree), personal volume and qualification (``qualify``), who buys how
-many products to qualify (``top_up``), and paid-as ranks with every component's pay, sources
-and breakage (``pay``). Comparing the engines cannot catch a misreading in the shared part:
+What each :class:`Engine` decides on its own (five methods): forced-tree placement
+(``place``, and ``grow``, which attaches the month's recruits to every tree), personal volume
+and qualification (``qualify``), who buys how many products to qualify (``top_up``), and
+paid-as ranks (and the ranks kept, schema v1.1) with every component's pay, sources and
+breakage (``pay``). Comparing the engines cannot catch a misreading in the shared part:
 tests/simulation/test_closed_form.py checks the average order and churn by hand.
 
 Model decisions (each stated where a user could ask):
