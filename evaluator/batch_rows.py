@@ -201,6 +201,16 @@ COLUMNS: tuple[Column, ...] = (
        meaning="Monthly bonus for holding the rank (adds a rank bonus to the plan)."),
     _c("rank_unlocks_levels", "integer", "levels", "all",
        worded="compensation.ranks[].unlocks_levels"),
+    _c("rank_qualify_months", "integer", "months", "1",
+       worded="compensation.ranks[].qualify_months"),
+    _c("rank_min_lifetime_volume", "number", "volume", "0",
+       worded="compensation.ranks[].min_lifetime_volume"),
+    _c("rank_max_leg_share", "fraction", "fraction 0-1", "no limit",
+       worded="compensation.ranks[].max_leg_share"),
+    _c("rank_pin", "choice", "none, title or pay", "none",
+       path="compensation.rank_rules.pin", choices=("none", "title", "pay")),
+    _c("rank_requalify_months", "integer", "months", "kept for good",
+       path="compensation.rank_rules.requalify_months"),
     _c("payout_cap_fraction", "fraction", "fraction 0-1", "no cap",
        path="compensation.payout_cap_fraction"),
     _c("income_disclosure_year", "integer", "year", "no disclosure",
@@ -229,6 +239,9 @@ _RANK_FIELDS = {
     "rank_differential_rate": "differential_rate",
     "rank_monthly_bonus": "monthly_bonus",
     "rank_unlocks_levels": "unlocks_levels",
+    "rank_qualify_months": "qualify_months",  # schema v1.1 from here
+    "rank_min_lifetime_volume": "min_lifetime_volume",
+    "rank_max_leg_share": "max_leg_share",
 }
 _BINARY_CYCLE_COLUMNS = {
     "binary_cycle_volume_left": "cycle_volume_left",

@@ -219,6 +219,18 @@ RANKS = _repeat(
     Field("differential_rate", "fraction"),
     Field("monthly_bonus", "money"),
     Field("unlocks_levels", "integer"),
+    # Schema v1.1: qualification over time and the leg limit.
+    Field("qualify_months", "integer", hint="Blank or 1: this month alone."),
+    Field("min_lifetime_volume", "number"),
+    Field("max_leg_share", "fraction", hint="The 50% rule is 0.5 or 50%; blank: no limit."),
+)
+RANK_RULES = _group(  # schema v1.1
+    "compensation.rank_rules",
+    Field("pin", "choice", schema_hint=False,  # blank: none, so a v1 plan stays v1
+          choices=(("", "No: each month's rank is the one qualified for that month"),
+                   ("title", "Kept as a title; pay follows the month's rank"),
+                   ("pay", "Kept, and paid as that rank (a floor)"))),
+    Field("requalify_months", "integer", hint="Blank: kept for good."),
 )
 DISCLOSURES = _group(
     "disclosures",
@@ -256,14 +268,15 @@ SOURCES = _repeat(
 )
 
 GROUPS: tuple[Group, ...] = (
-    COMPANY, COSTS, BUYBACK, COMPENSATION, QUALIFICATION, DISCLOSURES, INCOME_DISCLOSURE,
+    COMPANY, COSTS, BUYBACK, COMPENSATION, QUALIFICATION, RANK_RULES, DISCLOSURES,
+    INCOME_DISCLOSURE,
 )
 REPEATS: tuple[Repeat, ...] = (
     MONTHLY_FEES, PACKAGES, PRODUCTS, COMPONENTS, RANKS, BRACKETS, INCOME_CLAIMS, SOURCES,
 )
 REPEATS_BY_PATH: dict[str, Repeat] = {r.path: r for r in REPEATS}
-OPTIONAL_OBJECTS = ("buyback", "compensation.qualification", "disclosures.income_disclosure",
-                    "disclosures")
+OPTIONAL_OBJECTS = ("buyback", "compensation.qualification", "compensation.rank_rules",
+                    "disclosures.income_disclosure", "disclosures")
 """Objects left out of the document when none of their fields is filled."""
 
 INDEX_DIGITS = 9
