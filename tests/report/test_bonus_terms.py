@@ -45,3 +45,23 @@ def _rows(sample: str) -> list[list[str]]:
 def test_the_matching_bonus_sample_shows_its_terms() -> None:
     assert ["matching bonus", "by generation of enrollees: 20%, 10%, 5% of what each earns in "
             "a month (every component but retail margin)"] in _rows("binary_matching_bonus.json")
+
+
+def test_the_pinned_ranks_sample_shows_its_rank_rules() -> None:
+    rows = _rows("stairstep_pinned_ranks.json")
+    (director,) = [r for r in rows if r and r[0] == "Rank: Director"]
+    assert director[1].endswith("; at most 50% of its group volume from one leg")
+    (executive,) = [r for r in rows if r and r[0] == "Rank: Executive"]
+    assert executive[1].endswith(
+        "; at most 50% of its group volume from one leg; all met 3 months in a row")
+    assert ["Ranks kept once reached", "the highest rank reached is kept as a title; pay "
+            "follows the rank qualified for each month; it lapses unless requalified within 12 "
+            "months"] in rows
+
+
+def test_a_v1_sample_shows_no_rank_rules() -> None:
+    rows = _rows("stairstep_breakaway.json")
+    assert not [r for r in rows if r and r[0] == "Ranks kept once reached"]
+    (director,) = [r for r in rows if r and r[0] == "Rank: Director"]
+    assert "one leg" not in director[1]
+    assert "in a row" not in director[1]
