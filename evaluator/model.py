@@ -160,7 +160,7 @@ class Component:
     amounts: tuple[float, ...] = ()
     months: int = 1
     basis: Literal["all", "customer"] = "all"
-    compression: bool = False
+    compression: bool | str = False  # "dynamic" (schema v1.1): by level qualification
     monthly_cap: float | None = None
     carryover: bool = False
     width: int | None = None
@@ -455,7 +455,8 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             amounts=tuple(float(a) for a in k.get("amounts") or ()),
             months=int(k.get("months", 1)),
             basis=k.get("basis", "all"),
-            compression=bool(k.get("compression")),  # null (unknown): simulated without
+            compression=(  # null (unknown): simulated without
+                "dynamic" if k.get("compression") == "dynamic" else bool(k.get("compression"))),
             monthly_cap=_opt(k.get("monthly_cap")),
             carryover=bool(k.get("carryover")),  # null (unknown): simulated without
             width=k.get("width"),

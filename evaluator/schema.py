@@ -660,7 +660,8 @@ def field_errors(error: ValidationError, document: str) -> Iterator[FieldError]:
     elif kind == "maxLength":
         message = f"is {len(value)} characters long; at most {arg} are allowed"
     elif kind == "enum":
-        message = f"{shown} is not one of " + ", ".join(str(a) for a in arg)
+        message = f"{shown} is not one of " + ", ".join(
+            a if isinstance(a, str) else json.dumps(a) for a in arg)
     elif kind == "const":
         message = f"{shown} is not allowed; expected {json.dumps(arg)}"
     elif kind == "pattern":

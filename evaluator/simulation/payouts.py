@@ -507,6 +507,40 @@ class Uplines:
         return pay, paid
 
 
+def _pay_dynamic(ctx: _Context, at: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
+                 unlock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unilevel pay with compression by level qualification (schema v1.1 ``"dynamic"``).
+
+    ``at``: the payers (indices among the active); ``unlock``: levels opened per active. Level k's
+    payee is the nearest upline above level k - 1's who is qualified with level k open: one
+    "nearest marked upline" route per distinct number of levels opened, followed level by level.
+    Returns pay per active participant and the total rate paid on each payer's value.
+    """
+    m, up = ctx.m, ctx.uplines
+    tree = ctx.net.sponsor
+    opened = np.zeros(tree.capacity + 1, dtype=np.int16)  # over ids; 0 for the sentinel
+    opened[m.act[m.qualified]] = unlock[: m.act.size][m.qualified]
+    steps = sorted({int(v) for v in unlock_table(ctx.params)} | {ALL_LEVELS})
+    routes: dict[int, np.ndarray] = {}
+    levels = len(rates)
+    to = np.empty((levels, at.size), dtype=np.int64)
+    a = m.act[at]
+    for k in range(1, levels + 1):
+        need = next(v for v in steps if v >= k)  # the same uplines qualify for k..need
+        if need not in routes:
+            routes[need] = nearest_marked(tree, opened >= k)
+        a = routes[need][a]
+        to[k - 1] = up.target[a]  # a qualified active's slot, or the top of the network
+    weights = np.asarray(rates, dtype=float)[:, None] * values
+    got = np.bincount(to.ravel(), weights.ravel(), minlength=up.active + len(NOT_PAID))
+    for i, cause in enumerate(NOT_PAID):
+        up.breakage[cause] += float(got[up.active + i])
+    paid = np.zeros(at.size)
+    for k in range(levels):  # level by level, as the reference adds them
+        paid += (to[k] < up.active) * rates[k]
+    return got[: up.active], paid
+
+
 def tagged(paid: np.ndarray, positions: np.ndarray, m: Month,
            customer_only: bool = False) -> np.ndarray:
     """(customer, own, enrollment) totals of pay at rate ``paid``.
@@ -837,7 +871,7 @@ class VectorisedEngine:
         # (pruning is done): on another thread while the rest is made ready here.
         route: Callable[[], np.ndarray] | None = None
         unilevel = params.components.get("unilevel")
-        if unilevel is not None and unilevel.compression:
+        if unilevel is not None and unilevel.compression is True:
             route = partial(nearest_marked, net.sponsor, m.mask(m.qualified))
             if self._side_by_side(m.act.size):
                 route = sharing.pool(self.threads).submit(route).result
@@ -927,7 +961,9 @@ class VectorisedEngine:
         # Levels opened per active participant; the spare slots are never "locked".
         unlock = np.full(m.act.size + len(NOT_PAID), ALL_LEVELS, dtype=np.int8)
         unlock[: m.act.size] = unlock_table(ctx.params)[ctx.rank + 1]
-        if ctx.route is not None:  # compression: go up through qualified uplines only
+        if c.compression == "dynamic":  # schema v1.1: by level qualification
+            p, paid = _pay_dynamic(ctx, at, value[at], c.rates, unlock)
+        elif ctx.route is not None:  # compression: go up through qualified uplines only
             p, paid = ctx.uplines.by_slot(ctx.route(), m.act).pay(at, value[at], c.rates,
                                                                   unlock)
         else:

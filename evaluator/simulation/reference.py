@@ -67,7 +67,9 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   volume; "customer": customer volume only) to the k-th sponsor upline, who must be qualified
   and have level k unlocked by their rank (:meth:`ReferenceEngine._levels_open`); with
   compression, unqualified uplines (those who quit included) are skipped and do not count as a
-  level.
+  level; with "dynamic" compression (schema v1.1), so is an upline whose rank has not unlocked
+  level k, so level k goes to the k-th upline, counting only those paid, who is qualified and
+  has level k unlocked (no pay is then "locked_levels" or "unqualified" breakage).
 - matrix: ``rates[k-1]`` x volume to the k-th upline in the matrix, if qualified.
 - binary: each active participant's left and right legs hold the volume of the two subtrees
   below them plus carry-over; pay is rate x the weaker leg, at most ``monthly_cap``, to the
@@ -522,7 +524,11 @@ class ReferenceEngine:
             at = i
             for k, rate in enumerate(c.rates, 1):
                 at = parent[at]
-                if c.compression:
+                if c.compression == "dynamic":  # skip whoever cannot be paid level k
+                    while at >= 0 and not (qualified[at]
+                                           and (opened[at] is None or opened[at] >= k)):
+                        at = parent[at]
+                elif c.compression:
                     while at >= 0 and not qualified[at]:
                         at = parent[at]
                 if at < 0:

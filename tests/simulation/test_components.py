@@ -416,3 +416,30 @@ def test_binary_an_unqualified_members_volume_carries_or_flushes(
     assert carried[1, :, 0].sum() == pytest.approx(right)
     # 1 (unqualified, left 100, no right): carries 100 unless its legs are flushed.
     assert carried[0, :, 1].sum() == pytest.approx(0.0 if legs == "flush" else 100.0)
+
+
+def test_unilevel_dynamic_compression_skips_locked_uplines(engine: str) -> None:
+    # Only 0 reaches Leader (group 400): 2 levels open; 1 and 2 have level 1 only.
+    ranks = [{"name": "Leader", "min_group_volume": 400, "unlocks_levels": 2}]
+    dynamic = params(plan([{"type": "unilevel", "rates": [0.1, 0.1], "compression": "dynamic"}],
+                          ranks=ranks))
+    mp = pay_with(engine, dynamic, CHAIN)
+    # payer 3: level 1 to 2 (10); level 2 skips 1 (level 2 locked) to 0 (10). payer 2: 1 and
+    # 0 (10 each); payer 1: 0 (10), level 2 above the top; payer 0: both levels above the top.
+    assert mp.pay["unilevel"] == [30.0, 10.0, 10.0, 0.0]
+    assert mp.breakage["locked_levels"] == 0.0
+    assert mp.breakage["top_of_network"] == pytest.approx(30.0)
+    plain = params(plan([{"type": "unilevel", "rates": [0.1, 0.1], "compression": True}],
+                        ranks=ranks))
+    mp = pay_with(engine, plain, CHAIN)
+    # compression true: payer 3's level 2 reaches 1, who has it locked: breakage.
+    assert mp.pay["unilevel"] == [20.0, 10.0, 10.0, 0.0]
+    assert mp.breakage["locked_levels"] == pytest.approx(10.0)
+
+
+def test_unilevel_dynamic_compression_skips_unqualified_uplines(engine: str) -> None:
+    prm = params(plan([{"type": "unilevel", "rates": [0.1, 0.05], "compression": "dynamic"}]))
+    mp = pay_with(engine, prm, CHAIN, inactive=(2,))
+    # no rank unlocks levels: as compression true. payer 3: 1 (10), 0 (5); payer 1: 0 (10).
+    assert mp.pay["unilevel"] == [15.0, 10.0, 0.0, 0.0]
+    assert mp.breakage["unqualified"] == 0.0
