@@ -156,8 +156,8 @@ COLUMNS: tuple[Column, ...] = (
     _c("unilevel_basis", "choice", "all or customer", "all",
        meaning="Unilevel pays on all volume, or only on sales to non-participants.",
        choices=("all", "customer")),
-    _c("compression", "boolean", "true/false", "false",
-       worded="compensation.components[].compression"),
+    _c("compression", "boolean", "true/false, or dynamic", "false",
+       worded="compensation.components[].compression", choices=("dynamic",)),
     _c("matrix_width", "integer", "positions", "required for matrix",
        worded="compensation.components[].width"),
     _c("binary_monthly_cap", "money", "money per month", "no cap",
@@ -377,7 +377,9 @@ def parse_cell(column: Column, text: str) -> Any:
         return parse_number(text, kind)
     if kind == "integer":
         return parse_integer(text)
-    if kind == "boolean":
+    if kind == "boolean":  # or one of the column's words (compression's "dynamic")
+        if text.strip().lower() in column.choices:
+            return text.strip().lower()
         return parse_boolean(text)
     if kind in ("rates", "amounts"):
         return parse_list(text, kind)

@@ -40,3 +40,17 @@ def test_bad_rank_rule_cells_name_their_columns() -> None:
     assert "pin is none" in got[2][0]
     got = reasons(csv_text([BASE | RANK | {"rank_max_leg_share": "1.5"}]))
     assert got[2][0].startswith("rank_max_leg_share: ")
+
+
+def test_compression_dynamic_column() -> None:
+    row = BASE | {"plan_type": "unilevel", "level_rates": "0.05;0.03", "compression": "Dynamic"}
+    (doc,) = documents(csv_text([row]))
+    (unilevel,) = [c for c in doc["compensation"]["components"] if c["type"] == "unilevel"]
+    assert unilevel["compression"] == "dynamic"
+    assert Plan.from_dict(doc).schema_version == "1.1"
+    (doc,) = documents(csv_text([row | {"compression": "true"}]))
+    (unilevel,) = [c for c in doc["compensation"]["components"] if c["type"] == "unilevel"]
+    assert unilevel["compression"] is True
+    assert Plan.from_dict(doc).schema_version == "1"
+    got = reasons(csv_text([row | {"compression": "sometimes"}]))
+    assert got[2][0].startswith("compression: ")

@@ -65,3 +65,12 @@ def test_a_v1_sample_shows_no_rank_rules() -> None:
     (director,) = [r for r in rows if r and r[0] == "Rank: Director"]
     assert "one leg" not in director[1]
     assert "in a row" not in director[1]
+
+
+def test_compression_terms() -> None:
+    from evaluator.report.html import component_terms
+    unilevel = {"type": "unilevel", "rates": [0.05], "basis": "all"}
+    assert component_terms(unilevel | {"compression": True}, "USD").endswith("; compression")
+    assert component_terms(unilevel | {"compression": "dynamic"}, "USD").endswith(
+        "; compression by level (uplines with the level locked are skipped)")
+    assert "compression" not in component_terms(unilevel | {"compression": False}, "USD")

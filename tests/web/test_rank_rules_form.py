@@ -51,3 +51,20 @@ def test_the_kept_rank_choice_is_worded_for_people() -> None:
     (pin,) = [f for f in fd.RANK_RULES.fields if f.key == "pin"]
     assert [value for value, _ in pin.choices] == ["", "title", "pay"]
     assert pin.label == "A rank once reached is kept"
+
+
+def test_dynamic_compression_is_entered_and_read_back() -> None:
+    form = {k: v for k, v in FORM.items() if not k.startswith("compensation.ranks")} | {
+        "compensation.components[0].type": "unilevel",
+        "compensation.components[0].rates": "5%, 3%",
+        "compensation.components[0].compression": "dynamic"}
+    doc = fd.to_document(fd.state_from_form(form).compact())
+    assert doc["compensation"]["components"][0]["compression"] == "dynamic"
+    assert plan_errors(doc) == []
+    assert Plan.from_dict(doc).schema_version == "1.1"
+    assert fd.state_from_document(doc).get("compensation.components[0].compression") == \
+        "dynamic"
+    yes = fd.to_document(fd.state_from_form(
+        form | {"compensation.components[0].compression": "yes"}).compact())
+    assert yes["compensation"]["components"][0]["compression"] is True
+    assert Plan.from_dict(yes).schema_version == "1"
