@@ -165,8 +165,8 @@ COLUMNS: tuple[Column, ...] = (
     _c("unilevel_basis", "choice", "all or customer", "all",
        meaning="Unilevel pays on all volume, or only on sales to non-participants.",
        choices=("all", "customer")),
-    _c("compression", "boolean", "true/false", "false",
-       worded="compensation.components[].compression"),
+    _c("compression", "boolean", "true/false, or dynamic", "false",
+       worded="compensation.components[].compression", choices=("dynamic",)),
     _c("matrix_width", "integer", "positions", "required for matrix",
        worded="compensation.components[].width"),
     _c("binary_monthly_cap", "money", "money per month", "no cap",
@@ -250,6 +250,16 @@ COLUMNS: tuple[Column, ...] = (
        "the unilevel's (level_rates)", worded="compensation.ranks[].unilevel_rates"),
     _c("rank_binary_rate", "fraction", "fraction 0-1", "the binary's (level_rates)",
        worded="compensation.ranks[].binary_rate"),
+    _c("rank_qualify_months", "integer", "months", "1",
+       worded="compensation.ranks[].qualify_months"),
+    _c("rank_min_lifetime_volume", "number", "volume", "0",
+       worded="compensation.ranks[].min_lifetime_volume"),
+    _c("rank_max_leg_share", "fraction", "fraction 0-1", "no limit",
+       worded="compensation.ranks[].max_leg_share"),
+    _c("rank_pin", "choice", "none, title or pay", "none",
+       path="compensation.rank_rules.pin", choices=("none", "title", "pay")),
+    _c("rank_requalify_months", "integer", "months", "kept for good",
+       path="compensation.rank_rules.requalify_months"),
     _c("payout_cap_fraction", "fraction", "fraction 0-1", "no cap",
        path="compensation.payout_cap_fraction"),
     _c("income_disclosure_year", "integer", "year", "no disclosure",
@@ -285,6 +295,9 @@ _RANK_FIELDS = {
     "rank_discount": "discount",
     "rank_unilevel_rates": "unilevel_rates",
     "rank_binary_rate": "binary_rate",
+    "rank_qualify_months": "qualify_months",  # schema v1.1 from here
+    "rank_min_lifetime_volume": "min_lifetime_volume",
+    "rank_max_leg_share": "max_leg_share",
 }
 _BINARY_CYCLE_COLUMNS = {
     "binary_cycle_volume_left": "cycle_volume_left",
@@ -420,7 +433,9 @@ def parse_cell(column: Column, text: str) -> Any:
         return parse_number(text, kind)
     if kind == "integer":
         return parse_integer(text)
-    if kind == "boolean":
+    if kind == "boolean":  # or one of the column's words (compression's "dynamic")
+        if text.strip().lower() in column.choices:
+            return text.strip().lower()
         return parse_boolean(text)
     if kind in ("rates", "amounts"):
         return parse_list(text, kind)

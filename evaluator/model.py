@@ -192,7 +192,7 @@ class Component:
     amounts: tuple[float, ...] = ()
     months: int = 1
     basis: Literal["all", "customer"] = "all"
-    compression: bool = False
+    compression: bool | str = False  # "dynamic" (schema v1.1): by level qualification
     monthly_cap: float | None = None
     carryover: bool = False
     width: int | None = None
@@ -288,6 +288,29 @@ class Rank:
     """Unilevel rates per level at this rank, in place of the component's."""
     binary_rate: float | None = None
     """The binary's rate at this rank, in place of the component's."""
+    # Qualification over time and leg limits (schema v1.1; the defaults are v1's rules).
+    qualify_months: int = 1  # the monthly requirements met this many months in a row
+    min_lifetime_volume: float = 0.0  # personal volume since joining, this month's included
+    max_leg_share: float | None = None  # most of min_group_volume one leg may give
+
+
+@dataclass(frozen=True)
+class RankRules:
+    """Whether a rank once reached is kept (schema v1.1 ``compensation.rank_rules``).
+
+    ``pin``: "none" (v1: the rank qualified for each month), "title" (the highest rank reached
+    is kept as a title; pay follows the month's rank) or "pay" (it is a floor on the paid-as
+    rank). ``requalify_months``: a kept rank lapses to the highest rank qualified for within
+    that many months (None: kept for good).
+    """
+
+    pin: str = "none"
+    requalify_months: int | None = None
+
+    @property
+    def pins(self) -> bool:
+        """Whether ranks are kept once reached."""
+        return self.pin != "none"
 
 
 @dataclass(frozen=True)
@@ -299,6 +322,7 @@ class Compensation:
     qualification: Qualification = field(default_factory=Qualification)
     ranks: tuple[Rank, ...] = ()
     payout_cap_fraction: float | None = None
+    rank_rules: RankRules = field(default_factory=RankRules)
 
     def rank_values(self, name: Literal["discount", "unilevel_rates", "binary_rate"],
                     below: Any = None) -> tuple[Any, ...]:
@@ -584,7 +608,8 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             amounts=tuple(float(a) for a in k.get("amounts") or ()),
             months=int(k.get("months", 1)),
             basis=k.get("basis", "all"),
-            compression=bool(k.get("compression")),  # null (unknown): simulated without
+            compression=(  # null (unknown): simulated without
+                "dynamic" if k.get("compression") == "dynamic" else bool(k.get("compression"))),
             monthly_cap=_opt(k.get("monthly_cap")),
             carryover=bool(k.get("carryover")),  # null (unknown): simulated without
             width=k.get("width"),
@@ -617,6 +642,9 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             unilevel_rates=(None if r.get("unilevel_rates") is None
                             else tuple(float(v) for v in r["unilevel_rates"])),
             binary_rate=_opt(r.get("binary_rate")),
+            qualify_months=int(r.get("qualify_months", 1)),
+            min_lifetime_volume=_num(r.get("min_lifetime_volume")),
+            max_leg_share=_opt(r.get("max_leg_share")),
         )
         for r in comp.get("ranks") or ()
     )
@@ -631,6 +659,10 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
         ),
         ranks=ranks,
         payout_cap_fraction=_opt(comp.get("payout_cap_fraction")),
+        rank_rules=RankRules(
+            pin=(comp.get("rank_rules") or {}).get("pin", "none"),
+            requalify_months=(comp.get("rank_rules") or {}).get("requalify_months"),
+        ),
     )
     b = doc.get("buyback") or {}
     buyback = Buyback(

@@ -660,7 +660,8 @@ def field_errors(error: ValidationError, document: str) -> Iterator[FieldError]:
     elif kind == "maxLength":
         message = f"is {len(value)} characters long; at most {arg} are allowed"
     elif kind == "enum":
-        message = f"{shown} is not one of " + ", ".join(str(a) for a in arg)
+        message = f"{shown} is not one of " + ", ".join(
+            a if isinstance(a, str) else json.dumps(a) for a in arg)
     elif kind == "const":
         message = f"{shown} is not allowed; expected {json.dumps(arg)}"
     elif kind == "pattern":
@@ -754,6 +755,7 @@ def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
     yield from _package_errors(doc, names)
     yield from _bonus_condition_errors(components, ranks, names)
     yield from _rank_rate_errors(ranks, seen, components)
+    yield from _rank_rule_errors(comp)
     disclosure = (doc.get("disclosures") or {}).get("income_disclosure") or {}
     for i, b in enumerate(disclosure.get("brackets") or []):
         if not isinstance(b, dict):
@@ -765,6 +767,22 @@ def _cross_field_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
                 f"{hi} is less than the bracket's min of {lo}",
                 hi,
             )
+
+
+def _rank_rule_errors(comp: dict[str, Any]) -> Iterator[FieldError]:
+    """Rank rules (schema v1.1) that only make sense together."""
+    rules = comp.get("rank_rules")
+    if not isinstance(rules, dict):
+        return
+    months = rules.get("requalify_months")
+    if months is not None and rules.get("pin", "none") == "none":
+        yield FieldError("compensation.rank_rules.requalify_months",
+                         "says how long a kept rank lasts, but pin is none, so no rank is kept; "
+                         "set pin to title or pay, or leave requalify_months out", months)
+    if rules.get("pin", "none") != "none" and not comp.get("ranks"):
+        yield FieldError("compensation.rank_rules.pin",
+                         "keeps ranks once reached, but the plan has no ranks; add the ranks "
+                         "or set pin to none", rules.get("pin"))
 
 
 SHARE_TOLERANCE = 1e-6
@@ -883,6 +901,14 @@ def _rank_rate_errors(ranks: list[Any], seen: dict[str, int],
             yield FieldError(f"{at}.unilevel_rates", "gives unilevel rates for this rank, but "
                              "the plan has no unilevel component; add one or leave the rates "
                              "out", rank["unilevel_rates"])
+        elif rank.get("unilevel_rates") is not None and isinstance(
+                components[seen["unilevel"]], dict) and \
+                components[seen["unilevel"]].get("compression") == "dynamic":
+            yield FieldError(f"{at}.unilevel_rates", "gives unilevel rates for this rank, but the "
+                             f"unilevel at compensation.components[{seen['unilevel']}] uses "
+                             "dynamic compression, which this tool does not simulate with rates "
+                             "by rank yet; give the unilevel compression true or false, or leave "
+                             "the rank's rates out", rank["unilevel_rates"])
         rate = rank.get("binary_rate")
         if rate is not None:
             if binary is None:

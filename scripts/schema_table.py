@@ -36,7 +36,8 @@ def type_words(node: Mapping[str, Any]) -> str:
     if "const" in node:
         return f"`{json.dumps(node['const'])}`"
     if "enum" in node:
-        return " or ".join(f"`{v}`" for v in node["enum"] if v is not None)
+        return " or ".join(f"`{v if isinstance(v, str) else json.dumps(v)}`"
+                           for v in node["enum"] if v is not None)
     kinds = _kinds(node)
     kind = kinds[0] if kinds else ""
     if kind == "number" and node.get("minimum") == 0 and node.get("maximum") == 1:

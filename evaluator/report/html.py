@@ -128,7 +128,9 @@ def _terms(component: Mapping[str, Any], currency: str) -> str:
             f"first {view.number(component.get('months'))} month(s)"
         )
     if kind == "unilevel":
-        compression = "; compression" if component.get("compression") else ""
+        compression = ("; compression by level (uplines with the level locked are skipped)"
+                       if component.get("compression") == "dynamic"
+                       else "; compression" if component.get("compression") else "")
         return f"by level: {_rates(component.get('rates'))} of {basis}{compression}"
     if kind == "binary":
         cap = component.get("monthly_cap")

@@ -13,14 +13,16 @@ average order of :func:`evaluator.economics.average_order`, costs), the month lo
 each participant's month (:func:`settle`)), the tree storage (:class:`Tree`, :class:`Carry`,
 and for schema v1.1's one-time bonuses and conditions the arrays :class:`Network` keeps:
 each recruit's enrollment order and the highest rank each participant has had one-time bonuses
-for), which of a bonus's conditions apply (:func:`needed_rank`, :func:`needs_first_orders`,
-:func:`pays_one_time`), and the tie tolerance of every threshold (:func:`reaches`). What each
-:class:`Engine` decides on its own (five methods): forced-tree placement (``place``, and
-``grow``, which attaches the month's recruits to every tree), personal volume and
-qualification (``qualify``), who buys how many products to qualify (``top_up``), and paid-as
-ranks with every component's pay, sources and breakage (``pay``; it also records the month's
-recruits' enrollment orders, and pays and records the one-time bonuses, each engine with its
-own code). Comparing the engines cannot catch a misreading in the shared part:
+for), the store of what ranks remember between months (:class:`RankHistory`, schema v1.1: each
+engine decides what it writes there), which of a bonus's conditions apply
+(:func:`needed_rank`, :func:`needs_first_orders`, :func:`pays_one_time`), and the tie tolerance
+of every threshold (:func:`reaches`). What each :class:`Engine` decides on its own (five
+methods): forced-tree placement (``place``, and ``grow``, which attaches the month's recruits to
+every tree), personal volume and qualification (``qualify``), who buys how many products to
+qualify (``top_up``), and paid-as ranks (and the ranks kept, schema v1.1) with every
+component's pay, sources and breakage (``pay``; it also records the month's recruits'
+enrollment orders, and pays and records the one-time bonuses, each engine with its own code).
+Comparing the engines cannot catch a misreading in the shared part:
 tests/simulation/test_closed_form.py checks the average order and churn by hand.
 
 Model decisions (each stated where a user could ask):
@@ -171,7 +173,7 @@ from evaluator.economics import (
     retail_demand,
     startup_cost,
 )
-from evaluator.model import Component, CustomerShare, Plan, Rank
+from evaluator.model import Component, CustomerShare, Plan, Rank, RankRules
 from evaluator.simulation import sharing
 
 SOURCES = ("customer_sales", "own_purchases", "enrollment")
@@ -541,6 +543,7 @@ class Params:
     # of a customer order, a month's own purchase and one product; None: the point volume.
     business: tuple[float, float, float] | None = None
     top_up_pay_check: bool = False  # buy to qualify only when it pays (assumption)
+    rank_rules: RankRules = field(default_factory=RankRules)  # kept ranks (schema v1.1)
 
     @classmethod
     def build(cls, plan: Plan, assumptions: Assumptions) -> Params:
@@ -621,7 +624,18 @@ class Params:
                  unit.business_volume)
                 if plan.business_volume_differs else None),
             top_up_pay_check=bool(assumptions["top_up_pay_check"]),
+            rank_rules=comp.rank_rules,
         )
+
+    @property
+    def ranks_over_time(self) -> bool:
+        """Whether ranks depend on past months, so a run keeps a :class:`RankHistory`.
+
+        Schema v1.1: months in a row, lifetime volume, kept ranks.
+        """
+        return bool(self.ranks) and (
+            self.rank_rules.pins
+            or any(r.qualify_months > 1 or r.min_lifetime_volume > 0 for r in self.ranks))
 
     @property
     def tops_up(self) -> bool:
@@ -838,6 +852,23 @@ def ordered_enough(first_order: np.ndarray | None, ids: np.ndarray, c: Component
     return np.asarray(reaches(first_order[ids], c.min_recruit_order_volume), dtype=bool)
 
 
+class RankHistory:
+    """What ranks remember from month to month (schema v1.1), over participant ids.
+
+    ``streak[r]``: the months in a row, up to last month, in which the participant met rank
+    ``r``'s monthly requirements; ``lifetime``: their personal volume since joining, up to last
+    month; ``last[r]``: the last month they qualified for rank ``r`` or a higher one (0: never).
+    Both engines read and write it, each deciding the rules itself (in
+    :mod:`evaluator.simulation.reference`); only plans that use the rules keep one.
+    """
+
+    def __init__(self, capacity: int, ranks: int) -> None:
+        """Nothing remembered yet, for ``capacity`` ids and ``ranks`` ranks."""
+        self.streak = np.zeros((ranks, capacity), dtype=np.int32)
+        self.lifetime = np.zeros(capacity)
+        self.last = np.zeros((ranks, capacity), dtype=np.int32)
+
+
 @dataclass
 class Network:
     """The trees of one run: sponsor (who enrolled whom), matrix and binary placement."""
@@ -851,6 +882,7 @@ class Network:
     # the highest rank whose one-time bonuses they have been paid (NO_RANK: none yet).
     first_order: np.ndarray | None = None
     bonus_rank: np.ndarray | None = None
+    history: RankHistory | None = None  # ranks over time (schema v1.1), when the plan has them
 
     @classmethod
     def empty(cls, params: Params) -> Network:
@@ -868,6 +900,7 @@ class Network:
             first_order=np.zeros(cap) if needs_first_orders(params) else None,
             bonus_rank=(np.full(cap, NO_RANK, dtype=np.int64) if pays_one_time(params)
                         else None),
+            history=(RankHistory(cap, len(params.ranks)) if params.ranks_over_time else None),
         )
 
     def record_first_orders(self, m: Month, order: np.ndarray) -> None:
@@ -949,6 +982,7 @@ class MonthPay:
     # the discount of their rank (schema v1.1; negative when it is less than the products'
     # own); None when no rank sets a discount.
     saving: np.ndarray | None = None
+    title: np.ndarray | None = None  # the rank held as a title, when ranks are kept (v1.1)
 
 
 class Engine(Protocol):
@@ -1585,7 +1619,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         ever.append(n)
         still.append(int(act.size - gone.size))
         if t == horizon:  # the ranks held at the end
-            rank[act] = mp.rank
+            rank[act] = mp.rank if mp.title is None else mp.title
             rank[gone] = NO_RANK
 
     # Active from the join month (founders: the first) to the month quit or the horizon.

@@ -549,6 +549,40 @@ class Uplines:
         return pay, paid
 
 
+def _pay_dynamic(ctx: _Context, at: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
+                 unlock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unilevel pay with compression by level qualification (schema v1.1 ``"dynamic"``).
+
+    ``at``: the payers (indices among the active); ``unlock``: levels opened per active. Level k's
+    payee is the nearest upline above level k - 1's who is qualified with level k open: one
+    "nearest marked upline" route per distinct number of levels opened, followed level by level.
+    Returns pay per active participant and the total rate paid on each payer's value.
+    """
+    m, up = ctx.m, ctx.uplines
+    tree = ctx.net.sponsor
+    opened = np.zeros(tree.capacity + 1, dtype=np.int16)  # over ids; 0 for the sentinel
+    opened[m.act[m.qualified]] = unlock[: m.act.size][m.qualified]
+    steps = sorted({int(v) for v in unlock_table(ctx.params)} | {ALL_LEVELS})
+    routes: dict[int, np.ndarray] = {}
+    levels = len(rates)
+    to = np.empty((levels, at.size), dtype=np.int64)
+    a = m.act[at]
+    for k in range(1, levels + 1):
+        need = next(v for v in steps if v >= k)  # the same uplines qualify for k..need
+        if need not in routes:
+            routes[need] = nearest_marked(tree, opened >= k)
+        a = routes[need][a]
+        to[k - 1] = up.target[a]  # a qualified active's slot, or the top of the network
+    weights = np.asarray(rates, dtype=float)[:, None] * values
+    got = np.bincount(to.ravel(), weights.ravel(), minlength=up.active + len(NOT_PAID))
+    for i, cause in enumerate(NOT_PAID):
+        up.breakage[cause] += float(got[up.active + i])
+    paid = np.zeros(at.size)
+    for k in range(levels):  # level by level, as the reference adds them
+        paid += (to[k] < up.active) * rates[k]
+    return got[: up.active], paid
+
+
 def tagged(paid: np.ndarray, positions: np.ndarray, m: Month,
            customer_only: bool = False) -> np.ndarray:
     """(customer, own, enrollment) totals of pay at rate ``paid``.
@@ -699,6 +733,19 @@ class _Context:
                             up.breakage, up.scratch)
 
 
+def _leg_volumes(params: Params, m: Month, group: GroupCounts, slot: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Every leg's group volume, and the active index of the leg's sponsor (schema v1.1).
+
+    A leg is a sponsor-tree subtree with someone active in it (nobody else has volume); a
+    sponsor who is not active has the spare index ``m.act.size``.
+    """
+    ids = np.flatnonzero(group.people.column(1, slice(0, m.n)) > 0)
+    vol = group.volumes(group.counts(ids))
+    leg = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
+    return leg, slot[group.tree.up[ids]]
+
+
 def _slots_and_legs(sponsor: Tree, act: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each id's index among the active ``act``, and each active one's active recruits.
 
@@ -787,7 +834,7 @@ class VectorisedEngine:
         return sharing.side_by_side(self.threads, size)
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
-        """Forced-tree placement with breadth-first spill-over."""
+        """Forced-tree placement, spilling over in turn (the rule is in the reference engine)."""
         place_forced(tree, recruits, sponsors)
 
     def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray,
@@ -933,7 +980,7 @@ class VectorisedEngine:
         # (pruning is done): on another thread while the rest is made ready here.
         route: Callable[[], np.ndarray] | None = None
         unilevel = params.components.get("unilevel")
-        if unilevel is not None and unilevel.compression:
+        if unilevel is not None and unilevel.compression is True:
             route = partial(nearest_marked, net.sponsor, m.mask(m.qualified))
             if self._side_by_side(m.act.size):
                 route = sharing.pool(self.threads).submit(route).result
@@ -944,7 +991,7 @@ class VectorisedEngine:
         if month.before is not None:
             group = (month.sponsor.result() if month.sponsor is not None
                      else GroupCounts(net.sponsor, m, params, month.before))
-        rank = self._ranks(params, m, month.legs, group)
+        rank, title = self._ranks(params, m, month.legs, group, net, month.slot)
         big = m.act.size >= sharing.PARALLEL_MIN
         # Every component (in parts, in a big month) in the plan's order, the order their
         # results are combined in; handed to threads costliest first.
@@ -996,7 +1043,7 @@ class VectorisedEngine:
             table = np.array([0.0 if d is None else 1 - (1 - d) * ratio
                               for d in [*rank_table(params, "discount", None)[1:], None]])
             saving = table[rank]
-        return MonthPay(pay, src, breakage, rank, saving)
+        return MonthPay(pay, src, breakage, rank, saving, title)
 
     @staticmethod
     def _gate(params: Params, net: Network, m: Month,
@@ -1096,7 +1143,10 @@ class VectorisedEngine:
         unlock[: m.act.size] = unlock_table(ctx.params)[ctx.rank + 1]
         table = unilevel_rate_table(ctx.params)
         by_rank = None
-        if ctx.route is not None:  # compression: go up through qualified uplines only
+        if c.compression == "dynamic":  # schema v1.1: by level qualification (the schema
+            # refuses rates by rank with it)
+            p, paid = _pay_dynamic(ctx, at, value[at], c.rates, unlock)
+        elif ctx.route is not None:  # compression: go up through qualified uplines only
             if table is not None:  # each slot's row: its rank + 1; the spare slots' 0
                 row = np.zeros(m.act.size + len(NOT_PAID), dtype=np.int64)
                 row[: m.act.size] = ctx.rank + 1
@@ -1220,26 +1270,63 @@ class VectorisedEngine:
         return p, sources * (float(p.sum()) / whole if whole > 0 else 0.0)
 
     @staticmethod
-    def _ranks(params: Params, m: Month, legs: np.ndarray,
-               group: GroupCounts | None) -> np.ndarray:
+    def _ranks(params: Params, m: Month, legs: np.ndarray, group: GroupCounts | None,
+               net: Network | None = None, slot: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Paid-as rank per active, and the title rank when ranks are kept (see the reference)."""
         rank = np.full(m.act.size, NO_RANK, dtype=np.int64)
         if group is None:
-            return rank
+            return rank, None
         counts = group.act_counts if group.act_counts is not None else group.counts(m.act)
         vol = group.volumes(counts, points=True)
         gv = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
         team = counts[1] - 1  # active participants below, oneself not counted
+        history = net.history if net is not None else None
+        lifetime = None
+        if history is not None:
+            history.lifetime[m.act] += m.pv
+            lifetime = history.lifetime[m.act]
+        legs_volume = None  # (each leg's group volume, the slot of its top's sponsor)
+        if slot is not None and any(r.max_leg_share is not None for r in params.ranks):
+            legs_volume = _leg_volumes(params, m, group, slot)
         for r, spec in enumerate(params.ranks):
+            counted = gv
+            if spec.max_leg_share is not None and legs_volume is not None:
+                leg, above = legs_volume
+                excess = np.maximum(leg - spec.max_leg_share * spec.min_group_volume, 0.0)
+                counted = gv - np.bincount(above, weights=excess,
+                                           minlength=m.act.size + 1)[: m.act.size]
             ok = (
                 reaches(m.pv, spec.min_personal_volume)
-                & reaches(gv, spec.min_group_volume)
+                & reaches(counted, spec.min_group_volume)
                 & (legs >= spec.min_active_legs)
                 & (team >= spec.min_team_size)
             )
+            if lifetime is not None and spec.min_lifetime_volume > 0:
+                ok &= reaches(lifetime, spec.min_lifetime_volume)
+            if history is not None:
+                months = np.where(ok, history.streak[r, m.act] + 1, 0)
+                history.streak[r, m.act] = months
+                ok &= months >= spec.qualify_months
             rank[ok] = r
         if params.packages is not None and m.package is not None:  # the rank a package gives
             rank = np.maximum(rank, np.take(np.asarray(params.packages.rank), m.package))
-        return rank
+        rules = params.rank_rules
+        if history is None or not rules.pins:
+            return rank, None
+        # The month's rank and every rank below it: qualified for this month.
+        reached = np.arange(len(params.ranks))[:, None] <= rank[None, :]
+        last = history.last[:, m.act]
+        last[reached] = m.t
+        history.last[:, m.act] = last
+        kept = last > 0
+        if rules.requalify_months is not None:
+            kept &= m.t - last < rules.requalify_months
+        top = len(params.ranks) - 1 - np.argmax(kept[::-1], axis=0)
+        title = np.where(kept.any(axis=0), top, NO_RANK).astype(np.int64)
+        if rules.pin == "pay":
+            return title, title
+        return rank, title
 
     @staticmethod
     def _binary(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:

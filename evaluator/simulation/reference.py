@@ -24,9 +24,10 @@ customers, the month's customer, own-purchase and kit volumes, costs, churn with
 boost, the payout cap and the rounding of each participant's month, turning the share a
 rank's discount saves into money off each one's own purchases, and each participant's
 enrollment package, whose price a return on one's own position may pay a share of), the tree
-storage (``Tree.attach``: parents, depths), the binary carry-over store and the stores of schema
+storage (``Tree.attach``: parents, depths), the binary carry-over store, the stores of schema
 v1.1's kept figures (``Network.first_order``, ``Network.bonus_rank``: each engine fills and
-reads them with its own code), and the tie tolerance of
+reads them with its own code) and the rank history store (``RankHistory``: what each engine
+writes there, it decides itself), and the tie tolerance of
 every threshold (``reaches``), so both engines decide a tie alike. The rules:
 
 - Qualification (:meth:`ReferenceEngine.qualify`): personal volume is customer volume, plus
@@ -72,13 +73,26 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   1 - (1 - discount) x mean retail / mean wholesale (negative when the products' own discount
   is larger; the month loop applies it to the money), and their retail margin is discount x
   the retail price of a customer's order.
+- Ranks over time and leg limits (schema v1.1; :meth:`ReferenceEngine._ranks`): a rank with
+  ``max_leg_share`` counts at most that share of its ``min_group_volume`` from any one leg (a
+  personal enrollee's sponsor subtree); a rank with ``min_lifetime_volume`` needs that much
+  personal volume since joining (this month's included); a rank with ``qualify_months`` N is
+  paid only in the N-th month in a row of meeting its monthly requirements. With
+  ``rank_rules.pin`` the highest rank qualified for (within the last ``requalify_months``
+  months, when given) is kept: as the title ("title", the rank the report counts at the end)
+  or as the paid-as rank ("pay": its differential rate, unlocked levels and monthly bonus,
+  paid while active and personally qualified). Buying to qualify aims at the monthly volumes
+  alone (it ignores these rules).
 - Enrollment packages (schema v1.1): a recruit's package adds its volume to their kit volume in
   the month they join (the month loop's, shared), and so to every volume paid on up the line;
   in a binary leg, the recruits who bought each package are counted apart.
 - Placement in a forced tree (matrix of ``width``, binary of two legs): the recruit takes the
   first free position under the sponsor; under a full position, recruits spill over to its
-  children in turn (first child, second, ..., then the first again), recursively, so both
-  legs of a binary and every line of a matrix fill level by level.
+  children in turn (first child, second, ..., then the first again; each position keeps its
+  own turn), recursively. So the lines under a position take one recruit each in turn and fill
+  evenly; this is not a level-by-level, left-to-right search for the first open position (with
+  width 2, the 7th to 10th recruits of participant 0 go under 3, 4, 5 and 6, one per line, and
+  the 11th under 3 again).
 - retail_margin: customers x (mean retail - mean wholesale), or at a rank with a discount
   customers x discount x mean retail (both in the customers' mix). retail_commission: rate x
   customers x mean retail. Source: customer sales.
@@ -93,6 +107,10 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   unilevel's ``rates`` for those below, and those who quit): a level past the end of that list
   pays nothing and is owed nothing; unqualified and locked pay is breakage at that rate, and
   levels above the top of the network are breakage at the unilevel's own ``rates``.
+  With "dynamic" compression (schema v1.1), an upline whose rank has not unlocked level k is
+  skipped too, so level k goes to the k-th upline, counting only those paid, who is qualified
+  and has level k unlocked (no pay is then "locked_levels" or "unqualified" breakage).
+  Dynamic compression and rates by rank are not entered together (the schema refuses it).
 - matrix: ``rates[k-1]`` x volume to the k-th upline in the matrix, if qualified.
 - binary: each active participant's left and right legs hold the volume of the two subtrees
   below them plus carry-over; pay is rate (their rank's ``binary_rate``, schema v1.1, else
@@ -187,6 +205,7 @@ from evaluator.simulation.network import (
     MonthPay,
     Network,
     Params,
+    RankHistory,
     Tree,
     count_volumes,
     grow_one_by_one,
@@ -349,8 +368,10 @@ class ReferenceEngine:
         vc, vo, vk = (m.spread(v).tolist() for v in (m.vc, m.vo, m.vk))
         pv = m.spread(m.pv).tolist()
         breakage = new_breakage(params)
-        rank = self._ranks(params, parent, active, pv,
-                           m.spread(m.package, -1).tolist() if m.package is not None else None)
+        rank, title = self._ranks(
+            params, parent, active, pv,
+            m.spread(m.package, -1).tolist() if m.package is not None else None,
+            net.history, m.t)
         comps = params.components
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
@@ -463,7 +484,8 @@ class ReferenceEngine:
                 saving.append(0.0 if d is None else 1 - (1 - d) * params.discount_price)
         return MonthPay({k: v[act] for k, v in pay.items()}, src, breakage,
                         np.array(rank, dtype=np.int64)[act],
-                        None if saving is None else np.array(saving))
+                        None if saving is None else np.array(saving),
+                        np.array(title, dtype=np.int64)[act] if title is not None else None)
 
     @staticmethod
     def _one_time_bonuses(params: Params, bonus_rank: np.ndarray, m: Month,
@@ -700,30 +722,81 @@ class ReferenceEngine:
 
     @classmethod
     def _ranks(cls, params: Params, parent: list[int], active: list[bool],
-               pv: list[float], package: list[int] | None = None) -> list[int]:
+               pv: list[float], package: list[int] | None = None,
+               history: RankHistory | None = None, t: int = 0
+               ) -> tuple[list[int], list[int] | None]:
+        """Paid-as rank of every participant id, and the title rank when ranks are kept.
+
+        Rules (schema v1.1 beside v1's): a rank's group volume counts at most ``max_leg_share``
+        x its ``min_group_volume`` from any one leg (a personal enrollee's whole sponsor
+        subtree); its monthly requirements (personal volume, that group volume, active legs, and
+        lifetime personal volume of at least ``min_lifetime_volume``, this month's included) must
+        be met ``qualify_months`` months in a row, this one included. The month's rank is the
+        highest rank so qualified for (or the package's, if higher). With ``rank_rules.pin``
+        the participant keeps the highest rank qualified for in any month (within the last
+        ``requalify_months`` months, this one included, when given): as the title only
+        ("title") or as the paid-as rank ("pay").
+        """
         n = len(parent)
         rank = [NO_RANK] * n
         if not params.ranks:
-            return rank
+            return rank, None
         given = params.packages.rank if params.packages is not None else ()
         group = cls._group_volumes(parent, pv)
         legs = cls._active_legs(parent, active)
         team = cls._team_sizes(parent, active)
+        # Each rank's group volume, a leg's volume counted up to the rank's leg limit.
+        counted = []
+        for spec in params.ranks:
+            if spec.max_leg_share is None:
+                counted.append(group)
+                continue
+            most = spec.max_leg_share * spec.min_group_volume
+            limited = list(group)
+            for c in range(n):
+                if parent[c] >= 0 and group[c] > most:
+                    limited[parent[c]] -= group[c] - most
+            counted.append(limited)
         for i in range(n):
+            if not active[i]:
+                continue
+            lifetime = pv[i]
+            if history is not None:
+                history.lifetime[i] += pv[i]
+                lifetime = float(history.lifetime[i])
             for r, spec in enumerate(params.ranks):
-                if (
-                    active[i]
-                    and reaches(pv[i], spec.min_personal_volume)
-                    and reaches(group[i], spec.min_group_volume)
-                    and legs[i] >= spec.min_active_legs
-                    and team[i] >= spec.min_team_size
-                ):
+                met = (reaches(pv[i], spec.min_personal_volume)
+                       and reaches(counted[r][i], spec.min_group_volume)
+                       and legs[i] >= spec.min_active_legs
+                       and team[i] >= spec.min_team_size
+                       and reaches(lifetime, spec.min_lifetime_volume))
+                months = 1 if met else 0
+                if history is not None:
+                    months = int(history.streak[r, i]) + 1 if met else 0
+                    history.streak[r, i] = months
+                if met and months >= spec.qualify_months:
                     rank[i] = r
             # The rank the participant's package gives, when higher.
-            if (package is not None and active[i] and package[i] >= 0
+            if (package is not None and package[i] >= 0
                     and given[package[i]] > rank[i]):
                 rank[i] = given[package[i]]
-        return rank
+        rules = params.rank_rules
+        if history is None or not rules.pins:
+            return rank, None
+        title = list(rank)
+        window = rules.requalify_months
+        for i in range(n):
+            if not active[i]:
+                continue
+            for r in range(rank[i] + 1):
+                history.last[r, i] = t
+            for r in range(len(params.ranks)):
+                last = int(history.last[r, i])
+                if last > 0 and (window is None or t - last < window):
+                    title[i] = r
+        if rules.pin == "pay":
+            return title, title
+        return rank, title
 
     @staticmethod
     def _up_the_line(
@@ -778,7 +851,11 @@ class ReferenceEngine:
             at = i
             for k in range(1, levels + 1):
                 at = parent[at]
-                if c.compression:
+                if c.compression == "dynamic":  # skip whoever cannot be paid level k
+                    while at >= 0 and not (qualified[at]
+                                           and (opened[at] is None or opened[at] >= k)):
+                        at = parent[at]
+                elif c.compression:
                     while at >= 0 and not qualified[at]:
                         at = parent[at]
                 if at < 0:  # counted at the component's rates

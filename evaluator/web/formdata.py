@@ -212,7 +212,8 @@ COMPONENTS = _repeat(
     Field("basis", "choice", blank="all", schema_hint=False,
           choices=(("all", "All purchases, participants' own included"),
                    ("customer", "Only sales to customers who are not participants"))),
-    Field("compression", "tristate", choices=TRISTATE_CHOICES),
+    Field("compression", "tristate",
+          choices=(*TRISTATE_CHOICES, ("dynamic", "By level: skip uplines with the level locked"))),
     Field("monthly_cap", "money"),
     Field("carryover", "tristate", choices=TRISTATE_CHOICES),
     Field("width", "integer"),
@@ -261,6 +262,18 @@ RANKS = _repeat(
                "rank below's (or the unilevel's rates)."),
     Field("binary_rate", "fraction",
           hint="Leave blank to keep the rank below's (or the binary's rate)."),
+    # Schema v1.1: qualification over time and the leg limit.
+    Field("qualify_months", "integer", hint="Blank or 1: this month alone."),
+    Field("min_lifetime_volume", "number"),
+    Field("max_leg_share", "fraction", hint="The 50% rule is 0.5 or 50%; blank: no limit."),
+)
+RANK_RULES = _group(  # schema v1.1
+    "compensation.rank_rules",
+    Field("pin", "choice", schema_hint=False,  # blank: none, so a v1 plan stays v1
+          choices=(("", "No: each month's rank is the one qualified for that month"),
+                   ("title", "Kept as a title; pay follows the month's rank"),
+                   ("pay", "Kept, and paid as that rank (a floor)"))),
+    Field("requalify_months", "integer", hint="Blank: kept for good."),
 )
 DISCLOSURES = _group(
     "disclosures",
@@ -298,7 +311,8 @@ SOURCES = _repeat(
 )
 
 GROUPS: tuple[Group, ...] = (
-    COMPANY, COSTS, BUYBACK, COMPENSATION, QUALIFICATION, CUSTOMER_SHARE, DISCLOSURES,
+    COMPANY, COSTS, BUYBACK, COMPENSATION, QUALIFICATION, CUSTOMER_SHARE, RANK_RULES,
+    DISCLOSURES,
     INCOME_DISCLOSURE,
 )
 REPEATS: tuple[Repeat, ...] = (
@@ -306,7 +320,7 @@ REPEATS: tuple[Repeat, ...] = (
 )
 REPEATS_BY_PATH: dict[str, Repeat] = {r.path: r for r in REPEATS}
 OPTIONAL_OBJECTS = ("buyback", "compensation.qualification",
-                    "compensation.qualification.min_customer_share",
+                    "compensation.qualification.min_customer_share", "compensation.rank_rules",
                     "disclosures.income_disclosure", "disclosures")
 """Objects left out of the document when none of their fields is filled."""
 

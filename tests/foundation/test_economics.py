@@ -319,12 +319,12 @@ def _two_products(components: list[dict[str, Any]]) -> Plan:
 def test_average_order_of_two_products() -> None:
     plan = _two_products([{"type": "retail_margin"}])
     # wholesale: (10 + 100) / 2 = 55; volume (10 x 0.5 + 20) / 2 = 12.5
-    assert average_order(plan, "wholesale") == Order(55.0, 12.5)
+    assert average_order(plan, "wholesale") == Order(55.0, 12.5, 12.5)
     # retail: (20 + 200) / 2 = 110; volume (20 x 0.5 + 20) / 2 = 15
-    assert average_order(plan, "retail") == Order(110.0, 15.0)
+    assert average_order(plan, "retail") == Order(110.0, 15.0, 15.0)
 
 
 def test_customer_order_is_at_wholesale_only_with_retail_margin() -> None:
-    assert customer_order(_two_products([{"type": "retail_margin"}])) == Order(55.0, 12.5)
+    assert customer_order(_two_products([{"type": "retail_margin"}])) == Order(55.0, 12.5, 12.5)
     commission = [{"type": "retail_commission", "rate": 0.1}]
-    assert customer_order(_two_products(commission)) == Order(110.0, 15.0)
+    assert customer_order(_two_products(commission)) == Order(110.0, 15.0, 15.0)

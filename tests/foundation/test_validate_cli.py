@@ -85,7 +85,8 @@ CASES: list[tuple[str, bytes, list[str]]] = [
         [
             "plan.json: compensation.components[1].type: 'ponzi' is not a component type; "
             "expected one of retail_margin, retail_commission, enrollment_bonus, fast_start, "
-            "unilevel, binary, matrix, breakaway, rank_bonus, matching_bonus"
+            "unilevel, binary, matrix, breakaway, rank_bonus, matching_bonus, first_order_bonus, "
+            "position_return, pool"
         ],
     ),
     (

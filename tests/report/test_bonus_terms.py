@@ -52,3 +52,32 @@ def test_the_retail_share_gate_sample_shows_its_gate() -> None:
             "included) sold to customers outside the network; below it, no downline pay that "
             "month (retail margin and commission on one's own customers are kept)"] in \
         _rows("retail_share_gate_binary.json")
+
+
+def test_the_pinned_ranks_sample_shows_its_rank_rules() -> None:
+    rows = _rows("stairstep_pinned_ranks.json")
+    (director,) = [r for r in rows if r and r[0] == "Rank: Director"]
+    assert director[1].endswith("; at most 50% of its group volume from one leg")
+    (executive,) = [r for r in rows if r and r[0] == "Rank: Executive"]
+    assert executive[1].endswith(
+        "; at most 50% of its group volume from one leg; all met 3 months in a row")
+    assert ["Ranks kept once reached", "the highest rank reached is kept as a title; pay "
+            "follows the rank qualified for each month; it lapses unless requalified within 12 "
+            "months"] in rows
+
+
+def test_a_v1_sample_shows_no_rank_rules() -> None:
+    rows = _rows("stairstep_breakaway.json")
+    assert not [r for r in rows if r and r[0] == "Ranks kept once reached"]
+    (director,) = [r for r in rows if r and r[0] == "Rank: Director"]
+    assert "one leg" not in director[1]
+    assert "in a row" not in director[1]
+
+
+def test_compression_terms() -> None:
+    from evaluator.report.html import component_terms
+    unilevel = {"type": "unilevel", "rates": [0.05], "basis": "all"}
+    assert component_terms(unilevel | {"compression": True}, "USD").endswith("; compression")
+    assert component_terms(unilevel | {"compression": "dynamic"}, "USD").endswith(
+        "; compression by level (uplines with the level locked are skipped)")
+    assert "compression" not in component_terms(unilevel | {"compression": False}, "USD")

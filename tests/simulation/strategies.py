@@ -165,6 +165,29 @@ def rank_rates(draw: st.DrawFn, unilevel: bool, binary: bool) -> dict[str, Any]:
 
 
 @st.composite
+def rank_over_time(draw: st.DrawFn) -> dict[str, Any]:
+    """Schema v1.1 rank fields: months in a row, lifetime volume and a leg limit."""
+    out: dict[str, Any] = {}
+    if draw(st.booleans()):
+        out["qualify_months"] = draw(st.integers(1, 4))
+    if draw(st.booleans()):
+        out["min_lifetime_volume"] = draw(st.sampled_from([0, 100, 400, 2000]))
+    if draw(st.booleans()):
+        out["max_leg_share"] = draw(st.sampled_from([0.3, 0.5, 0.6, 1.0]))
+    return out
+
+
+@st.composite
+def rank_rules(draw: st.DrawFn) -> dict[str, Any]:
+    """Schema v1.1 ``compensation.rank_rules``: kept ranks, for good or for a few months."""
+    pin = draw(st.sampled_from(["none", "title", "pay"]))
+    out: dict[str, Any] = {"pin": pin}
+    if pin != "none" and draw(st.booleans()):
+        out["requalify_months"] = draw(st.integers(1, 6))
+    return out
+
+
+@st.composite
 def product(draw: st.DrawFn) -> dict[str, Any]:
     """One product; half of them state their own volume."""
     wholesale = draw(st.sampled_from([0, 10, 20, 48, 100]))
@@ -204,7 +227,8 @@ def packages(draw: st.DrawFn, rank_names: list[str]) -> list[dict[str, Any]]:
 def sim_plans(draw: st.DrawFn, with_packages: bool = False,
               using: tuple[str, ...] = (), binary_cycles: bool = False,
               one_time: bool = False, by_rank: bool = False,
-              customer_share: bool = False, business_volume: bool = False) -> Plan:
+              customer_share: bool = False, business_volume: bool = False,
+              ranks_over_time: bool = False, dynamic_compression: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
@@ -218,9 +242,19 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     volume and mode.
     ``business_volume``: two or three products, some stating a business volume (schema v1.1)
     apart from their point volume, at least one.
+    ``ranks_over_time``: at least one rank, its rules over time and leg limits drawn (schema
+    v1.1: months in a row, lifetime volume, a leg limit; kept ranks).
+    ``dynamic_compression``: the plan has a unilevel with compression by level qualification
+    (schema v1.1 ``"dynamic"``).
     """
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
+    if ranks_over_time or dynamic_compression:
+        # Without the matching bonus: its millionth roundings can fall on a tie that the
+        # engines round apart (a disagreement of 1e-6 found on dc73a42, before these rules).
+        kinds = [k for k in kinds if k != "matching_bonus"] or ["unilevel"]
+    if dynamic_compression and "unilevel" not in kinds:
+        kinds.append("unilevel")
     if binary_cycles and "binary" not in kinds:
         kinds.append("binary")
     doc = {
@@ -244,7 +278,7 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
             },
             "components": [draw(component(k)) for k in kinds],
             "ranks": draw(ranks(1 if {"rank_bonus", "breakaway", "pool"} & set(kinds) or one_time
-                                or by_rank else 0)),
+                                or by_rank or ranks_over_time else 0)),
             "payout_cap_fraction": draw(st.none() | st.sampled_from([0.1, 0.45, 0.9])),
         },
     }
@@ -270,6 +304,14 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
             "of": draw(st.sampled_from(["own", "downline"])),
             "mode": draw(st.sampled_from(["full", "pro_rata"])),
         }
+    if dynamic_compression:
+        unilevel = next(c for c in doc["compensation"]["components"] if c["type"] == "unilevel")
+        unilevel["compression"] = "dynamic"
+    if ranks_over_time:
+        comp = doc["compensation"]
+        for r in comp["ranks"]:
+            r.update(draw(rank_over_time()))
+        comp["rank_rules"] = draw(rank_rules())
     if binary_cycles:
         binary = next(c for c in doc["compensation"]["components"] if c["type"] == "binary")
         for key in ("cycle_volume_left", "cycle_volume_right", "cycle_pay", "carry_cap",

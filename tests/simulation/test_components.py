@@ -147,7 +147,7 @@ def test_starter_kit_commissionable_is_enrollment_volume(engine: str) -> None:
     assert pay_with(engine, plain, [-1, 0], new=(1,)).pay["unilevel"] == [10.0, 0.0]
 
 
-def test_matrix_spill_over_breadth_first(engine: str) -> None:
+def test_matrix_spill_over_in_turn(engine: str) -> None:
     prm = params(plan([{"type": "matrix", "width": 2, "rates": [0.1]}]))
     net = network(prm, ENGINES[engine](), [-1, 0, 0, 0, 0, 0, 0, 0])
     assert net.matrix is not None
@@ -155,6 +155,16 @@ def test_matrix_spill_over_breadth_first(engine: str) -> None:
     # 1's first child 3 (1's turn starts at its first position).
     assert children(net.matrix, 8) == {0: [1, 2], 1: [3, 5], 2: [4, 6], 3: [7]}
     assert net.matrix.depth[:8].tolist() == [0, 1, 1, 2, 2, 2, 2, 3]
+
+
+def test_matrix_spill_over_alternates_the_lines(engine: str) -> None:
+    # In turn, not level by level left to right: after 7 under 3, 8 goes down 0's second line
+    # (under 4), 9 under 5, 10 under 6, and 11 under 3 again.
+    prm = params(plan([{"type": "matrix", "width": 2, "rates": [0.1]}]))
+    net = network(prm, ENGINES[engine](), [-1] + [0] * 11)
+    assert net.matrix is not None
+    assert children(net.matrix, 12) == {0: [1, 2], 1: [3, 5], 2: [4, 6], 3: [7, 11], 4: [8],
+                                        5: [9], 6: [10]}
 
 
 def test_matrix_pays_by_matrix_level(engine: str) -> None:
@@ -457,3 +467,30 @@ def test_binary_an_unqualified_members_volume_carries_or_flushes(
     assert carried[1, :, 0].sum() == pytest.approx(right)
     # 1 (unqualified, left 100, no right): carries 100 unless its legs are flushed.
     assert carried[0, :, 1].sum() == pytest.approx(0.0 if legs == "flush" else 100.0)
+
+
+def test_unilevel_dynamic_compression_skips_locked_uplines(engine: str) -> None:
+    # Only 0 reaches Leader (group 400): 2 levels open; 1 and 2 have level 1 only.
+    ranks = [{"name": "Leader", "min_group_volume": 400, "unlocks_levels": 2}]
+    dynamic = params(plan([{"type": "unilevel", "rates": [0.1, 0.1], "compression": "dynamic"}],
+                          ranks=ranks))
+    mp = pay_with(engine, dynamic, CHAIN)
+    # payer 3: level 1 to 2 (10); level 2 skips 1 (level 2 locked) to 0 (10). payer 2: 1 and
+    # 0 (10 each); payer 1: 0 (10), level 2 above the top; payer 0: both levels above the top.
+    assert mp.pay["unilevel"] == [30.0, 10.0, 10.0, 0.0]
+    assert mp.breakage["locked_levels"] == 0.0
+    assert mp.breakage["top_of_network"] == pytest.approx(30.0)
+    plain = params(plan([{"type": "unilevel", "rates": [0.1, 0.1], "compression": True}],
+                        ranks=ranks))
+    mp = pay_with(engine, plain, CHAIN)
+    # compression true: payer 3's level 2 reaches 1, who has it locked: breakage.
+    assert mp.pay["unilevel"] == [20.0, 10.0, 10.0, 0.0]
+    assert mp.breakage["locked_levels"] == pytest.approx(10.0)
+
+
+def test_unilevel_dynamic_compression_skips_unqualified_uplines(engine: str) -> None:
+    prm = params(plan([{"type": "unilevel", "rates": [0.1, 0.05], "compression": "dynamic"}]))
+    mp = pay_with(engine, prm, CHAIN, inactive=(2,))
+    # no rank unlocks levels: as compression true. payer 3: 1 (10), 0 (5); payer 1: 0 (10).
+    assert mp.pay["unilevel"] == [15.0, 10.0, 0.0, 0.0]
+    assert mp.breakage["unqualified"] == 0.0

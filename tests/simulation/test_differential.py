@@ -85,6 +85,24 @@ def test_engines_agree_on_rates_by_rank(plan: Plan, assumptions: Assumptions,
     _assert_same_run(plan, assumptions, seed)
 
 
+@settings(max_examples=40, deadline=None)
+@given(plan=sim_plans(ranks_over_time=True), assumptions=small_assumptions(),
+       seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_ranks_over_time(plan: Plan, assumptions: Assumptions,
+                                          seed: int) -> None:
+    assert plan.compensation.ranks
+    _assert_same_run(plan, assumptions, seed)
+
+
+@settings(max_examples=40, deadline=None)
+@given(plan=sim_plans(dynamic_compression=True),
+       assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_dynamic_compression(plan: Plan, assumptions: Assumptions,
+                                              seed: int) -> None:
+    assert plan.compensation.component("unilevel").compression == "dynamic"
+    _assert_same_run(plan, assumptions, seed)
+
+
 @settings(max_examples=25, deadline=None)
 @given(doc=valid_plans(), seed=st.integers(0, 2**32 - 1))
 def test_engines_agree_on_any_valid_plan(doc: dict, seed: int) -> None:
