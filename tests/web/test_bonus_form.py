@@ -5,13 +5,10 @@ from __future__ import annotations
 from evaluator.model import Plan
 from evaluator.schema import plan_errors
 from evaluator.web import formdata as fd
+from tests.web.forms import BASE_FORM, document
 
 FORM = {
-    "company.name": "Acme",
-    "costs.currency": "USD",
-    "products[0].name": "Tea",
-    "products[0].wholesale_price": "10",
-    "products[0].retail_price": "15",
+    **BASE_FORM,
     "compensation.components[0].type": "unilevel",
     "compensation.components[0].rates": "5%",
 }
@@ -21,7 +18,7 @@ def test_a_matching_bonus_is_entered_with_its_rates_per_generation() -> None:
     form = FORM | {"compensation.components[1].type": "matching_bonus",
                    "compensation.components[1].rates": "20%, 10%",
                    "compensation.components[1].amounts": "50"}  # another type's field
-    doc = fd.to_document(fd.state_from_form(form).compact())
+    doc = document(form)
     assert doc["compensation"]["components"][1] == {"type": "matching_bonus",
                                                     "rates": [0.2, 0.1]}
     assert plan_errors(doc) == []

@@ -5,13 +5,10 @@ from __future__ import annotations
 from evaluator.model import Plan
 from evaluator.schema import plan_errors
 from evaluator.web import formdata as fd
+from tests.web.forms import BASE_FORM, document
 
 FORM = {
-    "company.name": "Acme",
-    "costs.currency": "USD",
-    "products[0].name": "Tea",
-    "products[0].wholesale_price": "10",
-    "products[0].retail_price": "15",
+    **BASE_FORM,
     "compensation.components[0].type": "first_order_bonus",
     "compensation.components[0].rates": "10%, 5%",
     "compensation.components[0].requires_rank": "Director",
@@ -27,7 +24,7 @@ FORM = {
 
 
 def test_the_rules_are_entered_and_read_back() -> None:
-    doc = fd.to_document(fd.state_from_form(FORM).compact())
+    doc = document(FORM)
     comp = doc["compensation"]
     assert comp["components"][0] == {"type": "first_order_bonus", "rates": [0.1, 0.05],
                                      "requires_rank": "Director",

@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 from evaluator.model import Plan
 from evaluator.schema import plan_errors
 from evaluator.web import formdata as fd
+from tests.web.forms import document
 
 FORM = {
     "company.name": "Tiers",
@@ -28,7 +29,7 @@ FORM = {
 
 
 def test_packages_typed_in_the_form_become_the_plan_s_packages() -> None:
-    doc = fd.to_document(fd.state_from_form(FORM).compact())
+    doc = document(FORM)
     assert doc["costs"]["packages"] == [
         {"name": "Basic", "price": 30, "volume": 0, "share": 0.25},
         {"name": "VIP", "price": 430, "rank": "Owner"},  # volume, share: don't know

@@ -6,6 +6,7 @@ from __future__ import annotations
 from evaluator.model import Plan
 from evaluator.schema import plan_errors
 from evaluator.web import formdata as fd
+from tests.web.forms import document
 
 FORM = {
     "company.name": "Acme",
@@ -27,7 +28,7 @@ def test_a_position_return_is_entered_and_read_back() -> None:
                    "compensation.components[1].months_paid": "12",
                    "compensation.components[1].requires_task": "post one ad a day",
                    "compensation.components[1].share": "0.5"}  # a pool's field: dropped
-    doc = fd.to_document(fd.state_from_form(form).compact())
+    doc = document(form)
     assert doc["compensation"]["components"][1] == {
         "type": "position_return", "rate_of_price": 0.05, "months_paid": 12,
         "requires_task": "post one ad a day"}
@@ -41,7 +42,7 @@ def test_a_position_return_is_entered_and_read_back() -> None:
 def test_a_position_return_left_without_months_is_paid_while_active() -> None:
     form = FORM | {"compensation.components[1].type": "position_return",
                    "compensation.components[1].per_month": "25"}
-    doc = fd.to_document(fd.state_from_form(form).compact())
+    doc = document(form)
     assert doc["compensation"]["components"][1] == {"type": "position_return", "per_month": 25}
     assert Plan.from_dict(doc).compensation.component("position_return").months_paid is None
 
@@ -51,7 +52,7 @@ def test_a_pool_is_entered_with_its_rank_and_split() -> None:
                    "compensation.components[1].share": "2%",
                    "compensation.components[1].rank": "Director",
                    "compensation.components[1].split": "equal"}
-    doc = fd.to_document(fd.state_from_form(form).compact())
+    doc = document(form)
     assert doc["compensation"]["components"][1] == {"type": "pool", "share": 0.02,
                                                     "rank": "Director", "split": "equal"}
     assert plan_errors(doc) == []
@@ -63,7 +64,7 @@ def test_a_pool_naming_no_rank_of_the_plan_is_an_error_at_its_field() -> None:
     form = FORM | {"compensation.components[1].type": "pool",
                    "compensation.components[1].share": "2%",
                    "compensation.components[1].rank": "Diamond"}
-    doc = fd.to_document(fd.state_from_form(form).compact())
+    doc = document(form)
     assert [e.path for e in plan_errors(doc)] == ["compensation.components[1].rank"]
 
 

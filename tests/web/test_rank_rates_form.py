@@ -7,13 +7,10 @@ from flask.testing import FlaskClient
 from evaluator.model import Plan
 from evaluator.schema import plan_errors
 from evaluator.web import formdata as fd
+from tests.web.forms import BASE_FORM, document
 
 FORM = {
-    "company.name": "Acme",
-    "costs.currency": "USD",
-    "products[0].name": "Tea",
-    "products[0].wholesale_price": "10",
-    "products[0].retail_price": "15",
+    **BASE_FORM,
     "compensation.components[0].type": "unilevel",
     "compensation.components[0].rates": "5%",
     "compensation.ranks[0].name": "Supervisor",
@@ -26,7 +23,7 @@ FORM = {
 
 
 def test_rank_rows_take_rates_by_rank_and_read_them_back() -> None:
-    doc = fd.to_document(fd.state_from_form(FORM).compact())
+    doc = document(FORM)
     assert doc["compensation"]["ranks"] == [
         {"name": "Supervisor", "min_team_size": 4, "discount": 0.5,
          "unilevel_rates": [0.05, 0.04, 0.03]},
@@ -53,8 +50,8 @@ def test_rank_rate_inputs_are_labelled_from_the_schema() -> None:
 
 
 def test_a_binary_rate_without_a_binary_is_an_error_at_the_rank_row() -> None:
-    doc = fd.to_document(fd.state_from_form(
-        FORM | {"compensation.ranks[1].binary_rate": "10%"}).compact())
+    doc = document(
+        FORM | {"compensation.ranks[1].binary_rate": "10%"})
     (error,) = plan_errors(doc)
     assert error.path == "compensation.ranks[1].binary_rate"
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 from evaluator.model import Plan
 from evaluator.schema import plan_errors
 from evaluator.web import formdata as fd
+from tests.web.forms import BASE_FORM, document
 
 FORM = {
-    "company.name": "Acme",
-    "costs.currency": "USD",
-    "products[0].name": "Tea",
-    "products[0].wholesale_price": "10",
-    "products[0].retail_price": "15",
+    **BASE_FORM,
     "compensation.components[0].type": "rank_bonus",
     "compensation.ranks[0].name": "Director",
     "compensation.ranks[0].min_group_volume": "2500",
@@ -19,7 +16,7 @@ FORM = {
 
 
 def test_a_plan_without_the_rules_stays_v1() -> None:
-    doc = fd.to_document(fd.state_from_form(FORM).compact())
+    doc = document(FORM)
     assert "rank_rules" not in doc["compensation"]
     assert plan_errors(doc) == []
     assert Plan.from_dict(doc).schema_version == "1"
@@ -31,7 +28,7 @@ def test_the_rank_rules_are_entered_and_read_back() -> None:
                    "compensation.ranks[0].max_leg_share": "50%",
                    "compensation.rank_rules.pin": "title",
                    "compensation.rank_rules.requalify_months": "12"}
-    doc = fd.to_document(fd.state_from_form(form).compact())
+    doc = document(form)
     comp = doc["compensation"]
     assert comp["ranks"][0] == {"name": "Director", "min_group_volume": 2500,
                                 "qualify_months": 3, "min_lifetime_volume": 5000,
@@ -58,13 +55,13 @@ def test_dynamic_compression_is_entered_and_read_back() -> None:
         "compensation.components[0].type": "unilevel",
         "compensation.components[0].rates": "5%, 3%",
         "compensation.components[0].compression": "dynamic"}
-    doc = fd.to_document(fd.state_from_form(form).compact())
+    doc = document(form)
     assert doc["compensation"]["components"][0]["compression"] == "dynamic"
     assert plan_errors(doc) == []
     assert Plan.from_dict(doc).schema_version == "1.1"
     assert fd.state_from_document(doc).get("compensation.components[0].compression") == \
         "dynamic"
-    yes = fd.to_document(fd.state_from_form(
-        form | {"compensation.components[0].compression": "yes"}).compact())
+    yes = document(
+        form | {"compensation.components[0].compression": "yes"})
     assert yes["compensation"]["components"][0]["compression"] is True
     assert Plan.from_dict(yes).schema_version == "1"
