@@ -279,7 +279,7 @@ def _why(ev: Mapping[str, Any], findings: list[Mapping[str, Any]]) -> str:
         label = labels_by_id.get(override.get("indicator")) or override.get("indicator")
         sentence += (
             f". A red flag sets the verdict to at least {override.get('verdict')}: "
-            f"{label} is {view.level_word(override.get('level'))}"
+            f"{label} is at the {view.level_word(override.get('level'))} level of risk"
         )
     return sentence + "."
 
