@@ -306,7 +306,8 @@ def _long_number(plan: dict[str, Any], draw: st.DrawFn) -> tuple[bytes, str]:
 
 def _lone_surrogate(plan: dict[str, Any], draw: st.DrawFn) -> tuple[bytes, str]:
     escape = f"\\u{draw(st.integers(0xD800, 0xDFFF)):04x}"
-    return _marked(plan, ["company", "name"], f'"{draw(name)}{escape}"'), "company.name"
+    text = json.dumps(draw(name))[1:-1]  # the name as JSON text, so only the escape is bad
+    return _marked(plan, ["company", "name"], f'"{text}{escape}"'), "company.name"
 
 
 def _duplicate_key(plan: dict[str, Any], draw: st.DrawFn) -> tuple[bytes, str]:
