@@ -406,12 +406,50 @@ def evaluate(
     return evaluation
 
 
+PDF_CACHE_SIZE = 16
+"""How many rendered PDFs the process keeps (the tool's choice): the same result asked twice is
+not laid out again."""
+
+_pdf_cache: OrderedDict[str, bytes] = OrderedDict()
+_pdf_cache_lock = threading.Lock()
+
+
+def pdf_cache_key(evaluation: Any) -> str:
+    """The key of a rendered PDF, hashed from what the file holds.
+
+    That is the evaluation's JSON (what the PDF shows and embeds) and the report's date (the
+    only date in the file).
+    """
+    from evaluator.report import view
+
+    body = io.BytesIO()
+    RENDERERS["json"].render(evaluation, body)
+    digest = hashlib.sha256(body.getvalue())
+    digest.update(view.report_date().isoformat().encode("ascii"))
+    return digest.hexdigest()
+
+
 def render(evaluation: Any, fmt: str) -> tuple[bytes, str]:
-    """``(body, media type)`` of an evaluation in a report format."""
+    """``(body, media type)`` of an evaluation in a report format.
+
+    A PDF of the same evaluation on the same report date comes from the cache (at most
+    ``PDF_CACHE_SIZE`` are kept).
+    """
     renderer = RENDERERS[fmt]
+    key = pdf_cache_key(evaluation) if fmt == "pdf" else None
+    if key is not None:
+        with _pdf_cache_lock:
+            if key in _pdf_cache:
+                _pdf_cache.move_to_end(key)
+                return _pdf_cache[key], renderer.media_type
     buffer = io.BytesIO()
     with heavy_work():
         renderer.render(evaluation, buffer)
+    if key is not None:
+        with _pdf_cache_lock:
+            _pdf_cache[key] = buffer.getvalue()
+            while len(_pdf_cache) > PDF_CACHE_SIZE:
+                _pdf_cache.popitem(last=False)
     return buffer.getvalue(), renderer.media_type
 
 
