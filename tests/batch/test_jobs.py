@@ -15,8 +15,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from evaluator.web import create_app
 from evaluator.web import batch as web_batch
+from evaluator.web import create_app
 from evaluator.web.batch import MAX_JOBS_PER_VISITOR, REFRESH_SECONDS, BatchJobs
 from tests.batch.helpers import INLINE, SMALL, job_page, write_csv
 from tests.batch.test_web import Page
