@@ -20,7 +20,8 @@ reading a page would, run for ``--seconds`` alone and then for ``--seconds`` bes
 client that sends the attacks of :data:`ATTACKS` one after another (a bounded number of each)
 while :data:`SLOW_CONNECTIONS` connections trickle a request one byte at a time. Printed side
 by side: honest requests and failures, honest p50/p95 latency, the worst ``/healthz`` latency
-(polled every half second throughout) and the server's RSS before and after each phase; then
+(polled every half second throughout) and the server's RSS before and after each phase (and
+once more after ``--quiet`` seconds with no traffic); then
 what each attack got back. All traffic goes to 127.0.0.1 only, every loop is bounded in count
 and time, and the server is stopped at the end.
 
@@ -447,6 +448,9 @@ def attack_mode(args: argparse.Namespace) -> int:
         print(f"without the attacker: {alone.elapsed:.0f} s", flush=True)
         attacked = attack_phase(base, port, args, seeds, process, attacker)
         print(f"under attack: {attacked.elapsed:.0f} s", flush=True)
+        time.sleep(args.quiet)
+        quiet_rss = rss_mb(process)
+        print(f"after {args.quiet:g} s quiet: RSS {quiet_rss:.0f} MB", flush=True)
     finally:
         stopped = stop_server(server)
     labels = ("honest requests", "honest failures", "honest p50 / p95", "worst /healthz",
@@ -483,6 +487,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pause", type=float, default=2.0,
                         help="seconds each honest client waits between requests in --attack "
                              "mode")
+    parser.add_argument("--quiet", type=float, default=30.0,
+                        help="seconds of no traffic after the attack phase before the "
+                             "server's RSS is read once more (--attack mode)")
     args = parser.parse_args(argv)
     if args.attack:
         return attack_mode(args)

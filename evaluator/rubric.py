@@ -491,6 +491,10 @@ quadratic time to convert, and is no weight or threshold anyone means)."""
 RUBRIC_CACHE_SIZE = 32
 """Parsed rubrics kept, by the SHA-256 of their text, so a rubric sent again costs nothing."""
 
+RUBRIC_CACHE_BYTES = 2_000_000
+"""Most bytes of rubric text whose outcomes the cache keeps together (32 rubrics at the
+256,000-byte file limit would be 8 MB of text, several times that once parsed)."""
+
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser with PyYAML's safe constructor when available (about ten times faster)."""
 
@@ -559,15 +563,24 @@ def _value_errors(doc: Any) -> Iterator[FieldError]:
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_CACHE: OrderedDict[str, Rubric | tuple[FieldError, ...]] = OrderedDict()
+_CACHE: OrderedDict[str, tuple[Rubric | tuple[FieldError, ...], int]] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
+_CACHE_BYTES = [0]
+"""The bytes of text the cache's entries count together (a one-item list, changed in place)."""
+
+
+def rubric_cache_bytes() -> tuple[int, int]:
+    """``(entries, bytes of text)`` the rubric cache holds now."""
+    with _CACHE_LOCK:
+        return len(_CACHE), _CACHE_BYTES[0]
 
 
 def parse_rubric_text(text: bytes | str, source: str = "<rubric>") -> Rubric:
     """Parse rubric YAML (safe loading, bounded: see :func:`_yaml_limits`) and validate it.
 
     The outcome (a Rubric or its errors) is kept by the SHA-256 of the text in a small LRU
-    cache (:data:`RUBRIC_CACHE_SIZE`), so the same rubric sent again is not parsed again.
+    cache (at most :data:`RUBRIC_CACHE_SIZE` outcomes and :data:`RUBRIC_CACHE_BYTES` bytes of
+    text), so the same rubric sent again is not parsed again.
     """
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     if len(data) > MAX_RUBRIC_BYTES:
@@ -578,21 +591,33 @@ def parse_rubric_text(text: bytes | str, source: str = "<rubric>") -> Rubric:
         )
     digest = hashlib.sha256(data).hexdigest()
     with _CACHE_LOCK:
-        known = _CACHE.get(digest)
-        if known is not None:
+        entry = _CACHE.get(digest)
+        known = None if entry is None else entry[0]
+        if entry is not None:
             _CACHE.move_to_end(digest)
     if known is None:
         try:
             known = _parse_rubric_text(text, source)
         except RubricFileError as exc:
             known = tuple(exc.errors)
-        with _CACHE_LOCK:
-            _CACHE[digest] = known
-            while len(_CACHE) > RUBRIC_CACHE_SIZE:
-                _CACHE.popitem(last=False)
+        _keep(digest, known, len(data))
     if isinstance(known, tuple):
         raise RubricFileError(known, source)
     return known if known.source == source else replace(known, source=source)
+
+
+def _keep(digest: str, outcome: Rubric | tuple[FieldError, ...], size: int) -> None:
+    """Cache ``outcome``, dropping the least recent beyond either bound of the cache."""
+    with _CACHE_LOCK:
+        old = _CACHE.pop(digest, None)
+        if old is not None:
+            _CACHE_BYTES[0] -= old[1]
+        _CACHE[digest] = (outcome, size)
+        _CACHE_BYTES[0] += size
+        while len(_CACHE) > RUBRIC_CACHE_SIZE or (_CACHE_BYTES[0] > RUBRIC_CACHE_BYTES
+                                                   and len(_CACHE) > 1):
+            _, (_, dropped) = _CACHE.popitem(last=False)
+            _CACHE_BYTES[0] -= dropped
 
 
 def _parse_rubric_text(text: bytes | str, source: str) -> Rubric:

@@ -226,6 +226,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     nav_links = [m.NAV_LINK for m in modules if hasattr(m, "NAV_LINK")]
     app.jinja_env.globals.update(engine_version=ENGINE_VERSION, nav_links=nav_links)
     app.after_request(_security_headers)
+    from evaluator.web.service import release_memory
+
+    app.teardown_request(release_memory)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     return app

@@ -8,6 +8,8 @@ choice between the bundled rubrics and one a visitor uploads.
 from __future__ import annotations
 
 import base64
+import ctypes
+import ctypes.util
 import hashlib
 import io
 import json
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, current_app, session
+from flask import Response, current_app, g, session
 
 from evaluator.assumptions import SPECS, Assumptions
 from evaluator.errors import AssumptionError, FieldError, LimitError, RubricError
@@ -307,28 +309,94 @@ def heavy_work() -> Iterator[None]:
         size = int(current_app.config.get("OPPEVAL_CONCURRENT_WORK") or os.cpu_count() or 1)
         slots = current_app.extensions.setdefault("oppeval_heavy_slots", Slots(size))
     slots.acquire()
+    g.oppeval_heavy_work = True  # so the request gives freed memory back when it ends
     try:
         yield
     finally:
         slots.release()
 
 
+LARGE_REQUEST_BYTES = 256_000
+"""A request body at least this large makes the server hand freed memory back when it ends."""
+
+
+@cache
+def _malloc_trim() -> Any | None:
+    """The C library's ``malloc_trim`` (glibc), or None where it has none (macOS, musl)."""
+    name = ctypes.util.find_library("c")
+    try:
+        function = ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return None
+    function.argtypes = [ctypes.c_size_t]
+    function.restype = ctypes.c_int
+    return function
+
+
+def release_memory(_exc: BaseException | None = None) -> None:
+    """After heavy work or a large body, give the C heap's free pages back to the system.
+
+    Python frees a big request's objects at its end, but glibc keeps the freed pages in each
+    thread's arena, so the server's resident memory stays at its peak after an attack (a 1 MB
+    plan of 100,000 products, a 4,000-input form, a PDF); ``malloc_trim(0)`` returns them. It
+    takes a few milliseconds, so only such requests call it (a ``teardown_request`` hook).
+    """
+    heavy = g.pop("oppeval_heavy_work", False)
+    from flask import request
+
+    if not heavy and (request.content_length or 0) < LARGE_REQUEST_BYTES:
+        return
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 RECENT_EVALUATIONS = 32
 """Evaluations kept in memory, so a report's downloads do not simulate the network again
 (the app setting ``OPPEVAL_RECENT_EVALUATIONS`` changes it; 0 turns the cache off)."""
+
+RECENT_EVALUATION_BYTES = 16_000_000
+"""Most bytes the kept evaluations may hold together, each counted as the length of its JSON
+(an evaluation of a bundled sample is about 90 kB; one of a plan near the 1 MB limit, megabytes);
+the app setting ``OPPEVAL_RECENT_EVALUATION_BYTES`` changes it."""
+
+
+def evaluation_bytes(evaluation: Any) -> int:
+    """What an evaluation counts against :data:`RECENT_EVALUATION_BYTES`: its JSON's length."""
+    to_dict = getattr(evaluation, "to_dict", None)
+    value = to_dict() if to_dict is not None else evaluation
+    return len(json.dumps(value, default=str, ensure_ascii=False).encode("utf-8"))
 
 VISITOR = "oppeval_visitor"
 """The session key of the visitor's random id, which keys the visitor's cached evaluations."""
 
 
 class RecentEvaluations:
-    """One app's most recent evaluations (a bounded, thread-safe LRU cache by key)."""
+    """One app's most recent evaluations (a thread-safe LRU cache by key).
 
-    def __init__(self, keep: int) -> None:
-        """An empty cache that keeps at most ``keep`` evaluations."""
+    Bounded twice: at most ``keep`` evaluations and at most ``max_bytes`` bytes together (each
+    measured by ``size``, by default :func:`evaluation_bytes`); the least recently used go first,
+    and one larger than ``max_bytes`` by itself is not kept at all.
+    """
+
+    def __init__(self, keep: int, max_bytes: int = RECENT_EVALUATION_BYTES,
+                 size: Any = evaluation_bytes) -> None:
+        """An empty cache that keeps at most ``keep`` evaluations and ``max_bytes`` bytes."""
         self.keep = keep
-        self._items: OrderedDict[str, Any] = OrderedDict()
+        self.max_bytes = max_bytes
+        self._size = size
+        self._items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        """How many evaluations are kept."""
+        return len(self._items)
+
+    @property
+    def bytes(self) -> int:
+        """The bytes the kept evaluations count together."""
+        return self._bytes
 
     def get(self, key: str) -> Any | None:
         """The evaluation kept under ``key``, or None."""
@@ -336,14 +404,22 @@ class RecentEvaluations:
             if key not in self._items:
                 return None
             self._items.move_to_end(key)
-            return self._items[key]
+            return self._items[key][0]
 
     def put(self, key: str, evaluation: Any) -> None:
-        """Keep ``evaluation`` under ``key``, forgetting the oldest beyond :attr:`keep`."""
+        """Keep ``evaluation`` under ``key``, forgetting the least recent beyond either bound."""
+        size = self._size(evaluation)
         with self._lock:
-            self._items[key] = evaluation
-            while len(self._items) > self.keep:
-                self._items.popitem(last=False)
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            if size > self.max_bytes:
+                return
+            self._items[key] = (evaluation, size)
+            self._bytes += size
+            while len(self._items) > self.keep or self._bytes > self.max_bytes:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._bytes -= dropped
 
 
 def recent_evaluations() -> RecentEvaluations | None:
@@ -351,7 +427,10 @@ def recent_evaluations() -> RecentEvaluations | None:
     recent = current_app.extensions.get("oppeval_recent")
     if recent is None:
         keep = int(current_app.config.get("OPPEVAL_RECENT_EVALUATIONS", RECENT_EVALUATIONS))
-        recent = current_app.extensions.setdefault("oppeval_recent", RecentEvaluations(keep))
+        max_bytes = int(current_app.config.get("OPPEVAL_RECENT_EVALUATION_BYTES",
+                                               RECENT_EVALUATION_BYTES))
+        recent = current_app.extensions.setdefault("oppeval_recent",
+                                                   RecentEvaluations(keep, max_bytes))
     return recent if recent.keep > 0 else None
 
 

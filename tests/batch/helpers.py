@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from evaluator.batch import BatchSettings, RowOutcome, score_row
 from evaluator.batch_rows import SourceRow
@@ -119,3 +121,25 @@ def score_or_end(source: SourceRow, settings: BatchSettings) -> RowOutcome:
     if source.label == ENDS_ITS_WORKER:
         os._exit(70)
     return score_row(source, settings)
+
+
+JOB_WAIT = 120
+"""Most seconds a test waits for a web batch job to finish."""
+
+
+def job_page(client: Any, response: Any) -> Any:
+    """The finished page of the batch job a ``POST /batch`` started (303 to its address).
+
+    Reloads the job's page, as the browser's meta refresh does, until it no longer refreshes;
+    any other response (a refusal) is returned as it is.
+    """
+    if response.status_code != 303:
+        return response
+    location = response.headers["Location"]
+    deadline = time.monotonic() + JOB_WAIT
+    while True:
+        page = client.get(location)
+        if 'http-equiv="refresh"' not in page.get_data(as_text=True):
+            return page
+        assert time.monotonic() < deadline, f"the batch job at {location} did not finish"
+        time.sleep(0.05)

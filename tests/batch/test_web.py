@@ -22,7 +22,7 @@ from evaluator.rubric import load_rubric
 from evaluator.web import create_app
 from evaluator.web.batch import MAX_BYTES, MAX_ROWS
 from evaluator.web.service import bundled_rubrics, default_rubric_stem
-from tests.batch.helpers import INLINE, SMALL, write_csv
+from tests.batch.helpers import INLINE, SMALL, job_page, write_csv
 
 QUERY = "&".join(f"{k}={v}" for k, v in SMALL.items())
 OTHER_RUBRIC = "taylor-red-flags"
@@ -144,6 +144,7 @@ def post_page(client: FlaskClient, data: bytes, name: str = "offers.csv",
     response = client.post("/batch", data={"csrf_token": token,
                                            "csv": (io.BytesIO(data), name), **fields},
                            content_type="multipart/form-data")
+    response = job_page(client, response)
     return response.status_code, Page(response.get_data(as_text=True))
 
 

@@ -26,6 +26,7 @@ from evaluator.errors import InputError
 from evaluator.resources import data_dir
 from evaluator.web import CONTENT_SECURITY_POLICY, CSRF_TIME_LIMIT, MAX_CONTENT_LENGTH, create_app
 from evaluator.web.service import content_disposition
+from tests.batch.helpers import job_page
 from tests.files import project_files
 from tests.security.conftest import csrf_token, post_multipart
 
@@ -101,10 +102,12 @@ ROUTES: dict[tuple[str, str], tuple[Call, int]] = {
     ("/healthz", "GET"): (lambda c: c.get("/healthz"), 200),
     ("/batch", "GET"): (lambda c: c.get("/batch"), 200),
     ("/batch", "POST"): (lambda c: post_multipart(c, "/batch", {
-        "csrf_token": csrf_token(c, "/batch"), "csv": (BATCH, "b.csv")}), 200),
+        "csrf_token": csrf_token(c, "/batch"), "csv": (BATCH, "b.csv")}), 303),
+    ("/batch/<job_id>", "GET"): (lambda c: job_page(c, post_multipart(c, "/batch", {
+        "csrf_token": csrf_token(c, "/batch"), "csv": (BATCH, "b.csv")})), 200),
     ("/batch/example.csv", "GET"): (lambda c: c.get("/batch/example.csv"), 200),
     ("/batch/example", "POST"): (lambda c: post_multipart(c, "/batch/example", {
-        "csrf_token": csrf_token(c, "/batch")}), 200),
+        "csrf_token": csrf_token(c, "/batch")}), 303),
     ("/api/v1/batch", "POST"): (lambda c: c.post(
         f"/api/v1/batch?{SMALL}", data=BATCH, content_type="text/csv"), 200),
     ("/reports", "GET"): (lambda c: c.get("/reports"), 200),

@@ -1,0 +1,127 @@
+"""The server's memory returns to its level after an attack: every cache is bounded by bytes as
+well as entries, and a request that did heavy work or sent a large body hands the C heap's
+freed pages back (``malloc_trim``). No timing or RSS is asserted: the bounds and the calls are."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from flask import Flask
+
+import evaluator.rubric as rubric_module
+from evaluator.resources import data_dir
+from evaluator.rubric import RUBRIC_CACHE_BYTES, parse_rubric_text, rubric_cache_bytes
+from evaluator.web import create_app, service
+from evaluator.web.service import RecentEvaluations, RubricChoice, evaluation_bytes
+
+SAMPLE = data_dir("plan_samples") / "retail_first_single_level.json"
+OVERRIDES = {"max_participants": "200", "runs": "1", "horizon_months": "12"}
+
+
+def test_the_evaluation_cache_is_bounded_by_bytes_and_drops_the_least_recent() -> None:
+    cache = RecentEvaluations(keep=10, max_bytes=100, size=len)
+    for key in "abc":
+        cache.put(key, "x" * 40)
+    assert len(cache) == 2
+    assert cache.bytes == 80
+    assert cache.get("a") is None
+    assert cache.get("b") == "x" * 40  # "b" is now the most recent, so "c" goes next
+    cache.put("d", "y" * 30)
+    assert cache.get("c") is None
+    assert cache.bytes == 70
+    cache.put("e", "z" * 101)  # larger than the whole bound by itself: not kept
+    assert cache.get("e") is None
+    assert cache.bytes == 70
+    cache.put("b", "w" * 10)  # kept again under the same key: counted once
+    assert cache.bytes == 40
+    assert len(cache) == 2
+
+
+def test_the_evaluation_cache_is_bounded_by_entries_too() -> None:
+    cache = RecentEvaluations(keep=2, max_bytes=1_000, size=len)
+    for key in "abc":
+        cache.put(key, "x")
+    assert len(cache) == 2
+    assert cache.get("a") is None
+    assert cache.bytes == 2
+
+
+def test_the_apps_cache_counts_each_evaluation_by_its_json_and_keeps_within_its_bound() -> None:
+    doc = json.loads(SAMPLE.read_text("utf-8"))
+    probe = create_app({"TESTING": True})
+    with probe.test_request_context("/evaluate", method="POST"):
+        service.session[service.VISITOR] = "me"
+        one = service.evaluate(doc, OVERRIDES, 1, RubricChoice())
+    size = evaluation_bytes(one)
+    assert size == len(json.dumps(one.to_dict(), default=str, ensure_ascii=False).encode())
+    app = create_app({"TESTING": True, "OPPEVAL_RECENT_EVALUATION_BYTES": size * 2 + size // 2})
+    for seed in range(1, 5):
+        with app.test_request_context("/evaluate", method="POST"):
+            service.session[service.VISITOR] = "me"
+            service.evaluate(doc, OVERRIDES, seed, RubricChoice())
+    recent = app.extensions["oppeval_recent"]
+    assert len(recent) == 2  # four evaluations of about the same size; two fit the bound
+    assert recent.bytes <= recent.max_bytes
+
+
+def test_the_rubric_cache_is_bounded_by_bytes_of_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rubric_module, "_CACHE", type(rubric_module._CACHE)())
+    monkeypatch.setattr(rubric_module, "_CACHE_BYTES", [0])
+    text = (data_dir("rubrics") / "pyramid-risk.yaml").read_text("utf-8").replace(
+        "id: pyramid-risk", "id: my-risk", 1)
+    padding = "# " + "x" * 198 + "\n"
+    big = [text + f"# {i}\n" + padding * 1_000 for i in range(12)]  # about 200 kB each
+    for one in big:
+        parse_rubric_text(one, "r.yaml")
+    entries, size = rubric_cache_bytes()
+    assert size <= RUBRIC_CACHE_BYTES
+    assert entries == RUBRIC_CACHE_BYTES // len(big[0].encode())  # the rest were dropped
+    assert entries < len(big)
+    kept = set(rubric_module._CACHE)
+    assert hashlib.sha256(big[0].encode()).hexdigest() not in kept  # the oldest went first
+    assert hashlib.sha256(big[-1].encode()).hexdigest() in kept
+
+
+@pytest.fixture
+def trims(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every call the server makes to ``malloc_trim``, with its argument."""
+    calls: list[int] = []
+    monkeypatch.setattr(service, "_malloc_trim", lambda: calls.append)
+    return calls
+
+
+@pytest.fixture
+def app() -> Flask:
+    """The app with no evaluation cache."""
+    return create_app({"TESTING": True, "OPPEVAL_RECENT_EVALUATIONS": 0})
+
+
+def test_a_large_request_gives_freed_memory_back(app: Flask, trims: list[int]) -> None:
+    plan = json.loads(SAMPLE.read_text("utf-8"))
+    plan["products"] = [{}] * 80_000  # refused as over maxItems: no heavy work, a large body
+    body = json.dumps(plan).encode()
+    assert len(body) >= service.LARGE_REQUEST_BYTES
+    response = app.test_client().post("/api/v1/evaluate", data=body,
+                                      content_type="application/json")
+    assert response.status_code == 422
+    assert trims == [0]
+
+
+def test_heavy_work_gives_freed_memory_back_and_a_cheap_page_does_not(
+        app: Flask, trims: list[int]) -> None:
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/batch").status_code == 200
+    assert trims == []
+    response = client.post("/api/v1/evaluate?max_participants=200&runs=1&horizon_months=12",
+                           data=SAMPLE.read_bytes(), content_type="application/json")
+    assert response.status_code == 200
+    assert trims == [0]
+
+
+def test_the_trim_function_is_the_c_librarys_where_it_has_one() -> None:
+    trim = service._malloc_trim()
+    if trim is not None:  # glibc: the call returns 0 or 1 and changes nothing visible
+        assert trim(0) in (0, 1)
