@@ -4,7 +4,7 @@ Measures, each in a fresh process so peak memory (``ru_maxrss``) belongs to one 
 wall and CPU time; every figure is the median of ``--repeats`` fresh processes (default 3),
 with the range of wall times beside it, since a shared machine's speed drifts (the load
 average is printed first):
-- 1,000,000 participants x 60 months with a plan that uses all nine component types
+- 1,000,000 participants x 60 months with a plan that uses every component type
   (<= 1 GiB peak; its speed target is a ratio to the speed floor: see ``--floor``);
 - the same plan at 10k, 100k and 1M participants (growth should be linear), with the engine's
   threads (a big month's independent parts side by side) and on one thread
@@ -42,11 +42,16 @@ from evaluator import parallel
 from evaluator.assumptions import Assumptions
 from evaluator.evaluation import evaluate
 from evaluator.model import Plan
+from evaluator.schema import COMPONENT_TYPES
 from evaluator.simulation import run_once, simulate
 from evaluator.simulation.sharing import THREADS_ENV, default_threads
 
-# An example plan with all nine component types, one rank, a payout cap.
+# An example plan with every component type of the plan schema (checked against
+# ``schema.COMPONENT_TYPES`` below, so a new type cannot be left out), two ranks (the second
+# with schema v1.1 rank rates: a discount and its own unilevel rates), binary cycles, a
+# customer-share gate on downline pay and a payout cap.
 EVERY_COMPONENT: dict[str, Any] = {
+    "schema_version": "1.1",
     "company": {"name": "Example Wellness"},
     "costs": {
         "currency": "USD", "enrollment_fee": 49, "starter_kit": 199, "inventory_package": 0,
@@ -60,7 +65,9 @@ EVERY_COMPONENT: dict[str, Any] = {
     "compensation": {
         "commissionable_fraction": 0.8,
         "qualification": {"min_personal_volume": 100, "own_purchases_count": True,
-                          "min_retail_customers": 0},
+                          "min_retail_customers": 0,
+                          "min_customer_share": {"share": 0.2, "of": "downline",
+                                                 "mode": "full"}},
         "components": [
             {"type": "retail_margin"},
             {"type": "retail_commission", "rate": 0.10},
@@ -68,17 +75,31 @@ EVERY_COMPONENT: dict[str, Any] = {
             {"type": "fast_start", "rates": [0.25], "months": 2},
             {"type": "unilevel", "rates": [0.05, 0.05, 0.05, 0.03, 0.02], "basis": "all",
              "compression": True},
-            {"type": "binary", "rate": 0.10, "monthly_cap": 5000, "carryover": True},
+            {"type": "binary", "cycle_volume_left": 150, "cycle_volume_right": 300,
+             "cycle_pay": 25, "monthly_cap": 2000, "carryover": True, "carry_cap": 3000,
+             "unqualified_legs": "flush"},
             {"type": "matrix", "width": 3, "rates": [0.05] * 7},
             {"type": "breakaway", "generation_rates": [0.04, 0.03, 0.02]},
             {"type": "rank_bonus"},
+            {"type": "matching_bonus", "rates": [0.2, 0.1, 0.05]},
+            {"type": "first_order_bonus", "rates": [0.09], "requires_rank": "Director",
+             "min_recruit_order_volume": 30},
+            {"type": "position_return", "per_month": 5, "months_paid": 12,
+             "requires_task": "post one ad a day"},
+            {"type": "pool", "share": 0.01, "rank": "Executive", "split": "equal"},
         ],
         "ranks": [{"name": "Director", "min_personal_volume": 100, "min_group_volume": 2500,
                    "min_active_legs": 2, "differential_rate": 0.10, "monthly_bonus": 100,
-                   "unlocks_levels": 5}],
+                   "unlocks_levels": 5},
+                  {"name": "Executive", "min_personal_volume": 100,
+                   "min_group_volume": 10000, "min_team_size": 10, "discount": 0.3,
+                   "unilevel_rates": [0.06, 0.05, 0.05, 0.04, 0.03], "monthly_bonus": 200}],
         "payout_cap_fraction": 0.45,
     },
 }
+_USED = {c["type"] for c in EVERY_COMPONENT["compensation"]["components"]}
+assert set(COMPONENT_TYPES) == _USED, (
+    f"EVERY_COMPONENT must use every component type; missing {set(COMPONENT_TYPES) - _USED}")
 
 
 def growth(size: int, runs: int = 1, horizon: int = 60) -> Assumptions:
@@ -196,7 +217,7 @@ def main() -> None:
         against_floor(args.floor, reps)
         return
     sizes = [10_000, 100_000] + ([] if args.quick else [1_000_000])
-    print("\nExample plan (all nine component types), 60 months, 1 run, vectorised")
+    print("\nExample plan (every component type), 60 months, 1 run, vectorised")
     print("(participant-months: months participants were active; peak: process max RSS;")
     print(f" threads: the engine's default here ({default_threads()}) or 1)")
     print(f"{'market':>10} {'threads':>7} {'joined':>10} {'part-months':>12} {'wall s':>7} "
