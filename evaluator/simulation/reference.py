@@ -247,8 +247,10 @@ class ReferenceEngine:
 
     @staticmethod
     def _first_open(tree: Tree, sponsor: int) -> int:
-        """The first position below ``sponsor`` (itself included) with room: a queue, level
-        by level, each position's children left to right."""
+        """The first position with room among ``sponsor`` and everyone below.
+
+        A queue: level by level, each position's children left to right.
+        """
         queue = deque([sponsor])
         while True:
             at = queue.popleft()

@@ -49,7 +49,8 @@ def test_first_open_takes_a_hole_a_downline_left(engine: str) -> None:
     sponsors = [-1, 0, 0, 1, 0, 0, 0]
     first = network(params(plan([_matrix("first_open")])), ENGINES[engine](), sponsors)
     turn = network(params(plan([_matrix("in_turn")])), ENGINES[engine](), sponsors)
-    assert first.matrix is not None and turn.matrix is not None
+    assert first.matrix is not None
+    assert turn.matrix is not None
     assert children(first.matrix, 7) == {0: [1, 2], 1: [3, 4], 2: [5, 6]}
     assert children(turn.matrix, 7) == {0: [1, 2], 1: [3, 4], 2: [5], 3: [6]}
 
@@ -113,5 +114,7 @@ def test_placement_is_kept_per_tree() -> None:
     prm = params(plan([_matrix("first_open"),
                        {"type": "binary", "rate": 0.1, "placement": "in_turn"}]))
     net = Network.empty(prm)
-    assert net.matrix is not None and net.binary is not None
-    assert net.matrix.first_open and not net.binary.first_open
+    assert net.matrix is not None
+    assert net.binary is not None
+    assert net.matrix.first_open
+    assert not net.binary.first_open
