@@ -169,6 +169,8 @@ COLUMNS: tuple[Column, ...] = (
        worded="compensation.components[].compression", choices=("dynamic",)),
     _c("matrix_width", "integer", "positions", "required for matrix",
        worded="compensation.components[].width"),
+    _c("placement", "choice", "in_turn or first_open", "in_turn",
+       worded="compensation.components[].placement", choices=("in_turn", "first_open")),
     _c("binary_monthly_cap", "money", "money per month", "no cap",
        worded="compensation.components[].monthly_cap"),
     _c("binary_carryover", "boolean", "true/false", "false",
@@ -308,7 +310,8 @@ _BINARY_CYCLE_COLUMNS = {
 }
 """The binary's schema v1.1 cycle columns -> the component fields they fill."""
 _DOWNLINE_COLUMNS = ("level_rates", "unilevel_basis", "compression", "matrix_width",
-                     "binary_monthly_cap", "binary_carryover", *_BINARY_CYCLE_COLUMNS)
+                     "placement", "binary_monthly_cap", "binary_carryover",
+                     *_BINARY_CYCLE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -564,6 +567,9 @@ def _components(values: Mapping[str, Any], columns: dict[str, str]) -> tuple[
             else:  # breakaway
                 component["generation_rates"] = rates
                 owners |= {"generation_rates": "level_rates"}
+            if plan_type in ("matrix", "binary") and "placement" in values:  # schema v1.1
+                component["placement"] = values["placement"]
+                owners["placement"] = "placement"
             add(component, owners)
 
     ranks: list[dict[str, Any]] = []
@@ -648,6 +654,8 @@ def _position_and_pool(values: Mapping[str, Any], ranks: list[dict[str, Any]]
 
 
 def _applies(column: str, plan_type: str) -> bool:
+    if column == "placement":  # a forced tree's spill-over (schema v1.1)
+        return plan_type in ("matrix", "binary")
     return {
         "unilevel_basis": "unilevel", "compression": "unilevel", "matrix_width": "matrix",
         "binary_monthly_cap": "binary", "binary_carryover": "binary",

@@ -196,6 +196,8 @@ class Component:
     monthly_cap: float | None = None
     carryover: bool = False
     width: int | None = None
+    # Forced-tree spill-over (schema v1.1; matrix and binary): "in_turn" or "first_open".
+    placement: Literal["in_turn", "first_open"] = "in_turn"
     generation_rates: tuple[float, ...] = ()
     # Binary cycles (schema v1.1); None: the rule is not used.
     cycle_volume_left: float | None = None
@@ -613,6 +615,7 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             monthly_cap=_opt(k.get("monthly_cap")),
             carryover=bool(k.get("carryover")),  # null (unknown): simulated without
             width=k.get("width"),
+            placement=k.get("placement") or "in_turn",  # null (unknown): in turn
             generation_rates=tuple(float(r) for r in k.get("generation_rates") or ()),
             cycle_volume_left=_opt(k.get("cycle_volume_left")),
             cycle_volume_right=_opt(k.get("cycle_volume_right")),

@@ -94,6 +94,13 @@ def _rates(rates: Any) -> str:
     return ", ".join(view.percent(r) for r in rates or [])
 
 
+def _placement_terms(component: Mapping[str, Any]) -> str:
+    """A forced tree's spill-over when the plan states first-open placement (schema v1.1)."""
+    if component.get("placement") == "first_open":
+        return "; recruits spill over to the first open position, level by level, left to right"
+    return ""
+
+
 def component_terms(component: Mapping[str, Any], currency: str) -> str:
     """One pay component's terms in words, with the conditions on it (schema v1.1)."""
     return _terms(component, currency) + _condition_terms(component)
@@ -137,12 +144,14 @@ def _terms(component: Mapping[str, Any], currency: str) -> str:
         cap_text = f"; capped at {view.money(cap, currency)} a month" if cap else ""
         carry = "; unmatched volume carries over" if component.get("carryover") else ""
         if _binary_rules_used(component):
-            return _binary_terms(component, currency) + cap_text + _binary_carry(component)
-        return f"{view.percent(component.get('rate'))} of the weaker leg's volume{cap_text}{carry}"
+            return (_binary_terms(component, currency) + cap_text + _binary_carry(component)
+                    + _placement_terms(component))
+        return (f"{view.percent(component.get('rate'))} of the weaker leg's volume{cap_text}"
+                f"{carry}{_placement_terms(component)}")
     if kind == "matrix":
         return (
             f"{view.number(component.get('width'))}-wide matrix, by level: "
-            f"{_rates(component.get('rates'))}"
+            f"{_rates(component.get('rates'))}{_placement_terms(component)}"
         )
     if kind == "breakaway":
         return f"by breakaway generation: {_rates(component.get('generation_rates'))}"

@@ -686,6 +686,9 @@ class Tree:
             self.child = np.full((capacity, width), -1, dtype=np.int32)
             self.nchild = np.zeros(capacity, dtype=np.int32)
             self.turn = np.zeros(capacity, dtype=np.int32)
+        # Spill-over rule (schema v1.1 ``placement``): False, in turn; True, the first open
+        # position below the sponsor, level by level and left to right (set by Network.empty).
+        self.first_open = False
 
     @property
     def held(self) -> int:
@@ -869,6 +872,12 @@ class RankHistory:
         self.last = np.zeros((ranks, capacity), dtype=np.int32)
 
 
+def _forced(tree: Tree, component: Component) -> Tree:
+    """``tree`` set to spill over as ``component``'s ``placement`` says."""
+    tree.first_open = component.placement == "first_open"
+    return tree
+
+
 @dataclass
 class Network:
     """The trees of one run: sponsor (who enrolled whom), matrix and binary placement."""
@@ -889,13 +898,15 @@ class Network:
         """Trees for the plan's components, sized for the simulated market."""
         cap = params.capacity
         matrix = params.components.get("matrix")
-        binary = "binary" in params.components
+        binary = params.components.get("binary")
         return cls(
             sponsor=Tree(cap, keep_levels=True),
             matrix=(  # the matrix needs no subtree totals, so no levels
-                Tree(cap, int(matrix.width or 2)) if matrix is not None else None
+                _forced(Tree(cap, int(matrix.width or 2)), matrix)
+                if matrix is not None else None
             ),
-            binary=Tree(cap, 2, keep_levels=True) if binary else None,
+            binary=(_forced(Tree(cap, 2, keep_levels=True), binary)
+                    if binary is not None else None),
             carry=Carry() if binary else None,
             first_order=np.zeros(cap) if needs_first_orders(params) else None,
             bonus_rank=(np.full(cap, NO_RANK, dtype=np.int64) if pays_one_time(params)

@@ -158,6 +158,9 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
     """
     if recruits.size == 0:
         return
+    if tree.first_open:
+        _place_first_open(tree, recruits, sponsors)
+        return
     w = tree.width
     depth = _placing_depth(tree, sponsors)
     order = np.lexsort((recruits, sponsors, depth))  # by depth, then anchor, then id
@@ -212,6 +215,29 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
     parents = np.concatenate(under)
     order = np.argsort(ids)
     tree.attach(ids[order], parents[order])
+
+
+def _place_first_open(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
+    """Place recruits in id order, each in the first position with room below its sponsor.
+
+    Rule (as in the reference, which searches with a queue): the sponsor and everyone below,
+    level by level, each level left to right. Here each level below the sponsor is one array
+    (the level above's ``child`` rows, flattened in order) until one holds a position with room.
+    """
+    w = tree.width
+    parents = np.empty(recruits.size, dtype=np.int64)
+    for i, (recruit, sponsor) in enumerate(zip(recruits.tolist(), sponsors.tolist(),
+                                               strict=True)):
+        level = np.array([sponsor], dtype=np.int64)
+        room = tree.nchild[level] < w
+        while not room.any():
+            level = tree.child[level].ravel()
+            room = tree.nchild[level] < w
+        at = int(level[int(np.argmax(room))])
+        tree.child[at, tree.nchild[at]] = recruit
+        tree.nchild[at] += 1
+        parents[i] = at
+    tree.attach(recruits, parents)
 
 
 def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -92,7 +92,10 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   own turn), recursively. So the lines under a position take one recruit each in turn and fill
   evenly; this is not a level-by-level, left-to-right search for the first open position (with
   width 2, the 7th to 10th recruits of participant 0 go under 3, 4, 5 and 6, one per line, and
-  the 11th under 3 again).
+  the 11th under 3 again). With ``placement`` "first_open" (schema v1.1) it is that search: the
+  recruit takes the first position with room among the sponsor and everyone below, level by
+  level, each level left to right (the 7th and 8th go under 3, the 9th and 10th under 4, the
+  11th under 5). This engine searches with a queue of its own, one recruit at a time.
 - retail_margin: customers x (mean retail - mean wholesale), or at a rank with a discount
   customers x discount x mean retail (both in the customers' mix). retail_commission: rate x
   customers x mean retail. Source: customer sales.
@@ -187,6 +190,7 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import numpy as np
 
@@ -230,6 +234,8 @@ class ReferenceEngine:
         parents = []
         for recruit, sponsor in zip(recruits.tolist(), sponsors.tolist(), strict=True):
             at = sponsor
+            if tree.first_open:
+                at = self._first_open(tree, sponsor)
             while tree.nchild[at] == w:
                 nxt = int(tree.child[at, tree.turn[at] % w])
                 tree.turn[at] += 1
@@ -238,6 +244,19 @@ class ReferenceEngine:
             tree.nchild[at] += 1
             parents.append(at)
         tree.attach(recruits, np.array(parents, dtype=np.int64))  # depths, orders
+
+    @staticmethod
+    def _first_open(tree: Tree, sponsor: int) -> int:
+        """The first position with room among ``sponsor`` and everyone below.
+
+        A queue: level by level, each position's children left to right.
+        """
+        queue = deque([sponsor])
+        while True:
+            at = queue.popleft()
+            if tree.nchild[at] < tree.width:
+                return at
+            queue.extend(int(tree.child[at, k]) for k in range(tree.width))
 
     def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray,
              act: np.ndarray) -> None:

@@ -217,6 +217,12 @@ COMPONENTS = _repeat(
     Field("monthly_cap", "money"),
     Field("carryover", "tristate", choices=TRISTATE_CHOICES),
     Field("width", "integer"),
+    Field("placement", "choice",
+          hint="A matrix or a binary: where a recruit goes once the sponsor's positions are "
+               "full. I don't know is simulated as in turn.",
+          choices=(("", "I don't know"),
+                   ("in_turn", "In turn: down the sponsor's lines one after the other"),
+                   ("first_open", "The first open position, level by level, left to right"))),
     Field("generation_rates", "fractions", hint="Generation 1 first: 0.04, 0.03, 0.02"),
     *(Field(key, "number") for key in ("cycle_volume_left", "cycle_volume_right")),
     Field("cycle_pay", "money"),

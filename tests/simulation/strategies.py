@@ -228,7 +228,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
               using: tuple[str, ...] = (), binary_cycles: bool = False,
               one_time: bool = False, by_rank: bool = False,
               customer_share: bool = False, business_volume: bool = False,
-              ranks_over_time: bool = False, dynamic_compression: bool = False) -> Plan:
+              ranks_over_time: bool = False, dynamic_compression: bool = False,
+              first_open: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
@@ -246,6 +247,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     v1.1: months in a row, lifetime volume, a leg limit; kept ranks).
     ``dynamic_compression``: the plan has a unilevel with compression by level qualification
     (schema v1.1 ``"dynamic"``).
+    ``first_open``: the plan has a matrix or a binary (or both), at least one of them placing
+    recruits in the first open position (schema v1.1 ``placement``), the other drawn.
     """
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
@@ -257,6 +260,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         kinds.append("unilevel")
     if binary_cycles and "binary" not in kinds:
         kinds.append("binary")
+    if first_open and not {"matrix", "binary"} & set(kinds):
+        kinds.append(draw(st.sampled_from(["matrix", "binary"])))
     doc = {
         "company": {"name": "Drawn"},
         "costs": {
@@ -321,6 +326,12 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         binary.update(draw(binary_rules(binary["carryover"], force=True)))
         if "cycle_pay" in binary:
             binary.pop("rate", None)
+    if first_open:
+        forced = [c for c in doc["compensation"]["components"]
+                  if c["type"] in ("matrix", "binary")]
+        for c in forced:
+            c["placement"] = draw(st.sampled_from(["in_turn", "first_open", None]))
+        draw(st.sampled_from(forced))["placement"] = "first_open"
     if one_time or draw(st.booleans()):
         draw(bonus_rules(doc))
     if by_rank:

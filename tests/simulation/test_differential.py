@@ -103,6 +103,16 @@ def test_engines_agree_on_dynamic_compression(plan: Plan, assumptions: Assumptio
     _assert_same_run(plan, assumptions, seed)
 
 
+@settings(max_examples=40, deadline=None)
+@given(plan=sim_plans(first_open=True),
+       assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_first_open_placement(plan: Plan, assumptions: Assumptions,
+                                               seed: int) -> None:
+    forced = [plan.compensation.component(t) for t in ("matrix", "binary")]
+    assert any(c is not None and c.placement == "first_open" for c in forced)
+    _assert_same_run(plan, assumptions, seed)
+
+
 @settings(max_examples=25, deadline=None)
 @given(doc=valid_plans(), seed=st.integers(0, 2**32 - 1))
 def test_engines_agree_on_any_valid_plan(doc: dict, seed: int) -> None:
