@@ -28,7 +28,7 @@ from evaluator.evaluation import DEFAULT_SEED
 from evaluator.model import Plan
 from evaluator.resources import data_dir
 from evaluator.simulation import run_once, simulate
-from evaluator.simulation.network import RunData
+from evaluator.simulation.network import MEMBER, RunData
 
 SHARE_TOLERANCE = 0.10  # percentage points, as a fraction
 MONEY_TOLERANCE = 0.5  # share of the documented amount
@@ -69,6 +69,21 @@ def _leaders_under(run: RunData, amount: float) -> float | None:
     return float(np.mean(monthly < amount))
 
 
+def _preferred_per_partner(run: RunData) -> float | None:
+    """Outside customers and active discount members per active partner, by active months.
+
+    Neora's preferred customers buy at a discount and run no business: the model's discount
+    members are such people, though it counts them as participants. A partner is a seller or
+    a builder.
+    """
+    partners = run.kind != MEMBER
+    partner_months = int(run.months_active[partners].sum())
+    if partner_months == 0:
+        return None
+    member_months = int(run.months_active[~partners].sum())
+    return float((run.customers_served.sum() + member_months) / partner_months)
+
+
 def _full_year_annual_pay(run: RunData) -> float | None:
     """Mean annual pay from the company of those active 12 months or more."""
     full = run.months_active >= 12
@@ -97,13 +112,23 @@ FIGURES = (
     Figure("Herbalife: Sales Leaders under $5/month from retail (half)", "herbalife_order",
            0.5, "nutrition_club_plan", "share", lambda s, r: _leaders_under(r, 5.0),
            "share of those who ever held a rank whose retail pay (margin and retail "
-           "commission on their customers) averaged under $5 an active month"),
+           "commission on their customers) averaged under $5 an active month; nobody holds a "
+           "rank since engine 0.4.0: with top_up_pay_check most months short of a target pass "
+           "up the ~$485 of product Supervisor's 500 personal volume takes, as qualifying paid "
+           "less, and nobody reaches Supervisor's volumes (with top_up_pay_check 0, 95 of "
+           "18,288 do); the sample has no Sales Leader discount, which is what makes the "
+           "purchase pay at Herbalife"),
     Figure("Neora: preferred customers per active partner", "neora", 5.0,
            "preferred_customer_buyback", "money",
            lambda s, r: s["customers"]["per_active_partner_month"],
-           "outside customers per active month of a seller or builder, over the run (discount "
-           "members are participants here, preferred customers at Neora); judged like money "
-           "(within half)"),
+           "outside customers per active month of a seller or builder, over the run: a market "
+           "93% filled leaves few people who never joined, so few new customers; judged like "
+           "money (within half)"),
+    Figure("Neora: preferred customers per partner, members counted", "neora", 5.0,
+           "preferred_customer_buyback", "money", lambda s, r: _preferred_per_partner(r),
+           "outside customers and active discount members per active month of a seller or "
+           "builder: Neora's preferred customers buy at a discount and run no business, as "
+           "the model's discount members do; judged like money (within half)"),
     Figure("Neora: median partner tenure, months", "neora", 8.0, "preferred_customer_buyback",
            "money", lambda s, r: float(np.median(r.months_active)),
            "months, judged like money (within half)"),

@@ -6,7 +6,7 @@ simulation -> indicators -> rubric scoring -> :class:`~evaluator.evaluation.Eval
 """
 
 __version__ = "0.1.0"
-ENGINE_VERSION = "0.4.0"  # buying to qualify only when it pays (issue 18 item 2) changed 0.3.0
+ENGINE_VERSION = "0.5.0"  # former participants stay customers (issue 18) changed 0.4.0
 
 DEFAULT_SEED = 20261123
 """Seed used when none is given: same plan + rubric + seed => byte-identical output."""

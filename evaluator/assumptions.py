@@ -402,6 +402,17 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "2 months.",
         1, 120, cites=("neora",), label="Customer tenure",
     ),
+    AssumptionSpec(
+        "former_customer_share", 0.25, "share of those who quit",
+        "Share of the participants who quit who stay on as customers of the person who "
+        "recruited them, if that person is still active: they join that person's book of "
+        "returning customers and, like any customer, return each month with chance "
+        "1 - 1/customer_tenure. 0: those who quit never buy again (engine 0.4.0).",
+        "The tool's choice: no source gives the share; it is kept below half because most of "
+        "Herbalife's distributors stop ordering within their first year (herbalife_order: FTC "
+        "v. Herbalife (2016)) [secondary].",
+        0, 1, cites=("herbalife_order",), label="Former participants who stay customers",
+    ),
 )
 
 SPECS: Mapping[str, AssumptionSpec] = MappingProxyType({a.name: a for a in ASSUMPTIONS})
@@ -410,6 +421,7 @@ BEHAVIOUR_NEUTRAL: Mapping[str, float] = MappingProxyType({
     "member_share": 0.0, "seller_share": 0.0, "builder_own_products": 0.0,
     "recruit_pay_response": 0.0, "join_cost_response": 0.0, "package_load_response": 0.0,
     "price_elasticity": 0.0, "customer_tenure": 1.0, "top_up_pay_check": 0,
+    "former_customer_share": 0.0,
 })
 """The behaviour model's neutral values: everyone a builder who buys only what the plan
 requires and what qualifying takes, as every participant did before the kinds existed, and

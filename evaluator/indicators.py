@@ -237,9 +237,39 @@ def qualifying_purchase(plan: Plan, customers: float,
     return required if discount is None else required * discounted_price(plan, discount)
 
 
+def _simulated_top_ups(x: Inputs) -> str:
+    """What the simulated participants bought to qualify, as a sentence ("" when not simulated).
+
+    The simulated reading beside the structural one: how often people short of a target bought
+    the shortfall, what it cost, and how often they passed it up as not worth it.
+    """
+    btq = x.sim("buying_to_qualify")
+    if btq is None or btq.get("participant_month_share") is None:
+        return ""
+    passed = btq.get("not_worth_it_share")
+    if btq.get("mean_purchase") is None and passed is None:
+        return ""  # nobody was ever short of a target they could buy their way to
+    why = (f" In {pct(passed)} of the months someone was short of a target they did not buy, "
+           "because qualifying had paid them less than the product cost them."
+           if passed is not None else "")
+    if btq.get("mean_purchase") is None:
+        return f" In the simulation nobody bought product only to qualify.{why}"
+    return (
+        f" In the simulation participants bought product only to qualify in "
+        f"{pct(btq['participant_month_share'])} of their active months, about "
+        f"{x.money(btq['mean_purchase'])} each time (incentivised purchases, FTC guidance).{why}"
+    )
+
+
 @indicator("pay_to_play_purchase", "Purchase required to stay qualified (pay-to-play)",
            "{currency} per month", "economics")
 def _pay_to_play(x: Inputs) -> tuple[Value, str]:
+    value, detail = _required_to_qualify(x)
+    return value, detail + _simulated_top_ups(x)
+
+
+def _required_to_qualify(x: Inputs) -> tuple[float, str]:
+    """The structural reading: what the plan's rules make the typical participant buy."""
     customers, shares = _typical(x)
     value = qualifying_purchase(x.plan, customers, shares)
     c = x.plan.costs
@@ -284,6 +314,7 @@ def _customer_share_of_sales(x: Inputs) -> tuple[Value, str]:
         f"A participant with {customers:.3g} customers a month brings the company "
         f"{x.money(outside)} of customer sales and buys {x.money(own)} themselves: "
         f"{pct(value)} of the sales go to people outside the network (kits not counted)."
+        + _simulated_sales(x)
     )
     gate = x.plan.compensation.qualification.min_customer_share
     if gate is None:
@@ -306,6 +337,27 @@ def _customer_share_of_sales(x: Inputs) -> tuple[Value, str]:
         f"customers, and it {how}) does not make the sales that earn downline pay mostly "
         "customer sales: only a gate on the whole group's volume that withholds all downline "
         "pay below it does that."
+    )
+
+
+def _simulated_sales(x: Inputs) -> str:
+    """The simulated network's share of sales to outside customers, both readings of own use.
+
+    Shown beside the typical participant's figure, which the indicator keeps: the simulated
+    share is set mostly by how many outside customers a filling market leaves (the calibration
+    table, benchmarks/calibration.py, shows the simulated customers per partner below the
+    documented figure), so it is not firm enough to set the rubric's High-risk floor alone.
+    """
+    outside = x.sim("sales", "non_participant_share")
+    if outside is None:
+        return ""
+    end_user = x.sim("sales", "end_user_share")
+    return (
+        f" In the simulated network {pct(outside)} of all product sales went to customers "
+        f"outside it ({pct(end_user)} counting what participants bought for their own use as "
+        "demand, as the Herbalife order counts verified personal consumption); this figure "
+        "depends on how many customers a filling market leaves, so the indicator keeps the "
+        "typical participant's figure."
     )
 
 

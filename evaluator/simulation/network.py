@@ -16,10 +16,11 @@ each recruit's enrollment order and the highest rank each participant has had on
 for), the store of what ranks remember between months (:class:`RankHistory`, schema v1.1: each
 engine decides what it writes there), which of a bonus's conditions apply
 (:func:`needed_rank`, :func:`needs_first_orders`, :func:`pays_one_time`), and the tie tolerance
-of every threshold (:func:`reaches`). What each :class:`Engine` decides on its own (five
+of every threshold (:func:`reaches`). What each :class:`Engine` decides on its own (six
 methods): forced-tree placement (``place``, and ``grow``, which attaches the month's recruits to
 every tree), personal volume and qualification (``qualify``), who buys how many products to
-qualify (``top_up``), and paid-as ranks (and the ranks kept, schema v1.1) with every
+qualify (``top_up``), which of those who quit stay customers, and of whom
+(``stay_customers``), and paid-as ranks (and the ranks kept, schema v1.1) with every
 component's pay, sources and breakage (``pay``; it also records the month's recruits'
 enrollment orders, and pays and records the one-time bonuses, each engine with its own code).
 Comparing the engines cannot catch a misreading in the shared part:
@@ -90,6 +91,14 @@ Model decisions (each stated where a user could ask):
   participant, who bought it at wholesale (``retail_margin``). The indicators count the same
   order. With ``price_elasticity`` 0 and ``customer_tenure`` 1 customers are new strangers each
   month buying one average product, as in engine 0.1.0, and no extra uniform is drawn.
+- Former participants as customers (``former_customer_share``, the tool's choice): after the
+  month's churn, a participant ``i`` who quit stays a customer when ``frac(i x STAYS) <
+  former_customer_share`` (an evenly spread fixed sequence, no random draw), of their sponsor
+  if the sponsor is still active: they join the sponsor's book (one more customer last month)
+  and return like any customer in it, with chance ``retention`` a month (with
+  ``customer_tenure`` 1 nobody returns, so nobody stays). The cap on the month's customers
+  counts them with the people not in the network. Each engine decides who stays and of whom
+  (``Engine.stay_customers``); the month loop adds them to the books.
 - Own purchases: every active participant buys ``required_monthly_purchase +
   extra_own_purchase`` at wholesale each month; a recruit buys the starter kit and inventory
   package in the month they join (commissionable only with ``starter_kit_commissionable``).
@@ -197,6 +206,10 @@ not the company) and the matching bonus itself; every other component's pay is m
 NO_RANK = -1
 PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
 GOLDEN = (math.sqrt(5) - 1) / 2  # the evenly spread sequence that picks who buys to qualify
+STAYS = math.sqrt(2) - 1
+"""The evenly spread sequence that picks which of those who quit stay customers: participant
+``i`` does when ``frac(i x STAYS) < former_customer_share`` (another irrational than
+:data:`GOLDEN`, so it does not pick the same people as buying to qualify)."""
 MAX_TOP_UP = 100  # most products anyone buys in a month to qualify
 # Pay that needs no qualification (a return on one's own position is paid to every holder).
 UNQUALIFIED_PAY = ("retail_margin", "retail_commission", "position_return")
@@ -543,6 +556,7 @@ class Params:
     # of a customer order, a month's own purchase and one product; None: the point volume.
     business: tuple[float, float, float] | None = None
     top_up_pay_check: bool = False  # buy to qualify only when it pays (assumption)
+    former_customer_share: float = 0.0  # of those who quit, the share who stay customers
     rank_rules: RankRules = field(default_factory=RankRules)  # kept ranks (schema v1.1)
 
     @classmethod
@@ -583,6 +597,7 @@ class Params:
             customers_mean=float(assumptions["customers_per_participant"]) * demand.factor,
             customer_skew=float(assumptions["customer_skew"]),
             customer_retention=1 - 1 / float(assumptions["customer_tenure"]),
+            former_customer_share=float(assumptions["former_customer_share"]),
             own_money=own_money,
             extra_money=extra,
             own_volume=own_money * plan.volume_per_money("wholesale"),
@@ -1039,6 +1054,15 @@ class Engine(Protocol):
     def pay(self, params: Params, net: Network, month: Month) -> MonthPay:
         """Payouts through every component of the plan for one month."""
 
+    def stay_customers(self, params: Params, net: Network, gone: np.ndarray,
+                       active: np.ndarray) -> np.ndarray:
+        """Who gains a returning customer from the month's quitters ``gone`` (ascending ids).
+
+        One id per quitter who stays a customer, their sponsor's (repeated for each such
+        quitter), and only sponsors still ``active`` (over ids, after the month's churn); see
+        the module docstring.
+        """
+
 
 def grow_one_by_one(engine: Engine, net: Network, recruits: np.ndarray,
                     sponsors: np.ndarray) -> None:
@@ -1250,33 +1274,38 @@ def draw_kinds(rng: np.random.Generator, recruits: int) -> np.ndarray:
 
 def _draw_inputs(params: Params, engine: Engine, rng: np.random.Generator, t: int, n: int,
                  act: np.ndarray, new: np.ndarray, join: np.ndarray, kind: np.ndarray,
-                 package: np.ndarray, book: np.ndarray) -> tuple[Month, np.ndarray]:
+                 package: np.ndarray, book: np.ndarray,
+                 former: int = 0) -> tuple[Month, np.ndarray]:
     """The month's draws, its inputs before buying to qualify, and the churn uniforms.
 
     The draws are those of :func:`draw_month`; ``book``: each participant's customers last month
-    (over ids), of whom some return (:func:`customer_counts`).
+    (over ids), of whom some return (:func:`customer_counts`); ``former``: those who quit and
+    stayed customers, so far.
     """
     returning = params.customer_retention > 0
     z, u_customers, u_churn, u_kept = draw_month(rng, act.size, returning)
     customers = customer_counts(params, n, z, u_customers,
                                 kind[act] if params.kinds.mixed else None,
-                                (book[act], u_kept) if returning else None)
+                                (book[act], u_kept) if returning else None, former)
     return month_inputs(params, engine, t, n, act, new, join, customers, kind=kind,
                         package=package), u_churn
 
 
 def customer_counts(params: Params, n: int, z: np.ndarray, u: np.ndarray,
                     kind_act: np.ndarray | None = None,
-                    kept: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                    kept: tuple[np.ndarray, np.ndarray] | None = None,
+                    former: int = 0) -> np.ndarray:
     """The month's customers per active participant from their ``z`` and ``u`` draws.
 
     ``z`` is the normal draw and ``u`` the uniform; the mean is scaled by each one's kind
     (``kind_act``; None: all builders). With returning customers (``kept``: last month's
     customers per active and a uniform each), ``floor(last x retention + uniform)`` of them
     return, and the new ones come at the mean x (1 - retention), so a book settles near the
-    mean.
+    mean. New customers come from the people who never joined; the month's customers never
+    exceed those people and the ``former`` participants who stayed customers.
     """
     free = params.market - n
+    cap = free + former
     mean = params.customers_mean * free / params.market
     if kind_act is not None:
         mean = mean * np.take(np.asarray(params.kinds.customer_factor), kind_act)
@@ -1289,9 +1318,22 @@ def customer_counts(params: Params, n: int, z: np.ndarray, u: np.ndarray,
         last, u_kept = kept
         c += np.floor(last * params.customer_retention + u_kept).astype(np.int64)
     total = int(c.sum())
-    if total > free:
-        c = np.floor(c * (free / total)).astype(np.int64)
+    if total > cap:
+        c = np.floor(c * (cap / total)).astype(np.int64)
     return c
+
+
+def _stay_customers(params: Params, engine: Engine, net: Network, gone: np.ndarray,
+                    active: np.ndarray, book: np.ndarray) -> int:
+    """Those of the month's quitters who stay customers join their sponsor's book.
+
+    The engine decides who (:meth:`Engine.stay_customers`); each adds one customer to the
+    sponsor's last month, so they return next month like any customer in the book. Returns
+    how many stayed.
+    """
+    to = engine.stay_customers(params, net, gone, active)
+    np.add.at(book, to, 1)
+    return int(to.size)
 
 
 @dataclass
@@ -1480,6 +1522,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     package = np.full(cap, -1, dtype=np.int8)
     book = np.zeros(cap, dtype=np.int64)  # each one's customers in their last active month
     served = np.zeros(cap, dtype=np.int64)  # customer-months each one has served
+    former = 0  # those who quit and stayed customers of their sponsor, ever
     kinds = params.kinds
     recruit_factor = np.asarray(kinds.recruit_factor)
     recruits = np.zeros(cap, dtype=np.int64)
@@ -1545,7 +1588,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         # Customers and purchases: in a big month drawn on another thread while the
         # recruits join the trees (nothing else touches the generator meanwhile).
         draws = partial(_draw_inputs, params, engine, rng, t, n, act, new, join, kind, package,
-                        book)
+                        book, former)
         drawn = (sharing.pool(engine.threads).submit(draws)
                  if sharing.side_by_side(engine.threads, act.size) else None)
         engine.grow(net, new, sponsors, act)
@@ -1627,6 +1670,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         gone = act[quits]
         active[gone] = False
         left[gone] = t
+        if params.former_customer_share > 0 and params.customer_retention > 0:
+            former += _stay_customers(params, engine, net, gone, active, book)
         ever.append(n)
         still.append(int(act.size - gone.size))
         if t == horizon:  # the ranks held at the end

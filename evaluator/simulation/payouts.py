@@ -36,6 +36,7 @@ from evaluator.simulation.network import (
     PAY_DECIMALS,
     PRUNE_AT,
     SELLER,
+    STAYS,
     UNGATED,
     UNMATCHED,
     Carry,
@@ -911,6 +912,15 @@ class VectorisedEngine:
             customers >= params.min_retail_customers
         )
         return pv, qualified
+
+    @staticmethod
+    def stay_customers(params: Params, net: Network, gone: np.ndarray,
+                       active: np.ndarray) -> np.ndarray:
+        """The sponsors, still active, of the quitters who stay customers, all at once."""
+        stays = gone[np.modf(gone * STAYS)[0] < params.former_customer_share]
+        sponsors = net.sponsor.parent[stays]
+        sponsors = sponsors[sponsors >= 0]
+        return sponsors[active[sponsors]]
 
     def top_up(self, params: Params, net: Network, m: Month) -> np.ndarray:
         """Products bought to qualify, per active (see :mod:`evaluator.simulation.network`).

@@ -8,7 +8,9 @@ slow on purpose: it is slow because it visits every participant and upline one a
 Python, so it is meant for small networks.
 
 What it decides on its own, from the rules below (the vectorised engine decides the same with
-whole arrays): personal volume and qualification (:meth:`ReferenceEngine.qualify`), who buys
+whole arrays): which quitters stay customers and of whom
+(:meth:`ReferenceEngine.stay_customers`), personal volume and qualification
+(:meth:`ReferenceEngine.qualify`), who buys
 how many products to qualify (:meth:`ReferenceEngine.top_up`: the buyers' sequence, the
 targets from ranks, group volume, active legs and team size, the whole products short),
 paid-as ranks, the unilevel levels each rank opens, the rates by rank (schema v1.1: each
@@ -50,6 +52,10 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   is breakage (cause ``customer_share``), taken from each component's sources in the
   proportion of its pay. The gate leaves qualification itself (compression, ranks, the
   binary's legs) alone. The vectorised engine decides the same with whole arrays.
+- Former participants as customers (:meth:`ReferenceEngine.stay_customers`): after the month's
+  churn, each participant who quit, one by one, stays a customer when ``frac(id x STAYS) <
+  former_customer_share``, of their sponsor if that sponsor is still active; the month loop
+  (shared) puts them in the sponsor's book of returning customers.
 - Buying to qualify (before qualification is decided; see :meth:`ReferenceEngine.top_up`):
   a participant short of the personal volume they need buys the missing whole products; the
   purchase is their own-purchase volume, paid on up the line like any own purchase.
@@ -203,6 +209,7 @@ from evaluator.simulation.network import (
     NO_RANK,
     PAY_DECIMALS,
     SELLER,
+    STAYS,
     UNGATED,
     UNMATCHED,
     Month,
@@ -257,6 +264,24 @@ class ReferenceEngine:
             if tree.nchild[at] < tree.width:
                 return at
             queue.extend(int(tree.child[at, k]) for k in range(tree.width))
+
+    @staticmethod
+    def stay_customers(params: Params, net: Network, gone: np.ndarray,
+                       active: np.ndarray) -> np.ndarray:
+        """Each quitter, one by one: whether they stay a customer, and of whom.
+
+        Quitter ``i`` stays when ``frac(i x STAYS)`` is below ``former_customer_share``; they
+        then buy from the one who recruited them, if that one is still active (a founder was
+        recruited by nobody, so a founder who quits buys from nobody).
+        """
+        to = []
+        for i in gone.tolist():
+            if math.modf(i * STAYS)[0] >= params.former_customer_share:
+                continue
+            sponsor = int(net.sponsor.parent[i])
+            if sponsor >= 0 and bool(active[sponsor]):
+                to.append(sponsor)
+        return np.array(to, dtype=np.int64)
 
     def grow(self, net: Network, recruits: np.ndarray, sponsors: np.ndarray,
              act: np.ndarray) -> None:

@@ -365,6 +365,8 @@ def small_assumptions(draw: st.DrawFn) -> Assumptions:
         # Retail demand: price-blind or price-elastic, strangers or returning customers.
         "price_elasticity": draw(st.sampled_from([0.0, 1.5, 3.0])),
         "customer_tenure": draw(st.sampled_from([1.0, 3.0, 12.0])),
+        # Those who quit never buy again, or some stay customers of their sponsor.
+        "former_customer_share": draw(st.sampled_from([0.0, 0.25, 1.0])),
         "seller_share": draw(st.sampled_from([0.0, 0.5])),
         "member_recruit_factor": draw(st.sampled_from([0.0, 0.1, 1.0])),
         "seller_recruit_factor": draw(st.sampled_from([0.3, 2.0])),
