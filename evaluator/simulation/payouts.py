@@ -34,6 +34,7 @@ from evaluator.simulation.network import (
     MEMBER,
     NO_RANK,
     PAY_DECIMALS,
+    PREFERRED,
     PRUNE_AT,
     SELLER,
     UNGATED,
@@ -1027,6 +1028,8 @@ class VectorisedEngine:
                 pay[kind], src[kind] = paid, sources
             for cause, amount in own_breakage.items():
                 breakage[cause] += amount
+        if params.preferred is not None:  # preferred customers' orders (schema v1.1)
+            pay[PREFERRED], src[PREFERRED] = self._preferred_customers(params, m)
         kept = self._gate(params, net, m, group)
         if kept is not None:  # before the matching bonus, which matches the pay kept
             _apply_gate(kept, pay, src, breakage, [k for k in pay if k not in UNGATED])
@@ -1079,6 +1082,14 @@ class VectorisedEngine:
             per = np.array([per if d is None else d * params.retail_per_customer
                             for d in [*discount[1:], None]])[ctx.rank]  # rank -1: the last
         p = ctx.m.customers * per
+        return p, np.array([p.sum(), 0.0, 0.0])
+
+    @staticmethod
+    def _preferred_customers(params: Params, m: Month) -> tuple[np.ndarray, np.ndarray]:
+        """The commission on one's preferred customers' orders: customers x pay per order."""
+        assert m.preferred is not None
+        assert params.preferred is not None
+        p = m.preferred * params.preferred.commission
         return p, np.array([p.sum(), 0.0, 0.0])
 
     @staticmethod

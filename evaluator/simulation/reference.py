@@ -198,6 +198,7 @@ from evaluator.simulation.network import (
     MEMBER,
     NO_RANK,
     PAY_DECIMALS,
+    PREFERRED,
     SELLER,
     UNGATED,
     UNMATCHED,
@@ -462,6 +463,8 @@ class ReferenceEngine:
                 params, m, active)
         if "pool" in comps:
             pay["pool"], src["pool"] = self._pool(params, qualified, rank, vc, vo, vk, breakage)
+        if params.preferred is not None:  # preferred customers' orders (schema v1.1)
+            pay[PREFERRED], src[PREFERRED] = self._preferred_customers(params, m)
         pc, po, pk = (m.spread(v).tolist() for v in m.personal_parts())
         kept = self._gate(params, parent, active, pc, po, pk)
         if kept is not None:  # before the matching bonus, which matches the pay kept
@@ -598,6 +601,19 @@ class ReferenceEngine:
         if sum(before) > 0:
             src[kind] = src[kind] * (sum(after) / sum(before))
         pay[kind] = np.array(after)
+
+    @staticmethod
+    def _preferred_customers(params: Params, m: Month) -> tuple[np.ndarray, np.ndarray]:
+        """The commission on each participant's preferred customers' orders (see the rules)."""
+        program = params.preferred
+        assert program is not None
+        assert m.preferred is not None
+        preferred = m.spread(m.preferred).tolist()
+        got = []
+        for i in range(m.n):
+            orders = preferred[i]  # one product a month each, at the preferred price
+            got.append(orders * program.commission)
+        return np.array(got), np.array([sum(got), 0.0, 0.0])
 
     @staticmethod
     def _matching_bonus(

@@ -228,7 +228,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
               using: tuple[str, ...] = (), binary_cycles: bool = False,
               one_time: bool = False, by_rank: bool = False,
               customer_share: bool = False, business_volume: bool = False,
-              ranks_over_time: bool = False, dynamic_compression: bool = False) -> Plan:
+              ranks_over_time: bool = False, dynamic_compression: bool = False,
+              preferred_customers: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
@@ -246,6 +247,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     v1.1: months in a row, lifetime volume, a leg limit; kept ranks).
     ``dynamic_compression``: the plan has a unilevel with compression by level qualification
     (schema v1.1 ``"dynamic"``).
+    ``preferred_customers``: the plan has a preferred-customer program (schema v1.1); without
+    it, a quarter of the plans draw one.
     """
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
@@ -323,6 +326,11 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
             binary.pop("rate", None)
     if one_time or draw(st.booleans()):
         draw(bonus_rules(doc))
+    if preferred_customers or draw(st.integers(0, 3)) == 0:
+        doc["compensation"]["preferred_customers"] = {
+            "discount": draw(st.sampled_from([0.0, 0.1, 0.25, 1.0])),
+            "commission_rate": draw(st.sampled_from([0.0, 0.05, 0.2, 0.35])),
+        }
     if by_rank:
         comps = {c["type"]: c for c in doc["compensation"]["components"]}
         paid_at_rate = "binary" in comps and "cycle_pay" not in comps["binary"]
