@@ -318,11 +318,13 @@ class PreferredCustomers:
     """A preferred-customer program (schema v1.1 ``compensation.preferred_customers``).
 
     Customers enrolled under a participant, not participants themselves, who buy at the retail
-    price less ``discount``; the participant earns ``commission_rate`` of what they pay.
+    price less ``discount``; the participant earns ``commission_rate`` of what they pay. Their
+    orders count as the participant's volume unless ``counts_as_personal_volume`` is False.
     """
 
     discount: float
     commission_rate: float
+    counts_as_personal_volume: bool | None = None  # None (not stated): counted
 
 
 @dataclass(frozen=True)
@@ -573,7 +575,8 @@ def _preferred_customers(doc: dict[str, Any] | None) -> PreferredCustomers | Non
     if doc is None:
         return None
     return PreferredCustomers(discount=float(doc["discount"]),
-                              commission_rate=float(doc["commission_rate"]))
+                              commission_rate=float(doc["commission_rate"]),
+                              counts_as_personal_volume=doc.get("counts_as_personal_volume"))
 
 
 def _customer_share(gate: dict[str, Any] | None) -> CustomerShare | None:

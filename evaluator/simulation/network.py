@@ -505,7 +505,9 @@ class Preferred:
     (their share of ``customers_per_participant`` x the demand factor); ``retention``: the
     chance one returns next month; ``money`` and ``volume``: one preferred order (one product at
     the preferred price, :func:`evaluator.economics.preferred_order`); ``commission``: the
-    participant's pay on one such order.
+    participant's pay on one such order; ``business``: its business volume (what commissions
+    read, schema v1.1); ``counted``: whether it counts as the enrolling participant's volume
+    (personal and group volume, and what downline pay is paid on).
     """
 
     share: float
@@ -514,6 +516,8 @@ class Preferred:
     money: float
     volume: float
     commission: float
+    business: float = 0.0
+    counted: bool = True
 
     @classmethod
     def build(cls, plan: Plan, assumptions: Assumptions,
@@ -526,7 +530,9 @@ class Preferred:
         return cls(share=float(assumptions["preferred_customer_share"]), mean=0.0,
                    retention=1 - 1 / float(assumptions["preferred_customer_tenure"]),
                    money=order.money, volume=order.volume,
-                   commission=program.commission_rate * order.money)
+                   commission=program.commission_rate * order.money,
+                   business=order.business_volume,
+                   counted=program.counts_as_personal_volume is not False)
 
 
 @dataclass(frozen=True)
@@ -984,7 +990,8 @@ class Month:
     # ``vo``, ``vk`` (business volume, schema v1.1); None: the same.
     points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     # Preferred customers per active (schema v1.1 compensation.preferred_customers); None: the
-    # plan has no program. Their orders are in no volume above: they qualify nobody.
+    # plan has no program. Their orders are in ``vc`` (and ``points``) when the plan counts
+    # them as the participant's volume (``Preferred.counted``), else in no volume.
     preferred: np.ndarray | None = None
 
     def personal_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1212,6 +1219,8 @@ def month_inputs(
         preferred = before.preferred
     else:
         vc = customers * params.order_volume
+        if counted_preferred(params, preferred):
+            vc = vc + preferred * params.preferred.volume
         kit = params.kit_volume
         if params.packages is not None and package is not None and new.size:
             kit = kit + np.take(np.asarray(params.packages.volume), package[act])
@@ -1224,6 +1233,8 @@ def month_inputs(
         points = (vc, vo, vk)
         order_bv, own_bv, unit_bv = params.business
         vc = customers * order_bv
+        if counted_preferred(params, preferred):
+            vc = vc + preferred * params.preferred.business
         vo = own_bv + units * unit_bv
         if use is not None:
             vo = vo + use * unit_bv
@@ -1231,14 +1242,21 @@ def month_inputs(
                  units, kind_act, package_act, points, preferred)
 
 
-def preferred_volume(params: Params, month: Month) -> float:
-    """The month's preferred-customer order volume (schema v1.1; 0 without a program).
+def counted_preferred(params: Params, preferred: np.ndarray | None) -> bool:
+    """Whether preferred customers' orders count as their participant's volume this month."""
+    return preferred is not None and params.preferred is not None and params.preferred.counted
 
-    It is commissionable volume for the payout cap and in no participant's volume.
+
+def preferred_volume(params: Params, month: Month) -> float:
+    """The month's preferred-customer business volume left out of every participant's volume.
+
+    Schema v1.1: commissionable volume for the payout cap (0 without a program, or when the plan
+    counts the orders as participants' volume: then they are in ``Month.vc`` already).
     """
-    if month.preferred is None or params.preferred is None:
+    if (month.preferred is None or params.preferred is None
+            or counted_preferred(params, month.preferred)):
         return 0.0
-    return float(month.preferred.sum()) * params.preferred.volume
+    return float(month.preferred.sum()) * params.preferred.business
 
 
 def count_volumes(params: Params, counts: np.ndarray, points: bool = False) -> np.ndarray:
@@ -1246,7 +1264,8 @@ def count_volumes(params: Params, counts: np.ndarray, points: bool = False) -> n
 
     Rows: customers, active, new, products bought to qualify[, active members, active sellers when
     the kinds are mixed][, new recruits who bought each package, when a package carries volume
-    (:attr:`Packages.counted`)]; shape (3, columns). Own-use products are each kind's count x that
+    (:attr:`Packages.counted`)][, preferred customers, when their orders count as volume (schema
+    v1.1)]; shape (3, columns). Own-use products are each kind's count x that
     kind's products a month. Both engines turn a subtree's counts into its volume with this, so
     their sums agree to the last digit. Business volume (what commissions are paid on), or with
     ``points`` the point volume qualification and ranks count (the same without schema v1.1
@@ -1260,17 +1279,24 @@ def count_volumes(params: Params, counts: np.ndarray, points: bool = False) -> n
     bought = params.packages
     packages = bought.counted if bought is not None else 0
     kit = counts[2] * params.kit_volume
+    customer = counts[0] * order_volume
+    rows = counts.shape[0]
+    program = params.preferred
+    if program is not None and program.counted:  # the last row: preferred customers
+        rows -= 1
+        customer = customer + counts[rows] * (
+            program.volume if points or params.business is None else program.business)
     if bought is not None and packages:
-        first = counts.shape[0] - packages
+        first = rows - packages
         for p, volume in enumerate(bought.volume):
             kit = kit + counts[first + p] * volume
-    if counts.shape[0] - packages > 4:
+    if rows - packages > 4:
         builders = counts[1] - counts[4] - counts[5]
         own = own + (counts[4] * use[MEMBER] + counts[5] * use[SELLER]
                      + builders * use[BUILDER]) * unit_volume
     elif use[BUILDER]:
         own = own + counts[1] * use[BUILDER] * unit_volume
-    return np.stack((counts[0] * order_volume, own, kit))
+    return np.stack((customer, own, kit))
 
 
 def own_use_products(params: Params, kind_act: np.ndarray | None) -> np.ndarray | None:

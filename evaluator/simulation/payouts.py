@@ -330,6 +330,8 @@ class GroupCounts:
         self.by_kind = params.kinds.mixed  # active members and sellers are counted too
         # and new recruits by package, when a package carries volume
         self.packages = params.packages.counted if params.packages is not None else 0
+        # and preferred customers, when their orders count as volume (schema v1.1)
+        self.preferred = int(params.preferred is not None and params.preferred.counted)
         if before is not None:
             self.people = before.people
         else:  # customers, active, new (and active members, sellers; recruits by package)
@@ -342,6 +344,9 @@ class GroupCounts:
             if self.packages:
                 assert m.package is not None
                 columns += [new * (m.package == p) for p in range(self.packages)]
+            if self.preferred:
+                assert m.preferred is not None
+                columns.append(m.preferred)
             self.people = Rolled.up(tree, m.n, m.act, columns)
         # The same for products bought to qualify.
         self.units = Rolled.up(tree, m.n, m.act, [units]) if units.any() else None
@@ -368,9 +373,10 @@ class GroupCounts:
         """Counts in the subtree of each id (none for id -1): shape (rows, len(ids)).
 
         The rows: customers, active, new, products bought to qualify[, active members, active
-        sellers][, new recruits by package] (as :func:`count_volumes` reads them).
+        sellers][, new recruits by package][, preferred customers] (as :func:`count_volumes`
+        reads them).
         """
-        rows = (6 if self.by_kind else 4) + self.packages
+        rows = (6 if self.by_kind else 4) + self.packages + self.preferred
         out = np.empty((rows, ids.size), dtype=np.int64)
         if rows > 4:
             got = np.empty((rows - 1, ids.size), dtype=np.int64)

@@ -917,6 +917,9 @@ class ReferenceEngine:
         by_kind = params.kinds.mixed
         counted = params.packages.counted if params.packages is not None else 0
         package = m.spread(m.package, -1).tolist() if m.package is not None else [-1] * n
+        preferred = (m.spread(m.preferred).tolist()
+                     if m.preferred is not None and params.preferred is not None
+                     and params.preferred.counted else None)
         below = []
         for i in range(n):
             new = int(active[i] and join[i] == m.t)
@@ -924,6 +927,8 @@ class ReferenceEngine:
             if by_kind:
                 row += [int(active[i] and kind[i] == MEMBER), int(active[i] and kind[i] == SELLER)]
             row += [int(new and package[i] == p) for p in range(counted)]
+            if preferred is not None:  # their orders count as volume (schema v1.1)
+                row.append(preferred[i])
             below.append(row)
         for i in range(n - 1, -1, -1):  # a position is always filled after its parent's
             p = bparent[i]

@@ -37,15 +37,34 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 def test_commission_on_preferred_orders_is_customer_pay(engine: str) -> None:
     prm = params(plan([{"type": "retail_commission", "rate": 0.1},
-                       {"type": "unilevel", "rates": [0.1]}], preferred_customers=PROGRAM))
+                       {"type": "unilevel", "rates": [0.1]}],
+                      preferred_customers={**PROGRAM, "counts_as_personal_volume": False}))
     mp = pay_with(engine, prm, [-1, 0], customers={1: 1}, preferred={0: 1, 1: 2})
     # Preferred orders: 0 has 1 x 30 = 30, 1 has 2 x 30 = 60; all of it from customer sales.
     assert mp.pay[PREFERRED] == [30.0, 60.0]
     assert mp.sources[PREFERRED].tolist() == [90.0, 0.0, 0.0]
     # The retail customer: 0.1 x 200 = 20 to 1. The unilevel pays 0 on 1's volume, own 100 +
-    # customer 200 = 300: 30; the preferred orders are in nobody's volume.
+    # customer 200 = 300: 30; preferred orders that do not count are in nobody's volume.
     assert mp.pay["retail_commission"] == [0.0, 20.0]
     assert mp.pay["unilevel"] == [30.0, 0.0]
+
+
+def test_counted_preferred_orders_are_personal_and_group_volume(engine: str) -> None:
+    # Not stated: counted. Rank Lead needs personal volume 250 and group volume 700.
+    prm = params(plan([{"type": "unilevel", "rates": [0.1]},
+                       {"type": "rank_bonus"}], preferred_customers=PROGRAM,
+                      ranks=[{"name": "Lead", "min_personal_volume": 250,
+                              "min_group_volume": 700, "monthly_bonus": 50}]))
+    mp = pay_with(engine, prm, [-1, 0], preferred={0: 1, 1: 2})
+    # Volumes: 0 -> own 100 + 150 = 250; 1 -> own 100 + 2 x 150 = 400. The unilevel pays 0
+    # 0.1 x 400 = 40. 0's group volume 250 + 400 = 650 < 700: no rank; 1 more preferred
+    # customer of 1's would make it 800.
+    assert mp.pay["unilevel"] == [40.0, 0.0]
+    assert mp.rank == [-1, -1]
+    mp = pay_with(engine, prm, [-1, 0], preferred={0: 1, 1: 3})
+    assert mp.pay["unilevel"] == [55.0, 0.0]  # 0.1 x (100 + 3 x 150)
+    assert mp.rank == [0, -1]  # 1: personal 550 but group 550 < 700
+    assert mp.pay["rank_bonus"] == [50.0, 0.0]
 
 
 def test_preferred_commission_needs_no_qualification_and_passes_the_gate(engine: str) -> None:
@@ -78,6 +97,7 @@ def test_params_split_the_customers_and_price_the_order() -> None:
     assert program.retention == pytest.approx(0.75)  # 1 - 1 / 4
     assert (program.money, program.volume, program.commission) == pytest.approx(
         (150.0, 150.0, 30.0))  # 200 x 0.75; that price x fraction 1; 0.2 x 150
+    assert program.counted  # not stated: counted
     without = params(plan([{"type": "retail_margin"}]), customers_per_participant=4)
     assert without.preferred is None
     assert without.customers_mean == pytest.approx(4.0)
