@@ -1,4 +1,4 @@
-"""Preferred customers (schema v1.1) in the web form: filled from a sample, kept on submit."""
+"""Preferred customers (schema v1.1) in the web form: entered, evaluated, refused if incomplete."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ AT = "compensation.preferred_customers"
 
 def test_the_preferred_sample_fills_the_form_and_is_evaluated_with_its_program(
         client: FlaskClient) -> None:
-    values = offer_form(client, "neora_preferred_customers")
-    assert values[f"{AT}.discount"] == "0.15"
-    assert values[f"{AT}.commission_rate"] == "0.2"
-    assert values[f"{AT}.counts_as_personal_volume"] == ""
+    values = offer_form(client, "preferred_customer_buyback") | {
+        f"{AT}.discount": "0.15", f"{AT}.commission_rate": "0.2"}
     assert document(values)["compensation"]["preferred_customers"] == {
         "discount": 0.15, "commission_rate": 0.2}
     status, page = evaluate(client, values)
@@ -26,7 +24,7 @@ def test_the_preferred_sample_fills_the_form_and_is_evaluated_with_its_program(
 
 
 def test_a_program_without_its_commission_is_refused_beside_it(client: FlaskClient) -> None:
-    values = offer_form(client, "neora_preferred_customers") | {f"{AT}.commission_rate": ""}
+    values = offer_form(client, "preferred_customer_buyback") | {f"{AT}.discount": "0.15"}
     status, page = evaluate(client, values)
     assert status == 422
     assert "commission_rate" in page or "Commission on a preferred customer" in page
