@@ -413,6 +413,31 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "v. Herbalife (2016)) [secondary].",
         0, 1, cites=("herbalife_order",), label="Former participants who stay customers",
     ),
+    # Preferred customers (schema v1.1 compensation.preferred_customers; issue 19 rule 10).
+    AssumptionSpec(
+        "preferred_customer_share", 0.5, "share of customers",
+        "In a plan with a preferred-customer program, the share of each participant's outside "
+        "customers (customers_per_participant) who enrol as preferred customers: they keep "
+        "their own book, with their own tenure (preferred_customer_tenure), and buy one "
+        "product a month at the preferred price; the rest stay retail customers. Only plans "
+        "with a preferred-customer program use it.",
+        "The tool's choice: neora (FTC v. Neora, 2023) counts about 5 preferred customers "
+        "per active partner but gives no count of its retail customers, so no source gives "
+        "the split; one half is a middle guess.",
+        0, 1, cites=("neora",), label="Share of customers who enrol as preferred",
+        used_by="compensation.preferred_customers",
+    ),
+    AssumptionSpec(
+        "preferred_customer_tenure", 3.0, "months (mean)",
+        "How long a preferred customer keeps ordering: each month one returns with chance "
+        "1 - 1/tenure, and new ones come at their share of customers_per_participant / "
+        "tenure a month. Only plans with a preferred-customer program use it.",
+        "neora: FTC v. Neora (2023): preferred customers' median tenure was about 2 months "
+        "[secondary]; a mean of 3 months (a return chance of 2/3 a month) gives a median of "
+        "2 months.",
+        1, 120, cites=("neora",), label="Preferred customer tenure",
+        used_by="compensation.preferred_customers",
+    ),
 )
 
 SPECS: Mapping[str, AssumptionSpec] = MappingProxyType({a.name: a for a in ASSUMPTIONS})

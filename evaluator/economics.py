@@ -177,6 +177,27 @@ def customer_order(plan: Plan, shares: tuple[float, ...] | None = None) -> Order
                  _mix(plan, business, shares))
 
 
+def preferred_order(plan: Plan, shares: tuple[float, ...] | None = None) -> Order:
+    """What one preferred customer's order of one product brings the company, and its volume.
+
+    Schema v1.1 ``compensation.preferred_customers``: the product in the customers' mix
+    (``shares``; None: every product alike), ordered from the company at the retail price less
+    the program's ``discount``; its volume is the product's stated volume, else that price x
+    ``commissionable_fraction`` (:meth:`evaluator.model.Plan.product_volume`). Zero without a
+    program.
+    """
+    program = plan.compensation.preferred_customers
+    if program is None:
+        return Order(0.0, 0.0, 0.0)
+    prices = [p.retail_price * (1 - program.discount) for p in plan.products]
+    volumes = [plan.product_volume(p, price)
+               for p, price in zip(plan.products, prices, strict=True)]
+    business = [plan.product_business_volume(p, price)
+                for p, price in zip(plan.products, prices, strict=True)]
+    return Order(_mix(plan, prices, shares), _mix(plan, volumes, shares),
+                 _mix(plan, business, shares))
+
+
 def customer_retail(plan: Plan, shares: tuple[float, ...] | None = None) -> float:
     """The retail price a customer pays for one product in the customers' mix (``shares``)."""
     return _mix(plan, [p.retail_price for p in plan.products], shares)

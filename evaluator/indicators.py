@@ -22,6 +22,7 @@ from evaluator.economics import (
     customer_order,
     discounted_price,
     entry_discount,
+    preferred_order,
     retail_demand,
     typical_customers,
 )
@@ -210,8 +211,21 @@ def _typical(x: Inputs) -> tuple[float, tuple[float, ...] | None]:
     return typical_customers(x.plan, x.assumptions), demand.shares
 
 
+def preferred_share(x: Inputs) -> float:
+    """The share of the typical participant's customers who are preferred customers.
+
+    ``preferred_customer_share`` in a plan with a preferred-customer program (schema v1.1), else
+    0. Preferred customers buy at the preferred price (:func:`evaluator.economics.preferred_order`)
+    and, as in the simulation, their orders are personal volume unless the plan says they do
+    not count, and they count as no retail customer for ``min_retail_customers``.
+    """
+    if x.plan.compensation.preferred_customers is None:
+        return 0.0
+    return float(x.assumptions["preferred_customer_share"])
+
+
 def qualifying_purchase(plan: Plan, customers: float,
-                        shares: tuple[float, ...] | None = None) -> float:
+                        shares: tuple[float, ...] | None = None, preferred: float = 0.0) -> float:
     """Money a month a participant must spend on product themselves to stay qualified for pay.
 
     The larger of the required monthly purchase and, when own purchases count toward
@@ -221,7 +235,8 @@ def qualifying_purchase(plan: Plan, customers: float,
     takes more than ``MAX_TOP_UP`` products a month. The simulation's buy-to-qualify rule
     alike: nobody buys more than that, and nobody short of the customers buys at all
     (buying cannot qualify them). With a rank discount (schema v1.1) a newcomer holds
-    (:func:`evaluator.economics.entry_discount`), at that rank's price.
+    (:func:`evaluator.economics.entry_discount`), at that rank's price. ``preferred``: preferred
+    customers a month (schema v1.1), whose orders add to the personal volume when they count.
     """
     required = plan.costs.required_monthly_purchase
     q = plan.compensation.qualification
@@ -229,6 +244,9 @@ def qualifying_purchase(plan: Plan, customers: float,
     if (q.own_purchases_count and q.min_personal_volume > 0 and unit.volume > 0
             and customers >= q.min_retail_customers):
         gap = q.min_personal_volume - customer_volume(plan, customers, shares)
+        program = plan.compensation.preferred_customers
+        if preferred and program is not None and program.counts_as_personal_volume is not False:
+            gap -= preferred * preferred_order(plan, shares).volume
         products = gap / unit.volume
         # As in the simulation, nobody buys more than MAX_TOP_UP products a month to qualify.
         if products <= MAX_TOP_UP:
@@ -271,7 +289,8 @@ def _pay_to_play(x: Inputs) -> tuple[Value, str]:
 def _required_to_qualify(x: Inputs) -> tuple[float, str]:
     """The structural reading: what the plan's rules make the typical participant buy."""
     customers, shares = _typical(x)
-    value = qualifying_purchase(x.plan, customers, shares)
+    share = preferred_share(x)
+    value = qualifying_purchase(x.plan, customers * (1 - share), shares, customers * share)
     c = x.plan.costs
     if value <= 0:
         q = x.plan.compensation.qualification
@@ -305,13 +324,20 @@ def _required_to_qualify(x: Inputs) -> tuple[float, str]:
            "share of sales", "economics")
 def _customer_share_of_sales(x: Inputs) -> tuple[Value, str]:
     customers, shares = _typical(x)
-    outside = customer_sales(x.plan, customers, shares)
-    own = qualifying_purchase(x.plan, customers, shares) + x.assumptions["extra_own_purchase"]
+    share = preferred_share(x)
+    retail = customers * (1 - share)
+    outside = customer_sales(x.plan, retail, shares)
+    if share:  # preferred customers are outside customers, at the preferred price
+        outside += customers * share * preferred_order(x.plan, shares).money
+    own = (qualifying_purchase(x.plan, retail, shares, customers * share)
+           + x.assumptions["extra_own_purchase"])
     if outside + own <= 0:
         return None, "Neither customers nor participants buy anything, so the share is unknown."
     value = outside / (outside + own)
+    of_them = (f" ({customers * share:.3g} of them preferred customers, at the preferred price)"
+               if share else "")
     detail = (
-        f"A participant with {customers:.3g} customers a month brings the company "
+        f"A participant with {customers:.3g} customers a month{of_them} brings the company "
         f"{x.money(outside)} of customer sales and buys {x.money(own)} themselves: "
         f"{pct(value)} of the sales go to people outside the network (kits not counted)."
         + _simulated_sales(x)

@@ -316,6 +316,20 @@ class RankRules:
 
 
 @dataclass(frozen=True)
+class PreferredCustomers:
+    """A preferred-customer program (schema v1.1 ``compensation.preferred_customers``).
+
+    Customers enrolled under a participant, not participants themselves, who buy at the retail
+    price less ``discount``; the participant earns ``commission_rate`` of what they pay. Their
+    orders count as the participant's volume unless ``counts_as_personal_volume`` is False.
+    """
+
+    discount: float
+    commission_rate: float
+    counts_as_personal_volume: bool | None = None  # None (not stated): counted
+
+
+@dataclass(frozen=True)
 class Compensation:
     """The compensation plan."""
 
@@ -325,6 +339,7 @@ class Compensation:
     ranks: tuple[Rank, ...] = ()
     payout_cap_fraction: float | None = None
     rank_rules: RankRules = field(default_factory=RankRules)
+    preferred_customers: PreferredCustomers | None = None  # schema v1.1; None: no program
 
     def rank_values(self, name: Literal["discount", "unilevel_rates", "binary_rate"],
                     below: Any = None) -> tuple[Any, ...]:
@@ -558,6 +573,14 @@ def _position_and_pool(k: dict[str, Any]) -> dict[str, Any]:
     if k["type"] == "pool":
         return {"share": float(k["share"]), "rank": k["rank"], "split": k.get("split", "equal")}
     return {}
+def _preferred_customers(doc: dict[str, Any] | None) -> PreferredCustomers | None:
+    if doc is None:
+        return None
+    return PreferredCustomers(discount=float(doc["discount"]),
+                              commission_rate=float(doc["commission_rate"]),
+                              counts_as_personal_volume=doc.get("counts_as_personal_volume"))
+
+
 def _customer_share(gate: dict[str, Any] | None) -> CustomerShare | None:
     """The retail-share gate of a plan document (None when it states none)."""
     if not gate:
@@ -666,6 +689,7 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             pin=(comp.get("rank_rules") or {}).get("pin", "none"),
             requalify_months=(comp.get("rank_rules") or {}).get("requalify_months"),
         ),
+        preferred_customers=_preferred_customers(comp.get("preferred_customers")),
     )
     b = doc.get("buyback") or {}
     buyback = Buyback(

@@ -204,6 +204,18 @@ def customer_share_terms(gate: Mapping[str, Any]) -> str:
             "customers are kept)")
 
 
+def preferred_customer_terms(program: Mapping[str, Any]) -> str:
+    """A preferred-customer program (schema v1.1 ``compensation.preferred_customers``) in words."""
+    counted = program.get("counts_as_personal_volume")
+    volume = ("their orders do not count as the participant's volume" if counted is False
+              else "their orders count as the participant's personal and group volume"
+              + (" (not stated: counted)" if counted is None else ""))
+    return (f"customers enrolled under a participant buy at {view.percent(program.get('discount'))}"
+            f" off the retail price; the participant earns "
+            f"{view.percent(program.get('commission_rate'))} of what they pay (customer sales); "
+            f"{volume}; they are not retail customers for the qualifying count")
+
+
 _BINARY_RULES = ("cycle_volume_left", "cycle_volume_right", "cycle_pay", "carry_cap",
                  "unqualified_legs")
 """The binary's schema v1.1 fields (cycles, carry cap, unqualified legs)."""
@@ -349,6 +361,7 @@ def environment() -> jinja2.Environment:
         "component_terms": component_terms,
         "rates": _rates,
         "customer_share_terms": customer_share_terms,
+        "preferred_customer_terms": preferred_customer_terms,
         "bands_text": bands_text,
     }
     env.filters.update({name: _lenient(f) for name, f in filters.items()})

@@ -165,7 +165,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Protocol
 
@@ -179,6 +179,7 @@ from evaluator.economics import (
     customer_order,
     customer_retail,
     monthly_cost,
+    preferred_order,
     retail_demand,
     startup_cost,
 )
@@ -198,7 +199,9 @@ BREAKAGE_CAUSES = (
 )
 GATE_CAUSE = "customer_share"
 """The breakage cause of a retail-share gate (schema v1.1), present only in a plan with one."""
-UNGATED = ("retail_margin", "retail_commission")
+PREFERRED = "preferred_customers"
+"""The pay key of the commission on preferred customers' orders (schema v1.1), a retail pay."""
+UNGATED = ("retail_margin", "retail_commission", PREFERRED)
 """Components a retail-share gate leaves alone: pay on one's own customers, as qualification."""
 UNMATCHED = ("retail_margin", "matching_bonus")
 """Components whose pay a matching bonus does not match: retail margin (the customer pays it,
@@ -508,6 +511,44 @@ def draw_packages(rng: np.random.Generator, joiners: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Preferred:
+    """A plan's preferred-customer program as the month loop runs it (schema v1.1).
+
+    See the module docstring. ``mean``: the preferred customers a participant has on average
+    (their share of ``customers_per_participant`` x the demand factor); ``retention``: the
+    chance one returns next month; ``money`` and ``volume``: one preferred order (one product at
+    the preferred price, :func:`evaluator.economics.preferred_order`); ``commission``: the
+    participant's pay on one such order; ``business``: its business volume (what commissions
+    read, schema v1.1); ``counted``: whether it counts as the enrolling participant's volume
+    (personal and group volume, and what downline pay is paid on).
+    """
+
+    share: float
+    mean: float
+    retention: float
+    money: float
+    volume: float
+    commission: float
+    business: float = 0.0
+    counted: bool = True
+
+    @classmethod
+    def build(cls, plan: Plan, assumptions: Assumptions,
+              shares: tuple[float, ...] | None) -> Preferred | None:
+        """The program's run parameters; None when the plan has none (``mean`` set by Params)."""
+        program = plan.compensation.preferred_customers
+        if program is None:
+            return None
+        order = preferred_order(plan, shares)
+        return cls(share=float(assumptions["preferred_customer_share"]), mean=0.0,
+                   retention=1 - 1 / float(assumptions["preferred_customer_tenure"]),
+                   money=order.money, volume=order.volume,
+                   commission=program.commission_rate * order.money,
+                   business=order.business_volume,
+                   counted=program.counts_as_personal_volume is not False)
+
+
+@dataclass(frozen=True)
 class Params:
     """Everything one run needs, derived once from the plan and the assumptions."""
 
@@ -558,6 +599,7 @@ class Params:
     top_up_pay_check: bool = False  # buy to qualify only when it pays (assumption)
     former_customer_share: float = 0.0  # of those who quit, the share who stay customers
     rank_rules: RankRules = field(default_factory=RankRules)  # kept ranks (schema v1.1)
+    preferred: Preferred | None = None  # the preferred-customer program (schema v1.1)
 
     @classmethod
     def build(cls, plan: Plan, assumptions: Assumptions) -> Params:
@@ -584,6 +626,8 @@ class Params:
         demand = retail_demand(plan, float(assumptions["price_elasticity"]))
         order = customer_order(plan, demand.shares)
         unit = average_order(plan, "wholesale")
+        preferred = Preferred.build(plan, assumptions, demand.shares)
+        customers_mean = float(assumptions["customers_per_participant"]) * demand.factor
         return cls(
             horizon=horizon,
             capacity=capacity,
@@ -594,7 +638,7 @@ class Params:
             recruit_rate=rate,
             churn=churn,
             loss_churn_boost=float(assumptions["loss_churn_boost"]),
-            customers_mean=float(assumptions["customers_per_participant"]) * demand.factor,
+            customers_mean=customers_mean * (1 - preferred.share if preferred else 1.0),
             customer_skew=float(assumptions["customer_skew"]),
             customer_retention=1 - 1 / float(assumptions["customer_tenure"]),
             former_customer_share=float(assumptions["former_customer_share"]),
@@ -640,6 +684,8 @@ class Params:
                 if plan.business_volume_differs else None),
             top_up_pay_check=bool(assumptions["top_up_pay_check"]),
             rank_rules=comp.rank_rules,
+            preferred=(None if preferred is None
+                       else replace(preferred, mean=customers_mean * preferred.share)),
         )
 
     @property
@@ -969,6 +1015,10 @@ class Month:
     # (customer, own-purchase, kit) point volume per active, when it differs from ``vc``,
     # ``vo``, ``vk`` (business volume, schema v1.1); None: the same.
     points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    # Preferred customers per active (schema v1.1 compensation.preferred_customers); None: the
+    # plan has no program. Their orders are in ``vc`` (and ``points``) when the plan counts
+    # them as the participant's volume (``Preferred.counted``), else in no volume.
+    preferred: np.ndarray | None = None
 
     def personal_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(customer, own-purchase, kit) point volume per active: what qualification counts."""
@@ -1178,6 +1228,7 @@ def month_inputs(
     before: Month | None = None,
     kind: np.ndarray | None = None,
     package: np.ndarray | None = None,
+    preferred: np.ndarray | None = None,
 ) -> Month:
     """A month's volumes, with the personal volume and qualification the ``engine`` decides.
 
@@ -1188,6 +1239,8 @@ def month_inputs(
     participant's kind code, over ids (omitted: all builders); own-use products add to own-purchase
     volume. ``package``: each participant's package index, over ids (omitted: the plan has none);
     a recruit's package adds its volume to their kit volume in the month they join.
+    ``preferred``: preferred customers per active (schema v1.1; omitted: none, or with
+    ``before`` its own).
     """
     if units is None:
         units = np.zeros(act.size, dtype=np.int64)
@@ -1198,8 +1251,11 @@ def month_inputs(
         vo = vo + use * params.unit_volume
     if before is not None:
         vc, vk = before.personal_parts()[0], before.vk
+        preferred = before.preferred
     else:
         vc = customers * params.order_volume
+        if counted_preferred(params, preferred):
+            vc = vc + preferred * params.preferred.volume
         kit = params.kit_volume
         if params.packages is not None and package is not None and new.size:
             kit = kit + np.take(np.asarray(params.packages.volume), package[act])
@@ -1212,11 +1268,30 @@ def month_inputs(
         points = (vc, vo, vk)
         order_bv, own_bv, unit_bv = params.business
         vc = customers * order_bv
+        if counted_preferred(params, preferred):
+            vc = vc + preferred * params.preferred.business
         vo = own_bv + units * unit_bv
         if use is not None:
             vo = vo + use * unit_bv
     return Month(t, n, params.capacity, act, new, join, customers, vc, vo, vk, pv, qualified,
-                 units, kind_act, package_act, points)
+                 units, kind_act, package_act, points, preferred)
+
+
+def counted_preferred(params: Params, preferred: np.ndarray | None) -> bool:
+    """Whether preferred customers' orders count as their participant's volume this month."""
+    return preferred is not None and params.preferred is not None and params.preferred.counted
+
+
+def preferred_volume(params: Params, month: Month) -> float:
+    """The month's preferred-customer business volume left out of every participant's volume.
+
+    Schema v1.1: commissionable volume for the payout cap (0 without a program, or when the plan
+    counts the orders as participants' volume: then they are in ``Month.vc`` already).
+    """
+    if (month.preferred is None or params.preferred is None
+            or counted_preferred(params, month.preferred)):
+        return 0.0
+    return float(month.preferred.sum()) * params.preferred.business
 
 
 def count_volumes(params: Params, counts: np.ndarray, points: bool = False) -> np.ndarray:
@@ -1224,7 +1299,8 @@ def count_volumes(params: Params, counts: np.ndarray, points: bool = False) -> n
 
     Rows: customers, active, new, products bought to qualify[, active members, active sellers when
     the kinds are mixed][, new recruits who bought each package, when a package carries volume
-    (:attr:`Packages.counted`)]; shape (3, columns). Own-use products are each kind's count x that
+    (:attr:`Packages.counted`)][, preferred customers, when their orders count as volume (schema
+    v1.1)]; shape (3, columns). Own-use products are each kind's count x that
     kind's products a month. Both engines turn a subtree's counts into its volume with this, so
     their sums agree to the last digit. Business volume (what commissions are paid on), or with
     ``points`` the point volume qualification and ranks count (the same without schema v1.1
@@ -1238,17 +1314,24 @@ def count_volumes(params: Params, counts: np.ndarray, points: bool = False) -> n
     bought = params.packages
     packages = bought.counted if bought is not None else 0
     kit = counts[2] * params.kit_volume
+    customer = counts[0] * order_volume
+    rows = counts.shape[0]
+    program = params.preferred
+    if program is not None and program.counted:  # the last row: preferred customers
+        rows -= 1
+        customer = customer + counts[rows] * (
+            program.volume if points or params.business is None else program.business)
     if bought is not None and packages:
-        first = counts.shape[0] - packages
+        first = rows - packages
         for p, volume in enumerate(bought.volume):
             kit = kit + counts[first + p] * volume
-    if counts.shape[0] - packages > 4:
+    if rows - packages > 4:
         builders = counts[1] - counts[4] - counts[5]
         own = own + (counts[4] * use[MEMBER] + counts[5] * use[SELLER]
                      + builders * use[BUILDER]) * unit_volume
     elif use[BUILDER]:
         own = own + counts[1] * use[BUILDER] * unit_volume
-    return np.stack((counts[0] * order_volume, own, kit))
+    return np.stack((customer, own, kit))
 
 
 def own_use_products(params: Params, kind_act: np.ndarray | None) -> np.ndarray | None:
@@ -1275,26 +1358,49 @@ def draw_kinds(rng: np.random.Generator, recruits: int) -> np.ndarray:
 def _draw_inputs(params: Params, engine: Engine, rng: np.random.Generator, t: int, n: int,
                  act: np.ndarray, new: np.ndarray, join: np.ndarray, kind: np.ndarray,
                  package: np.ndarray, book: np.ndarray,
-                 former: int = 0) -> tuple[Month, np.ndarray]:
+                 preferred_book: np.ndarray, former: int = 0) -> tuple[Month, np.ndarray]:
     """The month's draws, its inputs before buying to qualify, and the churn uniforms.
 
-    The draws are those of :func:`draw_month`; ``book``: each participant's customers last month
-    (over ids), of whom some return (:func:`customer_counts`); ``former``: those who quit and
-    stayed customers, so far.
+    The draws are those of :func:`draw_month`, then, with a preferred-customer program, those
+    of :func:`draw_preferred`; ``book`` and ``preferred_book``: each participant's customers and
+    preferred customers last month (over ids), of whom some return (:func:`customer_counts`);
+    ``former``: those who quit and stayed customers, so far.
     """
     returning = params.customer_retention > 0
     z, u_customers, u_churn, u_kept = draw_month(rng, act.size, returning)
-    customers = customer_counts(params, n, z, u_customers,
-                                kind[act] if params.kinds.mixed else None,
+    kind_act = kind[act] if params.kinds.mixed else None
+    customers = customer_counts(params, n, z, u_customers, kind_act,
                                 (book[act], u_kept) if returning else None, former)
+    preferred = None
+    program = params.preferred
+    if program is not None:
+        z, u_new, u_back = draw_preferred(rng, act.size, program.retention > 0)
+        preferred = customer_counts(
+            params, n, z, u_new, kind_act,
+            (preferred_book[act], u_back) if u_back is not None else None, former,
+            book=(program.mean, program.retention, int(customers.sum())))
     return month_inputs(params, engine, t, n, act, new, join, customers, kind=kind,
-                        package=package), u_churn
+                        package=package, preferred=preferred), u_churn
+
+
+def draw_preferred(rng: np.random.Generator, active: int, returning: bool
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The month's preferred-customer draw (schema v1.1), after :func:`draw_month`.
+
+    Per active participant: a normal and a uniform for new preferred customers, then (only with
+    ``returning`` ones) a uniform that rounds how many of last month's return. Only a plan with a
+    preferred-customer program draws it, so every other plan's draws are unchanged.
+    """
+    z = rng.standard_normal(active)
+    u = rng.random((2 if returning else 1, active))
+    return z, u[0], (u[1] if returning else None)
 
 
 def customer_counts(params: Params, n: int, z: np.ndarray, u: np.ndarray,
                     kind_act: np.ndarray | None = None,
                     kept: tuple[np.ndarray, np.ndarray] | None = None,
-                    former: int = 0) -> np.ndarray:
+                    former: int = 0,
+                    book: tuple[float, float, int] | None = None) -> np.ndarray:
     """The month's customers per active participant from their ``z`` and ``u`` draws.
 
     ``z`` is the normal draw and ``u`` the uniform; the mean is scaled by each one's kind
@@ -1302,24 +1408,29 @@ def customer_counts(params: Params, n: int, z: np.ndarray, u: np.ndarray,
     customers per active and a uniform each), ``floor(last x retention + uniform)`` of them
     return, and the new ones come at the mean x (1 - retention), so a book settles near the
     mean. New customers come from the people who never joined; the month's customers never
-    exceed those people and the ``former`` participants who stayed customers.
+    exceed those people and the ``former`` participants who stayed customers, less those
+    already customers this month. ``book``: another book's (mean, retention, people already
+    customers this month), the preferred customers' (schema v1.1); omitted: the retail
+    customers'.
     """
+    mean_of, retention, taken = (
+        (params.customers_mean, params.customer_retention, 0) if book is None else book)
     free = params.market - n
-    cap = free + former
-    mean = params.customers_mean * free / params.market
+    cap = free + former - taken
+    mean = mean_of * free / params.market
     if kind_act is not None:
         mean = mean * np.take(np.asarray(params.kinds.customer_factor), kind_act)
     if kept is not None:
-        mean = mean * (1 - params.customer_retention)
+        mean = mean * (1 - retention)
     s = params.customer_skew
     x = mean * np.exp(s * z - s * s / 2)
     c = np.floor(x + u).astype(np.int64)
     if kept is not None:
         last, u_kept = kept
-        c += np.floor(last * params.customer_retention + u_kept).astype(np.int64)
+        c += np.floor(last * retention + u_kept).astype(np.int64)
     total = int(c.sum())
     if total > cap:
-        c = np.floor(c * (cap / total)).astype(np.int64)
+        c = np.floor(c * (max(cap, 0) / total)).astype(np.int64)
     return c
 
 
@@ -1523,6 +1634,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     book = np.zeros(cap, dtype=np.int64)  # each one's customers in their last active month
     served = np.zeros(cap, dtype=np.int64)  # customer-months each one has served
     former = 0  # those who quit and stayed customers of their sponsor, ever
+    preferred_book = np.zeros(cap, dtype=np.int64)  # the same of preferred customers (v1.1)
     kinds = params.kinds
     recruit_factor = np.asarray(kinds.recruit_factor)
     recruits = np.zeros(cap, dtype=np.int64)
@@ -1531,6 +1643,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
     purchases = dict.fromkeys(PURCHASES, 0.0)
     own_volume = [0.0, 0.0]  # own-purchase volume: demand-driven (own use), the rest
     by_component = dict.fromkeys(params.components, 0.0)
+    if params.preferred is not None:
+        by_component[PREFERRED] = 0.0
     sources = np.zeros(3)
     breakage = dict.fromkeys(BREAKAGE_CAUSES, 0.0)
     if params.customer_share is not None:
@@ -1588,7 +1702,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         # Customers and purchases: in a big month drawn on another thread while the
         # recruits join the trees (nothing else touches the generator meanwhile).
         draws = partial(_draw_inputs, params, engine, rng, t, n, act, new, join, kind, package,
-                        book, former)
+                        book, preferred_book, former)
         drawn = (sharing.pool(engine.threads).submit(draws)
                  if sharing.side_by_side(engine.threads, act.size) else None)
         engine.grow(net, new, sponsors, act)
@@ -1601,6 +1715,9 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         customers = month.customers
         book[act] = customers
         served[act] += customers
+        if month.preferred is not None:  # preferred customers are outside customers too
+            preferred_book[act] = month.preferred
+            served[act] += month.preferred
         if params.tops_up:
             if params.top_up_pay_check:
                 month.expect = earned[act]
@@ -1622,7 +1739,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         mp = engine.pay(params, net, month)
         if params.ranks:
             np.maximum.at(best_rank, act, mp.rank)
-        settled = settle(params, mp, float(month.vc.sum() + month.vo.sum() + month.vk.sum()))
+        settled = settle(params, mp, float(month.vc.sum() + month.vo.sum() + month.vk.sum())
+                         + preferred_volume(params, month))
         if params.tops_up and params.top_up_pay_check:
             _learn(settled, month, earned)
         for ctype, amount in settled.by_component.items():
@@ -1634,6 +1752,8 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         for cause, amount in settled.breakage.items():
             breakage[cause] += amount
         month_customer_sales = int(customers.sum()) * params.order_money
+        if month.preferred is not None:  # sales to non-participants at the preferred price
+            month_customer_sales += int(month.preferred.sum()) * params.preferred.money
         customer_sales += month_customer_sales
         company_sales += (
             act.size * params.own_money
@@ -1693,7 +1813,7 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
         use_credit=credit[:n].copy(),
         kind=kind[:n].copy(),
         package=package[:n].copy(),
-        customers_last=book[:n].copy(),
+        customers_last=book[:n] + preferred_book[:n],
         customers_served=served[:n].copy(),
         purchases=purchases,
         customer_sales=customer_sales,

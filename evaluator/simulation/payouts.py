@@ -34,6 +34,7 @@ from evaluator.simulation.network import (
     MEMBER,
     NO_RANK,
     PAY_DECIMALS,
+    PREFERRED,
     PRUNE_AT,
     SELLER,
     STAYS,
@@ -356,6 +357,8 @@ class GroupCounts:
         self.by_kind = params.kinds.mixed  # active members and sellers are counted too
         # and new recruits by package, when a package carries volume
         self.packages = params.packages.counted if params.packages is not None else 0
+        # and preferred customers, when their orders count as volume (schema v1.1)
+        self.preferred = int(params.preferred is not None and params.preferred.counted)
         if before is not None:
             self.people = before.people
         else:  # customers, active, new (and active members, sellers; recruits by package)
@@ -368,6 +371,9 @@ class GroupCounts:
             if self.packages:
                 assert m.package is not None
                 columns += [new * (m.package == p) for p in range(self.packages)]
+            if self.preferred:
+                assert m.preferred is not None
+                columns.append(m.preferred)
             self.people = Rolled.up(tree, m.n, m.act, columns)
         # The same for products bought to qualify.
         self.units = Rolled.up(tree, m.n, m.act, [units]) if units.any() else None
@@ -394,9 +400,10 @@ class GroupCounts:
         """Counts in the subtree of each id (none for id -1): shape (rows, len(ids)).
 
         The rows: customers, active, new, products bought to qualify[, active members, active
-        sellers][, new recruits by package] (as :func:`count_volumes` reads them).
+        sellers][, new recruits by package][, preferred customers] (as :func:`count_volumes`
+        reads them).
         """
-        rows = (6 if self.by_kind else 4) + self.packages
+        rows = (6 if self.by_kind else 4) + self.packages + self.preferred
         out = np.empty((rows, ids.size), dtype=np.int64)
         if rows > 4:
             got = np.empty((rows - 1, ids.size), dtype=np.int64)
@@ -1063,6 +1070,8 @@ class VectorisedEngine:
                 pay[kind], src[kind] = paid, sources
             for cause, amount in own_breakage.items():
                 breakage[cause] += amount
+        if params.preferred is not None:  # preferred customers' orders (schema v1.1)
+            pay[PREFERRED], src[PREFERRED] = self._preferred_customers(params, m)
         kept = self._gate(params, net, m, group)
         if kept is not None:  # before the matching bonus, which matches the pay kept
             _apply_gate(kept, pay, src, breakage, [k for k in pay if k not in UNGATED])
@@ -1115,6 +1124,14 @@ class VectorisedEngine:
             per = np.array([per if d is None else d * params.retail_per_customer
                             for d in [*discount[1:], None]])[ctx.rank]  # rank -1: the last
         p = ctx.m.customers * per
+        return p, np.array([p.sum(), 0.0, 0.0])
+
+    @staticmethod
+    def _preferred_customers(params: Params, m: Month) -> tuple[np.ndarray, np.ndarray]:
+        """The commission on one's preferred customers' orders: customers x pay per order."""
+        assert m.preferred is not None
+        assert params.preferred is not None
+        p = m.preferred * params.preferred.commission
         return p, np.array([p.sum(), 0.0, 0.0])
 
     @staticmethod

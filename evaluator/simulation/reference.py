@@ -208,6 +208,7 @@ from evaluator.simulation.network import (
     MEMBER,
     NO_RANK,
     PAY_DECIMALS,
+    PREFERRED,
     SELLER,
     STAYS,
     UNGATED,
@@ -506,6 +507,8 @@ class ReferenceEngine:
                 params, m, active)
         if "pool" in comps:
             pay["pool"], src["pool"] = self._pool(params, qualified, rank, vc, vo, vk, breakage)
+        if params.preferred is not None:  # preferred customers' orders (schema v1.1)
+            pay[PREFERRED], src[PREFERRED] = self._preferred_customers(params, m)
         pc, po, pk = (m.spread(v).tolist() for v in m.personal_parts())
         kept = self._gate(params, parent, active, pc, po, pk)
         if kept is not None:  # before the matching bonus, which matches the pay kept
@@ -642,6 +645,19 @@ class ReferenceEngine:
         if sum(before) > 0:
             src[kind] = src[kind] * (sum(after) / sum(before))
         pay[kind] = np.array(after)
+
+    @staticmethod
+    def _preferred_customers(params: Params, m: Month) -> tuple[np.ndarray, np.ndarray]:
+        """The commission on each participant's preferred customers' orders (see the rules)."""
+        program = params.preferred
+        assert program is not None
+        assert m.preferred is not None
+        preferred = m.spread(m.preferred).tolist()
+        got = []
+        for i in range(m.n):
+            orders = preferred[i]  # one product a month each, at the preferred price
+            got.append(orders * program.commission)
+        return np.array(got), np.array([sum(got), 0.0, 0.0])
 
     @staticmethod
     def _matching_bonus(
@@ -945,6 +961,9 @@ class ReferenceEngine:
         by_kind = params.kinds.mixed
         counted = params.packages.counted if params.packages is not None else 0
         package = m.spread(m.package, -1).tolist() if m.package is not None else [-1] * n
+        preferred = (m.spread(m.preferred).tolist()
+                     if m.preferred is not None and params.preferred is not None
+                     and params.preferred.counted else None)
         below = []
         for i in range(n):
             new = int(active[i] and join[i] == m.t)
@@ -952,6 +971,8 @@ class ReferenceEngine:
             if by_kind:
                 row += [int(active[i] and kind[i] == MEMBER), int(active[i] and kind[i] == SELLER)]
             row += [int(new and package[i] == p) for p in range(counted)]
+            if preferred is not None:  # their orders count as volume (schema v1.1)
+                row.append(preferred[i])
             below.append(row)
         for i in range(n - 1, -1, -1):  # a position is always filled after its parent's
             p = bparent[i]

@@ -200,6 +200,14 @@ CUSTOMER_SHARE = _group(
                    ("full", "No downline pay that month"),
                    ("pro_rata", "Downline pay scaled down in proportion"))),
 )
+PREFERRED_CUSTOMERS = _group(  # schema v1.1
+    "compensation.preferred_customers",
+    Field("discount", "fraction",
+          hint="Leave blank if the plan has no preferred customers. 0.15 or 15% off retail."),
+    Field("commission_rate", "fraction", hint="A share of what they pay: 0.2 or 20%."),
+    Field("counts_as_personal_volume", "tristate", choices=TRISTATE_CHOICES,
+          hint="I don't know is simulated as counted."),
+)
 COMPONENTS = _repeat(
     "compensation.components", "pay component",
     Field("type", "choice",
@@ -317,7 +325,8 @@ SOURCES = _repeat(
 )
 
 GROUPS: tuple[Group, ...] = (
-    COMPANY, COSTS, BUYBACK, COMPENSATION, QUALIFICATION, CUSTOMER_SHARE, RANK_RULES,
+    COMPANY, COSTS, BUYBACK, COMPENSATION, QUALIFICATION, CUSTOMER_SHARE, PREFERRED_CUSTOMERS,
+    RANK_RULES,
     DISCLOSURES,
     INCOME_DISCLOSURE,
 )
@@ -326,7 +335,8 @@ REPEATS: tuple[Repeat, ...] = (
 )
 REPEATS_BY_PATH: dict[str, Repeat] = {r.path: r for r in REPEATS}
 OPTIONAL_OBJECTS = ("buyback", "compensation.qualification",
-                    "compensation.qualification.min_customer_share", "compensation.rank_rules",
+                    "compensation.qualification.min_customer_share",
+                    "compensation.preferred_customers", "compensation.rank_rules",
                     "disclosures.income_disclosure", "disclosures")
 """Objects left out of the document when none of their fields is filled."""
 

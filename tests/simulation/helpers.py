@@ -76,9 +76,11 @@ def month(
     new: tuple[int, ...] = (),
     join: dict[int, int] | None = None,
     engine: str = "reference",
+    preferred: dict[int, int] | None = None,
 ) -> Month:
-    """Month ``t`` inputs: everyone active unless listed, customers by participant;
-    qualification decided by ``engine``."""
+    """Month ``t`` inputs: everyone active unless listed, customers (and preferred customers,
+    schema v1.1, when the plan has a program) by participant; qualification decided by
+    ``engine``."""
     act = np.array([i for i in range(n) if i not in inactive], dtype=np.int64)
     c = np.zeros(n, dtype=np.int64)
     for i, k in (customers or {}).items():
@@ -88,8 +90,14 @@ def month(
         joined[i] = t
     for i, j in (join or {}).items():
         joined[i] = j
+    pc = None
+    if prm.preferred is not None:
+        pc = np.zeros(n, dtype=np.int64)
+        for i, k in (preferred or {}).items():
+            pc[i] = k
+        pc = pc[act]
     return month_inputs(prm, ENGINES[engine](), t, n, act, np.array(new, dtype=np.int64),
-                        joined, c[act])
+                        joined, c[act], preferred=pc)
 
 
 @dataclass

@@ -229,7 +229,7 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
               one_time: bool = False, by_rank: bool = False,
               customer_share: bool = False, business_volume: bool = False,
               ranks_over_time: bool = False, dynamic_compression: bool = False,
-              first_open: bool = False) -> Plan:
+              first_open: bool = False, preferred_customers: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
@@ -249,6 +249,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     (schema v1.1 ``"dynamic"``).
     ``first_open``: the plan has a matrix or a binary (or both), at least one of them placing
     recruits in the first open position (schema v1.1 ``placement``), the other drawn.
+    ``preferred_customers``: the plan has a preferred-customer program (schema v1.1); without
+    it, a quarter of the plans draw one.
     """
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
@@ -334,6 +336,11 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         draw(st.sampled_from(forced))["placement"] = "first_open"
     if one_time or draw(st.booleans()):
         draw(bonus_rules(doc))
+    if preferred_customers or draw(st.integers(0, 3)) == 0:
+        doc["compensation"]["preferred_customers"] = {
+            "discount": draw(st.sampled_from([0.0, 0.1, 0.25, 1.0])),
+            "commission_rate": draw(st.sampled_from([0.0, 0.05, 0.2, 0.35])),
+        }
     if by_rank:
         comps = {c["type"]: c for c in doc["compensation"]["components"]}
         paid_at_rate = "binary" in comps and "cycle_pay" not in comps["binary"]
