@@ -208,6 +208,21 @@ UNMATCHED = ("retail_margin", "matching_bonus")
 not the company) and the matching bonus itself; every other component's pay is matched."""
 NO_RANK = -1
 PAY_DECIMALS = 6  # each participant's pay per month is rounded to a millionth (see settle)
+PAY_SCALE = 10.0 ** PAY_DECIMALS
+
+
+def round_pay(x: np.ndarray | float) -> np.ndarray:
+    """``x`` rounded to a millionth of the currency, a half-millionth upward.
+
+    The rule both engines follow wherever pay is rounded. A sum that lands on a half-millionth
+    (a 5% rate on half of 41.6875 of volume does) can come out a binary digit above or below it
+    in the two engines, which add in different orders; rounding half upward with a tolerance
+    (a ten-trillionth of the amount, at least a trillionth of the currency: far above
+    that noise, far below a millionth) gives both the same millionth. Elsewhere it is the
+    nearest millionth, as ``np.round`` gives.
+    """
+    y = np.asarray(x, dtype=float) * PAY_SCALE
+    return np.floor(y + 0.5 + np.maximum(1e-6, np.abs(y) * 1e-13)) / PAY_SCALE
 GOLDEN = (math.sqrt(5) - 1) / 2  # the evenly spread sequence that picks who buys to qualify
 STAYS = math.sqrt(2) - 1
 """The evenly spread sequence that picks which of those who quit stay customers: participant
@@ -215,7 +230,8 @@ STAYS = math.sqrt(2) - 1
 :data:`GOLDEN`, so it does not pick the same people as buying to qualify)."""
 MAX_TOP_UP = 100  # most products anyone buys in a month to qualify
 # Pay that needs no qualification (a return on one's own position is paid to every holder).
-UNQUALIFIED_PAY = ("retail_margin", "retail_commission", "position_return")
+UNQUALIFIED_PAY = ("retail_margin", "retail_commission", PREFERRED,
+                   "position_return")
 PRUNE_AT = 0.8  # levels are pruned once at most this share of those they hold is alive
 MIN_INITIAL = 20  # fewest founders a scaled-down network starts from (see the module docstring)
 
@@ -1478,7 +1494,7 @@ class Settled:
         total = company
         if "retail_margin" in self.month.pay:
             total = company + self.month.pay["retail_margin"][part]
-        return np.round(total, PAY_DECIMALS), np.round(company, PAY_DECIMALS)
+        return round_pay(total), round_pay(company)
 
 
 def settle(params: Params, mp: MonthPay, volume: float) -> Settled:
@@ -1585,16 +1601,17 @@ def _tally_top_ups(params: Params, kinds: np.ndarray, units: np.ndarray,
 def _learn(settled: Settled, month: Month, earned: np.ndarray) -> None:
     """Keep, for each qualified participant, what qualifying paid them this month.
 
-    That is their pay from every component but retail margin and retail commission (which need
-    no qualification), after the payout cap, rounded to a millionth (as :meth:`Settled.amounts`)
-    so both engines keep the same figure.
+    That is their pay from every component but those that need no qualification
+    (``UNQUALIFIED_PAY``: retail margin, the commissions on one's own retail and preferred
+    customers, a return on one's position), after the payout cap, rounded to a millionth (as
+    :meth:`Settled.amounts`) so both engines keep the same figure.
     """
     got = np.zeros(month.act.size)
     for kind, paid in settled.month.pay.items():
         if kind not in UNQUALIFIED_PAY:
             got += paid
     got *= settled.factor
-    earned[month.act[month.qualified]] = np.round(got[month.qualified], PAY_DECIMALS)
+    earned[month.act[month.qualified]] = round_pay(got[month.qualified])
 
 
 def _package_money(packages: Packages, chosen: np.ndarray) -> float:

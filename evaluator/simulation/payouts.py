@@ -33,7 +33,6 @@ from evaluator.simulation.network import (
     MAX_TOP_UP,
     MEMBER,
     NO_RANK,
-    PAY_DECIMALS,
     PREFERRED,
     PRUNE_AT,
     SELLER,
@@ -51,6 +50,7 @@ from evaluator.simulation.network import (
     new_breakage,
     ordered_enough,
     reaches,
+    round_pay,
     whole_cycles,
 )
 
@@ -1280,13 +1280,13 @@ class VectorisedEngine:
         m, params = ctx.m, ctx.params
         c = params.components["pool"]
         at = [r.name for r in params.ranks].index(c.rank)
-        pool = float(np.round((c.share or 0.0) * float(ctx.volume.sum()), PAY_DECIMALS))
+        pool = float(round_pay((c.share or 0.0) * float(ctx.volume.sum())))
         sharers = m.qualified & (ctx.rank >= at)
         count = int(sharers.sum())
         if count == 0:
             ctx.breakage["unqualified"] += pool
             return np.zeros(m.act.size), np.zeros(3)
-        p = np.where(sharers, float(np.round(pool / count, PAY_DECIMALS)), 0.0)
+        p = np.where(sharers, float(round_pay(pool / count)), 0.0)
         return p, company_mix(m) * p.sum()
 
     @staticmethod
@@ -1307,7 +1307,7 @@ class VectorisedEngine:
             earned = earned + pay[k]
             sources = sources + src[k]
         whole = float(earned.sum())
-        rounded = np.round(earned, PAY_DECIMALS)
+        rounded = round_pay(earned)
         at = np.flatnonzero(rounded > 0)
         at = at[ordered_enough(ctx.net.first_order, m.act[at], c)]
         value = rounded[at]
@@ -1315,7 +1315,7 @@ class VectorisedEngine:
         got = np.zeros(up.active + 2)
         for rate in c.rates:
             a = np.take(up.up, a)
-            got += np.bincount(np.take(up.target, a), np.round(rate * value, PAY_DECIMALS),
+            got += np.bincount(np.take(up.target, a), round_pay(rate * value),
                                minlength=up.active + 2)
         up.breakage["unqualified"] += float(got[up.active])
         up.breakage["top_of_network"] += float(got[up.active + 1])

@@ -172,8 +172,9 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   they earned this month, before the payout cap, from every component but retail margin and
   the matching bonus itself (``UNMATCHED``), rounded to a millionth of the currency;
   ``rates[k-1]`` x that, rounded alike, to the k-th sponsor upline (level 1: the one who
-  enrolled them), who must be qualified, without compression. (The roundings, like each
-  participant's month's, keep both engines' sums off the rounding's ties.) Source: the matched
+  enrolled them), who must be qualified, without compression. (Every rounding of pay, like
+  each participant's month's, is the one rule ``network.round_pay``: the nearest millionth, a
+  half-millionth upward, so the two engines' sums agree at a tie.) Source: the matched
   pay's, in the shares of the whole month's matched pay (customer, own-purchase, enrollment).
 - position_return (schema v1.1): every active participant, qualified or not (no sale is
   asked), is paid ``per_month``, or ``rate_of_price`` x the price they paid to join (their
@@ -207,7 +208,6 @@ from evaluator.simulation.network import (
     MAX_TOP_UP,
     MEMBER,
     NO_RANK,
-    PAY_DECIMALS,
     PREFERRED,
     SELLER,
     STAYS,
@@ -225,6 +225,7 @@ from evaluator.simulation.network import (
     new_breakage,
     pays_off,
     reaches,
+    round_pay,
     whole_cycles,
 )
 
@@ -684,10 +685,10 @@ class ReferenceEngine:
             for k in matched:  # in the plan's order
                 earned += float(pay[k][i])
             whole += earned
-            earned = float(np.round(earned, PAY_DECIMALS))
+            earned = float(round_pay(earned))
             if earned <= 0 or not matched_ok[i]:
                 continue
-            shares = [float(np.round(rate * earned, PAY_DECIMALS)) for rate in rates]
+            shares = [float(round_pay(rate * earned)) for rate in rates]
             at = i
             for g, share in enumerate(shares):
                 at = parent[at]
@@ -739,13 +740,13 @@ class ReferenceEngine:
         volume = 0.0
         for i in range(n):
             volume += vc[i] + vo[i] + vk[i]
-        pool = float(np.round((c.share or 0.0) * volume, PAY_DECIMALS))
+        pool = float(round_pay((c.share or 0.0) * volume))
         sharers = [i for i in range(n) if qualified[i] and rank[i] >= at]
         got = [0.0] * n
         if not sharers:
             breakage["unqualified"] += pool
         else:
-            each = float(np.round(pool / len(sharers), PAY_DECIMALS))
+            each = float(round_pay(pool / len(sharers)))
             for i in sharers:
                 got[i] = each
         return np.array(got), ReferenceEngine._volume_shares(vc, vo, vk) * sum(got)

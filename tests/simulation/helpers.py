@@ -164,6 +164,11 @@ class Recording:
         """Delegate joining the trees."""
         self.inner.grow(net, recruits, sponsors, act)
 
+    def stay_customers(self, prm: Params, net: Network, gone: np.ndarray,
+                       active: np.ndarray) -> np.ndarray:
+        """Delegate who of the month's quitters stay customers, and of whom."""
+        return self.inner.stay_customers(prm, net, gone, active)
+
     def qualify(self, prm: Params, customers: np.ndarray, vc: np.ndarray, vo: np.ndarray,
                 vk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Delegate qualification."""

@@ -254,10 +254,6 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     """
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
-    if ranks_over_time or dynamic_compression:
-        # Without the matching bonus: its millionth roundings can fall on a tie that the
-        # engines round apart (a disagreement of 1e-6 found on dc73a42, before these rules).
-        kinds = [k for k in kinds if k != "matching_bonus"] or ["unilevel"]
     if dynamic_compression and "unilevel" not in kinds:
         kinds.append("unilevel")
     if binary_cycles and "binary" not in kinds:

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaluator.assumptions import Assumptions
 from evaluator.model import Plan
-from evaluator.simulation import run_once
 from tests.simulation.helpers import params, pay_with, plan
 from tests.simulation.strategies import sim_plans, small_assumptions
 from tests.simulation.test_differential import _assert_same_run
@@ -117,14 +115,4 @@ def test_engines_agree_on_plans_with_a_retail_share_gate(plan: Plan, assumptions
        assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
 def test_engines_agree_on_a_gate_with_packages_cycles_and_matching(
         plan: Plan, assumptions: Assumptions, seed: int) -> None:
-    # Open defect (issue 19 note): with a matching bonus the engines can round one month's
-    # pay a millionth apart (seen: 164.125395 against 164.125394), so pay is compared within
-    # one millionth per month held here; every other figure must be equal.
-    v = run_once(plan, assumptions, seed, "vectorised")
-    r = run_once(plan, assumptions, seed, "reference")
-    assert v.n == r.n
-    for name in ("join", "left", "months_active", "recruits", "rank", "cost", "kind",
-                 "use_credit"):
-        np.testing.assert_array_equal(getattr(v, name), getattr(r, name), err_msg=name)
-    apart = np.abs(v.pay - r.pay)
-    assert (apart <= 1e-6 * (v.months_active + 1) + 1e-9).all(), apart.max()
+    _assert_same_run(plan, assumptions, seed)

@@ -125,6 +125,8 @@ def test_run_sells_and_pays_on_preferred_orders() -> None:
     a = Assumptions.from_overrides({"max_participants": 120, "market_size": 1000,
                                     "initial_participants": 40, "horizon_months": 6,
                                     "preferred_customer_share": 1.0,
+                                    # those who quit stay retail customers: none here
+                                    "former_customer_share": 0.0,
                                     "price_elasticity": 0.0})
     for name in ENGINE_NAMES:
         run = run_once(p, a, 7, name)

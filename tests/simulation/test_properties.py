@@ -14,7 +14,8 @@ from evaluator.simulation.network import NO_RANK, Params, run, settle
 from tests.simulation.helpers import Recording
 from tests.simulation.strategies import sim_plans, small_assumptions
 
-OWN_CUSTOMERS = ("retail_margin", "retail_commission")  # need no qualification
+# Pay on one's own customers, retail and preferred (schema v1.1), needs no qualification.
+OWN_CUSTOMERS = ("retail_margin", "retail_commission", "preferred_customers")
 # A return on one's own position is paid for holding it, to every active holder, qualified or
 # not (the rules in evaluator/simulation/reference.py).
 UNQUALIFIED_PAY = (*OWN_CUSTOMERS, "position_return")
