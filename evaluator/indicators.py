@@ -379,11 +379,9 @@ def _simulated_sales(x: Inputs) -> str:
         return ""
     end_user = x.sim("sales", "end_user_share")
     return (
-        f" In the simulated network {pct(outside)} of all product sales went to customers "
-        f"outside it ({pct(end_user)} counting what participants bought for their own use as "
-        "demand, as the Herbalife order counts verified personal consumption); this figure "
-        "depends on how many customers a filling market leaves, so the indicator keeps the "
-        "typical participant's figure."
+        f" Simulated: {pct(outside)} of product sales went outside the network "
+        f"({pct(end_user)} with own use counted as demand); it depends on how full the market "
+        "gets, so the score uses the typical participant's figure."
     )
 
 
@@ -638,9 +636,8 @@ def _customer_share(x: Inputs) -> tuple[Value, str]:
     bought = ""
     if why is not None and why.get("required") is not None:
         bought = (
-            f" What participants bought was {pct(why['required'])} required purchases, kits "
-            f"and packages, {pct(why['demand_driven'])} for their own use and "
-            f"{pct(why['incentivised'])} to qualify or advance (incentivised)."
+            f" Bought: {pct(why['required'])} required, {pct(why['demand_driven'])} own use, "
+            f"{pct(why['incentivised'])} to qualify or advance."
         )
     return value, (
         f"In the simulation {pct(value)} of all pay came from sales to people outside the "

@@ -70,7 +70,7 @@ def test_indicators_carry_the_simulated_readings(club: Evaluation) -> None:
             in ind["pay_to_play_purchase"]["detail"])
     sales = ev["simulation"]["sales"]
     detail = ind["customer_share_of_sales"]["detail"]
-    assert f"In the simulated network {percent(sales['non_participant_share'])}" in detail
+    assert f"Simulated: {percent(sales['non_participant_share'])} of product sales" in detail
     # The structural reading stays the value (the rubric's floor reads it).
     assert ind["customer_share_of_sales"]["source"] == "economics"
 

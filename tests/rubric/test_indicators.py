@@ -135,9 +135,8 @@ def test_pay_from_customers_says_why_participants_bought() -> None:
     sim = {**SIMULATION, "purchases": {"shares": {"required": 0.5, "demand_driven": 0.3,
                                                   "incentivised": 0.2}}}
     detail = _indicators(_plan(), sim)["customer_sales_pay_fraction"].detail
-    assert "50% required purchases, kits and packages, 30% for their own use and 20% to " \
-        "qualify or advance (incentivised)" in detail
-    assert "What participants bought" not in _indicators(_plan())[
+    assert "Bought: 50% required, 30% own use, 20% to qualify or advance." in detail
+    assert "Bought:" not in _indicators(_plan())[
         "customer_sales_pay_fraction"].detail
 
 

@@ -41,7 +41,8 @@ def open_batch_results(page: Page) -> None:
     """The batch page after running the example it offers."""
     page.goto("/batch")
     page.get_by_role("button", name="Score the web example").click()
-    expect(page.locator("#batch-summary")).to_contain_text("scored")
+    # The job page reloads itself every few seconds until the rows are done.
+    expect(page.locator("#batch-summary")).to_contain_text("scored", timeout=180_000)
 
 
 def open_comparison(page: Page) -> None:
