@@ -49,6 +49,12 @@ SENSITIVITY_CHANGES: tuple[tuple[str, float], ...] = (
 
 RULE_SENSITIVITY_CHANGES: tuple[tuple[str, float], ...] = (
     ("package_load_response", 3.0),  # how package choice answers to a rank: the tool's choice
+    # Preferred customers (schema v1.1): the share who enrol as preferred is the tool's choice;
+    # their tenure reads a median of about 2 months (neora) as a mean of 3.
+    ("preferred_customer_share", 2.0),
+    ("preferred_customer_share", 0.5),
+    ("preferred_customer_tenure", 2.0),
+    ("preferred_customer_tenure", 0.5),
 )
 """Changes made only for a plan that uses the assumption's rule (``AssumptionSpec.used_by``)."""
 

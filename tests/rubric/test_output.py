@@ -150,8 +150,10 @@ def test_sensitivity_names_the_assumption_and_the_direction(
     for evaluation in sample_evaluations.values():
         sensitivity = evaluation.to_dict()["sensitivity"]
         assert sensitivity["baseline"]["verdict"]
-        # and the changes of the schema v1.1 rules the plan uses (enrollment packages)
+        # and the changes of the schema v1.1 rules the plan uses (packages, preferred customers)
         rules = {"package_load_response"} if evaluation.plan.costs.packages else set()
+        if evaluation.plan.compensation.preferred_customers is not None:
+            rules |= {"preferred_customer_share", "preferred_customer_tenure"}
         assert {c["assumption"] for c in sensitivity["changes"]} == {
             "customers_per_participant", "monthly_churn", "recruit_rate", "member_share",
             "recruit_pay_response", *rules,

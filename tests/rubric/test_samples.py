@@ -6,6 +6,7 @@ The samples run at the default simulation size: the whole corpus evaluates in a 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 from evaluator.evaluation import Evaluation, evaluate_document
+from evaluator.indicators import Indicator
 from evaluator.resources import data_dir
 from evaluator.rubric import Rubric, score
 
@@ -147,18 +149,35 @@ def test_findings_and_questions_carry_the_evidence(
         assert out["findings"][0]["level"] == "high"
 
 
+def _without_a_purchase_to_qualify(evaluation: Evaluation) -> list[Indicator]:
+    """The evaluation's indicators with pay_to_play_purchase read as no purchase (0)."""
+    return [replace(s.indicator, value=0.0) if s.id == "pay_to_play_purchase" else s.indicator
+            for s in evaluation.indicators]
+
+
 def test_advocacy_rubric_scores_every_sample(
     sample_evaluations: dict[str, Evaluation], advocacy_rubric: Rubric
 ) -> None:
     """The advocacy rubric judges the same indicators its own way, and still ranks the groups.
 
-    Except a plan that pays a return on one's own position: Taylor's five flags do not name
-    that pattern, and a return paid to every holder spreads pay evenly (top_1pct_pay_share
-    low), so the advocacy rubric ranks it with the worst retail-first sample; it must still
-    see many red flags.
+    Two exceptions, each for a reason of the advocacy rubric's own:
+
+    - A plan that pays a return on one's own position: Taylor's five flags do not name that
+      pattern, and a return paid to every holder spreads pay evenly (top_1pct_pay_share
+      low), so the advocacy rubric ranks it with the worst retail-first sample; it must still
+      see many red flags.
+    - A retail-first plan whose typical participant must buy some product to qualify: red
+      flag 3 (pay_to_play_purchase, weight 3) is high at any amount, where the default rubric
+      calls an amount under 100 a month elevated. neora_preferred_customers is one: half of
+      its typical partner's customers are preferred (the tool's choice), their orders at 15%
+      off carry 15% less volume, and the partner is left about 1.5 PV short of 100, about
+      USD 1.51 a month of product. Such a plan must have that flag high under the advocacy
+      rubric and not high under the default one, and read as no purchase it must rank below
+      every recruiting-driven sample: the one flag, not the rest of the plan, moves it.
     """
     labels = [v.label for v in advocacy_rubric.verdicts]
     scores: dict[str, list[float]] = {"retail-first": [], "recruiting-driven": []}
+    flagged: dict[str, float] = {}
     for name, evaluation in sample_evaluations.items():
         result = score(advocacy_rubric, [s.indicator for s in evaluation.indicators])
         assert result.verdict in labels
@@ -167,5 +186,15 @@ def test_advocacy_rubric_scores_every_sample(
         if evaluation.plan.compensation.component("position_return") is not None:
             assert result.verdict == "Many red flags", name
             continue
+        levels = {s.id: s.level for s in result.indicators}
+        if EXPECTED[name]["group"] == "retail-first" and levels["pay_to_play_purchase"] == "high":
+            default_levels = {s.id: s.level for s in evaluation.indicators}
+            assert default_levels["pay_to_play_purchase"] != "high", name
+            flagged[name] = score(advocacy_rubric,
+                                  _without_a_purchase_to_qualify(evaluation)).value
+            continue
         scores[EXPECTED[name]["group"]].append(result.value)
     assert min(scores["recruiting-driven"]) > max(scores["retail-first"])
+    assert set(flagged) == {"neora_preferred_customers"}
+    for name, value in flagged.items():
+        assert min(scores["recruiting-driven"]) > value, name
