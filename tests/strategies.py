@@ -172,6 +172,20 @@ def plans_with_position_or_pool(draw: st.DrawFn) -> dict[str, Any]:
     return plan
 
 
+@st.composite
+def plans_with_preferred_customers(draw: st.DrawFn) -> dict[str, Any]:
+    """A schema v1 document with a preferred-customer program added (schema v1.1: the version
+    is left to be inferred); whether their orders count as volume is drawn, unstated too."""
+    plan = draw(valid_plans())
+    del plan["schema_version"]
+    program: dict[str, Any] = {"discount": draw(fraction), "commission_rate": draw(fraction)}
+    counted = draw(st.sampled_from(["unstated", None, True, False]))
+    if counted != "unstated":
+        program["counts_as_personal_volume"] = counted
+    plan["compensation"]["preferred_customers"] = program
+    return plan
+
+
 # One defect each: (name, mutate(plan, draw) -> (document, expected path)).
 def _set(plan: dict[str, Any], path: list[Any], value: Any) -> None:
     node = plan

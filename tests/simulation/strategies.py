@@ -336,6 +336,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         doc["compensation"]["preferred_customers"] = {
             "discount": draw(st.sampled_from([0.0, 0.1, 0.25, 1.0])),
             "commission_rate": draw(st.sampled_from([0.0, 0.05, 0.2, 0.35])),
+            # Their orders in the participant's volume: not stated (counted), counted, or not.
+            "counts_as_personal_volume": draw(st.none() | st.booleans()),
         }
     if by_rank:
         comps = {c["type"]: c for c in doc["compensation"]["components"]}
@@ -382,4 +384,8 @@ def small_assumptions(draw: st.DrawFn) -> Assumptions:
         "builder_use_value": draw(st.sampled_from([0.0, 0.5])),
         "seller_use_value": draw(st.sampled_from([0.0, 0.75])),
         "package_load_response": draw(st.sampled_from([0.0, 0.5, 3.0])),
+        # Preferred customers (schema v1.1): none, half or all of the customers; strangers
+        # every month or returning.
+        "preferred_customer_share": draw(st.sampled_from([0.0, 0.5, 1.0])),
+        "preferred_customer_tenure": draw(st.sampled_from([1.0, 3.0, 12.0])),
     })
