@@ -338,11 +338,80 @@ def _ceil_div(numerator: float, denominator: float) -> int | None:
     return _whole_units(numerator / denominator)
 
 
-def payback(startup: float, monthly_net: float) -> int | None:
-    """Months to earn back the start-up cost at ``monthly_net``; None when never."""
+def payback(startup: float, monthly_net: float, extra: float = 0.0,
+            months: int | None = None) -> int | None:
+    """Months to earn back the start-up cost at ``monthly_net``; None when never.
+
+    ``extra``: more paid each month for the first ``months`` months from joining (None: every
+    month), a return on one's own position (schema v1.1 :func:`position_return`): the months
+    are counted at ``monthly_net + extra`` while it is paid and at ``monthly_net`` after.
+    """
+    if months is None or extra == 0:
+        monthly_net += extra
+        if monthly_net <= 0:
+            return None
+        return 0 if startup <= 0 else _whole_units(startup / monthly_net)
+    paid = monthly_net + extra
+    if paid > 0 and months > 0:
+        if startup <= 0:
+            return 0
+        within = _whole_units(startup / paid)
+        if within is not None and within <= months:
+            return within
+    left = startup - months * paid  # what is still owed when the return stops
     if monthly_net <= 0:
         return None
-    return 0 if startup <= 0 else _whole_units(startup / monthly_net)
+    return months + (_whole_units(left / monthly_net) if left > 0 else 0)
+
+
+@dataclass(frozen=True)
+class PositionReturn:
+    """What a return on one's own position (schema v1.1 ``position_return``) pays a joiner.
+
+    ``per_month``: the component's ``per_month``, or ``rate_of_price`` x the price paid to join
+    (the expected package price, the packages' prices weighted by the share choosing each as
+    in ``startup_cost``, with ``costs.packages``; else starter_kit + inventory_package), as the
+    simulation pays every active holder, qualified or not. ``months``: months paid from joining,
+    the joining month the first (None: every month while active). ``per_package``: each
+    package's buyer's ``per_month`` (empty without packages).
+    """
+
+    per_month: float
+    months: int | None
+    per_package: tuple[float, ...] = ()
+
+    @property
+    def for_good(self) -> float:
+        """What it pays a month for as long as one stays active: 0 when it stops after a term."""
+        return self.per_month if self.months is None else 0.0
+
+    @property
+    def first_year(self) -> float:
+        """What it pays over the first twelve months of someone who stays active."""
+        return self.per_month * (12 if self.months is None else min(12, self.months))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{per_month, months_paid, first_year}`` (months_paid None: every month while active)."""
+        return {"per_month": self.per_month, "months_paid": self.months,
+                "first_year": self.first_year}
+
+
+def position_return(plan: Plan) -> PositionReturn | None:
+    """The plan's return on one's own position for a joiner (:class:`PositionReturn`), or None."""
+    c = plan.compensation.component("position_return")
+    if c is None:
+        return None
+    costs = plan.costs
+    if c.per_month is not None:
+        per_package = tuple(c.per_month for _ in costs.packages)
+        return PositionReturn(c.per_month, c.months_paid, per_package)
+    rate = c.rate_of_price or 0.0
+    if costs.packages:
+        per_package = tuple(rate * p.price for p in costs.packages)
+        expected = sum(share * pay for share, pay
+                       in zip(costs.package_shares(), per_package, strict=True))
+        return PositionReturn(expected, c.months_paid, per_package)
+    return PositionReturn(rate * (costs.starter_kit + costs.inventory_package), c.months_paid)
 
 
 def package_figures(plan: Plan, monthly: float, typical_customers: float,
@@ -351,13 +420,18 @@ def package_figures(plan: Plan, monthly: float, typical_customers: float,
 
     ``startup_cost`` = enrollment_fee + starter_kit + price; ``first_year_cost`` = that + 12 x
     the monthly cost; ``payback_months`` as for the plan (``typical_customers`` customers, no
-    recruits; None: never); ``break_even_customers_first_year`` = ceil(first-year cost / (12 x
-    profit per customer)), the customers a month that earn the first year back (None: never).
-    Empty for a plan without packages.
+    recruits, and the package's return on one's own position for its term, schema v1.1; None:
+    never); ``break_even_customers_first_year`` = ceil(first-year cost / (12 x profit per
+    customer)), the customers a month that earn the first year back (None: never). Empty for a
+    plan without packages.
     """
     out = []
     joining = plan.costs.joining_cost
-    for share, p in zip(plan.costs.package_shares(), plan.costs.packages, strict=True):
+    held = position_return(plan)
+    returns = held.per_package if held is not None else tuple(0.0 for _ in plan.costs.packages)
+    months = held.months if held is not None else None
+    for share, p, back in zip(plan.costs.package_shares(), plan.costs.packages, returns,
+                              strict=True):
         start = joining + p.price
         first_year = start + 12 * monthly
         out.append({
@@ -369,7 +443,8 @@ def package_figures(plan: Plan, monthly: float, typical_customers: float,
             "rank": p.rank,
             "startup_cost": start,
             "first_year_cost": first_year,
-            "payback_months": payback(start, typical_customers * per_customer - monthly),
+            "payback_months": payback(start, typical_customers * per_customer - monthly,
+                                      back, months),
             "break_even_customers_first_year": _ceil_div(first_year, 12 * per_customer),
         })
     return tuple(out)
@@ -405,6 +480,8 @@ class Economics:
     packages: tuple[dict[str, Any], ...] = ()  # per enrollment package (package_figures)
     # The retail-share gate's figures for the typical participant (customer_share_gate).
     customer_share_gate: dict[str, float] | None = None
+    # The return on one's own position a joiner is paid (schema v1.1; position_return).
+    position_return: PositionReturn | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping; contract keys at the top level."""
@@ -430,6 +507,8 @@ class Economics:
             **({"packages": [dict(p) for p in self.packages]} if self.packages else {}),
             **({"customer_share_gate": dict(self.customer_share_gate)}
                if self.customer_share_gate is not None else {}),
+            **({"position_return": self.position_return.to_dict()}
+               if self.position_return is not None else {}),
             "provenance": {
                 k: {"uses": list(v.uses), "formula": v.formula} for k, v in self.provenance.items()
             },
@@ -466,6 +545,40 @@ def recruitment_math(recruits_needed: int | None, market_size: int) -> dict[str,
     return out
 
 
+def _position_return_provenance(provenance: dict[str, Figure], held: PositionReturn,
+                                gated: bool) -> None:
+    """The formulas of the figures a return on one's own position (schema v1.1) changes."""
+    uses = ("compensation.components (position_return)", "costs.packages[].price",
+            "costs.packages[].share", "costs.starter_kit", "costs.inventory_package")
+    provenance["position_return"] = Figure(
+        uses,
+        "per_month = per_month, or rate_of_price x the price paid to join (the packages' "
+        "prices weighted by the share choosing each, else starter_kit + inventory_package); "
+        "paid for months_paid months from joining (null: every month while active); "
+        "first_year = per_month x min(12, months_paid)",
+    )
+    provenance["payback_months"] = Figure(
+        (*provenance["payback_months"].uses, "position_return"),
+        "the first month by which customers_per_participant x demand factor x profit per "
+        "customer - monthly_cost, plus position_return.per_month in each of the first "
+        "months_paid months, adds up to startup_cost; never when it does not",
+    )
+    if held.months is not None:
+        return  # a return with a term covers no monthly cost for good: break-even unchanged
+    provenance["break_even_customers_per_month"] = Figure(
+        ("monthly_cost", "profit_per_customer_per_month", "position_return"),
+        "ceil((monthly_cost - position_return.per_month) / profit_per_customer_per_month); 0 "
+        "when the return covers the monthly cost",
+    )
+    kept = " x customer_share_gate.kept" if gated else ""
+    provenance["break_even_active_recruits"] = Figure(
+        ("monthly_cost", "pay_per_active_recruit_per_month", "position_return",
+         *(("customer_share_gate",) if gated else ())),
+        f"ceil((monthly_cost - position_return.per_month) / (pay_per_active_recruit_per_month"
+        f"{kept})); 0 when the return covers the monthly cost",
+    )
+
+
 def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
     """Every economics figure of README.md's "Economics" section for one plan."""
     c = plan.costs
@@ -492,15 +605,21 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
     demand = retail_demand(plan, float(assumptions["price_elasticity"]))
     per_customer = profit_per_customer(plan, demand.shares, discount)
     per_recruit = pay_per_active_recruit(plan)
-    be_customers = _ceil_div(monthly, per_customer)
+    # A return on one's own position (schema v1.1) is paid whatever one sells: it counts toward
+    # payback for its term, and toward break-even only when it is paid for as long as one stays.
+    held = position_return(plan)
+    back = 0.0 if held is None else held.per_month
+    term = None if held is None else held.months
+    uncovered = monthly - (0.0 if held is None else held.for_good)
+    be_customers = _ceil_div(uncovered, per_customer)
     typical = assumptions["customers_per_participant"] * demand.factor
     gate = customer_share_gate(plan, assumptions, typical)
     # A retail-share gate keeps only part of the downline pay of those short of its share.
-    be_recruits = _ceil_div(monthly, per_recruit * (1.0 if gate is None else gate["kept"]))
-    payback_now = payback(start, typical * per_customer - monthly)
+    be_recruits = _ceil_div(uncovered, per_recruit * (1.0 if gate is None else gate["kept"]))
+    payback_now = payback(start, typical * per_customer - monthly, back, term)
     table = tuple(
         tuple(
-            payback(start, n * per_customer + r * per_recruit * kept - monthly)
+            payback(start, n * per_customer + r * per_recruit * kept - monthly, back, term)
             for r in PAYBACK_RECRUITS
         )
         for n in PAYBACK_CUSTOMERS
@@ -634,6 +753,8 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
             ("monthly_cost", "pay_per_active_recruit_per_month", "customer_share_gate"),
             "ceil(monthly_cost / (pay_per_active_recruit_per_month x customer_share_gate.kept))",
         )
+    if held is not None:
+        _position_return_provenance(provenance, held, gate is not None)
     return Economics(
         currency=c.currency,
         startup_cost=start,
@@ -652,4 +773,5 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         provenance=provenance,
         packages=package_figures(plan, monthly, typical, per_customer),
         customer_share_gate=gate,
+        position_return=held,
     )

@@ -303,15 +303,22 @@ def bottom_line(
 
     ``typical_month`` is a month's pay from the assumed typical number of retail customers
     (``customers_per_participant``, no recruits) less the monthly cost; ``first_year`` is twelve
-    such months less the start-up cost. Time is counted only when both ``hours_per_week`` and
-    ``hour_value`` are above 0 (``time_cost_per_month``, and ``first_year_with_time``; both null
-    otherwise). ``top_10pct_late`` is the 90th percentile of net results (after costs, over
+    such months less the start-up cost. A return on one's own position (schema v1.1,
+    ``economics.position_return``) is in ``first_year`` for the months of the first year it is
+    paid, and in ``typical_month`` only when it is paid every month while active. Time is
+    counted only when both ``hours_per_week`` and ``hour_value`` are above 0
+    (``time_cost_per_month``, and ``first_year_with_time``; both null otherwise).
+    ``top_10pct_late`` is the 90th percentile of net results (after costs, over
     their time in) of the simulated people who joined in the second half of the horizon, and
     ``median_late`` their median.
     """
     customers = float(assumptions["customers_per_participant"])
     month = customers * economics.profit_per_customer_per_month - economics.monthly_cost
     first_year = 12 * month - economics.startup_cost
+    held = economics.position_return
+    if held is not None:  # paid whatever one sells (schema v1.1)
+        first_year += held.first_year
+        month += held.for_good
     hours, value = float(assumptions["hours_per_week"]), float(assumptions["hour_value"])
     counted = hours > 0 and value > 0
     time_cost = hours * WEEKS_PER_MONTH * value if counted else None

@@ -702,14 +702,24 @@ def _be_customers(x: Inputs) -> tuple[Value, str]:
            "economics")
 def _payback(x: Inputs) -> tuple[Value, str]:
     value = x.economics.payback_months
+    held = x.economics.position_return  # schema v1.1: paid whatever one sells
+    counting = "" if held is None else (
+        f", counting the return on your own position ({x.money(held.per_month)} a month "
+        + (f"for {held.months} months from joining)" if held.months is not None
+           else "while active)"))
     if value is None:
+        if held is not None:
+            return None, (
+                "Never: with the assumed typical number of customers and no recruits"
+                f"{counting}, pay never adds up to the start-up cost after the monthly cost."
+            )
         return None, (
             "Never: with the assumed typical number of customers and no recruits, monthly pay "
             "does not cover the monthly cost, so the start-up cost is never earned back."
         )
     return value, (
-        f"With the assumed typical number of customers and no recruits, earning back the "
-        f"{x.money(x.economics.startup_cost)} start-up cost takes {value} months."
+        f"With the assumed typical number of customers and no recruits{counting}, earning "
+        f"back the {x.money(x.economics.startup_cost)} start-up cost takes {value} months."
     )
 
 

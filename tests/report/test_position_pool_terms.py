@@ -23,3 +23,19 @@ def test_position_return_and_pool_terms() -> None:
                             "split": "equal"}, "EUR") == (
         "2% of the whole company's volume each month, split equally among the qualified at "
         "rank Director or above")
+
+
+def test_the_economics_table_shows_the_return_on_ones_own_position() -> None:
+    rows = _rows("ad_package_returns.json")
+    (row,) = [r for r in rows if r and r[0].startswith("Return on one's own position a month")]
+    assert row[0] == "Return on one's own position a month (for 12 months from joining)"
+    # 5% of the expected package price, (289 + 1,375) / 2 = 832: 41.60 a month.
+    assert row[1] == "$41.60"
+    assert "rate_of_price x the price paid to join" in row[2]
+    (payback,) = [r for r in rows if len(r) == 3 and r[0] == "Months to earn back the start-up "
+                  "cost" and r[2].startswith("the first month")]
+    assert payback[1] == "39"
+    assert "position_return.per_month in each of the first months_paid months" in payback[2]
+    # A plan without one has no such row.
+    assert not [r for r in _rows("package_tiers_plan.json")
+                if r and r[0].startswith("Return on one's own position")]
