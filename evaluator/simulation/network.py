@@ -99,6 +99,23 @@ Model decisions (each stated where a user could ask):
   ``customer_tenure`` 1 nobody returns, so nobody stays). The cap on the month's customers
   counts them with the people not in the network. Each engine decides who stays and of whom
   (``Engine.stay_customers``); the month loop adds them to the books.
+- Preferred customers (schema v1.1 ``compensation.preferred_customers``, docs/SOURCES.md
+  ``neora``; :class:`Preferred`): ``preferred_customer_share`` (the tool's choice) of each
+  participant's customers are preferred customers and the rest retail customers
+  (``Params.customers_mean`` is the retail part). They keep a book of their own, drawn like
+  the retail one (:func:`customer_counts`, after :func:`draw_month`: :func:`draw_preferred`'s
+  normal and uniform per active participant for new ones, and a uniform for those who
+  return with chance ``1 - 1 / preferred_customer_tenure``); the month's cap counts the
+  retail customers already served. Each orders one product a month in the customers' mix from
+  the company at retail less ``discount`` (:func:`evaluator.economics.preferred_order`):
+  customer sales at that price, volume in the participant's personal and group volume unless
+  ``counts_as_personal_volume`` is false (a last count row, :func:`count_volumes`), and never
+  a retail customer for ``min_retail_customers``. The commission, ``commission_rate`` x that
+  price an order (``Preferred.commission``), is pay of source customer sales that needs no
+  qualification (:data:`UNQUALIFIED_PAY`), that the retail-share gate leaves alone
+  (:data:`UNGATED`) and that the matching bonus does not match (it is not a component); each
+  engine pays it itself. Only a plan with a program draws, so every other plan's draws are
+  unchanged.
 - Own purchases: every active participant buys ``required_monthly_purchase +
   extra_own_purchase`` at wholesale each month; a recruit buys the starter kit and inventory
   package in the month they join (commissionable only with ``starter_kit_commissionable``).

@@ -25,7 +25,9 @@ the average order, costs), the month loop (recruiting, the random draws and thei
 customers, the month's customer, own-purchase and kit volumes, costs, churn with the loss
 boost, the payout cap and the rounding of each participant's month, turning the share a
 rank's discount saves into money off each one's own purchases, and each participant's
-enrollment package, whose price a return on one's own position may pay a share of), the tree
+enrollment package, whose price a return on one's own position may pay a share of, and
+schema v1.1's preferred customers: their books, draws and volume, and the price, volume and
+commission of one preferred order, ``Params.preferred``), the tree
 storage (``Tree.attach``: parents, depths), the binary carry-over store, the stores of schema
 v1.1's kept figures (``Network.first_order``, ``Network.bonus_rank``: each engine fills and
 reads them with its own code) and the rank history store (``RankHistory``: what each engine
@@ -105,6 +107,12 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
 - retail_margin: customers x (mean retail - mean wholesale), or at a rank with a discount
   customers x discount x mean retail (both in the customers' mix). retail_commission: rate x
   customers x mean retail. Source: customer sales.
+- preferred customers (schema v1.1 ``compensation.preferred_customers``;
+  :meth:`ReferenceEngine._preferred_customers`): each participant is paid, for each of their
+  preferred customers this month, the commission on one order (``commission_rate`` x one
+  product in the customers' mix at retail less ``discount``). It needs no qualification, the
+  retail-share gate leaves it alone and the matching bonus does not match it, like retail
+  commission on one's own customers. Source: customer sales.
 - enrollment_bonus: for each recruit of the month, ``amounts[k-1]`` to the k-th sponsor
   upline. fast_start: ``rates[k-1]`` x the recruit's own purchase and kit volume to the k-th
   sponsor upline during the recruit's first ``months`` months. Source: enrollment.
