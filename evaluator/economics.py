@@ -198,6 +198,38 @@ def preferred_order(plan: Plan, shares: tuple[float, ...] | None = None) -> Orde
                  _mix(plan, business, shares))
 
 
+@dataclass(frozen=True)
+class PreferredPay:
+    """What a participant is paid per customer when some are preferred customers (schema v1.1).
+
+    ``share``: the share of their customers who are preferred (``preferred_customer_share``);
+    ``per_order``: the commission on one preferred order (``commission_rate`` x one product in
+    the customers' mix at the preferred price, :func:`preferred_order`); ``per_customer``:
+    ``(1 - share) x`` the pay per retail customer ``+ share x per_order``, the pay per customer
+    of the assumed mix, which the break-even and payback figures count customers in.
+    """
+
+    share: float
+    per_order: float
+    per_customer: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{share, pay_per_order, pay_per_customer}``."""
+        return {"share": self.share, "pay_per_order": self.per_order,
+                "pay_per_customer": self.per_customer}
+
+
+def preferred_pay(plan: Plan, assumptions: Assumptions, shares: tuple[float, ...] | None,
+                  retail: float) -> PreferredPay | None:
+    """:class:`PreferredPay` with ``retail`` the pay per retail customer; None without a program."""
+    program = plan.compensation.preferred_customers
+    if program is None:
+        return None
+    share = float(assumptions["preferred_customer_share"])
+    per_order = program.commission_rate * preferred_order(plan, shares).money
+    return PreferredPay(share, per_order, (1 - share) * retail + share * per_order)
+
+
 def customer_retail(plan: Plan, shares: tuple[float, ...] | None = None) -> float:
     """The retail price a customer pays for one product in the customers' mix (``shares``)."""
     return _mix(plan, [p.retail_price for p in plan.products], shares)
@@ -482,6 +514,15 @@ class Economics:
     customer_share_gate: dict[str, float] | None = None
     # The return on one's own position a joiner is paid (schema v1.1; position_return).
     position_return: PositionReturn | None = None
+    # Pay per customer with preferred customers among them (schema v1.1; preferred_pay).
+    preferred_customers: PreferredPay | None = None
+
+    @property
+    def pay_per_customer(self) -> float:
+        """Pay per customer a month in the assumed mix: retail, or with preferred customers."""
+        if self.preferred_customers is None:
+            return self.profit_per_customer_per_month
+        return self.preferred_customers.per_customer
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping; contract keys at the top level."""
@@ -509,6 +550,8 @@ class Economics:
                if self.customer_share_gate is not None else {}),
             **({"position_return": self.position_return.to_dict()}
                if self.position_return is not None else {}),
+            **({"preferred_customers": self.preferred_customers.to_dict()}
+               if self.preferred_customers is not None else {}),
             "provenance": {
                 k: {"uses": list(v.uses), "formula": v.formula} for k, v in self.provenance.items()
             },
@@ -545,9 +588,37 @@ def recruitment_math(recruits_needed: int | None, market_size: int) -> dict[str,
     return out
 
 
+def _preferred_provenance(provenance: dict[str, Figure], packages: bool) -> None:
+    """The formulas of the figures preferred customers (schema v1.1) change."""
+    per = "preferred_customers.pay_per_customer"
+    provenance["preferred_customers"] = Figure(
+        ("compensation.preferred_customers.discount",
+         "compensation.preferred_customers.commission_rate", "products[].retail_price",
+         "assumptions.preferred_customer_share", "profit_per_customer_per_month"),
+        "share = preferred_customer_share; pay_per_order = commission_rate x retail price "
+        "in the customers' mix x (1 - discount); pay_per_customer = (1 - share) x "
+        "profit_per_customer_per_month + share x pay_per_order",
+    )
+    provenance["break_even_customers_per_month"] = Figure(
+        ("monthly_cost", "preferred_customers"), f"ceil(monthly_cost / {per})")
+    provenance["payback_months"] = Figure(
+        ("startup_cost", "monthly_cost", "preferred_customers",
+         "assumptions.customers_per_participant", "assumptions.price_elasticity"),
+        f"ceil(startup_cost / (customers_per_participant x demand factor x {per} - "
+        "monthly_cost)); never when that is <= 0",
+    )
+    if packages:
+        provenance["packages"] = Figure(
+            (*provenance["packages"].uses, "preferred_customers"),
+            provenance["packages"].formula.replace("profit per customer", per),
+        )
+
+
 def _position_return_provenance(provenance: dict[str, Figure], held: PositionReturn,
-                                gated: bool) -> None:
+                                gated: bool, preferred: bool) -> None:
     """The formulas of the figures a return on one's own position (schema v1.1) changes."""
+    per = ("preferred_customers.pay_per_customer" if preferred
+           else "profit_per_customer_per_month")
     uses = ("compensation.components (position_return)", "costs.packages[].price",
             "costs.packages[].share", "costs.starter_kit", "costs.inventory_package")
     provenance["position_return"] = Figure(
@@ -559,16 +630,16 @@ def _position_return_provenance(provenance: dict[str, Figure], held: PositionRet
     )
     provenance["payback_months"] = Figure(
         (*provenance["payback_months"].uses, "position_return"),
-        "the first month by which customers_per_participant x demand factor x profit per "
-        "customer - monthly_cost, plus position_return.per_month in each of the first "
-        "months_paid months, adds up to startup_cost; never when it does not",
+        f"the first month by which customers_per_participant x demand factor x {per} - "
+        "monthly_cost, plus position_return.per_month in each of the first months_paid "
+        "months, adds up to startup_cost; never when it does not",
     )
     if held.months is not None:
         return  # a return with a term covers no monthly cost for good: break-even unchanged
     provenance["break_even_customers_per_month"] = Figure(
-        ("monthly_cost", "profit_per_customer_per_month", "position_return"),
-        "ceil((monthly_cost - position_return.per_month) / profit_per_customer_per_month); 0 "
-        "when the return covers the monthly cost",
+        ("monthly_cost", per.split(".")[0], "position_return"),
+        f"ceil((monthly_cost - position_return.per_month) / {per}); 0 when the return covers "
+        "the monthly cost",
     )
     kept = " x customer_share_gate.kept" if gated else ""
     provenance["break_even_active_recruits"] = Figure(
@@ -604,6 +675,9 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
     )
     demand = retail_demand(plan, float(assumptions["price_elasticity"]))
     per_customer = profit_per_customer(plan, demand.shares, discount)
+    # With preferred customers (schema v1.1) customers are counted in the assumed mix.
+    preferred = preferred_pay(plan, assumptions, demand.shares, per_customer)
+    customer_pay = per_customer if preferred is None else preferred.per_customer
     per_recruit = pay_per_active_recruit(plan)
     # A return on one's own position (schema v1.1) is paid whatever one sells: it counts toward
     # payback for its term, and toward break-even only when it is paid for as long as one stays.
@@ -611,15 +685,15 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
     back = 0.0 if held is None else held.per_month
     term = None if held is None else held.months
     uncovered = monthly - (0.0 if held is None else held.for_good)
-    be_customers = _ceil_div(uncovered, per_customer)
+    be_customers = _ceil_div(uncovered, customer_pay)
     typical = assumptions["customers_per_participant"] * demand.factor
     gate = customer_share_gate(plan, assumptions, typical)
     # A retail-share gate keeps only part of the downline pay of those short of its share.
     be_recruits = _ceil_div(uncovered, per_recruit * (1.0 if gate is None else gate["kept"]))
-    payback_now = payback(start, typical * per_customer - monthly, back, term)
+    payback_now = payback(start, typical * customer_pay - monthly, back, term)
     table = tuple(
         tuple(
-            payback(start, n * per_customer + r * per_recruit * kept - monthly, back, term)
+            payback(start, n * customer_pay + r * per_recruit * kept - monthly, back, term)
             for r in PAYBACK_RECRUITS
         )
         for n in PAYBACK_CUSTOMERS
@@ -753,8 +827,10 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
             ("monthly_cost", "pay_per_active_recruit_per_month", "customer_share_gate"),
             "ceil(monthly_cost / (pay_per_active_recruit_per_month x customer_share_gate.kept))",
         )
+    if preferred is not None:
+        _preferred_provenance(provenance, bool(c.packages))
     if held is not None:
-        _position_return_provenance(provenance, held, gate is not None)
+        _position_return_provenance(provenance, held, gate is not None, preferred is not None)
     return Economics(
         currency=c.currency,
         startup_cost=start,
@@ -771,7 +847,8 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         recruitment=recruitment_math(be_recruits, int(assumptions["market_size"])),
         monthly_cost_breakdown=breakdown,
         provenance=provenance,
-        packages=package_figures(plan, monthly, typical, per_customer),
+        packages=package_figures(plan, monthly, typical, customer_pay),
         customer_share_gate=gate,
         position_return=held,
+        preferred_customers=preferred,
     )

@@ -303,7 +303,9 @@ def bottom_line(
 
     ``typical_month`` is a month's pay from the assumed typical number of retail customers
     (``customers_per_participant``, no recruits) less the monthly cost; ``first_year`` is twelve
-    such months less the start-up cost. A return on one's own position (schema v1.1,
+    such months less the start-up cost. With preferred customers (schema v1.1) the pay per
+    customer is that of the assumed mix (``Economics.pay_per_customer``). A return on one's
+    own position (schema v1.1,
     ``economics.position_return``) is in ``first_year`` for the months of the first year it is
     paid, and in ``typical_month`` only when it is paid every month while active. Time is
     counted only when both ``hours_per_week`` and ``hour_value`` are above 0
@@ -313,7 +315,7 @@ def bottom_line(
     ``median_late`` their median.
     """
     customers = float(assumptions["customers_per_participant"])
-    month = customers * economics.profit_per_customer_per_month - economics.monthly_cost
+    month = customers * economics.pay_per_customer - economics.monthly_cost
     first_year = 12 * month - economics.startup_cost
     held = economics.position_return
     if held is not None:  # paid whatever one sells (schema v1.1)

@@ -692,8 +692,11 @@ def _be_customers(x: Inputs) -> tuple[Value, str]:
             "Never: a sale to a customer earns you nothing, so no number of customers covers "
             f"the {x.money(x.economics.monthly_cost)} monthly cost."
         )
+    pref = x.economics.preferred_customers  # schema v1.1: customers in the assumed mix
+    who = "retail customers" if pref is None else (
+        f"customers ({pct(pref.share)} of them preferred customers, as assumed)")
     return value, (
-        f"You need {value} retail customers every month to cover the "
+        f"You need {value} {who} every month to cover the "
         f"{x.money(x.economics.monthly_cost)} monthly cost."
     )
 
