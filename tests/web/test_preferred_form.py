@@ -1,4 +1,5 @@
-"""Preferred customers (schema v1.1) in the web form: entered, evaluated, refused if incomplete."""
+"""Preferred customers (schema v1.1) in the web form: filled from the sample, entered, evaluated,
+refused if incomplete."""
 
 from __future__ import annotations
 
@@ -8,6 +9,15 @@ from tests.web.forms import document
 from tests.web.test_routes import evaluate, offer_form
 
 AT = "compensation.preferred_customers"
+
+
+def test_the_bundled_preferred_sample_fills_the_program(client: FlaskClient) -> None:
+    values = offer_form(client, "neora_preferred_customers")
+    assert values[f"{AT}.discount"] == "0.15"
+    assert values[f"{AT}.commission_rate"] == "0.2"
+    assert values[f"{AT}.counts_as_personal_volume"] == ""
+    assert document(values)["compensation"]["preferred_customers"] == {
+        "discount": 0.15, "commission_rate": 0.2}
 
 
 def test_the_preferred_sample_fills_the_form_and_is_evaluated_with_its_program(
