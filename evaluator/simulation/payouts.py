@@ -49,6 +49,7 @@ from evaluator.simulation.network import (
     needed_rank,
     new_breakage,
     ordered_enough,
+    own_use_products,
     reaches,
     round_pay,
     whole_cycles,
@@ -132,6 +133,56 @@ def rank_table(params: Params, name: str, below: object) -> list:
         value = getattr(r, name)
         table.append(table[-1] if value is None else value)
     return table
+
+
+def package_ranks(params: Params, m: Month) -> np.ndarray:
+    """The rank each active participant's enrollment package gives (``NO_RANK``: none)."""
+    if params.packages is None or m.package is None:
+        return np.full(m.act.size, NO_RANK, dtype=np.int64)
+    return np.take(np.asarray(params.packages.rank, dtype=np.int64), m.package)
+
+
+def _rank_met(params: Params, pv: np.ndarray, gv: np.ndarray, legs: np.ndarray,
+              team: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """The highest rank whose monthly volumes, legs and team are met, or ``given`` if higher."""
+    rank = np.full(pv.size, NO_RANK, dtype=np.int64)
+    for r, spec in enumerate(params.ranks):
+        ok = (reaches(pv, spec.min_personal_volume) & reaches(gv, spec.min_group_volume)
+              & (legs >= spec.min_active_legs) & (team >= spec.min_team_size))
+        rank[ok] = r
+    return np.maximum(rank, given)
+
+
+def discount_gain(params: Params, m: Month, want: np.ndarray, units: np.ndarray,
+                  gv: np.ndarray, legs: np.ndarray, team: np.ndarray, given: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """What the rank reached by buying ``units`` adds to the worth of qualifying, per ``want``.
+
+    (money, saving): for :attr:`Params.discount_months` months, the saving of the rank reached
+    over the rank held on the month's own purchases at wholesale (required purchase,
+    ``extra_own_purchase``, own-use products) and the extra retail margin on this month's
+    customers; and the share of the wholesale price the rank reached saves, which the products
+    bought cost less (see :mod:`evaluator.simulation.network`).
+    """
+    ratio = params.discount_price
+    assert ratio is not None
+    discount = [*rank_table(params, "discount", None)[1:], None]  # rank -1: the last
+    save = np.array([0.0 if d is None else 1 - (1 - d) * ratio for d in discount])
+    pv = m.pv[want]
+    extra = units * params.unit_volume
+    before = _rank_met(params, pv, gv, legs, team, given)
+    after = _rank_met(params, pv + extra, gv + extra, legs, team, given)
+    base = np.full(want.size, params.own_money)
+    use = own_use_products(params, None if m.kind is None else m.kind[want])
+    if use is not None:
+        base = base + use * params.unit_money
+    added = (save[after] - save[before]) * base
+    if "retail_margin" in params.components:
+        per = params.margin_per_customer
+        margin = np.array([per if d is None else d * params.retail_per_customer
+                           for d in discount])
+        added = added + m.customers[want] * (margin[after] - margin[before])
+    return added * params.discount_months, save[after]
 
 
 def unilevel_rate_table(params: Params) -> np.ndarray | None:
@@ -961,15 +1012,17 @@ class VectorisedEngine:
         legs = month.legs
         target = np.full(m.act.size, params.min_personal_volume)
         group = None
+        gv = team = None
+        given = package_ranks(params, m)
         if params.ranks:
             group = _sponsor_group(net, m, params)
             group.act_counts = group.counts(m.act)
             vol = group.volumes(group.act_counts, points=True)
             gv = vol[0] + vol[1] + vol[2]  # own purchases count, or nobody tops up
             team = group.act_counts[1] - 1  # active participants below
-            for spec in params.ranks:  # the highest rank whose other requirements are met
+            for r, spec in enumerate(params.ranks):  # the highest whose other needs are met
                 ok = (reaches(gv, spec.min_group_volume) & (legs >= spec.min_active_legs)
-                      & (team >= spec.min_team_size))
+                      & (team >= spec.min_team_size) & (given < r))  # a package's: held
                 target[ok] = max(params.min_personal_volume, spec.min_personal_volume)
         want = np.flatnonzero(
             (legs > 0)
@@ -980,7 +1033,12 @@ class VectorisedEngine:
         )
         units = np.zeros(m.act.size, dtype=np.int64)
         units[want] = units_short(m.pv[want], target[want], params.unit_volume)
-        self._worth_it(params, m, want, units)
+        gain = None
+        if (params.discount_price is not None and gv is not None and team is not None
+                and m.expect is not None and want.size):
+            gain = discount_gain(params, m, want, units[want], gv[want], legs[want],
+                                 team[want], given[want])
+        self._worth_it(params, m, want, units, gain)
         month.topped_up, month.before = True, group
         if side and want.size:  # the products bought, rolled up while the month goes on
             shared = sharing.pool(self.threads)
@@ -991,20 +1049,29 @@ class VectorisedEngine:
                     lambda: GroupCounts(binary, m, params, binary_base.result(), units))
         return units
 
-    def _worth_it(self, params: Params, m: Month, want: np.ndarray, units: np.ndarray) -> None:
+    def _worth_it(self, params: Params, m: Month, want: np.ndarray, units: np.ndarray,
+                  gain: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """Keep only the purchases to qualify that pay (``units`` changed in place).
 
         A participant buys when what qualifying paid them the last month they were qualified
         (``m.expect``; never qualified yet: they buy) exceeds the products' cost less their
         worth to them (their kind's ``unit_worth``); the others are counted in ``passed_up``.
+        ``gain`` (schema v1.1 rank discounts, :func:`discount_gain`, per ``want``): what the
+        rank reached adds to that worth, and the share of the wholesale price its discount
+        takes off the products bought.
         """
         self.passed_up = 0
         if m.expect is None or not want.size:
             return
         n = units[want]
         worth = np.take(np.asarray(params.kinds.unit_worth), m.kinds()[want])
-        net_cost = n * (params.unit_money - worth)
         expected = m.expect[want]
+        if gain is None:
+            net_cost = n * (params.unit_money - worth)
+        else:
+            added, saved = gain
+            net_cost = n * (params.unit_money * (1 - saved) - worth)
+            expected = expected + added
         tol = 1e-9 * np.maximum(1.0, np.abs(expected))  # as reaches(net_cost, expected)
         with np.errstate(invalid="ignore"):
             skip = (n > 0) & ~np.isnan(expected) & (net_cost >= expected - tol)

@@ -64,13 +64,22 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   participant buys only when what qualifying paid them the last month they were qualified (the
   month loop's ``Month.expect``, shared; never qualified yet: they buy) exceeds the products'
   cost less their worth to them (``Kinds.unit_worth``): decided here participant by
-  participant with :func:`~evaluator.simulation.network.pays_off`.
+  participant with :func:`~evaluator.simulation.network.pays_off`. With rank discounts
+  (schema v1.1) the worth adds what the discount of the rank the products lift them to saves
+  over the rank they hold (:meth:`ReferenceEngine._rank_met`, this month's volumes, legs and
+  team, or their package's rank if higher): on the month's own purchases at wholesale and,
+  with ``retail_margin``, on this month's customers, for ``Params.discount_months`` months
+  (shared: 1, or how long a kept rank lasts), and the products cost the higher rank's price.
+  The rank a participant's package gives, and the ranks below it, set them no target.
 - Paid-as rank: the highest rank (the last in the plan's list) whose personal volume, group
   volume (own personal volume plus the whole sponsor downline's), active legs (active
   personal enrollees) and team size (schema v1.1 ``min_team_size``: active participants
   anywhere in the sponsor downline, oneself not counted) the participant meets this month
   while active; or, if higher, the rank their enrollment package gives (schema v1.1
-  ``costs.packages[].rank``), held while active.
+  ``costs.packages[].rank``), held while active from the month they join. That paid-as rank
+  is what every rank-dependent rule below reads, so a package's rank brings its buyer that
+  rank's discount, unilevel and binary rates, differential rate, unlocked levels, bonuses and
+  pools.
 - Rates by rank (schema v1.1, :meth:`ReferenceEngine._by_rank`): a rank's ``discount``,
   ``unilevel_rates`` and ``binary_rate`` are its own, else the highest lower rank's, else (below
   every rank that sets one) the plan's own: the products' wholesale prices, the unilevel's
@@ -318,7 +327,8 @@ class ReferenceEngine:
         active personal recruit, enough retail customers and personal volume short of the
         target, who is one of the ``buy_to_qualify`` share, buys the whole products that
         reach it. The target is ``min_personal_volume``, or the personal volume of the highest
-        rank whose group-volume and active-leg requirements they meet, if higher.
+        rank above their package's whose group-volume, active-leg and team requirements they
+        meet, if higher. With the pay check, a rank discount reached counts (module docstring).
         """
         n = m.n
         parent = net.sponsor.parent[:n].tolist()
@@ -335,27 +345,85 @@ class ReferenceEngine:
         units = [0] * n
         expect = m.spread(m.expect, math.nan).tolist() if m.expect is not None else None
         worth = params.kinds.unit_worth
+        package = m.spread(m.package, -1).tolist() if m.package is not None else [-1] * n
+        given = [params.packages.rank[package[i]]
+                 if params.packages is not None and package[i] >= 0 else NO_RANK
+                 for i in range(n)]
+        discount = self._by_rank(params, "discount", None)
         self.passed_up = 0
         for i in range(n):
             if not (active[i] and legs[i] > 0 and buys[i]
                     and customers[i] >= params.min_retail_customers):
                 continue
             target = params.min_personal_volume
-            for spec in params.ranks:
+            for r, spec in enumerate(params.ranks):
+                if r <= given[i]:
+                    continue  # their package gives this rank whatever their volume
                 if (reaches(group[i], spec.min_group_volume) and legs[i] >= spec.min_active_legs
                         and team[i] >= spec.min_team_size):
                     target = max(params.min_personal_volume, spec.min_personal_volume)
             if not reaches(pv[i], target):
                 products = (target - pv[i]) / params.unit_volume - 1e-9  # whole ones, below
                 units[i] = math.ceil(products) if products <= MAX_TOP_UP else 0
-            # Only when it pays: what qualifying paid them last time against the products'
-            # cost less what the products are worth to them.
+            # Only when it pays: what qualifying paid them last time (and what the discount of
+            # the rank the products lift them to saves) against the products' cost less what
+            # the products are worth to them.
             if units[i] and expect is not None:
-                net_cost = units[i] * (params.unit_money - worth[kind[i]])
-                if not pays_off(expect[i], net_cost):
+                price = params.unit_money
+                value = expect[i]
+                if params.discount_price is not None:
+                    extra = units[i] * params.unit_volume
+                    held = self._rank_met(params, pv[i], group[i], legs[i], team[i], given[i])
+                    reached = self._rank_met(params, pv[i] + extra, group[i] + extra, legs[i],
+                                             team[i], given[i])
+                    save_held = self._saving(params, discount[held])
+                    save_reached = self._saving(params, discount[reached])
+                    # This month's own purchases at wholesale: the required purchase and
+                    # extra_own_purchase, and the own-use products of their kind.
+                    own = params.own_money
+                    if params.kinds.own_products[kind[i]]:
+                        own += params.kinds.own_products[kind[i]] * params.unit_money
+                    added = (save_reached - save_held) * own
+                    if "retail_margin" in params.components:
+                        added += customers[i] * (self._margin(params, discount[reached])
+                                                 - self._margin(params, discount[held]))
+                    value += added * params.discount_months
+                    price = params.unit_money * (1 - save_reached)
+                net_cost = units[i] * (price - worth[kind[i]])
+                if not pays_off(value, net_cost):
                     units[i] = 0
                     self.passed_up += 1
         return np.array(units, dtype=np.int64)[m.act]
+
+    @staticmethod
+    def _rank_met(params: Params, pv: float, group: float, legs: int, team: int,
+                  given: int) -> int:
+        """The highest rank whose monthly personal and group volume, legs and team are met.
+
+        Or the rank ``given`` by the participant's package, when higher. Rules over months
+        (``qualify_months``, lifetime volume, leg limits, kept ranks) are left out, as buying
+        to qualify leaves them out.
+        """
+        held = NO_RANK
+        for r, spec in enumerate(params.ranks):
+            if (reaches(pv, spec.min_personal_volume) and reaches(group, spec.min_group_volume)
+                    and legs >= spec.min_active_legs and team >= spec.min_team_size):
+                held = r
+        return max(held, given)
+
+    @staticmethod
+    def _saving(params: Params, discount: float | None) -> float:
+        """Share of the wholesale price a rank's ``discount`` takes off own purchases."""
+        if discount is None or params.discount_price is None:
+            return 0.0
+        return 1 - (1 - discount) * params.discount_price
+
+    @staticmethod
+    def _margin(params: Params, discount: float | None) -> float:
+        """Retail margin on one customer at a rank's ``discount`` (None: at wholesale)."""
+        if discount is None:
+            return params.margin_per_customer
+        return discount * params.retail_per_customer
 
     @staticmethod
     def _group_volumes(parent: list[int], pv: list[float]) -> list[float]:

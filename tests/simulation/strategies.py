@@ -207,15 +207,19 @@ KINDS = ("retail_margin", "retail_commission", "enrollment_bonus", "fast_start",
 
 
 @st.composite
-def packages(draw: st.DrawFn, rank_names: list[str]) -> list[dict[str, Any]]:
-    """One to three enrollment packages (schema v1.1), some with volume, a rank or a share."""
-    count = draw(st.integers(1, 3))
+def packages(draw: st.DrawFn, rank_names: list[str],
+             ranked: bool = False) -> list[dict[str, Any]]:
+    """One to three enrollment packages (schema v1.1), some with volume, a rank or a share.
+
+    ``ranked``: the last package gives a rank (one of ``rank_names``, which then has one).
+    """
+    count = draw(st.integers(2 if ranked else 1, 3))
     out: list[dict[str, Any]] = []
     for i in range(count):
         p: dict[str, Any] = {"name": f"Package {i + 1}", "price": draw(money)}
         if draw(st.booleans()):
             p["volume"] = draw(st.sampled_from([0, 50, 400]))
-        if rank_names and draw(st.booleans()):
+        if rank_names and (draw(st.booleans()) or (ranked and i == count - 1)):
             p["rank"] = draw(st.sampled_from(rank_names))
         out.append(p)
     if draw(st.booleans()):  # the first package's share known, the rest split evenly
@@ -229,7 +233,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
               one_time: bool = False, by_rank: bool = False,
               customer_share: bool = False, business_volume: bool = False,
               ranks_over_time: bool = False, dynamic_compression: bool = False,
-              first_open: bool = False, preferred_customers: bool = False) -> Plan:
+              first_open: bool = False, preferred_customers: bool = False,
+              package_ranks: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
@@ -251,7 +256,13 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     recruits in the first open position (schema v1.1 ``placement``), the other drawn.
     ``preferred_customers``: the plan has a preferred-customer program (schema v1.1); without
     it, a quarter of the plans draw one.
+    ``package_ranks``: enrollment packages, at least one giving a rank, and rates by rank
+    (``by_rank``, discounts included, so what a package unlocks pays and buying to qualify
+    weighs discounts), with kept ranks drawn (``rank_rules``, which set how long a discount
+    reached by buying to qualify counts).
     """
+    if package_ranks:
+        with_packages = by_rank = True
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
     if dynamic_compression and "unilevel" not in kinds:
@@ -291,7 +302,9 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     if with_packages:
         doc["costs"]["inventory_package"] = 0
         names = [r["name"] for r in doc["compensation"]["ranks"]]
-        doc["costs"]["packages"] = draw(packages(names))
+        doc["costs"]["packages"] = draw(packages(names, ranked=package_ranks))
+        if package_ranks:
+            doc["compensation"]["rank_rules"] = draw(rank_rules())
     if business_volume:
         more = draw(st.lists(product(), min_size=1, max_size=2))
         doc["products"] = (doc["products"] + more)[:3]

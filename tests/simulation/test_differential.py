@@ -341,3 +341,14 @@ def test_engines_agree_on_random_plans_with_packages(plan: Plan, assumptions: As
     np.testing.assert_array_equal(v.package, r.package)
     assert (v.package >= 0).all()
     assert (v.package < len(plan.costs.packages)).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(plan=sim_plans(using=("retail_margin", "unilevel", "binary"), package_ranks=True),
+       assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_packages_whose_ranks_carry_rates(plan: Plan, assumptions: Assumptions,
+                                                           seed: int) -> None:
+    # Rule 4 of issue 19: a package's rank brings its discount and rates from joining; buying
+    # to qualify counts a discount reached (issue 18).
+    assert any(p.rank is not None for p in plan.costs.packages)
+    _assert_same_run(plan, assumptions, seed)
