@@ -283,3 +283,19 @@ def test_both_engines_agree_on_a_run_with_packages_whose_rank_has_rates() -> Non
     # Every Gold buyer still active at the end holds Supervisor.
     still = fast.left > 12
     assert (fast.rank[still & (fast.package == GOLD)] == 1).all()
+
+
+def test_a_package_s_rank_pays_its_one_time_bonuses_in_the_month_of_joining(engine: str) -> None:
+    once = {**SUPERVISOR, "advancement_bonus": 100, "fast_start_bonus": 200,
+            "fast_start_within_months": 1}
+    prm = build(doc([{"type": "rank_bonus"}], [DISTRIBUTOR, once], PACKAGES))
+    eng = ENGINES[engine]()
+    net = network(prm, eng, [-1, 0])
+    # 1 joins this month with Gold: Supervisor at once, so the monthly 30, the advancement
+    # bonus 100 and the fast-start bonus 200 (reached in the join month): 330. 0 (Basic)
+    # holds Distributor, which pays nothing.
+    m = month(prm, engine, [BASIC, GOLD], new=(1,))
+    assert spread(eng.pay(prm, net, m), m).pay["rank_bonus"] == [0.0, 330.0]
+    # The next month: the monthly bonus alone; the one-time bonuses were paid.
+    m = month(prm, engine, [BASIC, GOLD], t=6)
+    assert spread(eng.pay(prm, net, m), m).pay["rank_bonus"] == [0.0, 30.0]
