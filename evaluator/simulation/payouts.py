@@ -584,22 +584,34 @@ class Uplines:
 
 
 def _pay_dynamic(ctx: _Context, at: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
-                 unlock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                 unlock: np.ndarray, table: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Unilevel pay with compression by level qualification (schema v1.1 ``"dynamic"``).
 
     ``at``: the payers (indices among the active); ``unlock``: levels opened per active. Level k's
     payee is the nearest upline above level k - 1's who is qualified with level k open: one
     "nearest marked upline" route per distinct number of levels opened, followed level by level.
+    ``table``: rates by the payee's rank (:func:`unilevel_rate_table`), or None; a rank's levels
+    open are then at most as many as its list of rates, and each payee is paid their row's
+    rate (the top of the network: the component's, row 0).
     Returns pay per active participant and the total rate paid on each payer's value.
     """
     m, up = ctx.m, ctx.uplines
     tree = ctx.net.sponsor
+    opens = unlock_table(ctx.params).astype(np.int16)  # by rank + 1
+    row = None
+    if table is not None:  # a rank is not paid past the end of its list
+        lengths = [len(r) for r in rank_table(ctx.params, "unilevel_rates", rates)]
+        opens = np.minimum(opens, np.asarray(lengths, dtype=np.int16))
+        row = np.zeros(tree.capacity + 1, dtype=np.int64)  # over ids; 0 for the sentinel
+        row[m.act] = ctx.rank + 1
     opened = np.zeros(tree.capacity + 1, dtype=np.int16)  # over ids; 0 for the sentinel
-    opened[m.act[m.qualified]] = unlock[: m.act.size][m.qualified]
-    steps = sorted({int(v) for v in unlock_table(ctx.params)} | {ALL_LEVELS})
+    opened[m.act[m.qualified]] = opens[ctx.rank[m.qualified] + 1]
+    steps = sorted({int(v) for v in opens} | {ALL_LEVELS})
     routes: dict[int, np.ndarray] = {}
-    levels = len(rates)
+    levels = len(rates) if table is None else table.shape[1]
     to = np.empty((levels, at.size), dtype=np.int64)
+    each = np.empty((levels, at.size))  # each position's rate
     a = m.act[at]
     for k in range(1, levels + 1):
         need = next(v for v in steps if v >= k)  # the same uplines qualify for k..need
@@ -607,13 +619,14 @@ def _pay_dynamic(ctx: _Context, at: np.ndarray, values: np.ndarray, rates: tuple
             routes[need] = nearest_marked(tree, opened >= k)
         a = routes[need][a]
         to[k - 1] = up.target[a]  # a qualified active's slot, or the top of the network
-    weights = np.asarray(rates, dtype=float)[:, None] * values
+        each[k - 1] = rates[k - 1] if row is None else table[row[a], k - 1]
+    weights = each * values
     got = np.bincount(to.ravel(), weights.ravel(), minlength=up.active + len(NOT_PAID))
     for i, cause in enumerate(NOT_PAID):
         up.breakage[cause] += float(got[up.active + i])
     paid = np.zeros(at.size)
     for k in range(levels):  # level by level, as the reference adds them
-        paid += (to[k] < up.active) * rates[k]
+        paid += (to[k] < up.active) * each[k]
     return got[: up.active], paid
 
 
@@ -1196,9 +1209,8 @@ class VectorisedEngine:
         unlock[: m.act.size] = unlock_table(ctx.params)[ctx.rank + 1]
         table = unilevel_rate_table(ctx.params)
         by_rank = None
-        if c.compression == "dynamic":  # schema v1.1: by level qualification (the schema
-            # refuses rates by rank with it)
-            p, paid = _pay_dynamic(ctx, at, value[at], c.rates, unlock)
+        if c.compression == "dynamic":  # schema v1.1: by level qualification
+            p, paid = _pay_dynamic(ctx, at, value[at], c.rates, unlock, table)
         elif ctx.route is not None:  # compression: go up through qualified uplines only
             if table is not None:  # each slot's row: its rank + 1; the spare slots' 0
                 row = np.zeros(m.act.size + len(NOT_PAID), dtype=np.int64)

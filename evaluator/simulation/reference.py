@@ -118,8 +118,11 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   levels above the top of the network are breakage at the unilevel's own ``rates``.
   With "dynamic" compression (schema v1.1), an upline whose rank has not unlocked level k is
   skipped too, so level k goes to the k-th upline, counting only those paid, who is qualified
-  and has level k unlocked (no pay is then "locked_levels" or "unqualified" breakage).
-  Dynamic compression and rates by rank are not entered together (the schema refuses it).
+  and has level k unlocked (no pay is then "locked_levels" or "unqualified" breakage). With
+  rates by rank as well, an upline whose rank's list stops before level k has not unlocked it
+  either (their rank is not paid that level) and is skipped alike; the one paid level k is
+  paid their own rank's k-th rate, and levels above the top of the network are breakage at
+  the unilevel's own ``rates``.
 - matrix: ``rates[k-1]`` x volume to the k-th upline in the matrix, if qualified.
 - binary: each active participant's left and right legs hold the volume of the two subtrees
   below them plus carry-over; pay is rate (their rank's ``binary_rate``, schema v1.1, else
@@ -914,7 +917,8 @@ class ReferenceEngine:
                 at = parent[at]
                 if c.compression == "dynamic":  # skip whoever cannot be paid level k
                     while at >= 0 and not (qualified[at]
-                                           and (opened[at] is None or opened[at] >= k)):
+                                           and (opened[at] is None or opened[at] >= k)
+                                           and len(rates_of[rank[at]]) >= k):
                         at = parent[at]
                 elif c.compression:
                     while at >= 0 and not qualified[at]:

@@ -246,7 +246,7 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     ``ranks_over_time``: at least one rank, its rules over time and leg limits drawn (schema
     v1.1: months in a row, lifetime volume, a leg limit; kept ranks).
     ``dynamic_compression``: the plan has a unilevel with compression by level qualification
-    (schema v1.1 ``"dynamic"``).
+    (schema v1.1 ``"dynamic"``); with ``by_rank`` too, at least one rank has unilevel rates.
     ``first_open``: the plan has a matrix or a binary (or both), at least one of them placing
     recruits in the first open position (schema v1.1 ``placement``), the other drawn.
     ``preferred_customers``: the plan has a preferred-customer program (schema v1.1); without
@@ -342,6 +342,9 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         paid_at_rate = "binary" in comps and "cycle_pay" not in comps["binary"]
         for r in doc["compensation"]["ranks"]:
             r.update(draw(rank_rates("unilevel" in comps, paid_at_rate)))
+        if dynamic_compression and not any("unilevel_rates" in r
+                                           for r in doc["compensation"]["ranks"]):
+            draw(st.sampled_from(doc["compensation"]["ranks"]))["unilevel_rates"] = draw(rates)
     return Plan.from_dict(doc)
 
 
