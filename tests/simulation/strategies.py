@@ -229,7 +229,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
               one_time: bool = False, by_rank: bool = False,
               customer_share: bool = False, business_volume: bool = False,
               ranks_over_time: bool = False, dynamic_compression: bool = False,
-              first_open: bool = False, preferred_customers: bool = False) -> Plan:
+              first_open: bool = False, preferred_customers: bool = False,
+              breakaway_legs: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
@@ -251,6 +252,9 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     recruits in the first open position (schema v1.1 ``placement``), the other drawn.
     ``preferred_customers``: the plan has a preferred-customer program (schema v1.1); without
     it, a quarter of the plans draw one.
+    ``breakaway_legs``: the plan has a breakaway whose legs that broke away are left out of
+    group volume (schema v1.1 ``breakaway_legs_in_group_volume`` false), and half the time a
+    leg limit on its ranks.
     """
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
@@ -258,6 +262,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         kinds.append("unilevel")
     if binary_cycles and "binary" not in kinds:
         kinds.append("binary")
+    if breakaway_legs and "breakaway" not in kinds:
+        kinds.append("breakaway")
     if first_open and not {"matrix", "binary"} & set(kinds):
         kinds.append(draw(st.sampled_from(["matrix", "binary"])))
     doc = {
@@ -310,6 +316,16 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     if dynamic_compression:
         unilevel = next(c for c in doc["compensation"]["components"] if c["type"] == "unilevel")
         unilevel["compression"] = "dynamic"
+    if breakaway_legs:
+        comp = doc["compensation"]
+        next(c for c in comp["components"] if c["type"] == "breakaway")[
+            "breakaway_legs_in_group_volume"] = False
+        # A top rank small networks reach often, so some legs break away.
+        comp["ranks"][-1].update(min_group_volume=draw(st.sampled_from([200, 300, 500])),
+                                 min_active_legs=draw(st.integers(0, 1)))
+        if draw(st.booleans()):
+            draw(st.sampled_from(comp["ranks"]))["max_leg_share"] = draw(
+                st.sampled_from([0.3, 0.5, 0.6, 1.0]))
     if ranks_over_time:
         comp = doc["compensation"]
         for r in comp["ranks"]:
