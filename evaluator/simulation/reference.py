@@ -87,8 +87,11 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   ``rank_rules.pin`` the highest rank qualified for (within the last ``requalify_months``
   months, when given) is kept: as the title ("title", the rank the report counts at the end)
   or as the paid-as rank ("pay": its differential rate, unlocked levels and monthly bonus,
-  paid while active and personally qualified). Buying to qualify aims at the monthly volumes
-  alone (it ignores these rules).
+  paid while active and personally qualified). With the breakaway's
+  ``breakaway_legs_in_group_volume`` false, one who broke away (qualified at the top rank)
+  takes their group's volume out of every upline's group volume and legs
+  (:meth:`ReferenceEngine._ranks_without_breakaway_legs`). Buying to qualify aims at the
+  monthly volumes alone (it ignores these rules).
 - Enrollment packages (schema v1.1): a recruit's package adds its volume to their kit volume in
   the month they join (the month loop's, shared), and so to every volume paid on up the line;
   in a binary leg, the recruits who bought each package are counted apart.
