@@ -44,6 +44,8 @@ def component(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         c["rates"] = draw(rates)
     elif kind == "breakaway":
         c["generation_rates"] = draw(st.lists(rate, min_size=1, max_size=3))
+        if draw(st.booleans()):  # schema v1.1: whether breakaway legs count toward ranks
+            c["breakaway_legs_in_group_volume"] = draw(st.sampled_from([True, False, None]))
     elif kind == "matching_bonus":
         c["rates"] = draw(st.lists(rate, min_size=1, max_size=3))
     elif kind == "first_order_bonus":
