@@ -791,7 +791,7 @@ def _leg_volumes(params: Params, m: Month, group: GroupCounts, slot: np.ndarray
     sponsor who is not active has the spare index ``m.act.size``.
     """
     ids = np.flatnonzero(group.people.column(1, slice(0, m.n)) > 0)
-    vol = group.volumes(group.counts(ids))
+    vol = group.volumes(group.counts(ids), points=True)  # ranks read point volume
     leg = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
     return leg, slot[group.tree.up[ids]], ids
 
