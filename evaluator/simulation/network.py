@@ -729,6 +729,12 @@ class Params:
             or any(r.qualify_months > 1 or r.min_lifetime_volume > 0 for r in self.ranks))
 
     @property
+    def breakaway_legs_left_out(self) -> bool:
+        """Whether legs that broke away are left out of ranks' group volume (schema v1.1)."""
+        c = self.components.get("breakaway")
+        return bool(self.ranks) and c is not None and not c.breakaway_legs_in_group_volume
+
+    @property
     def tops_up(self) -> bool:
         """Whether anyone can buy to qualify.
 

@@ -96,8 +96,11 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   ``rank_rules.pin`` the highest rank qualified for (within the last ``requalify_months``
   months, when given) is kept: as the title ("title", the rank the report counts at the end)
   or as the paid-as rank ("pay": its differential rate, unlocked levels and monthly bonus,
-  paid while active and personally qualified). Buying to qualify aims at the monthly volumes
-  alone (it ignores these rules).
+  paid while active and personally qualified). With the breakaway's
+  ``breakaway_legs_in_group_volume`` false, one who broke away (qualified at the top rank)
+  takes their group's volume out of every upline's group volume and legs
+  (:meth:`ReferenceEngine._ranks_without_breakaway_legs`). Buying to qualify aims at the
+  monthly volumes alone (it ignores these rules).
 - Enrollment packages (schema v1.1): a recruit's package adds its volume to their kit volume in
   the month they join (the month loop's, shared), and so to every volume paid on up the line;
   in a binary leg, the recruits who bought each package are counted apart.
@@ -127,8 +130,11 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   levels above the top of the network are breakage at the unilevel's own ``rates``.
   With "dynamic" compression (schema v1.1), an upline whose rank has not unlocked level k is
   skipped too, so level k goes to the k-th upline, counting only those paid, who is qualified
-  and has level k unlocked (no pay is then "locked_levels" or "unqualified" breakage).
-  Dynamic compression and rates by rank are not entered together (the schema refuses it).
+  and has level k unlocked (no pay is then "locked_levels" or "unqualified" breakage). With
+  rates by rank as well, an upline whose rank's list stops before level k has not unlocked it
+  either (their rank is not paid that level) and is skipped alike; the one paid level k is
+  paid their own rank's k-th rate, and levels above the top of the network are breakage at
+  the unilevel's own ``rates``.
 - matrix: ``rates[k-1]`` x volume to the k-th upline in the matrix, if qualified.
 - binary: each active participant's left and right legs hold the volume of the two subtrees
   below them plus carry-over; pay is rate (their rank's ``binary_rate``, schema v1.1, else
@@ -485,7 +491,7 @@ class ReferenceEngine:
         rank, title = self._ranks(
             params, parent, active, pv,
             m.spread(m.package, -1).tolist() if m.package is not None else None,
-            net.history, m.t)
+            net.history, m.t, qualified)
         comps = params.components
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
@@ -852,7 +858,8 @@ class ReferenceEngine:
     @classmethod
     def _ranks(cls, params: Params, parent: list[int], active: list[bool],
                pv: list[float], package: list[int] | None = None,
-               history: RankHistory | None = None, t: int = 0
+               history: RankHistory | None = None, t: int = 0,
+               qualified: list[bool] | None = None,
                ) -> tuple[list[int], list[int] | None]:
         """Paid-as rank of every participant id, and the title rank when ranks are kept.
 
@@ -864,13 +871,18 @@ class ReferenceEngine:
         highest rank so qualified for (or the package's, if higher). With ``rank_rules.pin``
         the participant keeps the highest rank qualified for in any month (within the last
         ``requalify_months`` months, this one included, when given): as the title only
-        ("title") or as the paid-as rank ("pay").
+        ("title") or as the paid-as rank ("pay"). With the breakaway's
+        ``breakaway_legs_in_group_volume`` false (``qualified`` is then needed), see
+        :meth:`_ranks_without_breakaway_legs`.
         """
         n = len(parent)
         rank = [NO_RANK] * n
         if not params.ranks:
             return rank, None
-        given = params.packages.rank if params.packages is not None else ()
+        if params.breakaway_legs_left_out:
+            assert qualified is not None
+            return cls._ranks_without_breakaway_legs(params, parent, active, pv, qualified,
+                                                     package, history, t)
         group = cls._group_volumes(parent, pv)
         legs = cls._active_legs(parent, active)
         team = cls._team_sizes(parent, active)
@@ -887,45 +899,117 @@ class ReferenceEngine:
                     limited[parent[c]] -= group[c] - most
             counted.append(limited)
         for i in range(n):
-            if not active[i]:
-                continue
-            lifetime = pv[i]
-            if history is not None:
-                history.lifetime[i] += pv[i]
-                lifetime = float(history.lifetime[i])
-            for r, spec in enumerate(params.ranks):
-                met = (reaches(pv[i], spec.min_personal_volume)
-                       and reaches(counted[r][i], spec.min_group_volume)
-                       and legs[i] >= spec.min_active_legs
-                       and team[i] >= spec.min_team_size
-                       and reaches(lifetime, spec.min_lifetime_volume))
-                months = 1 if met else 0
-                if history is not None:
-                    months = int(history.streak[r, i]) + 1 if met else 0
-                    history.streak[r, i] = months
-                if met and months >= spec.qualify_months:
-                    rank[i] = r
-            # The rank the participant's package gives, when higher.
-            if (package is not None and package[i] >= 0
-                    and given[package[i]] > rank[i]):
-                rank[i] = given[package[i]]
+            if active[i]:
+                rank[i] = cls._month_rank(params, i, pv[i], [c[i] for c in counted], legs[i],
+                                          team[i], package, history)
         rules = params.rank_rules
         if history is None or not rules.pins:
             return rank, None
         title = list(rank)
-        window = rules.requalify_months
         for i in range(n):
-            if not active[i]:
-                continue
-            for r in range(rank[i] + 1):
-                history.last[r, i] = t
-            for r in range(len(params.ranks)):
-                last = int(history.last[r, i])
-                if last > 0 and (window is None or t - last < window):
-                    title[i] = r
+            if active[i]:
+                title[i] = cls._kept_rank(params, i, rank[i], history, t)
         if rules.pin == "pay":
             return title, title
         return rank, title
+
+    @classmethod
+    def _ranks_without_breakaway_legs(
+            cls, params: Params, parent: list[int], active: list[bool], pv: list[float],
+            qualified: list[bool], package: list[int] | None, history: RankHistory | None,
+            t: int) -> tuple[list[int], list[int] | None]:
+        """Ranks when legs that broke away are left out of group volume (schema v1.1).
+
+        Rule: a participant has broken away when qualified at the top rank (their paid-as rank,
+        as the breakaway component reads it). Their group volume (their own and their whole
+        sponsor downline's, less that of those below them who broke away) then counts toward
+        nobody's group volume above them: not as group volume, nor as a leg's volume under
+        ``max_leg_share``. Everything else is as in :meth:`_ranks`. Whether someone broke away
+        depends on their own downline alone, so ranks are decided from the bottom of the tree
+        up: participants in descending id order (a sponsor always has a smaller id), each
+        one's group volume complete when their turn comes.
+        """
+        n = len(parent)
+        top = len(params.ranks) - 1
+        legs = cls._active_legs(parent, active)
+        team = cls._team_sizes(parent, active)
+        group = list(pv)  # each one's children's counted group volume added as they are done
+        caps = [None if spec.max_leg_share is None else spec.max_leg_share * spec.min_group_volume
+                for spec in params.ranks]
+        over = [[0.0] * n for _ in params.ranks]  # volume over each rank's leg limit, per id
+        rank = [NO_RANK] * n
+        pins = history is not None and params.rank_rules.pins
+        title = list(rank) if pins else None
+        for i in range(n - 1, -1, -1):
+            paid_as = NO_RANK
+            if active[i]:
+                counted = [group[i] - over[r][i] for r in range(len(params.ranks))]
+                rank[i] = cls._month_rank(params, i, pv[i], counted, legs[i], team[i], package,
+                                          history)
+                paid_as = rank[i]
+                if title is not None:
+                    assert history is not None
+                    title[i] = cls._kept_rank(params, i, rank[i], history, t)
+                    if params.rank_rules.pin == "pay":
+                        paid_as = title[i]
+            p = parent[i]
+            if p < 0:
+                continue
+            leg = 0.0 if qualified[i] and paid_as == top else group[i]  # broke away: left out
+            group[p] += leg
+            for r, most in enumerate(caps):
+                if most is not None and leg > most:
+                    over[r][p] += leg - most
+        if title is not None and params.rank_rules.pin == "pay":
+            return title, title
+        return rank, title
+
+    @staticmethod
+    def _month_rank(params: Params, i: int, pv: float, counted: list[float], legs: int,
+                    team: int, package: list[int] | None, history: RankHistory | None) -> int:
+        """Participant ``i``'s rank this month (they are active), keeping their history.
+
+        ``counted``: their group volume as each rank counts it.
+        """
+        rank = NO_RANK
+        lifetime = pv
+        if history is not None:
+            history.lifetime[i] += pv
+            lifetime = float(history.lifetime[i])
+        for r, spec in enumerate(params.ranks):
+            met = (reaches(pv, spec.min_personal_volume)
+                   and reaches(counted[r], spec.min_group_volume)
+                   and legs >= spec.min_active_legs
+                   and team >= spec.min_team_size
+                   and reaches(lifetime, spec.min_lifetime_volume))
+            months = 1 if met else 0
+            if history is not None:
+                months = int(history.streak[r, i]) + 1 if met else 0
+                history.streak[r, i] = months
+            if met and months >= spec.qualify_months:
+                rank = r
+        # The rank the participant's package gives, when higher.
+        given = params.packages.rank if params.packages is not None else ()
+        if package is not None and package[i] >= 0 and given[package[i]] > rank:
+            rank = given[package[i]]
+        return rank
+
+    @staticmethod
+    def _kept_rank(params: Params, i: int, rank: int, history: RankHistory, t: int) -> int:
+        """The highest rank participant ``i`` (active, at ``rank`` this month) keeps.
+
+        Ranks qualified for in any month, or within the last ``requalify_months``; this
+        month's are recorded.
+        """
+        for r in range(rank + 1):
+            history.last[r, i] = t
+        kept = rank
+        window = params.rank_rules.requalify_months
+        for r in range(len(params.ranks)):
+            last = int(history.last[r, i])
+            if last > 0 and (window is None or t - last < window):
+                kept = r
+        return kept
 
     @staticmethod
     def _up_the_line(
@@ -982,7 +1066,8 @@ class ReferenceEngine:
                 at = parent[at]
                 if c.compression == "dynamic":  # skip whoever cannot be paid level k
                     while at >= 0 and not (qualified[at]
-                                           and (opened[at] is None or opened[at] >= k)):
+                                           and (opened[at] is None or opened[at] >= k)
+                                           and len(rates_of[rank[at]]) >= k):
                         at = parent[at]
                 elif c.compression:
                     while at >= 0 and not qualified[at]:

@@ -44,6 +44,8 @@ def component(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         c["rates"] = draw(rates)
     elif kind == "breakaway":
         c["generation_rates"] = draw(st.lists(rate, min_size=1, max_size=3))
+        if draw(st.booleans()):  # schema v1.1: whether breakaway legs count toward ranks
+            c["breakaway_legs_in_group_volume"] = draw(st.sampled_from([True, False, None]))
     elif kind == "matching_bonus":
         c["rates"] = draw(st.lists(rate, min_size=1, max_size=3))
     elif kind == "first_order_bonus":
@@ -234,7 +236,7 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
               customer_share: bool = False, business_volume: bool = False,
               ranks_over_time: bool = False, dynamic_compression: bool = False,
               first_open: bool = False, preferred_customers: bool = False,
-              package_ranks: bool = False) -> Plan:
+              package_ranks: bool = False, breakaway_legs: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
@@ -251,7 +253,7 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     ``ranks_over_time``: at least one rank, its rules over time and leg limits drawn (schema
     v1.1: months in a row, lifetime volume, a leg limit; kept ranks).
     ``dynamic_compression``: the plan has a unilevel with compression by level qualification
-    (schema v1.1 ``"dynamic"``).
+    (schema v1.1 ``"dynamic"``); with ``by_rank`` too, at least one rank has unilevel rates.
     ``first_open``: the plan has a matrix or a binary (or both), at least one of them placing
     recruits in the first open position (schema v1.1 ``placement``), the other drawn.
     ``preferred_customers``: the plan has a preferred-customer program (schema v1.1); without
@@ -260,6 +262,9 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     (``by_rank``, discounts included, so what a package unlocks pays and buying to qualify
     weighs discounts), with kept ranks drawn (``rank_rules``, which set how long a discount
     reached by buying to qualify counts).
+    ``breakaway_legs``: the plan has a breakaway whose legs that broke away are left out of
+    group volume (schema v1.1 ``breakaway_legs_in_group_volume`` false), and half the time a
+    leg limit on its ranks.
     """
     if package_ranks:
         with_packages = by_rank = True
@@ -269,6 +274,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         kinds.append("unilevel")
     if binary_cycles and "binary" not in kinds:
         kinds.append("binary")
+    if breakaway_legs and "breakaway" not in kinds:
+        kinds.append("breakaway")
     if first_open and not {"matrix", "binary"} & set(kinds):
         kinds.append(draw(st.sampled_from(["matrix", "binary"])))
     doc = {
@@ -323,6 +330,16 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     if dynamic_compression:
         unilevel = next(c for c in doc["compensation"]["components"] if c["type"] == "unilevel")
         unilevel["compression"] = "dynamic"
+    if breakaway_legs:
+        comp = doc["compensation"]
+        next(c for c in comp["components"] if c["type"] == "breakaway")[
+            "breakaway_legs_in_group_volume"] = False
+        # A top rank small networks reach often, so some legs break away.
+        comp["ranks"][-1].update(min_group_volume=draw(st.sampled_from([200, 300, 500])),
+                                 min_active_legs=draw(st.integers(0, 1)))
+        if draw(st.booleans()):
+            draw(st.sampled_from(comp["ranks"]))["max_leg_share"] = draw(
+                st.sampled_from([0.3, 0.5, 0.6, 1.0]))
     if ranks_over_time:
         comp = doc["compensation"]
         for r in comp["ranks"]:
@@ -355,6 +372,9 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         paid_at_rate = "binary" in comps and "cycle_pay" not in comps["binary"]
         for r in doc["compensation"]["ranks"]:
             r.update(draw(rank_rates("unilevel" in comps, paid_at_rate)))
+        if dynamic_compression and not any("unilevel_rates" in r
+                                           for r in doc["compensation"]["ranks"]):
+            draw(st.sampled_from(doc["compensation"]["ranks"]))["unilevel_rates"] = draw(rates)
     return Plan.from_dict(doc)
 
 

@@ -104,6 +104,26 @@ def test_engines_agree_on_dynamic_compression(plan: Plan, assumptions: Assumptio
 
 
 @settings(max_examples=40, deadline=None)
+@given(plan=sim_plans(dynamic_compression=True, by_rank=True),
+       assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_dynamic_compression_with_rates_by_rank(
+        plan: Plan, assumptions: Assumptions, seed: int) -> None:
+    assert plan.compensation.component("unilevel").compression == "dynamic"
+    assert any(r.unilevel_rates is not None for r in plan.compensation.ranks)
+    _assert_same_run(plan, assumptions, seed)
+
+
+@settings(max_examples=40, deadline=None)
+@given(plan=st.one_of(sim_plans(breakaway_legs=True),
+                      sim_plans(breakaway_legs=True, ranks_over_time=True)),
+       assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_breakaway_legs_left_out(plan: Plan, assumptions: Assumptions,
+                                                  seed: int) -> None:
+    assert not plan.compensation.component("breakaway").breakaway_legs_in_group_volume
+    _assert_same_run(plan, assumptions, seed)
+
+
+@settings(max_examples=40, deadline=None)
 @given(plan=sim_plans(first_open=True),
        assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
 def test_engines_agree_on_first_open_placement(plan: Plan, assumptions: Assumptions,
