@@ -55,12 +55,14 @@ def _active_monthly_pay(run: RunData) -> float | None:
     return float(np.mean(run.pay[still] / np.maximum(run.months_active[still], 1)))
 
 
-def _leaders_under(run: RunData, amount: float) -> float | None:
+def _leaders_under(run: RunData, amount: float, lowest: str | None = None) -> float | None:
     """Share of those who ever held a rank whose retail pay averaged under ``amount`` a month.
 
     Retail pay is retail margin and retail commission on their customers, per active month.
+    ``lowest``: the lowest rank counted (by name; None: every rank).
     """
-    leaders = run.best_rank >= 0
+    at = 0 if lowest is None else [r.name for r in run.params.ranks].index(lowest)
+    leaders = run.best_rank >= at
     if not leaders.any():
         return None
     per_customer = run.params.margin_per_customer + run.params.commission_per_customer
@@ -117,7 +119,19 @@ FIGURES = (
            "up the ~$485 of product Supervisor's 500 personal volume takes, as qualifying paid "
            "less, and nobody reaches Supervisor's volumes (with top_up_pay_check 0, 95 of "
            "18,288 do); the sample has no Sales Leader discount, which is what makes the "
-           "purchase pay at Herbalife"),
+           "purchase pay at Herbalife (the row below reads the sample that has one)"),
+    Figure("Herbalife: Sales Leaders under $5/month from retail, ladder", "herbalife_order",
+           0.5, "rank_rates_stairstep", "share",
+           lambda s, r: _leaders_under(r, 5.0, "Supervisor"),
+           "the discount-ladder sample (25%, 35%, 50% at Supervisor, Herbalife's first Sales "
+           "Leader rank): share of those who ever held Supervisor or above whose retail pay "
+           "averaged under $5 an active month. Buying to qualify now weighs Supervisor's "
+           "bigger discount on one's own purchases and customers, and 1 participant of about "
+           "18,300 reaches it (none did before): the sample's ranks are not kept, so the "
+           "discount counts for one month, which seldom covers the ~$350 of product (at "
+           "Supervisor's price) its 500 personal volume takes unless one has customers; the "
+           "few who reach it sell. Kept 12 months (rank_rules pin pay), 10 reach it, none "
+           "under $5"),
     Figure("Neora: preferred customers per active partner", "neora", 5.0,
            "preferred_customer_buyback", "money",
            lambda s, r: s["customers"]["per_active_partner_month"],

@@ -171,6 +171,8 @@ COLUMNS: tuple[Column, ...] = (
        worded="compensation.components[].width"),
     _c("placement", "choice", "in_turn or first_open", "in_turn",
        worded="compensation.components[].placement", choices=("in_turn", "first_open")),
+    _c("breakaway_legs_in_group_volume", "boolean", "true/false", "true",
+       worded="compensation.components[].breakaway_legs_in_group_volume"),
     _c("binary_monthly_cap", "money", "money per month", "no cap",
        worded="compensation.components[].monthly_cap"),
     _c("binary_carryover", "boolean", "true/false", "false",
@@ -316,8 +318,8 @@ _BINARY_CYCLE_COLUMNS = {
 }
 """The binary's schema v1.1 cycle columns -> the component fields they fill."""
 _DOWNLINE_COLUMNS = ("level_rates", "unilevel_basis", "compression", "matrix_width",
-                     "placement", "binary_monthly_cap", "binary_carryover",
-                     *_BINARY_CYCLE_COLUMNS)
+                     "placement", "breakaway_legs_in_group_volume", "binary_monthly_cap",
+                     "binary_carryover", *_BINARY_CYCLE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -573,6 +575,10 @@ def _components(values: Mapping[str, Any], columns: dict[str, str]) -> tuple[
             else:  # breakaway
                 component["generation_rates"] = rates
                 owners |= {"generation_rates": "level_rates"}
+                if "breakaway_legs_in_group_volume" in values:  # schema v1.1
+                    component["breakaway_legs_in_group_volume"] = values[
+                        "breakaway_legs_in_group_volume"]
+                    owners["breakaway_legs_in_group_volume"] = "breakaway_legs_in_group_volume"
             if plan_type in ("matrix", "binary") and "placement" in values:  # schema v1.1
                 component["placement"] = values["placement"]
                 owners["placement"] = "placement"
@@ -665,6 +671,7 @@ def _applies(column: str, plan_type: str) -> bool:
     return {
         "unilevel_basis": "unilevel", "compression": "unilevel", "matrix_width": "matrix",
         "binary_monthly_cap": "binary", "binary_carryover": "binary",
+        "breakaway_legs_in_group_volume": "breakaway",
         **dict.fromkeys(_BINARY_CYCLE_COLUMNS, "binary"),
     }[column] == plan_type
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from evaluator.assumptions import Assumptions
-from evaluator.model import Component, Plan
+from evaluator.model import Component, Package, Plan
 
 PAYBACK_CUSTOMERS = tuple(range(11))
 PAYBACK_RECRUITS = tuple(range(6))
@@ -60,17 +60,37 @@ def entry_rank(plan: Plan) -> int | None:
     return held
 
 
-def entry_discount(plan: Plan) -> float | None:
-    """The rank discount (schema v1.1) of the typical new participant (:func:`entry_rank`).
+def package_rank(plan: Plan, package: Package) -> int | None:
+    """The rank a new participant who buys ``package`` holds from joining (schema v1.1).
 
-    None when their rank has no discount (nor any rank below it) or they hold none: they buy
-    at the products' wholesale prices. None too when the products cost nothing at wholesale
-    (a referral service): the simulation then applies no discount.
+    The rank the package gives (``costs.packages[].rank``) or the newcomer's own
+    (:func:`entry_rank`), whichever is higher, as the simulation's paid-as rank takes the higher
+    of the package's and the one qualified for; None when neither is a rank.
     """
-    held = entry_rank(plan)
+    given = plan.compensation.rank_index(package.rank) if package.rank is not None else None
+    entry = entry_rank(plan)
+    held = [r for r in (given, entry) if r is not None]
+    return max(held) if held else None
+
+
+def rank_discount(plan: Plan, held: int | None) -> float | None:
+    """The discount (schema v1.1) of rank ``held`` (an index into the plan's ranks, or None).
+
+    None when that rank has no discount (nor any rank below it) or ``held`` is None: they buy
+    at the products' wholesale prices. None too when the products cost nothing at wholesale (a
+    referral service): the simulation then applies no discount.
+    """
     if held is None or plan.mean_wholesale <= 0:
         return None
     return plan.compensation.rank_values("discount")[held + 1]
+
+
+def entry_discount(plan: Plan) -> float | None:
+    """The rank discount (schema v1.1) of the typical new participant (:func:`entry_rank`).
+
+    See :func:`rank_discount`.
+    """
+    return rank_discount(plan, entry_rank(plan))
 
 
 def discounted_price(plan: Plan, discount: float) -> float:
@@ -284,17 +304,21 @@ def required_purchase_volume(plan: Plan) -> float:
     return plan.costs.required_monthly_purchase * plan.business_volume_per_money("wholesale")
 
 
-def pay_per_active_recruit(plan: Plan) -> float:
+ENTRY: Literal["entry"] = "entry"  # pay_per_active_recruit: at the newcomer's rank
+
+
+def pay_per_active_recruit(plan: Plan, rank: int | Literal["entry"] | None = ENTRY) -> float:
     """Level-1 pay per active recruit per month (unilevel + matrix level 1, binary half).
 
-    At the rates of the newcomer's rank (:func:`entry_rank`) where ranks set their own (schema
-    v1.1). As README.md's "Economics" section defines it, the first unilevel rate counts even when
-    the unilevel's ``basis`` is ``"customer"`` (where a recruit's own purchase would in fact
-    pay nothing); the simulation applies the basis faithfully.
+    At the rates of ``rank`` (an index into the plan's ranks; None: below every rank; by
+    default the newcomer's, :func:`entry_rank`) where ranks set their own (schema v1.1). As
+    README.md's "Economics" section defines it, the first unilevel rate counts even when the
+    unilevel's ``basis`` is ``"customer"`` (where a recruit's own purchase would in fact pay
+    nothing); the simulation applies the basis faithfully.
     """
     volume = required_purchase_volume(plan)
     comp = plan.compensation
-    held = entry_rank(plan)
+    held = entry_rank(plan) if rank == ENTRY else rank
     rate = 0.0
     for kind in ("unilevel", "matrix"):
         c = comp.component(kind)
@@ -446,24 +470,66 @@ def position_return(plan: Plan) -> PositionReturn | None:
     return PositionReturn(rate * (costs.starter_kit + costs.inventory_package), c.months_paid)
 
 
-def package_figures(plan: Plan, monthly: float, typical_customers: float,
-                    per_customer: float) -> tuple[dict[str, Any], ...]:
+def discounted_monthly_cost(plan: Plan, assumptions: Assumptions,
+                            discount: float | None) -> tuple[float, float]:
+    """The monthly cost and its required-purchase part, at a rank's ``discount``.
+
+    The required purchase bought at retail x (1 - ``discount``) (schema v1.1); None: at
+    wholesale, :func:`monthly_cost`.
+    """
+    monthly = monthly_cost(plan, assumptions)
+    required = plan.costs.required_monthly_purchase * (1 - assumptions["personal_use_value"])
+    if discount is not None:  # the required purchase at the rank's price
+        saved = required * (1 - discounted_price(plan, discount))
+        monthly -= saved
+        required -= saved
+    return monthly, required
+
+
+def package_figures(plan: Plan, assumptions: Assumptions, typical_customers: float,
+                    kept: float = 1.0) -> tuple[dict[str, Any], ...]:
     """Each enrollment package's cost and break-even, for someone who chooses it.
 
+    A package's buyer holds from joining the rank it gives, or the newcomer's own rank if
+    higher (:func:`package_rank`, ``rank_held``); every figure is at that rank's discount and
+    rates (schema v1.1 ``compensation.ranks[]``), as the plan's own figures are at the
+    newcomer's. ``discount``: that rank's discount (None: none, the products' wholesale
+    prices); ``monthly_cost`` at it; ``profit_per_customer_per_month`` at it
+    (:func:`profit_per_customer`, in the customers' price-elastic mix);
+    ``pay_per_active_recruit_per_month`` at that rank's unilevel and binary rates
+    (:func:`pay_per_active_recruit`); ``break_even_active_recruits`` = ceil(monthly cost / that
+    pay x ``kept``, the part of downline pay a retail-share gate leaves, 1 without one).
     ``startup_cost`` = enrollment_fee + starter_kit + price; ``first_year_cost`` = that + 12 x
     the monthly cost; ``payback_months`` as for the plan (``typical_customers`` customers, no
-    recruits, and the package's return on one's own position for its term, schema v1.1; None:
-    never); ``break_even_customers_first_year`` = ceil(first-year cost / (12 x profit per
-    customer)), the customers a month that earn the first year back (None: never). Empty for a
-    plan without packages.
+    recruits; None: never); ``break_even_customers_first_year`` = ceil(first-year cost / (12 x
+    profit per customer)), the customers a month that earn the first year back (None: never).
+    With preferred customers (schema v1.1) customers are counted in the assumed mix
+    (:func:`preferred_pay`, on that rank's pay per retail customer) in payback and
+    ``break_even_customers_first_year``. A return on one's own position (schema v1.1) counts at
+    the package's own return (:attr:`PositionReturn.per_package`): in payback for its term, in
+    ``break_even_customers_first_year`` for its first-year months, and in
+    ``break_even_active_recruits`` when it is paid every month while active. Empty for a plan
+    without packages.
     """
     out = []
     joining = plan.costs.joining_cost
-    held = position_return(plan)
-    returns = held.per_package if held is not None else tuple(0.0 for _ in plan.costs.packages)
-    months = held.months if held is not None else None
+    shares = retail_demand(plan, float(assumptions["price_elasticity"])).shares
+    names = [r.name for r in plan.compensation.ranks]
+    pays_back = position_return(plan)
+    returns = (pays_back.per_package if pays_back is not None
+               else tuple(0.0 for _ in plan.costs.packages))
+    months = pays_back.months if pays_back is not None else None
     for share, p, back in zip(plan.costs.package_shares(), plan.costs.packages, returns,
                               strict=True):
+        held = package_rank(plan, p)
+        discount = rank_discount(plan, held)
+        monthly, _ = discounted_monthly_cost(plan, assumptions, discount)
+        per_customer = profit_per_customer(plan, shares, discount)
+        preferred = preferred_pay(plan, assumptions, shares, per_customer)
+        customer_pay = per_customer if preferred is None else preferred.per_customer
+        per_recruit = pay_per_active_recruit(plan, held)
+        uncovered = monthly - (back if months is None else 0.0)
+        first_year_back = back * (12 if months is None else min(12, months))
         start = joining + p.price
         first_year = start + 12 * monthly
         out.append({
@@ -473,11 +539,18 @@ def package_figures(plan: Plan, monthly: float, typical_customers: float,
             "share_known": p.share is not None,
             "volume": p.volume,
             "rank": p.rank,
+            "rank_held": names[held] if held is not None else None,
+            "discount": discount,
+            "monthly_cost": monthly,
+            "profit_per_customer_per_month": per_customer,
+            "pay_per_active_recruit_per_month": per_recruit,
+            "break_even_active_recruits": _ceil_div(uncovered, per_recruit * kept),
             "startup_cost": start,
             "first_year_cost": first_year,
-            "payback_months": payback(start, typical_customers * per_customer - monthly,
+            "payback_months": payback(start, typical_customers * customer_pay - monthly,
                                       back, months),
-            "break_even_customers_first_year": _ceil_div(first_year, 12 * per_customer),
+            "break_even_customers_first_year": _ceil_div(first_year - first_year_back,
+                                                         12 * customer_pay),
         })
     return tuple(out)
 
@@ -654,13 +727,8 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
     """Every economics figure of README.md's "Economics" section for one plan."""
     c = plan.costs
     start = startup_cost(plan)
-    monthly = monthly_cost(plan, assumptions)
-    required = c.required_monthly_purchase * (1 - assumptions["personal_use_value"])
     discount = entry_discount(plan)
-    if discount is not None:  # the required purchase at the entry rank's price
-        saved = required * (1 - discounted_price(plan, discount))
-        monthly -= saved
-        required -= saved
+    monthly, required = discounted_monthly_cost(plan, assumptions, discount)
     first_year = start + 12 * monthly
     products = plan.products
     margin_fraction = sum((p.retail_price - p.wholesale_price) / p.retail_price for p in products)
@@ -806,12 +874,16 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
             "choosing each",
         )
         provenance["packages"] = Figure(
-            ("costs.packages", "monthly_cost", "profit_per_customer_per_month",
+            ("costs.packages", "compensation.ranks[]", "monthly_cost",
+             "profit_per_customer_per_month", "pay_per_active_recruit_per_month",
              "assumptions.customers_per_participant"),
-            "per package: startup_cost = enrollment_fee + starter_kit + price; first_year_cost "
-            "= startup_cost + 12 x monthly_cost; payback_months as above; "
-            "break_even_customers_first_year = ceil(first_year_cost / (12 x profit per "
-            "customer))",
+            "per package, at the discount and rates of rank_held (the rank the package gives, "
+            "or the newcomer's if higher): monthly_cost, profit_per_customer_per_month and "
+            "pay_per_active_recruit_per_month as above at that rank; break_even_active_recruits "
+            "= ceil(monthly_cost / pay_per_active_recruit_per_month); startup_cost = "
+            "enrollment_fee + starter_kit + price; first_year_cost = startup_cost + 12 x "
+            "monthly_cost; payback_months as above; break_even_customers_first_year = "
+            "ceil(first_year_cost / (12 x profit per customer))",
         )
     if gate is not None:
         gate_uses = ("compensation.qualification.min_customer_share",
@@ -847,7 +919,8 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         recruitment=recruitment_math(be_recruits, int(assumptions["market_size"])),
         monthly_cost_breakdown=breakdown,
         provenance=provenance,
-        packages=package_figures(plan, monthly, typical, customer_pay),
+        packages=package_figures(plan, assumptions, typical,
+                                 1.0 if gate is None else gate["kept"]),
         customer_share_gate=gate,
         position_return=held,
         preferred_customers=preferred,

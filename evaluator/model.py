@@ -199,6 +199,8 @@ class Component:
     # Forced-tree spill-over (schema v1.1; matrix and binary): "in_turn" or "first_open".
     placement: Literal["in_turn", "first_open"] = "in_turn"
     generation_rates: tuple[float, ...] = ()
+    # Breakaway (schema v1.1): whether broken-away legs' volume counts toward ranks' group volume.
+    breakaway_legs_in_group_volume: bool = True
     # Binary cycles (schema v1.1); None: the rule is not used.
     cycle_volume_left: float | None = None
     cycle_volume_right: float | None = None
@@ -640,6 +642,8 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             width=k.get("width"),
             placement=k.get("placement") or "in_turn",  # null (unknown): in turn
             generation_rates=tuple(float(r) for r in k.get("generation_rates") or ()),
+            # null (unknown): counted, as in schema v1
+            breakaway_legs_in_group_volume=k.get("breakaway_legs_in_group_volume") is not False,
             cycle_volume_left=_opt(k.get("cycle_volume_left")),
             cycle_volume_right=_opt(k.get("cycle_volume_right")),
             cycle_pay=_opt(k.get("cycle_pay")),

@@ -901,14 +901,6 @@ def _rank_rate_errors(ranks: list[Any], seen: dict[str, int],
             yield FieldError(f"{at}.unilevel_rates", "gives unilevel rates for this rank, but "
                              "the plan has no unilevel component; add one or leave the rates "
                              "out", rank["unilevel_rates"])
-        elif rank.get("unilevel_rates") is not None and isinstance(
-                components[seen["unilevel"]], dict) and \
-                components[seen["unilevel"]].get("compression") == "dynamic":
-            yield FieldError(f"{at}.unilevel_rates", "gives unilevel rates for this rank, but the "
-                             f"unilevel at compensation.components[{seen['unilevel']}] uses "
-                             "dynamic compression, which this tool does not simulate with rates "
-                             "by rank yet; give the unilevel compression true or false, or leave "
-                             "the rank's rates out", rank["unilevel_rates"])
         rate = rank.get("binary_rate")
         if rate is not None:
             if binary is None:

@@ -154,7 +154,9 @@ def _terms(component: Mapping[str, Any], currency: str) -> str:
             f"{_rates(component.get('rates'))}{_placement_terms(component)}"
         )
     if kind == "breakaway":
-        return f"by breakaway generation: {_rates(component.get('generation_rates'))}"
+        left_out = ("; legs that broke away no longer count toward the upline's group volume"
+                    if component.get("breakaway_legs_in_group_volume") is False else "")
+        return f"by breakaway generation: {_rates(component.get('generation_rates'))}{left_out}"
     if kind == "rank_bonus":
         return "differentials and monthly bonuses of the ranks below"
     if kind == "first_order_bonus":

@@ -136,6 +136,17 @@ Model decisions (each stated where a user could ask):
   exceeds the products' cost less their worth to them (their kind's ``{kind}_use_value`` x
   :func:`use_worth` a product, ``Kinds.unit_worth``), beyond the tie tolerance of
   :func:`reaches` (:func:`pays_off`); the worth is credited to them like other product used.
+  A rank's discount (schema v1.1 ``compensation.ranks[].discount``) counts too: when the
+  products bought lift them from the rank they hold (the highest whose personal and group
+  volume, active legs and team size they meet, or their package's if higher) to a rank with a
+  bigger discount (the same rule with the products' volume added to their personal and group
+  volume), what qualifying is worth adds, for :func:`discount_months` months, the higher
+  rank's extra saving on their month's own purchases (the required purchase,
+  ``extra_own_purchase`` and own-use products, at wholesale) and its extra retail margin on
+  this month's customers (with a ``retail_margin`` component); the products themselves cost
+  the higher rank's price. Without rank discounts the check is the one above, exactly.
+  Ranks at or below the rank a participant's package gives set no target: they hold it
+  whatever their volume.
   Those who pass it up are counted (``RunData.top_ups_passed``). The purchase is a cost and
   company sales, and counts as own-purchase volume for everyone paid on it. Each engine decides
   the top-ups, the pay check included, itself (``Engine.top_up``); the month loop keeps the
@@ -633,6 +644,8 @@ class Params:
     former_customer_share: float = 0.0  # of those who quit, the share who stay customers
     rank_rules: RankRules = field(default_factory=RankRules)  # kept ranks (schema v1.1)
     preferred: Preferred | None = None  # the preferred-customer program (schema v1.1)
+    # Months the pay check of buying to qualify counts a rank's discount for (discount_months).
+    discount_months: float = 1.0
 
     @classmethod
     def build(cls, plan: Plan, assumptions: Assumptions) -> Params:
@@ -719,6 +732,7 @@ class Params:
             rank_rules=comp.rank_rules,
             preferred=(None if preferred is None
                        else replace(preferred, mean=customers_mean * preferred.share)),
+            discount_months=discount_months(comp.rank_rules, churn, horizon),
         )
 
     @property
@@ -730,6 +744,12 @@ class Params:
         return bool(self.ranks) and (
             self.rank_rules.pins
             or any(r.qualify_months > 1 or r.min_lifetime_volume > 0 for r in self.ranks))
+
+    @property
+    def breakaway_legs_left_out(self) -> bool:
+        """Whether legs that broke away are left out of ranks' group volume (schema v1.1)."""
+        c = self.components.get("breakaway")
+        return bool(self.ranks) and c is not None and not c.breakaway_legs_in_group_volume
 
     @property
     def tops_up(self) -> bool:
@@ -1164,6 +1184,26 @@ def new_breakage(params: Params | None = None) -> dict[str, float]:
     if params is not None and params.customer_share is not None:
         out[GATE_CAUSE] = 0.0
     return out
+
+
+def discount_months(rules: RankRules, churn: float, horizon: int) -> float:
+    """Months the discount of a rank reached by buying to qualify is worth to the buyer.
+
+    The pay check of buying to qualify (schema v1.1 ``compensation.ranks[].discount``) counts
+    the discount for the months the rank lasts once reached. 1 when the paid-as rank is decided
+    each month (``rank_rules.pin`` "none" or "title", which pays the month's rank): the
+    discount is that month's. With ``pin`` "pay" the rank reached is kept as the paid-as rank:
+    for ``requalify_months`` when given, else for as long as the participant stays, which at
+    the base churn is 1 / ``monthly_churn`` months on average; either at most the horizon.
+    """
+    if rules.pin != "pay":
+        return 1.0
+    months = float(horizon)
+    if rules.requalify_months is not None:
+        months = min(months, float(rules.requalify_months))
+    if churn > 0:
+        months = min(months, 1 / churn)
+    return max(1.0, months)
 
 
 def pays_off(expected: float, net_cost: float) -> bool:

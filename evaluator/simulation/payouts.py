@@ -44,11 +44,13 @@ from evaluator.simulation.network import (
     MonthPay,
     Network,
     Params,
+    RankHistory,
     Tree,
     count_volumes,
     needed_rank,
     new_breakage,
     ordered_enough,
+    own_use_products,
     reaches,
     round_pay,
     whole_cycles,
@@ -132,6 +134,56 @@ def rank_table(params: Params, name: str, below: object) -> list:
         value = getattr(r, name)
         table.append(table[-1] if value is None else value)
     return table
+
+
+def package_ranks(params: Params, m: Month) -> np.ndarray:
+    """The rank each active participant's enrollment package gives (``NO_RANK``: none)."""
+    if params.packages is None or m.package is None:
+        return np.full(m.act.size, NO_RANK, dtype=np.int64)
+    return np.take(np.asarray(params.packages.rank, dtype=np.int64), m.package)
+
+
+def _rank_met(params: Params, pv: np.ndarray, gv: np.ndarray, legs: np.ndarray,
+              team: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """The highest rank whose monthly volumes, legs and team are met, or ``given`` if higher."""
+    rank = np.full(pv.size, NO_RANK, dtype=np.int64)
+    for r, spec in enumerate(params.ranks):
+        ok = (reaches(pv, spec.min_personal_volume) & reaches(gv, spec.min_group_volume)
+              & (legs >= spec.min_active_legs) & (team >= spec.min_team_size))
+        rank[ok] = r
+    return np.maximum(rank, given)
+
+
+def discount_gain(params: Params, m: Month, want: np.ndarray, units: np.ndarray,
+                  gv: np.ndarray, legs: np.ndarray, team: np.ndarray, given: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """What the rank reached by buying ``units`` adds to the worth of qualifying, per ``want``.
+
+    (money, saving): for :attr:`Params.discount_months` months, the saving of the rank reached
+    over the rank held on the month's own purchases at wholesale (required purchase,
+    ``extra_own_purchase``, own-use products) and the extra retail margin on this month's
+    customers; and the share of the wholesale price the rank reached saves, which the products
+    bought cost less (see :mod:`evaluator.simulation.network`).
+    """
+    ratio = params.discount_price
+    assert ratio is not None
+    discount = [*rank_table(params, "discount", None)[1:], None]  # rank -1: the last
+    save = np.array([0.0 if d is None else 1 - (1 - d) * ratio for d in discount])
+    pv = m.pv[want]
+    extra = units * params.unit_volume
+    before = _rank_met(params, pv, gv, legs, team, given)
+    after = _rank_met(params, pv + extra, gv + extra, legs, team, given)
+    base = np.full(want.size, params.own_money)
+    use = own_use_products(params, None if m.kind is None else m.kind[want])
+    if use is not None:
+        base = base + use * params.unit_money
+    added = (save[after] - save[before]) * base
+    if "retail_margin" in params.components:
+        per = params.margin_per_customer
+        margin = np.array([per if d is None else d * params.retail_per_customer
+                           for d in discount])
+        added = added + m.customers[want] * (margin[after] - margin[before])
+    return added * params.discount_months, save[after]
 
 
 def unilevel_rate_table(params: Params) -> np.ndarray | None:
@@ -584,22 +636,34 @@ class Uplines:
 
 
 def _pay_dynamic(ctx: _Context, at: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
-                 unlock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                 unlock: np.ndarray, table: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Unilevel pay with compression by level qualification (schema v1.1 ``"dynamic"``).
 
     ``at``: the payers (indices among the active); ``unlock``: levels opened per active. Level k's
     payee is the nearest upline above level k - 1's who is qualified with level k open: one
     "nearest marked upline" route per distinct number of levels opened, followed level by level.
+    ``table``: rates by the payee's rank (:func:`unilevel_rate_table`), or None; a rank's levels
+    open are then at most as many as its list of rates, and each payee is paid their row's
+    rate (the top of the network: the component's, row 0).
     Returns pay per active participant and the total rate paid on each payer's value.
     """
     m, up = ctx.m, ctx.uplines
     tree = ctx.net.sponsor
+    opens = unlock_table(ctx.params).astype(np.int16)  # by rank + 1
+    row = None
+    if table is not None:  # a rank is not paid past the end of its list
+        lengths = [len(r) for r in rank_table(ctx.params, "unilevel_rates", rates)]
+        opens = np.minimum(opens, np.asarray(lengths, dtype=np.int16))
+        row = np.zeros(tree.capacity + 1, dtype=np.int64)  # over ids; 0 for the sentinel
+        row[m.act] = ctx.rank + 1
     opened = np.zeros(tree.capacity + 1, dtype=np.int16)  # over ids; 0 for the sentinel
-    opened[m.act[m.qualified]] = unlock[: m.act.size][m.qualified]
-    steps = sorted({int(v) for v in unlock_table(ctx.params)} | {ALL_LEVELS})
+    opened[m.act[m.qualified]] = opens[ctx.rank[m.qualified] + 1]
+    steps = sorted({int(v) for v in opens} | {ALL_LEVELS})
     routes: dict[int, np.ndarray] = {}
-    levels = len(rates)
+    levels = len(rates) if table is None else table.shape[1]
     to = np.empty((levels, at.size), dtype=np.int64)
+    each = np.empty((levels, at.size))  # each position's rate
     a = m.act[at]
     for k in range(1, levels + 1):
         need = next(v for v in steps if v >= k)  # the same uplines qualify for k..need
@@ -607,13 +671,14 @@ def _pay_dynamic(ctx: _Context, at: np.ndarray, values: np.ndarray, rates: tuple
             routes[need] = nearest_marked(tree, opened >= k)
         a = routes[need][a]
         to[k - 1] = up.target[a]  # a qualified active's slot, or the top of the network
-    weights = np.asarray(rates, dtype=float)[:, None] * values
+        each[k - 1] = rates[k - 1] if row is None else table[row[a], k - 1]
+    weights = each * values
     got = np.bincount(to.ravel(), weights.ravel(), minlength=up.active + len(NOT_PAID))
     for i, cause in enumerate(NOT_PAID):
         up.breakage[cause] += float(got[up.active + i])
     paid = np.zeros(at.size)
     for k in range(levels):  # level by level, as the reference adds them
-        paid += (to[k] < up.active) * rates[k]
+        paid += (to[k] < up.active) * each[k]
     return got[: up.active], paid
 
 
@@ -768,16 +833,18 @@ class _Context:
 
 
 def _leg_volumes(params: Params, m: Month, group: GroupCounts, slot: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Every leg's group volume, and the active index of the leg's sponsor (schema v1.1).
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every leg's group volume, the active index of the leg's sponsor, and its top's id.
+
+    Schema v1.1.
 
     A leg is a sponsor-tree subtree with someone active in it (nobody else has volume); a
     sponsor who is not active has the spare index ``m.act.size``.
     """
     ids = np.flatnonzero(group.people.column(1, slice(0, m.n)) > 0)
-    vol = group.volumes(group.counts(ids))
+    vol = group.volumes(group.counts(ids), points=True)  # ranks read point volume
     leg = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
-    return leg, slot[group.tree.up[ids]]
+    return leg, slot[group.tree.up[ids]], ids
 
 
 def _slots_and_legs(sponsor: Tree, act: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -831,6 +898,134 @@ def _apply_gate(kept: np.ndarray, pay: dict[str, np.ndarray], src: dict[str, np.
 def _sponsor_group(net: Network, m: Month, params: Params) -> GroupCounts:
     """Sponsor-tree group counts of the month (and its dead subtrees dropped)."""
     return GroupCounts(net.sponsor, m, params).prune()
+
+
+def _counted(params: Params, m: Month, gv: np.ndarray,
+             legs_volume: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+             ) -> list[np.ndarray]:
+    """Each rank's group volume per active: ``gv``, less what its leg limit leaves out."""
+    out = []
+    for spec in params.ranks:
+        counted = gv
+        if spec.max_leg_share is not None and legs_volume is not None:
+            leg, above, _ = legs_volume
+            excess = np.maximum(leg - spec.max_leg_share * spec.min_group_volume, 0.0)
+            counted = gv - np.bincount(above, weights=excess,
+                                       minlength=m.act.size + 1)[: m.act.size]
+        out.append(counted)
+    return out
+
+
+@dataclass
+class _RankFacts:
+    """What ranks are decided on besides group volume, for one month (see the reference)."""
+
+    params: Params
+    m: Month
+    legs: np.ndarray  # active personal recruits, per active
+    team: np.ndarray  # active participants below, per active
+    history: RankHistory | None
+
+    def ranks(self, counted: list[np.ndarray], commit: bool,
+              sel: np.ndarray | slice = slice(None)) -> tuple[np.ndarray, np.ndarray | None]:
+        """Paid-as and title ranks of the active ``sel`` (indices among the active).
+
+        ``counted``: each rank's group volume, per active. ``commit``: record the month in
+        the rank history (else it is only read, to try ranks).
+        """
+        params, m, history = self.params, self.m, self.history
+        ids = m.act[sel]
+        pv = m.pv[sel]
+        rank = np.full(ids.size, NO_RANK, dtype=np.int64)
+        lifetime = None
+        if history is not None:
+            lifetime = history.lifetime[ids] + pv
+            if commit:
+                history.lifetime[ids] = lifetime
+        for r, spec in enumerate(params.ranks):
+            ok = (
+                reaches(pv, spec.min_personal_volume)
+                & reaches(counted[r][sel], spec.min_group_volume)
+                & (self.legs[sel] >= spec.min_active_legs)
+                & (self.team[sel] >= spec.min_team_size)
+            )
+            if lifetime is not None and spec.min_lifetime_volume > 0:
+                ok &= reaches(lifetime, spec.min_lifetime_volume)
+            if history is not None:
+                months = np.where(ok, history.streak[r, ids] + 1, 0)
+                if commit:
+                    history.streak[r, ids] = months
+                ok &= months >= spec.qualify_months
+            rank[ok] = r
+        if params.packages is not None and m.package is not None:  # the rank a package gives
+            rank = np.maximum(rank, np.take(np.asarray(params.packages.rank), m.package[sel]))
+        rules = params.rank_rules
+        if history is None or not rules.pins:
+            return rank, None
+        # The month's rank and every rank below it: qualified for this month.
+        reached = np.arange(len(params.ranks))[:, None] <= rank[None, :]
+        last = history.last[:, ids]
+        last[reached] = m.t
+        if commit:
+            history.last[:, ids] = last
+        kept = last > 0
+        if rules.requalify_months is not None:
+            kept &= m.t - last < rules.requalify_months
+        top = len(params.ranks) - 1 - np.argmax(kept[::-1], axis=0)
+        title = np.where(kept.any(axis=0), top, NO_RANK).astype(np.int64)
+        if rules.pin == "pay":
+            return title, title
+        return rank, title
+
+
+def _without_breakaway_legs(facts: _RankFacts, group: GroupCounts, gv: np.ndarray,
+                            legs_volume: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+                            net: Network
+                            ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]
+                                       | None]:
+    """Group volumes (per active, and per leg) without the legs that broke away (schema v1.1).
+
+    Who broke away (qualified at the top rank) is decided bottom-up in the reference; here by
+    trying. Leaving volume out never raises a rank, so only those at the top rank on their
+    whole group volume can have broken away. Starting from all of them, each try decides their
+    ranks on the group volumes the tried set leaves; a set that gives itself back is the one
+    the bottom-up rule gives (the deepest are right after one try, those above them after
+    two, ...). One who broke away leaves their whole group volume out of the group volume of
+    everyone above them up to, and including, the next one above who broke away.
+    """
+    params, m = facts.params, facts.m
+    top = len(params.ranks) - 1
+    up = net.sponsor.up
+    sentinel = m.sentinel
+    tried, _ = facts.ranks(_counted(params, m, gv, legs_volume), commit=False)
+    at_top = np.flatnonzero(m.qualified & (tried == top))  # indices among the active
+    if at_top.size == 0:
+        return gv, legs_volume
+    whole = group.volumes(group.counts(m.act[at_top]), points=True)
+    whole_gv = whole[0] + whole[1] + whole[2] if params.own_purchases_count else whole[0]
+    broke = np.ones(at_top.size, dtype=bool)
+    while True:
+        ids = m.act[at_top[broke]]
+        gone = np.zeros(sentinel + 1, dtype=bool)
+        gone[ids] = True
+        out = np.zeros(sentinel + 1)  # over ids: the volume left out of each one's group
+        at, idx = up[ids], np.arange(ids.size)
+        while at.size:  # every one who broke away, a step up the tree a round
+            live = at != sentinel
+            at, idx = at[live], idx[live]
+            np.add.at(out, at, whole_gv[broke][idx])
+            go = ~gone[at]
+            at, idx = up[at[go]], idx[go]
+        gv_try = gv - out[m.act]
+        legs_try = None
+        if legs_volume is not None:  # a leg that broke away counts nothing
+            leg, above, tops = legs_volume
+            legs_try = (np.where(gone[tops], 0.0, leg - out[tops]), above, tops)
+        rank, _ = facts.ranks(_counted(params, m, gv_try, legs_try), commit=False, sel=at_top)
+        again = m.qualified[at_top] & (rank == top)
+        if np.array_equal(again, broke):
+            return gv_try, legs_try
+        broke = again
 
 
 class VectorisedEngine:
@@ -961,15 +1156,17 @@ class VectorisedEngine:
         legs = month.legs
         target = np.full(m.act.size, params.min_personal_volume)
         group = None
+        gv = team = None
+        given = package_ranks(params, m)
         if params.ranks:
             group = _sponsor_group(net, m, params)
             group.act_counts = group.counts(m.act)
             vol = group.volumes(group.act_counts, points=True)
             gv = vol[0] + vol[1] + vol[2]  # own purchases count, or nobody tops up
             team = group.act_counts[1] - 1  # active participants below
-            for spec in params.ranks:  # the highest rank whose other requirements are met
+            for r, spec in enumerate(params.ranks):  # the highest whose other needs are met
                 ok = (reaches(gv, spec.min_group_volume) & (legs >= spec.min_active_legs)
-                      & (team >= spec.min_team_size))
+                      & (team >= spec.min_team_size) & (given < r))  # a package's: held
                 target[ok] = max(params.min_personal_volume, spec.min_personal_volume)
         want = np.flatnonzero(
             (legs > 0)
@@ -980,7 +1177,12 @@ class VectorisedEngine:
         )
         units = np.zeros(m.act.size, dtype=np.int64)
         units[want] = units_short(m.pv[want], target[want], params.unit_volume)
-        self._worth_it(params, m, want, units)
+        gain = None
+        if (params.discount_price is not None and gv is not None and team is not None
+                and m.expect is not None and want.size):
+            gain = discount_gain(params, m, want, units[want], gv[want], legs[want],
+                                 team[want], given[want])
+        self._worth_it(params, m, want, units, gain)
         month.topped_up, month.before = True, group
         if side and want.size:  # the products bought, rolled up while the month goes on
             shared = sharing.pool(self.threads)
@@ -991,20 +1193,29 @@ class VectorisedEngine:
                     lambda: GroupCounts(binary, m, params, binary_base.result(), units))
         return units
 
-    def _worth_it(self, params: Params, m: Month, want: np.ndarray, units: np.ndarray) -> None:
+    def _worth_it(self, params: Params, m: Month, want: np.ndarray, units: np.ndarray,
+                  gain: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """Keep only the purchases to qualify that pay (``units`` changed in place).
 
         A participant buys when what qualifying paid them the last month they were qualified
         (``m.expect``; never qualified yet: they buy) exceeds the products' cost less their
         worth to them (their kind's ``unit_worth``); the others are counted in ``passed_up``.
+        ``gain`` (schema v1.1 rank discounts, :func:`discount_gain`, per ``want``): what the
+        rank reached adds to that worth, and the share of the wholesale price its discount
+        takes off the products bought.
         """
         self.passed_up = 0
         if m.expect is None or not want.size:
             return
         n = units[want]
         worth = np.take(np.asarray(params.kinds.unit_worth), m.kinds()[want])
-        net_cost = n * (params.unit_money - worth)
         expected = m.expect[want]
+        if gain is None:
+            net_cost = n * (params.unit_money - worth)
+        else:
+            added, saved = gain
+            net_cost = n * (params.unit_money * (1 - saved) - worth)
+            expected = expected + added
         tol = 1e-9 * np.maximum(1.0, np.abs(expected))  # as reaches(net_cost, expected)
         with np.errstate(invalid="ignore"):
             skip = (n > 0) & ~np.isnan(expected) & (net_cost >= expected - tol)
@@ -1196,9 +1407,8 @@ class VectorisedEngine:
         unlock[: m.act.size] = unlock_table(ctx.params)[ctx.rank + 1]
         table = unilevel_rate_table(ctx.params)
         by_rank = None
-        if c.compression == "dynamic":  # schema v1.1: by level qualification (the schema
-            # refuses rates by rank with it)
-            p, paid = _pay_dynamic(ctx, at, value[at], c.rates, unlock)
+        if c.compression == "dynamic":  # schema v1.1: by level qualification
+            p, paid = _pay_dynamic(ctx, at, value[at], c.rates, unlock, table)
         elif ctx.route is not None:  # compression: go up through qualified uplines only
             if table is not None:  # each slot's row: its rank + 1; the spare slots' 0
                 row = np.zeros(m.act.size + len(NOT_PAID), dtype=np.int64)
@@ -1327,59 +1537,21 @@ class VectorisedEngine:
                net: Network | None = None, slot: np.ndarray | None = None
                ) -> tuple[np.ndarray, np.ndarray | None]:
         """Paid-as rank per active, and the title rank when ranks are kept (see the reference)."""
-        rank = np.full(m.act.size, NO_RANK, dtype=np.int64)
         if group is None:
-            return rank, None
+            return np.full(m.act.size, NO_RANK, dtype=np.int64), None
         counts = group.act_counts if group.act_counts is not None else group.counts(m.act)
         vol = group.volumes(counts, points=True)
         gv = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
         team = counts[1] - 1  # active participants below, oneself not counted
         history = net.history if net is not None else None
-        lifetime = None
-        if history is not None:
-            history.lifetime[m.act] += m.pv
-            lifetime = history.lifetime[m.act]
-        legs_volume = None  # (each leg's group volume, the slot of its top's sponsor)
-        if slot is not None and any(r.max_leg_share is not None for r in params.ranks):
+        legs_volume = None  # (each leg's group volume, the slot of its top's sponsor, its id)
+        limited = any(r.max_leg_share is not None for r in params.ranks)
+        if slot is not None and limited:
             legs_volume = _leg_volumes(params, m, group, slot)
-        for r, spec in enumerate(params.ranks):
-            counted = gv
-            if spec.max_leg_share is not None and legs_volume is not None:
-                leg, above = legs_volume
-                excess = np.maximum(leg - spec.max_leg_share * spec.min_group_volume, 0.0)
-                counted = gv - np.bincount(above, weights=excess,
-                                           minlength=m.act.size + 1)[: m.act.size]
-            ok = (
-                reaches(m.pv, spec.min_personal_volume)
-                & reaches(counted, spec.min_group_volume)
-                & (legs >= spec.min_active_legs)
-                & (team >= spec.min_team_size)
-            )
-            if lifetime is not None and spec.min_lifetime_volume > 0:
-                ok &= reaches(lifetime, spec.min_lifetime_volume)
-            if history is not None:
-                months = np.where(ok, history.streak[r, m.act] + 1, 0)
-                history.streak[r, m.act] = months
-                ok &= months >= spec.qualify_months
-            rank[ok] = r
-        if params.packages is not None and m.package is not None:  # the rank a package gives
-            rank = np.maximum(rank, np.take(np.asarray(params.packages.rank), m.package))
-        rules = params.rank_rules
-        if history is None or not rules.pins:
-            return rank, None
-        # The month's rank and every rank below it: qualified for this month.
-        reached = np.arange(len(params.ranks))[:, None] <= rank[None, :]
-        last = history.last[:, m.act]
-        last[reached] = m.t
-        history.last[:, m.act] = last
-        kept = last > 0
-        if rules.requalify_months is not None:
-            kept &= m.t - last < rules.requalify_months
-        top = len(params.ranks) - 1 - np.argmax(kept[::-1], axis=0)
-        title = np.where(kept.any(axis=0), top, NO_RANK).astype(np.int64)
-        if rules.pin == "pay":
-            return title, title
-        return rank, title
+        facts = _RankFacts(params, m, legs, team, history)
+        if params.breakaway_legs_left_out and net is not None:
+            gv, legs_volume = _without_breakaway_legs(facts, group, gv, legs_volume, net)
+        return facts.ranks(_counted(params, m, gv, legs_volume), commit=True)
 
     @staticmethod
     def _binary(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:

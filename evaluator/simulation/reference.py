@@ -66,13 +66,22 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   participant buys only when what qualifying paid them the last month they were qualified (the
   month loop's ``Month.expect``, shared; never qualified yet: they buy) exceeds the products'
   cost less their worth to them (``Kinds.unit_worth``): decided here participant by
-  participant with :func:`~evaluator.simulation.network.pays_off`.
+  participant with :func:`~evaluator.simulation.network.pays_off`. With rank discounts
+  (schema v1.1) the worth adds what the discount of the rank the products lift them to saves
+  over the rank they hold (:meth:`ReferenceEngine._rank_met`, this month's volumes, legs and
+  team, or their package's rank if higher): on the month's own purchases at wholesale and,
+  with ``retail_margin``, on this month's customers, for ``Params.discount_months`` months
+  (shared: 1, or how long a kept rank lasts), and the products cost the higher rank's price.
+  The rank a participant's package gives, and the ranks below it, set them no target.
 - Paid-as rank: the highest rank (the last in the plan's list) whose personal volume, group
   volume (own personal volume plus the whole sponsor downline's), active legs (active
   personal enrollees) and team size (schema v1.1 ``min_team_size``: active participants
   anywhere in the sponsor downline, oneself not counted) the participant meets this month
   while active; or, if higher, the rank their enrollment package gives (schema v1.1
-  ``costs.packages[].rank``), held while active.
+  ``costs.packages[].rank``), held while active from the month they join. That paid-as rank
+  is what every rank-dependent rule below reads, so a package's rank brings its buyer that
+  rank's discount, unilevel and binary rates, differential rate, unlocked levels, bonuses and
+  pools.
 - Rates by rank (schema v1.1, :meth:`ReferenceEngine._by_rank`): a rank's ``discount``,
   ``unilevel_rates`` and ``binary_rate`` are its own, else the highest lower rank's, else (below
   every rank that sets one) the plan's own: the products' wholesale prices, the unilevel's
@@ -89,8 +98,11 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   ``rank_rules.pin`` the highest rank qualified for (within the last ``requalify_months``
   months, when given) is kept: as the title ("title", the rank the report counts at the end)
   or as the paid-as rank ("pay": its differential rate, unlocked levels and monthly bonus,
-  paid while active and personally qualified). Buying to qualify aims at the monthly volumes
-  alone (it ignores these rules).
+  paid while active and personally qualified). With the breakaway's
+  ``breakaway_legs_in_group_volume`` false, one who broke away (qualified at the top rank)
+  takes their group's volume out of every upline's group volume and legs
+  (:meth:`ReferenceEngine._ranks_without_breakaway_legs`). Buying to qualify aims at the
+  monthly volumes alone (it ignores these rules).
 - Enrollment packages (schema v1.1): a recruit's package adds its volume to their kit volume in
   the month they join (the month loop's, shared), and so to every volume paid on up the line;
   in a binary leg, the recruits who bought each package are counted apart.
@@ -126,8 +138,11 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   levels above the top of the network are breakage at the unilevel's own ``rates``.
   With "dynamic" compression (schema v1.1), an upline whose rank has not unlocked level k is
   skipped too, so level k goes to the k-th upline, counting only those paid, who is qualified
-  and has level k unlocked (no pay is then "locked_levels" or "unqualified" breakage).
-  Dynamic compression and rates by rank are not entered together (the schema refuses it).
+  and has level k unlocked (no pay is then "locked_levels" or "unqualified" breakage). With
+  rates by rank as well, an upline whose rank's list stops before level k has not unlocked it
+  either (their rank is not paid that level) and is skipped alike; the one paid level k is
+  paid their own rank's k-th rate, and levels above the top of the network are breakage at
+  the unilevel's own ``rates``.
 - matrix: ``rates[k-1]`` x volume to the k-th upline in the matrix, if qualified.
 - binary: each active participant's left and right legs hold the volume of the two subtrees
   below them plus carry-over; pay is rate (their rank's ``binary_rate``, schema v1.1, else
@@ -326,7 +341,8 @@ class ReferenceEngine:
         active personal recruit, enough retail customers and personal volume short of the
         target, who is one of the ``buy_to_qualify`` share, buys the whole products that
         reach it. The target is ``min_personal_volume``, or the personal volume of the highest
-        rank whose group-volume and active-leg requirements they meet, if higher.
+        rank above their package's whose group-volume, active-leg and team requirements they
+        meet, if higher. With the pay check, a rank discount reached counts (module docstring).
         """
         n = m.n
         parent = net.sponsor.parent[:n].tolist()
@@ -343,27 +359,85 @@ class ReferenceEngine:
         units = [0] * n
         expect = m.spread(m.expect, math.nan).tolist() if m.expect is not None else None
         worth = params.kinds.unit_worth
+        package = m.spread(m.package, -1).tolist() if m.package is not None else [-1] * n
+        given = [params.packages.rank[package[i]]
+                 if params.packages is not None and package[i] >= 0 else NO_RANK
+                 for i in range(n)]
+        discount = self._by_rank(params, "discount", None)
         self.passed_up = 0
         for i in range(n):
             if not (active[i] and legs[i] > 0 and buys[i]
                     and customers[i] >= params.min_retail_customers):
                 continue
             target = params.min_personal_volume
-            for spec in params.ranks:
+            for r, spec in enumerate(params.ranks):
+                if r <= given[i]:
+                    continue  # their package gives this rank whatever their volume
                 if (reaches(group[i], spec.min_group_volume) and legs[i] >= spec.min_active_legs
                         and team[i] >= spec.min_team_size):
                     target = max(params.min_personal_volume, spec.min_personal_volume)
             if not reaches(pv[i], target):
                 products = (target - pv[i]) / params.unit_volume - 1e-9  # whole ones, below
                 units[i] = math.ceil(products) if products <= MAX_TOP_UP else 0
-            # Only when it pays: what qualifying paid them last time against the products'
-            # cost less what the products are worth to them.
+            # Only when it pays: what qualifying paid them last time (and what the discount of
+            # the rank the products lift them to saves) against the products' cost less what
+            # the products are worth to them.
             if units[i] and expect is not None:
-                net_cost = units[i] * (params.unit_money - worth[kind[i]])
-                if not pays_off(expect[i], net_cost):
+                price = params.unit_money
+                value = expect[i]
+                if params.discount_price is not None:
+                    extra = units[i] * params.unit_volume
+                    held = self._rank_met(params, pv[i], group[i], legs[i], team[i], given[i])
+                    reached = self._rank_met(params, pv[i] + extra, group[i] + extra, legs[i],
+                                             team[i], given[i])
+                    save_held = self._saving(params, discount[held])
+                    save_reached = self._saving(params, discount[reached])
+                    # This month's own purchases at wholesale: the required purchase and
+                    # extra_own_purchase, and the own-use products of their kind.
+                    own = params.own_money
+                    if params.kinds.own_products[kind[i]]:
+                        own += params.kinds.own_products[kind[i]] * params.unit_money
+                    added = (save_reached - save_held) * own
+                    if "retail_margin" in params.components:
+                        added += customers[i] * (self._margin(params, discount[reached])
+                                                 - self._margin(params, discount[held]))
+                    value += added * params.discount_months
+                    price = params.unit_money * (1 - save_reached)
+                net_cost = units[i] * (price - worth[kind[i]])
+                if not pays_off(value, net_cost):
                     units[i] = 0
                     self.passed_up += 1
         return np.array(units, dtype=np.int64)[m.act]
+
+    @staticmethod
+    def _rank_met(params: Params, pv: float, group: float, legs: int, team: int,
+                  given: int) -> int:
+        """The highest rank whose monthly personal and group volume, legs and team are met.
+
+        Or the rank ``given`` by the participant's package, when higher. Rules over months
+        (``qualify_months``, lifetime volume, leg limits, kept ranks) are left out, as buying
+        to qualify leaves them out.
+        """
+        held = NO_RANK
+        for r, spec in enumerate(params.ranks):
+            if (reaches(pv, spec.min_personal_volume) and reaches(group, spec.min_group_volume)
+                    and legs >= spec.min_active_legs and team >= spec.min_team_size):
+                held = r
+        return max(held, given)
+
+    @staticmethod
+    def _saving(params: Params, discount: float | None) -> float:
+        """Share of the wholesale price a rank's ``discount`` takes off own purchases."""
+        if discount is None or params.discount_price is None:
+            return 0.0
+        return 1 - (1 - discount) * params.discount_price
+
+    @staticmethod
+    def _margin(params: Params, discount: float | None) -> float:
+        """Retail margin on one customer at a rank's ``discount`` (None: at wholesale)."""
+        if discount is None:
+            return params.margin_per_customer
+        return discount * params.retail_per_customer
 
     @staticmethod
     def _group_volumes(parent: list[int], pv: list[float]) -> list[float]:
@@ -425,7 +499,7 @@ class ReferenceEngine:
         rank, title = self._ranks(
             params, parent, active, pv,
             m.spread(m.package, -1).tolist() if m.package is not None else None,
-            net.history, m.t)
+            net.history, m.t, qualified)
         comps = params.components
         pay: dict[str, np.ndarray] = {}
         src: dict[str, np.ndarray] = {}
@@ -792,7 +866,8 @@ class ReferenceEngine:
     @classmethod
     def _ranks(cls, params: Params, parent: list[int], active: list[bool],
                pv: list[float], package: list[int] | None = None,
-               history: RankHistory | None = None, t: int = 0
+               history: RankHistory | None = None, t: int = 0,
+               qualified: list[bool] | None = None,
                ) -> tuple[list[int], list[int] | None]:
         """Paid-as rank of every participant id, and the title rank when ranks are kept.
 
@@ -804,13 +879,18 @@ class ReferenceEngine:
         highest rank so qualified for (or the package's, if higher). With ``rank_rules.pin``
         the participant keeps the highest rank qualified for in any month (within the last
         ``requalify_months`` months, this one included, when given): as the title only
-        ("title") or as the paid-as rank ("pay").
+        ("title") or as the paid-as rank ("pay"). With the breakaway's
+        ``breakaway_legs_in_group_volume`` false (``qualified`` is then needed), see
+        :meth:`_ranks_without_breakaway_legs`.
         """
         n = len(parent)
         rank = [NO_RANK] * n
         if not params.ranks:
             return rank, None
-        given = params.packages.rank if params.packages is not None else ()
+        if params.breakaway_legs_left_out:
+            assert qualified is not None
+            return cls._ranks_without_breakaway_legs(params, parent, active, pv, qualified,
+                                                     package, history, t)
         group = cls._group_volumes(parent, pv)
         legs = cls._active_legs(parent, active)
         team = cls._team_sizes(parent, active)
@@ -827,45 +907,117 @@ class ReferenceEngine:
                     limited[parent[c]] -= group[c] - most
             counted.append(limited)
         for i in range(n):
-            if not active[i]:
-                continue
-            lifetime = pv[i]
-            if history is not None:
-                history.lifetime[i] += pv[i]
-                lifetime = float(history.lifetime[i])
-            for r, spec in enumerate(params.ranks):
-                met = (reaches(pv[i], spec.min_personal_volume)
-                       and reaches(counted[r][i], spec.min_group_volume)
-                       and legs[i] >= spec.min_active_legs
-                       and team[i] >= spec.min_team_size
-                       and reaches(lifetime, spec.min_lifetime_volume))
-                months = 1 if met else 0
-                if history is not None:
-                    months = int(history.streak[r, i]) + 1 if met else 0
-                    history.streak[r, i] = months
-                if met and months >= spec.qualify_months:
-                    rank[i] = r
-            # The rank the participant's package gives, when higher.
-            if (package is not None and package[i] >= 0
-                    and given[package[i]] > rank[i]):
-                rank[i] = given[package[i]]
+            if active[i]:
+                rank[i] = cls._month_rank(params, i, pv[i], [c[i] for c in counted], legs[i],
+                                          team[i], package, history)
         rules = params.rank_rules
         if history is None or not rules.pins:
             return rank, None
         title = list(rank)
-        window = rules.requalify_months
         for i in range(n):
-            if not active[i]:
-                continue
-            for r in range(rank[i] + 1):
-                history.last[r, i] = t
-            for r in range(len(params.ranks)):
-                last = int(history.last[r, i])
-                if last > 0 and (window is None or t - last < window):
-                    title[i] = r
+            if active[i]:
+                title[i] = cls._kept_rank(params, i, rank[i], history, t)
         if rules.pin == "pay":
             return title, title
         return rank, title
+
+    @classmethod
+    def _ranks_without_breakaway_legs(
+            cls, params: Params, parent: list[int], active: list[bool], pv: list[float],
+            qualified: list[bool], package: list[int] | None, history: RankHistory | None,
+            t: int) -> tuple[list[int], list[int] | None]:
+        """Ranks when legs that broke away are left out of group volume (schema v1.1).
+
+        Rule: a participant has broken away when qualified at the top rank (their paid-as rank,
+        as the breakaway component reads it). Their group volume (their own and their whole
+        sponsor downline's, less that of those below them who broke away) then counts toward
+        nobody's group volume above them: not as group volume, nor as a leg's volume under
+        ``max_leg_share``. Everything else is as in :meth:`_ranks`. Whether someone broke away
+        depends on their own downline alone, so ranks are decided from the bottom of the tree
+        up: participants in descending id order (a sponsor always has a smaller id), each
+        one's group volume complete when their turn comes.
+        """
+        n = len(parent)
+        top = len(params.ranks) - 1
+        legs = cls._active_legs(parent, active)
+        team = cls._team_sizes(parent, active)
+        group = list(pv)  # each one's children's counted group volume added as they are done
+        caps = [None if spec.max_leg_share is None else spec.max_leg_share * spec.min_group_volume
+                for spec in params.ranks]
+        over = [[0.0] * n for _ in params.ranks]  # volume over each rank's leg limit, per id
+        rank = [NO_RANK] * n
+        pins = history is not None and params.rank_rules.pins
+        title = list(rank) if pins else None
+        for i in range(n - 1, -1, -1):
+            paid_as = NO_RANK
+            if active[i]:
+                counted = [group[i] - over[r][i] for r in range(len(params.ranks))]
+                rank[i] = cls._month_rank(params, i, pv[i], counted, legs[i], team[i], package,
+                                          history)
+                paid_as = rank[i]
+                if title is not None:
+                    assert history is not None
+                    title[i] = cls._kept_rank(params, i, rank[i], history, t)
+                    if params.rank_rules.pin == "pay":
+                        paid_as = title[i]
+            p = parent[i]
+            if p < 0:
+                continue
+            leg = 0.0 if qualified[i] and paid_as == top else group[i]  # broke away: left out
+            group[p] += leg
+            for r, most in enumerate(caps):
+                if most is not None and leg > most:
+                    over[r][p] += leg - most
+        if title is not None and params.rank_rules.pin == "pay":
+            return title, title
+        return rank, title
+
+    @staticmethod
+    def _month_rank(params: Params, i: int, pv: float, counted: list[float], legs: int,
+                    team: int, package: list[int] | None, history: RankHistory | None) -> int:
+        """Participant ``i``'s rank this month (they are active), keeping their history.
+
+        ``counted``: their group volume as each rank counts it.
+        """
+        rank = NO_RANK
+        lifetime = pv
+        if history is not None:
+            history.lifetime[i] += pv
+            lifetime = float(history.lifetime[i])
+        for r, spec in enumerate(params.ranks):
+            met = (reaches(pv, spec.min_personal_volume)
+                   and reaches(counted[r], spec.min_group_volume)
+                   and legs >= spec.min_active_legs
+                   and team >= spec.min_team_size
+                   and reaches(lifetime, spec.min_lifetime_volume))
+            months = 1 if met else 0
+            if history is not None:
+                months = int(history.streak[r, i]) + 1 if met else 0
+                history.streak[r, i] = months
+            if met and months >= spec.qualify_months:
+                rank = r
+        # The rank the participant's package gives, when higher.
+        given = params.packages.rank if params.packages is not None else ()
+        if package is not None and package[i] >= 0 and given[package[i]] > rank:
+            rank = given[package[i]]
+        return rank
+
+    @staticmethod
+    def _kept_rank(params: Params, i: int, rank: int, history: RankHistory, t: int) -> int:
+        """The highest rank participant ``i`` (active, at ``rank`` this month) keeps.
+
+        Ranks qualified for in any month, or within the last ``requalify_months``; this
+        month's are recorded.
+        """
+        for r in range(rank + 1):
+            history.last[r, i] = t
+        kept = rank
+        window = params.rank_rules.requalify_months
+        for r in range(len(params.ranks)):
+            last = int(history.last[r, i])
+            if last > 0 and (window is None or t - last < window):
+                kept = r
+        return kept
 
     @staticmethod
     def _up_the_line(
@@ -922,7 +1074,8 @@ class ReferenceEngine:
                 at = parent[at]
                 if c.compression == "dynamic":  # skip whoever cannot be paid level k
                     while at >= 0 and not (qualified[at]
-                                           and (opened[at] is None or opened[at] >= k)):
+                                           and (opened[at] is None or opened[at] >= k)
+                                           and len(rates_of[rank[at]]) >= k):
                         at = parent[at]
                 elif c.compression:
                     while at >= 0 and not qualified[at]:

@@ -232,6 +232,10 @@ COMPONENTS = _repeat(
                    ("in_turn", "In turn: down the sponsor's lines one after the other"),
                    ("first_open", "The first open position, level by level, left to right"))),
     Field("generation_rates", "fractions", hint="Generation 1 first: 0.04, 0.03, 0.02"),
+    Field("breakaway_legs_in_group_volume", "tristate", choices=TRISTATE_CHOICES,
+          hint="A breakaway: does a leg whose leader reached the top rank still count toward "
+               "your rank's group volume? No: it pays you royalties instead. I don't know is "
+               "simulated as yes."),
     *(Field(key, "number") for key in ("cycle_volume_left", "cycle_volume_right")),
     Field("cycle_pay", "money"),
     Field("carry_cap", "number"),

@@ -57,6 +57,10 @@ def test_a_return_on_the_package_price_for_a_term() -> None:
     # make 293.16, 45.84 is left: ceil(4.59) = 5 more, 17. The family package: 1,425 - 12 x
     # (9.98 + 68.75) = 480.24 left, ceil(48.12) = 49 more, 61.
     assert [p["payback_months"] for p in e.packages] == [17, 61]
+    # The customers a month that earn the first year back, the first year's return counted:
+    # (339 - 12 x 14.45) / (12 x 4.99) = 165.60 / 59.88 = 2.77, 3; (1,425 - 12 x 68.75) /
+    # 59.88 = 600 / 59.88 = 10.02, 11 (6 and 24 without the return).
+    assert [p["break_even_customers_first_year"] for p in e.packages] == [3, 11]
     # With no customers nothing is earned after the term: 12 x 41.60 = 499.20 < 882, never.
     assert e.payback_table[0][0] is None
     # One customer: 12 x (4.99 + 41.60) = 559.08, 322.92 left at 4.99: ceil(64.71) = 65 more.

@@ -28,6 +28,10 @@ def test_the_report_shows_each_package_s_cost_and_outcome(
     # VIP: 430 up front, then the 7 a month online store: 430 + 12 x 7 = 514 in the first year
     assert "VIP (gives the rank Owner) 48.4% (not known: an even split of the rest) $430 $514" \
         in text
+    # Then the monthly cost at the rank held (Owner: no discount, so the 7 of the store) and
+    # the active recruits to break even (never: the plan requires no purchase, so a recruit's
+    # volume pays nothing).
+    assert "$430 $514 $7 (Owner) never" in text
     assert "Enrollment package: Basic" in text  # the plan as entered
 
 

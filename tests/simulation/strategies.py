@@ -44,6 +44,8 @@ def component(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         c["rates"] = draw(rates)
     elif kind == "breakaway":
         c["generation_rates"] = draw(st.lists(rate, min_size=1, max_size=3))
+        if draw(st.booleans()):  # schema v1.1: whether breakaway legs count toward ranks
+            c["breakaway_legs_in_group_volume"] = draw(st.sampled_from([True, False, None]))
     elif kind == "matching_bonus":
         c["rates"] = draw(st.lists(rate, min_size=1, max_size=3))
     elif kind == "first_order_bonus":
@@ -207,15 +209,19 @@ KINDS = ("retail_margin", "retail_commission", "enrollment_bonus", "fast_start",
 
 
 @st.composite
-def packages(draw: st.DrawFn, rank_names: list[str]) -> list[dict[str, Any]]:
-    """One to three enrollment packages (schema v1.1), some with volume, a rank or a share."""
-    count = draw(st.integers(1, 3))
+def packages(draw: st.DrawFn, rank_names: list[str],
+             ranked: bool = False) -> list[dict[str, Any]]:
+    """One to three enrollment packages (schema v1.1), some with volume, a rank or a share.
+
+    ``ranked``: the last package gives a rank (one of ``rank_names``, which then has one).
+    """
+    count = draw(st.integers(2 if ranked else 1, 3))
     out: list[dict[str, Any]] = []
     for i in range(count):
         p: dict[str, Any] = {"name": f"Package {i + 1}", "price": draw(money)}
         if draw(st.booleans()):
             p["volume"] = draw(st.sampled_from([0, 50, 400]))
-        if rank_names and draw(st.booleans()):
+        if rank_names and (draw(st.booleans()) or (ranked and i == count - 1)):
             p["rank"] = draw(st.sampled_from(rank_names))
         out.append(p)
     if draw(st.booleans()):  # the first package's share known, the rest split evenly
@@ -229,7 +235,8 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
               one_time: bool = False, by_rank: bool = False,
               customer_share: bool = False, business_volume: bool = False,
               ranks_over_time: bool = False, dynamic_compression: bool = False,
-              first_open: bool = False, preferred_customers: bool = False) -> Plan:
+              first_open: bool = False, preferred_customers: bool = False,
+              package_ranks: bool = False, breakaway_legs: bool = False) -> Plan:
     """A valid plan with a random set of components, ranks and qualification rules.
 
     ``with_packages``: with enrollment packages (schema v1.1) instead of an inventory package.
@@ -246,18 +253,29 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     ``ranks_over_time``: at least one rank, its rules over time and leg limits drawn (schema
     v1.1: months in a row, lifetime volume, a leg limit; kept ranks).
     ``dynamic_compression``: the plan has a unilevel with compression by level qualification
-    (schema v1.1 ``"dynamic"``).
+    (schema v1.1 ``"dynamic"``); with ``by_rank`` too, at least one rank has unilevel rates.
     ``first_open``: the plan has a matrix or a binary (or both), at least one of them placing
     recruits in the first open position (schema v1.1 ``placement``), the other drawn.
     ``preferred_customers``: the plan has a preferred-customer program (schema v1.1); without
     it, a quarter of the plans draw one.
+    ``package_ranks``: enrollment packages, at least one giving a rank, and rates by rank
+    (``by_rank``, discounts included, so what a package unlocks pays and buying to qualify
+    weighs discounts), with kept ranks drawn (``rank_rules``, which set how long a discount
+    reached by buying to qualify counts).
+    ``breakaway_legs``: the plan has a breakaway whose legs that broke away are left out of
+    group volume (schema v1.1 ``breakaway_legs_in_group_volume`` false), and half the time a
+    leg limit on its ranks.
     """
+    if package_ranks:
+        with_packages = by_rank = True
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=len(KINDS), unique=True))
     kinds += [k for k in using if k not in kinds]
     if dynamic_compression and "unilevel" not in kinds:
         kinds.append("unilevel")
     if binary_cycles and "binary" not in kinds:
         kinds.append("binary")
+    if breakaway_legs and "breakaway" not in kinds:
+        kinds.append("breakaway")
     if first_open and not {"matrix", "binary"} & set(kinds):
         kinds.append(draw(st.sampled_from(["matrix", "binary"])))
     doc = {
@@ -291,7 +309,9 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     if with_packages:
         doc["costs"]["inventory_package"] = 0
         names = [r["name"] for r in doc["compensation"]["ranks"]]
-        doc["costs"]["packages"] = draw(packages(names))
+        doc["costs"]["packages"] = draw(packages(names, ranked=package_ranks))
+        if package_ranks:
+            doc["compensation"]["rank_rules"] = draw(rank_rules())
     if business_volume:
         more = draw(st.lists(product(), min_size=1, max_size=2))
         doc["products"] = (doc["products"] + more)[:3]
@@ -310,6 +330,16 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     if dynamic_compression:
         unilevel = next(c for c in doc["compensation"]["components"] if c["type"] == "unilevel")
         unilevel["compression"] = "dynamic"
+    if breakaway_legs:
+        comp = doc["compensation"]
+        next(c for c in comp["components"] if c["type"] == "breakaway")[
+            "breakaway_legs_in_group_volume"] = False
+        # A top rank small networks reach often, so some legs break away.
+        comp["ranks"][-1].update(min_group_volume=draw(st.sampled_from([200, 300, 500])),
+                                 min_active_legs=draw(st.integers(0, 1)))
+        if draw(st.booleans()):
+            draw(st.sampled_from(comp["ranks"]))["max_leg_share"] = draw(
+                st.sampled_from([0.3, 0.5, 0.6, 1.0]))
     if ranks_over_time:
         comp = doc["compensation"]
         for r in comp["ranks"]:
@@ -344,6 +374,9 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
         paid_at_rate = "binary" in comps and "cycle_pay" not in comps["binary"]
         for r in doc["compensation"]["ranks"]:
             r.update(draw(rank_rates("unilevel" in comps, paid_at_rate)))
+        if dynamic_compression and not any("unilevel_rates" in r
+                                           for r in doc["compensation"]["ranks"]):
+            draw(st.sampled_from(doc["compensation"]["ranks"]))["unilevel_rates"] = draw(rates)
     return Plan.from_dict(doc)
 
 

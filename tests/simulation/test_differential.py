@@ -104,6 +104,26 @@ def test_engines_agree_on_dynamic_compression(plan: Plan, assumptions: Assumptio
 
 
 @settings(max_examples=40, deadline=None)
+@given(plan=sim_plans(dynamic_compression=True, by_rank=True),
+       assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_dynamic_compression_with_rates_by_rank(
+        plan: Plan, assumptions: Assumptions, seed: int) -> None:
+    assert plan.compensation.component("unilevel").compression == "dynamic"
+    assert any(r.unilevel_rates is not None for r in plan.compensation.ranks)
+    _assert_same_run(plan, assumptions, seed)
+
+
+@settings(max_examples=40, deadline=None)
+@given(plan=st.one_of(sim_plans(breakaway_legs=True),
+                      sim_plans(breakaway_legs=True, ranks_over_time=True)),
+       assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_breakaway_legs_left_out(plan: Plan, assumptions: Assumptions,
+                                                  seed: int) -> None:
+    assert not plan.compensation.component("breakaway").breakaway_legs_in_group_volume
+    _assert_same_run(plan, assumptions, seed)
+
+
+@settings(max_examples=40, deadline=None)
 @given(plan=sim_plans(first_open=True),
        assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
 def test_engines_agree_on_first_open_placement(plan: Plan, assumptions: Assumptions,
@@ -341,3 +361,14 @@ def test_engines_agree_on_random_plans_with_packages(plan: Plan, assumptions: As
     np.testing.assert_array_equal(v.package, r.package)
     assert (v.package >= 0).all()
     assert (v.package < len(plan.costs.packages)).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(plan=sim_plans(using=("retail_margin", "unilevel", "binary"), package_ranks=True),
+       assumptions=small_assumptions(), seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_packages_whose_ranks_carry_rates(plan: Plan, assumptions: Assumptions,
+                                                           seed: int) -> None:
+    # Rule 4 of issue 19: a package's rank brings its discount and rates from joining; buying
+    # to qualify counts a discount reached (issue 18).
+    assert any(p.rank is not None for p in plan.costs.packages)
+    _assert_same_run(plan, assumptions, seed)

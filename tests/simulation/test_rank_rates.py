@@ -85,6 +85,52 @@ def test_unilevel_rates_by_rank_with_locked_levels(engine: str, compression: boo
     assert mp.breakage["locked_levels"] == pytest.approx(5.0)
 
 
+# Dynamic compression with rates by rank (schema v1.1): a rank's list of rates is the levels
+# it is paid, so an upline whose list stops before a level is skipped for it, like one whose
+# rank has not unlocked it. 0 <- 1 <- 2 <- 3 <- 4; 0 has 2 customers (personal volume 500),
+# 2 has 1 (300), the others none (100).
+LEVEL_RANKS = [{"name": "Leader", "min_personal_volume": 300,
+                "unilevel_rates": [0.2, 0.1, 0.05], "unlocks_levels": 2},
+               {"name": "Director", "min_personal_volume": 500, "unlocks_levels": 3}]
+
+
+@pytest.mark.parametrize(("compression", "expected"), [
+    # Payer 4 (100): level 1 to 3 (no rank: the component's 0.1, 10); level 2 to 2 (Leader,
+    # 2 levels open: 0.1, 10); level 3 skips 1 (no rank: one level) to 0 (Director, 3 levels,
+    # the Leader's rates: 0.05, 5). Payer 3 (100): 2 earns 0.2 (20); level 2 skips 1 to 0
+    # (0.1, 10); level 3 is above the top (the component pays no level 3: nothing). Payer 2
+    # (300): 1 earns 0.1 (30), 0 earns 0.1 (30). Payer 1 (100): 0 earns 0.2 (20). Payer 0
+    # (500): level 1 above the top, 0.1 x 500 = 50.
+    ("dynamic", [65.0, 30.0, 30.0, 10.0, 0.0]),
+    # Compression true: the levels are counted without skipping; 1 is not paid levels 2 and
+    # 3 (nothing owed), so 0 earns 0.05 on 3's volume (5) and nothing on 4's.
+    (True, [55.0, 30.0, 30.0, 10.0, 0.0]),
+])
+def test_dynamic_compression_with_rates_by_rank(engine: str, compression: object,
+                                                expected: list[float]) -> None:
+    prm = params(plan([{"type": "unilevel", "rates": [0.1], "compression": compression}],
+                      ranks=LEVEL_RANKS))
+    mp = pay_with(engine, prm, [-1, 0, 1, 2, 3], customers={0: 2, 2: 1})
+    assert mp.rank == [1, -1, 0, -1, -1]
+    assert mp.pay["unilevel"] == expected
+    assert mp.breakage["top_of_network"] == pytest.approx(50.0)
+    assert mp.breakage["locked_levels"] == 0.0
+    assert mp.breakage["unqualified"] == 0.0
+
+
+def test_dynamic_compression_with_rates_by_rank_skips_the_unqualified(engine: str) -> None:
+    prm = params(plan([{"type": "unilevel", "rates": [0.1], "compression": "dynamic"}],
+                      ranks=LEVEL_RANKS, qualification={"min_personal_volume": 200}))
+    mp = pay_with(engine, prm, [-1, 0, 1, 2, 3], customers={0: 2, 2: 1})
+    # Only 0 and 2 are qualified (personal volume 500 and 300). Payer 4 (100): level 1 skips
+    # 3 to 2 (0.2, 20); level 2 skips 1 to 0 (0.1, 10); level 3: above the top, at the
+    # component's rates (none). Payer 3: the same (20, 10). Payer 2 (300): level 1 skips 1 to
+    # 0 (0.2, 60). Payer 1 (100): 0 (0.2, 20). Payer 0: level 1 above the top (50).
+    assert mp.pay["unilevel"] == [100.0, 0.0, 40.0, 0.0, 0.0]
+    assert mp.breakage["unqualified"] == 0.0
+    assert mp.breakage["top_of_network"] == pytest.approx(50.0)
+
+
 # 0 with 1 (left) and 2 (right) below it, 3 under 1 (spilled into the left leg).
 BINARY_NET = [-1, 0, 0, 0]
 

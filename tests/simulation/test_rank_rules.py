@@ -7,13 +7,15 @@ tests/simulation/helpers.py: every active participant's own purchase is volume 1
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 
+from evaluator.model import Plan
 from evaluator.simulation import ENGINES
 from evaluator.simulation.network import Params
-from tests.simulation.helpers import Paid, month, network, params, plan, spread
+from tests.simulation.helpers import BASE, Paid, month, network, params, plan, spread
 
 ENGINE_NAMES = ("vectorised", "reference")
 CHAIN = [-1, 0, 1]  # 0 <- 1 <- 2: participant 0's group volume is 300 with all active
@@ -153,3 +155,22 @@ def test_leg_limit_counts_only_what_the_plan_counts(engine: str) -> None:
     # 200 from each leg: 400; 400 from one leg counts 200 only.
     assert both[0][0].rank[0] == 0
     assert one[0][0].rank[0] == -1
+
+
+
+def test_leg_limit_reads_point_volume(engine: str) -> None:
+    # A product of point volume 100 and business volume 10 (schema v1.1): ranks, and so the
+    # leg limit, read point volume. 0's group is 500; a Director needs 450, at most 225 from a
+    # leg: 100 own + 225 of leg 1's 300 + 100 = 425, short (in business volume leg 1 would be
+    # 30, under the limit, and 0 a Director).
+    doc = copy.deepcopy(BASE)
+    doc["products"] = [{"name": "Box", "wholesale_price": 100, "retail_price": 200,
+                        "volume": 100, "business_volume": 10}]
+    doc["compensation"] = {"components": [{"type": "rank_bonus"}],
+                           "ranks": [{"name": "Director", "min_group_volume": 450,
+                                      "max_leg_share": 0.5, "monthly_bonus": 10}]}
+    got = months_with(engine, params(Plan.from_dict(doc)), LEGS, [{}])
+    assert got[0][0].rank == [-1, -1, -1, -1, -1]
+    doc["compensation"]["ranks"][0]["max_leg_share"] = 0.6  # 270 a leg: 470, enough
+    got = months_with(engine, params(Plan.from_dict(doc)), LEGS, [{}])
+    assert got[0][0].rank == [0, -1, -1, -1, -1]
