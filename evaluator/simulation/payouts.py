@@ -155,8 +155,9 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
     (initially the sponsor); under a full anchor, overflowing recruits are passed to the
     anchor's children in turn (the anchor's ``turn`` counter, modulo the width). Arrivals at an
     anchor are served in id order; handling anchors shallowest first gives exactly the order
-    of the one-recruit-at-a-time rule, since every arrival at an anchor comes from above
-    (see :func:`_placing_depth`). Anchors at the same depth are handled together.
+    of the one-recruit-at-a-time rule, since every arrival at an anchor comes from above.
+    Anchors at the same depth are handled together; when no sponsor has more recruits than
+    free positions, all of them are placed in one step.
     """
     if recruits.size == 0:
         return
@@ -164,54 +165,71 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
         _place_first_open(tree, recruits, sponsors)
         return
     w = tree.width
-    depth = _placing_depth(tree, sponsors)
-    order = np.lexsort((recruits, sponsors, depth))  # by depth, then anchor, then id
-    depth, sponsors, recruits = depth[order], sponsors[order], recruits[order]
-    starts_at = np.flatnonzero(np.diff(depth, prepend=-1))
-    bucket = {
-        int(depth[i]): (recruits[i:j], sponsors[i:j])
-        for i, j in zip(starts_at, np.append(starts_at[1:], depth.size), strict=True)
-    }
+    child, nchild, turn = tree.child, tree.nchild, tree.turn
+    joining = recruits, sponsors  # ids ascending, as attached
+    if sponsors.size > 1 and not (sponsors[1:] >= sponsors[:-1]).all():  # (sorted in a run)
+        order = np.lexsort((recruits, sponsors))  # by anchor, then id
+        recruits, sponsors = recruits[order], sponsors[order]
+    _, starts, counts = _runs(sponsors)
+    heads = sponsors[starts]
+    filled = nchild[heads]
+    if not (counts > w - filled).any():  # no spill-over: each under its sponsor, in one step
+        slot = np.arange(recruits.size) - np.repeat(starts - filled, counts)
+        child[sponsors, slot] = recruits
+        nchild[heads] = filled + counts
+        tree.attach(*joining)
+        return
+    # With spill-over, anchors are handled by depth in the tree, so every anchor is handled
+    # after all that can pass recruits to it.
+    depth = tree.depth[sponsors]
+    by_depth = np.argsort(depth, kind="stable")  # by depth, then anchor, then id
+    depth, sponsors, recruits = depth[by_depth], sponsors[by_depth], recruits[by_depth]
+    cut = (np.flatnonzero(depth[1:] != depth[:-1]) + 1).tolist()
+    bucket = {int(depth[i]): (i, j) for i, j in zip([0, *cut], [*cut, depth.size], strict=True)}
     placed: list[np.ndarray] = []
     under: list[np.ndarray] = []
     passed: tuple[np.ndarray, np.ndarray] | None = None  # spilled over from the level above
-    d = min(bucket)
+    deeper = sorted(bucket)
+    d = deeper[0]
     while True:
         own = bucket.get(d)
         if passed is None:
             if own is None:  # nothing at this level: go to the next one with recruits
-                deeper = [x for x in bucket if x > d]
-                if not deeper:
+                later = [x for x in deeper if x > d]
+                if not later:
                     break
-                d = min(deeper)
+                d = later[0]
                 continue
-            r, a = own
+            r, a = recruits[own[0]:own[1]], sponsors[own[0]:own[1]]
         else:
+            r, a = passed
             if own is not None:
-                passed = (np.concatenate((own[0], passed[0])),
-                          np.concatenate((own[1], passed[1])))
-            order = np.lexsort(passed)  # by anchor, then id
-            r, a = passed[0][order], passed[1][order]
+                r = np.concatenate((recruits[own[0]:own[1]], r))
+                a = np.concatenate((sponsors[own[0]:own[1]], a))
+            order = np.lexsort((r, a))  # by anchor, then id
+            r, a = r[order], a[order]
         _, starts, counts = _runs(a)
-        at = np.arange(r.size)
         heads = a[starts]
-        filled = tree.nchild[heads]
+        filled = nchild[heads]
         # Each recruit's position under its anchor: the filled ones, then its place in the
         # anchor's queue; from ``w`` on, it overflows.
-        slot = at - np.repeat(starts - filled, counts)
+        slot = np.arange(r.size) - np.repeat(starts - filled, counts)
         put = slot < w
-        rp, ap = r[put], a[put]
-        tree.child[ap, slot[put]] = rp
-        placed.append(rp)
-        under.append(ap)
-        tree.nchild[heads] = np.minimum(filled + counts, w)
-        passed = None
-        if rp.size < r.size:
+        nchild[heads] = np.minimum(filled + counts, w)
+        if put.all():
+            child[a, slot] = r
+            placed.append(r)
+            under.append(a)
+            passed = None
+        else:
+            rp, ap = r[put], a[put]
+            child[ap, slot[put]] = rp
+            placed.append(rp)
+            under.append(ap)
             over = ~put
             ao = a[over]
-            nxt = tree.child[ao, (tree.turn[ao] + slot[over] - w) % w]
-            tree.turn[heads] += np.maximum(filled + counts - w, 0)
-            passed = (r[over], nxt)
+            passed = (r[over], child[ao, (turn[ao] + slot[over] - w) % w])
+            np.add.at(turn, ao, 1)  # one turn per recruit passed on
         d += 1
     ids = np.concatenate(placed)
     parents = np.concatenate(under)
@@ -255,24 +273,6 @@ def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     np.subtract(starts[1:], starts[:-1], out=counts[:-1])
     counts[-1] = values.size - starts[-1]
     return first, starts, counts
-
-
-def _placing_depth(tree: Tree, sponsors: np.ndarray) -> np.ndarray:
-    """The depth at which each sponsor's recruits are placed.
-
-    With spill-over (some sponsor has more recruits than free positions), the sponsor's
-    depth in the tree, so every anchor is handled after all that can pass recruits to it.
-    Without, every recruit takes a position under its own sponsor whatever the others do:
-    all at depth 0, in one step.
-    """
-    if sponsors.size > 1 and (sponsors[1:] >= sponsors[:-1]).all():  # sorted, as in a run
-        _, starts, count = _runs(sponsors)
-        heads = sponsors[starts]
-    else:
-        heads, count = np.unique(sponsors, return_counts=True)
-    if not (count > tree.width - tree.nchild[heads]).any():
-        return np.zeros(sponsors.size, dtype=np.int64)
-    return tree.depth[sponsors].astype(np.int64)
 
 
 @dataclass
@@ -572,15 +572,12 @@ class Uplines:
         pay = got[: self.active]
         if not rates_paid:
             return pay, None
-        paid = np.zeros(payers.size)
-        ok = np.empty(payers.size, dtype=bool)
-        step = np.empty(payers.size)
-        for k in range(levels):  # level by level, as a sum down the levels adds them
-            np.less(to[k], self.active, out=ok)
-            # the rate, or 0 (adding 0 changes nothing)
-            np.multiply(ok, rates[k] if each is None else each[k], out=step)
-            paid += step
-        return pay, paid
+        # Each position's rate, or 0 where it went unpaid, into the weights' buffer (read by
+        # now); summed over the levels in one pass, which adds them level by level, in order.
+        ok = np.less(to, self.active, out=self.scratch.get("ok", shape, np.bool_))
+        step = np.multiply(ok, np.asarray(rates, dtype=float)[:, None] if each is None else each,
+                           out=weights)
+        return pay, np.add.reduce(step, axis=0)
 
 
 def _pay_dynamic(ctx: _Context, at: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
