@@ -1325,29 +1325,33 @@ def count_volumes(params: Params, counts: np.ndarray, points: bool = False) -> n
     order_volume, own_volume, unit_volume = (
         (params.order_volume, params.own_volume, params.unit_volume)
         if points or params.business is None else params.business)
-    own = counts[1] * own_volume + counts[3] * unit_volume
+    # Each row built in place, adding its terms in the order written (the same sums).
+    out = np.empty((3, counts.shape[1]))
+    customer, own, kit = out
+    np.multiply(counts[1], own_volume, out=own)
+    own += counts[3] * unit_volume
     use = params.kinds.own_products
     bought = params.packages
     packages = bought.counted if bought is not None else 0
-    kit = counts[2] * params.kit_volume
-    customer = counts[0] * order_volume
+    np.multiply(counts[2], params.kit_volume, out=kit)
+    np.multiply(counts[0], order_volume, out=customer)
     rows = counts.shape[0]
     program = params.preferred
     if program is not None and program.counted:  # the last row: preferred customers
         rows -= 1
-        customer = customer + counts[rows] * (
+        customer += counts[rows] * (
             program.volume if points or params.business is None else program.business)
     if bought is not None and packages:
         first = rows - packages
         for p, volume in enumerate(bought.volume):
-            kit = kit + counts[first + p] * volume
+            kit += counts[first + p] * volume
     if rows - packages > 4:
         builders = counts[1] - counts[4] - counts[5]
-        own = own + (counts[4] * use[MEMBER] + counts[5] * use[SELLER]
-                     + builders * use[BUILDER]) * unit_volume
+        own += (counts[4] * use[MEMBER] + counts[5] * use[SELLER]
+                + builders * use[BUILDER]) * unit_volume
     elif use[BUILDER]:
-        own = own + counts[1] * use[BUILDER] * unit_volume
-    return np.stack((customer, own, kit))
+        own += counts[1] * use[BUILDER] * unit_volume
+    return out
 
 
 def own_use_products(params: Params, kind_act: np.ndarray | None) -> np.ndarray | None:
