@@ -208,14 +208,14 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
                 a = np.concatenate((sponsors[own[0]:own[1]], a))
             order = np.lexsort((r, a))  # by anchor, then id
             r, a = r[order], a[order]
-        _, starts, counts = _runs(a)
-        heads = a[starts]
-        filled = nchild[heads]
         # Each recruit's position under its anchor: the filled ones, then its place in the
-        # anchor's queue; from ``w`` on, it overflows.
-        slot = np.arange(r.size) - np.repeat(starts - filled, counts)
+        # anchor's queue (counted from the anchor's first arrival); from ``w`` on, it overflows.
+        begin = a.searchsorted(a)
+        filled = nchild[a]
+        slot = np.arange(r.size) - begin + filled
+        # (each of an anchor's arrivals writes the same count)
+        nchild[a] = np.minimum(filled + (a.searchsorted(a, "right") - begin), w)
         put = slot < w
-        nchild[heads] = np.minimum(filled + counts, w)
         if put.all():
             child[a, slot] = r
             placed.append(r)
@@ -317,14 +317,16 @@ class Rolled:
         """Column ``k``'s subtree totals at ``ids`` (all ids by default)."""
         return self.unpack(k, self.arrays[self.layout[k][0]][ids])
 
-    def columns(self, ids: np.ndarray, out: np.ndarray) -> None:
+    def columns(self, ids: np.ndarray, out: np.ndarray, skip: int | None = None) -> None:
         """Every column's subtree totals at ``ids``, into the rows of ``out``.
 
-        Each array is gathered once.
+        Column ``k`` goes to row ``k``, or with ``skip`` from that row on to the row after it
+        (row ``skip`` is left alone). Each array is gathered once.
         """
         gathered = [a[ids] for a in self.arrays]
-        for k, (i, _, _) in enumerate(self.layout):
-            out[k] = self.unpack(k, gathered[i])
+        for k, (i, shift, width) in enumerate(self.layout):
+            row = k if skip is None or k < skip else k + 1
+            np.bitwise_and(np.right_shift(gathered[i], shift), (1 << width) - 1, out=out[row])
 
     def unpack(self, k: int, got: np.ndarray) -> np.ndarray:
         """Column ``k`` from values gathered from its array."""
@@ -405,12 +407,7 @@ class GroupCounts:
         """
         rows = (6 if self.by_kind else 4) + self.packages + self.preferred
         out = np.empty((rows, ids.size), dtype=np.int64)
-        if rows > 4:
-            got = np.empty((rows - 1, ids.size), dtype=np.int64)
-            self.people.columns(ids, got)
-            out[:3], out[4:] = got[:3], got[3:]
-        else:
-            self.people.columns(ids, out[:3])
+        self.people.columns(ids, out, skip=3)  # row 3: the products bought to qualify
         if self.units is not None:
             self.units.columns(ids, out[3:4])
         else:
