@@ -795,6 +795,11 @@ class Tree:
         self.attached = int(ids[-1]) + 1
         self.parent[ids] = parents
         self.up[ids] = np.where(parents < 0, self.capacity, parents)
+        if parents.max() < ids[0]:  # every parent attached before: one generation
+            self.depth[ids] = np.where(parents < 0, 0, self.depth[np.maximum(parents, 0)] + 1)
+            if self.keep_levels:
+                self._add_to_levels(ids)
+            return
         # Generations within the batch: 0 = parent attached before, g = parent in g - 1.
         k = np.minimum(np.searchsorted(ids, parents), ids.size - 1)
         batch_index = np.where(ids[k] == parents, k, -1)
@@ -815,10 +820,12 @@ class Tree:
     def _add_to_levels(self, ids: np.ndarray) -> None:
         depth = self.depth[ids]
         by_depth = np.argsort(depth, kind="stable")  # ascending ids within each depth
-        bounds = np.flatnonzero(np.diff(depth[by_depth])) + 1
-        for chunk in np.split(by_depth, bounds):
-            d = int(depth[chunk[0]])
-            new = ids[chunk]
+        ids, depth = ids[by_depth], depth[by_depth]
+        ups = self.up[ids]
+        bounds = (np.flatnonzero(depth[1:] != depth[:-1]) + 1).tolist()
+        starts = [0, *bounds]
+        for d, lo, hi in zip(depth[starts].tolist(), starts, [*bounds, ids.size], strict=True):
+            new = ids[lo:hi]
             if d == len(self._filled):
                 self._level_ids.append(np.empty(max(1024, new.size), dtype=np.int64))
                 self._level_ups.append(np.empty(max(1024, new.size), dtype=np.int64))
@@ -831,7 +838,7 @@ class Tree:
                     grown[:used] = buffers[d][:used]
                     buffers[d] = grown
             self._level_ids[d][used:end] = new
-            self._level_ups[d][used:end] = self.up[new]
+            self._level_ups[d][used:end] = ups[lo:hi]
             self._filled[d] = end
 
     def prune(self, alive: np.ndarray) -> None:
