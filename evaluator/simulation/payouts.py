@@ -552,7 +552,10 @@ class Uplines:
         each = None
         if by_rank is not None:  # each position's rate is its payee's rank's (a quitter's: the
             table, row = by_rank  # component's), read before locked levels are redirected
-            each = table[np.take(row, chain, mode="clip"), np.arange(levels)[:, None]]
+            # (level k's rates are row k of the transposed table: one flat gather)
+            flat = np.take(row, chain, mode="clip")
+            flat += (np.arange(levels) * table.shape[0])[:, None]
+            each = np.take(np.ascontiguousarray(table.T), flat)
         to = chain if self.in_slots else np.take(
             self.target, chain, out=self.scratch.get("to", shape, self.target.dtype),
             mode="clip")
@@ -1100,7 +1103,8 @@ class VectorisedEngine:
         else:
             if group is None:  # (the month's components are done: no pruning needed)
                 group = GroupCounts(net.sponsor, m, params)
-            vol = group.volumes(group.counts(m.act), points=True)
+            counts = group.act_counts if group.act_counts is not None else group.counts(m.act)
+            vol = group.volumes(counts, points=True)
             customer, volume = vol[0], vol[0] + vol[1] + vol[2]
         reached = np.divide(customer, volume, out=np.zeros(m.act.size), where=volume > 0)
         if gate.share <= 0:
