@@ -1470,7 +1470,7 @@ def _stay_customers(params: Params, engine: Engine, net: Network, gone: np.ndarr
     how many stayed.
     """
     to = engine.stay_customers(params, net, gone, active)
-    np.add.at(book, to, 1)
+    np.add.at(book, to, book.dtype.type(1))  # (a Python 1 makes ufunc.at slower)
     return int(to.size)
 
 
@@ -1568,8 +1568,9 @@ def _month_end(params: Params, settled: Settled, act: np.ndarray, u_churn: np.nd
         np.add.at(cost, ids, np.take(np.asarray(k.monthly), kinds))
         np.add.at(credit, ids, np.take(np.asarray(k.use_credit), kinds))
     else:
-        np.add.at(cost, ids, k.monthly[BUILDER])
-        np.add.at(credit, ids, k.use_credit[BUILDER])
+        # (numpy scalars: ufunc.at is slower with a Python number)
+        np.add.at(cost, ids, np.float64(k.monthly[BUILDER]))
+        np.add.at(credit, ids, np.float64(k.use_credit[BUILDER]))
     losing = pay[ids] < cost[ids]
     np.less(u_churn[part], params.churn + params.loss_churn_boost * losing, out=quits[part])
 

@@ -229,7 +229,9 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
             over = ~put
             ao = a[over]
             passed = (r[over], child[ao, (turn[ao] + slot[over] - w) % w])
-            np.add.at(turn, ao, 1)  # one turn per recruit passed on
+            # One turn per recruit passed on (a 1 of the counter's own type: with a Python 1
+            # numpy takes a path some fifty times slower).
+            np.add.at(turn, ao, turn.dtype.type(1))
         d += 1
     ids = np.concatenate(placed)
     parents = np.concatenate(under)
