@@ -832,6 +832,11 @@ class Tree:
         self.attached = int(ids[-1]) + 1
         self.parent[ids] = parents
         self.up[ids] = np.where(parents < 0, self.capacity, parents)
+        if parents.max() < ids[0]:  # every parent attached before: one generation
+            self.depth[ids] = np.where(parents < 0, 0, self.depth[np.maximum(parents, 0)] + 1)
+            if self.keep_levels:
+                self._add_to_levels(ids)
+            return
         # Generations within the batch: 0 = parent attached before, g = parent in g - 1.
         k = np.minimum(np.searchsorted(ids, parents), ids.size - 1)
         batch_index = np.where(ids[k] == parents, k, -1)
@@ -852,10 +857,12 @@ class Tree:
     def _add_to_levels(self, ids: np.ndarray) -> None:
         depth = self.depth[ids]
         by_depth = np.argsort(depth, kind="stable")  # ascending ids within each depth
-        bounds = np.flatnonzero(np.diff(depth[by_depth])) + 1
-        for chunk in np.split(by_depth, bounds):
-            d = int(depth[chunk[0]])
-            new = ids[chunk]
+        ids, depth = ids[by_depth], depth[by_depth]
+        ups = self.up[ids]
+        bounds = (np.flatnonzero(depth[1:] != depth[:-1]) + 1).tolist()
+        starts = [0, *bounds]
+        for d, lo, hi in zip(depth[starts].tolist(), starts, [*bounds, ids.size], strict=True):
+            new = ids[lo:hi]
             if d == len(self._filled):
                 self._level_ids.append(np.empty(max(1024, new.size), dtype=np.int64))
                 self._level_ups.append(np.empty(max(1024, new.size), dtype=np.int64))
@@ -868,7 +875,7 @@ class Tree:
                     grown[:used] = buffers[d][:used]
                     buffers[d] = grown
             self._level_ids[d][used:end] = new
-            self._level_ups[d][used:end] = self.up[new]
+            self._level_ups[d][used:end] = ups[lo:hi]
             self._filled[d] = end
 
     def prune(self, alive: np.ndarray) -> None:
@@ -1382,29 +1389,33 @@ def count_volumes(params: Params, counts: np.ndarray, points: bool = False) -> n
     order_volume, own_volume, unit_volume = (
         (params.order_volume, params.own_volume, params.unit_volume)
         if points or params.business is None else params.business)
-    own = counts[1] * own_volume + counts[3] * unit_volume
+    # Each row built in place, adding its terms in the order written (the same sums).
+    out = np.empty((3, counts.shape[1]))
+    customer, own, kit = out
+    np.multiply(counts[1], own_volume, out=own)
+    own += counts[3] * unit_volume
     use = params.kinds.own_products
     bought = params.packages
     packages = bought.counted if bought is not None else 0
-    kit = counts[2] * params.kit_volume
-    customer = counts[0] * order_volume
+    np.multiply(counts[2], params.kit_volume, out=kit)
+    np.multiply(counts[0], order_volume, out=customer)
     rows = counts.shape[0]
     program = params.preferred
     if program is not None and program.counted:  # the last row: preferred customers
         rows -= 1
-        customer = customer + counts[rows] * (
+        customer += counts[rows] * (
             program.volume if points or params.business is None else program.business)
     if bought is not None and packages:
         first = rows - packages
         for p, volume in enumerate(bought.volume):
-            kit = kit + counts[first + p] * volume
+            kit += counts[first + p] * volume
     if rows - packages > 4:
         builders = counts[1] - counts[4] - counts[5]
-        own = own + (counts[4] * use[MEMBER] + counts[5] * use[SELLER]
-                     + builders * use[BUILDER]) * unit_volume
+        own += (counts[4] * use[MEMBER] + counts[5] * use[SELLER]
+                + builders * use[BUILDER]) * unit_volume
     elif use[BUILDER]:
-        own = own + counts[1] * use[BUILDER] * unit_volume
-    return np.stack((customer, own, kit))
+        own += counts[1] * use[BUILDER] * unit_volume
+    return out
 
 
 def own_use_products(params: Params, kind_act: np.ndarray | None) -> np.ndarray | None:
@@ -1516,7 +1527,7 @@ def _stay_customers(params: Params, engine: Engine, net: Network, gone: np.ndarr
     how many stayed.
     """
     to = engine.stay_customers(params, net, gone, active)
-    np.add.at(book, to, 1)
+    np.add.at(book, to, book.dtype.type(1))  # (a Python 1 makes ufunc.at slower)
     return int(to.size)
 
 
@@ -1614,8 +1625,9 @@ def _month_end(params: Params, settled: Settled, act: np.ndarray, u_churn: np.nd
         np.add.at(cost, ids, np.take(np.asarray(k.monthly), kinds))
         np.add.at(credit, ids, np.take(np.asarray(k.use_credit), kinds))
     else:
-        np.add.at(cost, ids, k.monthly[BUILDER])
-        np.add.at(credit, ids, k.use_credit[BUILDER])
+        # (numpy scalars: ufunc.at is slower with a Python number)
+        np.add.at(cost, ids, np.float64(k.monthly[BUILDER]))
+        np.add.at(credit, ids, np.float64(k.use_credit[BUILDER]))
     losing = pay[ids] < cost[ids]
     np.less(u_churn[part], params.churn + params.loss_churn_boost * losing, out=quits[part])
 

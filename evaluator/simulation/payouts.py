@@ -207,8 +207,9 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
     (initially the sponsor); under a full anchor, overflowing recruits are passed to the
     anchor's children in turn (the anchor's ``turn`` counter, modulo the width). Arrivals at an
     anchor are served in id order; handling anchors shallowest first gives exactly the order
-    of the one-recruit-at-a-time rule, since every arrival at an anchor comes from above
-    (see :func:`_placing_depth`). Anchors at the same depth are handled together.
+    of the one-recruit-at-a-time rule, since every arrival at an anchor comes from above.
+    Anchors at the same depth are handled together; when no sponsor has more recruits than
+    free positions, all of them are placed in one step.
     """
     if recruits.size == 0:
         return
@@ -216,54 +217,73 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
         _place_first_open(tree, recruits, sponsors)
         return
     w = tree.width
-    depth = _placing_depth(tree, sponsors)
-    order = np.lexsort((recruits, sponsors, depth))  # by depth, then anchor, then id
-    depth, sponsors, recruits = depth[order], sponsors[order], recruits[order]
-    starts_at = np.flatnonzero(np.diff(depth, prepend=-1))
-    bucket = {
-        int(depth[i]): (recruits[i:j], sponsors[i:j])
-        for i, j in zip(starts_at, np.append(starts_at[1:], depth.size), strict=True)
-    }
+    child, nchild, turn = tree.child, tree.nchild, tree.turn
+    joining = recruits, sponsors  # ids ascending, as attached
+    if sponsors.size > 1 and not (sponsors[1:] >= sponsors[:-1]).all():  # (sorted in a run)
+        order = np.lexsort((recruits, sponsors))  # by anchor, then id
+        recruits, sponsors = recruits[order], sponsors[order]
+    _, starts, counts = _runs(sponsors)
+    heads = sponsors[starts]
+    filled = nchild[heads]
+    if not (counts > w - filled).any():  # no spill-over: each under its sponsor, in one step
+        slot = np.arange(recruits.size) - np.repeat(starts - filled, counts)
+        child[sponsors, slot] = recruits
+        nchild[heads] = filled + counts
+        tree.attach(*joining)
+        return
+    # With spill-over, anchors are handled by depth in the tree, so every anchor is handled
+    # after all that can pass recruits to it.
+    depth = tree.depth[sponsors]
+    by_depth = np.argsort(depth, kind="stable")  # by depth, then anchor, then id
+    depth, sponsors, recruits = depth[by_depth], sponsors[by_depth], recruits[by_depth]
+    cut = (np.flatnonzero(depth[1:] != depth[:-1]) + 1).tolist()
+    bucket = {int(depth[i]): (i, j) for i, j in zip([0, *cut], [*cut, depth.size], strict=True)}
     placed: list[np.ndarray] = []
     under: list[np.ndarray] = []
     passed: tuple[np.ndarray, np.ndarray] | None = None  # spilled over from the level above
-    d = min(bucket)
+    deeper = sorted(bucket)
+    d = deeper[0]
     while True:
         own = bucket.get(d)
         if passed is None:
             if own is None:  # nothing at this level: go to the next one with recruits
-                deeper = [x for x in bucket if x > d]
-                if not deeper:
+                later = [x for x in deeper if x > d]
+                if not later:
                     break
-                d = min(deeper)
+                d = later[0]
                 continue
-            r, a = own
+            r, a = recruits[own[0]:own[1]], sponsors[own[0]:own[1]]
         else:
+            r, a = passed
             if own is not None:
-                passed = (np.concatenate((own[0], passed[0])),
-                          np.concatenate((own[1], passed[1])))
-            order = np.lexsort(passed)  # by anchor, then id
-            r, a = passed[0][order], passed[1][order]
-        _, starts, counts = _runs(a)
-        at = np.arange(r.size)
-        heads = a[starts]
-        filled = tree.nchild[heads]
+                r = np.concatenate((recruits[own[0]:own[1]], r))
+                a = np.concatenate((sponsors[own[0]:own[1]], a))
+            order = np.lexsort((r, a))  # by anchor, then id
+            r, a = r[order], a[order]
         # Each recruit's position under its anchor: the filled ones, then its place in the
-        # anchor's queue; from ``w`` on, it overflows.
-        slot = at - np.repeat(starts - filled, counts)
+        # anchor's queue (counted from the anchor's first arrival); from ``w`` on, it overflows.
+        begin = a.searchsorted(a)
+        filled = nchild[a]
+        slot = np.arange(r.size) - begin + filled
+        # (each of an anchor's arrivals writes the same count)
+        nchild[a] = np.minimum(filled + (a.searchsorted(a, "right") - begin), w)
         put = slot < w
-        rp, ap = r[put], a[put]
-        tree.child[ap, slot[put]] = rp
-        placed.append(rp)
-        under.append(ap)
-        tree.nchild[heads] = np.minimum(filled + counts, w)
-        passed = None
-        if rp.size < r.size:
+        if put.all():
+            child[a, slot] = r
+            placed.append(r)
+            under.append(a)
+            passed = None
+        else:
+            rp, ap = r[put], a[put]
+            child[ap, slot[put]] = rp
+            placed.append(rp)
+            under.append(ap)
             over = ~put
             ao = a[over]
-            nxt = tree.child[ao, (tree.turn[ao] + slot[over] - w) % w]
-            tree.turn[heads] += np.maximum(filled + counts - w, 0)
-            passed = (r[over], nxt)
+            passed = (r[over], child[ao, (turn[ao] + slot[over] - w) % w])
+            # One turn per recruit passed on (a 1 of the counter's own type: with a Python 1
+            # numpy takes a path some fifty times slower).
+            np.add.at(turn, ao, turn.dtype.type(1))
         d += 1
     ids = np.concatenate(placed)
     parents = np.concatenate(under)
@@ -309,24 +329,6 @@ def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return first, starts, counts
 
 
-def _placing_depth(tree: Tree, sponsors: np.ndarray) -> np.ndarray:
-    """The depth at which each sponsor's recruits are placed.
-
-    With spill-over (some sponsor has more recruits than free positions), the sponsor's
-    depth in the tree, so every anchor is handled after all that can pass recruits to it.
-    Without, every recruit takes a position under its own sponsor whatever the others do:
-    all at depth 0, in one step.
-    """
-    if sponsors.size > 1 and (sponsors[1:] >= sponsors[:-1]).all():  # sorted, as in a run
-        _, starts, count = _runs(sponsors)
-        heads = sponsors[starts]
-    else:
-        heads, count = np.unique(sponsors, return_counts=True)
-    if not (count > tree.width - tree.nchild[heads]).any():
-        return np.zeros(sponsors.size, dtype=np.int64)
-    return tree.depth[sponsors].astype(np.int64)
-
-
 @dataclass
 class Rolled:
     """Subtree totals of a few count columns (non-negative integers), over ids.
@@ -369,14 +371,16 @@ class Rolled:
         """Column ``k``'s subtree totals at ``ids`` (all ids by default)."""
         return self.unpack(k, self.arrays[self.layout[k][0]][ids])
 
-    def columns(self, ids: np.ndarray, out: np.ndarray) -> None:
+    def columns(self, ids: np.ndarray, out: np.ndarray, skip: int | None = None) -> None:
         """Every column's subtree totals at ``ids``, into the rows of ``out``.
 
-        Each array is gathered once.
+        Column ``k`` goes to row ``k``, or with ``skip`` from that row on to the row after it
+        (row ``skip`` is left alone). Each array is gathered once.
         """
         gathered = [a[ids] for a in self.arrays]
-        for k, (i, _, _) in enumerate(self.layout):
-            out[k] = self.unpack(k, gathered[i])
+        for k, (i, shift, width) in enumerate(self.layout):
+            row = k if skip is None or k < skip else k + 1
+            np.bitwise_and(np.right_shift(gathered[i], shift), (1 << width) - 1, out=out[row])
 
     def unpack(self, k: int, got: np.ndarray) -> np.ndarray:
         """Column ``k`` from values gathered from its array."""
@@ -457,12 +461,7 @@ class GroupCounts:
         """
         rows = (6 if self.by_kind else 4) + self.packages + self.preferred
         out = np.empty((rows, ids.size), dtype=np.int64)
-        if rows > 4:
-            got = np.empty((rows - 1, ids.size), dtype=np.int64)
-            self.people.columns(ids, got)
-            out[:3], out[4:] = got[:3], got[3:]
-        else:
-            self.people.columns(ids, out[:3])
+        self.people.columns(ids, out, skip=3)  # row 3: the products bought to qualify
         if self.units is not None:
             self.units.columns(ids, out[3:4])
         else:
@@ -607,7 +606,10 @@ class Uplines:
         each = None
         if by_rank is not None:  # each position's rate is its payee's rank's (a quitter's: the
             table, row = by_rank  # component's), read before locked levels are redirected
-            each = table[np.take(row, chain, mode="clip"), np.arange(levels)[:, None]]
+            # (level k's rates are row k of the transposed table: one flat gather)
+            flat = np.take(row, chain, mode="clip")
+            flat += (np.arange(levels) * table.shape[0])[:, None]
+            each = np.take(np.ascontiguousarray(table.T), flat)
         to = chain if self.in_slots else np.take(
             self.target, chain, out=self.scratch.get("to", shape, self.target.dtype),
             mode="clip")
@@ -624,15 +626,12 @@ class Uplines:
         pay = got[: self.active]
         if not rates_paid:
             return pay, None
-        paid = np.zeros(payers.size)
-        ok = np.empty(payers.size, dtype=bool)
-        step = np.empty(payers.size)
-        for k in range(levels):  # level by level, as a sum down the levels adds them
-            np.less(to[k], self.active, out=ok)
-            # the rate, or 0 (adding 0 changes nothing)
-            np.multiply(ok, rates[k] if each is None else each[k], out=step)
-            paid += step
-        return pay, paid
+        # Each position's rate, or 0 where it went unpaid, into the weights' buffer (read by
+        # now); summed over the levels in one pass, which adds them level by level, in order.
+        ok = np.less(to, self.active, out=self.scratch.get("ok", shape, np.bool_))
+        step = np.multiply(ok, np.asarray(rates, dtype=float)[:, None] if each is None else each,
+                           out=weights)
+        return pay, np.add.reduce(step, axis=0)
 
 
 def _pay_dynamic(ctx: _Context, at: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
@@ -1317,7 +1316,8 @@ class VectorisedEngine:
         else:
             if group is None:  # (the month's components are done: no pruning needed)
                 group = GroupCounts(net.sponsor, m, params)
-            vol = group.volumes(group.counts(m.act), points=True)
+            counts = group.act_counts if group.act_counts is not None else group.counts(m.act)
+            vol = group.volumes(counts, points=True)
             customer, volume = vol[0], vol[0] + vol[1] + vol[2]
         reached = np.divide(customer, volume, out=np.zeros(m.act.size), where=volume > 0)
         if gate.share <= 0:
