@@ -11,7 +11,7 @@ def test_the_preferred_sample_report_counts_customers_in_the_mix() -> None:
     (break_even,) = [r for r in rows if r and r[0].startswith("Customers every month")]
     assert break_even == ["Customers every month (retail and preferred)", "3"]
     (formula,) = [r for r in rows if len(r) == 3
-                  and r[0] == "Break-even: retail customers a month"]
+                  and r[0] == "Break-even: customers a month (retail and preferred)"]
     assert formula[2].startswith("ceil(monthly_cost / preferred_customers.pay_per_customer)")
     assert any(r and r[0] == "Preferred customers" for r in rows)
 
@@ -20,3 +20,4 @@ def test_a_plan_without_a_program_counts_retail_customers() -> None:
     rows = _rows("preferred_customer_buyback.json")
     assert [r for r in rows if r and r[0] == "Retail customers every month"]
     assert not [r for r in rows if r and r[0].startswith("Customers every month")]
+    assert [r for r in rows if len(r) == 3 and r[0] == "Break-even: retail customers a month"]
