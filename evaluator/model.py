@@ -549,9 +549,16 @@ def _lists(node: Any) -> Any:
 
 
 def _component_dict(c: Component) -> dict[str, Any]:
+    """Component ``c`` as a normalised document: every field of its type, its default applied.
+
+    A first-order bonus gives rates or amounts, never both, and the schema refuses an empty
+    list, so only the one it gives is written: the normalised plan is itself a valid plan.
+    """
     out: dict[str, Any] = {"type": c.type}
     for name in COMPONENT_FIELDS[c.type]:
         value = getattr(c, name)
+        if c.type == "first_order_bonus" and name in ("rates", "amounts") and not value:
+            continue
         out[name] = list(value) if isinstance(value, tuple) else value
     return out
 

@@ -88,8 +88,25 @@ def test_v1_1_defaults_are_written_out() -> None:
     assert written["ranks"][0]["fast_start_bonus"] == 0
     assert written["ranks"][0]["fast_start_within_months"] is None
     assert written["components"][2] == {"type": "first_order_bonus", "rates": [0.2],
-                                        "amounts": [], "requires_rank": None,
+                                        "requires_rank": None,
                                         "min_recruit_order_volume": 0}
+
+
+@pytest.mark.parametrize("given", [{"rates": [0.2, 0.05]}, {"amounts": [50.0]}])
+def test_a_first_order_bonus_plan_normalises_to_a_valid_plan(given: dict[str, Any]) -> None:
+    """The normalised document (the report's "plan", the saved plan.json) is itself accepted:
+    it keeps the one of rates and amounts the plan gives and leaves out the other (an empty
+    list is an error), so the same plan and input hash come back."""
+    plan = Plan.from_dict(_doc(add=[{"type": "first_order_bonus", **given}]))
+    written = plan.to_dict()
+    (bonus,) = [c for c in written["compensation"]["components"]
+                if c["type"] == "first_order_bonus"]
+    (kept,) = given
+    assert bonus[kept] == given[kept]
+    assert ({"rates", "amounts"} - {kept}).isdisjoint(bonus)
+    again = Plan.from_dict(written)
+    assert again == plan
+    assert again.sha256 == plan.sha256
 
 
 def _errors(doc: dict[str, Any]) -> dict[str, str]:
