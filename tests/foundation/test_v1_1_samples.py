@@ -1,8 +1,7 @@
 """Each schema v1.1 rule that a bundled sample uses: the sample uses it, and the README's part
 for the rule names the sample.
 
-Rules with no bundled sample yet are not listed: business volume (docs/SOURCES.md gives no PV
-or BV figure to build one on), compression by level qualification and preferred customers.
+Compression by level qualification has no bundled sample yet and is not listed.
 """
 
 from __future__ import annotations
@@ -56,6 +55,15 @@ RULE_SAMPLES: dict[str, tuple[str, Callable[[Doc], bool]]] = {
     "Retail-share gate": ("retail_share_gate_binary.json",
                           lambda d: bool(d["compensation"]["qualification"]
                                          .get("min_customer_share"))),
+    "Business volume": ("retail_rules_point_business_volume.json",
+                        lambda d: any(p.get("business_volume") is not None
+                                      for p in d["products"])),
+    "Preferred customers": ("neora_preferred_customers.json",
+                            lambda d: d["compensation"].get("preferred_customers") is not None),
+    "Breakaway legs left out of group volume": (
+        "breakaway_legs_left_out.json",
+        lambda d: any(c.get("breakaway_legs_in_group_volume") is False
+                      for c in d["compensation"]["components"])),
     "Ranks over time and leg limits": ("stairstep_pinned_ranks.json",
                                        lambda d: _ranks_with(d, "qualify_months", "max_leg_share",
                                                              "min_lifetime_volume")
