@@ -66,8 +66,9 @@ Model decisions (each stated where a user could ask):
   ``{kind}_use_value``: for members everything they buy, the required purchase included;
   for sellers and builders their own-use products, their required purchase at
   ``personal_use_value`` as before. Members pay no business expenses or event costs and
-  never buy to qualify. The credit is out of the costs (the verdict's reading) and kept
-  apart (``RunData.use_credit``) for the reading that counts every purchase as a loss. With
+  never buy to qualify for pay; they may buy to reach a rank's discount (below). The credit
+  is out of the costs (the verdict's reading) and kept apart (``RunData.use_credit``) for the
+  reading that counts every purchase as a loss. With
   :data:`evaluator.assumptions.BEHAVIOUR_NEUTRAL` (``member_share``, ``seller_share``,
   ``builder_own_products``, ``recruit_pay_response`` and ``join_cost_response`` all 0) no
   kind is drawn and a run is the run of engine 0.1.0, draw for draw.
@@ -130,6 +131,23 @@ Model decisions (each stated where a user could ask):
   the higher rank's price. Without rank discounts the check is the one above, exactly.
   Ranks at or below the rank a participant's package gives set no target: they hold it
   whatever their volume.
+- Buying to reach a discount (schema v1.1 rank discounts, with ``top_up_pay_check``): one of
+  the ``buy_to_qualify`` share who does not buy to qualify for pay, because they are a
+  discount member or have no active personal recruit or too few customers, and so gets no
+  downline pay from qualifying, may still buy whole average products for a bigger discount
+  alone (the FTC's Herbalife complaint: most Sales Leaders qualified on their own purchases).
+  Each rank above the one they hold (as above), with a bigger discount and whose active legs
+  and team they have, is priced: the products that reach its personal and its group volume
+  (their own purchases count in both), at most ``MAX_TOP_UP``. The products are worth the
+  rank reached's extra saving on the month's own purchases and extra retail margin on this
+  month's customers, for :func:`discount_months` months, as above; they cost the rank
+  reached's price less their worth to the buyer (``Kinds.unit_worth``) on no more of them
+  than the buyer would use for their own in those months (``{kind}_own_products`` x
+  :func:`discount_months`): product beyond one's own use is worth nothing to a buyer who
+  wants only the discount. The rank whose worth beats its cost by the most, beyond the tie
+  tolerance of :func:`reaches`, is bought (the lower on a tie); none when no rank pays. Those
+  who buy nothing this way are not counted in ``RunData.top_ups_passed``. A v1 plan has no
+  rank discount, so this never applies to it.
   Those who pass it up are counted (``RunData.top_ups_passed``). The purchase is a cost and
   company sales, and counts as own-purchase volume for everyone paid on it. Each engine decides
   the top-ups, the pay check included, itself (``Engine.top_up``); the month loop keeps the

@@ -186,6 +186,47 @@ def discount_gain(params: Params, m: Month, want: np.ndarray, units: np.ndarray,
     return added * params.discount_months, save[after]
 
 
+def discount_buys(params: Params, m: Month, cand: np.ndarray, gv: np.ndarray,
+                  legs: np.ndarray, team: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """Products each of ``cand`` buys for a bigger rank discount alone, per ``cand`` (0: none).
+
+    Buying to reach a discount (see :mod:`evaluator.simulation.network`): for each rank above
+    the one held whose active legs and team are met and whose discount saves more, the whole
+    products that reach its personal and group volume (at most ``MAX_TOP_UP``) are worth the
+    :func:`discount_gain` of the rank they reach; they cost that rank's price less their worth
+    to the buyer (their kind's ``unit_worth``) on at most the products the buyer would use for
+    their own in the months the discount counts for. The rank whose worth beats its cost by
+    the most is bought (the lower on a tie), beyond the tie tolerance of :func:`reaches`.
+    """
+    units = np.zeros(cand.size, dtype=np.int64)
+    if not cand.size:
+        return units
+    ratio = params.discount_price
+    assert ratio is not None
+    discount = [*rank_table(params, "discount", None)[1:], None]  # rank -1: the last
+    save = np.array([0.0 if d is None else 1 - (1 - d) * ratio for d in discount])
+    pv = m.pv[cand]
+    held = _rank_met(params, pv, gv, legs, team, given)
+    kinds = m.kinds()[cand]
+    worth = np.take(np.asarray(params.kinds.unit_worth), kinds)
+    used = np.take(np.asarray(params.kinds.own_products), kinds) * params.discount_months
+    best = np.full(cand.size, -np.inf)
+    for r, spec in enumerate(params.ranks):
+        need = np.maximum(spec.min_personal_volume - pv, spec.min_group_volume - gv)
+        n = units_short(0.0, need, params.unit_volume)
+        ok = ((r > held) & (save[r] > save[held]) & (legs >= spec.min_active_legs)
+              & (team >= spec.min_team_size) & (n > 0))
+        if not ok.any():
+            continue
+        gain, saved = discount_gain(params, m, cand, n, gv, legs, team, given)
+        cost = n * (params.unit_money * (1 - saved)) - worth * np.minimum(n, used)
+        value = gain - cost
+        pays = cost < gain - 1e-9 * np.maximum(1.0, np.abs(gain))  # not reaches(cost, gain)
+        better = ok & pays & (value > best)
+        units[better], best[better] = n[better], value[better]
+    return units
+
+
 def unilevel_rate_table(params: Params) -> np.ndarray | None:
     """Unilevel rates by payee rank: (rank + 1, level), levels a rank is not paid at 0.
 
@@ -1183,8 +1224,18 @@ class VectorisedEngine:
             gain = discount_gain(params, m, want, units[want], gv[want], legs[want],
                                  team[want], given[want])
         self._worth_it(params, m, want, units, gain)
+        if (params.top_up_pay_check and params.discount_price is not None
+                and gv is not None and team is not None and m.expect is not None):
+            # Buying to reach a discount: the buyers' share, members included, who do not buy
+            # to qualify for pay (no active recruit, too few customers, or a member).
+            alone = np.flatnonzero(
+                buyers(m.act, params.buy_to_qualify)
+                & ~((legs > 0) & (m.customers >= params.min_retail_customers)
+                    & (m.kinds() != MEMBER)))
+            units[alone] = discount_buys(params, m, alone, gv[alone], legs[alone],
+                                         team[alone], given[alone])
         month.topped_up, month.before = True, group
-        if side and want.size:  # the products bought, rolled up while the month goes on
+        if side and units.any():  # the products bought, rolled up while the month goes on
             shared = sharing.pool(self.threads)
             if group is not None:
                 month.sponsor = shared.submit(GroupCounts, net.sponsor, m, params, group, units)
