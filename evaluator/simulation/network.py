@@ -135,7 +135,8 @@ Model decisions (each stated where a user could ask):
   the ``buy_to_qualify`` share who does not buy to qualify for pay, because they are a
   discount member or have no active personal recruit or too few customers, and so gets no
   downline pay from qualifying, may still buy whole average products for a bigger discount
-  alone (the FTC's Herbalife complaint: most Sales Leaders qualified on their own purchases).
+  alone (docs/SOURCES.md ``herbalife_order``: most members join for the discount; the rule
+  is the tool's choice).
   Each rank above the one they hold (as above), with a bigger discount and whose active legs
   and team they have, is priced: the products that reach its personal and its group volume
   (their own purchases count in both), at most ``MAX_TOP_UP``. The products are worth the
