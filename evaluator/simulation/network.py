@@ -148,7 +148,10 @@ Model decisions (each stated where a user could ask):
   wants only the discount. The rank whose worth beats its cost by the most, beyond the tie
   tolerance of :func:`reaches`, is bought (the lower on a tie); none when no rank pays. Those
   who buy nothing this way are not counted in ``RunData.top_ups_passed``. A v1 plan has no
-  rank discount, so this never applies to it.
+  rank discount, so this never applies to it. For a discount (this rule and the one above),
+  a rank kept as the paid-as rank from earlier months (``rank_rules.pin`` "pay", within
+  ``requalify_months``; read from :class:`RankHistory`) is held like a package's: nobody buys
+  a discount they keep anyway.
   Those who pass it up are counted (``RunData.top_ups_passed``). The purchase is a cost and
   company sales, and counts as own-purchase volume for everyone paid on it. Each engine decides
   the top-ups, the pay check included, itself (``Engine.top_up``); the month loop keeps the

@@ -143,6 +143,25 @@ def package_ranks(params: Params, m: Month) -> np.ndarray:
     return np.take(np.asarray(params.packages.rank, dtype=np.int64), m.package)
 
 
+def kept_ranks(params: Params, net: Network, m: Month) -> np.ndarray:
+    """The paid-as rank each active participant keeps from earlier months (``NO_RANK``: none).
+
+    Only with ``rank_rules.pin`` "pay" (schema v1.1): the highest rank qualified for within the
+    last ``requalify_months`` (ever, when not given), which they hold this month whatever
+    their volume. Buying to reach a discount counts it as held.
+    """
+    out = np.full(m.act.size, NO_RANK, dtype=np.int64)
+    history, rules = net.history, params.rank_rules
+    if history is None or rules.pin != "pay":
+        return out
+    last = history.last[:, m.act]
+    kept = last > 0
+    if rules.requalify_months is not None:
+        kept &= m.t - last < rules.requalify_months
+    top = len(params.ranks) - 1 - np.argmax(kept[::-1], axis=0)
+    return np.where(kept.any(axis=0), top, out)
+
+
 def _rank_met(params: Params, pv: np.ndarray, gv: np.ndarray, legs: np.ndarray,
               team: np.ndarray, given: np.ndarray) -> np.ndarray:
     """The highest rank whose monthly volumes, legs and team are met, or ``given`` if higher."""
@@ -1219,10 +1238,13 @@ class VectorisedEngine:
         units = np.zeros(m.act.size, dtype=np.int64)
         units[want] = units_short(m.pv[want], target[want], params.unit_volume)
         gain = None
+        held = given  # a package's rank, or (for a discount) one kept from earlier months
+        if params.discount_price is not None and m.expect is not None:
+            held = np.maximum(given, kept_ranks(params, net, m))
         if (params.discount_price is not None and gv is not None and team is not None
                 and m.expect is not None and want.size):
             gain = discount_gain(params, m, want, units[want], gv[want], legs[want],
-                                 team[want], given[want])
+                                 team[want], held[want])
         self._worth_it(params, m, want, units, gain)
         if (params.top_up_pay_check and params.discount_price is not None
                 and gv is not None and team is not None and m.expect is not None):
@@ -1233,7 +1255,7 @@ class VectorisedEngine:
                 & ~((legs > 0) & (m.customers >= params.min_retail_customers)
                     & (m.kinds() != MEMBER)))
             units[alone] = discount_buys(params, m, alone, gv[alone], legs[alone],
-                                         team[alone], given[alone])
+                                         team[alone], held[alone])
         month.topped_up, month.before = True, group
         if side and units.any():  # the products bought, rolled up while the month goes on
             shared = sharing.pool(self.threads)

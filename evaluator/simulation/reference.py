@@ -366,6 +366,11 @@ class ReferenceEngine:
         discount = self._by_rank(params, "discount", None)
         for_discount = (params.top_up_pay_check and params.discount_price is not None
                         and bool(params.ranks) and expect is not None)
+        # For a discount, a rank kept as the paid-as rank from earlier months is held too.
+        held_anyway = list(given)
+        if params.discount_price is not None and expect is not None:
+            kept = self._kept_before(params, net, m.t, n)
+            held_anyway = [max(g, k) for g, k in zip(given, kept, strict=True)]
         self.passed_up = 0
         for i in range(n):
             in_share = share >= 1 or math.modf(i * GOLDEN)[0] < share
@@ -375,7 +380,7 @@ class ReferenceEngine:
                 # enough customers. One of the buyers' share may still buy for a discount.
                 if active[i] and in_share and for_discount:
                     units[i] = self._buy_for_discount(params, pv[i], group[i], legs[i],
-                                                      team[i], given[i], kind[i],
+                                                      team[i], held_anyway[i], kind[i],
                                                       customers[i], discount)
                 continue
             target = params.min_personal_volume
@@ -396,9 +401,10 @@ class ReferenceEngine:
                 value = expect[i]
                 if params.discount_price is not None:
                     extra = units[i] * params.unit_volume
-                    held = self._rank_met(params, pv[i], group[i], legs[i], team[i], given[i])
+                    held = self._rank_met(params, pv[i], group[i], legs[i], team[i],
+                                          held_anyway[i])
                     reached = self._rank_met(params, pv[i] + extra, group[i] + extra, legs[i],
-                                             team[i], given[i])
+                                             team[i], held_anyway[i])
                     save_held = self._saving(params, discount[held])
                     save_reached = self._saving(params, discount[reached])
                     # This month's own purchases at wholesale: the required purchase and
@@ -461,6 +467,25 @@ class ReferenceEngine:
             if not reaches(cost, gain) and gain - cost > best_value:
                 best_units, best_value = products, gain - cost
         return best_units
+
+    @staticmethod
+    def _kept_before(params: Params, net: Network, t: int, n: int) -> list[int]:
+        """The paid-as rank each participant id keeps from earlier months (NO_RANK: none).
+
+        With ``rank_rules.pin`` "pay": the highest rank last qualified for within the last
+        ``requalify_months`` months (any month, when not given), read from the rank history.
+        """
+        kept = [NO_RANK] * n
+        history, rules = net.history, params.rank_rules
+        if history is None or rules.pin != "pay":
+            return kept
+        for i in range(n):
+            for r in range(len(params.ranks)):
+                last = int(history.last[r, i])
+                if last > 0 and (rules.requalify_months is None
+                                 or t - last < rules.requalify_months):
+                    kept[i] = r
+        return kept
 
     @staticmethod
     def _rank_met(params: Params, pv: float, group: float, legs: int, team: int,

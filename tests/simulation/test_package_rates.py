@@ -342,6 +342,22 @@ def test_without_a_recruit_one_buys_for_the_discount_only_when_it_pays(engine: s
     assert _alone(engine, customers=1)[0] == 1
 
 
+def test_a_discount_kept_from_earlier_months_is_not_bought_again(engine: str) -> None:
+    # Kept 12 months (pin pay), as above, but 0 reached Supervisor in month 4 and still holds
+    # it in month 5 whatever their volume: the 2 products would buy no discount they lack.
+    # Never reached (0 in the history): they buy the 2 products, as above.
+    for reached, bought in ((4, 0), (0, 2)):
+        prm = build(doc([{"type": "retail_margin"}], [DISTRIBUTOR, ALONE],
+                        rank_rules={"pin": "pay", "requalify_months": 12}), **TOP_UP)
+        eng = ENGINES[engine]()
+        net = network(prm, eng, [-1])
+        assert net.history is not None
+        net.history.last[:, 0] = reached  # 0: never
+        m = month(prm, engine, None, n=1)
+        m.expect = np.array([math.nan])
+        assert m.spread(eng.top_up(prm, net, m)).tolist() == [bought]
+
+
 def test_a_member_buys_for_the_discount_counting_the_product_they_would_use(
         engine: str) -> None:
     # Everyone a member, who buys 1 product a month for their own use (worth its retail 200
