@@ -147,7 +147,8 @@ Model decisions (each stated where a user could ask):
   :func:`discount_months`): product beyond one's own use is worth nothing to a buyer who
   wants only the discount. The rank whose worth beats its cost by the most, beyond the tie
   tolerance of :func:`reaches`, is bought (the lower on a tie); none when no rank pays. Those
-  who buy nothing this way are not counted in ``RunData.top_ups_passed``. A v1 plan has no
+  who buy nothing this way are not counted in ``RunData.top_ups_passed``; of what they buy,
+  only the products they would use are credited at their worth (``Engine.used``). A v1 plan has no
   rank discount, so this never applies to it. For a discount (this rule and the one above),
   a rank kept as the paid-as rank from earlier months (``rank_rules.pin`` "pay", within
   ``requalify_months``; read from :class:`RankHistory`) is held like a package's: nobody buys
@@ -1130,6 +1131,9 @@ class Engine(Protocol):
     name: str
     threads: int  # threads a big month's independent work may use (1: none side by side)
     passed_up: int  # set by top_up: those short of the target who did not buy, as not worth it
+    # Set by top_up: per active, how many of the products bought are worth their use to the
+    # buyer (None: all of them); fewer for those who buy for a discount alone.
+    used: np.ndarray | None
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Place ``recruits`` (ascending ids) in a forced tree under their ``sponsors``."""
@@ -1643,11 +1647,13 @@ def discount_savings(params: Params, month: Month, saving: np.ndarray,
     purchases["demand_driven"] -= float((saving * used).sum())
     return saved
 def _tally_top_ups(params: Params, kinds: np.ndarray, units: np.ndarray,
-                   by_kind: list[list[float]], credit: np.ndarray, ids: np.ndarray) -> None:
+                   by_kind: list[list[float]], credit: np.ndarray, ids: np.ndarray,
+                   used: np.ndarray | None = None) -> None:
     """Count the month's purchases to qualify by kind and credit the product's worth to its buyers.
 
-    ``kinds``, ``units`` (products bought) and ``ids`` are per buyer; the worth of a product to a
-    buyer is their kind's ``unit_worth``.
+    ``kinds``, ``units`` (products bought), ``ids`` and ``used`` (how many of them are worth
+    their use to the buyer; None: all) are per buyer; the worth of a product to a buyer is
+    their kind's ``unit_worth``.
     """
     bought = units * params.unit_money
     for k in range(3):
@@ -1657,7 +1663,7 @@ def _tally_top_ups(params: Params, kinds: np.ndarray, units: np.ndarray,
             by_kind[k][1] += float(bought[mine].sum())
     if params.top_up_pay_check:  # else worth nothing to them, as in engine 0.3.0
         worth = np.take(np.asarray(params.kinds.unit_worth), kinds)
-        np.add.at(credit, ids, units * worth)
+        np.add.at(credit, ids, (units if used is None else used) * worth)
 
 
 def _learn(settled: Settled, month: Month, earned: np.ndarray) -> None:
@@ -1812,8 +1818,9 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
                 purchases["incentivised"] += float(bought.sum())
                 top_up_months += int(buying.size)
                 top_up_money += float(bought.sum())
+                used = None if engine.used is None else engine.used[buying]
                 _tally_top_ups(params, month.kinds()[buying], units[buying], top_ups_by_kind,
-                               credit, act[buying])
+                               credit, act[buying], used)
 
         mp = engine.pay(params, net, month)
         if params.ranks:

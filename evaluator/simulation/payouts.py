@@ -1093,6 +1093,7 @@ class VectorisedEngine:
 
     name = "vectorised"
     passed_up = 0  # those the last top_up found short who did not buy: it did not pay
+    used: np.ndarray | None = None  # of the last top_up's products, those worth their use
 
     def __init__(self, threads: int | None = None) -> None:
         """``threads``: how many threads a month's independent parts may run on.
@@ -1192,6 +1193,7 @@ class VectorisedEngine:
         products bought in both trees, for :meth:`pay`.
         """
         month = self._month(net, m.act)
+        self.used = None
         binary = net.binary
         side = self._side_by_side(m.act.size)
         binary_base: Future[GroupCounts] | None = None
@@ -1256,6 +1258,10 @@ class VectorisedEngine:
                     & (m.kinds() != MEMBER)))
             units[alone] = discount_buys(params, m, alone, gv[alone], legs[alone],
                                          team[alone], held[alone])
+            if units[alone].any():  # worth their use: what the buyer would use, no more
+                own = np.take(np.asarray(params.kinds.own_products), m.kinds()[alone])
+                self.used = units.astype(float)
+                self.used[alone] = np.minimum(units[alone], own * params.discount_months)
         month.topped_up, month.before = True, group
         if side and units.any():  # the products bought, rolled up while the month goes on
             shared = sharing.pool(self.threads)

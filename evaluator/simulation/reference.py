@@ -259,6 +259,7 @@ class ReferenceEngine:
     name = "reference"
     threads = 1  # one participant at a time, one thing at a time
     passed_up = 0  # those the last top_up found short who did not buy: it did not pay
+    used: np.ndarray | None = None  # of the last top_up's products, those worth their use
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Place each recruit in id order, spilling over under full positions."""
@@ -372,6 +373,7 @@ class ReferenceEngine:
             kept = self._kept_before(params, net, m.t, n)
             held_anyway = [max(g, k) for g, k in zip(given, kept, strict=True)]
         self.passed_up = 0
+        used: list[float] | None = None  # products worth their use, when not all are
         for i in range(n):
             in_share = share >= 1 or math.modf(i * GOLDEN)[0] < share
             if not (active[i] and legs[i] > 0 and buys[i]
@@ -382,6 +384,11 @@ class ReferenceEngine:
                     units[i] = self._buy_for_discount(params, pv[i], group[i], legs[i],
                                                       team[i], held_anyway[i], kind[i],
                                                       customers[i], discount)
+                    if units[i]:  # only what they would use is worth its use to them
+                        if used is None:
+                            used = [math.nan] * n
+                        used[i] = min(units[i], params.kinds.own_products[kind[i]]
+                                      * params.discount_months)
                 continue
             target = params.min_personal_volume
             for r, spec in enumerate(params.ranks):
@@ -422,6 +429,10 @@ class ReferenceEngine:
                 if not pays_off(value, net_cost):
                     units[i] = 0
                     self.passed_up += 1
+        self.used = None
+        if used is not None:
+            self.used = np.array([float(units[i]) if math.isnan(u) else u
+                                  for i, u in enumerate(used)])[m.act]
         return np.array(units, dtype=np.int64)[m.act]
 
     def _buy_for_discount(self, params: Params, pv: float, group: float, legs: int, team: int,

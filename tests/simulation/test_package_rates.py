@@ -372,10 +372,11 @@ def test_a_member_counts_no_worth_beyond_the_product_they_would_use(engine: str)
     # Supervisor at 1120: 800 short takes 5 products, 500 at a Supervisor's price. A member
     # would use only 1 of them in the month, worth 200: net cost 300, against the 120 the
     # discount saves on their own 320 of purchases, so they do not buy. Kept 3 months, they
-    # would use 3 (worth 600, net cost -100) and save 3 x 120 = 360: they buy the 5.
+    # would use 3 (worth 600, net cost -100) and save 3 x 120 = 360: they buy the 5, and 3
+    # of them are credited at their worth (the run counts the other 2 as worth nothing).
     member = {"member_share": 1.0, "member_own_products": 1.0, "member_use_value": 1.0}
     high = {**ALONE, "min_personal_volume": 1120, "min_group_volume": 1120}
-    for rules, bought in ((None, 0), ({"pin": "pay", "requalify_months": 3}, 5)):
+    for rules, bought, used in ((None, 0, None), ({"pin": "pay", "requalify_months": 3}, 5, 3)):
         extra = {} if rules is None else {"rank_rules": rules}
         prm = build(doc([{"type": "retail_margin"}], [DISTRIBUTOR, high], **extra),
                     **{**TOP_UP, **member})
@@ -384,6 +385,8 @@ def test_a_member_counts_no_worth_beyond_the_product_they_would_use(engine: str)
         m = month(prm, engine, None, n=1, kind=[0])
         m.expect = np.array([math.nan])
         assert m.spread(eng.top_up(prm, net, m)).tolist() == [bought]
+        assert (None if eng.used is None else eng.used.tolist()) == (
+            None if used is None else [used])
 
 
 def test_of_two_discount_ranks_the_one_worth_the_most_is_bought(engine: str) -> None:
@@ -448,7 +451,8 @@ def test_both_engines_buy_alike_for_a_discount(
         kind = {0.0: None, 0.5: [0, 2, 0, 2], 1.0: [0, 0, 0, 0]}[member_share]
         m = month(prm, engine, None, customers=dict(enumerate(customers)), n=4, kind=kind)
         m.expect = np.array([math.nan, 0.0, 30.0, math.nan])
-        bought[engine] = (m.spread(eng.top_up(prm, net, m)).tolist(), eng.passed_up)
+        bought[engine] = (m.spread(eng.top_up(prm, net, m)).tolist(), eng.passed_up,
+                          None if eng.used is None else eng.used.tolist())
     assert bought["vectorised"] == bought["reference"]
 
 
