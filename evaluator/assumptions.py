@@ -238,8 +238,7 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "member_share", 0.73, "share of recruits",
         "Share of recruits who join as discount members: they buy for their own use, value "
         "what they buy, rarely recruit or sell, have no business expenses and never buy to "
-        "qualify for pay (in a plan with rank discounts they may buy to reach a bigger "
-        "discount). 0 (with seller_share 0) makes everyone a builder.",
+        "qualify. 0 (with seller_share 0) makes everyone a builder.",
         "herbalife_order: FTC v. Herbalife (2016): the company's own survey found about 73% "
         "of members joined primarily for the discount (complaint, as summarised by "
         "BehindMLM) [secondary].",
