@@ -125,13 +125,16 @@ FIGURES = (
            lambda s, r: _leaders_under(r, 5.0, "Supervisor"),
            "the discount-ladder sample (25%, 35%, 50% at Supervisor, Herbalife's first Sales "
            "Leader rank): share of those who ever held Supervisor or above whose retail pay "
-           "averaged under $5 an active month. Buying to qualify now weighs Supervisor's "
-           "bigger discount on one's own purchases and customers, and 1 participant of about "
-           "18,300 reaches it (none did before): the sample's ranks are not kept, so the "
-           "discount counts for one month, which seldom covers the ~$350 of product (at "
-           "Supervisor's price) its 500 personal volume takes unless one has customers; the "
-           "few who reach it sell. Kept 12 months (rank_rules pin pay), 10 reach it, none "
-           "under $5"),
+           "averaged under $5 an active month. Buying to qualify weighs Supervisor's bigger "
+           "discount on one's own purchases and customers, and members and those without a "
+           "recruit buy for a discount alone; 1 participant of about 18,300 reaches "
+           "Supervisor: the sample's ranks are not kept, so the discount counts for one "
+           "month, which seldom covers the product its 500 personal and 4,000 group volume "
+           "take (bought alone, 4,000 of volume) unless one has customers; the few who reach "
+           "it sell. Kept 12 months (rank_rules pin pay; docs/SOURCES.md gives no rule for "
+           "keeping Herbalife's ranks, so the sample does not), 15 reach it, 3 of them under "
+           "$5, and 4,825 members reach the 35% rank (871 as the sample is; one run, the "
+           "default seed)"),
     Figure("Neora: preferred customers per active partner", "neora", 5.0,
            "preferred_customer_buyback", "money",
            lambda s, r: s["customers"]["per_active_partner_month"],

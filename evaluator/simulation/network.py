@@ -66,8 +66,9 @@ Model decisions (each stated where a user could ask):
   ``{kind}_use_value``: for members everything they buy, the required purchase included;
   for sellers and builders their own-use products, their required purchase at
   ``personal_use_value`` as before. Members pay no business expenses or event costs and
-  never buy to qualify. The credit is out of the costs (the verdict's reading) and kept
-  apart (``RunData.use_credit``) for the reading that counts every purchase as a loss. With
+  never buy to qualify for pay; they may buy to reach a rank's discount (below). The credit
+  is out of the costs (the verdict's reading) and kept apart (``RunData.use_credit``) for the
+  reading that counts every purchase as a loss. With
   :data:`evaluator.assumptions.BEHAVIOUR_NEUTRAL` (``member_share``, ``seller_share``,
   ``builder_own_products``, ``recruit_pay_response`` and ``join_cost_response`` all 0) no
   kind is drawn and a run is the run of engine 0.1.0, draw for draw.
@@ -147,6 +148,28 @@ Model decisions (each stated where a user could ask):
   the higher rank's price. Without rank discounts the check is the one above, exactly.
   Ranks at or below the rank a participant's package gives set no target: they hold it
   whatever their volume.
+- Buying to reach a discount (schema v1.1 rank discounts, with ``top_up_pay_check``): one of
+  the ``buy_to_qualify`` share who does not buy to qualify for pay, because they are a
+  discount member or have no active personal recruit or too few customers, and so gets no
+  downline pay from qualifying, may still buy whole average products for a bigger discount
+  alone (docs/SOURCES.md ``herbalife_order``: most members join for the discount; the rule
+  is the tool's choice).
+  Each rank above the one they hold (as above), with a bigger discount and whose active legs
+  and team they have, is priced: the products that reach its personal and its group volume
+  (their own purchases count in both), at most ``MAX_TOP_UP``. The products are worth the
+  rank reached's extra saving on the month's own purchases and extra retail margin on this
+  month's customers, for :func:`discount_months` months, as above; they cost the rank
+  reached's price less their worth to the buyer (``Kinds.unit_worth``) on no more of them
+  than the buyer would use for their own in those months (``{kind}_own_products`` x
+  :func:`discount_months`): product beyond one's own use is worth nothing to a buyer who
+  wants only the discount. The rank whose worth beats its cost by the most, beyond the tie
+  tolerance of :func:`reaches`, is bought (the lower on a tie); none when no rank pays. Those
+  who buy nothing this way are not counted in ``RunData.top_ups_passed``; of what they buy,
+  only the products they would use are credited at their worth (``Engine.used``). A v1 plan has no
+  rank discount, so this never applies to it. For a discount (this rule and the one above),
+  a rank kept as the paid-as rank from earlier months (``rank_rules.pin`` "pay", within
+  ``requalify_months``; read from :class:`RankHistory`) is held like a package's: nobody buys
+  a discount they keep anyway.
   Those who pass it up are counted (``RunData.top_ups_passed``). The purchase is a cost and
   company sales, and counts as own-purchase volume for everyone paid on it. Each engine decides
   the top-ups, the pay check included, itself (``Engine.top_up``); the month loop keeps the
@@ -1132,6 +1155,9 @@ class Engine(Protocol):
     name: str
     threads: int  # threads a big month's independent work may use (1: none side by side)
     passed_up: int  # set by top_up: those short of the target who did not buy, as not worth it
+    # Set by top_up: per active, how many of the products bought are worth their use to the
+    # buyer (None: all of them); fewer for those who buy for a discount alone.
+    used: np.ndarray | None
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Place ``recruits`` (ascending ids) in a forced tree under their ``sponsors``."""
@@ -1650,11 +1676,13 @@ def discount_savings(params: Params, month: Month, saving: np.ndarray,
     purchases["demand_driven"] -= float((saving * used).sum())
     return saved
 def _tally_top_ups(params: Params, kinds: np.ndarray, units: np.ndarray,
-                   by_kind: list[list[float]], credit: np.ndarray, ids: np.ndarray) -> None:
+                   by_kind: list[list[float]], credit: np.ndarray, ids: np.ndarray,
+                   used: np.ndarray | None = None) -> None:
     """Count the month's purchases to qualify by kind and credit the product's worth to its buyers.
 
-    ``kinds``, ``units`` (products bought) and ``ids`` are per buyer; the worth of a product to a
-    buyer is their kind's ``unit_worth``.
+    ``kinds``, ``units`` (products bought), ``ids`` and ``used`` (how many of them are worth
+    their use to the buyer; None: all) are per buyer; the worth of a product to a buyer is
+    their kind's ``unit_worth``.
     """
     bought = units * params.unit_money
     for k in range(3):
@@ -1664,7 +1692,7 @@ def _tally_top_ups(params: Params, kinds: np.ndarray, units: np.ndarray,
             by_kind[k][1] += float(bought[mine].sum())
     if params.top_up_pay_check:  # else worth nothing to them, as in engine 0.3.0
         worth = np.take(np.asarray(params.kinds.unit_worth), kinds)
-        np.add.at(credit, ids, units * worth)
+        np.add.at(credit, ids, (units if used is None else used) * worth)
 
 
 def _learn(settled: Settled, month: Month, earned: np.ndarray) -> None:
@@ -1819,8 +1847,9 @@ def run(params: Params, rng: np.random.Generator, engine: Engine) -> RunData:
                 purchases["incentivised"] += float(bought.sum())
                 top_up_months += int(buying.size)
                 top_up_money += float(bought.sum())
+                used = None if engine.used is None else engine.used[buying]
                 _tally_top_ups(params, month.kinds()[buying], units[buying], top_ups_by_kind,
-                               credit, act[buying])
+                               credit, act[buying], used)
 
         mp = engine.pay(params, net, month)
         if params.ranks:

@@ -143,6 +143,25 @@ def package_ranks(params: Params, m: Month) -> np.ndarray:
     return np.take(np.asarray(params.packages.rank, dtype=np.int64), m.package)
 
 
+def kept_ranks(params: Params, net: Network, m: Month) -> np.ndarray:
+    """The paid-as rank each active participant keeps from earlier months (``NO_RANK``: none).
+
+    Only with ``rank_rules.pin`` "pay" (schema v1.1): the highest rank qualified for within the
+    last ``requalify_months`` (ever, when not given), which they hold this month whatever
+    their volume. Buying to reach a discount counts it as held.
+    """
+    out = np.full(m.act.size, NO_RANK, dtype=np.int64)
+    history, rules = net.history, params.rank_rules
+    if history is None or rules.pin != "pay":
+        return out
+    last = history.last[:, m.act]
+    kept = last > 0
+    if rules.requalify_months is not None:
+        kept &= m.t - last < rules.requalify_months
+    top = len(params.ranks) - 1 - np.argmax(kept[::-1], axis=0)
+    return np.where(kept.any(axis=0), top, out)
+
+
 def _rank_met(params: Params, pv: np.ndarray, gv: np.ndarray, legs: np.ndarray,
               team: np.ndarray, given: np.ndarray) -> np.ndarray:
     """The highest rank whose monthly volumes, legs and team are met, or ``given`` if higher."""
@@ -184,6 +203,47 @@ def discount_gain(params: Params, m: Month, want: np.ndarray, units: np.ndarray,
                            for d in discount])
         added = added + m.customers[want] * (margin[after] - margin[before])
     return added * params.discount_months, save[after]
+
+
+def discount_buys(params: Params, m: Month, cand: np.ndarray, gv: np.ndarray,
+                  legs: np.ndarray, team: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """Products each of ``cand`` buys for a bigger rank discount alone, per ``cand`` (0: none).
+
+    Buying to reach a discount (see :mod:`evaluator.simulation.network`): for each rank above
+    the one held whose active legs and team are met and whose discount saves more, the whole
+    products that reach its personal and group volume (at most ``MAX_TOP_UP``) are worth the
+    :func:`discount_gain` of the rank they reach; they cost that rank's price less their worth
+    to the buyer (their kind's ``unit_worth``) on at most the products the buyer would use for
+    their own in the months the discount counts for. The rank whose worth beats its cost by
+    the most is bought (the lower on a tie), beyond the tie tolerance of :func:`reaches`.
+    """
+    units = np.zeros(cand.size, dtype=np.int64)
+    if not cand.size:
+        return units
+    ratio = params.discount_price
+    assert ratio is not None
+    discount = [*rank_table(params, "discount", None)[1:], None]  # rank -1: the last
+    save = np.array([0.0 if d is None else 1 - (1 - d) * ratio for d in discount])
+    pv = m.pv[cand]
+    held = _rank_met(params, pv, gv, legs, team, given)
+    kinds = m.kinds()[cand]
+    worth = np.take(np.asarray(params.kinds.unit_worth), kinds)
+    used = np.take(np.asarray(params.kinds.own_products), kinds) * params.discount_months
+    best = np.full(cand.size, -np.inf)
+    for r, spec in enumerate(params.ranks):
+        need = np.maximum(spec.min_personal_volume - pv, spec.min_group_volume - gv)
+        n = units_short(0.0, need, params.unit_volume)
+        ok = ((r > held) & (save[r] > save[held]) & (legs >= spec.min_active_legs)
+              & (team >= spec.min_team_size) & (n > 0))
+        if not ok.any():
+            continue
+        gain, saved = discount_gain(params, m, cand, n, gv, legs, team, given)
+        cost = n * (params.unit_money * (1 - saved)) - worth * np.minimum(n, used)
+        value = gain - cost
+        pays = cost < gain - 1e-9 * np.maximum(1.0, np.abs(gain))  # not reaches(cost, gain)
+        better = ok & pays & (value > best)
+        units[better], best[better] = n[better], value[better]
+    return units
 
 
 def unilevel_rate_table(params: Params) -> np.ndarray | None:
@@ -1032,6 +1092,7 @@ class VectorisedEngine:
 
     name = "vectorised"
     passed_up = 0  # those the last top_up found short who did not buy: it did not pay
+    used: np.ndarray | None = None  # of the last top_up's products, those worth their use
 
     def __init__(self, threads: int | None = None) -> None:
         """``threads``: how many threads a month's independent parts may run on.
@@ -1131,6 +1192,7 @@ class VectorisedEngine:
         products bought in both trees, for :meth:`pay`.
         """
         month = self._month(net, m.act)
+        self.used = None
         binary = net.binary
         side = self._side_by_side(m.act.size)
         binary_base: Future[GroupCounts] | None = None
@@ -1177,13 +1239,30 @@ class VectorisedEngine:
         units = np.zeros(m.act.size, dtype=np.int64)
         units[want] = units_short(m.pv[want], target[want], params.unit_volume)
         gain = None
+        held = given  # a package's rank, or (for a discount) one kept from earlier months
+        if params.discount_price is not None and m.expect is not None:
+            held = np.maximum(given, kept_ranks(params, net, m))
         if (params.discount_price is not None and gv is not None and team is not None
                 and m.expect is not None and want.size):
             gain = discount_gain(params, m, want, units[want], gv[want], legs[want],
-                                 team[want], given[want])
+                                 team[want], held[want])
         self._worth_it(params, m, want, units, gain)
+        if (params.top_up_pay_check and params.discount_price is not None
+                and gv is not None and team is not None and m.expect is not None):
+            # Buying to reach a discount: the buyers' share, members included, who do not buy
+            # to qualify for pay (no active recruit, too few customers, or a member).
+            alone = np.flatnonzero(
+                buyers(m.act, params.buy_to_qualify)
+                & ~((legs > 0) & (m.customers >= params.min_retail_customers)
+                    & (m.kinds() != MEMBER)))
+            units[alone] = discount_buys(params, m, alone, gv[alone], legs[alone],
+                                         team[alone], held[alone])
+            if units[alone].any():  # worth their use: what the buyer would use, no more
+                own = np.take(np.asarray(params.kinds.own_products), m.kinds()[alone])
+                self.used = units.astype(float)
+                self.used[alone] = np.minimum(units[alone], own * params.discount_months)
         month.topped_up, month.before = True, group
-        if side and want.size:  # the products bought, rolled up while the month goes on
+        if side and units.any():  # the products bought, rolled up while the month goes on
             shared = sharing.pool(self.threads)
             if group is not None:
                 month.sponsor = shared.submit(GroupCounts, net.sponsor, m, params, group, units)

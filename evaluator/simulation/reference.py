@@ -61,7 +61,7 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
 - Buying to qualify (before qualification is decided; see :meth:`ReferenceEngine.top_up`):
   a participant short of the personal volume they need buys the missing whole products; the
   purchase is their own-purchase volume, paid on up the line like any own purchase.
-  Discount members never buy to qualify; their own-use products, like everyone's, are in
+  Discount members never buy to qualify for pay; their own-use products, like everyone's, are in
   their own-purchase volume already (the month loop's, shared). With ``top_up_pay_check`` a
   participant buys only when what qualifying paid them the last month they were qualified (the
   month loop's ``Month.expect``, shared; never qualified yet: they buy) exceeds the products'
@@ -73,6 +73,14 @@ every threshold (``reaches``), so both engines decide a tie alike. The rules:
   with ``retail_margin``, on this month's customers, for ``Params.discount_months`` months
   (shared: 1, or how long a kept rank lasts), and the products cost the higher rank's price.
   The rank a participant's package gives, and the ranks below it, set them no target.
+- Buying to reach a discount (schema v1.1 rank discounts, with ``top_up_pay_check``;
+  :meth:`ReferenceEngine._buy_for_discount`): one of the buyers' share who does not buy to
+  qualify for pay (a discount member, or without an active recruit or enough customers) buys
+  the whole products that reach a rank with a bigger discount, when the rank's extra saving
+  on the month's own purchases and extra margin on this month's customers, for
+  ``Params.discount_months`` months, beats the products' price at that rank less their worth
+  to the buyer on no more of them than the buyer would use in those months; of several ranks,
+  the one worth the most over its cost (the lower on a tie).
 - Paid-as rank: the highest rank (the last in the plan's list) whose personal volume, group
   volume (own personal volume plus the whole sponsor downline's), active legs (active
   personal enrollees) and team size (schema v1.1 ``min_team_size``: active participants
@@ -259,6 +267,7 @@ class ReferenceEngine:
     name = "reference"
     threads = 1  # one participant at a time, one thing at a time
     passed_up = 0  # those the last top_up found short who did not buy: it did not pay
+    used: np.ndarray | None = None  # of the last top_up's products, those worth their use
 
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Place each recruit in id order, spilling over under full positions."""
@@ -364,10 +373,30 @@ class ReferenceEngine:
                  if params.packages is not None and package[i] >= 0 else NO_RANK
                  for i in range(n)]
         discount = self._by_rank(params, "discount", None)
+        for_discount = (params.top_up_pay_check and params.discount_price is not None
+                        and bool(params.ranks) and expect is not None)
+        # For a discount, a rank kept as the paid-as rank from earlier months is held too.
+        held_anyway = list(given)
+        if params.discount_price is not None and expect is not None:
+            kept = self._kept_before(params, net, m.t, n)
+            held_anyway = [max(g, k) for g, k in zip(given, kept, strict=True)]
         self.passed_up = 0
+        used: list[float] | None = None  # products worth their use, when not all are
         for i in range(n):
+            in_share = share >= 1 or math.modf(i * GOLDEN)[0] < share
             if not (active[i] and legs[i] > 0 and buys[i]
                     and customers[i] >= params.min_retail_customers):
+                # Not buying to qualify for pay: a member, or without an active recruit or
+                # enough customers. One of the buyers' share may still buy for a discount.
+                if active[i] and in_share and for_discount:
+                    units[i] = self._buy_for_discount(params, pv[i], group[i], legs[i],
+                                                      team[i], held_anyway[i], kind[i],
+                                                      customers[i], discount)
+                    if units[i]:  # only what they would use is worth its use to them
+                        if used is None:
+                            used = [math.nan] * n
+                        used[i] = min(units[i], params.kinds.own_products[kind[i]]
+                                      * params.discount_months)
                 continue
             target = params.min_personal_volume
             for r, spec in enumerate(params.ranks):
@@ -387,9 +416,10 @@ class ReferenceEngine:
                 value = expect[i]
                 if params.discount_price is not None:
                     extra = units[i] * params.unit_volume
-                    held = self._rank_met(params, pv[i], group[i], legs[i], team[i], given[i])
+                    held = self._rank_met(params, pv[i], group[i], legs[i], team[i],
+                                          held_anyway[i])
                     reached = self._rank_met(params, pv[i] + extra, group[i] + extra, legs[i],
-                                             team[i], given[i])
+                                             team[i], held_anyway[i])
                     save_held = self._saving(params, discount[held])
                     save_reached = self._saving(params, discount[reached])
                     # This month's own purchases at wholesale: the required purchase and
@@ -407,7 +437,74 @@ class ReferenceEngine:
                 if not pays_off(value, net_cost):
                     units[i] = 0
                     self.passed_up += 1
+        self.used = None
+        if used is not None:
+            self.used = np.array([float(units[i]) if math.isnan(u) else u
+                                  for i, u in enumerate(used)])[m.act]
         return np.array(units, dtype=np.int64)[m.act]
+
+    def _buy_for_discount(self, params: Params, pv: float, group: float, legs: int, team: int,
+                          given: int, kind: int, customers: int,
+                          discount: list[float | None]) -> int:
+        """Products one participant buys for a bigger rank discount alone (0: none).
+
+        Rule (stated in :mod:`evaluator.simulation.network`, "buying to reach a discount"):
+        each rank above the one they hold, with a bigger saving and whose active legs and team
+        they have, is priced: the whole products that reach both its personal and its group
+        volume (their own purchases count in both), at most ``MAX_TOP_UP``. Those products are
+        worth, for ``discount_months`` months, the saving of the rank they reach over the rank
+        held on the month's own purchases, and its extra retail margin on their customers;
+        they cost the price at the rank reached, less their worth to the buyer on no more of
+        them than the buyer would use in those months. The rank worth the most over its cost
+        is bought, the lower one on a tie; nothing when no rank is worth its cost.
+        """
+        held = self._rank_met(params, pv, group, legs, team, given)
+        own = params.own_money
+        if params.kinds.own_products[kind]:
+            own += params.kinds.own_products[kind] * params.unit_money
+        would_use = params.kinds.own_products[kind] * params.discount_months
+        best_units, best_value = 0, -math.inf
+        for r, spec in enumerate(params.ranks):
+            if r <= held or not (legs >= spec.min_active_legs and team >= spec.min_team_size):
+                continue
+            if not self._saving(params, discount[r]) > self._saving(params, discount[held]):
+                continue
+            short = max(spec.min_personal_volume - pv, spec.min_group_volume - group)
+            products = math.ceil(short / params.unit_volume - 1e-9)
+            if products <= 0 or products > MAX_TOP_UP:
+                continue
+            extra = products * params.unit_volume
+            reached = self._rank_met(params, pv + extra, group + extra, legs, team, given)
+            saved = self._saving(params, discount[reached])
+            gain = (saved - self._saving(params, discount[held])) * own
+            if "retail_margin" in params.components:
+                gain += customers * (self._margin(params, discount[reached])
+                                     - self._margin(params, discount[held]))
+            gain *= params.discount_months
+            cost = (products * (params.unit_money * (1 - saved))
+                    - params.kinds.unit_worth[kind] * min(products, would_use))
+            if not reaches(cost, gain) and gain - cost > best_value:
+                best_units, best_value = products, gain - cost
+        return best_units
+
+    @staticmethod
+    def _kept_before(params: Params, net: Network, t: int, n: int) -> list[int]:
+        """The paid-as rank each participant id keeps from earlier months (NO_RANK: none).
+
+        With ``rank_rules.pin`` "pay": the highest rank last qualified for within the last
+        ``requalify_months`` months (any month, when not given), read from the rank history.
+        """
+        kept = [NO_RANK] * n
+        history, rules = net.history, params.rank_rules
+        if history is None or rules.pin != "pay":
+            return kept
+        for i in range(n):
+            for r in range(len(params.ranks)):
+                last = int(history.last[r, i])
+                if last > 0 and (rules.requalify_months is None
+                                 or t - last < rules.requalify_months):
+                    kept[i] = r
+        return kept
 
     @staticmethod
     def _rank_met(params: Params, pv: float, group: float, legs: int, team: int,

@@ -155,6 +155,11 @@ class Recording:
         """Those the wrapped engine's last top_up found short who did not buy."""
         return self.inner.passed_up
 
+    @property
+    def used(self) -> np.ndarray | None:
+        """Of the wrapped engine's last top_up's products, those worth their use to the buyer."""
+        return self.inner.used
+
     def place(self, tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
         """Delegate placement."""
         self.inner.place(tree, recruits, sponsors)

@@ -260,8 +260,9 @@ def sim_plans(draw: st.DrawFn, with_packages: bool = False,
     it, a quarter of the plans draw one.
     ``package_ranks``: enrollment packages, at least one giving a rank, and rates by rank
     (``by_rank``, discounts included, so what a package unlocks pays and buying to qualify
-    weighs discounts), with kept ranks drawn (``rank_rules``, which set how long a discount
-    reached by buying to qualify counts).
+    weighs discounts, and members and those without a recruit buy for a discount alone),
+    with kept ranks drawn (``rank_rules``, which set how long a discount reached by buying
+    counts).
     ``breakaway_legs``: the plan has a breakaway whose legs that broke away are left out of
     group volume (schema v1.1 ``breakaway_legs_in_group_volume`` false), and half the time a
     leg limit on its ranks.

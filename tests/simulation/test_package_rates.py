@@ -69,8 +69,12 @@ def build(document: dict[str, Any], **overrides: Any) -> Params:
 
 
 def month(prm: Params, engine: str, package: list[int] | None, *, new: tuple[int, ...] = (),
-          customers: dict[int, int] | None = None, t: int = 5, n: int = 3) -> Month:
-    """Month ``t``: ``n`` active (or one per ``package``, by id); ``new`` joined this month."""
+          customers: dict[int, int] | None = None, t: int = 5, n: int = 3,
+          kind: list[int] | None = None) -> Month:
+    """Month ``t``: ``n`` active (or one per ``package``, by id); ``new`` joined this month.
+
+    ``kind``: each one's kind code (omitted: all builders).
+    """
     n = len(package) if package is not None else n
     act = np.arange(n, dtype=np.int64)
     join = np.zeros(n, dtype=np.int64)
@@ -79,7 +83,8 @@ def month(prm: Params, engine: str, package: list[int] | None, *, new: tuple[int
     for i, k in (customers or {}).items():
         c[i] = k
     return month_inputs(prm, ENGINES[engine](), t, n, act, np.array(new, dtype=np.int64), join,
-                        c, package=None if package is None else np.array(package, dtype=np.int8))
+                        c, kind=None if kind is None else np.array(kind, dtype=np.int8),
+                        package=None if package is None else np.array(package, dtype=np.int8))
 
 
 def paid(prm: Params, engine: str, sponsors: list[int], package: list[int], **kw: Any) -> Any:
@@ -299,3 +304,180 @@ def test_a_package_s_rank_pays_its_one_time_bonuses_in_the_month_of_joining(engi
     # The next month: the monthly bonus alone; the one-time bonuses were paid.
     m = month(prm, engine, [BASIC, GOLD], t=6)
     assert spread(eng.pay(prm, net, m), m).pay["rank_bonus"] == [0.0, 30.0]
+
+
+# ------------------------------------------- buying for a discount alone, recruits or not
+# One founder, 0, with no recruit: qualifying pays them no downline pay, so only a rank's
+# discount can make buying worth it. Supervisor here needs personal and group volume 480;
+# their own 160 a month is volume 160 (own purchases count in both).
+ALONE = {**SUPERVISOR, "min_personal_volume": 480, "min_group_volume": 480}
+
+
+def _alone(engine: str, customers: int = 0, expect: float = math.nan,
+           rank_rules: dict[str, Any] | None = None, **overrides: Any) -> tuple:
+    extra = {} if rank_rules is None else {"rank_rules": rank_rules}
+    prm = build(doc([{"type": "retail_margin"}], [DISTRIBUTOR, ALONE], **extra),
+                **{**TOP_UP, **overrides})
+    eng = ENGINES[engine]()
+    net = network(prm, eng, [-1])
+    kind = [0] if overrides.get("member_share") == 1.0 else None
+    m = month(prm, engine, None, customers={0: customers}, n=1, kind=kind)
+    m.expect = np.array([expect])
+    return m.spread(eng.top_up(prm, net, m)).tolist()[0], eng.passed_up, prm
+
+
+def test_without_a_recruit_one_buys_for_the_discount_only_when_it_pays(engine: str) -> None:
+    # Ranks decided each month: 480 - 160 = 320 takes 2 products at a Supervisor's 100, 200
+    # (worth nothing to them: builder_use_value 0); the discount saves 0.375 x 160 = 60 on
+    # the month's own 160. 60 < 200: no purchase, and none counted as passed up (that tally
+    # is of buying to qualify for pay). Never having qualified (expect NaN) does not count:
+    # there is no downline pay to hope for.
+    assert _alone(engine)[:2] == (0, 0)
+    # Kept 12 months (pin pay): 12 x 60 = 720 > 200, so 0 buys the 2 products.
+    units, passed, prm = _alone(engine, rank_rules={"pin": "pay", "requalify_months": 12})
+    assert prm.discount_months == 12.0
+    assert (units, passed) == (2, 0)
+    # With a customer, monthly ranks: volume 320, 1 product (100) reaches 480, and the month
+    # is worth 60 on the own 160 plus 100 - 40 = 60 more margin on the customer: 120 > 100.
+    assert _alone(engine, customers=1)[0] == 1
+
+
+def test_a_discount_kept_from_earlier_months_is_not_bought_again(engine: str) -> None:
+    # Kept 12 months (pin pay), as above, but 0 reached Supervisor in month 4 and still holds
+    # it in month 5 whatever their volume: the 2 products would buy no discount they lack.
+    # Never reached (0 in the history): they buy the 2 products, as above.
+    for reached, bought in ((4, 0), (0, 2)):
+        prm = build(doc([{"type": "retail_margin"}], [DISTRIBUTOR, ALONE],
+                        rank_rules={"pin": "pay", "requalify_months": 12}), **TOP_UP)
+        eng = ENGINES[engine]()
+        net = network(prm, eng, [-1])
+        assert net.history is not None
+        net.history.last[:, 0] = reached  # 0: never
+        m = month(prm, engine, None, n=1)
+        m.expect = np.array([math.nan])
+        assert m.spread(eng.top_up(prm, net, m)).tolist() == [bought]
+
+
+def test_a_member_buys_for_the_discount_counting_the_product_they_would_use(
+        engine: str) -> None:
+    # Everyone a member, who buys 1 product a month for their own use (worth its retail 200
+    # to them): volume 160 + 160 = 320. Supervisor at 480 takes 1 product, at 100, and it is
+    # worth 200 to them (they would use 1 in the month), so it costs them -100 net; the
+    # discount saves 0.375 x 320 = 120 on their own purchases: they buy it.
+    member = {"member_share": 1.0, "member_own_products": 1.0, "member_use_value": 1.0}
+    assert _alone(engine, **member)[0] == 1
+
+
+def test_a_member_counts_no_worth_beyond_the_product_they_would_use(engine: str) -> None:
+    # Supervisor at 1120: 800 short takes 5 products, 500 at a Supervisor's price. A member
+    # would use only 1 of them in the month, worth 200: net cost 300, against the 120 the
+    # discount saves on their own 320 of purchases, so they do not buy. Kept 3 months, they
+    # would use 3 (worth 600, net cost -100) and save 3 x 120 = 360: they buy the 5, and 3
+    # of them are credited at their worth (the run counts the other 2 as worth nothing).
+    member = {"member_share": 1.0, "member_own_products": 1.0, "member_use_value": 1.0}
+    high = {**ALONE, "min_personal_volume": 1120, "min_group_volume": 1120}
+    for rules, bought, used in ((None, 0, None), ({"pin": "pay", "requalify_months": 3}, 5, 3)):
+        extra = {} if rules is None else {"rank_rules": rules}
+        prm = build(doc([{"type": "retail_margin"}], [DISTRIBUTOR, high], **extra),
+                    **{**TOP_UP, **member})
+        eng = ENGINES[engine]()
+        net = network(prm, eng, [-1])
+        m = month(prm, engine, None, n=1, kind=[0])
+        m.expect = np.array([math.nan])
+        assert m.spread(eng.top_up(prm, net, m)).tolist() == [bought]
+        assert (None if eng.used is None else eng.used.tolist()) == (
+            None if used is None else [used])
+
+
+def test_of_two_discount_ranks_the_one_worth_the_most_is_bought(engine: str) -> None:
+    # Senior (discount 0.35, saving 1 - 0.65 x 1.25 = 0.1875) at 320, Supervisor (0.375) at
+    # 640, kept 12 months, their own 160 a month: Senior takes 1 product (130) for 12 x 0.1875
+    # x 160 = 360, worth 230; Supervisor 3 products (300) for 12 x 0.375 x 160 = 720, worth
+    # 420: they buy the 3.
+    senior = {"name": "Senior", "min_personal_volume": 320, "min_group_volume": 320,
+              "discount": 0.35}
+    top = {**ALONE, "min_personal_volume": 640, "min_group_volume": 640}
+    prm = build(doc([{"type": "retail_margin"}], [DISTRIBUTOR, senior, top],
+                    rank_rules={"pin": "pay", "requalify_months": 12}), **TOP_UP)
+    eng = ENGINES[engine]()
+    net = network(prm, eng, [-1])
+    m = month(prm, engine, None, n=1)
+    m.expect = np.array([math.nan])
+    assert m.spread(eng.top_up(prm, net, m)).tolist() == [3]
+
+
+def test_no_discount_buying_without_the_pay_check(engine: str) -> None:
+    # The same kept Supervisor as above, but without the pay check nobody weighs a discount,
+    # and without a recruit nobody buys to qualify.
+    prm = build(doc([{"type": "retail_margin"}], [DISTRIBUTOR, ALONE],
+                    rank_rules={"pin": "pay", "requalify_months": 12}),
+                **{**TOP_UP, "top_up_pay_check": 0})
+    eng = ENGINES[engine]()
+    net = network(prm, eng, [-1])
+    m = month(prm, engine, None, n=1)
+    assert m.spread(eng.top_up(prm, net, m)).tolist() == [0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(customers=st.lists(st.integers(0, 3), min_size=4, max_size=4),
+       pv=st.sampled_from([160, 480, 800, 1120]), gv=st.sampled_from([160, 480, 1600, 3200]),
+       legs=st.integers(0, 2), kept=st.sampled_from([None, 3, 12]),
+       discounts=st.sampled_from([(0.2, 0.35, 0.5), (0.25, 0.25, 0.5), (0.0, 0.3, 0.3)]),
+       member_share=st.sampled_from([0.0, 0.5, 1.0]),
+       use_value=st.sampled_from([0.0, 0.5, 1.0]), share=st.sampled_from([1.0, 0.5]))
+def test_both_engines_buy_alike_for_a_discount(
+        customers: list[int], pv: int, gv: int, legs: int, kept: int | None,
+        discounts: tuple[float, float, float], member_share: float, use_value: float,
+        share: float) -> None:
+    # A chain 0 <- 1 <- 2 <- 3 (each has one recruit but 3), members or not, ranks of two
+    # discounts above the entry one with volumes, legs and kept months drawn: both engines
+    # buy the same products for the same people.
+    low, mid, high = discounts
+    ranks = [{**DISTRIBUTOR, "discount": low},
+             {"name": "Senior", "min_personal_volume": pv, "min_group_volume": pv,
+              "discount": mid},
+             {**SUPERVISOR, "min_personal_volume": pv, "min_group_volume": gv,
+              "min_active_legs": legs, "discount": high}]
+    extra = {} if kept is None else {"rank_rules": {"pin": "pay", "requalify_months": kept}}
+    prm = build(doc([{"type": "retail_margin"}, {"type": "unilevel", "rates": [0.05]}], ranks,
+                    **extra),
+                **{**TOP_UP, "member_share": member_share, "member_own_products": 1.0,
+                   "member_use_value": use_value, "builder_use_value": use_value,
+                   "builder_own_products": 0.5, "buy_to_qualify": share})
+    bought = {}
+    for engine in ENGINE_NAMES:
+        eng = ENGINES[engine]()
+        net = network(prm, eng, CHAIN)
+        kind = {0.0: None, 0.5: [0, 2, 0, 2], 1.0: [0, 0, 0, 0]}[member_share]
+        m = month(prm, engine, None, customers=dict(enumerate(customers)), n=4, kind=kind)
+        m.expect = np.array([math.nan, 0.0, 30.0, math.nan])
+        bought[engine] = (m.spread(eng.top_up(prm, net, m)).tolist(), eng.passed_up,
+                          None if eng.used is None else eng.used.tolist())
+    assert bought["vectorised"] == bought["reference"]
+
+
+@pytest.mark.parametrize("rules", [None, {"pin": "pay", "requalify_months": 12}])
+def test_both_engines_agree_on_runs_where_members_buy_for_a_discount(
+        rules: dict[str, Any] | None) -> None:
+    # The discount-ladder sample on a small market, members buying 6 products a month for
+    # their own use: enough of them buy for a discount alone, with ranks decided each month
+    # and kept 12 months (the rank history read when buying), and both engines agree.
+    import json
+
+    from evaluator.resources import data_dir
+
+    document = json.loads((data_dir("plan_samples") / "rank_rates_stairstep.json").read_text())
+    if rules is not None:
+        document["compensation"]["rank_rules"] = rules
+    a = Assumptions.from_overrides({
+        "market_size": 3000, "max_participants": 600, "horizon_months": 24, "runs": 1,
+        "initial_participants": 30, "member_own_products": 6, "seller_own_products": 3,
+        "buy_to_qualify": 0.7})
+    p = Plan.from_dict(document)
+    fast = run_once(p, a, 1, "vectorised")
+    slow = run_once(p, a, 1, "reference")
+    assert fast.top_ups_by_kind[0][0] > 0  # members bought for the discount
+    assert fast.top_ups_by_kind == slow.top_ups_by_kind
+    assert np.array_equal(fast.pay, slow.pay)
+    assert np.array_equal(fast.cost, slow.cost)
+    assert fast.best_rank.tolist() == slow.best_rank.tolist()
