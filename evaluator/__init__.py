@@ -6,7 +6,8 @@ simulation -> indicators -> rubric scoring -> :class:`~evaluator.evaluation.Eval
 """
 
 __version__ = "0.1.0"
-ENGINE_VERSION = "0.5.0"  # former participants stay customers (issue 18) changed 0.4.0
+# 0.6.0: a rank's discount counts in buying to qualify (issue 18); 0.5.0: former customers
+ENGINE_VERSION = "0.6.0"
 
 DEFAULT_SEED = 20261123
 """Seed used when none is given: same plan + rubric + seed => byte-identical output."""

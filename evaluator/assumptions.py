@@ -210,10 +210,14 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "and retail commission) exceeds the products' cost less their worth to them (their "
         "kind's use value of the price); one never qualified yet buys. The worth of what they "
         "buy is credited like other product they use. 0: everyone short buys, and the product "
-        "is worth nothing to them (engine 0.3.0).",
+        "is worth nothing to them (engine 0.3.0). Where ranks carry a bigger discount, what "
+        "the rank saves on the month's own purchases and adds to the retail margin, over the "
+        "months it lasts, counts too, and those whom qualifying earns no downline pay (members, "
+        "anyone without an active recruit) buy toward such a rank when that beats the cost "
+        "less the worth of the product they would use.",
         "FTC staff guidance counts purchases made to qualify as incentivised when the reward "
-        "is what moves them; weighing last month's pay against the net cost, and buying "
-        "before the first qualified month, is the tool's choice.",
+        "is what moves them; weighing last month's pay and a rank's discount against the net "
+        "cost, and buying before the first qualified month, is the tool's choice.",
         0, 1, integer=True, cites=("ftc_guidance",), label="Buy to qualify only when it pays",
     ),
     AssumptionSpec(
@@ -237,8 +241,9 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
     AssumptionSpec(
         "member_share", 0.73, "share of recruits",
         "Share of recruits who join as discount members: they buy for their own use, value "
-        "what they buy, rarely recruit or sell, have no business expenses and never buy to "
-        "qualify. 0 (with seller_share 0) makes everyone a builder.",
+        "what they buy, rarely recruit or sell, have no business expenses and buy to qualify "
+        "only toward a rank whose bigger discount pays for itself. 0 (with seller_share 0) "
+        "makes everyone a builder.",
         "herbalife_order: FTC v. Herbalife (2016): the company's own survey found about 73% "
         "of members joined primarily for the discount (complaint, as summarised by "
         "BehindMLM) [secondary].",

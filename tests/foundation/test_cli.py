@@ -64,7 +64,8 @@ def test_samples_lists_every_bundled_plan(sample_paths: list[Path]) -> None:
     rows = lines[:-2]
     assert [row.split()[0] for row in rows] == [p.name for p in sample_paths]
     first = rows[0]
-    assert first.startswith("ad_package_plan.json                 Adstream Partners  ")
+    name_width = max(len(p.name) for p in sample_paths)
+    assert first.startswith("ad_package_plan.json".ljust(name_width) + "  Adstream Partners  ")
     assert first.endswith(
         "Ad-package plan: a $50 fee and a $1,375 package, paid for posting ads and recruiting."
     )
