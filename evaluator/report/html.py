@@ -384,7 +384,8 @@ def context(
 ) -> dict[str, Any]:
     """Everything the templates read: the Evaluation dictionary, its charts and its wording.
 
-    ``paper`` (the PDF) draws only the charts of ``PAPER_CHARTS``.
+    ``paper`` (the PDF) draws only the charts of ``PAPER_CHARTS`` and gives the templates
+    ``paper`` (tables laid out for the printed page's width).
     """
     from evaluator.report.charts import CHARTS, PAPER_CHARTS, render_charts  # matplotlib
 
@@ -397,6 +398,7 @@ def context(
         "cur": (ev.get("economics") or {}).get("currency", ""),
         "charts": render_charts(ev, PAPER_CHARTS if paper else CHARTS),
         "links": dict(links or {}),
+        "paper": paper,
         "why": _why(ev, findings),
         "method": {"verdicts": ev["rubric"]["verdicts"], "overrides": ev["rubric"]["overrides"]},
         "labels": {i.get("id"): i.get("label") for i in ev.get("indicators") or []},
