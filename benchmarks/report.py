@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import statistics
 import time
 from pathlib import Path
@@ -103,7 +104,8 @@ def main() -> None:
     for fmt in TARGETS:
         time_render(fmt, warm, 1)  # imports, fonts and matplotlib caches
     print(f"median of {args.repeat} run(s); wall-clock / CPU seconds (CPU time is the steadier "
-          "figure on a shared machine)")
+          "figure on a shared machine); load average at start "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"{'sample':32} {'evaluation':>15} {'html':>15} {'pdf':>15} {'plan to pdf':>15} "
           f"{'pages':>6}")
     worst = {(fmt, kind): 0.0 for fmt in TARGETS for kind in ("wall", "cpu")}
@@ -130,6 +132,7 @@ def main() -> None:
             slowest = worst[fmt, kind]
             verdict = "within" if slowest <= target else "OVER"
             print(f"slowest {fmt} median ({kind}) {slowest:.3f} s: {verdict} the {target} s target")
+    print("load average at end " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

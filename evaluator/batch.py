@@ -45,6 +45,7 @@ from evaluator.evaluation import DEFAULT_SEED, evaluate
 from evaluator.model import Plan
 from evaluator.parallel import process_context, usable_cores, worker_start
 from evaluator.report.csv import csv_columns, flat_row, neutralise
+from evaluator.report.view import counted
 from evaluator.rubric import Rubric, load_rubric, parse_rubric_text
 
 OutputFormat = Literal["csv", "json"]
@@ -427,9 +428,9 @@ class BatchSummary:
 
     def text(self) -> str:
         """One line for people: ``12 rows: 10 scored, 2 invalid; High risk 7, ...``."""
-        line = f"{self.rows:,} rows: {self.scored:,} scored, {self.invalid:,} invalid"
+        line = f"{counted(self.rows, 'row')}: {self.scored:,} scored, {self.invalid:,} invalid"
         if self.errors:
-            line += f", {self.errors:,} internal errors"
+            line += f", {counted(self.errors, 'internal error')}"
         if self.verdicts:
             line += "; " + ", ".join(f"{k} {v:,}" for k, v in sorted(self.verdicts.items()))
         return line

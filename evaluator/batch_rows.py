@@ -33,6 +33,7 @@ from typing import IO, Any, Literal
 from evaluator.errors import FieldError, InputError, PlanValidationError, describe_value
 from evaluator.numbers import Kind as NumberKind
 from evaluator.numbers import NumberError, read_number
+from evaluator.report.view import counted
 from evaluator.schema import CONDITIONED, MAX_PLAN_BYTES, field_node, parse_plan, plan_errors
 from evaluator.schema import meaning as schema_meaning
 
@@ -744,7 +745,7 @@ def _packages(values: Mapping[str, Any], columns: dict[str, str]
     if names is None:
         return [], [FieldError(name, "needs package_names: name the packages, ';' between "
                                "them, in the same order", values[name]) for name in given]
-    errors = [FieldError(name, f"has {len(items)} items; give one per package of "
+    errors = [FieldError(name, f"has {counted(len(items), 'item')}; give one per package of "
                          f"package_names ({len(names)}), ';' between them", items)
               for name, items in given.items() if len(items) != len(names)]
     if "package_prices" not in given:

@@ -132,7 +132,7 @@ def _terms(component: Mapping[str, Any], currency: str) -> str:
     if kind == "fast_start":
         return (
             f"by level: {_rates(component.get('rates'))} of a new recruit's orders for their "
-            f"first {view.number(component.get('months'))} month(s)"
+            f"first {view.counted(component.get('months'), 'month')}"
         )
     if kind == "unilevel":
         compression = ("; compression by level (uplines with the level locked are skipped)"
@@ -188,7 +188,7 @@ def _position_pool_terms(component: Mapping[str, Any], currency: str) -> str:
     else:
         share = view.percent(component.get("rate_of_price"))
         amount = f"{share} of the price paid to join each month"
-    paid = (f"for {view.number(months)} month(s) from joining" if months is not None
+    paid = (f"for {view.counted(months, 'month')} from joining" if months is not None
             else "while active")
     task = f", for: {component['requires_task']}" if component.get("requires_task") else ""
     return (
@@ -351,6 +351,7 @@ def environment() -> jinja2.Environment:
         "percent": view.percent,
         "number": view.number,
         "count": view.count,
+        "counted": view.counted,
         "yes_no": view.yes_no,
         "level_symbol": view.level_symbol,
         "level_word": view.level_word,
@@ -386,7 +387,8 @@ def context(
 ) -> dict[str, Any]:
     """Everything the templates read: the Evaluation dictionary, its charts and its wording.
 
-    ``paper`` (the PDF) draws only the charts of ``PAPER_CHARTS``.
+    ``paper`` (the PDF) draws only the charts of ``PAPER_CHARTS`` and gives the templates
+    ``paper`` (tables laid out for the printed page's width).
     """
     from evaluator.report.charts import CHARTS, PAPER_CHARTS, render_charts  # matplotlib
 
@@ -399,6 +401,7 @@ def context(
         "cur": (ev.get("economics") or {}).get("currency", ""),
         "charts": render_charts(ev, PAPER_CHARTS if paper else CHARTS),
         "links": dict(links or {}),
+        "paper": paper,
         "why": _why(ev, findings),
         "method": {"verdicts": ev["rubric"]["verdicts"], "overrides": ev["rubric"]["overrides"]},
         "labels": {i.get("id"): i.get("label") for i in ev.get("indicators") or []},

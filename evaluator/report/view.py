@@ -87,6 +87,17 @@ def count(value: Any, noun: str = "", never: str = "never") -> str:
     return f"{text} {noun}".strip()
 
 
+def counted(value: Any, singular: str, plural: str | None = None) -> str:
+    """A number with its noun in the right number: ``1 month``, ``3 months``, ``1,000 rows``.
+
+    ``plural`` defaults to ``singular`` + "s"; an unknown number reads "an unknown number of".
+    """
+    many = plural or f"{singular}s"
+    if value is None:
+        return f"an unknown number of {many}"
+    return f"{number(value)} {singular if value == 1 else many}"
+
+
 def yes_no(value: Any) -> str:
     """``True``/``False``/``None`` -> ``yes``/``no``/``unknown``."""
     if value is None:

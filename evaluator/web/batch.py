@@ -67,6 +67,7 @@ from evaluator.batch import (
 )
 from evaluator.batch_rows import OUTPUT_FORMATS, data_rows, open_rows, text_stream
 from evaluator.errors import FieldError, InputError, LimitError, error_body
+from evaluator.report import view
 from evaluator.resources import data_dir
 from evaluator.web import csrf, formdata, service
 from evaluator.web.api import assumption_parameter, rubric_parameter, unknown_parameters
@@ -135,9 +136,9 @@ def check_budget(rows: int, settings: BatchSettings) -> None:
     each = service.evaluation_cost(settings.assumptions())
     if rows * each > BATCH_BUDGET:
         raise LimitError([FieldError(
-            "", f"this batch would simulate up to {rows * each:,} participant-months ({rows:,} "
-                f"rows of up to {each:,} each); the web's time budget per batch is "
-                f"{BATCH_BUDGET:,} participant-months: send fewer rows, lower "
+            "", f"this batch would simulate up to {rows * each:,} participant-months "
+                f"({view.counted(rows, 'row')} of up to {each:,} each); the web's time budget "
+                f"per batch is {BATCH_BUDGET:,} participant-months: send fewer rows, lower "
                 "max_participants, horizon_months or runs, or use oppeval batch")])
 
 
@@ -424,8 +425,15 @@ def job_page(job_id: str) -> tuple[str, int] | str:
         table=result.table,
         download=_data_uri(result.csv_text, "text/csv"),
         file_name=job.file_name,
-        kept_minutes=max(1, round(batch_jobs().keep_seconds / 60)),
+        kept_for=kept_for(batch_jobs().keep_seconds),
     )
+
+
+def kept_for(seconds: float) -> str:
+    """How long a finished job is kept, in words: ``45 seconds``, ``1 minute``, ``10 minutes``."""
+    if seconds < 60:
+        return view.counted(max(1, round(seconds)), "second")
+    return view.counted(round(seconds / 60), "minute")
 
 
 def _render_page(seed_text: str, rubric: RubricChoice, errors: list[FieldError] | None = None,
@@ -436,6 +444,7 @@ def _render_page(seed_text: str, rubric: RubricChoice, errors: list[FieldError] 
     context.setdefault("refresh", None)
     return render_template(
         "web/batch.html",
+        counted=view.counted,
         errors=formdata.place_errors(errors or [], PAGE_INPUTS),
         seed=seed_text,
         rubric=rubric,

@@ -280,7 +280,7 @@ def test_a_bug_in_one_row_costs_that_row_only_and_exits_1(
     out = tmp_path / "out.csv"
     code, err = run_cli("batch", str(path), "-o", str(out), "--workers", "1", *SMALL_SET)
     assert code == 1
-    assert "3 rows: 2 scored, 0 invalid, 1 internal errors" in err
+    assert "3 rows: 2 scored, 0 invalid, 1 internal error" in err
     frame = read_results(out)
     assert list(frame["status"]) == ["scored", "error", "scored"]
     assert frame["errors"][1] == ("internal error (ZeroDivisionError: division by zero); "
@@ -333,7 +333,7 @@ def test_a_bug_while_reading_a_row_costs_that_row_only(
     out = tmp_path / "out.csv"
     code, err = run_cli("batch", str(path), "-o", str(out), "--workers", "1", *SMALL_SET)
     assert code == 1, err
-    assert "3 rows: 2 scored, 0 invalid, 1 internal errors" in err
+    assert "3 rows: 2 scored, 0 invalid, 1 internal error" in err
     frame = read_results(out)
     assert list(frame["row"]) == ["2", "3", "4"]
     assert list(frame["status"]) == ["scored", "error", "scored"]

@@ -12,6 +12,10 @@ from tests.batch.helpers import INLINE, write_csv
 
 pytestmark = pytest.mark.browser
 
+JOB_TIMEOUT_MS = 180_000
+"""How long a test waits for a job page to finish (the page reloads itself until then; five
+rows take well over Playwright's default 5 s on a shared machine)."""
+
 
 def test_upload_a_csv_read_every_row_and_download_the_results(page: Page,
                                                               tmp_path: Path) -> None:
@@ -20,7 +24,8 @@ def test_upload_a_csv_read_every_row_and_download_the_results(page: Page,
     page.goto("/batch")
     page.set_input_files("#f-csv", str(path))
     page.click("#score-batch")
-    expect(page.locator("#batch-summary")).to_contain_text("2 rows: 1 scored, 1 invalid")
+    expect(page.locator("#batch-summary")).to_contain_text("2 rows: 1 scored, 1 invalid",
+                                                          timeout=JOB_TIMEOUT_MS)
     rows = page.locator("#batch-rows tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(1)).to_contain_text("enrollment_fee: 'lots' is not a number")
@@ -39,7 +44,8 @@ def test_the_bundled_web_example_scores_every_row_and_says_why(page: Page) -> No
     scored row says which red flag set its floor, or that none did."""
     page.goto("/batch")
     page.get_by_role("button", name="Score the web example").click()
-    expect(page.locator("#batch-summary")).to_contain_text("5 rows: 5 scored, 0 invalid")
+    expect(page.locator("#batch-summary")).to_contain_text("5 rows: 5 scored, 0 invalid",
+                                                          timeout=JOB_TIMEOUT_MS)
     reasons = page.locator("#batch-rows tbody tr td:last-child").all_inner_texts()
     assert len(reasons) == 5
     for reason in reasons:

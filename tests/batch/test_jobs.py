@@ -128,7 +128,7 @@ def test_a_job_shows_its_progress_then_its_results(app: Flask, gate: Gate, uploa
     assert page.rows[1][5], "a scored row says which red flag set its verdict"
     assert "enrollment_fee: 'lots' is not a number" in page.rows[2][5]
     assert page.links["download-csv"].startswith("data:text/csv;charset=utf-8;base64,")
-    assert "stay at this address for 1 minutes" in finished.get_data(as_text=True)
+    assert "stay at this address for 1 minute after" in finished.get_data(as_text=True)
     # Reloading a finished job shows the same page again.
     assert client.get(location).get_data(as_text=True) == finished.get_data(as_text=True)
 
@@ -183,3 +183,20 @@ def test_a_refused_batch_starts_no_job(app: Flask, gate: Gate) -> None:
     response = start(client, b"company_name\n" + b"A\n" * (web_batch.MAX_ROWS + 1))
     assert response.status_code == 413
     assert len(app.extensions["oppeval_batch_jobs"]) == 0
+
+
+@pytest.mark.parametrize(("seconds", "words"), [
+    (1, "1 second"), (45, "45 seconds"), (60, "1 minute"), (600, "10 minutes"),
+])
+def test_how_long_a_job_is_kept_is_said_in_the_right_number(seconds: float, words: str) -> None:
+    assert web_batch.kept_for(seconds) == words
+
+
+def test_a_one_row_summary_says_row() -> None:
+    from evaluator.batch import BatchSummary
+
+    assert BatchSummary().text() == "0 rows: 0 scored, 0 invalid"
+    summary = BatchSummary()
+    summary.rows = 1
+    summary.scored = 1
+    assert summary.text() == "1 row: 1 scored, 0 invalid"

@@ -37,7 +37,7 @@ def test_package_columns_become_the_plan_s_packages() -> None:
 def test_a_package_column_with_the_wrong_number_of_items_is_named() -> None:
     (row,) = rows({**PACKAGES, "package_prices": "30"})
     assert [(e.path, e.message) for e in row.errors] == [
-        ("package_prices", "has 1 items; give one per package of package_names (2), ';' "
+        ("package_prices", "has 1 item; give one per package of package_names (2), ';' "
                            "between them")]
 
 

@@ -14,7 +14,7 @@ def test_the_team_bonus_sample_shows_its_terms() -> None:
             "(or a higher one); only on recruits whose first order reaches 30 of volume"] in rows
     (rank,) = [r for r in rows if r and r[0] == "Rank: Team Leader"]
     assert rank[1].endswith("; $100 once, on reaching it; $100 once more if reached within 3 "
-                            "month(s) of joining (the join month first)")
+                            "months of joining (the join month first)")
 
 
 def test_first_order_amounts_and_a_gated_enrollment_bonus_in_words() -> None:

@@ -195,3 +195,31 @@ def test_the_pdf_page_leaves_out_the_levels_chart(evaluation: Evaluation) -> Non
     paper = render_page(evaluation, paper=True)
     assert 'id="chart-levels"' not in paper
     assert 'id="chart-income"' in paper
+
+
+def test_every_assumption_is_on_paper_with_its_meaning_and_source(
+    pdf_bytes: bytes, evaluation: Evaluation, tmp_path: Path
+) -> None:
+    """The PDF's two-column assumptions table keeps every name, value, meaning and source."""
+    text = pdf_text(pdf_bytes, tmp_path).replace(" ", "")
+    assert evaluation.to_dict()["assumptions"]
+    for name, assumption in evaluation.to_dict()["assumptions"].items():
+        for part in (name, assumption["meaning"], f"Source: {assumption['source']}"):
+            assert flat(part).replace(" ", "") in text, (name, part[:40])
+
+
+@pytest.mark.slow
+def test_page_one_keeps_its_questions_at_the_web_default_on_letter(tmp_path: Path) -> None:
+    """At the web's default assumptions the autoship sample's findings are long; on US Letter
+    page 1 still ends with its questions, and page 2 starts the detail."""
+    from evaluator.evaluation import evaluate_document
+    from tests.report.helpers import sample_doc
+
+    evaluation = evaluate_document(sample_doc("autoship_unilevel_wellness"))
+    assert page_size_for(evaluation.to_dict()) == "Letter"
+    pdf = render("pdf", evaluation)
+    page1 = pdf_text(pdf, tmp_path, 1, 1)
+    for question in evaluation.to_dict()["questions"][:3]:
+        assert flat(question) in page1
+    assert pdf_text(pdf, tmp_path, 2, 2).lstrip().startswith(("What to do next",
+                                                             "Verdalune"))

@@ -10,7 +10,7 @@ def test_the_ad_returns_sample_shows_the_return_and_its_task() -> None:
     rows = _rows("ad_package_returns.json")
     terms = [r[1] for r in rows if len(r) == 2 and r[0] == "position return"]
     assert terms == [
-        "5% of the price paid to join each month, for 12 month(s) from joining, for: post one ad "
+        "5% of the price paid to join each month, for 12 months from joining, for: post one ad "
         "a day, for holding a position rather than for any sale (no customer pays for it: "
         "counted as paid from recruits' money)"]
 

@@ -70,3 +70,19 @@ def test_indicator_values_follow_their_unit(unit: str, value: Any, expected: str
 def test_money_in_another_currency_keeps_its_code() -> None:
     assert money(1850.0, "EUR") == "EUR 1,850"
     assert money(-5.5, "CAD") == "\u2212CAD 5.50"
+
+
+@pytest.mark.parametrize(("value", "singular", "plural", "expected"), [
+    (1, "month", None, "1 month"),
+    (0, "month", None, "0 months"),
+    (12, "month", None, "12 months"),
+    (1000, "row", None, "1,000 rows"),
+    (1, "internal error", None, "1 internal error"),
+    (2, "person", "people", "2 people"),
+    (None, "run", None, "an unknown number of runs"),
+])
+def test_a_count_takes_its_noun_in_the_right_number(value: Any, singular: str,
+                                                     plural: str | None, expected: str) -> None:
+    from evaluator.report.view import counted
+
+    assert counted(value, singular, plural) == expected
