@@ -31,8 +31,10 @@ and time, and the server is stopped at the end.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
+import os
 import re
 import socket
 import subprocess
@@ -86,16 +88,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, arenas: int | None = None) -> subprocess.Popen[bytes]:
     """``oppeval serve`` on ``HOST:port``; returns once ``/healthz`` answers.
+
+    ``arenas``, when given, is the server's ``MALLOC_ARENA_MAX`` (else the server's own choice).
 
     The server's log goes to a temporary file, not a pipe: nobody reads a pipe while the load
     runs, and a full one would block the server at its next log line (a traceback of a
     refused attack fills one)."""
     oppeval = Path(sys.executable).with_name("oppeval")
     with tempfile.TemporaryFile() as log:  # the server keeps its own copy open
+        env = dict(os.environ)
+        if arenas is not None:
+            env["MALLOC_ARENA_MAX"] = str(arenas)
         server = subprocess.Popen([str(oppeval), "serve", "--host", HOST, "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=log)
+                                  stdout=subprocess.DEVNULL, stderr=log, env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if server.poll() is not None:
@@ -176,13 +183,32 @@ def rss_mb(process: psutil.Process) -> float:
     return process.memory_info().rss / 2**20
 
 
+def workers_rss_mb(process: psutil.Process) -> float:
+    """The resident memory of every process the server started (worker processes, the fork
+    server, the resource tracker) together, MB."""
+    total = 0
+    for child in process.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += child.memory_info().rss
+    return total / 2**20
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    """CPU time (user + system) of the server and its live child processes so far."""
+    total = sum(process.cpu_times()[:2])
+    for child in process.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += sum(child.cpu_times()[:2])
+    return total
+
+
 def run_phase(base: str, clients: int, seconds: float, max_requests: int,
               seeds: itertools.count[int], process: psutil.Process,
               evaluations: int | None = None,
-              pause: float = 0) -> tuple[Results, float, list[float]]:
+              pause: float = 0) -> tuple[Results, float, list[tuple[float, float]]]:
     """``clients`` threads for ``seconds`` (or until ``evaluations`` evaluating requests have
     been answered), each pausing ``pause`` seconds between requests; the results, the wall
-    time and RSS samples (MB)."""
+    time and RSS samples once a second (MB: the server's, its child processes' together)."""
     results = Results()
     deadline = time.monotonic() + seconds
     stop = threading.Event()
@@ -194,7 +220,7 @@ def run_phase(base: str, clients: int, seconds: float, max_requests: int,
         thread.start()
     samples = []
     while any(t.is_alive() for t in threads):
-        samples.append(rss_mb(process))
+        samples.append((rss_mb(process), workers_rss_mb(process)))
         if evaluations is not None and sum(
                 len(v) for k, v in results.latencies.items() if k != "page") >= evaluations:
             stop.set()
@@ -357,6 +383,11 @@ class Phase:
     health_failures: int
     rss_before: float
     rss_after: float
+    rss_peak: float
+    workers_before: float
+    workers_after: float
+    workers_peak: float
+    cpu: float
 
 
 def poll_health(base: str, stop: threading.Event, latencies: list[float],
@@ -381,7 +412,8 @@ def attack_phase(base: str, port: int, args: argparse.Namespace, seeds: itertool
     health_failures: list[str] = []
     stop = threading.Event()
     poller = threading.Thread(target=poll_health, args=(base, stop, health, health_failures))
-    rss_before = rss_mb(process)
+    rss_before, workers_before = rss_mb(process), workers_rss_mb(process)
+    cpu_before = cpu_seconds(process)
     poller.start()
     attack = None
     if attacker is not None:
@@ -389,8 +421,9 @@ def attack_phase(base: str, port: int, args: argparse.Namespace, seeds: itertool
                                   args=(time.monotonic() + args.seconds, stop))
         attack.start()
     try:
-        results, elapsed, _ = run_phase(base, args.clients, args.seconds, args.max_requests,
-                                        seeds, process, pause=args.pause)
+        results, elapsed, samples = run_phase(base, args.clients, args.seconds,
+                                              args.max_requests, seeds, process,
+                                              pause=args.pause)
         if attack is not None:
             attack.join()  # its first round of attacks ends, bounded by ATTACK_TIMEOUT each
     finally:
@@ -398,7 +431,11 @@ def attack_phase(base: str, port: int, args: argparse.Namespace, seeds: itertool
         poller.join()
         if attack is not None:
             attack.join()
-    return Phase(results, elapsed, health, len(health_failures), rss_before, rss_mb(process))
+    rss_after, workers_after = rss_mb(process), workers_rss_mb(process)
+    return Phase(results, elapsed, health, len(health_failures), rss_before, rss_after,
+                 max([rss_before, rss_after] + [m for m, _ in samples]), workers_before,
+                 workers_after, max([workers_before, workers_after] + [w for _, w in samples]),
+                 cpu_seconds(process) - cpu_before)
 
 
 def _honest(phase: Phase) -> list[str]:
@@ -411,7 +448,10 @@ def _honest(phase: Phase) -> list[str]:
             (f"{max(phase.health):.2f} s ({len(phase.health)} polls"
              + (f", {phase.health_failures} failed)" if phase.health_failures else ")"))
             if phase.health else "-",
-            f"{phase.rss_before:.0f} MB -> {phase.rss_after:.0f} MB"]
+            f"{phase.rss_before:.0f} / {phase.rss_peak:.0f} / {phase.rss_after:.0f} MB",
+            f"{phase.workers_before:.0f} / {phase.workers_peak:.0f} / "
+            f"{phase.workers_after:.0f} MB",
+            f"{phase.cpu:.0f} s ({phase.cpu / max(1, len(every)):.2f} s a request)"]
 
 
 STOP_WAIT = 60
@@ -435,12 +475,14 @@ def stop_server(server: subprocess.Popen[bytes]) -> str:
 def attack_mode(args: argparse.Namespace) -> int:
     """The honest load alone, then beside the attacker; both printed side by side."""
     port = free_port()
-    server = start_server(port)
+    server = start_server(port, args.arenas)
     base = f"http://{HOST}:{port}"
     process = psutil.Process(server.pid)
     attacker = Attacker(base, port)
-    print(f"server: oppeval serve on {base} (pid {server.pid}); {args.clients} honest "
-          f"clients pausing {args.pause:g} s between requests, {args.seconds:g} s a phase",
+    arenas = "the server's choice" if args.arenas is None else args.arenas
+    print(f"server: oppeval serve on {base} (pid {server.pid}), MALLOC_ARENA_MAX {arenas}; "
+          f"{args.clients} honest clients pausing {args.pause:g} s between requests, "
+          f"{args.seconds:g} s a phase; load average {os.getloadavg()[0]:.1f} at the start",
           flush=True)
     try:
         seeds = itertools.count(1)
@@ -449,12 +491,15 @@ def attack_mode(args: argparse.Namespace) -> int:
         attacked = attack_phase(base, port, args, seeds, process, attacker)
         print(f"under attack: {attacked.elapsed:.0f} s", flush=True)
         time.sleep(args.quiet)
-        quiet_rss = rss_mb(process)
-        print(f"after {args.quiet:g} s quiet: RSS {quiet_rss:.0f} MB", flush=True)
+        quiet_rss, quiet_workers = rss_mb(process), workers_rss_mb(process)
+        print(f"after {args.quiet:g} s quiet: server RSS {quiet_rss:.0f} MB, its child "
+              f"processes {quiet_workers:.0f} MB; load average {os.getloadavg()[0]:.1f}",
+              flush=True)
     finally:
         stopped = stop_server(server)
     labels = ("honest requests", "honest failures", "honest p50 / p95", "worst /healthz",
-              "server RSS before -> after")
+              "server RSS start / peak / end", "workers RSS start / peak / end",
+              "server + workers CPU")
     rows = list(zip(labels, _honest(alone), _honest(attacked), strict=True))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     print()
@@ -466,6 +511,11 @@ def attack_mode(args: argparse.Namespace) -> int:
     for name, outcomes in attacker.outcomes.items():
         shown = ", ".join(f"{o} in {s:.1f} s" if s else o for o, s in outcomes)
         print(f"  {name}: {shown}")
+    print(f"server RSS before the attack {attacked.rss_before:.0f} MB, peak "
+          f"{attacked.rss_peak:.0f} MB, {quiet_rss:.0f} MB after {args.quiet:g} s quiet "
+          f"({quiet_rss - attacked.rss_before:+.0f} MB); its child processes "
+          f"{attacked.workers_before:.0f} / {attacked.workers_peak:.0f} / {quiet_workers:.0f} MB "
+          f"({quiet_workers - attacked.workers_before:+.0f} MB)")
     print(f"server stop:     {stopped}")
     failed = sum(alone.results.failures.values()) + sum(attacked.results.failures.values())
     return 1 if failed else 0
@@ -490,12 +540,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", type=float, default=30.0,
                         help="seconds of no traffic after the attack phase before the "
                              "server's RSS is read once more (--attack mode)")
+    parser.add_argument("--arenas", type=int, default=None,
+                        help="the server's MALLOC_ARENA_MAX (default: the server's own "
+                             "choice; glibc's own default is 8 per core)")
     args = parser.parse_args(argv)
     if args.attack:
         return attack_mode(args)
 
     port = free_port()
-    server = start_server(port)
+    server = start_server(port, args.arenas)
     base = f"http://{HOST}:{port}"
     process = psutil.Process(server.pid)
     try:
@@ -536,7 +589,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"failed requests: {failed}"
           + ("" if not failed else " (" + ", ".join(
               f"{k} x{v}" for k, v in results.failures.most_common()) + ")"))
-    print(f"server RSS:      {before:.0f} MB after warm-up, peak {max(samples):.0f} MB during, "
+    peak = max(m for m, _ in samples)
+    print(f"server RSS:      {before:.0f} MB after warm-up, peak {peak:.0f} MB during, "
           f"{after:.0f} MB at the end, {settled:.0f} MB 5 s later "
           f"({settled - before:+.0f} MB, {100 * (settled - before) / before:+.1f}%)")
     return 1 if failed else 0
