@@ -16,12 +16,15 @@ memory after the warm-up, during the run and after it (target: no growth beyond 
 
 ``--attack`` compares honest visitors with and without an attacker instead: ``--clients``
 honest clients, each pausing ``--pause`` seconds (default 2) between requests as a person
-reading a page would, run for ``--seconds`` alone and then for ``--seconds`` beside one more
+reading a page would, warm the server up as above (``--warmup``; 0 skips it), run for
+``--seconds`` alone and then for ``--seconds`` beside one more
 client that sends the attacks of :data:`ATTACKS` one after another (a bounded number of each)
 while :data:`SLOW_CONNECTIONS` connections trickle a request one byte at a time. Printed side
 by side: honest requests and failures, honest p50/p95 latency, the worst ``/healthz`` latency
-(polled every half second throughout) and the server's RSS before and after each phase (and
-once more after ``--quiet`` seconds with no traffic); then
+(polled every half second throughout), the RSS of the server and of its child processes (the
+worker processes, the fork server, the resource tracker) at the start, peak and end of each
+phase, and their CPU time; then the RSS once more after ``--quiet`` seconds with no traffic,
+against its level before the attack; then
 what each attack got back. All traffic goes to 127.0.0.1 only, every loop is bounded in count
 and time, and the server is stopped at the end.
 
@@ -486,6 +489,14 @@ def attack_mode(args: argparse.Namespace) -> int:
           flush=True)
     try:
         seeds = itertools.count(1)
+        if args.warmup:
+            warm, warm_seconds, _ = run_phase(base, args.clients, 1200, args.max_requests, seeds,
+                                              process, evaluations=args.warmup,
+                                              pause=args.pause)
+            print(f"warm-up: {warm_seconds:.0f} s, "
+                  f"{sum(len(v) for v in warm.latencies.values())} requests, "
+                  f"{sum(warm.failures.values())} failed; server RSS {rss_mb(process):.0f} MB, "
+                  f"its child processes {workers_rss_mb(process):.0f} MB", flush=True)
         alone = attack_phase(base, port, args, seeds, process, None)
         print(f"without the attacker: {alone.elapsed:.0f} s", flush=True)
         attacked = attack_phase(base, port, args, seeds, process, attacker)
