@@ -29,6 +29,13 @@ what each attack got back. All traffic goes to 127.0.0.1 only, every loop is bou
 and time, and the server is stopped at the end.
 
     .venv/bin/python benchmarks/load.py --attack [--clients 20] [--seconds 45]
+
+``--each-attack`` sends each attack alone instead, :data:`ATTACK_REPEATS` times, to a server
+warmed up as above and otherwise idle, and prints the RSS of the server and of its child
+processes before, at the peak and after each (which attack leaves memory behind), then after
+``--quiet`` seconds.
+
+    .venv/bin/python benchmarks/load.py --each-attack [--arenas N]
 """
 
 from __future__ import annotations
@@ -532,6 +539,63 @@ def attack_mode(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _watch_peak(process: psutil.Process, peak: list[float], done: threading.Event) -> None:
+    """Until ``done``: the highest RSS of the server and of its child processes, into ``peak``."""
+    while not done.wait(0.2):
+        peak[0] = max(peak[0], rss_mb(process))
+        peak[1] = max(peak[1], workers_rss_mb(process))
+
+
+def each_attack_mode(args: argparse.Namespace) -> int:
+    """Each attack of :data:`ATTACKS` alone, :data:`ATTACK_REPEATS` times, on a warmed server
+    with no other traffic: the RSS of the server and of its child processes before, at the peak
+    and a second after each, then after ``--quiet`` seconds."""
+    port = free_port()
+    server = start_server(port, args.arenas)
+    base = f"http://{HOST}:{port}"
+    process = psutil.Process(server.pid)
+    arenas = "the server's choice" if args.arenas is None else args.arenas
+    print(f"server: oppeval serve on {base} (pid {server.pid}), MALLOC_ARENA_MAX {arenas}; "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    try:
+        seeds = itertools.count(1)
+        warm, warm_seconds, _ = run_phase(base, min(args.clients, 6), 1200, args.max_requests,
+                                          seeds, process, evaluations=args.warmup)
+        first = rss_mb(process), workers_rss_mb(process)
+        print(f"warm-up: {warm_seconds:.0f} s, {sum(len(v) for v in warm.latencies.values())} "
+              f"requests, {sum(warm.failures.values())} failed; server RSS {first[0]:.0f} MB, "
+              f"its child processes {first[1]:.0f} MB", flush=True)
+        attacker = Attacker(base, port)
+        for name in ATTACKS:
+            before = rss_mb(process), workers_rss_mb(process)
+            peak = list(before)
+            done = threading.Event()
+
+            watcher = threading.Thread(target=_watch_peak, args=(process, peak, done))
+            watcher.start()
+            outcomes = []
+            for _ in range(ATTACK_REPEATS):
+                try:
+                    outcomes.append(attacker.send(name))
+                except requests.RequestException as exc:
+                    outcomes.append(type(exc).__name__)
+            time.sleep(1)
+            done.set()
+            watcher.join()
+            after = rss_mb(process), workers_rss_mb(process)
+            print(f"{name} ({', '.join(sorted(set(outcomes)))}): server {before[0]:.0f} / "
+                  f"{peak[0]:.0f} / {after[0]:.0f} MB, child processes {before[1]:.0f} / "
+                  f"{peak[1]:.0f} / {after[1]:.0f} MB (before / peak / after)", flush=True)
+        time.sleep(args.quiet)
+        quiet = rss_mb(process), workers_rss_mb(process)
+        print(f"after {args.quiet:g} s quiet: server {quiet[0]:.0f} MB "
+              f"({quiet[0] - first[0]:+.0f} MB since the warm-up), child processes "
+              f"{quiet[1]:.0f} MB ({quiet[1] - first[1]:+.0f} MB)", flush=True)
+    finally:
+        print(f"server stop: {stop_server(server)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
@@ -545,6 +609,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--attack", action="store_true",
                         help="honest clients with and without one more client attacking the "
                              "server, side by side (see the module's help)")
+    parser.add_argument("--each-attack", action="store_true",
+                        help="each attack alone on a warmed server with no other traffic, "
+                             "with the server's memory before and after it")
     parser.add_argument("--pause", type=float, default=2.0,
                         help="seconds each honest client waits between requests in --attack "
                              "mode")
@@ -555,6 +622,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the server's MALLOC_ARENA_MAX (default: the server's own "
                              "choice; glibc's own default is 8 per core)")
     args = parser.parse_args(argv)
+    if args.each_attack:
+        return each_attack_mode(args)
     if args.attack:
         return attack_mode(args)
 

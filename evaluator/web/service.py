@@ -340,9 +340,10 @@ def _malloc_trim() -> Any | None:
 MALLOC_ARENAS = 2
 """Most glibc malloc arenas in the server and its worker processes (the tool's choice; glibc
 allows 8 per core). Each thread that allocates gets an arena of its own while there are fewer
-than the most, and freed memory stays in the arena it came from, scattered among live blocks:
-with 32 server threads, an attack's large requests left memory in arenas that the next
-requests did not reuse. The environment variable ``MALLOC_ARENA_MAX`` changes it."""
+than the most, and memory freed in an arena stays there for that arena's threads, so with 32
+server threads a large request's freed memory is seldom where the next large request asks
+(``benchmarks/load.py --attack --arenas N`` compares settings). The environment variable
+``MALLOC_ARENA_MAX`` changes it."""
 
 ARENA_MAX_ENV = "MALLOC_ARENA_MAX"
 _M_ARENA_MAX = -8
