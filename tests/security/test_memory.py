@@ -1,6 +1,8 @@
-"""The server's memory returns to its level after an attack: every cache is bounded by bytes as
-well as entries, and a request that did heavy work or sent a large body hands the C heap's
-freed pages back (``malloc_trim``). No timing or RSS is asserted: the bounds and the calls are."""
+"""What keeps the server's memory from growing with an attack: every cache is bounded by bytes
+as well as entries, a request that did heavy work or sent a large body hands the C heap's freed
+pages back (``malloc_trim``), and the server and its worker processes use at most two malloc
+arenas. No timing or RSS is asserted: the bounds, the calls and the arenas glibc reports are
+(``benchmarks/load.py --attack`` measures the memory)."""
 
 from __future__ import annotations
 
