@@ -16,23 +16,35 @@ memory after the warm-up, during the run and after it (target: no growth beyond 
 
 ``--attack`` compares honest visitors with and without an attacker instead: ``--clients``
 honest clients, each pausing ``--pause`` seconds (default 2) between requests as a person
-reading a page would, run for ``--seconds`` alone and then for ``--seconds`` beside one more
+reading a page would, warm the server up as above (``--warmup``; 0 skips it), run for
+``--seconds`` alone and then for ``--seconds`` beside one more
 client that sends the attacks of :data:`ATTACKS` one after another (a bounded number of each)
 while :data:`SLOW_CONNECTIONS` connections trickle a request one byte at a time. Printed side
 by side: honest requests and failures, honest p50/p95 latency, the worst ``/healthz`` latency
-(polled every half second throughout) and the server's RSS before and after each phase (and
-once more after ``--quiet`` seconds with no traffic); then
+(polled every half second throughout), the RSS of the server and of its child processes (the
+worker processes, the fork server, the resource tracker) at the start, peak and end of each
+phase, and their CPU time; then the RSS once more after ``--quiet`` seconds with no traffic,
+against its level before the attack; then
 what each attack got back. All traffic goes to 127.0.0.1 only, every loop is bounded in count
 and time, and the server is stopped at the end.
 
     .venv/bin/python benchmarks/load.py --attack [--clients 20] [--seconds 45]
+
+``--each-attack`` sends each attack alone instead, :data:`ATTACK_REPEATS` times, to a server
+warmed up as above and otherwise idle, and prints the RSS of the server and of its child
+processes before, at the peak and after each (which attack leaves memory behind), then after
+``--quiet`` seconds.
+
+    .venv/bin/python benchmarks/load.py --each-attack [--arenas N]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
+import os
 import re
 import socket
 import subprocess
@@ -86,16 +98,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, arenas: int | None = None) -> subprocess.Popen[bytes]:
     """``oppeval serve`` on ``HOST:port``; returns once ``/healthz`` answers.
+
+    ``arenas``, when given, is the server's ``MALLOC_ARENA_MAX`` (else the server's own choice).
 
     The server's log goes to a temporary file, not a pipe: nobody reads a pipe while the load
     runs, and a full one would block the server at its next log line (a traceback of a
     refused attack fills one)."""
     oppeval = Path(sys.executable).with_name("oppeval")
     with tempfile.TemporaryFile() as log:  # the server keeps its own copy open
+        env = dict(os.environ)
+        if arenas is not None:
+            env["MALLOC_ARENA_MAX"] = str(arenas)
         server = subprocess.Popen([str(oppeval), "serve", "--host", HOST, "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=log)
+                                  stdout=subprocess.DEVNULL, stderr=log, env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if server.poll() is not None:
@@ -176,13 +193,32 @@ def rss_mb(process: psutil.Process) -> float:
     return process.memory_info().rss / 2**20
 
 
+def workers_rss_mb(process: psutil.Process) -> float:
+    """The resident memory of every process the server started (worker processes, the fork
+    server, the resource tracker) together, MB."""
+    total = 0
+    for child in process.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += child.memory_info().rss
+    return total / 2**20
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    """CPU time (user + system) of the server and its live child processes so far."""
+    total = sum(process.cpu_times()[:2])
+    for child in process.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += sum(child.cpu_times()[:2])
+    return total
+
+
 def run_phase(base: str, clients: int, seconds: float, max_requests: int,
               seeds: itertools.count[int], process: psutil.Process,
               evaluations: int | None = None,
-              pause: float = 0) -> tuple[Results, float, list[float]]:
+              pause: float = 0) -> tuple[Results, float, list[tuple[float, float]]]:
     """``clients`` threads for ``seconds`` (or until ``evaluations`` evaluating requests have
     been answered), each pausing ``pause`` seconds between requests; the results, the wall
-    time and RSS samples (MB)."""
+    time and RSS samples once a second (MB: the server's, its child processes' together)."""
     results = Results()
     deadline = time.monotonic() + seconds
     stop = threading.Event()
@@ -194,7 +230,7 @@ def run_phase(base: str, clients: int, seconds: float, max_requests: int,
         thread.start()
     samples = []
     while any(t.is_alive() for t in threads):
-        samples.append(rss_mb(process))
+        samples.append((rss_mb(process), workers_rss_mb(process)))
         if evaluations is not None and sum(
                 len(v) for k, v in results.latencies.items() if k != "page") >= evaluations:
             stop.set()
@@ -357,6 +393,11 @@ class Phase:
     health_failures: int
     rss_before: float
     rss_after: float
+    rss_peak: float
+    workers_before: float
+    workers_after: float
+    workers_peak: float
+    cpu: float
 
 
 def poll_health(base: str, stop: threading.Event, latencies: list[float],
@@ -381,7 +422,8 @@ def attack_phase(base: str, port: int, args: argparse.Namespace, seeds: itertool
     health_failures: list[str] = []
     stop = threading.Event()
     poller = threading.Thread(target=poll_health, args=(base, stop, health, health_failures))
-    rss_before = rss_mb(process)
+    rss_before, workers_before = rss_mb(process), workers_rss_mb(process)
+    cpu_before = cpu_seconds(process)
     poller.start()
     attack = None
     if attacker is not None:
@@ -389,8 +431,9 @@ def attack_phase(base: str, port: int, args: argparse.Namespace, seeds: itertool
                                   args=(time.monotonic() + args.seconds, stop))
         attack.start()
     try:
-        results, elapsed, _ = run_phase(base, args.clients, args.seconds, args.max_requests,
-                                        seeds, process, pause=args.pause)
+        results, elapsed, samples = run_phase(base, args.clients, args.seconds,
+                                              args.max_requests, seeds, process,
+                                              pause=args.pause)
         if attack is not None:
             attack.join()  # its first round of attacks ends, bounded by ATTACK_TIMEOUT each
     finally:
@@ -398,7 +441,11 @@ def attack_phase(base: str, port: int, args: argparse.Namespace, seeds: itertool
         poller.join()
         if attack is not None:
             attack.join()
-    return Phase(results, elapsed, health, len(health_failures), rss_before, rss_mb(process))
+    rss_after, workers_after = rss_mb(process), workers_rss_mb(process)
+    return Phase(results, elapsed, health, len(health_failures), rss_before, rss_after,
+                 max([rss_before, rss_after] + [m for m, _ in samples]), workers_before,
+                 workers_after, max([workers_before, workers_after] + [w for _, w in samples]),
+                 cpu_seconds(process) - cpu_before)
 
 
 def _honest(phase: Phase) -> list[str]:
@@ -411,7 +458,10 @@ def _honest(phase: Phase) -> list[str]:
             (f"{max(phase.health):.2f} s ({len(phase.health)} polls"
              + (f", {phase.health_failures} failed)" if phase.health_failures else ")"))
             if phase.health else "-",
-            f"{phase.rss_before:.0f} MB -> {phase.rss_after:.0f} MB"]
+            f"{phase.rss_before:.0f} / {phase.rss_peak:.0f} / {phase.rss_after:.0f} MB",
+            f"{phase.workers_before:.0f} / {phase.workers_peak:.0f} / "
+            f"{phase.workers_after:.0f} MB",
+            f"{phase.cpu:.0f} s ({phase.cpu / max(1, len(every)):.2f} s a request)"]
 
 
 STOP_WAIT = 60
@@ -435,26 +485,39 @@ def stop_server(server: subprocess.Popen[bytes]) -> str:
 def attack_mode(args: argparse.Namespace) -> int:
     """The honest load alone, then beside the attacker; both printed side by side."""
     port = free_port()
-    server = start_server(port)
+    server = start_server(port, args.arenas)
     base = f"http://{HOST}:{port}"
     process = psutil.Process(server.pid)
     attacker = Attacker(base, port)
-    print(f"server: oppeval serve on {base} (pid {server.pid}); {args.clients} honest "
-          f"clients pausing {args.pause:g} s between requests, {args.seconds:g} s a phase",
+    arenas = "the server's choice" if args.arenas is None else args.arenas
+    print(f"server: oppeval serve on {base} (pid {server.pid}), MALLOC_ARENA_MAX {arenas}; "
+          f"{args.clients} honest clients pausing {args.pause:g} s between requests, "
+          f"{args.seconds:g} s a phase; load average {os.getloadavg()[0]:.1f} at the start",
           flush=True)
     try:
         seeds = itertools.count(1)
+        if args.warmup:
+            warm, warm_seconds, _ = run_phase(base, args.clients, 1200, args.max_requests, seeds,
+                                              process, evaluations=args.warmup,
+                                              pause=args.pause)
+            print(f"warm-up: {warm_seconds:.0f} s, "
+                  f"{sum(len(v) for v in warm.latencies.values())} requests, "
+                  f"{sum(warm.failures.values())} failed; server RSS {rss_mb(process):.0f} MB, "
+                  f"its child processes {workers_rss_mb(process):.0f} MB", flush=True)
         alone = attack_phase(base, port, args, seeds, process, None)
         print(f"without the attacker: {alone.elapsed:.0f} s", flush=True)
         attacked = attack_phase(base, port, args, seeds, process, attacker)
         print(f"under attack: {attacked.elapsed:.0f} s", flush=True)
         time.sleep(args.quiet)
-        quiet_rss = rss_mb(process)
-        print(f"after {args.quiet:g} s quiet: RSS {quiet_rss:.0f} MB", flush=True)
+        quiet_rss, quiet_workers = rss_mb(process), workers_rss_mb(process)
+        print(f"after {args.quiet:g} s quiet: server RSS {quiet_rss:.0f} MB, its child "
+              f"processes {quiet_workers:.0f} MB; load average {os.getloadavg()[0]:.1f}",
+              flush=True)
     finally:
         stopped = stop_server(server)
     labels = ("honest requests", "honest failures", "honest p50 / p95", "worst /healthz",
-              "server RSS before -> after")
+              "server RSS start / peak / end", "workers RSS start / peak / end",
+              "server + workers CPU")
     rows = list(zip(labels, _honest(alone), _honest(attacked), strict=True))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     print()
@@ -466,9 +529,71 @@ def attack_mode(args: argparse.Namespace) -> int:
     for name, outcomes in attacker.outcomes.items():
         shown = ", ".join(f"{o} in {s:.1f} s" if s else o for o, s in outcomes)
         print(f"  {name}: {shown}")
+    print(f"server RSS before the attack {attacked.rss_before:.0f} MB, peak "
+          f"{attacked.rss_peak:.0f} MB, {quiet_rss:.0f} MB after {args.quiet:g} s quiet "
+          f"({quiet_rss - attacked.rss_before:+.0f} MB); its child processes "
+          f"{attacked.workers_before:.0f} / {attacked.workers_peak:.0f} / {quiet_workers:.0f} MB "
+          f"({quiet_workers - attacked.workers_before:+.0f} MB)")
     print(f"server stop:     {stopped}")
     failed = sum(alone.results.failures.values()) + sum(attacked.results.failures.values())
     return 1 if failed else 0
+
+
+def _watch_peak(process: psutil.Process, peak: list[float], done: threading.Event) -> None:
+    """Until ``done``: the highest RSS of the server and of its child processes, into ``peak``."""
+    while not done.wait(0.2):
+        peak[0] = max(peak[0], rss_mb(process))
+        peak[1] = max(peak[1], workers_rss_mb(process))
+
+
+def each_attack_mode(args: argparse.Namespace) -> int:
+    """Each attack of :data:`ATTACKS` alone, :data:`ATTACK_REPEATS` times, on a warmed server
+    with no other traffic: the RSS of the server and of its child processes before, at the peak
+    and a second after each, then after ``--quiet`` seconds."""
+    port = free_port()
+    server = start_server(port, args.arenas)
+    base = f"http://{HOST}:{port}"
+    process = psutil.Process(server.pid)
+    arenas = "the server's choice" if args.arenas is None else args.arenas
+    print(f"server: oppeval serve on {base} (pid {server.pid}), MALLOC_ARENA_MAX {arenas}; "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    try:
+        seeds = itertools.count(1)
+        warm, warm_seconds, _ = run_phase(base, min(args.clients, 6), 1200, args.max_requests,
+                                          seeds, process, evaluations=args.warmup)
+        first = rss_mb(process), workers_rss_mb(process)
+        print(f"warm-up: {warm_seconds:.0f} s, {sum(len(v) for v in warm.latencies.values())} "
+              f"requests, {sum(warm.failures.values())} failed; server RSS {first[0]:.0f} MB, "
+              f"its child processes {first[1]:.0f} MB", flush=True)
+        attacker = Attacker(base, port)
+        for name in ATTACKS:
+            before = rss_mb(process), workers_rss_mb(process)
+            peak = list(before)
+            done = threading.Event()
+
+            watcher = threading.Thread(target=_watch_peak, args=(process, peak, done))
+            watcher.start()
+            outcomes = []
+            for _ in range(ATTACK_REPEATS):
+                try:
+                    outcomes.append(attacker.send(name))
+                except requests.RequestException as exc:
+                    outcomes.append(type(exc).__name__)
+            time.sleep(1)
+            done.set()
+            watcher.join()
+            after = rss_mb(process), workers_rss_mb(process)
+            print(f"{name} ({', '.join(sorted(set(outcomes)))}): server {before[0]:.0f} / "
+                  f"{peak[0]:.0f} / {after[0]:.0f} MB, child processes {before[1]:.0f} / "
+                  f"{peak[1]:.0f} / {after[1]:.0f} MB (before / peak / after)", flush=True)
+        time.sleep(args.quiet)
+        quiet = rss_mb(process), workers_rss_mb(process)
+        print(f"after {args.quiet:g} s quiet: server {quiet[0]:.0f} MB "
+              f"({quiet[0] - first[0]:+.0f} MB since the warm-up), child processes "
+              f"{quiet[1]:.0f} MB ({quiet[1] - first[1]:+.0f} MB)", flush=True)
+    finally:
+        print(f"server stop: {stop_server(server)}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -484,18 +609,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--attack", action="store_true",
                         help="honest clients with and without one more client attacking the "
                              "server, side by side (see the module's help)")
+    parser.add_argument("--each-attack", action="store_true",
+                        help="each attack alone on a warmed server with no other traffic, "
+                             "with the server's memory before and after it")
     parser.add_argument("--pause", type=float, default=2.0,
                         help="seconds each honest client waits between requests in --attack "
                              "mode")
     parser.add_argument("--quiet", type=float, default=30.0,
                         help="seconds of no traffic after the attack phase before the "
                              "server's RSS is read once more (--attack mode)")
+    parser.add_argument("--arenas", type=int, default=None,
+                        help="the server's MALLOC_ARENA_MAX (default: the server's own "
+                             "choice; glibc's own default is 8 per core)")
     args = parser.parse_args(argv)
+    if args.each_attack:
+        return each_attack_mode(args)
     if args.attack:
         return attack_mode(args)
 
     port = free_port()
-    server = start_server(port)
+    server = start_server(port, args.arenas)
     base = f"http://{HOST}:{port}"
     process = psutil.Process(server.pid)
     try:
@@ -536,7 +669,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"failed requests: {failed}"
           + ("" if not failed else " (" + ", ".join(
               f"{k} x{v}" for k, v in results.failures.most_common()) + ")"))
-    print(f"server RSS:      {before:.0f} MB after warm-up, peak {max(samples):.0f} MB during, "
+    peak = max(m for m, _ in samples)
+    print(f"server RSS:      {before:.0f} MB after warm-up, peak {peak:.0f} MB during, "
           f"{after:.0f} MB at the end, {settled:.0f} MB 5 s later "
           f"({settled - before:+.0f} MB, {100 * (settled - before) / before:+.1f}%)")
     return 1 if failed else 0

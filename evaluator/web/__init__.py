@@ -322,6 +322,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = SERVER_THREA
     by themselves if the server is killed outright. ``connection_limit`` and ``channel_timeout``
     default to the settings ``OPPEVAL_CONNECTION_LIMIT`` and ``OPPEVAL_CHANNEL_TIMEOUT``, else
     :data:`CONNECTION_LIMIT` and :data:`CHANNEL_TIMEOUT`; a bad setting is an InputError naming it.
+    The server and its workers use at most ``service.MALLOC_ARENAS`` malloc arenas
+    (``MALLOC_ARENA_MAX``; :func:`evaluator.web.service.limit_malloc_arenas`).
     """
     import signal
     import threading
@@ -339,6 +341,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = SERVER_THREA
                                                                    CONNECTION_LIMIT)
     channel_timeout = channel_timeout or parallel.count_from_env("OPPEVAL_CHANNEL_TIMEOUT",
                                                                  CHANNEL_TIMEOUT)
+    service.limit_malloc_arenas()  # before the server's threads and worker processes start
     main = threading.current_thread() is threading.main_thread()
     before = signal.signal(signal.SIGTERM, stop) if main else None
     try:

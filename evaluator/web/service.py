@@ -321,16 +321,53 @@ LARGE_REQUEST_BYTES = 256_000
 
 
 @cache
-def _malloc_trim() -> Any | None:
-    """The C library's ``malloc_trim`` (glibc), or None where it has none (macOS, musl)."""
-    name = ctypes.util.find_library("c")
+def _libc_function(name: str, *argtypes: Any) -> Any | None:
+    """The C library's function ``name`` (returning an int), or None where it has none."""
     try:
-        function = ctypes.CDLL(name).malloc_trim
+        function = getattr(ctypes.CDLL(ctypes.util.find_library("c")), name)
     except (OSError, AttributeError, TypeError):
         return None
-    function.argtypes = [ctypes.c_size_t]
+    function.argtypes = list(argtypes)
     function.restype = ctypes.c_int
     return function
+
+
+def _malloc_trim() -> Any | None:
+    """The C library's ``malloc_trim`` (glibc), or None where it has none (macOS, musl)."""
+    return _libc_function("malloc_trim", ctypes.c_size_t)
+
+
+MALLOC_ARENAS = 2
+"""Most glibc malloc arenas in the server and its worker processes (the tool's choice; glibc
+allows 8 per core). Each thread that allocates gets an arena of its own while there are fewer
+than the most, and memory freed in an arena stays there for that arena's threads, so with 32
+server threads a large request's freed memory is seldom where the next large request asks
+(``benchmarks/load.py --attack --arenas N`` compares settings). The environment variable
+``MALLOC_ARENA_MAX`` changes it."""
+
+ARENA_MAX_ENV = "MALLOC_ARENA_MAX"
+_M_ARENA_MAX = -8
+"""``mallopt``'s parameter number for the most arenas (glibc's ``malloc.h``)."""
+
+
+def limit_malloc_arenas() -> int | None:
+    """Limit this process, and every process it starts, to :data:`MALLOC_ARENAS` arenas.
+
+    ``MALLOC_ARENA_MAX`` in the environment, when set, is the limit instead (a whole number of
+    at least 1, else an InputError naming it). The limit is put in the environment, which
+    processes started from now on read when they start (the fork server, and so the worker
+    processes), and applied to this process with ``mallopt``; it holds for arenas made after
+    the call, so call it before the server's threads start. Returns the limit, or None where
+    the C library has no ``mallopt`` (not glibc) or refuses it.
+    """
+    from evaluator.parallel import count_from_env
+
+    arenas = count_from_env(ARENA_MAX_ENV, MALLOC_ARENAS)
+    os.environ[ARENA_MAX_ENV] = str(arenas)
+    mallopt = _libc_function("mallopt", ctypes.c_int, ctypes.c_int)
+    if mallopt is None or mallopt(_M_ARENA_MAX, arenas) != 1:
+        return None
+    return arenas
 
 
 def release_memory(_exc: BaseException | None = None) -> None:
