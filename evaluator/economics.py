@@ -345,14 +345,25 @@ def customer_share_gate(plan: Plan, assumptions: Assumptions,
     None without a gate. The share reached is the customer volume of ``customers`` orders
     (:func:`customer_order`, in the price-elastic mix) over that plus the volume of the
     required monthly purchase and ``extra_own_purchase`` at wholesale; a downline of people
-    alike reaches the same share, so ``of`` does not change it here. ``kept`` is the part of
-    downline pay kept (:meth:`evaluator.model.CustomerShare.factor`), as in the simulation.
+    alike reaches the same share, so ``of`` does not change it here. With preferred customers
+    (schema v1.1) ``customers`` are in the assumed mix, as the simulation draws them:
+    ``preferred_customer_share`` of them order at the preferred price (:func:`preferred_order`),
+    their volume customer volume unless ``counts_as_personal_volume`` is false (then in no
+    volume at all), and the rest are retail orders. ``kept`` is the part of downline pay kept
+    (:meth:`evaluator.model.CustomerShare.factor`), as in the simulation.
     """
     gate = plan.compensation.qualification.min_customer_share
     if gate is None:
         return None
     shares = retail_demand(plan, float(assumptions["price_elasticity"])).shares
-    customer = customers * customer_order(plan, shares).volume
+    program = plan.compensation.preferred_customers
+    if program is None:
+        customer = customers * customer_order(plan, shares).volume
+    else:
+        share = float(assumptions["preferred_customer_share"])
+        customer = customers * (1 - share) * customer_order(plan, shares).volume
+        if program.counts_as_personal_volume is not False:
+            customer += customers * share * preferred_order(plan, shares).volume
     own = ((plan.costs.required_monthly_purchase + float(assumptions["extra_own_purchase"]))
            * plan.volume_per_money("wholesale"))
     total = customer + own
@@ -889,9 +900,17 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         gate_uses = ("compensation.qualification.min_customer_share",
                      "assumptions.customers_per_participant", "costs.required_monthly_purchase",
                      "assumptions.extra_own_purchase")
+        customer_volume = "customer volume"
+        if preferred is not None:
+            gate_uses = (*gate_uses, "compensation.preferred_customers",
+                         "assumptions.preferred_customer_share")
+            customer_volume = (
+                "customer volume (customers x (1 - preferred_customer_share) retail orders, "
+                "plus customers x preferred_customer_share orders at the preferred price "
+                "unless counts_as_personal_volume is false)")
         provenance["customer_share_gate"] = Figure(
             gate_uses,
-            "share_reached = customer volume / (customer volume + volume of the required "
+            f"share_reached = {customer_volume} / (customer volume + volume of the required "
             "purchase and extra_own_purchase); kept = 1 at or above the share, else 0 (full) "
             "or share_reached / share (pro_rata)",
         )

@@ -2,11 +2,12 @@
 
 Columns (see :func:`csv_columns`): identity (``rubric_sha256`` and ``rubric_bundled`` say
 which rubric text scored the row and whether it is one shipped with the tool, unchanged), score
-and verdict, key economics, key simulation figures, then every indicator's value and level as
-``indicator.<id>.value`` and ``indicator.<id>.level``. Cells are written from the Evaluation
-dictionary without recomputing anything: numbers in plain decimal or ``e`` notation with at
-most six significant digits (as in the canonical JSON), ``true``/``false`` for yes/no, and an
-empty cell for unknown.
+and verdict, key economics (with schema v1.1's preferred customers and return on one's
+position, :data:`ECONOMICS_V1_1_COLUMNS`), key simulation figures, then every indicator's
+value and level as ``indicator.<id>.value`` and ``indicator.<id>.level``. Cells are written
+from the Evaluation dictionary without recomputing anything: numbers in plain decimal or
+``e`` notation with at most six significant digits (as in the canonical JSON),
+``true``/``false`` for yes/no, and an empty cell for unknown or not applicable.
 
 Formula injection: a cell that starts with a tab, a carriage return or a line feed, or whose
 first character other than white space is ``=``, ``+``, ``-`` or ``@`` once the cell is
@@ -28,6 +29,19 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from evaluator.report.view import evaluation_dict, lookup, write_text
+
+ECONOMICS_V1_1_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("preferred_customer_share", ("economics", "preferred_customers", "share")),
+    ("preferred_pay_per_order", ("economics", "preferred_customers", "pay_per_order")),
+    ("preferred_pay_per_customer", ("economics", "preferred_customers", "pay_per_customer")),
+    ("position_return_per_month", ("economics", "position_return", "per_month")),
+    ("position_return_months_paid", ("economics", "position_return", "months_paid")),
+    ("position_return_first_year", ("economics", "position_return", "first_year")),
+)
+"""The economics of schema v1.1's preferred customers and return on one's position, in every
+row (so a batch of mixed plans has one header): empty for a plan without the program or the
+return. ``position_return_months_paid`` is empty too for a return paid every month while
+active (``position_return_per_month`` then filled), as the JSON's ``months_paid`` is null."""
 
 FIXED_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("company_name", ("plan", "company", "name")),
@@ -52,6 +66,7 @@ FIXED_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pay_per_active_recruit_per_month", ("economics", "pay_per_active_recruit_per_month")),
     ("break_even_active_recruits", ("economics", "break_even_active_recruits")),
     ("payback_months", ("economics", "payback_months")),
+    *ECONOMICS_V1_1_COLUMNS,
     ("participants_ever", ("simulation", "participants_ever")),
     ("fraction_losing_money", ("simulation", "fraction_losing_money")),
     ("median_net_income", ("simulation", "median_net_income")),

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaluator.assumptions import Assumptions
+from evaluator.economics import compute_economics
 from evaluator.errors import PlanValidationError as PlanError
 from evaluator.model import Plan
 from evaluator.schema import plan_version
@@ -76,6 +77,44 @@ def test_preferred_commission_needs_no_qualification_and_passes_the_gate(engine:
     # 3 x 30 = 90 on 0's own preferred customers is paid.
     assert mp.pay["unilevel"] == [0.0, 0.0]
     assert mp.pay[PREFERRED] == [90.0, 0.0]
+
+
+GATED = {"min_customer_share": {"share": 0.8, "of": "own", "mode": "pro_rata"}}
+
+
+@pytest.mark.parametrize(("counted", "reached", "kept", "full", "recruits"), [
+    # Counted: customer volume 200 + 150 = 350 of 350 + own 100 = 450: 7/9, short of 0.8;
+    # kept (7/9) / 0.8 = 35/36. Sponsor 0 gets 0.1 x 1's 450 = 45, of which 35/36: 43.75.
+    # Break-even: monthly cost 100 / (pay per active recruit 0.1 x 100 = 10 x 35/36) =
+    # 10.29, 11 recruits (counting both customers as retail orders, 400 / 500 = 0.8, would
+    # keep it all: 10).
+    (True, 7 / 9, 35 / 36, 45.0, 11),
+    # Not counted: the preferred order is in no volume: 200 of 200 + 100 = 300: 2/3; kept
+    # (2/3) / 0.8 = 5/6. 0 gets 0.1 x 1's 300 = 30, of which 5/6: 25. 100 / (10 x 5/6) = 12.
+    (False, 2 / 3, 5 / 6, 30.0, 12),
+])
+def test_economics_gate_counts_preferred_orders_as_the_engines_do(
+        engine: str, counted: bool, reached: float, kept: float, full: float,
+        recruits: int) -> None:
+    program = {**PROGRAM, **({} if counted else {"counts_as_personal_volume": False})}
+    p = plan([{"type": "retail_commission", "rate": 0.1}, {"type": "unilevel", "rates": [0.1]}],
+             preferred_customers=program, qualification=GATED)
+    # Two customers a month, half of them preferred: one retail order (volume 200) and one
+    # preferred order (150 at 25% off retail).
+    economics = compute_economics(p, Assumptions.from_overrides(
+        {"customers_per_participant": 2, "price_elasticity": 0,
+         "preferred_customer_share": 0.5}))
+    gate = economics.customer_share_gate
+    assert gate is not None
+    assert gate["customers"] == 2.0
+    assert gate["share_reached"] == pytest.approx(reached)
+    assert gate["kept"] == pytest.approx(kept)
+    assert economics.break_even_active_recruits == recruits
+    # The same participants simulated: each has one retail and one preferred customer.
+    mp = pay_with(engine, params(p), [-1, 0], customers={0: 1, 1: 1}, preferred={0: 1, 1: 1})
+    # 0 keeps of the unilevel on 1's volume the part the economics keep (43.75, 25).
+    assert mp.pay["unilevel"] == [pytest.approx(full * kept), 0.0]
+    assert mp.pay["unilevel"][0] == pytest.approx(full * gate["kept"])
 
 
 def test_matching_bonus_does_not_match_the_preferred_commission(engine: str) -> None:
