@@ -1,7 +1,5 @@
 """Each schema v1.1 rule that a bundled sample uses: the sample uses it, and the README's part
 for the rule names the sample.
-
-Compression by level qualification has no bundled sample yet and is not listed.
 """
 
 from __future__ import annotations
@@ -68,6 +66,10 @@ RULE_SAMPLES: dict[str, tuple[str, Callable[[Doc], bool]]] = {
                                        lambda d: _ranks_with(d, "qualify_months", "max_leg_share",
                                                              "min_lifetime_volume")
                                        and d["compensation"].get("rank_rules") is not None),
+    "Compression by level qualification": (
+        "unilevel_dynamic_compression.json",
+        lambda d: any(c.get("compression") == "dynamic" for c in d["compensation"]["components"])
+        and _ranks_with(d, "unlocks_levels")),
     "Spill-over in a matrix or binary": ("matrix_first_open.json",
                                          lambda d: any(c.get("placement") == "first_open"
                                                        for c in d["compensation"]["components"])),
