@@ -100,6 +100,24 @@ def month(
                         joined, c[act], preferred=pc)
 
 
+def everyone_month(prm: Params, engine: str, package: list[int] | None, *,
+                   new: tuple[int, ...] = (), customers: dict[int, int] | None = None,
+                   t: int = 5, n: int = 3, kind: list[int] | None = None) -> Month:
+    """Month ``t`` with everyone active: one participant per ``package`` entry (its package,
+    by id) or, with ``package`` None, ``n`` of them; ``new`` joined this month; ``kind``: each
+    one's kind code (omitted: all builders); qualification decided by ``engine``."""
+    n = len(package) if package is not None else n
+    act = np.arange(n, dtype=np.int64)
+    join = np.zeros(n, dtype=np.int64)
+    join[list(new)] = t
+    c = np.zeros(n, dtype=np.int64)
+    for i, k in (customers or {}).items():
+        c[i] = k
+    return month_inputs(prm, ENGINES[engine](), t, n, act, np.array(new, dtype=np.int64), join,
+                        c, kind=None if kind is None else np.array(kind, dtype=np.int8),
+                        package=None if package is None else np.array(package, dtype=np.int8))
+
+
 @dataclass
 class Paid:
     """A month's payouts spread to one value per participant id."""

@@ -26,8 +26,8 @@ from evaluator.assumptions import BEHAVIOUR_NEUTRAL, Assumptions
 from evaluator.economics import compute_economics
 from evaluator.model import Plan
 from evaluator.simulation import ENGINES, run_once
-from evaluator.simulation.network import Month, Params, discount_months, month_inputs
-from tests.simulation.helpers import BASE, network, spread
+from evaluator.simulation.network import Params, discount_months
+from tests.simulation.helpers import BASE, everyone_month, network, spread
 
 ENGINE_NAMES = ("vectorised", "reference")
 BASIC, GOLD = 0, 1
@@ -68,30 +68,11 @@ def build(document: dict[str, Any], **overrides: Any) -> Params:
     return Params.build(Plan.from_dict(document), Assumptions.from_overrides(values))
 
 
-def month(prm: Params, engine: str, package: list[int] | None, *, new: tuple[int, ...] = (),
-          customers: dict[int, int] | None = None, t: int = 5, n: int = 3,
-          kind: list[int] | None = None) -> Month:
-    """Month ``t``: ``n`` active (or one per ``package``, by id); ``new`` joined this month.
-
-    ``kind``: each one's kind code (omitted: all builders).
-    """
-    n = len(package) if package is not None else n
-    act = np.arange(n, dtype=np.int64)
-    join = np.zeros(n, dtype=np.int64)
-    join[list(new)] = t
-    c = np.zeros(n, dtype=np.int64)
-    for i, k in (customers or {}).items():
-        c[i] = k
-    return month_inputs(prm, ENGINES[engine](), t, n, act, np.array(new, dtype=np.int64), join,
-                        c, kind=None if kind is None else np.array(kind, dtype=np.int8),
-                        package=None if package is None else np.array(package, dtype=np.int8))
-
-
 def paid(prm: Params, engine: str, sponsors: list[int], package: list[int], **kw: Any) -> Any:
     """One month's pay on the network ``sponsors``, the saving by rank, with these packages."""
     eng = ENGINES[engine]()
     net = network(prm, eng, sponsors)
-    m = month(prm, engine, package, **kw)
+    m = everyone_month(prm, engine, package, **kw)
     raw = eng.pay(prm, net, m)
     return spread(raw, m), raw.saving.tolist() if raw.saving is not None else None
 
@@ -190,7 +171,7 @@ def _top_up(engine: str, customers: int, expect: float, **compensation: Any) -> 
                     [DISTRIBUTOR, REACHABLE], **compensation), **TOP_UP)
     eng = ENGINES[engine]()
     net = network(prm, eng, STAR)
-    m = month(prm, engine, None, customers={0: customers})
+    m = everyone_month(prm, engine, None, customers={0: customers})
     m.expect = np.array([expect, math.nan, math.nan])
     units = m.spread(eng.top_up(prm, net, m)).tolist()
     return units, eng.passed_up, prm
@@ -237,7 +218,7 @@ def test_a_rank_one_s_package_gives_sets_no_target(engine: str) -> None:
     eng = ENGINES[engine]()
     net = network(prm, eng, STAR)
     for package, bought in ((BASIC, 2), (GOLD, 0)):
-        m = month(prm, engine, [package, BASIC, BASIC], customers={0: 3})
+        m = everyone_month(prm, engine, [package, BASIC, BASIC], customers={0: 3})
         assert m.spread(eng.top_up(prm, net, m)).tolist() == [bought, 0, 0]
 
 
@@ -259,7 +240,7 @@ def test_counting_a_bigger_discount_never_stops_a_purchase_that_paid(
         for engine in ENGINE_NAMES:
             eng = ENGINES[engine]()
             net = network(prm, eng, STAR)
-            m = month(prm, engine, None, customers={0: customers})
+            m = everyone_month(prm, engine, None, customers={0: customers})
             m.expect = np.array([expect, math.nan, math.nan])
             bought[name, engine] = m.spread(eng.top_up(prm, net, m)).tolist()
     assert bought["discounts", "vectorised"] == bought["discounts", "reference"]
@@ -299,10 +280,10 @@ def test_a_package_s_rank_pays_its_one_time_bonuses_in_the_month_of_joining(engi
     # 1 joins this month with Gold: Supervisor at once, so the monthly 30, the advancement
     # bonus 100 and the fast-start bonus 200 (reached in the join month): 330. 0 (Basic)
     # holds Distributor, which pays nothing.
-    m = month(prm, engine, [BASIC, GOLD], new=(1,))
+    m = everyone_month(prm, engine, [BASIC, GOLD], new=(1,))
     assert spread(eng.pay(prm, net, m), m).pay["rank_bonus"] == [0.0, 330.0]
     # The next month: the monthly bonus alone; the one-time bonuses were paid.
-    m = month(prm, engine, [BASIC, GOLD], t=6)
+    m = everyone_month(prm, engine, [BASIC, GOLD], t=6)
     assert spread(eng.pay(prm, net, m), m).pay["rank_bonus"] == [0.0, 30.0]
 
 
@@ -321,7 +302,7 @@ def _alone(engine: str, customers: int = 0, expect: float = math.nan,
     eng = ENGINES[engine]()
     net = network(prm, eng, [-1])
     kind = [0] if overrides.get("member_share") == 1.0 else None
-    m = month(prm, engine, None, customers={0: customers}, n=1, kind=kind)
+    m = everyone_month(prm, engine, None, customers={0: customers}, n=1, kind=kind)
     m.expect = np.array([expect])
     return m.spread(eng.top_up(prm, net, m)).tolist()[0], eng.passed_up, prm
 
@@ -353,7 +334,7 @@ def test_a_discount_kept_from_earlier_months_is_not_bought_again(engine: str) ->
         net = network(prm, eng, [-1])
         assert net.history is not None
         net.history.last[:, 0] = reached  # 0: never
-        m = month(prm, engine, None, n=1)
+        m = everyone_month(prm, engine, None, n=1)
         m.expect = np.array([math.nan])
         assert m.spread(eng.top_up(prm, net, m)).tolist() == [bought]
 
@@ -382,7 +363,7 @@ def test_a_member_counts_no_worth_beyond_the_product_they_would_use(engine: str)
                     **{**TOP_UP, **member})
         eng = ENGINES[engine]()
         net = network(prm, eng, [-1])
-        m = month(prm, engine, None, n=1, kind=[0])
+        m = everyone_month(prm, engine, None, n=1, kind=[0])
         m.expect = np.array([math.nan])
         assert m.spread(eng.top_up(prm, net, m)).tolist() == [bought]
         assert (None if eng.used is None else eng.used.tolist()) == (
@@ -401,7 +382,7 @@ def test_of_two_discount_ranks_the_one_worth_the_most_is_bought(engine: str) -> 
                     rank_rules={"pin": "pay", "requalify_months": 12}), **TOP_UP)
     eng = ENGINES[engine]()
     net = network(prm, eng, [-1])
-    m = month(prm, engine, None, n=1)
+    m = everyone_month(prm, engine, None, n=1)
     m.expect = np.array([math.nan])
     assert m.spread(eng.top_up(prm, net, m)).tolist() == [3]
 
@@ -414,7 +395,7 @@ def test_no_discount_buying_without_the_pay_check(engine: str) -> None:
                 **{**TOP_UP, "top_up_pay_check": 0})
     eng = ENGINES[engine]()
     net = network(prm, eng, [-1])
-    m = month(prm, engine, None, n=1)
+    m = everyone_month(prm, engine, None, n=1)
     assert m.spread(eng.top_up(prm, net, m)).tolist() == [0]
 
 
@@ -449,7 +430,7 @@ def test_both_engines_buy_alike_for_a_discount(
         eng = ENGINES[engine]()
         net = network(prm, eng, CHAIN)
         kind = {0.0: None, 0.5: [0, 2, 0, 2], 1.0: [0, 0, 0, 0]}[member_share]
-        m = month(prm, engine, None, customers=dict(enumerate(customers)), n=4, kind=kind)
+        m = everyone_month(prm, engine, None, customers=dict(enumerate(customers)), n=4, kind=kind)
         m.expect = np.array([math.nan, 0.0, 30.0, math.nan])
         bought[engine] = (m.spread(eng.top_up(prm, net, m)).tolist(), eng.passed_up,
                           None if eng.used is None else eng.used.tolist())

@@ -14,8 +14,8 @@ import pytest
 
 from evaluator.assumptions import Assumptions
 from evaluator.simulation import ENGINES, run_once
-from evaluator.simulation.network import Month, Packages, Params, month_inputs
-from tests.simulation.helpers import network, params, plan, spread
+from evaluator.simulation.network import Packages, Params
+from tests.simulation.helpers import everyone_month, network, params, plan, spread
 
 ENGINE_NAMES = ("vectorised", "reference")
 BASIC, EXEC = 0, 1
@@ -37,25 +37,11 @@ def package_plan(components: list[dict[str, Any]], **costs: Any) -> Any:
     return plan(components, costs={"packages": PACKAGES, **costs}, ranks=DIRECTOR)
 
 
-def month(prm: Params, engine: str, package: list[int], new: tuple[int, ...],
-          customers: dict[int, int] | None = None, t: int = 5) -> Month:
-    """Month ``t``: everyone active; ``new`` joined this month; ``package`` by id."""
-    n = len(package)
-    act = np.arange(n, dtype=np.int64)
-    join = np.zeros(n, dtype=np.int64)
-    join[list(new)] = t
-    c = np.zeros(n, dtype=np.int64)
-    for i, k in (customers or {}).items():
-        c[i] = k
-    return month_inputs(prm, ENGINES[engine](), t, n, act, np.array(new, dtype=np.int64), join,
-                        c, package=np.array(package, dtype=np.int8))
-
-
 def paid(prm: Params, engine: str, sponsors: list[int], package: list[int],
          new: tuple[int, ...], **kw: Any) -> Any:
     eng = ENGINES[engine]()
     net = network(prm, eng, sponsors)
-    m = month(prm, engine, package, new, **kw)
+    m = everyone_month(prm, engine, package, new=new, **kw)
     return spread(eng.pay(prm, net, m), m), m
 
 
