@@ -168,3 +168,45 @@ def test_the_payback_indicator_says_it_counts_the_return() -> None:
         "With the assumed typical number of customers and no recruits, counting the return on "
         "your own position ($41.60 a month for 12 months from joining), earning back the $882 "
         "start-up cost takes 39 months.")
+
+
+def _detail(doc: dict[str, Any], indicator_id: str) -> tuple[Any, str]:
+    from evaluator.indicators import compute_indicators
+
+    plan = _plan(doc)
+    economics = compute_economics(plan, DEFAULTS)
+    (found,) = [i for i in compute_indicators(plan, economics, {}, DEFAULTS)
+                if i.id == indicator_id]
+    return found.value, found.detail
+
+
+def test_the_break_even_sentences_say_the_return_covers_part_of_the_cost() -> None:
+    # Monthly cost 50, of which a return of 20 a month while active covers 20: 7 customers at
+    # 4.99 (34.93) cover the 30 left, not the whole 50, and the sentence says so.
+    doc = _with_return(per_month=20)
+    doc["costs"]["estimated_monthly_expenses"] = 50
+    assert _detail(doc, "break_even_customers_per_month") == (7, (
+        "You need 7 retail customers every month to cover the $50 monthly cost, less the $20 "
+        "a month return on your own position."))
+    doc["compensation"]["components"].append({"type": "unilevel", "rates": [0.1]})
+    doc["costs"]["required_monthly_purchase"] = 100
+    # Monthly cost 150 (the 100 purchase, no use value by default); 10% of a recruit's 100 is
+    # 10 a recruit: ceil((150 - 20) / 10) = 13.
+    value, detail = _detail(doc, "break_even_active_recruits")
+    assert value == 13
+    assert detail == (
+        "Covering the $150 monthly cost, less the $20 a month return on your own position, "
+        "from recruits' required purchases takes 13 active personal recruits.")
+
+
+def test_the_break_even_sentences_leave_a_return_for_a_term_out() -> None:
+    # A return for a term covers no month for good: the sentence names the whole cost.
+    doc = _with_return(per_month=20, months_paid=3)
+    doc["costs"]["estimated_monthly_expenses"] = 50
+    assert _detail(doc, "break_even_customers_per_month") == (11, (
+        "You need 11 retail customers every month to cover the $50 monthly cost."))
+
+
+def test_the_payback_sentence_counts_one_month_in_the_singular() -> None:
+    _, detail = _detail(_with_return(per_month=900, months_paid=1), "payback_months")
+    assert "($900 a month for 1 month from joining)" in detail
