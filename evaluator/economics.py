@@ -672,6 +672,40 @@ def recruitment_math(recruits_needed: int | None, market_size: int) -> dict[str,
     return out
 
 
+def _packages_provenance(held: PositionReturn | None, gated: bool) -> Figure:
+    """The formula of the packages' figures (:func:`package_figures`).
+
+    ``held``: the plan's return on one's own position (schema v1.1), which each package's
+    figures count at the package's own return; ``gated``: whether a retail-share gate's
+    ``kept`` scales the pay per recruit.
+    """
+    uses: tuple[str, ...] = (
+        "costs.packages", "compensation.ranks[]", "monthly_cost", "profit_per_customer_per_month",
+        "pay_per_active_recruit_per_month", "assumptions.customers_per_participant")
+    cost, first_year = "monthly_cost", "first_year_cost"
+    if held is not None:
+        uses = (*uses, "position_return")
+        first_year = "(first_year_cost - the package's return over the first year)"
+        if held.months is None:  # paid every month while active: it covers part of each month
+            cost = "(monthly_cost - the package's return)"
+    recruit = "pay_per_active_recruit_per_month"
+    if gated:
+        uses = (*uses, "customer_share_gate")
+        recruit = f"({recruit} x customer_share_gate.kept)"
+    returns = ("; the package's return: rate_of_price x its price, or per_month"
+               if held is not None else "")
+    return Figure(
+        uses,
+        "per package, at the discount and rates of rank_held (the rank the package gives, "
+        "or the newcomer's if higher): monthly_cost, profit_per_customer_per_month and "
+        "pay_per_active_recruit_per_month as above at that rank; break_even_active_recruits "
+        f"= ceil({cost} / {recruit}); startup_cost = enrollment_fee + starter_kit + price; "
+        "first_year_cost = startup_cost + 12 x monthly_cost; payback_months as above; "
+        f"break_even_customers_first_year = ceil({first_year} / (12 x profit per customer))"
+        f"{returns}",
+    )
+
+
 def _preferred_provenance(provenance: dict[str, Figure], packages: bool) -> None:
     """The formulas of the figures preferred customers (schema v1.1) change."""
     per = "preferred_customers.pay_per_customer"
@@ -884,18 +918,7 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
             "enrollment_fee + starter_kit + the packages' prices weighted by the share "
             "choosing each",
         )
-        provenance["packages"] = Figure(
-            ("costs.packages", "compensation.ranks[]", "monthly_cost",
-             "profit_per_customer_per_month", "pay_per_active_recruit_per_month",
-             "assumptions.customers_per_participant"),
-            "per package, at the discount and rates of rank_held (the rank the package gives, "
-            "or the newcomer's if higher): monthly_cost, profit_per_customer_per_month and "
-            "pay_per_active_recruit_per_month as above at that rank; break_even_active_recruits "
-            "= ceil(monthly_cost / pay_per_active_recruit_per_month); startup_cost = "
-            "enrollment_fee + starter_kit + price; first_year_cost = startup_cost + 12 x "
-            "monthly_cost; payback_months as above; break_even_customers_first_year = "
-            "ceil(first_year_cost / (12 x profit per customer))",
-        )
+        provenance["packages"] = _packages_provenance(held, gate is not None)
     if gate is not None:
         gate_uses = ("compensation.qualification.min_customer_share",
                      "assumptions.customers_per_participant", "costs.required_monthly_purchase",

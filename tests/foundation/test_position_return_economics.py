@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from typing import Any
 
 import pytest
@@ -210,3 +211,41 @@ def test_the_break_even_sentences_leave_a_return_for_a_term_out() -> None:
 def test_the_payback_sentence_counts_one_month_in_the_singular() -> None:
     _, detail = _detail(_with_return(per_month=900, months_paid=1), "payback_months")
     assert "($900 a month for 1 month from joining)" in detail
+
+
+def test_the_package_formulas_name_the_return_and_the_gate() -> None:
+    # The packages' figures count the package's own return and a retail-share gate's kept part
+    # (package_figures); their formula said ceil(monthly_cost / pay_per_active_recruit) and
+    # ceil(first_year_cost / (12 x profit per customer)) all the same.
+    doc = _with_return(per_month=20)
+    doc["costs"]["estimated_monthly_expenses"] = 50
+    doc["costs"]["required_monthly_purchase"] = 100
+    doc["compensation"]["components"].append({"type": "unilevel", "rates": [0.1]})
+    doc["compensation"]["qualification"] = {"min_customer_share": {"share": 0.5,
+                                                                  "mode": "pro_rata"}}
+    e = compute_economics(_plan(doc), DEFAULTS)
+    assert e.customer_share_gate is not None
+    assert e.customer_share_gate["kept"] < 1
+    formula = e.provenance["packages"].formula
+    assert ("break_even_active_recruits = ceil((monthly_cost - the package's return) / "
+            "(pay_per_active_recruit_per_month x customer_share_gate.kept))") in formula
+    assert ("break_even_customers_first_year = ceil((first_year_cost - the package's return "
+            "over the first year) / (12 x profit per customer))") in formula
+    assert {"position_return", "customer_share_gate"} <= set(e.provenance["packages"].uses)
+    # The figures are what the formula says: the Ad package's monthly cost 150, its return 20,
+    # 10 a recruit x kept.
+    kept = e.customer_share_gate["kept"]
+    first = e.packages[0]
+    assert first["break_even_active_recruits"] == math.ceil(round(130 / (10 * kept), 9))
+    assert first["break_even_customers_first_year"] == math.ceil(
+        round((first["first_year_cost"] - 240) / (12 * 4.99), 9))
+
+
+def test_the_package_formulas_without_a_return_or_gate_stay_plain() -> None:
+    doc = copy.deepcopy(ADS)
+    del doc["compensation"]["components"][1]
+    formula = compute_economics(_plan(doc), DEFAULTS).provenance["packages"].formula
+    assert ("break_even_active_recruits = ceil(monthly_cost / "
+            "pay_per_active_recruit_per_month)") in formula
+    assert "break_even_customers_first_year = ceil(first_year_cost / (12 x profit per " \
+        "customer))" in formula
