@@ -344,12 +344,15 @@ def customer_share_gate(plan: Plan, assumptions: Assumptions,
 
     None without a gate. The share reached is the customer volume of ``customers`` orders
     (:func:`customer_order`, in the price-elastic mix) over that plus the volume of the
-    required monthly purchase and ``extra_own_purchase`` at wholesale; a downline of people
-    alike reaches the same share, so ``of`` does not change it here. With preferred customers
-    (schema v1.1) ``customers`` are in the assumed mix, as the simulation draws them:
-    ``preferred_customer_share`` of them order at the preferred price (:func:`preferred_order`),
-    their volume customer volume unless ``counts_as_personal_volume`` is false (then in no
-    volume at all), and the rest are retail orders. ``kept`` is the part of downline pay kept
+    required monthly purchase and ``extra_own_purchase`` at wholesale and of the
+    ``builder_own_products`` average products (:func:`average_order`) the typical participant,
+    a builder, buys for their own use, which the simulation counts as own-purchase volume too;
+    a downline of people alike reaches the same share, so ``of`` does not change it here. With
+    preferred customers (schema v1.1) ``customers`` are in the assumed mix, as the simulation
+    draws them: ``preferred_customer_share`` of them order at the preferred price
+    (:func:`preferred_order`), their volume customer volume unless
+    ``counts_as_personal_volume`` is false (then in no volume at all), and the rest are retail
+    orders. ``kept`` is the part of downline pay kept
     (:meth:`evaluator.model.CustomerShare.factor`), as in the simulation.
     """
     gate = plan.compensation.qualification.min_customer_share
@@ -365,7 +368,9 @@ def customer_share_gate(plan: Plan, assumptions: Assumptions,
         if program.counts_as_personal_volume is not False:
             customer += customers * share * preferred_order(plan, shares).volume
     own = ((plan.costs.required_monthly_purchase + float(assumptions["extra_own_purchase"]))
-           * plan.volume_per_money("wholesale"))
+           * plan.volume_per_money("wholesale")
+           # own-use products: own-purchase volume in the simulation (count_volumes)
+           + float(assumptions["builder_own_products"]) * average_order(plan, "wholesale").volume)
     total = customer + own
     return {"customers": customers, "share_required": gate.share,
             "share_reached": customer / total if total > 0 else 0.0,
@@ -922,7 +927,7 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
     if gate is not None:
         gate_uses = ("compensation.qualification.min_customer_share",
                      "assumptions.customers_per_participant", "costs.required_monthly_purchase",
-                     "assumptions.extra_own_purchase")
+                     "assumptions.extra_own_purchase", "assumptions.builder_own_products")
         customer_volume = "customer volume"
         if preferred is not None:
             gate_uses = (*gate_uses, "compensation.preferred_customers",
@@ -934,8 +939,8 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         provenance["customer_share_gate"] = Figure(
             gate_uses,
             f"share_reached = {customer_volume} / (customer volume + volume of the required "
-            "purchase and extra_own_purchase); kept = 1 at or above the share, else 0 (full) "
-            "or share_reached / share (pro_rata)",
+            "purchase, extra_own_purchase and builder_own_products average products); kept = 1 "
+            "at or above the share, else 0 (full) or share_reached / share (pro_rata)",
         )
         provenance["break_even_active_recruits"] = Figure(
             ("monthly_cost", "pay_per_active_recruit_per_month", "customer_share_gate"),
