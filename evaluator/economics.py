@@ -43,9 +43,11 @@ def entry_rank(plan: Plan) -> int | None:
     """The rank of the typical new participant: an index into the plan's ranks, or None.
 
     The highest rank a new participant with no recruits holds on their required purchase alone
-    (its personal and group volume; no active legs, no team): often the first rank, an entry
-    rank with no requirements. None when they hold none (the tool's choice: the economics are
-    for someone joining now).
+    (its personal and group volume; no active legs, no team) from their first month: a rank
+    (schema v1.1) met only after ``qualify_months`` months in a row, or whose
+    ``min_lifetime_volume`` one month's purchase does not reach, is not theirs yet, as in the
+    simulation's rank rules. Often the first rank, an entry rank with no requirements. None
+    when they hold none (the tool's choice: the economics are for someone joining now).
     """
     volume = required_purchase_volume(plan)
     if plan.compensation.qualification.own_purchases_count is False:
@@ -55,6 +57,8 @@ def entry_rank(plan: Plan) -> int | None:
         if r.min_active_legs > 0 or r.min_team_size > 0:
             break
         if volume < r.min_personal_volume or volume < r.min_group_volume:
+            break
+        if r.qualify_months > 1 or volume < r.min_lifetime_volume:  # not in the first month
             break
         held = i
     return held
