@@ -609,6 +609,9 @@ class Economics:
     position_return: PositionReturn | None = None
     # Pay per customer with preferred customers among them (schema v1.1; preferred_pay).
     preferred_customers: PreferredPay | None = None
+    # The typical participant's customers a month (typical_customers), which payback and the
+    # bottom line count; not in to_dict (the JSON keeps the assumption and the prices).
+    typical_customers: float = 0.0
 
     @property
     def pay_per_customer(self) -> float:
@@ -808,7 +811,7 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
     term = None if held is None else held.months
     uncovered = monthly - (0.0 if held is None else held.for_good)
     be_customers = _ceil_div(uncovered, customer_pay)
-    typical = assumptions["customers_per_participant"] * demand.factor
+    typical = typical_customers(plan, assumptions)
     gate = customer_share_gate(plan, assumptions, typical)
     # A retail-share gate keeps only part of the downline pay of those short of its share.
     be_recruits = _ceil_div(uncovered, per_recruit * (1.0 if gate is None else gate["kept"]))
@@ -975,4 +978,5 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         customer_share_gate=gate,
         position_return=held,
         preferred_customers=preferred,
+        typical_customers=typical,
     )
