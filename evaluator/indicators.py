@@ -694,10 +694,11 @@ def _be_customers(x: Inputs) -> tuple[Value, str]:
             f"the {x.money(x.economics.monthly_cost)} monthly cost."
         )
     pref = x.economics.preferred_customers  # schema v1.1: customers in the assumed mix
-    who = "retail customers" if pref is None else (
-        f"customers ({pct(pref.share)} of them preferred customers, as assumed)")
+    who = counted(value, "retail customer") if pref is None else (
+        f"{counted(value, 'customer')} ({pct(pref.share)} of them preferred customers, as "
+        "assumed)")
     return value, (
-        f"You need {value} {who} every month to cover the "
+        f"You need {who} every month to cover the "
         f"{x.money(x.economics.monthly_cost)} monthly cost{_less_return(x)}."
     )
 
@@ -736,7 +737,8 @@ def _payback(x: Inputs) -> tuple[Value, str]:
         )
     return value, (
         f"With the assumed typical number of customers and no recruits{counting}, earning "
-        f"back the {x.money(x.economics.startup_cost)} start-up cost takes {value} months."
+        f"back the {x.money(x.economics.startup_cost)} start-up cost takes "
+        f"{counted(value, 'month')}."
     )
 
 
@@ -751,7 +753,7 @@ def _be_recruits(x: Inputs) -> tuple[Value, str]:
     less = _less_return(x)
     return value, (
         f"Covering the {x.money(x.economics.monthly_cost)} monthly cost{less}{',' if less else ''}"
-        f" from recruits' required purchases takes {value} active personal recruits."
+        f" from recruits' required purchases takes {counted(value, 'active personal recruit')}."
     )
 
 
