@@ -43,9 +43,11 @@ def entry_rank(plan: Plan) -> int | None:
     """The rank of the typical new participant: an index into the plan's ranks, or None.
 
     The highest rank a new participant with no recruits holds on their required purchase alone
-    (its personal and group volume; no active legs, no team): often the first rank, an entry
-    rank with no requirements. None when they hold none (the tool's choice: the economics are
-    for someone joining now).
+    (its personal and group volume; no active legs, no team) from their first month: a rank
+    (schema v1.1) met only after ``qualify_months`` months in a row, or whose
+    ``min_lifetime_volume`` one month's purchase does not reach, is not theirs yet, as in the
+    simulation's rank rules. Often the first rank, an entry rank with no requirements. None
+    when they hold none (the tool's choice: the economics are for someone joining now).
     """
     volume = required_purchase_volume(plan)
     if plan.compensation.qualification.own_purchases_count is False:
@@ -55,6 +57,8 @@ def entry_rank(plan: Plan) -> int | None:
         if r.min_active_legs > 0 or r.min_team_size > 0:
             break
         if volume < r.min_personal_volume or volume < r.min_group_volume:
+            break
+        if r.qualify_months > 1 or volume < r.min_lifetime_volume:  # not in the first month
             break
         held = i
     return held
@@ -344,12 +348,15 @@ def customer_share_gate(plan: Plan, assumptions: Assumptions,
 
     None without a gate. The share reached is the customer volume of ``customers`` orders
     (:func:`customer_order`, in the price-elastic mix) over that plus the volume of the
-    required monthly purchase and ``extra_own_purchase`` at wholesale; a downline of people
-    alike reaches the same share, so ``of`` does not change it here. With preferred customers
-    (schema v1.1) ``customers`` are in the assumed mix, as the simulation draws them:
-    ``preferred_customer_share`` of them order at the preferred price (:func:`preferred_order`),
-    their volume customer volume unless ``counts_as_personal_volume`` is false (then in no
-    volume at all), and the rest are retail orders. ``kept`` is the part of downline pay kept
+    required monthly purchase and ``extra_own_purchase`` at wholesale and of the
+    ``builder_own_products`` average products (:func:`average_order`) the typical participant,
+    a builder, buys for their own use, which the simulation counts as own-purchase volume too;
+    a downline of people alike reaches the same share, so ``of`` does not change it here. With
+    preferred customers (schema v1.1) ``customers`` are in the assumed mix, as the simulation
+    draws them: ``preferred_customer_share`` of them order at the preferred price
+    (:func:`preferred_order`), their volume customer volume unless
+    ``counts_as_personal_volume`` is false (then in no volume at all), and the rest are retail
+    orders. ``kept`` is the part of downline pay kept
     (:meth:`evaluator.model.CustomerShare.factor`), as in the simulation.
     """
     gate = plan.compensation.qualification.min_customer_share
@@ -365,7 +372,9 @@ def customer_share_gate(plan: Plan, assumptions: Assumptions,
         if program.counts_as_personal_volume is not False:
             customer += customers * share * preferred_order(plan, shares).volume
     own = ((plan.costs.required_monthly_purchase + float(assumptions["extra_own_purchase"]))
-           * plan.volume_per_money("wholesale"))
+           * plan.volume_per_money("wholesale")
+           # own-use products: own-purchase volume in the simulation (count_volumes)
+           + float(assumptions["builder_own_products"]) * average_order(plan, "wholesale").volume)
     total = customer + own
     return {"customers": customers, "share_required": gate.share,
             "share_reached": customer / total if total > 0 else 0.0,
@@ -600,6 +609,9 @@ class Economics:
     position_return: PositionReturn | None = None
     # Pay per customer with preferred customers among them (schema v1.1; preferred_pay).
     preferred_customers: PreferredPay | None = None
+    # The typical participant's customers a month (typical_customers), which payback and the
+    # bottom line count; not in to_dict (the JSON keeps the assumption and the prices).
+    typical_customers: float = 0.0
 
     @property
     def pay_per_customer(self) -> float:
@@ -670,6 +682,40 @@ def recruitment_math(recruits_needed: int | None, market_size: int) -> dict[str,
             out["people_below_needed"] = cumulative
             break
     return out
+
+
+def _packages_provenance(held: PositionReturn | None, gated: bool) -> Figure:
+    """The formula of the packages' figures (:func:`package_figures`).
+
+    ``held``: the plan's return on one's own position (schema v1.1), which each package's
+    figures count at the package's own return; ``gated``: whether a retail-share gate's
+    ``kept`` scales the pay per recruit.
+    """
+    uses: tuple[str, ...] = (
+        "costs.packages", "compensation.ranks[]", "monthly_cost", "profit_per_customer_per_month",
+        "pay_per_active_recruit_per_month", "assumptions.customers_per_participant")
+    cost, first_year = "monthly_cost", "first_year_cost"
+    if held is not None:
+        uses = (*uses, "position_return")
+        first_year = "(first_year_cost - the package's return over the first year)"
+        if held.months is None:  # paid every month while active: it covers part of each month
+            cost = "(monthly_cost - the package's return)"
+    recruit = "pay_per_active_recruit_per_month"
+    if gated:
+        uses = (*uses, "customer_share_gate")
+        recruit = f"({recruit} x customer_share_gate.kept)"
+    returns = ("; the package's return: rate_of_price x its price, or per_month"
+               if held is not None else "")
+    return Figure(
+        uses,
+        "per package, at the discount and rates of rank_held (the rank the package gives, "
+        "or the newcomer's if higher): monthly_cost, profit_per_customer_per_month and "
+        "pay_per_active_recruit_per_month as above at that rank; break_even_active_recruits "
+        f"= ceil({cost} / {recruit}); startup_cost = enrollment_fee + starter_kit + price; "
+        "first_year_cost = startup_cost + 12 x monthly_cost; payback_months as above; "
+        f"break_even_customers_first_year = ceil({first_year} / (12 x profit per customer))"
+        f"{returns}",
+    )
 
 
 def _preferred_provenance(provenance: dict[str, Figure], packages: bool) -> None:
@@ -765,7 +811,7 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
     term = None if held is None else held.months
     uncovered = monthly - (0.0 if held is None else held.for_good)
     be_customers = _ceil_div(uncovered, customer_pay)
-    typical = assumptions["customers_per_participant"] * demand.factor
+    typical = typical_customers(plan, assumptions)
     gate = customer_share_gate(plan, assumptions, typical)
     # A retail-share gate keeps only part of the downline pay of those short of its share.
     be_recruits = _ceil_div(uncovered, per_recruit * (1.0 if gate is None else gate["kept"]))
@@ -884,22 +930,11 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
             "enrollment_fee + starter_kit + the packages' prices weighted by the share "
             "choosing each",
         )
-        provenance["packages"] = Figure(
-            ("costs.packages", "compensation.ranks[]", "monthly_cost",
-             "profit_per_customer_per_month", "pay_per_active_recruit_per_month",
-             "assumptions.customers_per_participant"),
-            "per package, at the discount and rates of rank_held (the rank the package gives, "
-            "or the newcomer's if higher): monthly_cost, profit_per_customer_per_month and "
-            "pay_per_active_recruit_per_month as above at that rank; break_even_active_recruits "
-            "= ceil(monthly_cost / pay_per_active_recruit_per_month); startup_cost = "
-            "enrollment_fee + starter_kit + price; first_year_cost = startup_cost + 12 x "
-            "monthly_cost; payback_months as above; break_even_customers_first_year = "
-            "ceil(first_year_cost / (12 x profit per customer))",
-        )
+        provenance["packages"] = _packages_provenance(held, gate is not None)
     if gate is not None:
         gate_uses = ("compensation.qualification.min_customer_share",
                      "assumptions.customers_per_participant", "costs.required_monthly_purchase",
-                     "assumptions.extra_own_purchase")
+                     "assumptions.extra_own_purchase", "assumptions.builder_own_products")
         customer_volume = "customer volume"
         if preferred is not None:
             gate_uses = (*gate_uses, "compensation.preferred_customers",
@@ -911,8 +946,8 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         provenance["customer_share_gate"] = Figure(
             gate_uses,
             f"share_reached = {customer_volume} / (customer volume + volume of the required "
-            "purchase and extra_own_purchase); kept = 1 at or above the share, else 0 (full) "
-            "or share_reached / share (pro_rata)",
+            "purchase, extra_own_purchase and builder_own_products average products); kept = 1 "
+            "at or above the share, else 0 (full) or share_reached / share (pro_rata)",
         )
         provenance["break_even_active_recruits"] = Figure(
             ("monthly_cost", "pay_per_active_recruit_per_month", "customer_share_gate"),
@@ -943,4 +978,5 @@ def compute_economics(plan: Plan, assumptions: Assumptions) -> Economics:
         customer_share_gate=gate,
         position_return=held,
         preferred_customers=preferred,
+        typical_customers=typical,
     )

@@ -302,10 +302,11 @@ def bottom_line(
     """What joining now is likely to do to the joiner's money, in the plan's currency.
 
     ``typical_month`` is a month's pay from the assumed typical number of retail customers
-    (``customers_per_participant``, no recruits) less the monthly cost; ``first_year`` is twelve
-    such months less the start-up cost. With preferred customers (schema v1.1) the pay per
-    customer is that of the assumed mix (``Economics.pay_per_customer``). A return on one's
-    own position (schema v1.1,
+    (``customers_assumed``: ``customers_per_participant`` x the demand factor of the plan's
+    prices, ``Economics.typical_customers``, as payback counts them; no recruits) less the
+    monthly cost; ``first_year`` is twelve such months less the start-up cost. With preferred
+    customers (schema v1.1) the pay per customer is that of the assumed mix
+    (``Economics.pay_per_customer``). A return on one's own position (schema v1.1,
     ``economics.position_return``) is in ``first_year`` for the months of the first year it is
     paid, and in ``typical_month`` only when it is paid every month while active. Time is
     counted only when both ``hours_per_week`` and ``hour_value`` are above 0
@@ -314,7 +315,7 @@ def bottom_line(
     their time in) of the simulated people who joined in the second half of the horizon, and
     ``median_late`` their median.
     """
-    customers = float(assumptions["customers_per_participant"])
+    customers = economics.typical_customers
     month = customers * economics.pay_per_customer - economics.monthly_cost
     first_year = 12 * month - economics.startup_cost
     held = economics.position_return

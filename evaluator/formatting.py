@@ -80,3 +80,14 @@ def percent(value: Any) -> str:
     else:
         text = f"{pct:.1f}"
     return _signed(f"{text}%", value < 0 and text != "0")
+
+
+def counted(value: Any, singular: str, plural: str | None = None) -> str:
+    """A number with its noun in the right number: ``1 month``, ``3 months``, ``1,000 rows``.
+
+    ``plural`` defaults to ``singular`` + "s"; an unknown number reads "an unknown number of".
+    """
+    many = plural or f"{singular}s"
+    if value is None:
+        return f"an unknown number of {many}"
+    return f"{number(value)} {singular if value == 1 else many}"

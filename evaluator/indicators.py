@@ -26,6 +26,7 @@ from evaluator.economics import (
     retail_demand,
     typical_customers,
 )
+from evaluator.formatting import counted
 from evaluator.model import Plan
 from evaluator.simulation.network import MAX_TOP_UP
 
@@ -693,12 +694,26 @@ def _be_customers(x: Inputs) -> tuple[Value, str]:
             f"the {x.money(x.economics.monthly_cost)} monthly cost."
         )
     pref = x.economics.preferred_customers  # schema v1.1: customers in the assumed mix
-    who = "retail customers" if pref is None else (
-        f"customers ({pct(pref.share)} of them preferred customers, as assumed)")
+    who = counted(value, "retail customer") if pref is None else (
+        f"{counted(value, 'customer')} ({pct(pref.share)} of them preferred customers, as "
+        "assumed)")
     return value, (
-        f"You need {value} {who} every month to cover the "
-        f"{x.money(x.economics.monthly_cost)} monthly cost."
+        f"You need {who} every month to cover the "
+        f"{x.money(x.economics.monthly_cost)} monthly cost{_less_return(x)}."
     )
+
+
+def _less_return(x: Inputs) -> str:
+    """What the break-even sentences add for a return on one's own position (schema v1.1).
+
+    ``, less the $20 a month return on your own position`` for a return paid every month while
+    active (:attr:`evaluator.economics.PositionReturn.for_good`), which the break-even figures
+    subtract from the monthly cost; empty otherwise.
+    """
+    held = x.economics.position_return
+    if held is None or held.for_good == 0:
+        return ""
+    return f", less the {x.money(held.for_good)} a month return on your own position"
 
 
 @indicator("payback_months", "Months to earn back the start-up cost", "months (count)",
@@ -708,7 +723,7 @@ def _payback(x: Inputs) -> tuple[Value, str]:
     held = x.economics.position_return  # schema v1.1: paid whatever one sells
     counting = "" if held is None else (
         f", counting the return on your own position ({x.money(held.per_month)} a month "
-        + (f"for {held.months} months from joining)" if held.months is not None
+        + (f"for {counted(held.months, 'month')} from joining)" if held.months is not None
            else "while active)"))
     if value is None:
         if held is not None:
@@ -722,7 +737,8 @@ def _payback(x: Inputs) -> tuple[Value, str]:
         )
     return value, (
         f"With the assumed typical number of customers and no recruits{counting}, earning "
-        f"back the {x.money(x.economics.startup_cost)} start-up cost takes {value} months."
+        f"back the {x.money(x.economics.startup_cost)} start-up cost takes "
+        f"{counted(value, 'month')}."
     )
 
 
@@ -734,9 +750,10 @@ def _be_recruits(x: Inputs) -> tuple[Value, str]:
         return None, (
             "Recruits' purchases pay you nothing directly, so recruiting cannot cover costs."
         )
+    less = _less_return(x)
     return value, (
-        f"Covering the {x.money(x.economics.monthly_cost)} monthly cost from recruits' "
-        f"required purchases takes {value} active personal recruits."
+        f"Covering the {x.money(x.economics.monthly_cost)} monthly cost{less}{',' if less else ''}"
+        f" from recruits' required purchases takes {counted(value, 'active personal recruit')}."
     )
 
 

@@ -16,9 +16,9 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any
 
-from evaluator.formatting import MINUS, is_number, money, number, percent
+from evaluator.formatting import MINUS, counted, is_number, money, number, percent
 
-__all__ = ["MINUS", "money", "number", "percent"]
+__all__ = ["MINUS", "counted", "money", "number", "percent"]
 
 LEVELS: Mapping[str, tuple[str, str]] = {
     "low": ("\u25cb", "low"),
@@ -85,17 +85,6 @@ def count(value: Any, noun: str = "", never: str = "never") -> str:
         return never
     text = number(value)
     return f"{text} {noun}".strip()
-
-
-def counted(value: Any, singular: str, plural: str | None = None) -> str:
-    """A number with its noun in the right number: ``1 month``, ``3 months``, ``1,000 rows``.
-
-    ``plural`` defaults to ``singular`` + "s"; an unknown number reads "an unknown number of".
-    """
-    many = plural or f"{singular}s"
-    if value is None:
-        return f"an unknown number of {many}"
-    return f"{number(value)} {singular if value == 1 else many}"
 
 
 def yes_no(value: Any) -> str:

@@ -71,8 +71,10 @@ def test_a_bad_gate_is_refused_at_its_field(gate: dict[str, Any], path: str, wor
 
 
 def test_economics_break_even_recruits_follow_the_gate() -> None:
+    # No own-use products (builder_own_products 0): they would be own-purchase volume too.
     defaults = Assumptions.from_overrides({"customers_per_participant": "1",
-                                           "price_elasticity": "0"})
+                                           "price_elasticity": "0",
+                                           "builder_own_products": "0"})
     free = compute_economics(Plan.from_dict(BASE), defaults)
     assert "customer_share_gate" not in free.to_dict()
     # One customer a month: 200 of customer volume against 100 of own purchase: 2/3.

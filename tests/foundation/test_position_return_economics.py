@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from typing import Any
 
 import pytest
@@ -168,3 +169,83 @@ def test_the_payback_indicator_says_it_counts_the_return() -> None:
         "With the assumed typical number of customers and no recruits, counting the return on "
         "your own position ($41.60 a month for 12 months from joining), earning back the $882 "
         "start-up cost takes 39 months.")
+
+
+def _detail(doc: dict[str, Any], indicator_id: str) -> tuple[Any, str]:
+    from evaluator.indicators import compute_indicators
+
+    plan = _plan(doc)
+    economics = compute_economics(plan, DEFAULTS)
+    (found,) = [i for i in compute_indicators(plan, economics, {}, DEFAULTS)
+                if i.id == indicator_id]
+    return found.value, found.detail
+
+
+def test_the_break_even_sentences_say_the_return_covers_part_of_the_cost() -> None:
+    # Monthly cost 50, of which a return of 20 a month while active covers 20: 7 customers at
+    # 4.99 (34.93) cover the 30 left, not the whole 50, and the sentence says so.
+    doc = _with_return(per_month=20)
+    doc["costs"]["estimated_monthly_expenses"] = 50
+    assert _detail(doc, "break_even_customers_per_month") == (7, (
+        "You need 7 retail customers every month to cover the $50 monthly cost, less the $20 "
+        "a month return on your own position."))
+    doc["compensation"]["components"].append({"type": "unilevel", "rates": [0.1]})
+    doc["costs"]["required_monthly_purchase"] = 100
+    # Monthly cost 150 (the 100 purchase, no use value by default); 10% of a recruit's 100 is
+    # 10 a recruit: ceil((150 - 20) / 10) = 13.
+    value, detail = _detail(doc, "break_even_active_recruits")
+    assert value == 13
+    assert detail == (
+        "Covering the $150 monthly cost, less the $20 a month return on your own position, "
+        "from recruits' required purchases takes 13 active personal recruits.")
+
+
+def test_the_break_even_sentences_leave_a_return_for_a_term_out() -> None:
+    # A return for a term covers no month for good: the sentence names the whole cost.
+    doc = _with_return(per_month=20, months_paid=3)
+    doc["costs"]["estimated_monthly_expenses"] = 50
+    assert _detail(doc, "break_even_customers_per_month") == (11, (
+        "You need 11 retail customers every month to cover the $50 monthly cost."))
+
+
+def test_the_payback_sentence_counts_one_month_in_the_singular() -> None:
+    _, detail = _detail(_with_return(per_month=900, months_paid=1), "payback_months")
+    assert "($900 a month for 1 month from joining)" in detail
+
+
+def test_the_package_formulas_name_the_return_and_the_gate() -> None:
+    # The packages' figures count the package's own return and a retail-share gate's kept part
+    # (package_figures); their formula said ceil(monthly_cost / pay_per_active_recruit) and
+    # ceil(first_year_cost / (12 x profit per customer)) all the same.
+    doc = _with_return(per_month=20)
+    doc["costs"]["estimated_monthly_expenses"] = 50
+    doc["costs"]["required_monthly_purchase"] = 100
+    doc["compensation"]["components"].append({"type": "unilevel", "rates": [0.1]})
+    doc["compensation"]["qualification"] = {"min_customer_share": {"share": 0.5,
+                                                                  "mode": "pro_rata"}}
+    e = compute_economics(_plan(doc), DEFAULTS)
+    assert e.customer_share_gate is not None
+    assert e.customer_share_gate["kept"] < 1
+    formula = e.provenance["packages"].formula
+    assert ("break_even_active_recruits = ceil((monthly_cost - the package's return) / "
+            "(pay_per_active_recruit_per_month x customer_share_gate.kept))") in formula
+    assert ("break_even_customers_first_year = ceil((first_year_cost - the package's return "
+            "over the first year) / (12 x profit per customer))") in formula
+    assert {"position_return", "customer_share_gate"} <= set(e.provenance["packages"].uses)
+    # The figures are what the formula says: the Ad package's monthly cost 150, its return 20,
+    # 10 a recruit x kept.
+    kept = e.customer_share_gate["kept"]
+    first = e.packages[0]
+    assert first["break_even_active_recruits"] == math.ceil(round(130 / (10 * kept), 9))
+    assert first["break_even_customers_first_year"] == math.ceil(
+        round((first["first_year_cost"] - 240) / (12 * 4.99), 9))
+
+
+def test_the_package_formulas_without_a_return_or_gate_stay_plain() -> None:
+    doc = copy.deepcopy(ADS)
+    del doc["compensation"]["components"][1]
+    formula = compute_economics(_plan(doc), DEFAULTS).provenance["packages"].formula
+    assert ("break_even_active_recruits = ceil(monthly_cost / "
+            "pay_per_active_recruit_per_month)") in formula
+    assert "break_even_customers_first_year = ceil(first_year_cost / (12 x profit per " \
+        "customer))" in formula

@@ -39,3 +39,19 @@ def test_the_economics_table_shows_the_return_on_ones_own_position() -> None:
     # A plan without one has no such row.
     assert not [r for r in _rows("package_tiers_plan.json")
                 if r and r[0].startswith("Return on one's own position")]
+
+
+def test_a_return_paid_one_month_reads_in_the_singular() -> None:
+    import json
+
+    from evaluator.evaluation import evaluate_document
+    from evaluator.report.html import render_page
+    from evaluator.resources import data_dir
+    from tests.report.test_bonus_terms import SMALL, _Rows
+
+    doc = json.loads((data_dir("plan_samples") / "ad_package_returns.json").read_text())
+    doc["compensation"]["components"][2]["months_paid"] = 1
+    parser = _Rows()
+    parser.feed(render_page(evaluate_document(doc, overrides=SMALL, seed=1)))
+    (row,) = [r for r in parser.rows if r and r[0].startswith("Return on one's own position")]
+    assert row[0] == "Return on one's own position a month (for 1 month from joining)"

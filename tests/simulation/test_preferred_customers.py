@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluator.assumptions import Assumptions
+from evaluator.assumptions import BEHAVIOUR_NEUTRAL, Assumptions
 from evaluator.economics import compute_economics
 from evaluator.errors import PlanValidationError as PlanError
 from evaluator.model import Plan
@@ -101,8 +101,10 @@ def test_economics_gate_counts_preferred_orders_as_the_engines_do(
              preferred_customers=program, qualification=GATED)
     # Two customers a month, half of them preferred: one retail order (volume 200) and one
     # preferred order (150 at 25% off retail).
+    # The engines' participants below are built with the behaviour model neutral (no own-use
+    # products, which would be own-purchase volume): the economics under the same assumptions.
     economics = compute_economics(p, Assumptions.from_overrides(
-        {"customers_per_participant": 2, "price_elasticity": 0,
+        {**BEHAVIOUR_NEUTRAL, "customers_per_participant": 2, "price_elasticity": 0,
          "preferred_customer_share": 0.5}))
     gate = economics.customer_share_gate
     assert gate is not None
