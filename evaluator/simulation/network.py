@@ -1225,9 +1225,10 @@ def discount_months(rules: RankRules, churn: float, horizon: int) -> float:
     The pay check of buying to qualify (schema v1.1 ``compensation.ranks[].discount``) counts
     the discount for the months the rank lasts once reached. 1 when the paid-as rank is decided
     each month (``rank_rules.pin`` "none" or "title", which pays the month's rank): the
-    discount is that month's. With ``pin`` "pay" the rank reached is kept as the paid-as rank:
-    for ``requalify_months`` when given, else for as long as the participant stays, which at
-    the base churn is 1 / ``monthly_churn`` months on average; either at most the horizon.
+    discount is that month's. With ``pin`` "pay" the rank reached is kept as the paid-as rank
+    for as long as the participant stays, 1 / ``monthly_churn`` months on average at the base
+    churn, and at most ``requalify_months`` when given and at most the horizon: the least of
+    the three, and at least 1.
     """
     if rules.pin != "pay":
         return 1.0
