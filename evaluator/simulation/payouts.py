@@ -352,16 +352,16 @@ def _spill_few(tree: Tree, level: list[int], ids: list[int], parents: list[int])
     on: list[int] = []
     for key in level:
         a, r = key >> 32, key & _ID
-        filled = int(nchild[a])
+        filled = nchild.item(a)  # (item: a Python int, no numpy scalar made)
         if filled < w:
             child[a, filled] = r
             nchild[a] = filled + 1
             ids.append(r)
             parents.append(a)
         else:
-            k = int(turn[a])
+            k = turn.item(a)
             turn[a] = k + 1
-            on.append((int(child[a, k % w]) << 32) | r)
+            on.append((child.item(a, k % w) << 32) | r)
     return on
 
 
