@@ -277,7 +277,7 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
         _place_first_open(tree, recruits, sponsors)
         return
     w = tree.width
-    child, nchild, turn = tree.child, tree.nchild, tree.turn
+    child, nchild = tree.child, tree.nchild
     joining = recruits, sponsors  # ids ascending, as attached
     if sponsors.size > 1 and not (sponsors[1:] >= sponsors[:-1]).all():  # (sorted in a run)
         order = np.lexsort((recruits, sponsors))  # by anchor, then id
@@ -292,63 +292,117 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
         tree.attach(*joining)
         return
     # With spill-over, anchors are handled by depth in the tree, so every anchor is handled
-    # after all that can pass recruits to it.
+    # after all that can pass recruits to it. Each arrival is one integer, its anchor in the
+    # high 32 bits and its id in the low ones (ids fit in 31): sorted, by anchor, then id.
     depth = tree.depth[sponsors]
     by_depth = np.argsort(depth, kind="stable")  # by depth, then anchor, then id
-    depth, sponsors, recruits = depth[by_depth], sponsors[by_depth], recruits[by_depth]
+    depth = depth[by_depth]
+    keys = (sponsors[by_depth].astype(np.int64) << 32) | recruits[by_depth]
     cut = (np.flatnonzero(depth[1:] != depth[:-1]) + 1).tolist()
     bucket = {int(depth[i]): (i, j) for i, j in zip([0, *cut], [*cut, depth.size], strict=True)}
     placed: list[np.ndarray] = []
     under: list[np.ndarray] = []
-    passed: tuple[np.ndarray, np.ndarray] | None = None  # spilled over from the level above
+    few: tuple[list[int], list[int]] = ([], [])  # the same, placed by :func:`_spill_few`
+    passed: np.ndarray | list[int] = []  # spilled over from the level above
     deeper = sorted(bucket)
     d = deeper[0]
     while True:
         own = bucket.get(d)
-        if passed is None:
-            if own is None:  # nothing at this level: go to the next one with recruits
+        mine = None if own is None else keys[own[0]:own[1]]
+        level: np.ndarray | list[int]
+        if not len(passed):
+            if mine is None:  # nothing at this level: go to the next one with recruits
                 later = [x for x in deeper if x > d]
                 if not later:
                     break
                 d = later[0]
                 continue
-            r, a = recruits[own[0]:own[1]], sponsors[own[0]:own[1]]
+            level = mine  # sorted
+        elif isinstance(passed, list) and (mine is None or mine.size + len(passed) <= FEW):
+            level = sorted(passed if mine is None else passed + mine.tolist())
         else:
-            r, a = passed
-            if own is not None:
-                r = np.concatenate((recruits[own[0]:own[1]], r))
-                a = np.concatenate((sponsors[own[0]:own[1]], a))
-            order = np.lexsort((r, a))  # by anchor, then id
-            r, a = r[order], a[order]
-        # Each recruit's position under its anchor: the filled ones, then its place in the
-        # anchor's queue (counted from the anchor's first arrival); from ``w`` on, it overflows.
-        begin = a.searchsorted(a)
-        filled = nchild[a]
-        slot = np.arange(r.size) - begin + filled
-        # (each of an anchor's arrivals writes the same count)
-        nchild[a] = np.minimum(filled + (a.searchsorted(a, "right") - begin), w)
-        put = slot < w
-        if put.all():
-            child[a, slot] = r
-            placed.append(r)
-            under.append(a)
-            passed = None
+            level = np.sort(passed if mine is None else np.concatenate((mine, passed)))
+        if isinstance(level, np.ndarray) and level.size <= FEW:
+            level = level.tolist()
+        if isinstance(level, list):
+            passed = _spill_few(tree, level, *few)
         else:
-            rp, ap = r[put], a[put]
-            child[ap, slot[put]] = rp
-            placed.append(rp)
-            under.append(ap)
-            over = ~put
-            ao = a[over]
-            passed = (r[over], child[ao, (turn[ao] + slot[over] - w) % w])
-            # One turn per recruit passed on (a 1 of the counter's own type: with a Python 1
-            # numpy takes a path some fifty times slower).
-            np.add.at(turn, ao, turn.dtype.type(1))
+            passed = _spill_many(tree, level, placed, under)
         d += 1
-    ids = np.concatenate(placed)
-    parents = np.concatenate(under)
+    ids = np.concatenate([*placed, np.array(few[0], dtype=np.int64)])
+    parents = np.concatenate([*under, np.array(few[1], dtype=np.int64)])
     order = np.argsort(ids)
     tree.attach(ids[order], parents[order])
+
+
+FEW = 40
+"""Most arrivals at one depth that :func:`place_forced` handles one by one in Python rather than
+all at once in numpy, where each of the two dozen array operations costs more than a few
+arrivals' Python (the tool's choice, by measurement: the result is the same either way)."""
+_ID = (1 << 32) - 1  # the id bits of an arrival's integer
+
+
+def _spill_few(tree: Tree, level: list[int], ids: list[int], parents: list[int]) -> list[int]:
+    """:func:`_spill_many` one arrival after the other, for a few (``level``: a sorted list).
+
+    The arrivals placed are appended to ``ids`` and ``parents``.
+    """
+    w = tree.width
+    child, nchild, turn = tree.child, tree.nchild, tree.turn
+    on: list[int] = []
+    for key in level:
+        a, r = key >> 32, key & _ID
+        filled = nchild.item(a)  # (item: a Python int, no numpy scalar made)
+        if filled < w:
+            child[a, filled] = r
+            nchild[a] = filled + 1
+            ids.append(r)
+            parents.append(a)
+        else:
+            k = turn.item(a)
+            turn[a] = k + 1
+            on.append((child.item(a, k % w) << 32) | r)
+    return on
+
+
+def _spill_many(tree: Tree, level: np.ndarray, placed: list[np.ndarray],
+                under: list[np.ndarray]) -> np.ndarray | list[int]:
+    """Place one depth's arrivals (``level``: sorted integers of anchor and id) at once.
+
+    Under each anchor, its arrivals in id order take its free positions; the rest are passed
+    on, each to the anchor's child the anchor's ``turn`` counter names, modulo the width, the
+    counter moving one per recruit. The arrivals placed are appended to ``placed`` (ids) and
+    ``under`` (anchors); returned: those passed on, as integers of their new anchor and id.
+    """
+    w = tree.width
+    child, nchild, turn = tree.child, tree.nchild, tree.turn
+    a = level >> 32
+    r = level & _ID
+    # Each recruit's position under its anchor: the filled ones, then its place in the
+    # anchor's queue (counted from the anchor's first arrival); from ``w`` on, it overflows.
+    begin = a.searchsorted(a)
+    arrivals = a.searchsorted(a, "right") - begin
+    filled = nchild[a]
+    slot = np.arange(r.size) - begin + filled
+    # (each of an anchor's arrivals writes the same count)
+    nchild[a] = np.minimum(filled + arrivals, w)
+    put = slot < w
+    if put.all():
+        child[a, slot] = r
+        placed.append(r)
+        under.append(a)
+        return []
+    rp, ap = r[put], a[put]
+    child[ap, slot[put]] = rp
+    placed.append(rp)
+    under.append(ap)
+    over = ~put
+    ao = a[over]
+    turns = turn[ao]
+    onto = child.reshape(-1).take(ao * w + (turns + slot[over] - w) % w)  # (a view: C order)
+    # One turn per recruit passed on: every arrival of an anchor writes the same total.
+    turn[ao] = turns + (arrivals - w + filled)[over]
+    return (onto.astype(np.int64) << 32) | r[over]
 
 
 def _place_first_open(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ def test_small_work_stays_here(every_kind: Any, monkeypatch: pytest.MonkeyPatch)
 
 def test_a_dead_worker_pool_falls_back_to_running_here(monkeypatch: pytest.MonkeyPatch) -> None:
     class Broken:
-        def map(self, *args: Any) -> None:
+        def submit(self, *args: Any) -> None:
             raise BrokenProcessPool("a worker died")
 
     class Pools:
@@ -81,6 +82,43 @@ def test_a_dead_worker_pool_falls_back_to_running_here(monkeypatch: pytest.Monke
     monkeypatch.setattr(parallel, "_pool", Pools())
     assert parallel.run_all(abs, [-1, -2, 3], parallel.WORTH_IT) == [1, 2, 3]
     assert Pools.cleared
+
+
+class _Recording:
+    """A stand-in worker pool that runs each job at once and records it, and where it ran."""
+
+    def __init__(self) -> None:
+        self.sent: list[int] = []
+
+    def __call__(self, processes: int, pid: int) -> _Recording:
+        return self
+
+    def submit(self, work: Any, job: int) -> Future[Any]:
+        self.sent.append(job)
+        done: Future[Any] = Future()
+        done.set_result(work(job))
+        return done
+
+
+@pytest.mark.parametrize(("jobs", "sent"), [(5, 4), (3, 2), (7, 6), (4, 4), (6, 6), (2, 2)])
+def test_one_job_more_than_the_workers_share_runs_here(
+        jobs: int, sent: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With 2 workers, an odd number of jobs (3 or more) leaves the last one to this process,
+    the rest to the workers; results in job order either way."""
+    pool = _Recording()
+    monkeypatch.setenv(parallel.PROCESSES_ENV, "2")
+    monkeypatch.setattr(parallel, "_pool", pool)
+    ran_here: list[int] = []
+
+    def work(job: int) -> int:
+        if not pool.sent or job not in pool.sent:
+            ran_here.append(job)
+        return -job
+
+    assert parallel.run_all(work, list(range(jobs)), parallel.WORTH_IT) == [
+        -j for j in range(jobs)]
+    assert pool.sent == list(range(sent))
+    assert ran_here == list(range(sent, jobs))
 
 
 def test_processes_come_from_the_environment_or_the_front_door(

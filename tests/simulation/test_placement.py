@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from evaluator.simulation import ENGINES
-from evaluator.simulation.network import Network
+from evaluator.simulation import ENGINES, payouts
+from evaluator.simulation.network import Network, Tree
 from tests.simulation.helpers import children, network, params, pay_with, plan
 
 ENGINE_NAMES = ("vectorised", "reference")
@@ -118,3 +118,35 @@ def test_placement_is_kept_per_tree() -> None:
     assert net.binary is not None
     assert net.matrix.first_open
     assert not net.binary.first_open
+
+
+@pytest.mark.parametrize("width", [2, 3])
+def test_spill_over_is_the_same_arrival_by_arrival_or_a_level_at_once(
+        width: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-turn spill-over places a month's recruits one depth at a time: a few arrivals one by
+    one, many in numpy (``payouts.FEW``). Either way, and one recruit per call (the reference's
+    rule, each recruit placed before the next), every tree is the same: children, counts,
+    turn counters and depths."""
+    def grown(few: int, one_by_one: bool = False) -> Tree:
+        monkeypatch.setattr(payouts, "FEW", few)
+        rng = np.random.default_rng(11)
+        tree = Tree(4000, width)
+        tree.attach(np.arange(3), np.full(3, -1))
+        n = 3
+        for _ in range(14):  # months: recruits of those already placed, in id order
+            sponsors = np.sort(rng.integers(0, n, size=min(n, 4000 - n)))
+            recruits = np.arange(n, n + sponsors.size)
+            if one_by_one:
+                for r, s in zip(recruits, sponsors, strict=True):
+                    payouts.place_forced(tree, recruits[r - n:r - n + 1], np.array([s]))
+            else:
+                payouts.place_forced(tree, recruits, sponsors)
+            n += sponsors.size
+        assert n == 4000
+        return tree
+
+    trees = [grown(0), grown(10**9), grown(24), grown(0, one_by_one=True)]
+    assert int(trees[0].depth.max()) > 8  # recruits spilled many levels down
+    for tree in trees[1:]:
+        for name in ("child", "nchild", "turn", "depth", "parent"):
+            assert np.array_equal(getattr(tree, name), getattr(trees[0], name)), name
