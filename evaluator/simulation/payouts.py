@@ -636,8 +636,9 @@ class Uplines:
         stays in an array the size of the active, and lands on slots without a lookup by id. Payers
         are given by slot (their index among the active).
         """
-        # Slots of the machine's index type (an array the size of the active): numpy gathers
-        # through indices of that type without converting them first.
+        # Slots of the machine's index type (an array the size of the active): numpy gathers,
+        # and bincount counts, through indices of that type without converting them first, so
+        # the walk from level to level (and the pay into the slots) converts nothing.
         up = np.empty(self.active + len(NOT_PAID), dtype=np.intp)
         up[: self.active] = np.take(self.target, np.take(route, act).astype(np.intp))
         up[self.active:] = np.arange(self.active, self.active + len(NOT_PAID))  # stay put
@@ -662,19 +663,12 @@ class Uplines:
         """
         levels = len(rates) if by_rank is None else by_rank[0].shape[1]
         shape = (levels, payers.size)
-        # The walk is kept as indices of the machine's index type: numpy gathers (and
-        # bincount counts) through those without first converting them to it, level by level.
-        chain = self.scratch.get("chain", shape, np.intp)
+        # Ids (or, for a walk by slot, slots of the machine's index type: see :meth:`by_slot`).
+        chain = self.scratch.get("chain", shape, self.up.dtype)
         # Every index is valid: "clip" only spares the copy "raise" makes of ``out``.
         a = payers
-        if self.up.dtype == np.intp:
-            for k in range(levels):
-                a = np.take(self.up, a, out=chain[k], mode="clip")
-        else:  # a 32-bit parent array: each level gathered at that width, then widened
-            narrow = self.scratch.get("narrow", (payers.size,), self.up.dtype)
-            for k in range(levels):
-                chain[k] = np.take(self.up, a, out=narrow, mode="clip")
-                a = chain[k]
+        for k in range(levels):
+            a = np.take(self.up, a, out=chain[k], mode="clip")
         each = None
         if by_rank is not None:  # each position's rate is its payee's rank's (a quitter's: the
             table, row = by_rank  # component's), read before locked levels are redirected
@@ -684,12 +678,9 @@ class Uplines:
             flat += (np.arange(levels) * table.shape[0])[:, None]
             each = np.take(np.ascontiguousarray(table.T), flat, mode="clip",
                            out=self.scratch.get("each", shape, table.dtype))
-        if self.in_slots:
-            to = chain
-        else:
-            to = self.scratch.get("to", shape, np.intp)
-            to[...] = np.take(self.target, chain, mode="clip",
-                              out=self.scratch.get("to32", shape, self.target.dtype))
+        to = chain if self.in_slots else np.take(
+            self.target, chain, out=self.scratch.get("to", shape, self.target.dtype),
+            mode="clip")
         locked = self.active + len(NOT_PAID) - 1
         if unlock is not None:  # a level the payee's rank has not opened goes to "locked"
             opened = np.take(unlock, to, mode="clip",
