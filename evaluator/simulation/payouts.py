@@ -491,10 +491,12 @@ class Rolled:
         Column ``k`` goes to row ``k``, or with ``skip`` from that row on to the row after it
         (row ``skip`` is left alone). Each array is gathered once.
         """
-        gathered = [a[ids] for a in self.arrays]
+        ids = ids.astype(np.intp, copy=False)  # numpy gathers by its index type fastest
+        gathered = [np.take(a, ids) for a in self.arrays]
         for k, (i, shift, width) in enumerate(self.layout):
             row = k if skip is None or k < skip else k + 1
-            np.bitwise_and(np.right_shift(gathered[i], shift), (1 << width) - 1, out=out[row])
+            np.right_shift(gathered[i], shift, out=out[row])
+            np.bitwise_and(out[row], (1 << width) - 1, out=out[row])
 
     def unpack(self, k: int, got: np.ndarray) -> np.ndarray:
         """Column ``k`` from values gathered from its array."""
@@ -688,8 +690,11 @@ class Uplines:
         stays in an array the size of the active, and lands on slots without a lookup by id. Payers
         are given by slot (their index among the active).
         """
-        up = np.empty(self.active + len(NOT_PAID), dtype=self.target.dtype)
-        np.take(self.target, np.take(route, act), out=up[: self.active])
+        # Slots of the machine's index type (an array the size of the active): numpy gathers,
+        # and bincount counts, through indices of that type without converting them first, so
+        # the walk from level to level (and the pay into the slots) converts nothing.
+        up = np.empty(self.active + len(NOT_PAID), dtype=np.intp)
+        up[: self.active] = np.take(self.target, np.take(route, act).astype(np.intp))
         up[self.active:] = np.arange(self.active, self.active + len(NOT_PAID))  # stay put
         return replace(self, up=up, in_slots=True)
 
@@ -712,6 +717,7 @@ class Uplines:
         """
         levels = len(rates) if by_rank is None else by_rank[0].shape[1]
         shape = (levels, payers.size)
+        # Ids (or, for a walk by slot, slots of the machine's index type: see :meth:`by_slot`).
         chain = self.scratch.get("chain", shape, self.up.dtype)
         # Every index is valid: "clip" only spares the copy "raise" makes of ``out``.
         a = payers
@@ -721,16 +727,20 @@ class Uplines:
         if by_rank is not None:  # each position's rate is its payee's rank's (a quitter's: the
             table, row = by_rank  # component's), read before locked levels are redirected
             # (level k's rates are row k of the transposed table: one flat gather)
-            flat = np.take(row, chain, mode="clip")
+            flat = np.take(row, chain, mode="clip",
+                           out=self.scratch.get("flat", shape, row.dtype))
             flat += (np.arange(levels) * table.shape[0])[:, None]
-            each = np.take(np.ascontiguousarray(table.T), flat)
+            each = np.take(np.ascontiguousarray(table.T), flat, mode="clip",
+                           out=self.scratch.get("each", shape, table.dtype))
         to = chain if self.in_slots else np.take(
             self.target, chain, out=self.scratch.get("to", shape, self.target.dtype),
             mode="clip")
         locked = self.active + len(NOT_PAID) - 1
         if unlock is not None:  # a level the payee's rank has not opened goes to "locked"
-            opened = np.take(unlock, to, mode="clip")
-            closed = opened <= np.arange(levels, dtype=opened.dtype)[:, None]
+            opened = np.take(unlock, to, mode="clip",
+                             out=self.scratch.get("opened", shape, unlock.dtype))
+            closed = np.less_equal(opened, np.arange(levels, dtype=opened.dtype)[:, None],
+                                   out=self.scratch.get("ok", shape, np.bool_))
             np.copyto(to, locked, where=closed)
         weights = np.multiply(np.asarray(rates, dtype=float)[:, None] if each is None else each,
                               values, out=self.scratch.get("weights", shape, np.float64))
