@@ -446,12 +446,31 @@ def render_paper(evaluation: Any) -> tuple[str, str]:
             env.get_template(APPENDIX_TEMPLATE).render(ctx))
 
 
+def page_rules(css: str) -> str:
+    """The top-level ``@page`` rules of a style sheet (what lays out the page margins)."""
+    rules, depth, start = [], 0, None
+    for index, char in enumerate(css):
+        if depth == 0 and char == "@" and css.startswith("@page", index):
+            start = index
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0 and start is not None:
+                rules.append(css[start:index + 1])
+                start = None
+    return "\n".join(rules)
+
+
 def render_furniture(evaluation: Any, pages: int) -> str:
-    """A page of ``pages`` empty pages with the PDF's running header and footer (``pages`` >= 1)."""
+    """A page of ``pages`` empty pages with the PDF's running header and footer (``pages`` >= 1).
+
+    Its style sheet is the report's ``@page`` rules alone.
+    """
     ev = view.evaluation_dict(evaluation)
     name = ((ev.get("plan") or {}).get("company") or {}).get("name")
     return environment().get_template(FURNITURE_TEMPLATE).render(
-        running=name or "", pages=max(1, pages), css=Markup(report_css()))
+        running=name or "", pages=max(1, pages), css=Markup(page_rules(report_css())))
 
 
 def render_html_fragment(evaluation: Any, **links: str) -> Markup:

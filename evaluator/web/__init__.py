@@ -37,6 +37,7 @@ from werkzeug.formparser import FormDataParser
 from evaluator import ENGINE_VERSION
 from evaluator.errors import FieldError, InputError, error_body
 from evaluator.resources import data_dir
+from evaluator.web.service import PDF_CACHE_BYTES
 
 BLUEPRINTS: list[str] = [
     "evaluator.web.quick",
@@ -151,6 +152,17 @@ def _seconds_setting(name: str, default: int) -> int:
     return int(raw)
 
 
+def _bytes_setting(name: str, default: int) -> int:
+    """The whole number of bytes (0 or more) in environment variable ``name``, or ``default``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
+        raise InputError([FieldError(name, f"{raw!r} is not a whole number of bytes (0 or more)",
+                                     raw)])
+    return int(raw)
+
+
 class _FormParser(FormDataParser):
     """Werkzeug's form parser, with ``max_form_parts`` applied to url-encoded bodies as well.
 
@@ -201,6 +213,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SECURE=_flag_setting("OPPEVAL_SECURE_COOKIES"),
         WTF_CSRF_TIME_LIMIT=_seconds_setting("OPPEVAL_CSRF_TIME_LIMIT", CSRF_TIME_LIMIT),
+        OPPEVAL_PDF_CACHE_BYTES=_bytes_setting("OPPEVAL_PDF_CACHE_BYTES", PDF_CACHE_BYTES),
         DEBUG=False,
         OPPEVAL_DEFAULT_OVERRIDES={},
     )

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import secrets
+import sys
 import threading
 import unicodedata
 from collections import OrderedDict, deque
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from flask import Response, current_app, g, session
@@ -409,7 +410,7 @@ VISITOR = "oppeval_visitor"
 
 
 class RecentEvaluations:
-    """One app's most recent evaluations (a thread-safe LRU cache by key).
+    """One app's most recent evaluations (a thread-safe LRU cache by key); its rendered PDFs too.
 
     Bounded twice: at most ``keep`` evaluations and at most ``max_bytes`` bytes together (each
     measured by ``size``, by default :func:`evaluation_bytes`); the least recently used go first,
@@ -522,12 +523,22 @@ def evaluate(
     return evaluation
 
 
-PDF_CACHE_SIZE = 16
-"""How many rendered PDFs the process keeps (the tool's choice): the same result asked twice is
-not laid out again."""
+PDF_CACHE_BYTES = 8_000_000
+"""Most bytes the rendered PDFs an app keeps may hold together (the tool's choice: a bundled
+sample's PDF is about 220 kB, so some 36 of them), so the same result asked twice is not laid out
+again; the least recently used go first and one larger than the bound is not kept. The
+environment variable ``OPPEVAL_PDF_CACHE_BYTES`` (app setting of the same name) changes it; 0
+keeps none."""
 
-_pdf_cache: OrderedDict[str, bytes] = OrderedDict()
-_pdf_cache_lock = threading.Lock()
+
+def pdf_cache() -> RecentEvaluations:
+    """This app's cache of rendered PDFs (in ``app.extensions``), bounded by their bytes."""
+    cache = current_app.extensions.get("oppeval_pdfs")
+    if cache is None:
+        max_bytes = int(current_app.config.get("OPPEVAL_PDF_CACHE_BYTES", PDF_CACHE_BYTES))
+        cache = current_app.extensions.setdefault(
+            "oppeval_pdfs", RecentEvaluations(sys.maxsize, max_bytes, size=len))
+    return cast(RecentEvaluations, cache)
 
 
 def pdf_cache_key(evaluation: Any) -> str:
@@ -548,24 +559,21 @@ def pdf_cache_key(evaluation: Any) -> str:
 def render(evaluation: Any, fmt: str) -> tuple[bytes, str]:
     """``(body, media type)`` of an evaluation in a report format.
 
-    A PDF of the same evaluation on the same report date comes from the cache (at most
-    ``PDF_CACHE_SIZE`` are kept).
+    A PDF of the same evaluation on the same report date comes from the app's PDF cache
+    (:func:`pdf_cache`, at most ``OPPEVAL_PDF_CACHE_BYTES`` together).
     """
     renderer = RENDERERS[fmt]
     key = pdf_cache_key(evaluation) if fmt == "pdf" else None
-    if key is not None:
-        with _pdf_cache_lock:
-            if key in _pdf_cache:
-                _pdf_cache.move_to_end(key)
-                return _pdf_cache[key], renderer.media_type
+    cache = pdf_cache() if key is not None else None
+    if cache is not None and key is not None:
+        kept = cache.get(key)
+        if kept is not None:
+            return kept, renderer.media_type
     buffer = io.BytesIO()
     with heavy_work():
         renderer.render(evaluation, buffer)
-    if key is not None:
-        with _pdf_cache_lock:
-            _pdf_cache[key] = buffer.getvalue()
-            while len(_pdf_cache) > PDF_CACHE_SIZE:
-                _pdf_cache.popitem(last=False)
+    if cache is not None and key is not None:
+        cache.put(key, buffer.getvalue())
     return buffer.getvalue(), renderer.media_type
 
 
