@@ -53,8 +53,8 @@ ATTACHMENT_NAME = "plan.json"
 
 APPENDIX_CACHE_SIZE = 4
 """Appendix layouts a process keeps (the tool's choice: both paper sizes of the bundled rubric at
-the web's defaults, and two more). One holds the appendix's boxes and text layouts, a few
-megabytes (``benchmarks/report.py --appendix-memory`` measures it)."""
+the web's defaults, and two more). One holds the appendix's boxes and text layouts: about 5 MB
+of Python objects for the bundled rubric (``benchmarks/report.py --appendix-memory``)."""
 
 
 @dataclass
