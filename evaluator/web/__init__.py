@@ -132,9 +132,11 @@ def _read_key(path: Path) -> str:
     return key
 
 
-def _flag_setting(name: str) -> bool:
-    """The yes/no environment variable ``name`` (unset means no); anything else is refused."""
+def _flag_setting(name: str, default: bool = False) -> bool:
+    """The yes/no environment variable ``name`` (unset: ``default``); anything else is refused."""
     raw = os.environ.get(name, "")
+    if not raw.strip():
+        return default
     if raw.strip().lower() not in _FLAGS:
         raise InputError([FieldError(name, f"{raw!r} is not one of 1, 0, true, false, yes, no",
                                      raw)])
@@ -204,6 +206,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(Path(__file__).parent / "static"),
     )
     app.request_class = _Request
+    testing = bool((config or {}).get("TESTING"))
     app.config.update(
         SECRET_KEY=(config or {}).get("SECRET_KEY") or _secret_key(app.instance_path),
         MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
@@ -214,6 +217,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=_flag_setting("OPPEVAL_SECURE_COOKIES"),
         WTF_CSRF_TIME_LIMIT=_seconds_setting("OPPEVAL_CSRF_TIME_LIMIT", CSRF_TIME_LIMIT),
         OPPEVAL_PDF_CACHE_BYTES=_bytes_setting("OPPEVAL_PDF_CACHE_BYTES", PDF_CACHE_BYTES),
+        OPPEVAL_PDF_AHEAD=_flag_setting("OPPEVAL_PDF_AHEAD", default=not testing),
         DEBUG=False,
         OPPEVAL_DEFAULT_OVERRIDES={},
     )
