@@ -4,14 +4,19 @@ Each chart plots figures that are already in the Evaluation dictionary (histogra
 network timeline, pay shares, levels); nothing is recomputed. Text stays text
 (``svg.fonttype = "none"``), ids are salted with a fixed value and the date is left out, so
 the same Evaluation always gives the same bytes. Every chart carries a title and an
-alternative text written from the same figures, for readers who cannot see it.
+alternative text written from the same figures, for readers who cannot see it. A process keeps
+the charts it drew, bounded (:data:`DRAWN_BYTES`, :data:`DRAWN_CHARTS`), so a report's HTML and
+its PDF draw them once.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -289,10 +294,68 @@ PAPER_CHARTS = tuple(chart for chart in CHARTS if chart is not indicator_levels)
 the table stands alone (and the chart is not drawn)."""
 
 
+DRAWN_BYTES = 4_000_000
+"""Most bytes of SVG the process keeps of charts it drew (the tool's choice; a report's five
+charts are about 60 kB), so the PDF of a report just shown as HTML does not draw its charts
+again; the least recently used go first."""
+
+DRAWN_CHARTS = 128
+"""Most charts (drawn, or found to have no figures) the process keeps, whatever their bytes."""
+
+_drawn: OrderedDict[tuple[str, str], Chart | None] = OrderedDict()
+_drawn_bytes = 0
+
+
+def _chart_bytes(chart: Chart | None) -> int:
+    return 0 if chart is None else len(chart.svg.encode("utf-8"))
+
+
+def evaluation_key(ev: Mapping[str, Any]) -> str:
+    """What a chart is drawn from, hashed: the whole Evaluation dictionary."""
+    text = json.dumps(ev, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def drawn_charts() -> tuple[int, int]:
+    """How many drawn charts the process keeps, and their SVG's bytes together."""
+    with _LOCK:
+        return len(_drawn), _drawn_bytes
+
+
+def forget_drawn_charts() -> None:
+    """Forget every kept chart."""
+    global _drawn_bytes
+    with _LOCK:
+        _drawn.clear()
+        _drawn_bytes = 0
+
+
 def render_charts(
     ev: Mapping[str, Any], charts: Sequence[Callable[[Mapping[str, Any]], Chart | None]] = CHARTS
 ) -> list[Chart]:
-    """Each chart of ``charts`` the Evaluation has figures for (one without them is left out)."""
-    with _LOCK, matplotlib.rc_context(RC):
-        drawn = [chart(ev) for chart in charts]
+    """Each chart of ``charts`` the Evaluation has figures for (one without them is left out).
+
+    A chart this process drew from the same Evaluation (by :func:`evaluation_key`) is kept
+    (within :data:`DRAWN_BYTES`) and given again, not drawn twice: the HTML report and the PDF
+    show the same charts.
+    """
+    global _drawn_bytes
+    key = evaluation_key(ev)
+    drawn = []
+    with _LOCK:
+        for chart in charts:
+            slot = (chart.__name__, key)
+            if slot in _drawn:
+                _drawn.move_to_end(slot)
+                drawn.append(_drawn[slot])
+                continue
+            with matplotlib.rc_context(RC):
+                made = chart(ev)
+            drawn.append(made)
+            if _chart_bytes(made) <= DRAWN_BYTES:
+                _drawn[slot] = made
+                _drawn_bytes += _chart_bytes(made)
+            while _drawn_bytes > DRAWN_BYTES or len(_drawn) > DRAWN_CHARTS:
+                _, dropped = _drawn.popitem(last=False)
+                _drawn_bytes -= _chart_bytes(dropped)
     return [c for c in drawn if c is not None]

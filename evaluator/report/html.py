@@ -26,6 +26,8 @@ from evaluator.resources import data_dir
 
 PAGE_TEMPLATE = "report/report.html.j2"
 BODY_TEMPLATE = "report/_body.html.j2"
+APPENDIX_TEMPLATE = "report/appendix.html.j2"
+FURNITURE_TEMPLATE = "report/furniture.html.j2"
 PAGE1_QUESTIONS = 3
 """Questions shown on page 1 (beside the bottom line in money, page 1 holds three); the full list
 follows the indicator table."""
@@ -320,15 +322,19 @@ def _short_disclaimer(text: str) -> str:
     return short
 
 
-def _figures_date(ev: Mapping[str, Any]) -> str:
-    """What the plan says about when its figures were read."""
+def _figures_date(ev: Mapping[str, Any], paper: bool = False) -> str:
+    """What the plan says about when its figures were read.
+
+    On ``paper`` (the PDF) the plan's sources follow this table instead of the citations.
+    """
     plan = ev.get("plan") or {}
     parts = []
     disclosure = (plan.get("disclosures") or {}).get("income_disclosure") or {}
     if disclosure.get("year"):
         parts.append(f"income disclosure for {disclosure['year']}")
     if plan.get("sources"):
-        parts.append("see “Where the plan's figures were read” under Sources")
+        parts.append("see “Where the plan's figures were read” "
+                     + ("below" if paper else "under Sources"))
     elif (plan.get("company") or {}).get("notes"):
         parts.append("see the plan's notes under “The plan as entered”")
     return "; ".join(parts) if parts else "not stated in the plan"
@@ -410,7 +416,7 @@ def context(
         "disclaimer_short": _short_disclaimer(str(ev.get("disclaimer") or "")),
         "percentile_rows": PERCENTILE_ROWS,
         "economics_rows": ECONOMICS_ROWS,
-        "figures_date": _figures_date(ev),
+        "figures_date": _figures_date(ev, paper),
         "report_date": view.report_date().isoformat(),
         "reproduce": view.reproduce_command(ev),
         "title": f"{company}: due-diligence report ({score.get('verdict', 'no verdict')})",
@@ -422,10 +428,49 @@ def context(
 def render_page(
     evaluation: Any, links: Mapping[str, str] | None = None, *, paper: bool = False
 ) -> str:
-    """The complete standalone HTML page (``paper``: the page the PDF is laid out from)."""
+    """The complete standalone HTML page (``paper``: the PDF's, see :func:`render_paper`)."""
     return environment().get_template(PAGE_TEMPLATE).render(
         context(evaluation, links, paper=paper)
     )
+
+
+def render_paper(evaluation: Any) -> tuple[str, str]:
+    """The two pages the PDF is laid out from: the report, and its appendix.
+
+    The report leaves out the reference sections the appendix holds (assumptions, methodology,
+    sources).
+    """
+    ctx = context(evaluation, paper=True)
+    env = environment()
+    return (env.get_template(PAGE_TEMPLATE).render(ctx),
+            env.get_template(APPENDIX_TEMPLATE).render(ctx))
+
+
+def page_rules(css: str) -> str:
+    """The top-level ``@page`` rules of a style sheet (what lays out the page margins)."""
+    rules, depth, start = [], 0, None
+    for index, char in enumerate(css):
+        if depth == 0 and char == "@" and css.startswith("@page", index):
+            start = index
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0 and start is not None:
+                rules.append(css[start:index + 1])
+                start = None
+    return "\n".join(rules)
+
+
+def render_furniture(evaluation: Any, pages: int) -> str:
+    """A page of ``pages`` empty pages with the PDF's running header and footer (``pages`` >= 1).
+
+    Its style sheet is the report's ``@page`` rules alone.
+    """
+    ev = view.evaluation_dict(evaluation)
+    name = ((ev.get("plan") or {}).get("company") or {}).get("name")
+    return environment().get_template(FURNITURE_TEMPLATE).render(
+        running=name or "", pages=max(1, pages), css=Markup(page_rules(report_css())))
 
 
 def render_html_fragment(evaluation: Any, **links: str) -> Markup:

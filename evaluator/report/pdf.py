@@ -10,6 +10,18 @@ file, so the same Evaluation on the same day (or with the same ``SOURCE_DATE_EPO
 same bytes. The PDF is tagged (headings, tables, figures with their alternative text) for
 screen readers.
 
+The PDF is laid out in three parts and joined page by page (WeasyPrint 70's ``Document.pages``
+and ``Document.copy``). The report's page without its reference sections comes first (page 1,
+the five-minute read, through the disclaimer, so every "see page N" on page 1 points inside it
+and WeasyPrint numbers it). The appendix page (assumptions, methodology, sources) follows; a
+process keeps its last :data:`APPENDIX_CACHE_SIZE` appendix layouts, keyed by the appendix
+page's text and the paper size, so plans whose appendix reads the same (the same rubric,
+assumptions and currency) lay it out once. Last, a page of as many empty pages as the two
+together (:func:`~evaluator.report.html.render_furniture`) gives every page its running header
+and its "Page N of M": each joined page is a part's page with its margin boxes swapped for the
+furniture's. Internal links, bookmarks and tags are gathered again from the joined pages, so
+they cross the parts. A cached appendix gives the same bytes as a new one.
+
 WeasyPrint is imported when a PDF is first rendered, not with this module, so the registry and
 the JSON and CSV paths start without it.
 """
@@ -19,14 +31,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from evaluator.report import view
-from evaluator.report.html import render_page
+from evaluator.report.html import render_furniture, render_paper
 
 if TYPE_CHECKING:
-    from weasyprint.document import Document
+    from weasyprint.document import Document, Page
 
     from evaluator.report.fetcher import AssetFetcher
 
@@ -35,6 +50,51 @@ LETTER_CURRENCIES = ("USD", "CAD")
 """Currencies of the countries that print on US Letter; every other plan gets A4."""
 
 ATTACHMENT_NAME = "plan.json"
+
+APPENDIX_CACHE_SIZE = 4
+"""Appendix layouts a process keeps (the tool's choice: both paper sizes of the bundled rubric at
+the web's defaults, and two more). One holds the appendix's boxes and text layouts: about 5 MB
+of Python objects for the bundled rubric (``benchmarks/report.py --appendix-memory``)."""
+
+
+@dataclass
+class Appendix:
+    """One laid-out appendix, and the lock held while its pages are painted into a PDF.
+
+    Its boxes and text layouts are shared by every PDF that joins them.
+    """
+
+    document: Document
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_appendices: OrderedDict[str, Appendix] = OrderedDict()
+_appendices_lock = threading.Lock()
+
+
+def appendix_key(page: str, page_size: str) -> str:
+    """The cache key of an appendix layout: its page's text and the paper size."""
+    return hashlib.sha256(f"{page_size}\n{page}".encode()).hexdigest()
+
+
+def cached_appendices() -> int:
+    """How many appendix layouts this process keeps now."""
+    with _appendices_lock:
+        return len(_appendices)
+
+
+def clear_appendices() -> None:
+    """Forget every kept appendix layout."""
+    with _appendices_lock:
+        _appendices.clear()
+
+
+@dataclass
+class Layout:
+    """The joined document, and the appendix whose pages it shares."""
+
+    document: Document
+    appendix: Appendix
 
 
 def page_size_for(ev: Mapping[str, Any]) -> str:
@@ -73,24 +133,59 @@ class PdfRenderer:
 
         fetcher = fetcher or AssetFetcher()
         ev = view.evaluation_dict(evaluation)
-        page = render_page(ev, paper=True)
-        return self.write(self.lay_out(ev, page, fetcher), ev, page, fetcher)
+        pages = render_paper(ev)
+        return self.write(self.lay_out(ev, pages, fetcher), ev, pages, fetcher)
 
-    def lay_out(self, ev: Mapping[str, Any], page: str, fetcher: AssetFetcher) -> Document:
-        """WeasyPrint's layout of ``page`` (the report page of ``ev``) on this renderer's paper."""
+    def lay_out(
+        self, ev: Mapping[str, Any], pages: Sequence[str], fetcher: AssetFetcher
+    ) -> Layout:
+        """The joined layout of ``pages`` on this renderer's paper, with its furniture.
+
+        ``pages`` are :func:`~evaluator.report.html.render_paper` of ``ev``: the report and its
+        appendix.
+        """
+        page_size = self.page_size or page_size_for(ev)
+        report = self._render(pages[0], page_size, fetcher)
+        appendix = self._appendix(pages[1], page_size, fetcher)
+        parts = [*report.pages, *appendix.document.pages]
+        furniture = self._render(render_furniture(ev, len(parts)), page_size, fetcher)
+        if len(furniture.pages) != len(parts):  # (the furniture is one empty page per page)
+            raise RuntimeError("the PDF's page furniture does not match its pages")
+        joined = [_furnished(part, frame) for part, frame in zip(parts, furniture.pages,
+                                                                 strict=True)]
+        return Layout(report.copy(joined), appendix)
+
+    @staticmethod
+    def _render(page: str, page_size: str, fetcher: AssetFetcher) -> Document:
+        """WeasyPrint's layout of one page of HTML on ``page_size`` paper."""
         import weasyprint
 
         document = weasyprint.HTML(string=page, base_url=fetcher.base_url, url_fetcher=fetcher)
-        page_size = self.page_size or page_size_for(ev)
         size = weasyprint.CSS(
             string=f"@page {{ size: {page_size} !important; }}", url_fetcher=fetcher
         )
         return document.render(stylesheets=[size])
 
+    def _appendix(self, page: str, page_size: str, fetcher: AssetFetcher) -> Appendix:
+        """The appendix laid out on ``page_size`` paper: kept, or laid out now and kept."""
+        key = appendix_key(page, page_size)
+        with _appendices_lock:
+            kept = _appendices.get(key)
+            if kept is not None:
+                _appendices.move_to_end(key)
+                return kept
+        appendix = Appendix(self._render(page, page_size, fetcher))
+        with _appendices_lock:
+            appendix = _appendices.setdefault(key, appendix)
+            _appendices.move_to_end(key)
+            while len(_appendices) > APPENDIX_CACHE_SIZE:
+                _appendices.popitem(last=False)
+        return appendix
+
     def write(
-        self, document: Document, ev: Mapping[str, Any], page: str, fetcher: AssetFetcher
+        self, layout: Layout, ev: Mapping[str, Any], pages: Sequence[str], fetcher: AssetFetcher
     ) -> bytes:
-        """The laid-out ``document`` as PDF bytes, tagged, with ``plan.json`` attached."""
+        """The laid-out document as PDF bytes, tagged, with ``plan.json`` attached."""
         import weasyprint
 
         stamp = dt.datetime.combine(view.report_date(), dt.time(), tzinfo=dt.UTC)
@@ -99,8 +194,23 @@ class PdfRenderer:
             description="The plan as evaluated (normalised plan JSON)",
             created=stamp, modified=stamp, relationship="Source",
         )
-        identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
-        pdf = document.write_pdf(
-            pdf_identifier=identifier, pdf_tags=True, attachments=[attachment],
-        )
+        digest = hashlib.sha256()
+        for page in pages:
+            digest.update(page.encode("utf-8"))
+        identifier = digest.hexdigest()[:32].encode("ascii")
+        with layout.appendix.lock:
+            pdf = layout.document.write_pdf(
+                pdf_identifier=identifier, pdf_tags=True, attachments=[attachment],
+            )
         return cast(bytes, pdf)
+
+
+def _furnished(part: Page, frame: Page) -> Page:
+    """``part``'s page with the margin boxes (running header, page footer) of ``frame``."""
+    from weasyprint.document import Page
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    box = part._page_box  # (WeasyPrint 70: the laid-out page box, margin boxes among its children)
+    content = [child for child in box.children if not isinstance(child, MarginBox)]
+    margins = [child for child in frame._page_box.children if isinstance(child, MarginBox)]
+    return Page(box.copy_with_children(tuple(content + margins)))

@@ -37,6 +37,7 @@ from werkzeug.formparser import FormDataParser
 from evaluator import ENGINE_VERSION
 from evaluator.errors import FieldError, InputError, error_body
 from evaluator.resources import data_dir
+from evaluator.web.service import PDF_CACHE_BYTES
 
 BLUEPRINTS: list[str] = [
     "evaluator.web.quick",
@@ -131,9 +132,11 @@ def _read_key(path: Path) -> str:
     return key
 
 
-def _flag_setting(name: str) -> bool:
-    """The yes/no environment variable ``name`` (unset means no); anything else is refused."""
+def _flag_setting(name: str, default: bool = False) -> bool:
+    """The yes/no environment variable ``name`` (unset: ``default``); anything else is refused."""
     raw = os.environ.get(name, "")
+    if not raw.strip():
+        return default
     if raw.strip().lower() not in _FLAGS:
         raise InputError([FieldError(name, f"{raw!r} is not one of 1, 0, true, false, yes, no",
                                      raw)])
@@ -147,6 +150,17 @@ def _seconds_setting(name: str, default: int) -> int:
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) > 0):
         raise InputError([FieldError(name, f"{raw!r} is not a whole number of seconds above 0",
+                                     raw)])
+    return int(raw)
+
+
+def _bytes_setting(name: str, default: int) -> int:
+    """The whole number of bytes (0 or more) in environment variable ``name``, or ``default``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
+        raise InputError([FieldError(name, f"{raw!r} is not a whole number of bytes (0 or more)",
                                      raw)])
     return int(raw)
 
@@ -192,6 +206,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(Path(__file__).parent / "static"),
     )
     app.request_class = _Request
+    testing = bool((config or {}).get("TESTING"))
     app.config.update(
         SECRET_KEY=(config or {}).get("SECRET_KEY") or _secret_key(app.instance_path),
         MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
@@ -201,6 +216,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SECURE=_flag_setting("OPPEVAL_SECURE_COOKIES"),
         WTF_CSRF_TIME_LIMIT=_seconds_setting("OPPEVAL_CSRF_TIME_LIMIT", CSRF_TIME_LIMIT),
+        OPPEVAL_PDF_CACHE_BYTES=_bytes_setting("OPPEVAL_PDF_CACHE_BYTES", PDF_CACHE_BYTES),
+        OPPEVAL_PDF_AHEAD=_flag_setting("OPPEVAL_PDF_AHEAD", default=not testing),
         DEBUG=False,
         OPPEVAL_DEFAULT_OVERRIDES={},
     )

@@ -186,6 +186,7 @@ def show(report_id: str) -> str:
     links = download_links(report_id)
     with view.dated(saved_day(report)):
         fragment = render_html_fragment(evaluation, **links)
+        service.render_pdf_ahead(evaluation)
     return render_template(
         "web/saved_report.html",
         report=fragment,

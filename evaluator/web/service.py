@@ -8,6 +8,7 @@ choice between the bundled rubrics and one a visitor uploads.
 from __future__ import annotations
 
 import base64
+import contextvars
 import ctypes
 import ctypes.util
 import hashlib
@@ -16,6 +17,7 @@ import json
 import os
 import re
 import secrets
+import sys
 import threading
 import unicodedata
 from collections import OrderedDict, deque
@@ -24,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from flask import Response, current_app, g, session
@@ -284,6 +286,14 @@ class Slots:
             self._waiting.append(gate)
         gate.acquire()  # released by release(), which hands this waiter the slot
 
+    def try_acquire(self) -> bool:
+        """Take a slot only if one is free and no one waits; True when taken."""
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return True
+            return False
+
     def release(self) -> None:
         """Give the slot back: to the longest waiter, if any."""
         with self._lock:
@@ -291,6 +301,15 @@ class Slots:
                 self._waiting.popleft().release()
             else:
                 self._free += 1
+
+
+def heavy_slots() -> Slots:
+    """This app's slots for heavy work (``OPPEVAL_CONCURRENT_WORK`` of them)."""
+    slots = current_app.extensions.get("oppeval_heavy_slots")
+    if slots is None:
+        size = int(current_app.config.get("OPPEVAL_CONCURRENT_WORK") or os.cpu_count() or 1)
+        slots = current_app.extensions.setdefault("oppeval_heavy_slots", Slots(size))
+    return cast(Slots, slots)
 
 
 @contextmanager
@@ -304,10 +323,7 @@ def heavy_work() -> Iterator[None]:
     the server's threads, so memory stays bounded and the cheap pages stay quick under load.
     Heavy work never nests: a holder takes no second slot.
     """
-    slots = current_app.extensions.get("oppeval_heavy_slots")
-    if slots is None:
-        size = int(current_app.config.get("OPPEVAL_CONCURRENT_WORK") or os.cpu_count() or 1)
-        slots = current_app.extensions.setdefault("oppeval_heavy_slots", Slots(size))
+    slots = heavy_slots()
     slots.acquire()
     g.oppeval_heavy_work = True  # so the request gives freed memory back when it ends
     try:
@@ -409,7 +425,7 @@ VISITOR = "oppeval_visitor"
 
 
 class RecentEvaluations:
-    """One app's most recent evaluations (a thread-safe LRU cache by key).
+    """One app's most recent evaluations (a thread-safe LRU cache by key); its rendered PDFs too.
 
     Bounded twice: at most ``keep`` evaluations and at most ``max_bytes`` bytes together (each
     measured by ``size``, by default :func:`evaluation_bytes`); the least recently used go first,
@@ -522,12 +538,22 @@ def evaluate(
     return evaluation
 
 
-PDF_CACHE_SIZE = 16
-"""How many rendered PDFs the process keeps (the tool's choice): the same result asked twice is
-not laid out again."""
+PDF_CACHE_BYTES = 8_000_000
+"""Most bytes the rendered PDFs an app keeps may hold together (the tool's choice: a bundled
+sample's PDF is about 220 kB, so some 36 of them), so the same result asked twice is not laid out
+again; the least recently used go first and one larger than the bound is not kept. The
+environment variable ``OPPEVAL_PDF_CACHE_BYTES`` (app setting of the same name) changes it; 0
+keeps none."""
 
-_pdf_cache: OrderedDict[str, bytes] = OrderedDict()
-_pdf_cache_lock = threading.Lock()
+
+def pdf_cache() -> RecentEvaluations:
+    """This app's cache of rendered PDFs (in ``app.extensions``), bounded by their bytes."""
+    cache = current_app.extensions.get("oppeval_pdfs")
+    if cache is None:
+        max_bytes = int(current_app.config.get("OPPEVAL_PDF_CACHE_BYTES", PDF_CACHE_BYTES))
+        cache = current_app.extensions.setdefault(
+            "oppeval_pdfs", RecentEvaluations(sys.maxsize, max_bytes, size=len))
+    return cast(RecentEvaluations, cache)
 
 
 def pdf_cache_key(evaluation: Any) -> str:
@@ -548,25 +574,115 @@ def pdf_cache_key(evaluation: Any) -> str:
 def render(evaluation: Any, fmt: str) -> tuple[bytes, str]:
     """``(body, media type)`` of an evaluation in a report format.
 
-    A PDF of the same evaluation on the same report date comes from the cache (at most
-    ``PDF_CACHE_SIZE`` are kept).
+    A PDF of the same evaluation on the same report date comes from the app's PDF cache
+    (:func:`pdf_cache`, at most ``OPPEVAL_PDF_CACHE_BYTES`` together).
     """
     renderer = RENDERERS[fmt]
     key = pdf_cache_key(evaluation) if fmt == "pdf" else None
-    if key is not None:
-        with _pdf_cache_lock:
-            if key in _pdf_cache:
-                _pdf_cache.move_to_end(key)
-                return _pdf_cache[key], renderer.media_type
+    cache = pdf_cache() if key is not None else None
+    if cache is not None and key is not None:
+        pdf_ahead().wait(key, PDF_AHEAD_WAIT)
+        kept = cache.get(key)
+        if kept is not None:
+            return kept, renderer.media_type
     buffer = io.BytesIO()
     with heavy_work():
         renderer.render(evaluation, buffer)
-    if key is not None:
-        with _pdf_cache_lock:
-            _pdf_cache[key] = buffer.getvalue()
-            while len(_pdf_cache) > PDF_CACHE_SIZE:
-                _pdf_cache.popitem(last=False)
+    if cache is not None and key is not None:
+        cache.put(key, buffer.getvalue())
     return buffer.getvalue(), renderer.media_type
+
+
+PDF_AHEAD_KEYS = 256
+"""Results whose PDF an app remembers having laid out ahead: none is laid out ahead twice."""
+PDF_AHEAD_WAIT = 30.0
+"""Seconds a download waits for the PDF being laid out ahead of it before laying it out itself."""
+
+
+class PdfAhead:
+    """The one PDF an app lays out ahead of its download, and the results it has done so for."""
+
+    def __init__(self) -> None:
+        """None running, none done."""
+        self._lock = threading.Lock()
+        self._running: tuple[str, threading.Event] | None = None
+        self._claimed: OrderedDict[str, None] = OrderedDict()
+
+    def claim(self, key: str) -> bool:
+        """Take the one place for ``key``: False while another runs or when ``key`` had it."""
+        with self._lock:
+            if self._running is not None or key in self._claimed:
+                return False
+            self._running = (key, threading.Event())
+            self._claimed[key] = None
+            while len(self._claimed) > PDF_AHEAD_KEYS:
+                self._claimed.popitem(last=False)
+            return True
+
+    def done(self, key: str) -> None:
+        """``key``'s PDF is laid out (or failed): wake whoever waits for it."""
+        with self._lock:
+            if self._running is not None and self._running[0] == key:
+                self._running[1].set()
+                self._running = None
+
+    def give_back(self, key: str) -> None:
+        """Give back the place ``key`` took without laying anything out (it may claim again)."""
+        self.done(key)
+        with self._lock:
+            self._claimed.pop(key, None)
+
+    def wait(self, key: str, timeout: float) -> None:
+        """Wait (at most ``timeout`` seconds) while ``key``'s PDF is being laid out ahead."""
+        with self._lock:
+            running = self._running
+        if running is not None and running[0] == key:
+            running[1].wait(timeout)
+
+
+def pdf_ahead() -> PdfAhead:
+    """This app's PDF laid out ahead (in ``app.extensions``)."""
+    return cast(PdfAhead, current_app.extensions.setdefault("oppeval_pdf_ahead", PdfAhead()))
+
+
+def render_pdf_ahead(evaluation: Any) -> bool:
+    """Start laying out the PDF of a report being shown, so its download is ready when clicked.
+
+    Only with the app setting ``OPPEVAL_PDF_AHEAD`` on (``oppeval serve``: on; tests: off), only
+    when a heavy-work slot is free right now (it never makes a visitor's request wait), one at a
+    time per app, once per result (the last :data:`PDF_AHEAD_KEYS` remembered), and not when the
+    PDF is kept already. It runs in a thread of its own with the request's report date, and puts
+    the PDF in the app's cache (:func:`pdf_cache`); a download of it meanwhile waits for it.
+    It costs the server one PDF's layout (about 4-6 s of CPU) per result shown, downloaded or not.
+    True when it started.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config.get("OPPEVAL_PDF_AHEAD"):
+        return False
+    key = pdf_cache_key(evaluation)
+    cache, ahead, slots = pdf_cache(), pdf_ahead(), heavy_slots()
+    if cache.get(key) is not None or not ahead.claim(key):
+        return False
+    if not slots.try_acquire():
+        ahead.give_back(key)
+        return False
+
+    def lay_out() -> None:
+        try:
+            with app.app_context():
+                buffer = io.BytesIO()
+                RENDERERS["pdf"].render(evaluation, buffer)
+                pdf_cache().put(key, buffer.getvalue())
+        except Exception:  # (the download lays it out itself and reports any error)
+            app.logger.exception("laying out a PDF ahead failed")
+        finally:
+            slots.release()
+            ahead.done(key)
+
+    context = contextvars.copy_context()  # (the report's date)
+    threading.Thread(target=context.run, args=(lay_out,), name="oppeval-pdf-ahead",
+                     daemon=True).start()
+    return True
 
 
 _NOT_ASCII_NAME = re.compile(r"[^A-Za-z0-9._-]+")

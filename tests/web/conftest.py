@@ -37,8 +37,9 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
-    """The app served on 127.0.0.1 on a free port, for the browser tests."""
-    with served(create_app()) as url:
+    """The app served on 127.0.0.1 on a free port, for the browser tests (no PDF laid out ahead
+    of its download: each report shown would cost a PDF's layout in the background)."""
+    with served(create_app({"OPPEVAL_PDF_AHEAD": False})) as url:
         yield url
 
 

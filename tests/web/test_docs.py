@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from evaluator.web import CSRF_TIME_LIMIT, MAX_CONTENT_LENGTH
-from evaluator.web.service import FORMATS, WEB_LIMITS
+from evaluator.web.service import FORMATS, PDF_CACHE_BYTES, WEB_LIMITS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
 SECTION = README.split("## The web app", 1)[1].split("\n## ", 1)[0]
@@ -54,6 +54,7 @@ def test_the_readme_states_the_web_settings_and_their_defaults() -> None:
     hours = CSRF_TIME_LIMIT // 3600
     assert f"| `OPPEVAL_CSRF_TIME_LIMIT` | `{CSRF_TIME_LIMIT}` ({hours} hours)" in text
     assert "| `OPPEVAL_SECURE_COOKIES` | `0` |" in text
+    assert f"| `OPPEVAL_PDF_CACHE_BYTES` | `{PDF_CACHE_BYTES}` |" in text
     assert "415 when its `Content-Type` is not `application/json`" in text
 
 
