@@ -6,8 +6,10 @@ simulation -> indicators -> rubric scoring -> :class:`~evaluator.evaluation.Eval
 """
 
 __version__ = "0.1.0"
-# 0.6.0: a rank's discount counts in buying to qualify (issue 18); 0.5.0: former customers
-ENGINE_VERSION = "0.6.0"
+# 0.7.0: the kinds' customer factors over their mean, so customers_per_participant is the
+# average participant's (issue 18 item 7); 0.6.0: a rank's discount counts in buying to
+# qualify (issue 18); 0.5.0: former customers
+ENGINE_VERSION = "0.7.0"
 
 DEFAULT_SEED = 20261123
 """Seed used when none is given: same plan + rubric + seed => byte-identical output."""

@@ -278,8 +278,9 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
     ),
     AssumptionSpec(
         "member_customer_factor", 0.1, "times a builder's customers",
-        "How many outside customers a discount member serves, as a multiple of "
-        "customers_per_participant.",
+        "How many outside customers a discount member serves, as a multiple of a builder's. "
+        "The kinds' factors are taken over their mean, so customers_per_participant stays "
+        "the average participant's customers.",
         "The tool's choice: members buy for their own use and seldom sell "
         "(herbalife_order: FTC v. Herbalife (2016), about 73% joined for the discount) "
         "[secondary].",
@@ -287,8 +288,8 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
     ),
     AssumptionSpec(
         "seller_customer_factor", 1.5, "times a builder's customers",
-        "How many outside customers a part-time seller serves, as a multiple of "
-        "customers_per_participant.",
+        "How many outside customers a part-time seller serves, as a multiple of a builder's "
+        "(see member_customer_factor).",
         "The tool's choice: selling is what sellers do; no source gives the figure.",
         0, 10, label="Sellers' customers",
     ),

@@ -59,7 +59,9 @@ Model decisions (each stated where a user could ask):
   ``seller_recruit_factor``, a builder's 1, all over their mean, so ``recruit_rate`` stays
   the average participant's rate and the projection above holds; :meth:`Kinds.recruit_factors`)
   and the mean customers (``member_customer_factor``, ``seller_customer_factor``, a
-  builder's 1) and buys ``{kind}_own_products`` products a month at
+  builder's 1, also over their mean, so ``customers_per_participant`` stays the average
+  participant's customers: :meth:`Kinds.customer_factors`) and buys ``{kind}_own_products``
+  products a month at
   wholesale for their own use (demand-driven: fractional means an average; their volume is
   own-purchase volume). What is bought for use is credited at its worth (the mean over
   products of the retail price, or a comparable product's when lower; :func:`use_worth`) x
@@ -448,6 +450,27 @@ class Kinds:
             return (0.0, 0.0, 0.0)
         return (factor[0] / mean, factor[1] / mean, factor[2] / mean)
 
+    @staticmethod
+    def customer_factors(assumptions: Assumptions) -> tuple[float, float, float]:
+        """Each kind's customers as a multiple of ``customers_per_participant``.
+
+        The kinds' factors (``member_customer_factor``, ``seller_customer_factor``, a
+        builder's 1) over their mean across the kinds a participant may be, so that
+        ``customers_per_participant`` stays the average participant's customers, as its
+        meaning and its sources (customers per seller, per active partner) say; all 0 when no
+        kind has customers, 1 when everyone is a builder. Engine 0.6.0 and earlier used the
+        factors as they are, which gave the average participant 0.41 of it at the defaults.
+        """
+        member, seller, builder = kind_shares(assumptions)
+        if member == 0 and seller == 0:
+            return (1.0, 1.0, 1.0)
+        factor = (float(assumptions["member_customer_factor"]),
+                  float(assumptions["seller_customer_factor"]), 1.0)
+        mean = member * factor[0] + seller * factor[1] + builder * factor[2]
+        if mean <= 0:
+            return (0.0, 0.0, 0.0)
+        return (factor[0] / mean, factor[1] / mean, factor[2] / mean)
+
     @property
     def mixed(self) -> bool:
         """Whether anyone joins as anything but a builder (else no kind is drawn)."""
@@ -482,8 +505,7 @@ class Kinds:
             member_share=float(a["member_share"]),
             seller_share=float(a["seller_share"]),
             recruit_factor=cls.recruit_factors(a, sign_up_pay_ratio(plan)),
-            customer_factor=(float(a["member_customer_factor"]),
-                             float(a["seller_customer_factor"]), 1.0),
+            customer_factor=cls.customer_factors(a),
             own_products=(own[0], own[1], own[2]),
             monthly=(costs[0], costs[1], costs[2]),
             use_credit=(credit[0], credit[1], credit[2]),

@@ -21,7 +21,8 @@ cause.
 What it shares with the vectorised engine (in :mod:`evaluator.simulation.network`, so a
 misreading there is not caught by comparing the engines; tests/simulation/test_closed_form.py
 checks the average order and churn by hand): the run parameters (``Params.build``: the scale,
-the average order, costs), the month loop (recruiting, the random draws and their order,
+the average order, costs, the kinds' recruiting and customer factors over their mean), the
+month loop (recruiting, the random draws and their order,
 customers, the month's customer, own-purchase and kit volumes, costs, churn with the loss
 boost, the payout cap and the rounding of each participant's month, turning the share a
 rank's discount saves into money off each one's own purchases, and each participant's

@@ -144,6 +144,41 @@ def test_recruiting_factors_keep_the_average_rate() -> None:
     assert Kinds.recruit_factors(nobody) == (0.0, 0.0, 0.0)
 
 
+def test_customer_factors_keep_the_average_customers() -> None:
+    # The defaults: members 0.73, sellers 0.27 x 0.5 = 0.135, builders 0.135. Factors 0.1,
+    # 1.5, 1: mean 0.073 + 0.2025 + 0.135 = 0.4105, so a builder serves 1 / 0.4105 = 2.436
+    # times customers_per_participant and the average participant serves it exactly.
+    a = Assumptions.from_overrides({})
+    got = Kinds.customer_factors(a)
+    assert got == pytest.approx((0.1 / 0.4105, 1.5 / 0.4105, 1 / 0.4105))
+    assert 0.73 * got[MEMBER] + 0.135 * got[SELLER] + 0.135 * got[BUILDER] == pytest.approx(1)
+    assert Params.build(plan([{"type": "retail_margin"}]), a).kinds.customer_factor == got
+    assert Kinds.customer_factors(a.with_overrides(BEHAVIOUR_NEUTRAL)) == (1.0, 1.0, 1.0)
+    nobody = a.with_overrides({"member_share": 1.0, "member_customer_factor": 0.0})
+    assert Kinds.customer_factors(nobody) == (0.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize("engine", ["vectorised", "reference"])
+def test_a_network_of_members_serves_customers_per_participant(engine: str) -> None:
+    # Everyone a discount member with member_customer_factor 0.1: the factor is over its
+    # mean (0.1 x 1), so each member serves customers_per_participant 2, not 0.2. No skew,
+    # customers new each month, price taken at par, nobody recruits: each month a member has
+    # floor(2 x (1 - 20 / 1,000,000) + u) customers, 1 or 2, 2 with chance 0.99996.
+    p = plan([{"type": "retail_margin"}])
+    a = Assumptions.from_overrides({
+        "market_size": 1_000_000, "max_participants": 1000, "initial_participants": 20,
+        "recruit_rate": 0.0, "horizon_months": 12, "monthly_churn": 0.0,
+        "loss_churn_boost": 0.0, "customers_per_participant": 2, "customer_skew": 0,
+        "customer_tenure": 1, "price_elasticity": 0, "former_customer_share": 0,
+        "member_share": 1.0, "member_customer_factor": 0.1, "runs": 1})
+    r = run_once(p, a, 3, engine)
+    assert r.n == 20
+    assert (r.kind == MEMBER).all()
+    assert (r.customers_served == 2 * 12).all()
+    # Retail margin 100 a customer (retail 200, wholesale 100): 200 a month each.
+    np.testing.assert_allclose(r.pay, 200.0 * 12)
+
+
 @pytest.mark.parametrize("engine", ["vectorised", "reference"])
 def test_members_never_buy_to_qualify(engine: str) -> None:
     # Qualifying needs personal volume 300; own purchases count; everyone has a recruit
