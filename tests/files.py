@@ -10,9 +10,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 SKIPPED_FOLDERS = frozenset(
-    {"__pycache__", "build", "dist", "out", "test-results", "node_modules", "_data"}
+    {"__pycache__", "build", "dist", "out", "test-results", "node_modules", "_data", "instance"}
 )
-"""Generated folders (the .gitignore's), never the project's own text."""
+"""Generated folders (the .gitignore's; ``instance`` holds the web app's runtime data: its
+secret key and saved reports), never the project's own text."""
 
 KEPT_HIDDEN_FOLDERS = frozenset({".ci"})
 """Hidden folders that are part of the project; every other one (.git, .venv, caches) is not."""
