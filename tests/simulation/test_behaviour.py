@@ -84,6 +84,14 @@ def test_costs_and_worth_by_kind_written_out() -> None:
     assert k.own_products == (2.0, 1.0, 0.5)
 
 
+def members_only(**overrides: Any) -> Assumptions:
+    """One run of a network of discount members only (founders too): 1,000 at most, 20
+    founders, nobody leaves; ``overrides`` set the rest."""
+    return Assumptions.from_overrides({
+        "max_participants": 1000, "initial_participants": 20, "monthly_churn": 0.0,
+        "loss_churn_boost": 0.0, "member_share": 1.0, "runs": 1, **overrides})
+
+
 @pytest.mark.parametrize("engine", ["vectorised", "reference"])
 def test_a_network_of_members_written_out(engine: str) -> None:
     # Everyone a discount member (founders too) with no customers, buying one product a
@@ -91,12 +99,9 @@ def test_a_network_of_members_written_out(engine: str) -> None:
     # margin only, required purchase 100, no fees. A member's month: 100 + 100 paid, worth
     # (100 + 100) x 2 x 1.0 = 400: cost -200 a month, credit 400; start-up costs nothing.
     p = plan([{"type": "retail_margin"}])
-    a = Assumptions.from_overrides({
-        "market_size": 1000, "max_participants": 1000, "initial_participants": 20,
-        "recruit_rate": 0.5, "horizon_months": 6, "monthly_churn": 0.0,
-        "loss_churn_boost": 0.0, "customers_per_participant": 0,
-        "member_share": 1.0, "member_recruit_factor": 0.5, "member_customer_factor": 0.0,
-        "member_own_products": 1.0, "member_use_value": 1.0, "runs": 1})
+    a = members_only(market_size=1000, recruit_rate=0.5, horizon_months=6,
+                     customers_per_participant=0, member_recruit_factor=0.5,
+                     member_customer_factor=0.0, member_own_products=1.0, member_use_value=1.0)
     # Factors over their mean 0.5 (everyone a member): members at recruit_rate.
     assert Params.build(p, a).kinds.recruit_factor == pytest.approx((1.0, 0.6, 2.0))
     r = run_once(p, a, 3, engine)
@@ -165,12 +170,9 @@ def test_a_network_of_members_serves_customers_per_participant(engine: str) -> N
     # customers new each month, price taken at par, nobody recruits: each month a member has
     # floor(2 x (1 - 20 / 1,000,000) + u) customers, 1 or 2, 2 with chance 0.99996.
     p = plan([{"type": "retail_margin"}])
-    a = Assumptions.from_overrides({
-        "market_size": 1_000_000, "max_participants": 1000, "initial_participants": 20,
-        "recruit_rate": 0.0, "horizon_months": 12, "monthly_churn": 0.0,
-        "loss_churn_boost": 0.0, "customers_per_participant": 2, "customer_skew": 0,
-        "customer_tenure": 1, "price_elasticity": 0, "former_customer_share": 0,
-        "member_share": 1.0, "member_customer_factor": 0.1, "runs": 1})
+    a = members_only(market_size=1_000_000, recruit_rate=0.0, horizon_months=12,
+                     customers_per_participant=2, customer_skew=0, customer_tenure=1,
+                     price_elasticity=0, former_customer_share=0, member_customer_factor=0.1)
     r = run_once(p, a, 3, engine)
     assert r.n == 20
     assert (r.kind == MEMBER).all()
