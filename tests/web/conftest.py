@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from evaluator.report import RENDERERS
 from evaluator.web import create_app
 from tests.browser import served
 
@@ -21,6 +22,20 @@ SMALL = {
 """A small simulation, so each evaluation in a test takes a fraction of a second."""
 
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+@pytest.fixture
+def pdf_renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry for every PDF the renderer lays out from now on (the PDF is still made)."""
+    calls: list[int] = []
+    real = RENDERERS["pdf"].render
+
+    def counting(ev: Any, fileobj: Any) -> None:
+        calls.append(1)
+        real(ev, fileobj)
+
+    monkeypatch.setattr(RENDERERS["pdf"], "render", counting)
+    return calls
 
 
 @pytest.fixture

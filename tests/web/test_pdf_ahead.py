@@ -82,7 +82,7 @@ def test_it_never_takes_a_slot_a_visitor_would_wait_for(monkeypatch: pytest.Monk
 
 
 def test_showing_a_saved_report_lays_its_pdf_out_ahead_for_the_download(
-    monkeypatch: pytest.MonkeyPatch,
+    pdf_renders: list[int],
 ) -> None:
     """Through the app: the form's result page starts the PDF, and the download is that PDF,
     laid out once, as of the report's saved day (the same bytes as one laid out on click)."""
@@ -90,14 +90,7 @@ def test_showing_a_saved_report_lays_its_pdf_out_ahead_for_the_download(
 
     app = create_app({"TESTING": True, "OPPEVAL_PDF_AHEAD": True})
     client = app.test_client()
-    calls: list[int] = []
-    real = RENDERERS["pdf"].render
-
-    def counting(ev: Any, fileobj: io.BufferedIOBase) -> None:
-        calls.append(1)
-        real(ev, fileobj)
-
-    monkeypatch.setattr(RENDERERS["pdf"], "render", counting)
+    calls = pdf_renders
     status, page = evaluate(client, offer_form(client))
     assert status == 200
     assert len(app.extensions["oppeval_pdf_ahead"]._claimed) == 1

@@ -22,18 +22,9 @@ def fixture_evaluation() -> Any:
     return evaluate_document(doc, overrides={"max_participants": 300, "runs": 2})
 
 
-def test_same_pdf_is_rendered_once(
-    app: Flask, evaluation: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_same_pdf_is_rendered_once(app: Flask, evaluation: Any, pdf_renders: list[int]) -> None:
     app.app_context().push()
-    calls: list[int] = []
-    real = RENDERERS["pdf"].render
-
-    def counting(ev: Any, fileobj: io.BufferedIOBase) -> None:
-        calls.append(1)
-        real(ev, fileobj)
-
-    monkeypatch.setattr(RENDERERS["pdf"], "render", counting)
+    calls = pdf_renders
     first, media = service.render(evaluation, "pdf")
     second, _ = service.render(evaluation, "pdf")
     assert media == "application/pdf"
