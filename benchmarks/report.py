@@ -78,7 +78,7 @@ def pdf_stages(evaluation: object, repeat: int) -> dict[str, tuple[float, float]
         lap("pages and charts")
         layout = renderer.lay_out(ev, pages, fetcher)
         lap("layout")
-        renderer.write(layout, ev, pages, fetcher)
+        renderer.write(layout, ev, fetcher)
         lap("write")
     return {stage: (statistics.median(w for w, _ in times), statistics.median(c for _, c in times))
             for stage, times in runs.items()}

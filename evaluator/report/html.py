@@ -389,12 +389,14 @@ def report_css() -> str:
 
 
 def context(
-    evaluation: Any, links: Mapping[str, str] | None = None, *, paper: bool = False
+    evaluation: Any, links: Mapping[str, str] | None = None, *, paper: bool = False,
+    page1_questions: int = PAGE1_QUESTIONS,
 ) -> dict[str, Any]:
     """Everything the templates read: the Evaluation dictionary, its charts and its wording.
 
     ``paper`` (the PDF) draws only the charts of ``PAPER_CHARTS`` and gives the templates
-    ``paper`` (tables laid out for the printed page's width).
+    ``paper`` (tables laid out for the printed page's width). ``page1_questions``: how many
+    questions the summary shows (the rest are under "all questions to ask").
     """
     from evaluator.report.charts import CHARTS, PAPER_CHARTS, render_charts  # matplotlib
 
@@ -412,7 +414,7 @@ def context(
         "method": {"verdicts": ev["rubric"]["verdicts"], "overrides": ev["rubric"]["overrides"]},
         "labels": {i.get("id"): i.get("label") for i in ev.get("indicators") or []},
         "findings": findings,
-        "page1_questions": PAGE1_QUESTIONS,
+        "page1_questions": page1_questions,
         "disclaimer_short": _short_disclaimer(str(ev.get("disclaimer") or "")),
         "percentile_rows": PERCENTILE_ROWS,
         "economics_rows": ECONOMICS_ROWS,
@@ -434,13 +436,13 @@ def render_page(
     )
 
 
-def render_paper(evaluation: Any) -> tuple[str, str]:
+def render_paper(evaluation: Any, page1_questions: int = PAGE1_QUESTIONS) -> tuple[str, str]:
     """The two pages the PDF is laid out from: the report, and its appendix.
 
     The report leaves out the reference sections the appendix holds (assumptions, methodology,
-    sources).
+    sources); its summary shows ``page1_questions`` questions.
     """
-    ctx = context(evaluation, paper=True)
+    ctx = context(evaluation, paper=True, page1_questions=page1_questions)
     env = environment()
     return (env.get_template(PAGE_TEMPLATE).render(ctx),
             env.get_template(APPENDIX_TEMPLATE).render(ctx))

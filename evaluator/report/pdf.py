@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from evaluator.report import view
-from evaluator.report.html import render_furniture, render_paper
+from evaluator.report.html import PAGE1_QUESTIONS, render_furniture, render_paper
 
 if TYPE_CHECKING:
     from weasyprint.document import Document, Page
@@ -50,6 +50,10 @@ LETTER_CURRENCIES = ("USD", "CAD")
 """Currencies of the countries that print on US Letter; every other plan gets A4."""
 
 ATTACHMENT_NAME = "plan.json"
+
+PAGE1_END = "page1-end"
+"""The anchor on the last element of the report's summary (its last question, or the note
+that more follow: templates/report/_body.html.j2)."""
 
 APPENDIX_CACHE_SIZE = 4
 """Appendix layouts a process keeps (the tool's choice: both paper sizes of the bundled rubric at
@@ -95,6 +99,8 @@ class Layout:
 
     document: Document
     appendix: Appendix
+    pages: tuple[str, str]
+    """The HTML the report and the appendix were laid out from."""
 
 
 def page_size_for(ev: Mapping[str, Any]) -> str:
@@ -134,7 +140,7 @@ class PdfRenderer:
         fetcher = fetcher or AssetFetcher()
         ev = view.evaluation_dict(evaluation)
         pages = render_paper(ev)
-        return self.write(self.lay_out(ev, pages, fetcher), ev, pages, fetcher)
+        return self.write(self.lay_out(ev, pages, fetcher), ev, fetcher)
 
     def lay_out(
         self, ev: Mapping[str, Any], pages: Sequence[str], fetcher: AssetFetcher
@@ -142,10 +148,17 @@ class PdfRenderer:
         """The joined layout of ``pages`` on this renderer's paper, with its furniture.
 
         ``pages`` are :func:`~evaluator.report.html.render_paper` of ``ev``: the report and its
-        appendix.
+        appendix. Page 1 holds the whole summary: when it runs over, the summary shows fewer
+        questions (down to one) and the report is laid out again.
         """
         page_size = self.page_size or page_size_for(ev)
         report = self._render(pages[0], page_size, fetcher)
+        shown = PAGE1_QUESTIONS
+        while not _summary_fits(report) and shown > 1:
+            # The summary ran over page 1 (long findings): one question fewer on it.
+            shown -= 1
+            pages = render_paper(ev, page1_questions=shown)
+            report = self._render(pages[0], page_size, fetcher)
         appendix = self._appendix(pages[1], page_size, fetcher)
         parts = [*report.pages, *appendix.document.pages]
         furniture = self._render(render_furniture(ev, len(parts)), page_size, fetcher)
@@ -153,7 +166,7 @@ class PdfRenderer:
             raise RuntimeError("the PDF's page furniture does not match its pages")
         joined = [_furnished(part, frame) for part, frame in zip(parts, furniture.pages,
                                                                  strict=True)]
-        return Layout(report.copy(joined), appendix)
+        return Layout(report.copy(joined), appendix, (pages[0], pages[1]))
 
     @staticmethod
     def _render(page: str, page_size: str, fetcher: AssetFetcher) -> Document:
@@ -182,10 +195,11 @@ class PdfRenderer:
                 _appendices.popitem(last=False)
         return appendix
 
-    def write(
-        self, layout: Layout, ev: Mapping[str, Any], pages: Sequence[str], fetcher: AssetFetcher
-    ) -> bytes:
-        """The laid-out document as PDF bytes, tagged, with ``plan.json`` attached."""
+    def write(self, layout: Layout, ev: Mapping[str, Any], fetcher: AssetFetcher) -> bytes:
+        """The laid-out document as PDF bytes, tagged, with ``plan.json`` attached.
+
+        Its identifier is hashed from the HTML laid out.
+        """
         import weasyprint
 
         stamp = dt.datetime.combine(view.report_date(), dt.time(), tzinfo=dt.UTC)
@@ -195,7 +209,7 @@ class PdfRenderer:
             created=stamp, modified=stamp, relationship="Source",
         )
         digest = hashlib.sha256()
-        for page in pages:
+        for page in layout.pages:
             digest.update(page.encode("utf-8"))
         identifier = digest.hexdigest()[:32].encode("ascii")
         with layout.appendix.lock:
@@ -203,6 +217,12 @@ class PdfRenderer:
                 pdf_identifier=identifier, pdf_tags=True, attachments=[attachment],
             )
         return cast(bytes, pdf)
+
+
+def _summary_fits(report: Document) -> bool:
+    """Whether the summary's last element starts on page 1 (True for a summary without one)."""
+    on = [n for n, page in enumerate(report.pages) if PAGE1_END in page.anchors]
+    return not on or on[0] == 0
 
 
 def _furnished(part: Page, frame: Page) -> Page:

@@ -153,3 +153,19 @@ def test_charts_are_drawn_once_and_kept_within_their_bound(
     assert charts.drawn_charts()[1] <= size + size // 2
     charts.render_charts(ev, (counting,))
     assert calls == ["drawn"] * 3  # the first was dropped for the second, so drawn again
+
+
+def test_a_summary_too_long_for_page_one_shows_fewer_questions(evaluation: Evaluation) -> None:
+    from evaluator.report.fetcher import AssetFetcher
+
+    ev = evaluation_dict(evaluation)
+    renderer = PdfRenderer()
+    # The premise: with three questions this sample's summary runs over page 1 (its findings
+    # are long); if it ever fits, this test needs a longer summary.
+    three = renderer._render(render_paper(ev, 3)[0], pdf_module.page_size_for(ev), AssetFetcher())
+    assert pdf_module.PAGE1_END not in three.pages[0].anchors
+    layout = renderer.lay_out(ev, render_paper(ev), AssetFetcher())
+    assert pdf_module.PAGE1_END in layout.document.pages[0].anchors
+    total = len(ev["questions"])
+    assert f"{total - 2} more in" in layout.pages[0]  # two questions on page 1, not three
+    assert layout.pages[0] == render_paper(ev, 2)[0]
