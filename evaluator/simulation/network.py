@@ -413,6 +413,22 @@ def use_worth(plan: Plan) -> float:
     return sum(worth) / len(worth) / plan.mean_wholesale
 
 
+def _over_their_mean(assumptions: Assumptions,
+                     factor: list[float]) -> tuple[float, float, float]:
+    """The kinds' ``factor`` (member, seller, builder) over its mean.
+
+    The mean is across the kinds a participant may be (:func:`kind_shares`); 1 each when
+    everyone is a builder, 0 each when the mean is 0.
+    """
+    member, seller, builder = kind_shares(assumptions)
+    if member == 0 and seller == 0:
+        return (1.0, 1.0, 1.0)
+    mean = member * factor[0] + seller * factor[1] + builder * factor[2]
+    if mean <= 0:
+        return (0.0, 0.0, 0.0)
+    return (factor[0] / mean, factor[1] / mean, factor[2] / mean)
+
+
 @dataclass(frozen=True)
 class Kinds:
     """What sets the three kinds of participant apart, per kind code.
@@ -440,15 +456,9 @@ class Kinds:
         (and the projection holds); all 0 when no kind recruits, 1 when everyone is a builder.
         Where a sign-up pays, recruiting shifts from members to sellers and builders.
         """
-        member, seller, builder = kind_shares(assumptions)
-        if member == 0 and seller == 0:
-            return (1.0, 1.0, 1.0)
         response = pay_responses(assumptions, pay_ratio)
-        factor = [f * r for f, r in zip(_kind_factors(assumptions), response, strict=True)]
-        mean = member * factor[0] + seller * factor[1] + builder * factor[2]
-        if mean <= 0:
-            return (0.0, 0.0, 0.0)
-        return (factor[0] / mean, factor[1] / mean, factor[2] / mean)
+        return _over_their_mean(assumptions, [
+            f * r for f, r in zip(_kind_factors(assumptions), response, strict=True)])
 
     @staticmethod
     def customer_factors(assumptions: Assumptions) -> tuple[float, float, float]:
@@ -461,15 +471,8 @@ class Kinds:
         kind has customers, 1 when everyone is a builder. Engine 0.6.0 and earlier used the
         factors as they are, which gave the average participant 0.41 of it at the defaults.
         """
-        member, seller, builder = kind_shares(assumptions)
-        if member == 0 and seller == 0:
-            return (1.0, 1.0, 1.0)
-        factor = (float(assumptions["member_customer_factor"]),
-                  float(assumptions["seller_customer_factor"]), 1.0)
-        mean = member * factor[0] + seller * factor[1] + builder * factor[2]
-        if mean <= 0:
-            return (0.0, 0.0, 0.0)
-        return (factor[0] / mean, factor[1] / mean, factor[2] / mean)
+        return _over_their_mean(assumptions, [float(assumptions["member_customer_factor"]),
+                                              float(assumptions["seller_customer_factor"]), 1.0])
 
     @property
     def mixed(self) -> bool:
