@@ -173,6 +173,28 @@ def _rank_met(params: Params, pv: np.ndarray, gv: np.ndarray, legs: np.ndarray,
     return np.maximum(rank, given)
 
 
+def discount_saving(params: Params) -> np.ndarray:
+    """The share of the wholesale price each rank's discount saves (0 for a rank without one).
+
+    By paid-as rank; the last entry is rank -1, below every rank. Needs
+    :attr:`Params.discount_price`.
+    """
+    ratio = params.discount_price
+    assert ratio is not None
+    return np.array([0.0 if d is None else 1 - (1 - d) * ratio
+                     for d in [*rank_table(params, "discount", None)[1:], None]])
+
+
+def discount_margin(params: Params) -> np.ndarray:
+    """The retail margin on one customer at each rank (as :func:`discount_saving`).
+
+    A rank's discount times the retail price where the rank has one, else the plan's margin.
+    """
+    per = params.margin_per_customer
+    return np.array([per if d is None else d * params.retail_per_customer
+                     for d in [*rank_table(params, "discount", None)[1:], None]])
+
+
 def discount_gain(params: Params, m: Month, want: np.ndarray, units: np.ndarray,
                   gv: np.ndarray, legs: np.ndarray, team: np.ndarray, given: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray]:
@@ -184,10 +206,7 @@ def discount_gain(params: Params, m: Month, want: np.ndarray, units: np.ndarray,
     customers; and the share of the wholesale price the rank reached saves, which the products
     bought cost less (see :mod:`evaluator.simulation.network`).
     """
-    ratio = params.discount_price
-    assert ratio is not None
-    discount = [*rank_table(params, "discount", None)[1:], None]  # rank -1: the last
-    save = np.array([0.0 if d is None else 1 - (1 - d) * ratio for d in discount])
+    save = discount_saving(params)
     pv = m.pv[want]
     extra = units * params.unit_volume
     before = _rank_met(params, pv, gv, legs, team, given)
@@ -198,9 +217,7 @@ def discount_gain(params: Params, m: Month, want: np.ndarray, units: np.ndarray,
         base = base + use * params.unit_money
     added = (save[after] - save[before]) * base
     if "retail_margin" in params.components:
-        per = params.margin_per_customer
-        margin = np.array([per if d is None else d * params.retail_per_customer
-                           for d in discount])
+        margin = discount_margin(params)
         added = added + m.customers[want] * (margin[after] - margin[before])
     return added * params.discount_months, save[after]
 
@@ -220,10 +237,7 @@ def discount_buys(params: Params, m: Month, cand: np.ndarray, gv: np.ndarray,
     units = np.zeros(cand.size, dtype=np.int64)
     if not cand.size:
         return units
-    ratio = params.discount_price
-    assert ratio is not None
-    discount = [*rank_table(params, "discount", None)[1:], None]  # rank -1: the last
-    save = np.array([0.0 if d is None else 1 - (1 - d) * ratio for d in discount])
+    save = discount_saving(params)
     pv = m.pv[cand]
     held = _rank_met(params, pv, gv, legs, team, given)
     kinds = m.kinds()[cand]
@@ -1437,10 +1451,7 @@ class VectorisedEngine:
                 _apply_gate(kept, pay, src, breakage, ["matching_bonus"])
         saving = None
         if params.discount_price is not None:  # the share of the wholesale price not paid
-            ratio = params.discount_price
-            table = np.array([0.0 if d is None else 1 - (1 - d) * ratio
-                              for d in [*rank_table(params, "discount", None)[1:], None]])
-            saving = table[rank]
+            saving = discount_saving(params)[rank]
         return MonthPay(pay, src, breakage, rank, saving, title)
 
     @staticmethod
@@ -1474,9 +1485,7 @@ class VectorisedEngine:
         params = ctx.params
         per = params.margin_per_customer
         if params.discount_price is not None:  # a rank's discount: discount x retail
-            discount = rank_table(params, "discount", None)
-            per = np.array([per if d is None else d * params.retail_per_customer
-                            for d in [*discount[1:], None]])[ctx.rank]  # rank -1: the last
+            per = discount_margin(params)[ctx.rank]
         p = ctx.m.customers * per
         return p, np.array([p.sum(), 0.0, 0.0])
 
