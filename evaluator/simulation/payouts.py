@@ -523,13 +523,25 @@ class Rolled:
         gathered = [np.take(a, ids) for a in self.arrays]
         for k, (i, shift, width) in enumerate(self.layout):
             row = k if skip is None or k < skip else k + 1
-            np.right_shift(gathered[i], shift, out=out[row])
-            np.bitwise_and(out[row], (1 << width) - 1, out=out[row])
+            if shift:
+                np.right_shift(gathered[i], shift, out=out[row])
+                if not self._top(k):
+                    np.bitwise_and(out[row], (1 << width) - 1, out=out[row])
+            elif self._top(k):
+                out[row] = gathered[i]
+            else:
+                np.bitwise_and(gathered[i], (1 << width) - 1, out=out[row])
 
     def unpack(self, k: int, got: np.ndarray) -> np.ndarray:
         """Column ``k`` from values gathered from its array."""
         _, shift, width = self.layout[k]
+        if self._top(k):
+            return got >> shift
         return (got >> shift) & ((1 << width) - 1)
+
+    def _top(self, k: int) -> bool:
+        """Whether column ``k`` is its array's last: nothing is packed above it to mask off."""
+        return k + 1 == len(self.layout) or self.layout[k + 1][0] != self.layout[k][0]
 
 
 class GroupCounts:
@@ -774,12 +786,11 @@ class Uplines:
         each = None
         if by_rank is not None:  # each position's rate is its payee's rank's (a quitter's: the
             table, row = by_rank  # component's), read before locked levels are redirected
-            # (level k's rates are row k of the transposed table: one flat gather)
-            flat = np.take(row, chain, mode="clip",
-                           out=self.scratch.get("flat", shape, row.dtype))
-            flat += (np.arange(levels) * table.shape[0])[:, None]
-            each = np.take(np.ascontiguousarray(table.T), flat, mode="clip",
-                           out=self.scratch.get("each", shape, table.dtype))
+            each = self.scratch.get("each", shape, table.dtype)
+            per = self.scratch.get("per", row.shape, table.dtype)
+            for k in range(levels):  # level k: every position's rate, then the payees'
+                np.take(np.ascontiguousarray(table[:, k]), row, out=per, mode="clip")
+                np.take(per, chain[k], out=each[k], mode="clip")
         to = chain if self.in_slots else np.take(
             self.target, chain, out=self.scratch.get("to", shape, self.target.dtype),
             mode="clip")
@@ -798,12 +809,13 @@ class Uplines:
         pay = got[: self.active]
         if not rates_paid:
             return pay, None
-        # Each position's rate, or 0 where it went unpaid, into the weights' buffer (read by
-        # now); summed over the levels in one pass, which adds them level by level, in order.
+        # Each position's rate where it was paid, summed over the levels in one pass, which
+        # adds them level by level, in order, from 0 (the unpaid are left out: rates are not
+        # negative, and adding 0.0 to them changes nothing).
         ok = np.less(to, self.active, out=self.scratch.get("ok", shape, np.bool_))
-        step = np.multiply(ok, np.asarray(rates, dtype=float)[:, None] if each is None else each,
-                           out=weights)
-        return pay, np.add.reduce(step, axis=0)
+        paid = np.broadcast_to(np.asarray(rates, dtype=float)[:, None] if each is None else each,
+                               shape)
+        return pay, np.add.reduce(paid, axis=0, where=ok)
 
 
 def _pay_dynamic(ctx: _Context, at: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
