@@ -574,7 +574,8 @@ class GroupCounts:
         if before is not None:
             self.people = before.people
         else:  # customers, active (1 each), new (and active members, sellers; recruits by
-            new = m.join[m.act] == m.t  # package)
+            new = np.zeros(m.act.size, dtype=bool)  # package)
+            new[np.searchsorted(m.act, m.new)] = True  # (the new are active)
             columns: list[np.ndarray | int] = [m.customers, 1, new]
             if self.by_kind:
                 kinds = m.kinds()
@@ -809,13 +810,12 @@ class Uplines:
         pay = got[: self.active]
         if not rates_paid:
             return pay, None
-        # Each position's rate where it was paid, summed over the levels in one pass, which
-        # adds them level by level, in order, from 0 (the unpaid are left out: rates are not
-        # negative, and adding 0.0 to them changes nothing).
+        # Each position's rate, or 0 where it went unpaid, into the weights' buffer (read by
+        # now); summed over the levels in one pass, which adds them level by level, in order.
         ok = np.less(to, self.active, out=self.scratch.get("ok", shape, np.bool_))
-        paid = np.broadcast_to(np.asarray(rates, dtype=float)[:, None] if each is None else each,
-                               shape)
-        return pay, np.add.reduce(paid, axis=0, where=ok)
+        step = np.multiply(ok, np.asarray(rates, dtype=float)[:, None] if each is None else each,
+                           out=weights)
+        return pay, np.add.reduce(step, axis=0)
 
 
 def _pay_dynamic(ctx: _Context, at: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
