@@ -667,7 +667,9 @@ def nearest_marked(tree: Tree, mark: np.ndarray) -> np.ndarray:
     if tree.levels:
         near[tree.levels[0]] = sentinel
     for ids, p in zip(tree.levels[1:], tree.level_up[1:], strict=True):
-        near[ids] = np.where(mark[p], p, near[p])
+        got = near[p]  # the parent's nearest, or the parent itself where it is marked
+        np.copyto(got, p, where=mark[p], casting="same_kind")  # (ids fit ``near``'s type)
+        near[ids] = got
     return near
 
 
