@@ -275,16 +275,17 @@ def unilevel_rate_table(params: Params) -> np.ndarray | None:
 
 
 def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
-    """Place recruits (ids ascending) in a forced tree, the month's at once where none spills.
+    """Place recruits (ids ascending) in a forced tree.
 
     Rule (as in the reference): a recruit takes the first free position under the anchor
-    (initially the sponsor); under a full anchor, it is passed to the anchor's child its
-    ``turn`` counter names, modulo the width (the counter moving one per recruit passed on),
-    and so on down; recruits are placed in id order. When no sponsor has more recruits than
-    free positions, all of them are placed in one step; otherwise they are walked down one
-    after the other (:func:`_walk_down`): a month's recruits pass through a few levels each,
-    so a step per recruit and level in Python costs less than a dozen array operations per
-    level in numpy.
+    (initially the sponsor); under a full anchor, overflowing recruits are passed to the
+    anchor's children in turn (the anchor's ``turn`` counter, modulo the width). When no
+    sponsor has more recruits than free positions, all of them are placed in one step. Else,
+    up to :data:`WALK_MOST` recruits are walked down one after the other (:func:`_walk_down`,
+    the reference's rule), and more are placed all at once per depth level: arrivals at an
+    anchor are served in id order; handling anchors shallowest first gives exactly the order
+    of the one-recruit-at-a-time rule, since every arrival at an anchor comes from above.
+    Anchors at the same depth are handled together.
     """
     if recruits.size == 0:
         return
@@ -293,17 +294,142 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
         return
     w = tree.width
     child, nchild = tree.child, tree.nchild
-    if sponsors.size == 1 or (sponsors[1:] >= sponsors[:-1]).all():  # (so in a run)
-        _, starts, counts = _runs(sponsors)
-        heads = sponsors[starts]
-        filled = nchild[heads]
-        if not (counts > w - filled).any():  # no spill-over: each under its sponsor, in one step
-            slot = np.arange(recruits.size) - np.repeat(starts - filled, counts)
-            child[sponsors, slot] = recruits
-            nchild[heads] = filled + counts
-            tree.attach(recruits, sponsors)
-            return
-    tree.attach(recruits, _walk_down(tree, recruits, sponsors))
+    joining = recruits, sponsors  # ids ascending, as attached
+    if sponsors.size > 1 and not (sponsors[1:] >= sponsors[:-1]).all():  # (sorted in a run)
+        order = np.lexsort((recruits, sponsors))  # by anchor, then id
+        recruits, sponsors = recruits[order], sponsors[order]
+    _, starts, counts = _runs(sponsors)
+    heads = sponsors[starts]
+    filled = nchild[heads]
+    if not (counts > w - filled).any():  # no spill-over: each under its sponsor, in one step
+        slot = np.arange(recruits.size) - np.repeat(starts - filled, counts)
+        child[sponsors, slot] = recruits
+        nchild[heads] = filled + counts
+        tree.attach(*joining)
+        return
+    if recruits.size <= WALK_MOST:
+        tree.attach(joining[0], _walk_down(tree, *joining))
+        return
+    # With spill-over, anchors are handled by depth in the tree, so every anchor is handled
+    # after all that can pass recruits to it. Each arrival is one integer, its anchor in the
+    # high 32 bits and its id in the low ones (ids fit in 31): sorted, by anchor, then id.
+    depth = tree.depth[sponsors]
+    by_depth = np.argsort(depth, kind="stable")  # by depth, then anchor, then id
+    depth = depth[by_depth]
+    keys = (sponsors[by_depth].astype(np.int64) << 32) | recruits[by_depth]
+    cut = (np.flatnonzero(depth[1:] != depth[:-1]) + 1).tolist()
+    bucket = {int(depth[i]): (i, j) for i, j in zip([0, *cut], [*cut, depth.size], strict=True)}
+    placed: list[np.ndarray] = []
+    under: list[np.ndarray] = []
+    few: tuple[list[int], list[int]] = ([], [])  # the same, placed by :func:`_spill_few`
+    passed: np.ndarray | list[int] = []  # spilled over from the level above
+    deeper = sorted(bucket)
+    d = deeper[0]
+    while True:
+        own = bucket.get(d)
+        mine = None if own is None else keys[own[0]:own[1]]
+        level: np.ndarray | list[int]
+        if not len(passed):
+            if mine is None:  # nothing at this level: go to the next one with recruits
+                later = [x for x in deeper if x > d]
+                if not later:
+                    break
+                d = later[0]
+                continue
+            level = mine  # sorted
+        elif isinstance(passed, list) and (mine is None or mine.size + len(passed) <= FEW):
+            level = sorted(passed if mine is None else passed + mine.tolist())
+        else:
+            level = np.sort(passed if mine is None else np.concatenate((mine, passed)))
+        if isinstance(level, np.ndarray) and level.size <= FEW:
+            level = level.tolist()
+        if isinstance(level, list):
+            passed = _spill_few(tree, level, *few)
+        else:
+            passed = _spill_many(tree, level, placed, under)
+        d += 1
+    ids = np.concatenate([*placed, np.array(few[0], dtype=np.int64)])
+    parents = np.concatenate([*under, np.array(few[1], dtype=np.int64)])
+    order = np.argsort(ids)
+    tree.attach(ids[order], parents[order])
+
+
+WALK_MOST = 2500
+"""Most recruits in a month with spill-over that :func:`place_forced` walks down one by one in
+Python rather than place a depth level at a time in numpy. A recruit passes a few levels, a
+step each in Python; a level costs a few dozen array operations, which pay only for many
+arrivals at once (the tool's choice, by measurement: about as fast either way at 2,000 to
+3,000 recruits; the result is the same).
+"""
+FEW = 40
+"""Most arrivals at one depth that :func:`place_forced` handles one by one in Python rather than
+all at once in numpy, where each of the two dozen array operations costs more than a few
+arrivals' Python (the tool's choice, by measurement: the result is the same either way)."""
+_ID = (1 << 32) - 1  # the id bits of an arrival's integer
+
+
+def _spill_few(tree: Tree, level: list[int], ids: list[int], parents: list[int]) -> list[int]:
+    """:func:`_spill_many` one arrival after the other, for a few (``level``: a sorted list).
+
+    The arrivals placed are appended to ``ids`` and ``parents``.
+    """
+    w = tree.width
+    child = memoryview(tree.child.reshape(-1))  # as in :func:`_walk_down`
+    nchild, turn = memoryview(tree.nchild), memoryview(tree.turn)
+    on: list[int] = []
+    for key in level:
+        a, r = key >> 32, key & _ID
+        filled = nchild[a]
+        if filled < w:
+            child[a * w + filled] = r
+            nchild[a] = filled + 1
+            ids.append(r)
+            parents.append(a)
+        else:
+            k = turn[a]
+            turn[a] = k + 1
+            on.append((child[a * w + k % w] << 32) | r)
+    return on
+
+
+def _spill_many(tree: Tree, level: np.ndarray, placed: list[np.ndarray],
+                under: list[np.ndarray]) -> np.ndarray | list[int]:
+    """Place one depth's arrivals (``level``: sorted integers of anchor and id) at once.
+
+    Under each anchor, its arrivals in id order take its free positions; the rest are passed
+    on, each to the anchor's child the anchor's ``turn`` counter names, modulo the width, the
+    counter moving one per recruit. The arrivals placed are appended to ``placed`` (ids) and
+    ``under`` (anchors); returned: those passed on, as integers of their new anchor and id.
+    """
+    w = tree.width
+    child, nchild, turn = tree.child, tree.nchild, tree.turn
+    a = level >> 32
+    r = level & _ID
+    # Each recruit's position under its anchor: the filled ones, then its place in the
+    # anchor's queue (counted from the anchor's first arrival); from ``w`` on, it overflows.
+    begin = a.searchsorted(a)
+    arrivals = a.searchsorted(a, "right") - begin
+    filled = nchild[a]
+    slot = np.arange(r.size) - begin + filled
+    # (each of an anchor's arrivals writes the same count)
+    nchild[a] = np.minimum(filled + arrivals, w)
+    put = slot < w
+    if put.all():
+        child[a, slot] = r
+        placed.append(r)
+        under.append(a)
+        return []
+    rp, ap = r[put], a[put]
+    child[ap, slot[put]] = rp
+    placed.append(rp)
+    under.append(ap)
+    over = ~put
+    ao = a[over]
+    turns = turn[ao]
+    onto = child.reshape(-1).take(ao * w + (turns + slot[over] - w) % w)  # (a view: C order)
+    # One turn per recruit passed on: every arrival of an anchor writes the same total.
+    turn[ao] = turns + (arrivals - w + filled)[over]
+    return (onto.astype(np.int64) << 32) | r[over]
 
 
 def _walk_down(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> np.ndarray:

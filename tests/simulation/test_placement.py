@@ -121,11 +121,18 @@ def test_placement_is_kept_per_tree() -> None:
 
 
 @pytest.mark.parametrize("width", [2, 3])
-def test_spill_over_is_the_same_a_month_at_once_or_recruit_by_recruit(width: int) -> None:
+@pytest.mark.parametrize(("walk_most", "few"), [(10**9, 40), (0, 40), (0, 0), (0, 10**9)])
+def test_spill_over_is_the_same_a_month_at_once_or_recruit_by_recruit(
+        width: int, walk_most: int, few: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """In-turn spill-over places a month's recruits in one call: in one step where nobody's
-    recruits outnumber the free positions, else walked down one after the other. The trees
-    are the same as with one recruit per call and as the reference engine's (children, counts,
-    turn counters and depths), in months with and without spill-over."""
+    recruits outnumber the free positions, else walked down one after the other (up to
+    ``payouts.WALK_MOST`` recruits) or a depth at a time (a few arrivals one by one, many in
+    numpy: ``payouts.FEW``). Every way, the trees are the same as with one recruit per call
+    and as the reference engine's (children, counts, turn counters and depths), in months
+    with and without spill-over."""
+    monkeypatch.setattr(payouts, "WALK_MOST", walk_most)
+    monkeypatch.setattr(payouts, "FEW", few)
+
     def grown(how: str) -> Tree:
         rng = np.random.default_rng(11)
         tree = Tree(4000, width)
