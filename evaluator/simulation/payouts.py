@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
@@ -733,7 +733,17 @@ class Uplines:
 
     def via(self, up: np.ndarray) -> Uplines:
         """The same payees and breakage through another parent array."""
-        return replace(self, up=up)
+        return Uplines(up, self.slot, self.target, self.active, self.breakage, self.scratch,
+                       self.in_slots)
+
+    def keeping(self, breakage: dict[str, float], scratch: Scratch) -> Uplines:
+        """The same uplines, keeping their breakage in ``breakage`` and working in ``scratch``.
+
+        (Built directly: ``dataclasses.replace`` costs several times more, a dozen times a
+        month.)
+        """
+        return Uplines(self.up, self.slot, self.target, self.active, breakage, scratch,
+                       self.in_slots)
 
     def by_slot(self, route: np.ndarray, act: np.ndarray) -> Uplines:
         """The same payees and breakage through ``route``, walked from slot to slot.
@@ -748,7 +758,8 @@ class Uplines:
         up = np.empty(self.active + len(NOT_PAID), dtype=np.intp)
         up[: self.active] = np.take(self.target, np.take(route, act).astype(np.intp))
         up[self.active:] = np.arange(self.active, self.active + len(NOT_PAID))  # stay put
-        return replace(self, up=up, in_slots=True)
+        return Uplines(up, self.slot, self.target, self.active, self.breakage, self.scratch,
+                       True)
 
     def pay(self, payers: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
             unlock: np.ndarray | None = None,
@@ -1064,6 +1075,8 @@ def _apply_gate(kept: np.ndarray, pay: dict[str, np.ndarray], src: dict[str, np.
     """
     for kind in kinds:
         before = float(pay[kind].sum())
+        if before == 0 and not pay[kind].any():  # nothing paid: nothing to scale or lose
+            continue
         pay[kind] = pay[kind] * kept
         after = float(pay[kind].sum())
         breakage[GATE_CAUSE] += before - after
@@ -1203,6 +1216,9 @@ def _without_breakaway_legs(facts: _RankFacts, group: GroupCounts, gv: np.ndarra
         broke = again
 
 
+_Job = tuple[str, tuple[int, int]]  # a component and its part (which, of how many)
+
+
 class VectorisedEngine:
     """Whole-array placement and payouts; see :mod:`evaluator.simulation.reference`."""
 
@@ -1218,7 +1234,8 @@ class VectorisedEngine:
         """
         self.threads = sharing.default_threads() if threads is None else threads
         # per component and part: they run side by side
-        self._scratch: dict[tuple[str, tuple[int, int]], Scratch] = {}
+        self._scratch: dict[_Job, Scratch] = {}
+        self._job_lists: dict[bool, tuple[list[_Job], list[_Job]]] = {}  # see :meth:`_jobs`
         self._placing: dict[Tree, Future[None]] = {}  # forced-tree placements under way
         self._underway: _Underway | None = None  # the month being worked out, until paid
 
@@ -1416,6 +1433,26 @@ class VectorisedEngine:
         units[want[skip]] = 0
         self.passed_up = int(skip.sum())
 
+    def _jobs(self, params: Params, big: bool) -> tuple[list[_Job], list[_Job]]:
+        """A month's component jobs: in the plan's order and in the order they are handed out.
+
+        Every component but those paid last (in parts, in a big month) in the plan's order, the
+        order their results are combined in; handed to threads costliest first. The same every
+        month of a run with the same ``big``, so made once (with each job's scratch arrays).
+        """
+        known = self._job_lists.get(big)
+        if known is None:
+            in_order = [(kind, (i, parts)) for kind in params.components
+                        if kind not in PAID_LAST
+                        for parts in [PARTS.get(kind, 1) if big else 1] for i in range(parts)]
+            jobs = sorted(in_order, key=lambda job: (
+                COSTLIEST_FIRST.index(job[0]) if job[0] in COSTLIEST_FIRST
+                else len(COSTLIEST_FIRST)))
+            for job in jobs:
+                self._scratch.setdefault(job, Scratch())
+            known = self._job_lists[big] = (in_order, jobs)
+        return known
+
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
         self._placed()
@@ -1440,26 +1477,17 @@ class VectorisedEngine:
             group = (month.sponsor.result() if month.sponsor is not None
                      else GroupCounts(net.sponsor, m, params, month.before))
         rank, title = self._ranks(params, m, month.legs, group, net, month.slot)
-        big = m.act.size >= sharing.PARALLEL_MIN
-        # Every component (in parts, in a big month) in the plan's order, the order their
-        # results are combined in; handed to threads costliest first.
-        in_order = [(kind, (i, parts)) for kind in params.components if kind not in PAID_LAST
-                    for parts in [PARTS.get(kind, 1) if big else 1] for i in range(parts)]
-        jobs = sorted(in_order, key=lambda job: (
-            COSTLIEST_FIRST.index(job[0]) if job[0] in COSTLIEST_FIRST
-            else len(COSTLIEST_FIRST)))
+        in_order, jobs = self._jobs(params, m.act.size >= sharing.PARALLEL_MIN)
 
         def component(job: tuple[str, tuple[int, int]]
                       ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
             kind, part = job
-            own = replace(uplines, breakage=new_breakage(), scratch=self._scratch[job])
+            own = uplines.keeping(new_breakage(), self._scratch[job])
             ctx = _Context(params, net, m, rank, group, own, volume, month.binary,
                            month.frame, route, part)
             paid, sources = getattr(self, "_" + kind)(ctx)
             return paid, sources, own.breakage
 
-        for job in jobs:
-            self._scratch.setdefault(job, Scratch())
         done = dict(zip(jobs, self._together([partial(component, j) for j in jobs],
                                              m.act.size), strict=True))
         pay: dict[str, np.ndarray] = {}
@@ -1481,8 +1509,8 @@ class VectorisedEngine:
         if kept is not None:  # before the matching bonus, which matches the pay kept
             _apply_gate(kept, pay, src, breakage, [k for k in pay if k not in UNGATED])
         if "matching_bonus" in params.components:  # on the pay worked out above
-            own = replace(uplines, breakage=breakage,
-                          scratch=self._scratch.setdefault(("matching_bonus", (0, 1)), Scratch()))
+            own = uplines.keeping(
+                breakage, self._scratch.setdefault(("matching_bonus", (0, 1)), Scratch()))
             ctx = _Context(params, net, m, rank, group, own, volume, None, None, None)
             pay["matching_bonus"], src["matching_bonus"] = self._matching_bonus(ctx, pay, src)
             if kept is not None:
