@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import subprocess
@@ -126,6 +127,23 @@ def _timed(plan: Plan, assumptions: Assumptions, engine: str) -> dict[str, Any]:
             "participant_months": months, "us_per_pm": wall / months * 1e6}
 
 
+def _workers_cpu() -> float:
+    """CPU seconds (user + system) this process's live child processes have used so far.
+
+    Read from ``/proc/PID/stat`` (Linux; NaN elsewhere), in clock ticks.
+    """
+    total = 0.0
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        for child in multiprocessing.active_children():
+            with open(f"/proc/{child.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    except (OSError, ValueError, AttributeError):
+        return float("nan")
+    return total
+
+
 def measure(kind: str, size: int) -> dict[str, Any]:
     """One measurement in this process."""
     plan = Plan.from_dict(EVERY_COMPONENT)
@@ -135,10 +153,12 @@ def measure(kind: str, size: int) -> dict[str, Any]:
         return {e: _timed(plan, growth(size), e) for e in ("vectorised", "reference")}
     # As the web server does: the runs shared over worker processes, started beforehand.
     parallel.share_runs_over_cores()
+    workers = _workers_cpu()
     start, cpu = time.perf_counter(), time.process_time()
     defaults = Assumptions.defaults()
     result = simulate(plan, defaults, 1).to_dict()
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    workers = _workers_cpu() - workers
     # The server's next request: every process has run a simulation before (warm).
     start = time.perf_counter()
     simulate(plan, defaults, 2)
@@ -146,7 +166,8 @@ def measure(kind: str, size: int) -> dict[str, Any]:
     start = time.perf_counter()
     evaluation = evaluate(plan, defaults)
     whole = time.perf_counter() - start
-    return {"defaults_seconds": wall, "defaults_cpu": cpu, "defaults_again_seconds": again,
+    return {"defaults_seconds": wall, "defaults_cpu": cpu, "defaults_workers_cpu": workers,
+            "defaults_again_seconds": again,
             "evaluate_seconds": whole,
             "sensitivity_runs": int(evaluation.sensitivity["baseline"]["runs"])
             * (1 + len(evaluation.sensitivity["changes"])),
@@ -282,6 +303,12 @@ def main() -> None:
           f"({r['range'][0]:.2f}-{r['range'][1]:.2f}), {r['defaults_cpu']:.2f} s cpu here; "
           "the first after the workers start (the target's figure), as a server's first "
           "request")
+    used = r["defaults_cpu"] + r["defaults_workers_cpu"]
+    print(f"  CPU of the runs' processes: {r['defaults_cpu']:.2f} s here + "
+          f"{r['defaults_workers_cpu']:.2f} s in the workers = {used:.2f} s, "
+          f"{used / parallel.usable_cores():.2f} s on {parallel.usable_cores()} cores if shared "
+          "perfectly "
+          "(the rest of the wall time: waiting for a core, or a core left idle)")
     print(f"  the same again, another seed, every process warm (a server's next request): "
           f"{r['defaults_again_seconds']:.2f} s wall")
     print(f"  whole evaluation (economics, the {r['runs']} runs, {r['sensitivity_runs']} "
