@@ -307,8 +307,7 @@ def main() -> None:
     print(f"  CPU of the runs' processes: {r['defaults_cpu']:.2f} s here + "
           f"{r['defaults_workers_cpu']:.2f} s in the workers = {used:.2f} s, "
           f"{used / parallel.usable_cores():.2f} s on {parallel.usable_cores()} cores if shared "
-          "perfectly "
-          "(the rest of the wall time: waiting for a core, or a core left idle)")
+          "perfectly (the rest of the wall time: waiting for a core, or a core left idle)")
     print(f"  the same again, another seed, every process warm (a server's next request): "
           f"{r['defaults_again_seconds']:.2f} s wall")
     print(f"  whole evaluation (economics, the {r['runs']} runs, {r['sensitivity_runs']} "
