@@ -374,8 +374,7 @@ def _spill_few(tree: Tree, level: list[int], ids: list[int], parents: list[int])
     The arrivals placed are appended to ``ids`` and ``parents``.
     """
     w = tree.width
-    child = memoryview(tree.child.reshape(-1))  # as in :func:`_walk_down`
-    nchild, turn = memoryview(tree.nchild), memoryview(tree.turn)
+    child, nchild, turn = _flat(tree.child), _flat(tree.nchild), _flat(tree.turn)
     on: list[int] = []
     for key in level:
         a, r = key >> 32, key & _ID
@@ -440,8 +439,7 @@ def _walk_down(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> np.nda
     through memoryviews (Python ints, no numpy scalar made).
     """
     w = tree.width
-    child = memoryview(tree.child.reshape(-1))  # (a view: C order) position a * w + k
-    nchild, turn = memoryview(tree.nchild), memoryview(tree.turn)
+    child, nchild, turn = _flat(tree.child), _flat(tree.nchild), _flat(tree.turn)
     parents = []
     took = parents.append
     for r, a in zip(recruits.tolist(), sponsors.tolist(), strict=True):
@@ -455,6 +453,15 @@ def _walk_down(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> np.nda
         nchild[a] = filled + 1
         took(a)
     return np.array(parents, dtype=np.int64)
+
+
+def _flat(values: np.ndarray) -> memoryview:
+    """A one-dimensional memoryview of ``values`` in C order (``child[a, k]`` at ``a * width + k``).
+
+    Read and written element by element, it gives and takes Python ints, with no numpy
+    scalar made. An array not laid out in C order is refused (TypeError), never copied.
+    """
+    return memoryview(values).cast("B").cast(values.dtype.char)
 
 
 def _place_first_open(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
