@@ -275,7 +275,17 @@ def round_pay(x: np.ndarray | float) -> np.ndarray:
     nearest millionth, as ``np.round`` gives.
     """
     y = np.asarray(x, dtype=float) * PAY_SCALE
-    return np.floor(y + 0.5 + np.maximum(1e-6, np.abs(y) * 1e-13)) / PAY_SCALE
+    if y.ndim == 0:
+        return np.floor(y + 0.5 + np.maximum(1e-6, np.abs(y) * 1e-13)) / PAY_SCALE
+    # The same operations in the same order, in place in two arrays rather than six.
+    tolerance = np.abs(y)
+    tolerance *= 1e-13
+    np.maximum(1e-6, tolerance, out=tolerance)
+    y += 0.5
+    y += tolerance
+    np.floor(y, out=y)
+    y /= PAY_SCALE
+    return y
 GOLDEN = (math.sqrt(5) - 1) / 2  # the evenly spread sequence that picks who buys to qualify
 STAYS = math.sqrt(2) - 1
 """The evenly spread sequence that picks which of those who quit stay customers: participant

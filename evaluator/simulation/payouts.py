@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
@@ -282,15 +282,17 @@ def unilevel_rate_table(params: Params) -> np.ndarray | None:
 
 
 def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
-    """Place recruits in a forced tree, all at once per depth level.
+    """Place recruits (ids ascending) in a forced tree.
 
     Rule (as in the reference): a recruit takes the first free position under the anchor
     (initially the sponsor); under a full anchor, overflowing recruits are passed to the
-    anchor's children in turn (the anchor's ``turn`` counter, modulo the width). Arrivals at an
+    anchor's children in turn (the anchor's ``turn`` counter, modulo the width). When no
+    sponsor has more recruits than free positions, all of them are placed in one step. Else,
+    up to :data:`WALK_MOST` recruits are walked down one after the other (:func:`_walk_down`,
+    the reference's rule), and more are placed all at once per depth level: arrivals at an
     anchor are served in id order; handling anchors shallowest first gives exactly the order
     of the one-recruit-at-a-time rule, since every arrival at an anchor comes from above.
-    Anchors at the same depth are handled together; when no sponsor has more recruits than
-    free positions, all of them are placed in one step.
+    Anchors at the same depth are handled together.
     """
     if recruits.size == 0:
         return
@@ -311,6 +313,9 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
         child[sponsors, slot] = recruits
         nchild[heads] = filled + counts
         tree.attach(*joining)
+        return
+    if recruits.size <= WALK_MOST:
+        tree.attach(joining[0], _walk_down(tree, *joining))
         return
     # With spill-over, anchors are handled by depth in the tree, so every anchor is handled
     # after all that can pass recruits to it. Each arrival is one integer, its anchor in the
@@ -356,6 +361,13 @@ def place_forced(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None
     tree.attach(ids[order], parents[order])
 
 
+WALK_MOST = 2500
+"""Most recruits in a month with spill-over that :func:`place_forced` walks down one by one in
+Python rather than place a depth level at a time in numpy. A recruit passes a few levels, a
+step each in Python; a level costs a few dozen array operations, which pay only for many
+arrivals at once (the tool's choice, by measurement: about as fast either way at 2,000 to
+3,000 recruits; the result is the same).
+"""
 FEW = 40
 """Most arrivals at one depth that :func:`place_forced` handles one by one in Python rather than
 all at once in numpy, where each of the two dozen array operations costs more than a few
@@ -369,20 +381,20 @@ def _spill_few(tree: Tree, level: list[int], ids: list[int], parents: list[int])
     The arrivals placed are appended to ``ids`` and ``parents``.
     """
     w = tree.width
-    child, nchild, turn = tree.child, tree.nchild, tree.turn
+    child, nchild, turn = _flat(tree.child), _flat(tree.nchild), _flat(tree.turn)
     on: list[int] = []
     for key in level:
         a, r = key >> 32, key & _ID
-        filled = nchild.item(a)  # (item: a Python int, no numpy scalar made)
+        filled = nchild[a]
         if filled < w:
-            child[a, filled] = r
+            child[a * w + filled] = r
             nchild[a] = filled + 1
             ids.append(r)
             parents.append(a)
         else:
-            k = turn.item(a)
+            k = turn[a]
             turn[a] = k + 1
-            on.append((child.item(a, k % w) << 32) | r)
+            on.append((child[a * w + k % w] << 32) | r)
     return on
 
 
@@ -424,6 +436,39 @@ def _spill_many(tree: Tree, level: np.ndarray, placed: list[np.ndarray],
     # One turn per recruit passed on: every arrival of an anchor writes the same total.
     turn[ao] = turns + (arrivals - w + filled)[over]
     return (onto.astype(np.int64) << 32) | r[over]
+
+
+def _walk_down(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> np.ndarray:
+    """The reference's spill-over, recruit after recruit in id order: the positions taken.
+
+    Each recruit goes down from its sponsor, under every full position to the child its turn
+    counter names, to the first position with room. The tree's arrays are read and written
+    through memoryviews (Python ints, no numpy scalar made).
+    """
+    w = tree.width
+    child, nchild, turn = _flat(tree.child), _flat(tree.nchild), _flat(tree.turn)
+    parents = []
+    took = parents.append
+    for r, a in zip(recruits.tolist(), sponsors.tolist(), strict=True):
+        filled = nchild[a]
+        while filled == w:
+            k = turn[a]
+            turn[a] = k + 1
+            a = child[a * w + k % w]
+            filled = nchild[a]
+        child[a * w + filled] = r
+        nchild[a] = filled + 1
+        took(a)
+    return np.array(parents, dtype=np.int64)
+
+
+def _flat(values: np.ndarray) -> memoryview:
+    """A one-dimensional memoryview of ``values`` in C order (``child[a, k]`` at ``a * width + k``).
+
+    Read and written element by element, it gives and takes Python ints, with no numpy
+    scalar made. An array not laid out in C order is refused (TypeError), never copied.
+    """
+    return memoryview(values).cast("B").cast(values.dtype.char)
 
 
 def _place_first_open(tree: Tree, recruits: np.ndarray, sponsors: np.ndarray) -> None:
@@ -744,7 +789,17 @@ class Uplines:
 
     def via(self, up: np.ndarray) -> Uplines:
         """The same payees and breakage through another parent array."""
-        return replace(self, up=up)
+        return Uplines(up, self.slot, self.target, self.active, self.breakage, self.scratch,
+                       self.in_slots)
+
+    def keeping(self, breakage: dict[str, float], scratch: Scratch) -> Uplines:
+        """The same uplines, keeping their breakage in ``breakage`` and working in ``scratch``.
+
+        (Built directly: ``dataclasses.replace`` costs several times more, a dozen times a
+        month.)
+        """
+        return Uplines(self.up, self.slot, self.target, self.active, breakage, scratch,
+                       self.in_slots)
 
     def by_slot(self, route: np.ndarray, act: np.ndarray) -> Uplines:
         """The same payees and breakage through ``route``, walked from slot to slot.
@@ -759,7 +814,8 @@ class Uplines:
         up = np.empty(self.active + len(NOT_PAID), dtype=np.intp)
         up[: self.active] = np.take(self.target, np.take(route, act).astype(np.intp))
         up[self.active:] = np.arange(self.active, self.active + len(NOT_PAID))  # stay put
-        return replace(self, up=up, in_slots=True)
+        return Uplines(up, self.slot, self.target, self.active, self.breakage, self.scratch,
+                       True)
 
     def pay(self, payers: np.ndarray, values: np.ndarray, rates: tuple[float, ...],
             unlock: np.ndarray | None = None,
@@ -1074,6 +1130,8 @@ def _apply_gate(kept: np.ndarray, pay: dict[str, np.ndarray], src: dict[str, np.
     """
     for kind in kinds:
         before = float(pay[kind].sum())
+        if before == 0 and not pay[kind].any():  # nothing paid: nothing to scale or lose
+            continue
         pay[kind] = pay[kind] * kept
         after = float(pay[kind].sum())
         breakage[GATE_CAUSE] += before - after
@@ -1213,6 +1271,9 @@ def _without_breakaway_legs(facts: _RankFacts, group: GroupCounts, gv: np.ndarra
         broke = again
 
 
+_Job = tuple[str, tuple[int, int]]  # a component and its part (which, of how many)
+
+
 class VectorisedEngine:
     """Whole-array placement and payouts; see :mod:`evaluator.simulation.reference`."""
 
@@ -1228,7 +1289,8 @@ class VectorisedEngine:
         """
         self.threads = sharing.default_threads() if threads is None else threads
         # per component and part: they run side by side
-        self._scratch: dict[tuple[str, tuple[int, int]], Scratch] = {}
+        self._scratch: dict[_Job, Scratch] = {}
+        self._job_lists: dict[bool, tuple[list[_Job], list[_Job]]] = {}  # see :meth:`_jobs`
         self._placing: dict[Tree, Future[None]] = {}  # forced-tree placements under way
         self._underway: _Underway | None = None  # the month being worked out, until paid
 
@@ -1424,6 +1486,26 @@ class VectorisedEngine:
         units[want[skip]] = 0
         self.passed_up = int(skip.sum())
 
+    def _jobs(self, params: Params, big: bool) -> tuple[list[_Job], list[_Job]]:
+        """A month's component jobs: in the plan's order and in the order they are handed out.
+
+        Every component but those paid last (in parts, in a big month) in the plan's order, the
+        order their results are combined in; handed to threads costliest first. The same every
+        month of a run with the same ``big``, so made once (with each job's scratch arrays).
+        """
+        known = self._job_lists.get(big)
+        if known is None:
+            in_order = [(kind, (i, parts)) for kind in params.components
+                        if kind not in PAID_LAST
+                        for parts in [PARTS.get(kind, 1) if big else 1] for i in range(parts)]
+            jobs = sorted(in_order, key=lambda job: (
+                COSTLIEST_FIRST.index(job[0]) if job[0] in COSTLIEST_FIRST
+                else len(COSTLIEST_FIRST)))
+            for job in jobs:
+                self._scratch.setdefault(job, Scratch())
+            known = self._job_lists[big] = (in_order, jobs)
+        return known
+
     def pay(self, params: Params, net: Network, m: Month) -> MonthPay:
         """Every component of the plan for one month."""
         self._placed()
@@ -1448,26 +1530,17 @@ class VectorisedEngine:
             group = (month.sponsor.result() if month.sponsor is not None
                      else GroupCounts(net.sponsor, m, params, month.before))
         rank, title = self._ranks(params, m, month.legs, group, net, month.slot)
-        big = m.act.size >= sharing.PARALLEL_MIN
-        # Every component (in parts, in a big month) in the plan's order, the order their
-        # results are combined in; handed to threads costliest first.
-        in_order = [(kind, (i, parts)) for kind in params.components if kind not in PAID_LAST
-                    for parts in [PARTS.get(kind, 1) if big else 1] for i in range(parts)]
-        jobs = sorted(in_order, key=lambda job: (
-            COSTLIEST_FIRST.index(job[0]) if job[0] in COSTLIEST_FIRST
-            else len(COSTLIEST_FIRST)))
+        in_order, jobs = self._jobs(params, m.act.size >= sharing.PARALLEL_MIN)
 
         def component(job: tuple[str, tuple[int, int]]
                       ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
             kind, part = job
-            own = replace(uplines, breakage=new_breakage(), scratch=self._scratch[job])
+            own = uplines.keeping(new_breakage(), self._scratch[job])
             ctx = _Context(params, net, m, rank, group, own, volume, month.binary,
                            month.frame, route, part)
             paid, sources = getattr(self, "_" + kind)(ctx)
             return paid, sources, own.breakage
 
-        for job in jobs:
-            self._scratch.setdefault(job, Scratch())
         done = dict(zip(jobs, self._together([partial(component, j) for j in jobs],
                                              m.act.size), strict=True))
         pay: dict[str, np.ndarray] = {}
@@ -1489,8 +1562,8 @@ class VectorisedEngine:
         if kept is not None:  # before the matching bonus, which matches the pay kept
             _apply_gate(kept, pay, src, breakage, [k for k in pay if k not in UNGATED])
         if "matching_bonus" in params.components:  # on the pay worked out above
-            own = replace(uplines, breakage=breakage,
-                          scratch=self._scratch.setdefault(("matching_bonus", (0, 1)), Scratch()))
+            own = uplines.keeping(
+                breakage, self._scratch.setdefault(("matching_bonus", (0, 1)), Scratch()))
             ctx = _Context(params, net, m, rank, group, own, volume, None, None, None)
             pay["matching_bonus"], src["matching_bonus"] = self._matching_bonus(ctx, pay, src)
             if kept is not None:

@@ -121,31 +121,39 @@ def test_placement_is_kept_per_tree() -> None:
 
 
 @pytest.mark.parametrize("width", [2, 3])
-def test_spill_over_is_the_same_arrival_by_arrival_or_a_level_at_once(
-        width: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-turn spill-over places a month's recruits one depth at a time: a few arrivals one by
-    one, many in numpy (``payouts.FEW``). Either way, and one recruit per call (the reference's
-    rule, each recruit placed before the next), every tree is the same: children, counts,
-    turn counters and depths."""
-    def grown(few: int, one_by_one: bool = False) -> Tree:
-        monkeypatch.setattr(payouts, "FEW", few)
+@pytest.mark.parametrize(("walk_most", "few"), [(10**9, 40), (0, 40), (0, 0), (0, 10**9)])
+def test_spill_over_is_the_same_a_month_at_once_or_recruit_by_recruit(
+        width: int, walk_most: int, few: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-turn spill-over places a month's recruits in one call: in one step where nobody's
+    recruits outnumber the free positions, else walked down one after the other (up to
+    ``payouts.WALK_MOST`` recruits) or a depth at a time (a few arrivals one by one, many in
+    numpy: ``payouts.FEW``). Every way, the trees are the same as with one recruit per call
+    and as the reference engine's (children, counts, turn counters and depths), in months
+    with and without spill-over."""
+    monkeypatch.setattr(payouts, "WALK_MOST", walk_most)
+    monkeypatch.setattr(payouts, "FEW", few)
+
+    def grown(how: str) -> Tree:
         rng = np.random.default_rng(11)
         tree = Tree(4000, width)
         tree.attach(np.arange(3), np.full(3, -1))
         n = 3
-        for _ in range(14):  # months: recruits of those already placed, in id order
-            sponsors = np.sort(rng.integers(0, n, size=min(n, 4000 - n)))
+        for month in range(16):  # recruits of those already placed, in id order
+            size = min(n, 4000 - n) if month % 3 else min(n // 4, 4000 - n)
+            sponsors = np.sort(rng.choice(n, size=size, replace=month % 3 != 0))
             recruits = np.arange(n, n + sponsors.size)
-            if one_by_one:
+            if how == "one by one":
                 for r, s in zip(recruits, sponsors, strict=True):
                     payouts.place_forced(tree, recruits[r - n:r - n + 1], np.array([s]))
+            elif how == "reference":
+                ENGINES["reference"]().place(tree, recruits, sponsors)
             else:
                 payouts.place_forced(tree, recruits, sponsors)
             n += sponsors.size
         assert n == 4000
         return tree
 
-    trees = [grown(0), grown(10**9), grown(24), grown(0, one_by_one=True)]
+    trees = [grown("month"), grown("one by one"), grown("reference")]
     assert int(trees[0].depth.max()) > 8  # recruits spilled many levels down
     for tree in trees[1:]:
         for name in ("child", "nchild", "turn", "depth", "parent"):
