@@ -914,7 +914,10 @@ class Tree:
 
     def _add_to_levels(self, ids: np.ndarray) -> None:
         depth = self.depth[ids]
-        by_depth = np.argsort(depth, kind="stable")  # ascending ids within each depth
+        # Ascending ids within each depth; a stable sort of 16-bit keys is a radix sort (the
+        # same order, faster), which depths below 2**16 allow.
+        keys = depth.astype(np.uint16) if int(depth.max()) < 2**16 else depth
+        by_depth = np.argsort(keys, kind="stable")
         ids, depth = ids[by_depth], depth[by_depth]
         ups = self.up[ids]
         bounds = (np.flatnonzero(depth[1:] != depth[:-1]) + 1).tolist()
@@ -1451,11 +1454,14 @@ def count_volumes(params: Params, counts: np.ndarray, points: bool = False) -> n
     order_volume, own_volume, unit_volume = (
         (params.order_volume, params.own_volume, params.unit_volume)
         if points or params.business is None else params.business)
-    # Each row built in place, adding its terms in the order written (the same sums).
-    out = np.empty((3, counts.shape[1]))
+    # Each row built in place, adding its terms in the order written (the same sums); each
+    # term is worked out in one of two working rows (``term``, ``other``), not a fresh array.
+    size = counts.shape[1]
+    out = np.empty((3, size))
     customer, own, kit = out
+    term, other = np.empty((2, size))
     np.multiply(counts[1], own_volume, out=own)
-    own += counts[3] * unit_volume
+    own += np.multiply(counts[3], unit_volume, out=term)
     use = params.kinds.own_products
     bought = params.packages
     packages = bought.counted if bought is not None else 0
@@ -1465,18 +1471,26 @@ def count_volumes(params: Params, counts: np.ndarray, points: bool = False) -> n
     program = params.preferred
     if program is not None and program.counted:  # the last row: preferred customers
         rows -= 1
-        customer += counts[rows] * (
-            program.volume if points or params.business is None else program.business)
+        customer += np.multiply(counts[rows], (
+            program.volume if points or params.business is None else program.business),
+            out=term)
     if bought is not None and packages:
         first = rows - packages
         for p, volume in enumerate(bought.volume):
-            kit += counts[first + p] * volume
+            kit += np.multiply(counts[first + p], volume, out=term)
     if rows - packages > 4:
-        builders = counts[1] - counts[4] - counts[5]
-        own += (counts[4] * use[MEMBER] + counts[5] * use[SELLER]
-                + builders * use[BUILDER]) * unit_volume
+        builders = np.subtract(counts[1], counts[4])
+        builders -= counts[5]
+        # (members x their use + sellers x theirs + builders x theirs) x unit volume
+        np.multiply(counts[4], use[MEMBER], out=term)
+        term += np.multiply(counts[5], use[SELLER], out=other)
+        term += np.multiply(builders, use[BUILDER], out=other)
+        term *= unit_volume
+        own += term
     elif use[BUILDER]:
-        own += counts[1] * use[BUILDER] * unit_volume
+        np.multiply(counts[1], use[BUILDER], out=term)
+        term *= unit_volume
+        own += term
     return out
 
 

@@ -17,7 +17,7 @@ participant; the differential tests hold the two to the same results.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
@@ -196,20 +196,22 @@ def discount_margin(params: Params) -> np.ndarray:
 
 
 def discount_gain(params: Params, m: Month, want: np.ndarray, units: np.ndarray,
-                  gv: np.ndarray, legs: np.ndarray, team: np.ndarray, given: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
+                  gv: np.ndarray, legs: np.ndarray, team: np.ndarray, given: np.ndarray,
+                  before: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """What the rank reached by buying ``units`` adds to the worth of qualifying, per ``want``.
 
     (money, saving): for :attr:`Params.discount_months` months, the saving of the rank reached
     over the rank held on the month's own purchases at wholesale (required purchase,
     ``extra_own_purchase``, own-use products) and the extra retail margin on this month's
     customers; and the share of the wholesale price the rank reached saves, which the products
-    bought cost less (see :mod:`evaluator.simulation.network`).
+    bought cost less (see :mod:`evaluator.simulation.network`). ``before``: the rank held
+    without buying (:func:`_rank_met` on the month's figures), when the caller has it.
     """
     save = discount_saving(params)
     pv = m.pv[want]
     extra = units * params.unit_volume
-    before = _rank_met(params, pv, gv, legs, team, given)
+    if before is None:
+        before = _rank_met(params, pv, gv, legs, team, given)
     after = _rank_met(params, pv + extra, gv + extra, legs, team, given)
     base = np.full(want.size, params.own_money)
     use = own_use_products(params, None if m.kind is None else m.kind[want])
@@ -245,18 +247,23 @@ def discount_buys(params: Params, m: Month, cand: np.ndarray, gv: np.ndarray,
     used = np.take(np.asarray(params.kinds.own_products), kinds) * params.discount_months
     best = np.full(cand.size, -np.inf)
     for r, spec in enumerate(params.ranks):
-        need = np.maximum(spec.min_personal_volume - pv, spec.min_group_volume - gv)
+        # Worked out only for the candidates the rank is open to (``at``): every step is per
+        # candidate, so each one's figures are the same as over all of them.
+        at = np.flatnonzero((r > held) & (save[r] > save[held])
+                            & (legs >= spec.min_active_legs) & (team >= spec.min_team_size))
+        need = np.maximum(spec.min_personal_volume - pv[at], spec.min_group_volume - gv[at])
         n = units_short(0.0, need, params.unit_volume)
-        ok = ((r > held) & (save[r] > save[held]) & (legs >= spec.min_active_legs)
-              & (team >= spec.min_team_size) & (n > 0))
-        if not ok.any():
+        some = n > 0
+        at, n = at[some], n[some]
+        if not at.size:
             continue
-        gain, saved = discount_gain(params, m, cand, n, gv, legs, team, given)
-        cost = n * (params.unit_money * (1 - saved)) - worth * np.minimum(n, used)
+        gain, saved = discount_gain(params, m, cand[at], n, gv[at], legs[at], team[at],
+                                    given[at], held[at])
+        cost = n * (params.unit_money * (1 - saved)) - worth[at] * np.minimum(n, used[at])
         value = gain - cost
         pays = cost < gain - 1e-9 * np.maximum(1.0, np.abs(gain))  # not reaches(cost, gain)
-        better = ok & pays & (value > best)
-        units[better], best[better] = n[better], value[better]
+        better = pays & (value > best[at])
+        units[at[better]], best[at[better]] = n[better], value[better]
     return units
 
 
@@ -516,20 +523,27 @@ class Rolled:
     layout: list[tuple[int, int, int]]  # per column: (array, shift, width)
 
     @classmethod
-    def up(cls, tree: Tree, n: int, act: np.ndarray, columns: list[np.ndarray]) -> Rolled:
+    def up(cls, tree: Tree, n: int, act: np.ndarray, columns: Sequence[np.ndarray | int]
+           ) -> Rolled:
         """Roll the ``columns`` (per ``act``, the active ids) up ``tree`` of ``n`` ids.
 
+        A column is non-negative integers or booleans, or one integer for every active one.
         Id -1 (no participant) reads zeros.
         """
         layout: list[tuple[int, int, int]] = []
         merged: list[np.ndarray] = []
         shift = 63
         for c in columns:
-            width = max(1, int(c.sum()).bit_length())
-            if shift + width > 63:  # start the next integer
-                merged.append(np.zeros(act.size, dtype=np.int64))
+            whole = c * act.size if isinstance(c, int) else int(c.sum())
+            width = max(1, whole.bit_length())
+            if shift + width > 63:  # start the next integer with this column
                 shift = 0
-            merged[-1] += np.left_shift(c, shift, dtype=np.int64)  # fields do not overlap
+                merged.append(np.full(act.size, c, dtype=np.int64) if isinstance(c, int)
+                              else c.astype(np.int64))
+            elif isinstance(c, int):  # fields do not overlap: adding sets the field
+                merged[-1] += c << shift
+            else:
+                merged[-1] += np.left_shift(c, shift, dtype=np.int64)
             layout.append((len(merged) - 1, shift, width))
             shift += width
         arrays = []
@@ -554,13 +568,25 @@ class Rolled:
         gathered = [np.take(a, ids) for a in self.arrays]
         for k, (i, shift, width) in enumerate(self.layout):
             row = k if skip is None or k < skip else k + 1
-            np.right_shift(gathered[i], shift, out=out[row])
-            np.bitwise_and(out[row], (1 << width) - 1, out=out[row])
+            if shift:
+                np.right_shift(gathered[i], shift, out=out[row])
+                if not self._top(k):
+                    np.bitwise_and(out[row], (1 << width) - 1, out=out[row])
+            elif self._top(k):
+                out[row] = gathered[i]
+            else:
+                np.bitwise_and(gathered[i], (1 << width) - 1, out=out[row])
 
     def unpack(self, k: int, got: np.ndarray) -> np.ndarray:
         """Column ``k`` from values gathered from its array."""
         _, shift, width = self.layout[k]
+        if self._top(k):
+            return got >> shift
         return (got >> shift) & ((1 << width) - 1)
+
+    def _top(self, k: int) -> bool:
+        """Whether column ``k`` is its array's last: nothing is packed above it to mask off."""
+        return k + 1 == len(self.layout) or self.layout[k + 1][0] != self.layout[k][0]
 
 
 class GroupCounts:
@@ -592,13 +618,13 @@ class GroupCounts:
         self.preferred = int(params.preferred is not None and params.preferred.counted)
         if before is not None:
             self.people = before.people
-        else:  # customers, active, new (and active members, sellers; recruits by package)
-            new = (m.join[m.act] == m.t).astype(np.int64)
-            columns = [m.customers, np.ones(m.act.size, dtype=np.int64), new]
+        else:  # customers, active (1 each), new (and active members, sellers; recruits by
+            new = np.zeros(m.act.size, dtype=bool)  # package)
+            new[np.searchsorted(m.act, m.new)] = True  # (the new are active)
+            columns: list[np.ndarray | int] = [m.customers, 1, new]
             if self.by_kind:
                 kinds = m.kinds()
-                columns += [(kinds == MEMBER).astype(np.int64),
-                            (kinds == SELLER).astype(np.int64)]
+                columns += [kinds == MEMBER, kinds == SELLER]
             if self.packages:
                 assert m.package is not None
                 columns += [new * (m.package == p) for p in range(self.packages)]
@@ -610,11 +636,16 @@ class GroupCounts:
         self.units = Rolled.up(tree, m.n, m.act, [units]) if units.any() else None
         self.units_of = units  # the purchases these counts include
         self.params = params
-        # Counts of the active (``m.act``) in the month before buying, kept by top_up.
+        self.act = m.act
+        # Counts of the active (``m.act``; :meth:`active_counts`) and their point volumes
+        # (:meth:`active_volumes`), once worked out; never changed in place.
         self.act_counts: np.ndarray | None = None
+        self._act_volumes: tuple[np.ndarray, np.ndarray] | None = None
         if before is not None and before.act_counts is not None:
-            self.act_counts = before.act_counts.copy()
-            if self.units is not None:
+            if self.units is None:  # the same counts as before buying (none were bought)
+                self.act_counts, self._act_volumes = before.act_counts, before._act_volumes
+            else:
+                self.act_counts = before.act_counts.copy()
                 self.act_counts[3] = self.units.column(0, m.act)
 
     def prune(self) -> GroupCounts:
@@ -643,6 +674,22 @@ class GroupCounts:
             out[3] = 0
         return out
 
+    def active_counts(self) -> np.ndarray:
+        """:meth:`counts` of the month's active, worked out once."""
+        if self.act_counts is None:
+            self.act_counts = self.counts(self.act)
+        return self.act_counts
+
+    def active_volumes(self) -> tuple[np.ndarray, np.ndarray]:
+        """The point volumes of :meth:`active_counts` (shape (3, active)) and their total.
+
+        The total adds customer, own-purchase and kit volume in that order. Worked out once.
+        """
+        if self._act_volumes is None:
+            vol = self.volumes(self.active_counts(), points=True)
+            self._act_volumes = vol, vol[0] + vol[1] + vol[2]
+        return self._act_volumes
+
     def volumes(self, counts: np.ndarray, points: bool = False) -> np.ndarray:
         """(customer, own-purchase, kit) volume of those counts: shape (3, len).
 
@@ -665,7 +712,9 @@ def nearest_marked(tree: Tree, mark: np.ndarray) -> np.ndarray:
     if tree.levels:
         near[tree.levels[0]] = sentinel
     for ids, p in zip(tree.levels[1:], tree.level_up[1:], strict=True):
-        near[ids] = np.where(mark[p], p, near[p])
+        got = near[p]  # the parent's nearest, or the parent itself where it is marked
+        np.copyto(got, p, where=mark[p], casting="same_kind")  # (ids fit ``near``'s type)
+        near[ids] = got
     return near
 
 
@@ -796,12 +845,11 @@ class Uplines:
         each = None
         if by_rank is not None:  # each position's rate is its payee's rank's (a quitter's: the
             table, row = by_rank  # component's), read before locked levels are redirected
-            # (level k's rates are row k of the transposed table: one flat gather)
-            flat = np.take(row, chain, mode="clip",
-                           out=self.scratch.get("flat", shape, row.dtype))
-            flat += (np.arange(levels) * table.shape[0])[:, None]
-            each = np.take(np.ascontiguousarray(table.T), flat, mode="clip",
-                           out=self.scratch.get("each", shape, table.dtype))
+            each = self.scratch.get("each", shape, table.dtype)
+            per = self.scratch.get("per", row.shape, table.dtype)
+            for k in range(levels):  # level k: every position's rate, then the payees'
+                np.take(np.ascontiguousarray(table[:, k]), row, out=per, mode="clip")
+                np.take(per, chain[k], out=each[k], mode="clip")
         to = chain if self.in_slots else np.take(
             self.target, chain, out=self.scratch.get("to", shape, self.target.dtype),
             mode="clip")
@@ -1361,10 +1409,8 @@ class VectorisedEngine:
         given = package_ranks(params, m)
         if params.ranks:
             group = _sponsor_group(net, m, params)
-            group.act_counts = group.counts(m.act)
-            vol = group.volumes(group.act_counts, points=True)
-            gv = vol[0] + vol[1] + vol[2]  # own purchases count, or nobody tops up
-            team = group.act_counts[1] - 1  # active participants below
+            _, gv = group.active_volumes()  # own purchases count, or nobody tops up
+            team = group.active_counts()[1] - 1  # active participants below
             for r, spec in enumerate(params.ranks):  # the highest whose other needs are met
                 ok = (reaches(gv, spec.min_group_volume) & (legs >= spec.min_active_legs)
                       & (team >= spec.min_team_size) & (given < r))  # a package's: held
@@ -1543,9 +1589,8 @@ class VectorisedEngine:
         else:
             if group is None:  # (the month's components are done: no pruning needed)
                 group = GroupCounts(net.sponsor, m, params)
-            counts = group.act_counts if group.act_counts is not None else group.counts(m.act)
-            vol = group.volumes(counts, points=True)
-            customer, volume = vol[0], vol[0] + vol[1] + vol[2]
+            vol, volume = group.active_volumes()
+            customer = vol[0]
         reached = np.divide(customer, volume, out=np.zeros(m.act.size), where=volume > 0)
         if gate.share <= 0:
             return np.ones(m.act.size)
@@ -1739,7 +1784,7 @@ class VectorisedEngine:
         earned = np.zeros(m.act.size)
         sources = np.zeros(3)
         for k in matched:  # in the plan's order, as the reference adds them
-            earned = earned + pay[k]
+            earned += pay[k]
             sources = sources + src[k]
         whole = float(earned.sum())
         rounded = round_pay(earned)
@@ -1764,9 +1809,9 @@ class VectorisedEngine:
         """Paid-as rank per active, and the title rank when ranks are kept (see the reference)."""
         if group is None:
             return np.full(m.act.size, NO_RANK, dtype=np.int64), None
-        counts = group.act_counts if group.act_counts is not None else group.counts(m.act)
-        vol = group.volumes(counts, points=True)
-        gv = vol[0] + vol[1] + vol[2] if params.own_purchases_count else vol[0]
+        counts = group.active_counts()
+        vol, total = group.active_volumes()
+        gv = total if params.own_purchases_count else vol[0]
         team = counts[1] - 1  # active participants below, oneself not counted
         history = net.history if net is not None else None
         legs_volume = None  # (each leg's group volume, the slot of its top's sponsor, its id)

@@ -271,12 +271,16 @@ def test_packed_roll_up_equals_one_column_at_a_time(parents: list[int], big: boo
     tree.attach(np.arange(1, n), np.array([x % i for i, x in enumerate(parents, start=1)]))
     rng = np.random.default_rng(seed)
     act = np.sort(rng.choice(n, size=rng.integers(1, n + 1), replace=False))
-    columns = [rng.integers(0, 50, act.size), rng.integers(1, 2, act.size),
+    # (counts, one each as a constant, yes/no as booleans, counts)
+    columns = [rng.integers(0, 50, act.size), 1, rng.random(act.size) < 0.5,
                rng.integers(0, 3, act.size)]
-    if big:  # a total of 63 bits: the first two share an integer, the third has its own
-        columns[2][0] = 2**62
+    if big:  # a total of 63 bits: the first three share an integer, the last has its own
+        columns[3][0] = 2**62
     rolled = Rolled.up(tree, n, act, columns)
     assert len(rolled.arrays) == (2 if big else 1)
+    ids = np.concatenate((act, [-1]))
+    out = np.empty((len(columns), ids.size), dtype=np.int64)
+    rolled.columns(ids, out)
     for k, c in enumerate(columns):
         alone = np.zeros(n, dtype=np.int64)
         alone[act] = c
@@ -284,6 +288,7 @@ def test_packed_roll_up_equals_one_column_at_a_time(parents: list[int], big: boo
         assert np.array_equal(rolled.column(k)[:n], alone), k
         assert np.array_equal(rolled.column(k, act), alone[act]), k
         assert rolled.column(k, np.array([-1])).tolist() == [0], k  # no participant: none
+        assert np.array_equal(out[k], np.append(alone[act], 0)), k  # all columns at once
 
 
 def test_columns_too_wide_for_one_integer_share_as_few_as_fit() -> None:
