@@ -65,8 +65,9 @@ that more follow: templates/report/_body.html.j2)."""
 APPENDIX_CACHE_SIZE = 8
 """Appendix layouts a process keeps (the tool's choice: for each paper size of the bundled rubric
 at the web's defaults, the appendix on its own page and below each of the three blanks a short
-last page of the report gets, :data:`JOIN_STEP`). One holds the appendix's boxes and text layouts: about 5 MB
-of Python objects for the bundled rubric (``benchmarks/report.py --appendix-memory``)."""
+last page of the report gets, :data:`JOIN_STEP`). One holds the appendix's boxes and text
+layouts: about 5 MB of Python objects for the bundled rubric (``benchmarks/report.py
+--appendix-memory``)."""
 
 
 JOIN_BELOW = 0.625
@@ -187,7 +188,7 @@ class PdfRenderer:
         page_size = self.page_size or page_size_for(ev)
         report = self._render(pages[0], page_size, fetcher)
         report_pages = list(report.pages)
-        if not _summary_fits(report):
+        if not _summary_fits(report, pages[0]):
             pages, report_pages = self._page_one(ev, pages, report, page_size, fetcher)
         appendix, joined_first, appendix_pages = self._joined_appendix(
             report_pages[-1], pages[1], page_size, fetcher)
@@ -221,8 +222,9 @@ class PdfRenderer:
         while shown > 1:
             shown -= 1
             pages = render_paper(ev, page1_questions=shown)
-            probe = self._render(_page_one_probe(pages[0], anchors), page_size, fetcher)
-            if _summary_fits(probe):
+            probe_page, length = _page_one_probe(pages[0], anchors)
+            probe = self._render(probe_page, page_size, fetcher)
+            if _summary_fits(probe) and len(probe.pages) == length:  # (nothing ran over)
                 return pages, [probe.pages[0], *report.pages[rest:]]
         report = self._render(pages[0], page_size, fetcher)
         return pages, list(report.pages)
@@ -299,10 +301,16 @@ class PdfRenderer:
         return cast(bytes, pdf)
 
 
-def _summary_fits(report: Document) -> bool:
-    """Whether the summary's last element starts on page 1 (True for a summary without one)."""
-    on = [n for n, page in enumerate(report.pages) if PAGE1_END in page.anchors]
-    return not on or on[0] == 0
+def _summary_fits(report: Document, page: str | None = None) -> bool:
+    """Whether the summary's last element starts on page 1 (True for a summary without one).
+
+    Given the HTML ``page`` laid out, also whether the report's page 2 is the page after the
+    summary (not a page its last lines ran over onto).
+    """
+    on = [n for n, laid in enumerate(report.pages) if PAGE1_END in laid.anchors]
+    if on and on[0] != 0:
+        return False
+    return page is None or PAGE1_RULE not in page or _rest_start(report, page) == 1
 
 
 def _furnished(part: Page, frame: Page) -> Page:
@@ -395,11 +403,11 @@ def _rest_start(report: Document, page: str) -> int:
     return min(n for n, laid in enumerate(report.pages) if n > 0 and after & set(laid.anchors))
 
 
-def _page_one_probe(page: str, anchors: Mapping[str, int]) -> str:
-    """The report's page 1 alone, and empty pages carrying the anchors it points to.
+def _page_one_probe(page: str, anchors: Mapping[str, int]) -> tuple[str, int]:
+    """The report's page 1 alone, then empty pages carrying the anchors it points to.
 
-    ``anchors`` gives each anchor's page number in the joined PDF; page 1's "(page N)" notes
-    then read as they will there.
+    Also how many pages that is when page 1 holds its summary. ``anchors`` gives each anchor's
+    page number in the joined PDF; page 1's "(page N)" notes then read as they will there.
     """
     cut = page.index(PAGE1_RULE)
     wanted: dict[int, list[str]] = {}
@@ -409,4 +417,5 @@ def _page_one_probe(page: str, anchors: Mapping[str, int]) -> str:
     for number in range(2, max(wanted, default=1) + 1):
         ids = "".join(f'<span id="{name}"></span>' for name in wanted.get(number, []))
         blanks.append(f'<div style="break-before: page; height: 1px; margin: 0">{ids}</div>')
-    return page[:cut] + "\n".join(blanks) + "\n</article>\n</body>\n</html>\n"
+    probe = page[:cut] + "\n".join(blanks) + "\n</article>\n</body>\n</html>\n"
+    return probe, len(blanks) + 1

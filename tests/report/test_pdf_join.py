@@ -91,11 +91,19 @@ def test_a_kept_appendix_gives_the_same_bytes_and_is_shared(
     one, two = evaluation_of("recruiting_fee_plan"), evaluation_of("autoship_unilevel_wellness")
     assert render_paper(one)[1] == render_paper(two)[1]  # the same appendix text
     monkeypatch.setattr(pdf_module, "_appendices", type(pdf_module._appendices)())
-    fresh = render("pdf", two)
+    fresh = {"one": render("pdf", one), "two": render("pdf", two)}
+    kept = pdf_module.cached_appendices()
+    assert kept in (1, 2)  # one layout per blank the two plans' last pages need
+    assert render("pdf", two) == fresh["two"]
+    assert render("pdf", one) == fresh["one"]
+    assert pdf_module.cached_appendices() == kept  # both served by the kept layouts
+    # Without joining (every last page counted full) the two plans share one layout.
+    monkeypatch.setattr(pdf_module, "_appendices", type(pdf_module._appendices)())
+    monkeypatch.setattr(pdf_module, "JOIN_BELOW", 0.0)
+    render("pdf", two)
     assert pdf_module.cached_appendices() == 1
     render("pdf", one)
     assert pdf_module.cached_appendices() == 1  # one's appendix was the one kept
-    assert render("pdf", two) == fresh
 
 
 def test_the_appendix_cache_is_bounded(
