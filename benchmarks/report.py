@@ -1,7 +1,7 @@
 """Time to each bundled sample's report as HTML and as PDF (charts included), and to its evaluation.
 
 Usage: ``python benchmarks/report.py [--repeat N] [--sample NAME ...] [--set NAME=VALUE ...]
-[--appendix-memory]``.
+[--appendix-memory] [--fullness]``.
 Each sample (default: every bundled one) is evaluated ``N`` times (the web's default assumptions
 unless ``--set`` is given), then rendered ``N`` times per format; the median wall-clock and CPU
 times are printed, the time from the plan to the PDF bytes (evaluation plus PDF), and the PDF's
@@ -13,6 +13,9 @@ it); the process never sees the web's PDF cache.
 Targets: HTML <= 0.5 s, PDF <= 3 s (the download of a saved report renders the PDF alone).
 ``--appendix-memory`` prints what one kept appendix layout holds (Python objects through
 tracemalloc, and the process's resident memory, which counts the text layouts' C heap too).
+``--fullness`` prints, per sample, how full the report's own last page is and, in the joined PDF,
+the page before the appendix's, the page the appendix begins on and the emptiest page but the
+last (the share of the page's text area down to its lowest line).
 """
 
 from __future__ import annotations
@@ -121,6 +124,25 @@ def appendix_memory(evaluation: object) -> None:
           f"MB; at most {pdf.APPENDIX_CACHE_SIZE} are kept")
 
 
+def fullness(path: Path, overrides: dict[str, object]) -> None:
+    """Print how full the pages around the appendix's beginning are, for one sample."""
+    from evaluator.report import pdf
+    from evaluator.report.fetcher import AssetFetcher
+    from evaluator.report.html import render_paper
+    from evaluator.report.view import evaluation_dict
+
+    ev = evaluation_dict(evaluate_document(path.read_bytes(), overrides=overrides))
+    renderer, pages = pdf.PdfRenderer(), render_paper(ev)
+    alone = renderer._render(pages[0], pdf.page_size_for(ev), AssetFetcher())
+    joined = renderer.lay_out(ev, pages, AssetFetcher()).document.pages
+    full = [pdf._fullness(page) for page in joined]
+    start = next(n for n, page in enumerate(joined) if "h-assumptions" in page.anchors)
+    print(f"{path.stem:32} report's last page alone {pdf._fullness(alone.pages[-1]):4.0%}; "
+          f"joined: {len(joined)} pages, the appendix begins on page {start + 1} "
+          f"({full[start]:4.0%} full), the page before it {full[start - 1]:4.0%}, "
+          f"emptiest but the last {min(full[:-1]):4.0%}")
+
+
 def time_evaluation(document: bytes, overrides: dict[str, object],
                     repeat: int) -> tuple[object, list[float], list[float]]:
     """The Evaluation of ``document`` and the wall-clock and CPU seconds of ``repeat`` runs."""
@@ -144,12 +166,18 @@ def main() -> None:
                         metavar="NAME", help="a bundled sample's name (repeatable)")
     parser.add_argument("--appendix-memory", action="store_true",
                         help="print what one kept appendix layout holds, and stop")
+    parser.add_argument("--fullness", action="store_true",
+                        help="print how full the pages around the appendix are, and stop")
     args = parser.parse_args()
     overrides = parse_set_options(args.settings)
     samples = sorted(p for p in data_dir("plan_samples").glob("*.json")
                      if not args.samples or p.stem in args.samples)
     if args.appendix_memory:
         appendix_memory(evaluate_document(samples[0].read_bytes(), overrides=overrides))
+        return
+    if args.fullness:
+        for path in samples:
+            fullness(path, overrides)
         return
     others = sorted(set(data_dir("plan_samples").glob("*.json")) - set(samples))
     warm_path = others[0] if others else samples[0]  # another plan, when one is left

@@ -16,8 +16,13 @@ the five-minute read, through the disclaimer, so every "see page N" on page 1 po
 and WeasyPrint numbers it). The appendix page (assumptions, methodology, sources) follows; a
 process keeps its last :data:`APPENDIX_CACHE_SIZE` appendix layouts, keyed by the appendix
 page's text and the paper size, so plans whose appendix reads the same (the same rubric,
-assumptions and currency) lay it out once. Last, a page of as many empty pages as the two
-together (:func:`~evaluator.report.html.render_furniture`) gives every page its running header
+assumptions and currency) lay it out once. When the report's last page is under
+:data:`JOIN_BELOW` full, the appendix begins on it rather than on a fresh page: the appendix is
+laid out below a blank a whole number of :data:`JOIN_STEP` tall (a few kept layouts serve every
+plan), and its first page's text is moved up under the report's and painted on that page. When
+page 1's summary runs over it, only page 1 is laid out again, with fewer questions (the pages
+after the summary's forced page break do not change). Last, a page of as many empty pages as
+are joined (:func:`~evaluator.report.html.render_furniture`) gives every page its running header
 and its "Page N of M": each joined page is a part's page with its margin boxes swapped for the
 furniture's. Internal links, bookmarks and tags are gathered again from the joined pages, so
 they cross the parts. A cached appendix gives the same bytes as a new one.
@@ -31,6 +36,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -55,10 +62,36 @@ PAGE1_END = "page1-end"
 """The anchor on the last element of the report's summary (its last question, or the note
 that more follow: templates/report/_body.html.j2)."""
 
-APPENDIX_CACHE_SIZE = 4
-"""Appendix layouts a process keeps (the tool's choice: both paper sizes of the bundled rubric at
-the web's defaults, and two more). One holds the appendix's boxes and text layouts: about 5 MB
-of Python objects for the bundled rubric (``benchmarks/report.py --appendix-memory``)."""
+APPENDIX_CACHE_SIZE = 8
+"""Appendix layouts a process keeps (the tool's choice: for each paper size of the bundled rubric
+at the web's defaults, the appendix on its own page and below each of the three blanks a short
+last page of the report gets, :data:`JOIN_STEP`). One holds the appendix's boxes and text
+layouts: about 5 MB of Python objects for the bundled rubric (``benchmarks/report.py
+--appendix-memory``)."""
+
+
+JOIN_BELOW = 0.625
+"""A report's last page less full than this (of its height) gets the appendix's beginning below
+its text instead of being followed by the appendix on a fresh page (the tool's choice: no page
+before the appendix is more than three eighths blank)."""
+
+JOIN_STEP = 0.25
+"""The appendix joining a report's last page is laid out below a blank of a whole number of
+these (of the page's height), the first that holds that page's text; its first page is then
+moved up below the text. So a process lays out at most three such appendices per paper size,
+whatever the plans (four kept layouts per paper size with the appendix on its own page); the price
+is less than a quarter of a page blank at the foot of the joined page."""
+
+JOIN_GAP = 19.2
+"""CSS pixels between the report's last text and the appendix's heading on a joined page (the
+space above a section's heading on screen, 1.6rem of the 9pt print type)."""
+
+BLANK_CLASS = "appendix-blank"
+"""The class of the blank the appendix is laid out below (:func:`_below_blank`)."""
+
+PAGE1_RULE = "<!--/page1-->"
+"""The comment that ends page 1's summary in the report's paper page (templates/report/
+_body.html.j2)."""
 
 
 @dataclass
@@ -149,24 +182,52 @@ class PdfRenderer:
 
         ``pages`` are :func:`~evaluator.report.html.render_paper` of ``ev``: the report and its
         appendix. Page 1 holds the whole summary: when it runs over, the summary shows fewer
-        questions (down to one) and the report is laid out again.
+        questions (down to one; :meth:`_page_one`). When the report's last page is under
+        :data:`JOIN_BELOW` full, the appendix begins on it (:meth:`_joined_appendix`).
         """
         page_size = self.page_size or page_size_for(ev)
         report = self._render(pages[0], page_size, fetcher)
-        shown = PAGE1_QUESTIONS
-        while not _summary_fits(report) and shown > 1:
-            # The summary ran over page 1 (long findings): one question fewer on it.
-            shown -= 1
-            pages = render_paper(ev, page1_questions=shown)
-            report = self._render(pages[0], page_size, fetcher)
-        appendix = self._appendix(pages[1], page_size, fetcher)
-        parts = [*report.pages, *appendix.document.pages]
+        report_pages = list(report.pages)
+        if not _summary_fits(report, pages[0]):
+            pages, report_pages = self._page_one(ev, pages, report, page_size, fetcher)
+        appendix, joined_first, appendix_pages = self._joined_appendix(
+            report_pages[-1], pages[1], page_size, fetcher)
+        if joined_first is not None:  # the appendix's first page, painted on the report's last
+            report_pages[-1] = _merged(report_pages[-1], joined_first)
+        parts = [*report_pages, *appendix_pages]
         furniture = self._render(render_furniture(ev, len(parts)), page_size, fetcher)
         if len(furniture.pages) != len(parts):  # (the furniture is one empty page per page)
             raise RuntimeError("the PDF's page furniture does not match its pages")
         joined = [_furnished(part, frame) for part, frame in zip(parts, furniture.pages,
                                                                  strict=True)]
         return Layout(report.copy(joined), appendix, (pages[0], pages[1]))
+
+    def _page_one(
+        self, ev: Mapping[str, Any], pages: Sequence[str], report: Document, page_size: str,
+        fetcher: AssetFetcher,
+    ) -> tuple[Sequence[str], list[Page]]:
+        """Page 1 with fewer questions (down to one) when ``report``'s summary ran over it.
+
+        The summary ends with a forced page break, so the pages after it are laid out the same
+        whatever it holds: only page 1 is laid out again (:func:`_page_one_probe`: the summary,
+        then empty pages carrying the anchors page 1 points to, on the pages they will be on),
+        and the report's pages after the summary follow it. Should the new page 1 still not
+        hold the summary (one question left), the whole report is laid out again.
+        """
+        rest = _rest_start(report, pages[0])
+        shift = rest - 1  # the pages the summary ran over onto
+        anchors = {name: number - shift for number, page in enumerate(report.pages, start=1)
+                   if number > rest for name in page.anchors}
+        shown = PAGE1_QUESTIONS
+        while shown > 1:
+            shown -= 1
+            pages = render_paper(ev, page1_questions=shown)
+            probe_page, length = _page_one_probe(pages[0], anchors)
+            probe = self._render(probe_page, page_size, fetcher)
+            if _summary_fits(probe) and len(probe.pages) == length:  # (nothing ran over)
+                return pages, [probe.pages[0], *report.pages[rest:]]
+        report = self._render(pages[0], page_size, fetcher)
+        return pages, list(report.pages)
 
     @staticmethod
     def _render(page: str, page_size: str, fetcher: AssetFetcher) -> Document:
@@ -178,6 +239,27 @@ class PdfRenderer:
             string=f"@page {{ size: {page_size} !important; }}", url_fetcher=fetcher
         )
         return document.render(stylesheets=[size])
+
+    def _joined_appendix(
+        self, last: Page, page: str, page_size: str, fetcher: AssetFetcher
+    ) -> tuple[Appendix, Page | None, list[Page]]:
+        """The appendix, the page to paint on the report's ``last`` page (or None), its pages.
+
+        When ``last`` is under :data:`JOIN_BELOW` full, the appendix is laid out below a blank
+        of the next whole :data:`JOIN_STEP` of a page beyond ``last``'s text (so a process keeps
+        a few such layouts, not one per plan), and its first page, moved up to
+        :data:`JOIN_GAP` below that text, is painted on ``last`` (see :func:`_merged`).
+        """
+        fullness = _fullness(last)
+        if fullness < JOIN_BELOW:
+            steps = math.floor(fullness / JOIN_STEP) + 1
+            blank = round(steps * JOIN_STEP * last._page_box.height, 2)
+            appendix = self._appendix(_below_blank(page, blank), page_size, fetcher)
+            first = _lifted(appendix.document.pages[0], _content_bottom(last) + JOIN_GAP)
+            if first is not None:
+                return appendix, first, list(appendix.document.pages[1:])
+        appendix = self._appendix(page, page_size, fetcher)  # (or nothing fitted below the blank)
+        return appendix, None, list(appendix.document.pages)
 
     def _appendix(self, page: str, page_size: str, fetcher: AssetFetcher) -> Appendix:
         """The appendix laid out on ``page_size`` paper: kept, or laid out now and kept."""
@@ -219,10 +301,16 @@ class PdfRenderer:
         return cast(bytes, pdf)
 
 
-def _summary_fits(report: Document) -> bool:
-    """Whether the summary's last element starts on page 1 (True for a summary without one)."""
-    on = [n for n, page in enumerate(report.pages) if PAGE1_END in page.anchors]
-    return not on or on[0] == 0
+def _summary_fits(report: Document, page: str | None = None) -> bool:
+    """Whether the summary's last element starts on page 1 (True for a summary without one).
+
+    Given the HTML ``page`` laid out, also whether the report's page 2 is the page after the
+    summary (not a page its last lines ran over onto).
+    """
+    on = [n for n, laid in enumerate(report.pages) if PAGE1_END in laid.anchors]
+    if on and on[0] != 0:
+        return False
+    return page is None or PAGE1_RULE not in page or _rest_start(report, page) == 1
 
 
 def _furnished(part: Page, frame: Page) -> Page:
@@ -234,3 +322,100 @@ def _furnished(part: Page, frame: Page) -> Page:
     content = [child for child in box.children if not isinstance(child, MarginBox)]
     margins = [child for child in frame._page_box.children if isinstance(child, MarginBox)]
     return Page(box.copy_with_children(tuple(content + margins)))
+
+
+def _boxes(box: Any) -> Any:
+    """``box`` and its descendants, leaving out the page's margin boxes."""
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    if isinstance(box, MarginBox):
+        return
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+def _content_bottom(page: Page) -> float:
+    """Where the text of ``page`` ends, in CSS pixels from the page's top edge.
+
+    That is the lowest line, image or table row (the boxes holding them reach the page's foot
+    when they go on to the next page).
+    """
+    from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox, TableRowBox
+
+    box = page._page_box
+    bottom = box.content_box_y()
+    for child in _boxes(box):
+        if isinstance(child, LineBox | ReplacedBox | TableRowBox):
+            bottom = max(bottom, child.border_box_y() + child.border_height())
+    return cast(float, bottom)
+
+
+def _fullness(page: Page) -> float:
+    """The share of ``page``'s text area its text takes (0 to 1)."""
+    box = page._page_box
+    return max(0.0, min(1.0, (_content_bottom(page) - box.content_box_y()) / box.height))
+
+
+def _below_blank(page: str, height: float) -> str:
+    """The appendix page ``page`` with a blank ``height`` CSS pixels tall before its text."""
+    return page.replace("<body>", f'<body>\n<div class="{BLANK_CLASS}" aria-hidden="true" '
+                        f'style="height: {height}px; margin: 0"></div>', 1)
+
+
+def _lifted(page: Page, top: float) -> Page | None:
+    """The appendix's first ``page`` without its blank, its text moved up to start at ``top``.
+
+    None when nothing but the blank is on it. The kept layout is not changed (a copy moves).
+    """
+    from weasyprint.document import Page
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    box = page._page_box
+    root = next(child for child in box.children if not isinstance(child, MarginBox))
+    body = root.children[0]
+    blank = body.children[0]
+    if blank.element is None or BLANK_CLASS not in (blank.element.get("class") or ""):
+        return None
+    text = [child.deepcopy() for child in body.children[1:]]
+    if not text:
+        return None
+    lift = blank.position_y + blank.margin_height() - top
+    for child in text:
+        child.translate(dy=-lift)
+    body = body.copy_with_children(text)
+    return Page(box.copy_with_children((root.copy_with_children([body]),)))
+
+
+def _merged(last: Page, first: Page) -> Page:
+    """The report's ``last`` page with the appendix's ``first`` page's text painted on it."""
+    from weasyprint.document import Page
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    box = last._page_box
+    text = [child for child in first._page_box.children if not isinstance(child, MarginBox)]
+    return Page(box.copy_with_children((*box.children, *text)))
+
+
+def _rest_start(report: Document, page: str) -> int:
+    """The index of ``report``'s first page after page 1's summary (laid out from ``page``)."""
+    after = set(re.findall(r'\sid="([^"]+)"', page[page.index(PAGE1_RULE):]))
+    return min(n for n, laid in enumerate(report.pages) if n > 0 and after & set(laid.anchors))
+
+
+def _page_one_probe(page: str, anchors: Mapping[str, int]) -> tuple[str, int]:
+    """The report's page 1 alone, then empty pages carrying the anchors it points to.
+
+    Also how many pages that is when page 1 holds its summary. ``anchors`` gives each anchor's
+    page number in the joined PDF; page 1's "(page N)" notes then read as they will there.
+    """
+    cut = page.index(PAGE1_RULE)
+    wanted: dict[int, list[str]] = {}
+    for name in sorted(set(re.findall(r'href="#([^"]+)"', page[:cut])) & set(anchors)):
+        wanted.setdefault(anchors[name], []).append(name)
+    blanks = []
+    for number in range(2, max(wanted, default=1) + 1):
+        ids = "".join(f'<span id="{name}"></span>' for name in wanted.get(number, []))
+        blanks.append(f'<div style="break-before: page; height: 1px; margin: 0">{ids}</div>')
+    probe = page[:cut] + "\n".join(blanks) + "\n</article>\n</body>\n</html>\n"
+    return probe, len(blanks) + 1

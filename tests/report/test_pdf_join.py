@@ -91,11 +91,19 @@ def test_a_kept_appendix_gives_the_same_bytes_and_is_shared(
     one, two = evaluation_of("recruiting_fee_plan"), evaluation_of("autoship_unilevel_wellness")
     assert render_paper(one)[1] == render_paper(two)[1]  # the same appendix text
     monkeypatch.setattr(pdf_module, "_appendices", type(pdf_module._appendices)())
-    fresh = render("pdf", two)
+    fresh = {"one": render("pdf", one), "two": render("pdf", two)}
+    kept = pdf_module.cached_appendices()
+    assert kept in (1, 2)  # one layout per blank the two plans' last pages need
+    assert render("pdf", two) == fresh["two"]
+    assert render("pdf", one) == fresh["one"]
+    assert pdf_module.cached_appendices() == kept  # both served by the kept layouts
+    # Without joining (every last page counted full) the two plans share one layout.
+    monkeypatch.setattr(pdf_module, "_appendices", type(pdf_module._appendices)())
+    monkeypatch.setattr(pdf_module, "JOIN_BELOW", 0.0)
+    render("pdf", two)
     assert pdf_module.cached_appendices() == 1
     render("pdf", one)
     assert pdf_module.cached_appendices() == 1  # one's appendix was the one kept
-    assert render("pdf", two) == fresh
 
 
 def test_the_appendix_cache_is_bounded(
@@ -169,3 +177,66 @@ def test_a_summary_too_long_for_page_one_shows_fewer_questions(evaluation: Evalu
     total = len(ev["questions"])
     assert f"{total - 2} more in" in layout.pages[0]  # two questions on page 1, not three
     assert layout.pages[0] == render_paper(ev, 2)[0]
+
+
+def test_a_summary_that_runs_over_lays_out_page_one_again_not_the_report(
+    evaluation: Evaluation, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from evaluator.report.fetcher import AssetFetcher
+
+    ev = evaluation_dict(evaluation)
+    laid: list[str] = []
+    render_page = PdfRenderer._render
+
+    def counting(page: str, page_size: str, fetcher: AssetFetcher):  # type: ignore[no-untyped-def]
+        laid.append("appendix" if "<title>Appendix" in page else "furniture"
+                    if "<title>Page furniture" in page else "page 1" if "break-before: page;"
+                    " height: 1px" in page and "h-outcomes" not in page else "report")
+        return render_page(page, page_size, fetcher)
+
+    monkeypatch.setattr(PdfRenderer, "_render", staticmethod(counting))
+    pdf = PdfRenderer().render_bytes(evaluation)
+    # This sample's summary runs over page 1 with three questions (the test above): the report
+    # is laid out once, page 1 again alone with two.
+    assert laid.count("report") == 1, laid
+    assert laid.count("page 1") == 1, laid
+    pages = _pages(pdf, tmp_path)
+    assert f"{len(ev['questions']) - 2} more in all questions to ask" in pages[0]
+    refs = dict(re.findall(r"(all questions to ask|what this report cannot know) \(page (\d+)\)",
+                           pages[0]))
+    assert "All questions to ask" in pages[int(refs["all questions to ask"]) - 1]
+    assert "Disclaimer: what this report cannot know" in pages[
+        int(refs["what this report cannot know"]) - 1]
+    assert pages[1].count("What to do next") == 1  # the report's page 2 follows page 1
+
+
+def test_a_short_last_page_takes_the_appendix_beginning(
+    evaluation_of: Callable[[str], Evaluation], tmp_path: Path
+) -> None:
+    from evaluator.report.fetcher import AssetFetcher
+
+    evaluation = evaluation_of("ad_package_plan")
+    ev = evaluation_dict(evaluation)
+    renderer = PdfRenderer()
+    pages = render_paper(ev)
+    alone = renderer._render(pages[0], pdf_module.page_size_for(ev), AssetFetcher())
+    # The premise: the report's own last page is nearly empty (the tail of Reproducibility).
+    assert pdf_module._fullness(alone.pages[-1]) < 0.3
+    layout = renderer.lay_out(ev, pages, AssetFetcher())
+    joined = layout.document.pages
+    appendix = len(layout.appendix.document.pages)
+    assert len(joined) == len(alone.pages) + appendix - 1  # one page fewer: the two share one
+    last = len(alone.pages) - 1
+    assert "h-assumptions" in joined[last].anchors  # the appendix begins on the report's last
+    assert pdf_module._fullness(joined[last]) >= pdf_module.JOIN_BELOW
+    pdf = renderer.write(layout, ev, AssetFetcher())
+    text = _pages(pdf, tmp_path)
+    assert "Where the plan's figures were read" in text[last]
+    assert "Assumptions Every figure" in text[last]
+    assert text[last].index("Where the plan's figures were read") < text[last].index(
+        "Assumptions Every figure")
+    for number, page in enumerate(text, start=1):
+        assert f"Page {number} of {len(text)}" in page
+    # The kept layout (the appendix below a blank) is not moved: a second PDF is the same.
+    again = renderer.write(renderer.lay_out(ev, pages, AssetFetcher()), ev, AssetFetcher())
+    assert again == pdf
