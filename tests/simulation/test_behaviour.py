@@ -317,11 +317,14 @@ def test_recruiting_for_pay_leaves_more_people_recruiting_nobody() -> None:
     # A sign-up paying 10 products' worth (an enrollment bonus of 2,000 on a 200 product):
     # sellers and builders recruit 1 + 0.1 x 10 = 2 times as hard, members as before, so the
     # recruiting concentrates in fewer hands. In a market the network fills either way, more
-    # people recruit nobody and builders bring in more of the recruits.
+    # people recruit nobody and builders bring in more of the recruits. Members recruit a
+    # tenth of a builder here (the default is a hundredth, where they bring in so few
+    # recruits that there is little to shift).
     plain = plan([{"type": "unilevel", "rates": [0.1]}])
     paying = plan([{"type": "unilevel", "rates": [0.1]},
                    {"type": "enrollment_bonus", "amounts": [2000]}])
-    a = Assumptions.from_overrides({"max_participants": 3000, "runs": 1, "horizon_months": 36})
+    a = Assumptions.from_overrides({"max_participants": 3000, "runs": 1, "horizon_months": 36,
+                                    "member_recruit_factor": 0.1})
     got = {}
     for name, p in (("plain", plain), ("paying", paying)):
         run = run_once(p, a, 11)
