@@ -407,7 +407,7 @@ def small_assumptions(draw: st.DrawFn) -> Assumptions:
         # Those who quit never buy again, or some stay customers of their sponsor.
         "former_customer_share": draw(st.sampled_from([0.0, 0.25, 1.0])),
         "seller_share": draw(st.sampled_from([0.0, 0.5])),
-        "member_recruit_factor": draw(st.sampled_from([0.0, 0.1, 1.0])),
+        "member_recruit_factor": draw(st.sampled_from([0.0, 0.01, 0.1, 1.0])),
         "seller_recruit_factor": draw(st.sampled_from([0.3, 2.0])),
         "member_customer_factor": draw(st.sampled_from([0.0, 0.1])),
         "seller_customer_factor": draw(st.sampled_from([1.0, 1.5])),

@@ -317,16 +317,23 @@ def test_recruiting_for_pay_leaves_more_people_recruiting_nobody() -> None:
     # A sign-up paying 10 products' worth (an enrollment bonus of 2,000 on a 200 product):
     # sellers and builders recruit 1 + 0.1 x 10 = 2 times as hard, members as before, so the
     # recruiting concentrates in fewer hands. In a market the network fills either way, more
-    # people recruit nobody and builders bring in more of the recruits.
+    # people recruit nobody and builders bring in more of the recruits. With members
+    # recruiting a tenth of a builder the shift to builders is large; at the default, a
+    # hundredth, members bring in so few recruits that there is little to shift (builders'
+    # share of them moves about 1 point), but more people still recruit nobody.
     plain = plan([{"type": "unilevel", "rates": [0.1]}])
     paying = plan([{"type": "unilevel", "rates": [0.1]},
                    {"type": "enrollment_bonus", "amounts": [2000]}])
-    a = Assumptions.from_overrides({"max_participants": 3000, "runs": 1, "horizon_months": 36})
-    got = {}
-    for name, p in (("plain", plain), ("paying", paying)):
-        run = run_once(p, a, 11)
-        builders = run.kind == BUILDER
-        got[name] = ((run.recruits == 0).mean(),
-                     run.recruits[builders].sum() / run.recruits.sum())
-    assert got["paying"][0] > got["plain"][0] + 0.03
-    assert got["paying"][1] > got["plain"][1] + 0.05
+    for factor in (0.1, None):
+        values: dict[str, float] = {"max_participants": 3000, "runs": 1, "horizon_months": 36}
+        if factor is not None:
+            values["member_recruit_factor"] = factor
+        a = Assumptions.from_overrides(values)
+        got = {}
+        for name, p in (("plain", plain), ("paying", paying)):
+            run = run_once(p, a, 11)
+            builders = run.kind == BUILDER
+            got[name] = ((run.recruits == 0).mean(),
+                         run.recruits[builders].sum() / run.recruits.sum())
+        assert got["paying"][0] > got["plain"][0] + 0.03
+        assert got["paying"][1] > got["plain"][1] + (0.05 if factor is not None else 0.0)

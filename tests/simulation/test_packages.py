@@ -82,10 +82,12 @@ def test_the_share_choosing_a_package_answers_to_the_rank_it_gives() -> None:
     neutral = Packages.build(p, Assumptions.from_overrides({"package_load_response": 0}))
     assert neutral is not None
     assert neutral.below == ((0.6, 1.0),) * 3  # the plan's shares (Exec: the 0.4 left)
-    loaded = Packages.build(p, Assumptions.from_overrides({"package_load_response": 0.5}))
+    loaded = Packages.build(p, Assumptions.from_overrides({"package_load_response": 0.5,
+                                                           "member_recruit_factor": 0.1}))
     assert loaded is not None
     # Exec gives the first rank (step 1): weight 0.4 x (1 + 0.5 x factor x 1) beside Basic's
-    # 0.6. A builder (factor 1): 0.6 against 0.6, so half; a member (0.1): 0.6 / 1.02.
+    # 0.6. A builder (factor 1): 0.6 against 0.6, so half; a member (0.1 here): 0.6 / 1.02;
+    # a seller (0.3): 0.6 / 1.06.
     member, seller, builder = (b[0] for b in loaded.below)
     assert builder == pytest.approx(0.5)
     assert member == pytest.approx(0.6 / (0.6 + 0.4 * 1.05))
