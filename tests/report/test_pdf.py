@@ -7,6 +7,7 @@ import json
 import platform
 import re
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -209,14 +210,13 @@ def test_every_assumption_is_on_paper_with_its_meaning_and_source(
 
 
 @pytest.mark.slow
-def test_page_one_keeps_its_questions_at_the_web_default_on_letter(tmp_path: Path) -> None:
+def test_page_one_keeps_its_questions_at_the_web_default_on_letter(
+    evaluations_at_defaults: Mapping[str, Evaluation], tmp_path: Path
+) -> None:
     """At the web's default assumptions the autoship sample's findings are long; on US Letter
     page 1 still ends with its questions (as many as fit, at least one, and the note on how many
     more), and page 2 starts the detail under its running header."""
-    from evaluator.evaluation import evaluate_document
-    from tests.report.helpers import sample_doc
-
-    evaluation = evaluate_document(sample_doc("autoship_unilevel_wellness"))
+    evaluation = evaluations_at_defaults["autoship_unilevel_wellness"]
     assert page_size_for(evaluation.to_dict()) == "Letter"
     pdf = render("pdf", evaluation)
     page1 = pdf_text(pdf, tmp_path, 1, 1)
