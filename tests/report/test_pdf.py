@@ -128,13 +128,14 @@ def test_page_one_image_is_not_blank(pdf_bytes: bytes, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_every_sample_renders_to_pdf(evaluation_of, tmp_path: Path) -> None:
-    for name in sample_names():
-        evaluation = evaluation_of(name)
-        pdf = render("pdf", evaluation)
-        page1 = pdf_text(pdf, tmp_path, 1, 1)
-        assert evaluation.to_dict()["score"]["verdict"] in page1, name
-        assert "Not legal or financial advice" in page1, name
+@pytest.mark.parametrize("name", sample_names())
+def test_every_sample_renders_to_pdf(evaluation_of, name: str, tmp_path: Path) -> None:
+    # One test per sample (30 PDFs were one test of the suite's longest): xdist can share them.
+    evaluation = evaluation_of(name)
+    pdf = render("pdf", evaluation)
+    page1 = pdf_text(pdf, tmp_path, 1, 1)
+    assert evaluation.to_dict()["score"]["verdict"] in page1, name
+    assert "Not legal or financial advice" in page1, name
 
 
 def test_the_pdf_has_no_dates(evaluation: Evaluation) -> None:
