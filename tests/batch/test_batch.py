@@ -23,7 +23,7 @@ from evaluator.cli import cli
 from evaluator.evaluation import DEFAULT_SEED, evaluate_document
 from evaluator.model import Plan
 from evaluator.report.csv import csv_columns, flat_row
-from tests.batch.helpers import INLINE, SMALL, SMALL_SET, Batch, write_csv
+from tests.batch.helpers import INLINE, SMALL, SMALL_SET, Batch, make_every_kind, write_csv
 
 
 def read_results(path: Path) -> pd.DataFrame:
@@ -34,6 +34,18 @@ def read_results(path: Path) -> pd.DataFrame:
 def run_cli(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, list(args))
     return result.exit_code, result.stderr
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory: pytest.TempPathFactory) -> tuple[Batch, Path]:
+    """The every-kind batch scored once by ``run_batch`` in this process (one worker) at the
+    small setting and the default rubric, and its results CSV: the tests that only read those
+    results share this one run (each of them ran the same batch again)."""
+    folder = tmp_path_factory.mktemp("serial")
+    batch = make_every_kind(folder)
+    out = folder / "results.csv"
+    run_batch(batch.path, out, workers=1, overrides=SMALL)
+    return batch, out
 
 
 def test_every_input_row_gets_its_output_row_with_the_right_reason(every_kind: Batch,
@@ -62,9 +74,8 @@ def test_every_input_row_gets_its_output_row_with_the_right_reason(every_kind: B
     assert not out.with_name("results.csv.partial").exists()
 
 
-def test_pandas_reads_numbers_back_as_numbers(every_kind: Batch, tmp_path: Path) -> None:
-    out = tmp_path / "results.csv"
-    run_batch(every_kind.path, out, workers=1, overrides=SMALL)
+def test_pandas_reads_numbers_back_as_numbers(serial: tuple[Batch, Path]) -> None:
+    _, out = serial
     frame = pd.read_csv(out)
     scored = frame[frame["status"] == "scored"]
     assert pd.api.types.is_numeric_dtype(frame["score"])
@@ -74,9 +85,8 @@ def test_pandas_reads_numbers_back_as_numbers(every_kind: Batch, tmp_path: Path)
     assert frame[frame["status"] == "invalid"]["score"].isna().all()
 
 
-def test_each_row_equals_its_single_plan_evaluation(every_kind: Batch, tmp_path: Path) -> None:
-    out = tmp_path / "results.csv"
-    run_batch(every_kind.path, out, workers=1, overrides=SMALL)
+def test_each_row_equals_its_single_plan_evaluation(serial: tuple[Batch, Path]) -> None:
+    every_kind, out = serial
     frame = read_results(out).set_index("row")
     with open_csv(every_kind.path) as handle:
         sources = [s for s in open_rows(handle, every_kind.path.parent) if not s.errors]
@@ -96,7 +106,7 @@ def test_each_row_equals_its_single_plan_evaluation(every_kind: Batch, tmp_path:
 
 
 def test_a_row_scores_the_same_alone_anywhere_and_on_any_worker_count(
-        every_kind: Batch, scored: tuple[Path, Path], tmp_path: Path) -> None:
+        serial: tuple[Batch, Path], scored: tuple[Path, Path], tmp_path: Path) -> None:
     _, pooled = scored
     in_pool = read_results(pooled).drop(columns="row")
     alone_csv = write_csv(tmp_path / "alone.csv", list(INLINE),
@@ -106,9 +116,8 @@ def test_a_row_scores_the_same_alone_anywhere_and_on_any_worker_count(
     alone = read_results(out).drop(columns="row").iloc[0]
     match = in_pool[in_pool["company_name"] == "Last row"].iloc[0]
     assert alone.to_dict() == match.to_dict()
-    serial = tmp_path / "serial.csv"
-    run_batch(every_kind.path, serial, workers=1, overrides=SMALL)
-    assert serial.read_bytes() == pooled.read_bytes()
+    _, in_one_worker = serial
+    assert in_one_worker.read_bytes() == pooled.read_bytes()
 
 
 def test_the_seed_depends_on_the_plan_and_the_base_seed_only() -> None:
@@ -342,13 +351,13 @@ def test_a_bug_while_reading_a_row_costs_that_row_only(
                                   "report it")
 
 
-def test_a_rubric_file_scores_like_the_bundled_default(every_kind: Batch, tmp_path: Path
-                                                       ) -> None:
+def test_a_rubric_file_scores_like_the_bundled_default(serial: tuple[Batch, Path],
+                                                       tmp_path: Path) -> None:
     from evaluator.resources import data_dir
     from evaluator.rubric import DEFAULT_RUBRIC
 
-    default, chosen = tmp_path / "default.csv", tmp_path / "chosen.csv"
-    run_batch(every_kind.path, default, workers=1, overrides=SMALL)
+    every_kind, default = serial
+    chosen = tmp_path / "chosen.csv"
     run_batch(every_kind.path, chosen, workers=1, overrides=SMALL,
               rubric_path=data_dir("rubrics") / DEFAULT_RUBRIC)
     assert chosen.read_bytes() == default.read_bytes()

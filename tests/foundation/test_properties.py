@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from evaluator.assumptions import Assumptions
 from evaluator.economics import PAYBACK_CUSTOMERS, Economics, compute_economics
 from evaluator.errors import FieldError, PlanValidationError
-from evaluator.evaluation import evaluate_document
 from evaluator.model import Plan
 from evaluator.schema import parse_plan
 from tests.strategies import broken_plans, valid_plans
@@ -167,13 +166,3 @@ def test_any_bytes_parse_or_fail_with_field_errors(raw: bytes) -> None:
     if isinstance(outcome, PlanValidationError):
         assert all(isinstance(e, FieldError) for e in outcome.errors)
 
-
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(doc=valid_plans())
-def test_every_valid_plan_evaluates_end_to_end(doc: dict[str, Any]) -> None:
-    """The whole pipeline on a small simulation: a valid plan always gives an evaluation."""
-    tiny = {"max_participants": "200", "runs": "1", "horizon_months": "12"}
-    evaluation = evaluate_document(json.dumps(doc).encode(), overrides=tiny, seed=1)
-    out = json.loads(evaluation.to_json())
-    assert out["input_sha256"] == Plan.from_dict(doc).sha256
-    assert 0 <= out["score"]["value"] <= 100

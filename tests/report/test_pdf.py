@@ -7,6 +7,7 @@ import json
 import platform
 import re
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -127,13 +128,14 @@ def test_page_one_image_is_not_blank(pdf_bytes: bytes, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_every_sample_renders_to_pdf(evaluation_of, tmp_path: Path) -> None:
-    for name in sample_names():
-        evaluation = evaluation_of(name)
-        pdf = render("pdf", evaluation)
-        page1 = pdf_text(pdf, tmp_path, 1, 1)
-        assert evaluation.to_dict()["score"]["verdict"] in page1, name
-        assert "Not legal or financial advice" in page1, name
+@pytest.mark.parametrize("name", sample_names())
+def test_every_sample_renders_to_pdf(evaluation_of, name: str, tmp_path: Path) -> None:
+    # One test per sample (30 PDFs were one test of the suite's longest): xdist can share them.
+    evaluation = evaluation_of(name)
+    pdf = render("pdf", evaluation)
+    page1 = pdf_text(pdf, tmp_path, 1, 1)
+    assert evaluation.to_dict()["score"]["verdict"] in page1, name
+    assert "Not legal or financial advice" in page1, name
 
 
 def test_the_pdf_has_no_dates(evaluation: Evaluation) -> None:
@@ -209,14 +211,13 @@ def test_every_assumption_is_on_paper_with_its_meaning_and_source(
 
 
 @pytest.mark.slow
-def test_page_one_keeps_its_questions_at_the_web_default_on_letter(tmp_path: Path) -> None:
+def test_page_one_keeps_its_questions_at_the_web_default_on_letter(
+    evaluations_at_defaults: Mapping[str, Evaluation], tmp_path: Path
+) -> None:
     """At the web's default assumptions the autoship sample's findings are long; on US Letter
     page 1 still ends with its questions (as many as fit, at least one, and the note on how many
     more), and page 2 starts the detail under its running header."""
-    from evaluator.evaluation import evaluate_document
-    from tests.report.helpers import sample_doc
-
-    evaluation = evaluate_document(sample_doc("autoship_unilevel_wellness"))
+    evaluation = evaluations_at_defaults["autoship_unilevel_wellness"]
     assert page_size_for(evaluation.to_dict()) == "Letter"
     pdf = render("pdf", evaluation)
     page1 = pdf_text(pdf, tmp_path, 1, 1)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Mapping
 
 import pytest
 
-from evaluator.evaluation import Evaluation, evaluate_document
+from evaluator.evaluation import Evaluation
 from evaluator.resources import data_dir
 from evaluator.rubric import Rubric, load_rubric
 
@@ -24,6 +24,8 @@ def advocacy_rubric() -> Rubric:
 
 
 @pytest.fixture(scope="session")
-def sample_evaluations(sample_paths: list[Path]) -> dict[str, Evaluation]:
+def sample_evaluations(
+    evaluations_at_defaults: Mapping[str, Evaluation],
+) -> Mapping[str, Evaluation]:
     """Every sample plan evaluated once at the default size, assumptions and seed."""
-    return {path.stem: evaluate_document(path.read_bytes()) for path in sample_paths}
+    return evaluations_at_defaults

@@ -10,17 +10,21 @@ from hypothesis import HealthCheck, given, settings
 
 from evaluator.evaluation import evaluate_document, validate_output
 from evaluator.indicators import INDICATORS
+from evaluator.model import Plan
 from tests.strategies import valid_plans
 
 TINY = {"max_participants": 200, "runs": 1, "horizon_months": 12}
 """The smallest simulation that still exercises every stage: properties need many plans."""
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_plans())
 def test_every_valid_plan_gives_a_schema_valid_evaluation(doc: dict[str, Any]) -> None:
-    evaluation = evaluate_document(doc, overrides=TINY)
+    """The whole pipeline, from the document's bytes: a valid plan always gives an evaluation,
+    schema-valid, of the plan's own input hash."""
+    evaluation = evaluate_document(json.dumps(doc).encode(), overrides=TINY, seed=1)
     out = json.loads(evaluation.to_json())
+    assert out["input_sha256"] == Plan.from_dict(doc).sha256
     assert validate_output(out) == []
     assert [i["id"] for i in out["indicators"]] == list(INDICATORS)
     for indicator in out["indicators"]:

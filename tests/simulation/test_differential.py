@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from evaluator.assumptions import Assumptions
 from evaluator.model import Plan
 from evaluator.simulation import run_once, simulate
-from evaluator.simulation.network import NO_RANK, Carry, Params, Tree
+from evaluator.simulation.network import NO_RANK, Carry, Params, RunData, Tree
 from evaluator.simulation.payouts import ALL_LEVELS, Rolled, VectorisedEngine, unlock_table
 from evaluator.simulation.reference import ReferenceEngine
 from tests.simulation.strategies import sim_plans, small_assumptions
@@ -37,7 +37,8 @@ def _close(a: object, b: object) -> bool:
     return a == b
 
 
-def _assert_same_run(plan: Plan, assumptions: Assumptions, seed: int) -> None:
+def _assert_same_run(plan: Plan, assumptions: Assumptions, seed: int) -> tuple[RunData, RunData]:
+    """Both engines' runs of ``plan``, checked to agree; returned for further checks."""
     v = run_once(plan, assumptions, seed, "vectorised")
     r = run_once(plan, assumptions, seed, "reference")
     assert v.n == r.n
@@ -58,6 +59,7 @@ def _assert_same_run(plan: Plan, assumptions: Assumptions, seed: int) -> None:
                                    err_msg=cause)
     assert v.timeline_ever == r.timeline_ever
     assert v.timeline_active == r.timeline_active
+    return v, r
 
 
 @settings(max_examples=60, deadline=None)
@@ -360,9 +362,7 @@ def test_engines_open_the_same_unilevel_levels(plan: Plan) -> None:
 def test_engines_agree_on_random_plans_with_packages(plan: Plan, assumptions: Assumptions,
                                                      seed: int) -> None:
     assert plan.costs.packages
-    _assert_same_run(plan, assumptions, seed)
-    v = run_once(plan, assumptions, seed, "vectorised")
-    r = run_once(plan, assumptions, seed, "reference")
+    v, r = _assert_same_run(plan, assumptions, seed)
     np.testing.assert_array_equal(v.package, r.package)
     assert (v.package >= 0).all()
     assert (v.package < len(plan.costs.packages)).all()
