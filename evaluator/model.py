@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from evaluator.schema import COMPONENT_FIELDS, parse_plan, plan_version, v1_only, validate_plan
+from evaluator.schema import (
+    COMPONENT_FIELDS,
+    UNKNOWN_SIMULATED_AS,
+    parse_plan,
+    plan_version,
+    v1_only,
+    validate_plan,
+)
 
 ComponentType = Literal[
     "retail_margin",
@@ -222,6 +230,9 @@ class Component:
     share: float | None = None
     rank: str | None = None
     split: Literal["equal"] = "equal"
+    # The fields the plan gave as null (unknown): simulated at their defaults above, written
+    # back as null in the normalised plan (:data:`evaluator.schema.UNKNOWN_SIMULATED_AS`).
+    unstated: tuple[str, ...] = ()
 
     @property
     def levels(self) -> int:
@@ -559,8 +570,15 @@ def _component_dict(c: Component) -> dict[str, Any]:
         value = getattr(c, name)
         if c.type == "first_order_bonus" and name in ("rates", "amounts") and not value:
             continue
-        out[name] = list(value) if isinstance(value, tuple) else value
+        out[name] = (None if name in c.unstated
+                     else list(value) if isinstance(value, tuple) else value)
     return out
+
+
+def _known(k: Mapping[str, Any], name: str) -> Any:
+    """Component ``k``'s ``name``, or what it is simulated as when absent or null (unknown)."""
+    value = k.get(name)
+    return UNKNOWN_SIMULATED_AS[name] if value is None else value
 
 
 def _num(value: Any, default: float = 0.0) -> float:
@@ -642,15 +660,15 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             amounts=tuple(float(a) for a in k.get("amounts") or ()),
             months=int(k.get("months", 1)),
             basis=k.get("basis", "all"),
-            compression=(  # null (unknown): simulated without
-                "dynamic" if k.get("compression") == "dynamic" else bool(k.get("compression"))),
+            compression=(
+                "dynamic" if k.get("compression") == "dynamic"
+                else bool(_known(k, "compression"))),
             monthly_cap=_opt(k.get("monthly_cap")),
-            carryover=bool(k.get("carryover")),  # null (unknown): simulated without
+            carryover=bool(_known(k, "carryover")),
             width=k.get("width"),
-            placement=k.get("placement") or "in_turn",  # null (unknown): in turn
+            placement=_known(k, "placement"),
             generation_rates=tuple(float(r) for r in k.get("generation_rates") or ()),
-            # null (unknown): counted, as in schema v1
-            breakaway_legs_in_group_volume=k.get("breakaway_legs_in_group_volume") is not False,
+            breakaway_legs_in_group_volume=_known(k, "breakaway_legs_in_group_volume"),
             cycle_volume_left=_opt(k.get("cycle_volume_left")),
             cycle_volume_right=_opt(k.get("cycle_volume_right")),
             cycle_pay=_opt(k.get("cycle_pay")),
@@ -659,6 +677,8 @@ def _build_plan(doc: dict[str, Any]) -> Plan:
             requires_rank=k.get("requires_rank"),
             min_recruit_order_volume=_num(k.get("min_recruit_order_volume")),
             **_position_and_pool(k),
+            unstated=tuple(name for name in UNKNOWN_SIMULATED_AS
+                           if name in k and k[name] is None),
         )
         for k in comp["components"]
     )

@@ -92,6 +92,14 @@ COMPONENT_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
 })
 """Component type -> the fields it takes besides ``type``, in schema order."""
 
+UNKNOWN_SIMULATED_AS: Mapping[str, Any] = MappingProxyType({
+    name: next(branch["properties"][name]["default"] for branch in component_branches().values()
+               if name in branch["properties"])
+    for name in ("compression", "carryover", "placement", "breakaway_legs_in_group_volume")
+})
+"""A component's rules whose null (unknown) is simulated as the schema's default (this value),
+and kept as null in the normalised plan, so the report can say the plan did not state it."""
+
 NULL_ASIDE = re.compile(r"\s*\(null: ([^)]*)\)")
 """The aside of a field's description saying what its ``null`` means (``(null: no cap)``)."""
 

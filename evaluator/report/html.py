@@ -97,10 +97,30 @@ def _rates(rates: Any) -> str:
 
 
 def _placement_terms(component: Mapping[str, Any]) -> str:
-    """A forced tree's spill-over when the plan states first-open placement (schema v1.1)."""
+    """A forced tree's spill-over when the plan states first-open or leaves it unknown."""
     if component.get("placement") == "first_open":
         return "; recruits spill over to the first open position, level by level, left to right"
-    return ""
+    return _unstated(component, "placement")
+
+
+_UNSTATED_WORDS = {
+    "compression": "whether it compresses past unqualified uplines is not stated "
+                   "(simulated without compression)",
+    "carryover": "whether unpaid stronger-leg volume carries over is not stated "
+                 "(simulated as not carried over)",
+    "placement": "where a recruit goes once the sponsor's positions are full is not stated "
+                 "(simulated in turn)",
+    "breakaway_legs_in_group_volume": "whether legs that broke away still count toward the "
+                                      "upline's group volume is not stated (simulated as "
+                                      "counted)",
+}
+"""What the report says of a component field left null (unknown), and what it is simulated as
+(:data:`evaluator.schema.UNKNOWN_SIMULATED_AS`)."""
+
+
+def _unstated(component: Mapping[str, Any], name: str) -> str:
+    """``; <words>`` when the plan gave ``name`` as null (unknown), else empty."""
+    return f"; {_UNSTATED_WORDS[name]}" if name in component and component[name] is None else ""
 
 
 def component_terms(component: Mapping[str, Any], currency: str) -> str:
@@ -139,12 +159,14 @@ def _terms(component: Mapping[str, Any], currency: str) -> str:
     if kind == "unilevel":
         compression = ("; compression by level (uplines with the level locked are skipped)"
                        if component.get("compression") == "dynamic"
-                       else "; compression" if component.get("compression") else "")
+                       else "; compression" if component.get("compression")
+                       else _unstated(component, "compression"))
         return f"by level: {_rates(component.get('rates'))} of {basis}{compression}"
     if kind == "binary":
         cap = component.get("monthly_cap")
         cap_text = f"; capped at {view.money(cap, currency)} a month" if cap else ""
-        carry = "; unmatched volume carries over" if component.get("carryover") else ""
+        carry = ("; unmatched volume carries over" if component.get("carryover")
+                 else _unstated(component, "carryover"))
         if _binary_rules_used(component):
             return (_binary_terms(component, currency) + cap_text + _binary_carry(component)
                     + _placement_terms(component))
@@ -157,7 +179,8 @@ def _terms(component: Mapping[str, Any], currency: str) -> str:
         )
     if kind == "breakaway":
         left_out = ("; legs that broke away no longer count toward the upline's group volume"
-                    if component.get("breakaway_legs_in_group_volume") is False else "")
+                    if component.get("breakaway_legs_in_group_volume") is False
+                    else _unstated(component, "breakaway_legs_in_group_volume"))
         return f"by breakaway generation: {_rates(component.get('generation_rates'))}{left_out}"
     if kind == "rank_bonus":
         return "differentials and monthly bonuses of the ranks below"
@@ -244,7 +267,7 @@ def _binary_terms(component: Mapping[str, Any], currency: str) -> str:
 
 def _binary_carry(component: Mapping[str, Any]) -> str:
     """What a binary with schema v1.1 rules carries over, in words."""
-    text = ""
+    text = _unstated(component, "carryover")
     if component.get("carryover"):
         text = "; volume the cycles leave carries over"
         if component.get("carry_cap") is not None:

@@ -25,6 +25,7 @@ from evaluator.numbers import NumberError, read_decimal, read_number
 from evaluator.schema import (
     COMPONENT_FIELDS,
     COMPONENT_TYPES,
+    UNKNOWN_SIMULATED_AS,
     component_branches,
     field_node,
 )
@@ -661,6 +662,11 @@ def state_from_document(doc: Mapping[str, Any]) -> FormState:
             for f in repeat.fields:
                 if f.key in item:
                     values[repeat.field_name(index, f)] = show_value(f, item[f.key])
+                elif (repeat is COMPONENTS and f.key in NULL_WHEN_UNANSWERED
+                      and item.get("type") in f.types):
+                    # left out is the schema's default ("no"), not "I don't know"
+                    values[repeat.field_name(index, f)] = show_value(
+                        f, UNKNOWN_SIMULATED_AS[f.key])
     return FormState(values, rows, too_long)
 
 
@@ -721,6 +727,12 @@ def to_document(state: FormState, errors: list[FieldError] | None = None) -> dic
     return _ordered(doc)
 
 
+NULL_WHEN_UNANSWERED = ("compression", "carryover")
+"""A component's yes/no rules whose "I don't know" is written as null (unknown), not left out
+(which the schema reads as "no"). Both are schema v1 fields that take null; the v1.1 rules
+(placement, breakaway legs) are left out instead, so a plan without v1.1 rules stays v1."""
+
+
 def _row_item(repeat: Repeat, state: FormState, index: int,
               note: Callable[[Field, str], None]) -> Any:
     if repeat.scalar:
@@ -734,6 +746,8 @@ def _row_item(repeat: Repeat, state: FormState, index: int,
         note(f, repeat.field_name(index, f))
         if present:
             item[f.key] = value
+        elif repeat is COMPONENTS and f.key in NULL_WHEN_UNANSWERED:
+            item[f.key] = None  # "I don't know": unknown, simulated at the schema's default
     return item
 
 

@@ -94,3 +94,66 @@ def test_the_report_says_not_known_for_unanswered_kit_pay_and_claims() -> None:
     assert "whether it earns pay for the recruiter: not known" in page
     assert "not known (none entered)" in page
     assert "No income claims were recorded" not in page
+
+
+def test_a_component_rule_left_null_stays_null_in_the_plan_and_is_simulated_at_its_default(
+) -> None:
+    from evaluator.model import Plan
+    from evaluator.schema import UNKNOWN_SIMULATED_AS
+
+    doc = copy.deepcopy(PLAN)
+    doc["schema_version"] = "1.1"
+    doc["compensation"]["components"] += [
+        {"type": "matrix", "width": 2, "rates": [0.05], "placement": None},
+        {"type": "breakaway", "generation_rates": [0.04],
+         "breakaway_legs_in_group_volume": None},
+    ]
+    doc["compensation"]["ranks"] = [{"name": "Leader", "min_group_volume": 1000}]
+    plan = Plan.from_dict(doc)
+    given = {name: value for c in plan.to_dict()["compensation"]["components"]
+             for name, value in c.items() if name in UNKNOWN_SIMULATED_AS}
+    assert given == dict.fromkeys(UNKNOWN_SIMULATED_AS)  # every one written back as null
+    simulated = {name: getattr(c, name) for c in plan.compensation.components
+                 for name in c.unstated}
+    assert simulated == UNKNOWN_SIMULATED_AS
+    assert Plan.from_dict(plan.to_dict()) == plan  # the normalised plan reads back the same
+    stated = copy.deepcopy(doc)
+    for c in stated["compensation"]["components"]:
+        for name in UNKNOWN_SIMULATED_AS:
+            if name in c:
+                c[name] = UNKNOWN_SIMULATED_AS[name]
+    assert Plan.from_dict(stated).sha256 != plan.sha256  # unknown is not the same input
+
+
+def test_the_report_says_a_component_rule_left_null_is_not_stated() -> None:
+    from evaluator.report.html import _UNSTATED_WORDS, component_terms, render_html_fragment
+    from evaluator.schema import UNKNOWN_SIMULATED_AS
+
+    assert _UNSTATED_WORDS.keys() == UNKNOWN_SIMULATED_AS.keys()
+    unilevel, binary = PLAN["compensation"]["components"][1:]
+    assert "whether it compresses past unqualified uplines is not stated" in component_terms(
+        unilevel, "USD")
+    assert "carries over is not stated" in component_terms(binary, "USD")
+    assert "not stated" not in component_terms(dict(unilevel, compression=False), "USD")
+    assert "not stated" not in component_terms({"type": "binary", "rate": 0.1}, "USD")
+    matrix = {"type": "matrix", "width": 2, "rates": [0.05], "placement": None}
+    assert "is not stated (simulated in turn)" in component_terms(matrix, "USD")
+    breakaway = {"type": "breakaway", "generation_rates": [0.04],
+                 "breakaway_legs_in_group_volume": None}
+    assert "(simulated as counted)" in component_terms(breakaway, "USD")
+    page = str(render_html_fragment(evaluate_document(PLAN, SMALL)))
+    assert "(simulated without compression)" in page
+
+
+def test_the_form_writes_i_dont_know_as_null_and_shows_a_left_out_rule_as_no() -> None:
+    from evaluator.web import formdata as fd
+    from tests.web.forms import BASE_FORM, document
+
+    unilevel = {**BASE_FORM, "compensation.components[0].type": "unilevel",
+                "compensation.components[0].rates": "5%"}
+    assert document(unilevel)["compensation"]["components"][0]["compression"] is None
+    no = document(unilevel | {"compensation.components[0].compression": "no"})
+    assert no["compensation"]["components"][0]["compression"] is False
+    left_out = {**PLAN, "compensation": {"components": [{"type": "unilevel", "rates": [0.1]}]}}
+    shown = fd.state_from_document(left_out)
+    assert shown.get("compensation.components[0].compression") == "no"  # the schema's default

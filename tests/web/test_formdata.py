@@ -59,7 +59,8 @@ def test_lists_are_typed_with_commas_and_percentages() -> None:
     ).compact()
     doc = fd.to_document(state)
     assert doc["compensation"]["components"] == [
-        {"type": "unilevel", "rates": [0.05, 0.05, 0.03], "basis": "customer"}
+        {"type": "unilevel", "rates": [0.05, 0.05, 0.03], "basis": "customer",
+         "compression": None}  # left at "I don't know": unknown, not "no"
     ], "a component keeps only its own type's fields"
     assert plan_errors(doc) == []
 
